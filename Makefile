@@ -1,0 +1,112 @@
+# homo: GNU make + pkg-config. Objects in build/; libhomo.a holds everything
+# but main.c and cmd_*.c, and the unit tests link against it.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+BUILD := build
+PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto libseccomp
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-nonliteral
+ifdef CI
+WARN += -Werror
+endif
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) -D_GNU_SOURCE
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+
+SRC := $(wildcard src/*.c)
+CLI_SRC := src/main.c $(wildcard src/cmd_*.c)
+LIB_SRC := $(filter-out $(CLI_SRC),$(SRC))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/%.o)
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+IMAGES := $(BUILD)/images
+BUSYBOX_TAR := $(IMAGES)/busybox.tar
+PROBE := $(BUILD)/probe
+
+.PHONY: all deps check check-unit check-integration check-slow asan fmt \
+	fmt-check demo bench install clean images
+
+all: $(BUILD)/homo
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $(BUILD)/tests
+
+$(BUILD)/libhomo.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/homo: $(CLI_OBJ) $(BUILD)/libhomo.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhomo.a $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhomo.a
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) -lcmocka $(LDFLAGS)
+
+# The static probe program that goes into the test image.
+$(PROBE): tests/probe/probe.c | $(BUILD)
+	$(CC) -O2 -static -Wall -Wextra -o $@ $<
+
+# Test images: built once from Debian packages and cached in build/images.
+$(BUSYBOX_TAR): images/busybox/build.sh $(PROBE)
+	images/busybox/build.sh $@ $(PROBE)
+
+images: $(BUSYBOX_TAR)
+
+$(IMAGES)/debian.tar: images/debian/build.sh
+	images/debian/build.sh $@
+
+check: deps all $(UNIT_BIN) $(BUSYBOX_TAR)
+	@tests/run.sh
+
+check-unit: all $(UNIT_BIN)
+	@tests/run.sh --unit
+
+check-integration: all $(BUSYBOX_TAR)
+	@tests/run.sh --integration
+
+check-slow: all $(BUSYBOX_TAR)
+	@scripts/install-deps.sh --slow
+	@$(MAKE) --no-print-directory $(IMAGES)/debian.tar
+	@tests/run.sh --slow
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, built in
+# their own tree so the regular objects are not mixed with instrumented ones.
+asan:
+	$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" check-unit
+
+fmt:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/probe/*.c
+
+fmt-check:
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/probe/*.c
+
+demo: deps all $(BUSYBOX_TAR)
+	@scripts/demo.sh $(BUILD)/homo $(BUSYBOX_TAR)
+
+bench: all $(BUSYBOX_TAR)
+	@scripts/install-deps.sh --bench
+	@scripts/bench/run.sh
+
+install: $(BUILD)/homo
+	install -D -m 0755 $(BUILD)/homo $(DESTDIR)$(PREFIX)/bin/homo
+	install -D -m 0644 docs/homo.1 $(DESTDIR)$(PREFIX)/share/man/man1/homo.1
+
+clean:
+	rm -rf build build-asan
+
+-include $(wildcard $(BUILD)/*.d)

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_ERROR_H
+#define HOMO_ERROR_H
+
+/*
+ * Errors: every fallible function takes a caller-owned struct hm_err last and
+ * returns 0 (or a pointer), or -1 (NULL) with the struct filled in where the
+ * failure happened. Library code never prints; main.c prints "homo: <msg>".
+ * The struct has a fixed size so the container's init can send it over the
+ * sync socket as it is.
+ */
+
+#define HM_EXIT_FAIL 125	/* homo itself failed (Docker's 125) */
+#define HM_EXIT_CANNOT_EXEC 126 /* the command exists but cannot be run */
+#define HM_EXIT_NOT_FOUND 127	/* the command does not exist */
+
+struct hm_err {
+	int errnum;    /* errno of the first cause, 0 if none */
+	int exit_code; /* exit status homo should end with */
+	char msg[1024];
+};
+
+/**
+ * hm_fail() - record a failure with an errno.
+ * @e: error to fill.
+ * @errnum: errno value; when non-zero ": strerror(errnum)" is appended.
+ * @fmt: what was being done, naming the object ("mount overlay on \"%s\"").
+ *
+ * Return: -1, so callers can write "return hm_fail(e, errno, ...);".
+ * exit_code is set to HM_EXIT_FAIL.
+ */
+int hm_fail(struct hm_err *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * hm_failx() - record a failure with an explicit exit code and no errno text.
+ * Return: -1.
+ */
+int hm_failx(struct hm_err *e, int exit_code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * hm_prefix() - put context in front of an existing message ("pull x: ...").
+ * Return: -1.
+ */
+int hm_prefix(struct hm_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** hm_clear() - reset @e to "no error". */
+void hm_clear(struct hm_err *e);
+
+/* Library adapters: each turns a library's own error report into @e. */
+struct archive;
+int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int hm_fail_curl(struct hm_err *e, int curl_code, const char *errbuf,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int hm_fail_nl(struct hm_err *e, int nl_err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int hm_fail_json(struct hm_err *e, const char *path, int line,
+		 const char *text);
+
+#endif
