@@ -30,6 +30,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 IMAGES := $(BUILD)/images
 BUSYBOX_TAR := $(IMAGES)/busybox.tar
+LEDE_TAR := $(IMAGES)/lede.tar
 PROBE := $(BUILD)/probe
 
 .PHONY: all deps check check-unit check-integration check-slow asan fmt \
@@ -63,18 +64,21 @@ $(PROBE): tests/probe/probe.c | $(BUILD)
 $(BUSYBOX_TAR): images/busybox/build.sh $(PROBE)
 	images/busybox/build.sh $@ $(PROBE)
 
-images: $(BUSYBOX_TAR)
+$(LEDE_TAR): images/lede/build.sh images/lede/customize.sh images/lede/opkg images/busybox/build.sh $(PROBE)
+	images/lede/build.sh $@ $(PROBE)
+
+images: $(BUSYBOX_TAR) $(LEDE_TAR)
 
 $(IMAGES)/debian.tar: images/debian/build.sh
 	images/debian/build.sh $@
 
-check: deps all $(UNIT_BIN) $(BUSYBOX_TAR)
+check: deps all $(UNIT_BIN) images
 	@tests/run.sh
 
 check-unit: all $(UNIT_BIN)
 	@tests/run.sh --unit
 
-check-integration: all $(BUSYBOX_TAR)
+check-integration: all images
 	@tests/run.sh --integration
 
 check-slow: all $(BUSYBOX_TAR)

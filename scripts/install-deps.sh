@@ -13,7 +13,7 @@ PKGS="build-essential pkg-config
 
 # Packages only the optional suites need (slow suite, benchmarks).
 case "${1:-}" in
---bench | --slow) PKGS="$PKGS mmdebstrap crun hyperfine" ;;
+--bench | --slow) PKGS="$PKGS mmdebstrap crun hyperfine time e2fsprogs jq" ;;
 esac
 
 missing=""

@@ -114,3 +114,16 @@ int hm_fail_json(struct hm_err *e, const char *path, int line, const char *text)
 	return hm_failx(e, HM_EXIT_FAIL, "%s: corrupt JSON at line %d: %s",
 			path, line, text);
 }
+
+int hm_debug_enabled;
+
+void hm_trace(const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "=> %s\n", line);
+}

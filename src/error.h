@@ -60,4 +60,13 @@ int hm_fail_nl(struct hm_err *e, int nl_err, const char *fmt, ...)
 int hm_fail_json(struct hm_err *e, const char *path, int line,
 		 const char *text);
 
+/* ---- the --debug trace ("=> step" lines on stderr) ---- */
+extern int hm_debug_enabled;
+void hm_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define HM_TRACE(...)                                                          \
+	do {                                                                   \
+		if (hm_debug_enabled)                                          \
+			hm_trace(__VA_ARGS__);                                 \
+	} while (0)
+
 #endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# make demo: pull the embedded busybox image into a throwaway store and run
+# a container from it. Leaves nothing behind.
+set -eu
+HOMO=$1 TAR=$2
+DIR=$(mktemp -d /tmp/homo-demo.XXXXXX)
+trap 'rm -rf "$DIR"' EXIT
+export HOMO_ROOT="$DIR/root" HOMO_RUNROOT="$DIR/run"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+step "$HOMO" pull "$TAR" busybox
+step "$HOMO" images
+step "$HOMO" run --rm --hostname demo busybox sh -c \
+	'echo "hello from $(hostname), I am PID $$"; ps; id; ls /'
+step "$HOMO" run --rm -m 32m --pids-limit 20 busybox \
+	sh -c 'echo "memory limit: $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"; echo "pids limit: $(cat /sys/fs/cgroup/pids/pids.max)"'
+step "$HOMO" run --name demo-box busybox sh -c 'echo changed > /etc/motd'
+step "$HOMO" ps -a
+step "$HOMO" rm demo-box
+echo
+echo "demo done: the store in $DIR is removed on exit."

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_CMD_H
+#define HOMO_CMD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "error.h"
+#include "store.h"
+
+/* What every command gets from main.c. */
+struct hm_ctx {
+	struct hm_store store;
+	const char *root;
+	const char *runroot;
+};
+
+/*
+ * A command parses its own options, does its work through libhomo and
+ * prints its results. It returns the exit status, or -1 with @e set (main.c
+ * prints "homo: <msg>" and exits with e->exit_code).
+ */
+typedef int (*hm_cmd_fn)(struct hm_ctx *ctx, int argc, char **argv,
+			 struct hm_err *e);
+
+struct hm_cmd {
+	const char *name;
+	hm_cmd_fn fn;
+	const char *summary;
+	const char *usage; /* full --help text */
+};
+
+/* cmd_image.c */
+int cmd_pull(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_images(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_tag(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_rmi(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_inspect(struct hm_ctx *, int, char **, struct hm_err *);
+/* cmd_run.c */
+int cmd_run(struct hm_ctx *, int, char **, struct hm_err *);
+/* cmd_container.c */
+int cmd_ps(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
+/* inspect_container() - *out = its JSON, or NULL if no such container. */
+int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
+		      struct hm_err *e);
+
+/** cmd_help() - print a command's usage; used by every --help. */
+int cmd_help(const char *name);
+
+/** cmd_usage_error() - "homo X: <why>\nSee 'homo X --help'." as an error. */
+int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** cmd_open_store() - open (and create) the store named by the globals. */
+int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e);
+
+#endif

@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Container lifecycle (design.md §4): create the record, run it through
+ * spawn.c, reconcile state with the truth, tear down from the id alone.
+ */
+#include "container.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "overlay.h"
+#include "spawn.h"
+#include "util.h"
+
+/* ---- the spec as config.json ---- */
+
+static json_t *strv_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static char **json_strv(json_t *a)
+{
+	char **v = NULL;
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x)
+	{
+		if (json_is_string(x))
+			v = strv_push(v, json_string_value(x));
+	}
+	return v ? v : xcalloc(1, sizeof(char *));
+}
+
+json_t *spec_to_json(const struct hm_spec *s)
+{
+	json_t *vols = json_array();
+
+	for (size_t i = 0; i < s->nvolumes; i++)
+		json_array_append_new(vols, json_pack("{s:s, s:s, s:b}", "Source",
+						      s->volumes[i].src, "Target",
+						      s->volumes[i].dst, "ReadOnly",
+						      s->volumes[i].ro));
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, "
+		"s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:o, s:o, s:o, s:I, "
+		"s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+		"id", s->id, "name", s->name, "image", s->image, "image_id",
+		s->image_id, "layers", strv_json(s->layers), "cmd",
+		strv_json(s->argv), "env", strv_json(s->env), "workdir",
+		s->workdir, "user", s->user, "hostname", s->hostname, "created",
+		s->created, "tty", s->tty, "interactive", s->interactive, "rm",
+		s->rm, "read_only", s->read_only, "privileged", s->privileged,
+		"init", s->init, "no_new_privs", s->no_new_privs, "net",
+		s->net == NET_HOST ? "host" : "none", "volumes", vols,
+		"cap_add", strv_json(s->cap_add), "cap_drop",
+		strv_json(s->cap_drop), "caps", (json_int_t)s->caps, "limits",
+		"memory", (json_int_t)s->limits.memory, "memory_swap",
+		(json_int_t)s->limits.memory_swap, "pids",
+		(json_int_t)s->limits.pids, "cpu_quota_us",
+		(json_int_t)s->limits.cpu_quota_us, "cpu_period_us",
+		(json_int_t)s->limits.cpu_period_us, "cpu_shares",
+		(json_int_t)s->limits.cpu_shares);
+}
+
+static char *jstr(json_t *j, const char *key)
+{
+	const char *v = json_string_value(json_object_get(j, key));
+
+	return xstrdup(v ? v : "");
+}
+
+static int64_t jint(json_t *j, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(j, key));
+}
+
+int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
+{
+	json_t *lim = json_object_get(j, "limits"), *v;
+	const char *id = json_string_value(json_object_get(j, "id"));
+	const char *iid = json_string_value(json_object_get(j, "image_id"));
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (!id || strlen(id) != 64 || !iid || strlen(iid) != 64)
+		return hm_failx(e, HM_EXIT_FAIL, "corrupt container config");
+	memcpy(s->id, id, 65);
+	memcpy(s->image_id, iid, 65);
+	s->name = jstr(j, "name");
+	s->image = jstr(j, "image");
+	s->workdir = jstr(j, "workdir");
+	s->user = jstr(j, "user");
+	s->hostname = jstr(j, "hostname");
+	snprintf(s->created, sizeof(s->created), "%s",
+		 json_string_value(json_object_get(j, "created")) ?: "");
+	s->layers = json_strv(json_object_get(j, "layers"));
+	s->argv = json_strv(json_object_get(j, "cmd"));
+	s->env = json_strv(json_object_get(j, "env"));
+	s->cap_add = json_strv(json_object_get(j, "cap_add"));
+	s->cap_drop = json_strv(json_object_get(j, "cap_drop"));
+	s->tty = json_is_true(json_object_get(j, "tty"));
+	s->interactive = json_is_true(json_object_get(j, "interactive"));
+	s->rm = json_is_true(json_object_get(j, "rm"));
+	s->read_only = json_is_true(json_object_get(j, "read_only"));
+	s->privileged = json_is_true(json_object_get(j, "privileged"));
+	s->init = json_is_true(json_object_get(j, "init"));
+	s->no_new_privs = json_is_true(json_object_get(j, "no_new_privs"));
+	s->net = strcmp(json_string_value(json_object_get(j, "net")) ?: "",
+			"host")
+			 ? NET_NONE
+			 : NET_HOST;
+	s->caps = (uint64_t)jint(j, "caps");
+	s->limits.memory = jint(lim, "memory");
+	s->limits.memory_swap = jint(lim, "memory_swap");
+	s->limits.pids = jint(lim, "pids");
+	s->limits.cpu_quota_us = jint(lim, "cpu_quota_us");
+	s->limits.cpu_period_us = jint(lim, "cpu_period_us");
+	s->limits.cpu_shares = jint(lim, "cpu_shares");
+	s->limits.privileged = s->privileged;
+	json_array_foreach(json_object_get(j, "volumes"), i, v)
+	{
+		s->volumes = xrealloc(s->volumes,
+				      (s->nvolumes + 1) * sizeof(*s->volumes));
+		s->volumes[s->nvolumes].src = jstr(v, "Source");
+		s->volumes[s->nvolumes].dst = jstr(v, "Target");
+		s->volumes[s->nvolumes].ro =
+			json_is_true(json_object_get(v, "ReadOnly"));
+		s->nvolumes++;
+	}
+	return 0;
+}
+
+void spec_free(struct hm_spec *s)
+{
+	free(s->name);
+	free(s->image);
+	strv_free(s->layers);
+	strv_free(s->argv);
+	strv_free(s->env);
+	free(s->workdir);
+	free(s->user);
+	free(s->hostname);
+	strv_free(s->cap_add);
+	strv_free(s->cap_drop);
+	for (size_t i = 0; i < s->nvolumes; i++) {
+		free(s->volumes[i].src);
+		free(s->volumes[i].dst);
+	}
+	free(s->volumes);
+	memset(s, 0, sizeof(*s));
+}
+
+char *container_dir(const struct hm_store *st, const char *id)
+{
+	return store_path(st, "containers/%s", id);
+}
+
+int container_load_spec(const struct hm_store *st, const char *id,
+			struct hm_spec *s, struct hm_err *e)
+{
+	cleanup_free char *p = store_path(st, "containers/%s/config.json", id);
+	json_error_t jerr;
+	json_t *j = json_load_file(p, 0, &jerr);
+	int r;
+
+	if (!j)
+		return hm_fail_json(e, p, jerr.line, jerr.text);
+	r = spec_from_json(j, s, e);
+	json_decref(j);
+	return r < 0 ? hm_prefix(e, "%s", p) : 0;
+}
+
+/* ---- create ---- */
+
+/* Image env first; a -e KEY=VAL replaces the image's KEY. */
+static char **merge_env(json_t *image_env, char **user_env)
+{
+	char **env = json_strv(image_env);
+
+	for (size_t i = 0; user_env && user_env[i]; i++) {
+		size_t klen = strcspn(user_env[i], "=");
+		bool replaced = false;
+
+		for (size_t k = 0; env[k]; k++) {
+			if (strncmp(env[k], user_env[i], klen) ||
+			    (env[k][klen] != '=' && env[k][klen]))
+				continue;
+			free(env[k]);
+			env[k] = xstrdup(user_env[i]);
+			replaced = true;
+		}
+		if (!replaced)
+			env = strv_push(env, user_env[i]);
+	}
+	return env;
+}
+
+static bool valid_container_name(const char *n)
+{
+	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') ||
+	      (n[0] >= '0' && n[0] <= '9')))
+		return false;
+	return strlen(n) < 128 &&
+	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_.-") == strlen(n);
+}
+
+/* names/<name> -> id: claimed atomically by symlink(2), EEXIST = taken. */
+static int claim_name(const struct hm_store *st, const char *name,
+		      const char *id, struct hm_err *e)
+{
+	cleanup_free char *dir = store_path(st, "names");
+	cleanup_free char *link = xasprintf("%s/%s", dir, name);
+	char owner[80] = "";
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\"", dir);
+	if (symlink(id, link) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return hm_fail(e, errno, "symlink \"%s\"", link);
+	if (readlink(link, owner, sizeof(owner) - 1) < 0)
+		owner[0] = '\0';
+	/* a name left behind by a container that no longer exists is free */
+	if (owner[0]) {
+		cleanup_free char *cdir = container_dir(st, owner);
+
+		if (access(cdir, F_OK) < 0 && errno == ENOENT &&
+		    unlink(link) == 0 && symlink(id, link) == 0)
+			return 0;
+	}
+	return hm_failx(e, HM_EXIT_FAIL,
+			"container name \"%s\" is already in use by container "
+			"%.12s: remove it (homo rm %s) or choose another name",
+			name, owner, name);
+}
+
+static void release_name(const struct hm_store *st, const char *name)
+{
+	cleanup_free char *link = store_path(st, "names/%s", name);
+
+	unlink(link);
+}
+
+static char *random_name(void)
+{
+	static const char *const adj[] = {
+		"brave",  "calm",   "eager",  "fancy", "gentle", "happy",
+		"jolly",  "keen",   "lucid",  "merry", "nimble", "proud",
+		"quiet",  "sharp",  "tender", "vivid", "wise",	 "zen",
+	};
+	static const char *const noun[] = {
+		"hopper", "lovelace", "turing",	 "ritchie", "thompson",
+		"torvalds", "knuth",  "dijkstra", "hamilton", "liskov",
+		"kernighan", "pike",  "allen",	 "shannon", "wozniak",
+	};
+	unsigned char r[3];
+	char hex[7];
+
+	util_random_hex(hex, 6);
+	for (int i = 0; i < 3; i++)
+		r[i] = (unsigned char)strtoul((char[]){hex[2 * i],
+						       hex[2 * i + 1], 0},
+					      NULL, 16);
+	return xasprintf("%s_%s_%02x", adj[r[0] % ARRAY_SIZE(adj)],
+			 noun[r[1] % ARRAY_SIZE(noun)], r[2]);
+}
+
+/* The host's resolv.conf without loopback nameservers a container cannot
+ * reach (they are the host's own resolver). */
+static char *resolv_conf(void)
+{
+	struct hm_err ignored;
+	cleanup_free char *host = util_read_file("/etc/resolv.conf", NULL,
+						 &ignored);
+	char *out = xstrdup(""), *line, *save = NULL;
+
+	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *old = out;
+
+		if (util_has_prefix(line, "nameserver") &&
+		    (strstr(line, " 127.") || strstr(line, " ::1")))
+			out = xasprintf("%s# homo: dropped loopback %s\n", old,
+					line);
+		else
+			out = xasprintf("%s%s\n", old, line);
+		free(old);
+	}
+	return out;
+}
+
+static int write_text(const char *dir, const char *name, const char *text,
+		      struct hm_err *e)
+{
+	cleanup_free char *p = xasprintf("%s/%s", dir, name);
+
+	return util_write_file_atomic(p, text, strlen(text), false, e);
+}
+
+static int make_dir(const struct hm_store *st, struct hm_spec *s,
+		    char **tmp_out, struct hm_err *e)
+{
+	cleanup_free char *tmp = store_mktemp(st, "containers", e);
+	cleanup_free char *upper = NULL, *work = NULL, *hosts = NULL;
+	cleanup_free char *hostname = NULL, *resolv = NULL, *text = NULL;
+	struct hm_state state = {.status = ST_CREATED};
+	json_t *j;
+
+	if (!tmp)
+		return -1;
+	*tmp_out = xstrdup(tmp);
+	upper = xasprintf("%s/upper", tmp);
+	work = xasprintf("%s/work", tmp);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+		return hm_fail(e, errno, "mkdir in \"%s\"", tmp);
+	j = spec_to_json(s);
+	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(j);
+	hostname = xasprintf("%s\n", s->hostname);
+	hosts = xasprintf("127.0.0.1\tlocalhost\n"
+			  "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			  "127.0.1.1\t%s\n",
+			  s->hostname);
+	resolv = resolv_conf();
+	memcpy(state.created, s->created, sizeof(state.created));
+	state.owner = getpid();
+	state.owner_start = util_proc_starttime(state.owner);
+	if (write_text(tmp, "config.json", text, e) < 0 ||
+	    state_save(tmp, &state, e) < 0 ||
+	    write_text(tmp, "hostname", hostname, e) < 0 ||
+	    write_text(tmp, "hosts", hosts, e) < 0 ||
+	    write_text(tmp, "resolv.conf", resolv, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int resolve_spec(struct hm_store *st, struct hm_spec *s,
+			struct hm_err *e)
+{
+	struct hm_image img;
+	json_t *cfg;
+
+	if (store_image_find(st, s->image, &img, NULL, e) < 0)
+		return -1;
+	cfg = img.config;
+	memcpy(s->image_id, img.id, sizeof(s->image_id));
+	s->layers = steal_ptr(&img.layers);
+	if (!s->argv || !s->argv[0]) {
+		strv_free(s->argv);
+		s->argv = json_strv(json_object_get(cfg, "cmd"));
+	}
+	char **env = merge_env(json_object_get(cfg, "env"), s->env);
+
+	strv_free(s->env);
+	s->env = env;
+	if (!s->workdir || !*s->workdir) {
+		const char *w = json_string_value(json_object_get(cfg, "workdir"));
+
+		free(s->workdir);
+		s->workdir = xstrdup(w && *w ? w : "/");
+	}
+	if (!s->user) {
+		const char *u = json_string_value(json_object_get(cfg, "user"));
+
+		s->user = xstrdup(u ? u : "");
+	}
+	image_free(&img);
+	return 0;
+}
+
+int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
+{
+	cleanup_free char *tmp = NULL, *final = NULL;
+	struct hm_err ignored;
+	bool named = false;
+	int r = -1;
+
+	if (s->name && !valid_container_name(s->name))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"invalid container name \"%s\": only "
+				"[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				s->name);
+	util_random_hex(s->id, 64);
+	util_now_rfc3339(s->created, sizeof(s->created));
+	if (!s->hostname)
+		s->hostname = strndup(s->id, 12);
+	if (store_lock(st, e) < 0)
+		return -1;
+	if (resolve_spec(st, s, e) < 0)
+		goto out;
+	if (s->name) {
+		if (claim_name(st, s->name, s->id, e) < 0)
+			goto out;
+	} else {
+		do {
+			free(s->name);
+			s->name = random_name();
+		} while (claim_name(st, s->name, s->id, &ignored) < 0);
+	}
+	named = true;
+	HM_TRACE("create container %.12s (%s)", s->id, s->name);
+	if (make_dir(st, s, &tmp, e) < 0)
+		goto out;
+	final = container_dir(st, s->id);
+	if (rename(tmp, final) < 0) {
+		hm_fail(e, errno, "rename \"%s\"", tmp);
+		goto out;
+	}
+	r = 0;
+out:
+	if (r < 0) {
+		if (tmp)
+			util_rm_rf(tmp, &ignored);
+		if (named)
+			release_name(st, s->name);
+	}
+	store_unlock(st);
+	return r;
+}
+
+/* ---- run ---- */
+
+static void save_exited(const char *cdir, struct hm_state *state, int code,
+			const char *why)
+{
+	struct hm_err ignored;
+
+	state->status = ST_EXITED;
+	state->exit_code = code;
+	util_now_rfc3339(state->finished, sizeof(state->finished));
+	snprintf(state->error, sizeof(state->error), "%s", why ? why : "");
+	/* gone already when "homo rm -f" removed it meanwhile: fine */
+	state_save(cdir, state, &ignored);
+}
+
+static void finish(struct hm_store *st, const struct hm_spec *s)
+{
+	struct hm_err w;
+
+	if (container_teardown(st, s->id, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	if (s->rm && container_remove(st, s->id, false, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+}
+
+int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
+		  struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, s->id);
+	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, s->id);
+	cleanup_free char *merged = xasprintf("%s/merged", rundir);
+	cleanup_free char *upper = xasprintf("%s/upper", cdir);
+	cleanup_free char *work = xasprintf("%s/work", cdir);
+	cleanup_free char *opts = NULL;
+	struct init_args a = {.spec = s, .store_root = st->root,
+			      .merged = merged, .cdir = cdir};
+	struct hm_state state;
+	struct hm_proc p;
+	bool oom = false;
+	int status;
+
+	if (state_load(cdir, &state, e) < 0)
+		return -1;
+	opts = overlay_options(s->layers, upper, work, e);
+	if (!opts)
+		goto fail;
+	a.overlay_opts = opts;
+	if ((mkdir(rundir, 0700) < 0 && errno != EEXIST) ||
+	    (mkdir(merged, 0700) < 0 && errno != EEXIST)) {
+		hm_fail(e, errno, "mkdir \"%s\"", merged);
+		goto fail;
+	}
+	HM_TRACE("cgroups for %.12s", s->id);
+	if (cgroup_create(s->id, &s->limits, e) < 0)
+		goto fail;
+	if (spawn_start(&a, &p, e) < 0)
+		goto fail;
+
+	state.status = ST_RUNNING;
+	state.pid = p.pid;
+	state.starttime = p.starttime;
+	util_now_rfc3339(state.started, sizeof(state.started));
+	if (state_save(cdir, &state, e) < 0) {
+		kill(p.pid, SIGKILL);
+		spawn_wait(s, &p);
+		goto fail;
+	}
+	status = spawn_wait(s, &p);
+	*exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+					 : WEXITSTATUS(status);
+	if (cgroup_oom_killed(s->id, &oom, e) == 0)
+		state.oom_killed = oom;
+	HM_TRACE("exited with %d%s", *exit_code, oom ? " (OOM killed)" : "");
+	save_exited(cdir, &state, *exit_code, NULL);
+	finish(st, s);
+	return 0;
+
+fail:
+	save_exited(cdir, &state, e->exit_code ? e->exit_code : HM_EXIT_FAIL,
+		    e->msg);
+	finish(st, s);
+	return -1;
+}
+
+/* ---- find, check, teardown, remove ---- */
+
+int container_find(const struct hm_store *st, const char *ref, char id[65],
+		   struct hm_err *e)
+{
+	cleanup_free char *link = store_path(st, "names/%s", ref);
+	cleanup_strv char **all = NULL;
+	char target[80];
+	ssize_t n;
+	int hits = 0;
+
+	if (strlen(ref) == 64 && strspn(ref, "0123456789abcdef") == 64) {
+		cleanup_free char *d = container_dir(st, ref);
+
+		if (access(d, F_OK) == 0) {
+			memcpy(id, ref, 65);
+			return 0;
+		}
+	}
+	if (!strchr(ref, '/') && (n = readlink(link, target,
+					       sizeof(target) - 1)) == 64) {
+		cleanup_free char *d = NULL;
+
+		target[n] = '\0';
+		d = container_dir(st, target);
+		if (access(d, F_OK) == 0) {
+			memcpy(id, target, 65);
+			return 0;
+		}
+	}
+	all = container_list(st);
+	for (size_t i = 0; all[i] && *ref; i++) {
+		if (strncmp(all[i], ref, strlen(ref)))
+			continue;
+		if (hits++)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"container id prefix \"%s\" is "
+					"ambiguous: give more digits",
+					ref);
+		memcpy(id, all[i], 65);
+	}
+	if (hits)
+		return 0;
+	return hm_failx(e, HM_EXIT_FAIL,
+			"%s: no such container (see 'homo ps -a')", ref);
+}
+
+char **container_list(const struct hm_store *st)
+{
+	cleanup_free char *dir = store_path(st, "containers");
+	cleanup_dir DIR *d = opendir(dir);
+	char **v = xcalloc(1, sizeof(char *));
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (strlen(de->d_name) == 64 && de->d_name[0] != '.')
+			v = strv_push(v, de->d_name);
+	return v;
+}
+
+int container_check(struct hm_store *st, const char *id, struct hm_state *out,
+		    struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_err w;
+	bool oom = false;
+
+	if (state_load(cdir, out, e) < 0)
+		return -1;
+	if (out->status == ST_EXITED)
+		return 0;
+	if (out->status == ST_RUNNING && state_is_alive(out))
+		return 0;
+	if (out->status == ST_CREATED && state_owner_alive(out))
+		return 0; /* still being set up */
+	/* Its homo died (the init died with it: PDEATHSIG). */
+	if (cgroup_oom_killed(id, &oom, &w) == 0)
+		out->oom_killed = oom;
+	if (container_teardown(st, id, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	save_exited(cdir, out, out->status == ST_RUNNING ? 137 : HM_EXIT_FAIL,
+		    "homo exited while the container ran: it was killed");
+	return 0;
+}
+
+int container_teardown(const struct hm_store *st, const char *id,
+		       struct hm_err *e)
+{
+	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, id);
+	int r = cgroup_destroy(id, e);
+
+	/* merged/ is only ever a mount point inside the container's own
+	 * mount namespace, which is gone: here it is an empty dir */
+	if (util_rm_rf(rundir, r < 0 ? &(struct hm_err){0} : e) < 0)
+		r = -1;
+	return r;
+}
+
+int container_remove(struct hm_store *st, const char *id, bool force,
+		     struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	cleanup_free char *gone = NULL;
+	struct hm_state state;
+	struct hm_spec s;
+	char rnd[9];
+
+	if (container_check(st, id, &state, e) < 0)
+		return -1;
+	if (state.status == ST_RUNNING) {
+		if (!force)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"container %.12s is running: stop it "
+					"first or use homo rm -f",
+					id);
+		kill(state.pid, SIGKILL); /* the pid is checked: ours */
+		for (int i = 0; i < 500 && state_is_alive(&state); i++)
+			usleep(10000);
+	}
+	if (container_teardown(st, id, e) < 0)
+		return -1;
+	if (store_lock(st, e) < 0)
+		return -1;
+	if (container_load_spec(st, id, &s, e) == 0) {
+		release_name(st, s.name);
+		spec_free(&s);
+	}
+	/* vanish at once under the lock, then delete at leisure */
+	util_random_hex(rnd, 8);
+	gone = store_path(st, "containers/.tmp-%d-rm-%s", (int)getpid(), rnd);
+	if (rename(cdir, gone) < 0) {
+		store_unlock(st);
+		return errno == ENOENT ? 0
+				       : hm_fail(e, errno, "remove \"%s\"", cdir);
+	}
+	store_unlock(st);
+	return util_rm_rf(gone, e);
+}

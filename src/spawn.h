@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_SPAWN_H
+#define HOMO_SPAWN_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "container.h"
+#include "error.h"
+
+/* What the container's init needs; filled by the parent before clone(). */
+struct init_args {
+	const struct hm_spec *spec;
+	const char *store_root;	  /* lowerdir paths are relative to it */
+	const char *overlay_opts; /* overlay_options() */
+	const char *merged;	  /* mount point of the container's root */
+	const char *cdir;	  /* containers/<id>: hostname, hosts, ... */
+	int sync_fd;		  /* child end of the sync socketpair */
+	sigset_t oldmask;	  /* signal mask to restore before exec */
+};
+
+/* Messages on the SOCK_SEQPACKET sync socket, one per packet. */
+enum sync_type {
+	SYNC_GO = 1,  /* parent -> child: cgroups joined, go on */
+	SYNC_PTY = 2, /* child -> parent: the tty master (SCM_RIGHTS) */
+	SYNC_ERR = 3, /* child -> parent: struct hm_err, then it exits */
+};
+
+struct sync_msg {
+	int type;
+	struct hm_err err;
+};
+
+struct hm_proc {
+	pid_t pid;		/* container init, host pid */
+	unsigned long long starttime;
+	int pty_master;		/* -1 without -t */
+	sigset_t oldmask;
+};
+
+/**
+ * spawn_start() - clone the container init into its namespaces, put it in
+ * its cgroups, let it set itself up and exec. Returns once it exec'd (EOF
+ * on the CLOEXEC sync socket) or failed (the init's error in @e).
+ */
+int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e);
+
+/**
+ * spawn_wait() - forward signals, relay the tty, reap the init.
+ * Return: the wait status.
+ */
+int spawn_wait(const struct hm_spec *s, struct hm_proc *p);
+
+/* init.c: the container side; never returns. */
+__attribute__((noreturn)) void init_main(struct init_args *a);
+
+/* rootfs.c: mounts and pivot_root, in the container's mount namespace. */
+int rootfs_setup(const struct init_args *a, struct hm_err *e);
+/** rootfs_bind_console() - bind the tty slave over /dev/console. */
+int rootfs_bind_console(const char *slave, struct hm_err *e);
+
+#endif

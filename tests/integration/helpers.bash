@@ -1,0 +1,113 @@
+# Shared setup for the bats integration tests (run as root).
+# Every test gets its own store, runroot and cgroup parent in a temp dir on
+# a tmpfs (this machine's root disk creates inodes erratically), and a leak
+# check after it: no mount, cgroup, process or temp name of ours may stay.
+
+: "${HOMO:?set HOMO to the homo binary}"
+: "${BUSYBOX_TAR:?set BUSYBOX_TAR to the busybox test image}"
+TEST_BASE=${HOMO_TEST_DIR:-/dev/shm}
+
+setup() {
+	T=$(mktemp -d "$TEST_BASE/homo-test.XXXXXX")
+	export HOMO_ROOT=$T/root HOMO_RUNROOT=$T/run
+	export HOMO_CGROUP_PARENT=homo-test-${T##*.}
+	BG_PIDS=()
+}
+
+# homo with the test's store; use as: run homo pull ...
+homo() { "$HOMO" "$@"; }
+
+pull_busybox() {
+	"$HOMO" pull -q "$BUSYBOX_TAR" "${1:-busybox}" >/dev/null
+}
+
+# Start a background command and remember its pid for teardown.
+bg() {
+	"$@" &
+	BG_PIDS+=($!)
+}
+
+leaks() {
+	local out="" p c
+	# mounts: any mount point under the test dir
+	out+=$(awk -v t="$T" 'index($5, t) == 1 { print "mount " $5 }' /proc/self/mountinfo)
+	# cgroups of this test's parent, in every hierarchy
+	for c in /sys/fs/cgroup/*/; do
+		[ -d "$c$HOMO_CGROUP_PARENT" ] && out+=$'\n'"cgroup $c$HOMO_CGROUP_PARENT"
+	done
+	# processes whose root is inside the test's store (container processes)
+	for p in /proc/[0-9]*; do
+		c=$(readlink "$p/root" 2>/dev/null) || continue
+		case "$c" in "$T"*) out+=$'\n'"process ${p#/proc/} root $c" ;; esac
+	done
+	# temp names and runtime dirs left behind
+	if [ -d "$HOMO_ROOT" ]; then
+		out+=$(find "$HOMO_ROOT" -maxdepth 3 -name '*.tmp-*' -printf '\ntemp %p' 2>/dev/null)
+	fi
+	if [ -d "$HOMO_RUNROOT" ]; then
+		out+=$(find "$HOMO_RUNROOT" -mindepth 1 -maxdepth 1 -printf '\nruntime %p' 2>/dev/null)
+	fi
+	printf '%s' "$out" | sed '/^$/d'
+}
+
+teardown() {
+	local p l
+	for p in "${BG_PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	# the next homo command reconciles anything a killed homo left
+	[ -d "$HOMO_ROOT" ] && "$HOMO" ps -a >/dev/null 2>&1
+	l=$(leaks)
+	if [ -n "$l" ]; then
+		echo "# LEAKS after '$BATS_TEST_DESCRIPTION':" >&3
+		printf '%s\n' "$l" | sed 's/^/#   /' >&3
+		# clean up so one leak does not cascade, then fail the test
+		awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo |
+			sort -r | xargs -r -n1 umount -l
+		for p in /sys/fs/cgroup/*/"$HOMO_CGROUP_PARENT"; do
+			[ -d "$p" ] && find "$p" -depth -type d -exec rmdir {} \; 2>/dev/null
+		done
+		rm -rf "$T"
+		return 1
+	fi
+	rm -rf "$T"
+}
+
+# assert helpers
+assert_status() {
+	if [ "$status" -ne "$1" ]; then
+		echo "expected status $1, got $status; output:" >&2
+		printf '%s\n' "$output" >&2
+		return 1
+	fi
+}
+
+assert_output_has() {
+	if ! grep -qF -- "$1" <<<"$output"; then
+		echo "output lacks '$1':" >&2
+		printf '%s\n' "$output" >&2
+		return 1
+	fi
+}
+
+assert_output_lacks() {
+	if grep -qF -- "$1" <<<"$output"; then
+		echo "output has '$1':" >&2
+		printf '%s\n' "$output" >&2
+		return 1
+	fi
+}
+
+# one error line "homo: ..." on stderr, nothing else
+assert_one_error_line() {
+	local n
+	n=$(printf '%s\n' "$stderr" | grep -c .)
+	[ "$n" -eq 1 ] || { echo "expected one stderr line, got $n: $stderr" >&2; return 1; }
+	[[ "$stderr" == homo:* ]] || { echo "stderr not 'homo: ...': $stderr" >&2; return 1; }
+}
+
+# a snapshot of the store's names, to prove a failed command changed nothing
+store_snapshot() {
+	(cd "$HOMO_ROOT" 2>/dev/null && find . -path ./lock -prune -o -print | sort)
+}

@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# homo pull and the image commands: images, tag, rmi, inspect.
+bats_require_minimum_version 1.5.0
+load helpers
+
+layer_count() { find "$HOMO_ROOT/layers" -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l; }
+
+@test "pull from a path prints the image id and lists it" {
+	run homo pull -q "$BUSYBOX_TAR" busybox
+	assert_status 0
+	[[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]]
+	id=${output#sha256:}
+	run homo images
+	assert_status 0
+	assert_output_has "busybox"
+	assert_output_has "${id:0:12}"
+	assert_output_has "latest"
+}
+
+@test "pull from file:// and from stdin give the same layer" {
+	run homo pull -q "file://$BUSYBOX_TAR" a
+	assert_status 0
+	run homo pull -q - b:v1 <"$BUSYBOX_TAR"
+	assert_status 0
+	[ "$(layer_count)" -eq 1 ]
+	run homo images --format json
+	assert_output_has '"Name": "a"'
+	assert_output_has '"Tag": "v1"'
+}
+
+@test "the layer id is the sha256 of the uncompressed tar, whatever the compression" {
+	want=$(sha256sum <"$BUSYBOX_TAR" | cut -d' ' -f1)
+	gzip -c "$BUSYBOX_TAR" >"$T/bb.tar.gz"
+	xz -T1 -0 -c "$BUSYBOX_TAR" >"$T/bb.tar.xz"
+	zstd -q -c "$BUSYBOX_TAR" >"$T/bb.tar.zst"
+	bzip2 -c "$BUSYBOX_TAR" >"$T/bb.tar.bz2"
+	for f in "$T"/bb.tar.*; do
+		run homo pull -q "$f" "x:${f##*.}"
+		assert_status 0
+	done
+	[ "$(layer_count)" -eq 1 ]
+	[ -d "$HOMO_ROOT/layers/$want/diff/bin" ]
+	run homo inspect x:gz
+	assert_output_has "sha256:$want"
+}
+
+@test "the default name comes from the file name" {
+	cp "$BUSYBOX_TAR" "$T/lede-17.01.2-x86-generic-generic-rootfs.tar"
+	gzip "$T/lede-17.01.2-x86-generic-generic-rootfs.tar"
+	run homo pull -q "$T/lede-17.01.2-x86-generic-generic-rootfs.tar.gz"
+	assert_status 0
+	run homo images
+	assert_output_has "lede-17.01.2-x86-generic-generic-rootfs"
+}
+
+@test "pull over http from a loopback server, with 404 and redirect" {
+	mkdir -p "$T/www/cgi-bin"
+	cp "$BUSYBOX_TAR" "$T/www/bb.tar"
+	printf '#!/bin/sh\nprintf "Status: 302 Found\\r\\nLocation: /bb.tar\\r\\n\\r\\n"\n' >"$T/www/cgi-bin/redir"
+	chmod +x "$T/www/cgi-bin/redir"
+	port=$((20000 + RANDOM % 20000))
+	bg busybox httpd -f -p "127.0.0.1:$port" -h "$T/www"
+	for i in $(seq 50); do
+		busybox nc -z 127.0.0.1 "$port" 2>/dev/null && break
+		sleep 0.1
+	done
+	run homo pull -q "http://127.0.0.1:$port/bb.tar" web
+	assert_status 0
+	[ -n "$(ls "$HOMO_ROOT/blobs/sha256")" ]
+	run --separate-stderr homo pull -q "http://127.0.0.1:$port/missing.tar" nope
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"HTTP 404"* ]]
+	run homo pull -q "http://127.0.0.1:$port/cgi-bin/redir" moved
+	assert_status 0
+	run homo images
+	assert_output_has moved
+	assert_output_lacks nope
+}
+
+@test "--sha256 verifies the file and refuses a mismatch" {
+	sum=$(sha256sum <"$BUSYBOX_TAR" | cut -d' ' -f1)
+	run homo pull -q --sha256 "$sum" "$BUSYBOX_TAR" ok
+	assert_status 0
+	before=$(store_snapshot)
+	run --separate-stderr homo pull -q --sha256 "$(printf '0%.0s' $(seq 64))" "$BUSYBOX_TAR" bad
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"sha256 mismatch"* ]]
+	[ "$(store_snapshot)" = "$before" ]
+}
+
+@test "bad inputs: one error line, non-zero exit, store unchanged" {
+	pull_busybox
+	before=$(store_snapshot)
+	head -c 100000 /dev/urandom >"$T/noise.tar"
+	head -c 300000 "$BUSYBOX_TAR" >"$T/truncated.tar"
+	gzip -c "$BUSYBOX_TAR" | head -c 200000 >"$T/truncated.tar.gz"
+	: >"$T/empty.tar"
+	for src in "$T/missing.tar" "$T/noise.tar" "$T/truncated.tar" \
+		"$T/truncated.tar.gz" "$T/empty.tar" "http://127.0.0.1:1/x.tar"; do
+		run --separate-stderr homo pull -q "$src" junk
+		[ "$status" -ne 0 ] || { echo "pull $src succeeded" >&2; return 1; }
+		assert_one_error_line
+		[ "$(store_snapshot)" = "$before" ] || { echo "store changed by $src" >&2; return 1; }
+	done
+	run --separate-stderr homo pull -q "$BUSYBOX_TAR" 'Bad/NAME!'
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"invalid image name"* ]]
+	run --separate-stderr homo rmi nosuchimage
+	assert_status 125
+	assert_one_error_line
+	[ "$(store_snapshot)" = "$before" ]
+}
+
+@test "a full disk fails the pull cleanly" {
+	mkdir "$T/small"
+	mount -t tmpfs -o size=600k tmpfs "$T/small"
+	run --separate-stderr "$HOMO" --root "$T/small/root" pull -q "$BUSYBOX_TAR" bb
+	[ "$status" -ne 0 ]
+	assert_one_error_line
+	[[ "$stderr" == *"No space left"* ]]
+	[ -z "$(ls -A "$T/small/root/layers")" ]
+	[ -z "$(ls -A "$T/small/root/images")" ]
+	umount "$T/small"
+}
+
+@test "concurrent pulls of the same and of different tarballs all succeed" {
+	gzip -c "$BUSYBOX_TAR" >"$T/bb.tar.gz"
+	for i in 1 2 3 4; do
+		"$HOMO" pull -q "$BUSYBOX_TAR" "same$i" >"$T/out$i" 2>&1 &
+		pids+=($!)
+	done
+	"$HOMO" pull -q "$T/bb.tar.gz" gz >"$T/out5" 2>&1 &
+	pids+=($!)
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$(layer_count)" -eq 1 ]
+	run homo images -q
+	[ "$(wc -l <<<"$output")" -eq 5 ]
+}
+
+@test "SIGKILL mid-pull leaves no layer or image, and the debris is cleaned" {
+	mkfifo "$T/fifo"
+	"$HOMO" pull -q - killed <"$T/fifo" &
+	pid=$!
+	exec 7>"$T/fifo"
+	head -c 400000 "$BUSYBOX_TAR" >&7
+	sleep 0.3
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	run homo images -q
+	assert_status 0
+	[ -z "$output" ]
+	[ "$(layer_count)" -eq 0 ]
+	pull_busybox # a store mutation: cleans what the killed pull left
+	[ -z "$(find "$HOMO_ROOT" -name '.tmp-*')" ]
+}
+
+@test "tag, rmi and inspect" {
+	pull_busybox
+	run homo tag busybox mine:v2
+	assert_status 0
+	run homo images
+	assert_output_has mine
+	run homo inspect mine:v2
+	assert_status 0
+	assert_output_has '"Layers"'
+	assert_output_has '"cmd"'
+	assert_output_has '"/bin/sh"'
+	id=$(homo images -q | head -1)
+	run --separate-stderr homo rmi "$id"
+	assert_status 125
+	[[ "$stderr" == *"referenced by 2 names"* ]]
+	run homo rmi busybox
+	assert_status 0
+	assert_output_has "Untagged: busybox:latest"
+	[ "$(layer_count)" -eq 1 ]
+	run homo rmi mine:v2
+	assert_status 0
+	[ "$(layer_count)" -eq 0 ]
+	[ -z "$(ls "$HOMO_ROOT/l")" ]
+}
+
+@test "help for every command" {
+	for c in pull images tag rmi inspect run ps rm; do
+		run homo "$c" --help
+		assert_status 0
+		assert_output_has "Usage: homo $c"
+	done
+	run homo --help
+	assert_status 0
+	run --separate-stderr homo frobnicate
+	assert_status 125
+	assert_one_error_line
+}

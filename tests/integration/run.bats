@@ -1,0 +1,347 @@
+#!/usr/bin/env bats
+# homo run: isolation, limits, security defaults, options, exit codes.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	: # each test pulls into its own store (cheap on tmpfs)
+}
+
+@test "exit codes: 0, 1, 42, 126, 127" {
+	pull_busybox
+	run homo run --rm busybox true
+	assert_status 0
+	run homo run --rm busybox false
+	assert_status 1
+	run homo run --rm busybox probe exit 42
+	assert_status 42
+	run --separate-stderr homo run --rm busybox /etc/passwd
+	assert_status 126
+	assert_one_error_line
+	run --separate-stderr homo run --rm busybox nosuchcommand
+	assert_status 127
+	assert_one_error_line
+	[[ "$stderr" == *'exec "nosuchcommand": executable file not found in $PATH'* ]]
+	run --separate-stderr homo run --rm nosuchimage true
+	assert_status 125
+	assert_one_error_line
+}
+
+@test "signals: 130, 143 forwarded with --init; 137 on SIGKILL" {
+	pull_busybox
+	"$HOMO" run --init --rm busybox probe sleep 30 &
+	pid=$!
+	sleep 0.5
+	kill -INT "$pid"
+	run wait "$pid"
+	assert_status 130
+	"$HOMO" run --init --rm busybox probe sleep 30 &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	run wait "$pid"
+	assert_status 143
+	# a shell that traps the forwarded signal as PID 1 without --init
+	"$HOMO" run --rm busybox sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done' &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	run wait "$pid"
+	assert_status 3
+}
+
+@test "the command is PID 1 and sees no host process" {
+	pull_busybox
+	run homo run --rm busybox probe pid
+	assert_status 0
+	assert_output_has "pid=1"
+	run homo run --rm busybox probe ps
+	assert_status 0
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+}
+
+@test "hostname and IPC isolation" {
+	pull_busybox
+	run homo run --rm --hostname box1 busybox hostname
+	assert_status 0
+	[ "$output" = box1 ]
+	[ "$(hostname)" != box1 ]
+	run homo run --rm busybox cat /etc/hostname
+	[ ${#output} -eq 12 ]
+	ipcmk -M 4096 >/dev/null
+	run homo run --rm busybox ipcs -m
+	assert_status 0
+	[ "$(grep -c '^0x' <<<"$output")" -eq 0 ]
+	ipcrm --all=shm 2>/dev/null || true
+}
+
+@test "no host mount is visible; /proc/sys read-only; masked paths empty" {
+	pull_busybox
+	run homo run --rm busybox probe mounts
+	assert_status 0
+	assert_output_lacks "$T"
+	assert_output_lacks "/var/lib"
+	run homo run --rm busybox sh -c 'echo 1 > /proc/sys/kernel/domainname'
+	[ "$status" -ne 0 ]
+	run homo run --rm busybox sh -c 'wc -c < /proc/kcore; cat /proc/keys | wc -c; ls /sys/firmware | wc -l'
+	assert_status 0
+	[ "$(echo $output)" = "0 0 0" ]
+	run homo run --rm busybox probe write /sys/kernel/profiling 1
+	[ "$status" -ne 0 ]
+}
+
+@test "/dev has the standard nodes and links and a private devpts" {
+	pull_busybox
+	run homo run --rm busybox sh -c 'ls /dev; ls -l /dev/ptmx /dev/fd; mount | grep -c devpts'
+	assert_status 0
+	for n in null zero full random urandom tty pts shm mqueue stdin stdout stderr; do
+		assert_output_has "$n"
+	done
+	assert_output_has "ptmx -> pts/ptmx"
+	assert_output_lacks "sda"
+}
+
+@test "a block device cannot be opened even after mknod" {
+	pull_busybox
+	major=$(awk '{print $3}' /proc/partitions | sed -n 3p)
+	run homo run --rm busybox probe mknod-open 8 0
+	assert_output_has "open=errno:EPERM"
+	run homo run --rm busybox probe mknod-open 253 0
+	assert_output_lacks "open=ok"
+}
+
+@test "a memory hog under -m 32m is OOM-killed: 137 and OOMKilled" {
+	pull_busybox
+	run homo run --name hog -m 32m --memory-swap 32m busybox probe memhog 200
+	assert_status 137
+	run homo inspect hog
+	assert_output_has '"OOMKilled": true'
+	run homo run --name fine -m 64m busybox probe memhog 8
+	assert_status 0
+	run homo inspect fine
+	assert_output_has '"OOMKilled": false'
+	homo rm hog fine
+}
+
+@test "a fork bomb stops at --pids-limit" {
+	pull_busybox
+	run homo run --rm --pids-limit 20 busybox probe forkbomb 100
+	assert_status 0
+	forked=$(sed -n 's/^forked=//p' <<<"$output")
+	[ "$forked" -lt 20 ]
+	[ "$forked" -gt 5 ]
+}
+
+@test "limits are visible inside and --cpus 0.5 uses about half a CPU" {
+	pull_busybox
+	run homo run --rm -m 64m --pids-limit 50 --cpus 0.5 --cpu-shares 512 busybox probe limits
+	assert_status 0
+	assert_output_has "memory.limit_in_bytes=67108864"
+	assert_output_has "pids.max=50"
+	assert_output_has "cpu.cfs_quota_us=50000"
+	assert_output_has "cpu.cfs_period_us=100000"
+	assert_output_has "cpu.shares=512"
+	# cpuacct of a 2-second busy loop under --cpus 0.5: about 1 s of CPU
+	run homo run --rm --cpus 0.5 busybox sh -c 'probe spin 2; cat /sys/fs/cgroup/cpuacct/cpuacct.usage'
+	assert_status 0
+	ns=$(tail -1 <<<"$output")
+	[ "$ns" -gt 600000000 ] && [ "$ns" -lt 1400000000 ]
+}
+
+@test "default capabilities, --cap-add/--cap-drop and --privileged" {
+	pull_busybox
+	run homo run --rm busybox probe caps
+	assert_status 0
+	assert_output_has "CapEff=00000000a80425fb"
+	assert_output_has "CapBnd=00000000a80425fb"
+	run homo run --rm --cap-drop ALL --cap-add NET_ADMIN busybox probe caps
+	assert_output_has "CapEff=0000000000001000"
+	run homo run --rm --cap-drop chown busybox probe caps
+	assert_output_has "CapEff=00000000a80425fa"
+	run homo run --rm busybox probe nnp
+	assert_output_has "NoNewPrivs=1"
+	run --separate-stderr homo run --rm --cap-add BOGUS busybox true
+	assert_status 125
+	assert_one_error_line
+	run homo run --rm --privileged busybox sh -c 'probe nnp; probe syscall mount-tmpfs'
+	assert_output_has "NoNewPrivs=0"
+	assert_output_has "=ok"
+	run homo run --rm busybox probe syscall mount-tmpfs
+	assert_output_lacks "=ok"
+}
+
+@test "a non-root user has no capabilities; -u by name and by id" {
+	pull_busybox
+	run homo run --rm -u homo busybox probe ids
+	assert_status 0
+	assert_output_has "uid=1000"
+	assert_output_has "gid=1000"
+	assert_output_has "50"
+	run homo run --rm -u 1234:99 busybox probe ids
+	assert_output_has "uid=1234"
+	assert_output_has "gid=99"
+	run homo run --rm -u homo busybox probe caps
+	assert_output_has "CapEff=0000000000000000"
+	run homo run --rm -u homo busybox sh -c 'echo $HOME'
+	[ "$output" = /home/homo ]
+	run --separate-stderr homo run --rm -u nobodyhere busybox true
+	[ "$status" -ne 0 ]
+	assert_one_error_line
+	[[ "$stderr" == *"unable to find user nobodyhere"* ]]
+}
+
+@test "-e, --env-file and -w" {
+	pull_busybox
+	printf 'A=from-file\n# comment\nB=2\n' >"$T/env"
+	FROMHOST=yes run homo run --rm -e X=1 -e FROMHOST --env-file "$T/env" -w /work/dir busybox sh -c 'echo $X $A $B $FROMHOST; pwd; echo $PATH'
+	assert_status 0
+	assert_output_has "1 from-file 2 yes"
+	assert_output_has "/work/dir"
+	assert_output_has "/usr/bin"
+}
+
+@test "-v binds a host directory, :ro makes it read-only" {
+	pull_busybox
+	mkdir "$T/vol"
+	echo hello >"$T/vol/f"
+	run homo run --rm -v "$T/vol:/data" busybox sh -c 'cat /data/f; echo new > /data/g'
+	assert_status 0
+	assert_output_has hello
+	[ "$(cat "$T/vol/g")" = new ]
+	run homo run --rm -v "$T/vol:/data:ro" busybox sh -c 'echo x > /data/h'
+	[ "$status" -ne 0 ]
+	[ ! -e "$T/vol/h" ]
+	run --separate-stderr homo run --rm -v relative:/data busybox true
+	assert_status 125
+	assert_one_error_line
+}
+
+@test "--read-only root; writes go to upper/ only" {
+	pull_busybox
+	run homo run --rm --read-only busybox sh -c 'echo x > /etc/new'
+	[ "$status" -ne 0 ]
+	run homo run --rm --read-only busybox sh -c 'echo x > /dev/shm/ok && echo fine'
+	assert_output_has fine
+	run homo run --name w busybox sh -c 'echo changed > /etc/motd'
+	assert_status 0
+	id=$(homo inspect w | sed -n 's/.*"UpperDir": "\(.*\)".*/\1/p')
+	[ "$(cat "$id/etc/motd")" = changed ]
+	layer=$(ls "$HOMO_ROOT/layers")
+	[ ! -e "$HOMO_ROOT/layers/$layer/diff/etc/motd" ]
+	homo rm w
+}
+
+@test "-t gives a real pty with the window size" {
+	pull_busybox
+	run script -qec "stty cols 91 rows 33; $HOMO run --rm -t busybox probe isatty" /dev/null
+	assert_status 0
+	assert_output_has "fd0=tty"
+	assert_output_has "fd1=tty"
+	assert_output_has "cols=91"
+	run homo run --rm busybox probe isatty
+	assert_output_has "fd1=notty"
+}
+
+@test "-i passes stdin; without it stdin is empty" {
+	pull_busybox
+	run bash -c "echo piped | $HOMO run --rm -i busybox cat"
+	assert_output_has piped
+	run bash -c "echo piped | $HOMO run --rm busybox cat"
+	assert_output_lacks piped
+}
+
+@test "no host fd reaches the container" {
+	pull_busybox
+	exec 9</etc/hostname
+	run homo run --rm busybox probe fds
+	exec 9<&-
+	assert_status 0
+	[ "$(grep -c . <<<"$output")" -le 4 ]
+	assert_output_lacks "/etc/hostname"
+}
+
+@test "an image symlink cannot redirect a volume onto the host" {
+	pull_busybox
+	mkdir -p "$T/evil/data"
+	ln -s /tmp/homo-escape-target "$T/evil/data/link"
+	(cd "$T/evil" && tar -cf "$T/evil.tar" .)
+	"$HOMO" pull -q "$T/evil.tar" evil >/dev/null
+	homo tag busybox base >/dev/null
+	mkdir "$T/vol"
+	run homo run --rm -v "$T/vol:/data/link/x" busybox true
+	[ ! -e /tmp/homo-escape-target ]
+}
+
+@test "ps, inspect and rm; rmi refuses an image in use" {
+	pull_busybox
+	run homo run --name one busybox probe exit 3
+	assert_status 3
+	run homo ps
+	assert_output_lacks one
+	run homo ps -a
+	assert_output_has "Exited (3)"
+	assert_output_has one
+	run homo ps -a --format json
+	assert_output_has '"ExitCode": 3'
+	run homo inspect one
+	assert_output_has '"Status": "exited"'
+	assert_output_has '"UpperDir"'
+	run --separate-stderr homo rmi busybox
+	assert_status 125
+	[[ "$stderr" == *"used by container"* ]]
+	run homo rm one
+	assert_status 0
+	run homo ps -aq
+	[ -z "$output" ]
+	run homo rmi busybox
+	assert_status 0
+}
+
+@test "--rm leaves nothing; a failing exec leaves nothing" {
+	pull_busybox
+	run homo run --rm busybox true
+	run homo run --rm busybox nosuch
+	assert_status 127
+	run homo ps -aq
+	[ -z "$output" ]
+	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+}
+
+@test "SIGKILL of homo run is recovered by the next homo ps" {
+	pull_busybox
+	"$HOMO" run --name victim busybox probe sleep 60 &
+	pid=$!
+	sleep 0.5
+	kill -9 "$pid"
+	wait "$pid" || true
+	run homo ps
+	assert_output_lacks victim
+	run homo ps -a
+	assert_output_has "Exited (137)"
+	homo rm victim
+}
+
+@test "20 containers started concurrently all succeed with distinct ids" {
+	pull_busybox
+	for i in $(seq 20); do
+		"$HOMO" run --name "c$i" busybox hostname >"$T/out$i" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$(cat "$T"/out* | sort -u | wc -l)" -eq 20 ]
+	[ "$(homo ps -aq | sort -u | wc -l)" -eq 20 ]
+	homo rm $(homo ps -aq)
+}
+
+@test "an OpenWrt/LEDE-like image runs its package script; files land in upper/" {
+	"$HOMO" pull -q "$LEDE_TAR" lede >/dev/null
+	run homo run --name router lede sh -c '. /etc/openwrt_release; echo $DISTRIB_ID; opkg install luci; opkg list-installed'
+	assert_status 0
+	assert_output_has LEDE
+	assert_output_has luci
+	upper=$(homo inspect router | sed -n 's/.*"UpperDir": "\(.*\)".*/\1/p')
+	[ -e "$upper/usr/lib/opkg/info/luci.control" ]
+	layer=$(ls "$HOMO_ROOT/layers")
+	[ ! -e "$HOMO_ROOT/layers/$layer/diff/usr/lib/opkg/info/luci.control" ]
+	homo rm router
+}

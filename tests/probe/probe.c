@@ -1,0 +1,847 @@
+/*
+ * probe: a small multi-call program that runs inside a homo container and
+ * reports facts about the environment it finds there, so the integration
+ * tests assert on facts rather than on shell tricks.
+ *
+ * Output is one key=value per line where that makes sense; commands that dump
+ * a file (cgroup, mounts, env, read) print it verbatim. A failed look-up is
+ * reported as "errno:NAME" (or "key=errno:NAME") so tests can grep for the
+ * exact reason.
+ *
+ * It is linked statically and runs in images that have no libc, so it must
+ * not use anything that goes through NSS (getpwnam, getgrouplist, ...):
+ * every id is printed as a number.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MIB (1024 * 1024)
+
+/*
+ * Symbolic names, so that tests read "errno:EPERM" instead of a number that
+ * differs between architectures. Anything else falls back to the number.
+ */
+/* clang-format off */
+#define E(name) { name, #name }
+static const struct {
+	int err;
+	const char *name;
+} errnames[] = {
+	E(EPERM), E(EACCES), E(ENOSYS), E(EINVAL), E(ENOENT), E(EROFS),
+	E(EBUSY), E(EEXIST), E(EAGAIN), E(ENOMEM), E(ENOSPC), E(ENOTDIR),
+	E(EISDIR), E(ENODEV), E(ENXIO), E(ENOTTY), E(EBADF), E(EFAULT),
+	E(ESRCH), E(EOPNOTSUPP), E(ELOOP), E(EXDEV), E(EIO),
+};
+#undef E
+/* clang-format on */
+
+static const char *errname(int err)
+{
+	static char buf[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].err == err)
+			return errnames[i].name;
+	snprintf(buf, sizeof(buf), "%d", err);
+	return buf;
+}
+
+static void usage(void)
+{
+	fputs(
+	    "usage: probe COMMAND [ARGS]\n"
+	    "  pid | hostname | ids | caps | nnp | seccomp | cgroup | limits\n"
+	    "  mounts | fds | ps | env | cwd | isatty\n"
+	    "  syscall NAME     NAME: unshare-user unshare-net mount-tmpfs\n"
+	    "                   keyctl bpf sethostname settimeofday\n"
+	    "                   mknod-block chroot swapon-none\n"
+	    "  mknod-open MAJ MIN | read FILE | write FILE TEXT\n"
+	    "  memhog MB | forkbomb N | spin SECONDS | sleep SECONDS\n"
+	    "  exit N | signal SIG | stat PATH | ls DIR\n",
+	    stderr);
+	exit(2);
+}
+
+/* Strict number parsing: a typo in a test must not silently become 0. */
+static long parse_long(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		usage();
+	return v;
+}
+
+static double parse_seconds(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 86400)
+		usage();
+	return v;
+}
+
+/* Copy a file to stdout as is; "errno:X" in its place when it cannot. */
+static int cat(const char *path)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, n, stdout);
+	if (n < 0) {
+		printf("errno:%s\n", errname(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Print "Name=value" for every /proc/self/status line starting with prefix. */
+static int status_fields(const char *prefix, const char *key)
+{
+	char line[256];
+	size_t len = strlen(prefix);
+	int found = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (!f) {
+		printf("%s=errno:%s\n", key ? key : prefix, errname(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		char *val;
+
+		if (strncmp(line, prefix, len) || !colon)
+			continue;
+		*colon = '\0';
+		for (val = colon + 1; *val == ' ' || *val == '\t'; val++)
+			;
+		val[strcspn(val, "\n")] = '\0';
+		printf("%s=%s\n", key ? key : line, val);
+		found = 1;
+	}
+	fclose(f);
+	if (!found)
+		printf("%s=missing\n", key ? key : prefix);
+	return 0;
+}
+
+static int cmd_pid(void)
+{
+	printf("pid=%d\nppid=%d\n", (int)getpid(), (int)getppid());
+	return 0;
+}
+
+static int cmd_hostname(void)
+{
+	char name[256] = "";
+
+	if (gethostname(name, sizeof(name) - 1) < 0) {
+		printf("hostname=errno:%s\n", errname(errno));
+		return 1;
+	}
+	printf("hostname=%s\n", name);
+	return 0;
+}
+
+static int cmd_ids(void)
+{
+	gid_t *groups;
+	int i, n;
+
+	printf("uid=%u\ngid=%u\neuid=%u\negid=%u\n", (unsigned)getuid(),
+	       (unsigned)getgid(), (unsigned)geteuid(), (unsigned)getegid());
+	n = getgroups(0, NULL);
+	if (n < 0) {
+		printf("groups=errno:%s\n", errname(errno));
+		return 1;
+	}
+	groups = calloc(n + 1, sizeof(*groups));
+	if (!groups)
+		return 1;
+	n = getgroups(n, groups);
+	/* Comma separated, so "groups=" alone means no supplementary group. */
+	fputs("groups=", stdout);
+	for (i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", (unsigned)groups[i]);
+	putchar('\n');
+	free(groups);
+	return 0;
+}
+
+static int cmd_limits(void)
+{
+	static const char *const files[] = {
+	    "memory/memory.limit_in_bytes",
+	    "memory/memory.memsw.limit_in_bytes",
+	    "pids/pids.max",
+	    "cpu/cpu.cfs_quota_us",
+	    "cpu/cpu.cfs_period_us",
+	    "cpu/cpu.shares",
+	};
+	char path[128], buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *name = strchr(files[i], '/') + 1;
+		ssize_t n;
+		int fd;
+
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", files[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			printf("%s=missing\n", name);
+			continue;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n < 0) {
+			printf("%s=errno:%s\n", name, errname(errno));
+			continue;
+		}
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("%s=%s\n", name, buf);
+	}
+	return 0;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Numeric entries of a /proc directory, sorted, so output is stable. The
+ * caller frees the array. Returns -1 with errno set when it cannot be read.
+ */
+static long list_numeric(const char *dir, long **out, int skip_fd)
+{
+	struct dirent *de;
+	long *v = NULL, n = 0, cap = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		/* The fd that opendir() itself holds is not a fact about us. */
+		if (skip_fd && atol(de->d_name) == dirfd(d))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				abort();
+		}
+		v[n++] = atol(de->d_name);
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_long);
+	*out = v;
+	return n;
+}
+
+static int cmd_fds(void)
+{
+	char path[64], target[4096];
+	long *fds, n, i;
+
+	n = list_numeric("/proc/self/fd", &fds, 1);
+	if (n < 0) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%ld", fds[i]);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue; /* closed meanwhile: the dirfd */
+		target[len] = '\0';
+		printf("fd%ld=%s\n", fds[i], target);
+	}
+	free(fds);
+	return 0;
+}
+
+static int cmd_ps(void)
+{
+	char path[64], comm[64];
+	long *pids, n, i;
+
+	n = list_numeric("/proc", &pids, 0);
+	if (n < 0) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		ssize_t len;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pids[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* exited between readdir and open */
+		len = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (len < 0)
+			continue;
+		comm[len] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		printf("%ld=%s\n", pids[i], comm);
+	}
+	free(pids);
+	return 0;
+}
+
+static int cmd_env(void)
+{
+	char **e;
+
+	for (e = environ; *e; e++)
+		puts(*e);
+	return 0;
+}
+
+static int cmd_cwd(void)
+{
+	char buf[4096];
+
+	if (!getcwd(buf, sizeof(buf))) {
+		printf("cwd=errno:%s\n", errname(errno));
+		return 1;
+	}
+	printf("cwd=%s\n", buf);
+	return 0;
+}
+
+static int cmd_isatty(void)
+{
+	struct winsize ws;
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		const char *name;
+
+		if (!isatty(fd)) {
+			printf("fd%d=notty\n", fd);
+			continue;
+		}
+		printf("fd%d=tty\n", fd);
+		name = ttyname(fd);
+		printf("fd%d.ttyname=%s\n", fd, name ? name : errname(errno));
+		if (ioctl(fd, TIOCGWINSZ, &ws) == 0)
+			printf("fd%d.rows=%u\nfd%d.cols=%u\n", fd, ws.ws_row,
+			       fd, ws.ws_col);
+	}
+	return 0;
+}
+
+/*
+ * Each try_* returns 0 or -1 with errno set. They undo what they did where
+ * that is possible, so running the probe on a host is harmless.
+ */
+static int try_unshare_user(void)
+{
+	return unshare(CLONE_NEWUSER);
+}
+
+static int try_unshare_net(void)
+{
+	return unshare(CLONE_NEWNET);
+}
+
+static int try_mount_tmpfs(void)
+{
+	const char *dir = "/mnt";
+	int r;
+
+	r = mount("probe", dir, "tmpfs", 0, "size=1m");
+	if (r < 0 && errno == ENOENT) {
+		dir = "/tmp";
+		r = mount("probe", dir, "tmpfs", 0, "size=1m");
+	}
+	if (r == 0)
+		umount2(dir, MNT_DETACH);
+	return r;
+}
+
+static int try_keyctl(void)
+{
+	long r = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+			 KEY_SPEC_SESSION_KEYRING, 0);
+
+	return r < 0 ? -1 : 0;
+}
+
+static int try_bpf(void)
+{
+	union bpf_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = 4;
+	attr.max_entries = 1;
+	fd = syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int try_sethostname(void)
+{
+	char name[256] = "";
+
+	if (gethostname(name, sizeof(name) - 1) < 0)
+		return -1;
+	return sethostname(name, strlen(name));
+}
+
+/* Set the clock to what it already is: a permission check, not a change. */
+static int try_settimeofday(void)
+{
+	struct timeval tv;
+
+	if (gettimeofday(&tv, NULL) < 0)
+		return -1;
+	return settimeofday(&tv, NULL);
+}
+
+static int try_mknod_block(void)
+{
+	const char *path = "/tmp/probe-blk";
+
+	unlink(path);
+	if (mknod(path, S_IFBLK | 0600, makedev(8, 0)) < 0)
+		return -1;
+	unlink(path);
+	return 0;
+}
+
+/* chroot("/") changes nothing but still needs CAP_SYS_CHROOT. */
+static int try_chroot(void)
+{
+	return chroot("/");
+}
+
+/*
+ * Never succeeds: ENOENT means the syscall and CAP_SYS_ADMIN were allowed and
+ * the kernel went on to look the (missing) file up; EPERM means refused.
+ */
+static int try_swapon_none(void)
+{
+	return swapon("/nonexistent-probe-swap", 0);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} syscalls[] = {
+    {"unshare-user", try_unshare_user},
+    {"unshare-net", try_unshare_net},
+    {"mount-tmpfs", try_mount_tmpfs},
+    {"keyctl", try_keyctl},
+    {"bpf", try_bpf},
+    {"sethostname", try_sethostname},
+    {"settimeofday", try_settimeofday},
+    {"mknod-block", try_mknod_block},
+    {"chroot", try_chroot},
+    {"swapon-none", try_swapon_none},
+};
+
+/* The outcome is the report, so this exits 0 whether or not it was allowed. */
+static int cmd_syscall(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++) {
+		if (strcmp(name, syscalls[i].name))
+			continue;
+		if (syscalls[i].fn() == 0)
+			printf("%s=ok\n", name);
+		else
+			printf("%s=errno:%s\n", name, errname(errno));
+		return 0;
+	}
+	fprintf(stderr, "probe: unknown syscall: %s\n", name);
+	usage();
+	return 2;
+}
+
+/*
+ * The devices cgroup lets mknod through (Docker allows "m" on everything)
+ * but refuses open: both results are reported, so tests see which one acted.
+ */
+static int cmd_mknod_open(long maj, long min)
+{
+	const char *path = "/tmp/probe-dev";
+	int fd;
+
+	unlink(path);
+	if (mknod(path, S_IFBLK | 0600, makedev(maj, min)) < 0) {
+		printf("mknod=errno:%s\nopen=skipped\n", errname(errno));
+		return 0;
+	}
+	printf("mknod=ok\n");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("open=errno:%s\n", errname(errno));
+	} else {
+		printf("open=ok\n");
+		close(fd);
+	}
+	unlink(path);
+	return 0;
+}
+
+static int cmd_write(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto fail;
+	n = write(fd, text, len);
+	if (n < 0 || (size_t)n != len) {
+		if (n >= 0)
+			errno = ENOSPC;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0)
+		goto fail;
+	printf("write=ok\n");
+	return 0;
+fail:
+	printf("write=errno:%s\n", errname(errno));
+	return 1;
+}
+
+/*
+ * Touch every page: untouched memory is never charged to the cgroup, so
+ * only written pages make the memory limit (and the OOM killer) act.
+ */
+static int cmd_memhog(long mb)
+{
+	/* Chained and published, so the compiler cannot drop the stores. */
+	static void *volatile keep;
+	long i;
+
+	for (i = 1; i <= mb; i++) {
+		char *p = malloc(MIB);
+
+		if (!p) {
+			printf("memhog=errno:%s\nmemhog_mb=%ld\n",
+			       errname(errno), i - 1);
+			return 1;
+		}
+		memset(p, 0xa5, MIB);
+		*(void **)p = keep;
+		keep = p;
+		if (i % 16 == 0)
+			fprintf(stderr, "memhog: %ld MiB\n", i);
+	}
+	printf("memhog=done\n");
+	return 0;
+}
+
+static int cmd_forkbomb(long n)
+{
+	pid_t parent = getpid(), *kids;
+	int err = 0;
+	long i, k = 0;
+
+	kids = calloc(n + 1, sizeof(*kids));
+	if (!kids)
+		return 1;
+	/* Children share the stdio buffer: empty it so nothing prints twice. */
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			/* If the probe is killed, its children go with it. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(0);
+			sleep(30);
+			_exit(0);
+		}
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		kids[k++] = pid;
+	}
+	printf("forked=%ld\nfork_errno=%s\n", k, err ? errname(err) : "none");
+	for (i = 0; i < k; i++)
+		kill(kids[i], SIGKILL);
+	for (i = 0; i < k; i++)
+		while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	free(kids);
+	return 0;
+}
+
+static double now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Burn CPU for a wall-clock time. The CPU time it actually got is printed
+ * too: under a CPU quota it is a fraction of the wall time.
+ */
+static int cmd_spin(double secs)
+{
+	double start = now(CLOCK_MONOTONIC),
+	       cpu = now(CLOCK_PROCESS_CPUTIME_ID);
+	volatile unsigned long x = 0;
+
+	while (now(CLOCK_MONOTONIC) - start < secs)
+		for (int i = 0; i < 10000; i++)
+			x++;
+	printf("spin_wall_ms=%.0f\nspin_cpu_ms=%.0f\n",
+	       (now(CLOCK_MONOTONIC) - start) * 1000,
+	       (now(CLOCK_PROCESS_CPUTIME_ID) - cpu) * 1000);
+	return 0;
+}
+
+static int cmd_sleep(double secs)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static int cmd_signal(int sig)
+{
+	sigset_t set;
+
+	/* Whatever we inherited, make the signal's default action apply. */
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	fflush(stdout);
+	if (kill(getpid(), sig) < 0) {
+		printf("signal=errno:%s\n", errname(errno));
+		return 1;
+	}
+	/* A namespace's PID 1 ignores signals it has no handler for. */
+	fprintf(stderr, "probe: still alive after signal %d (pid %d)\n", sig,
+		(int)getpid());
+	return 1;
+}
+
+static const char *file_type(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "link";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "sock";
+	}
+	return "unknown";
+}
+
+/* lstat: a symlink is reported as one, with its target. */
+static int cmd_stat(const char *path)
+{
+	char target[4096];
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(path, &st) < 0) {
+		printf("stat=errno:%s\n", errname(errno));
+		return 1;
+	}
+	printf("type=%s\nmode=%04o\nuid=%u\ngid=%u\nsize=%lld\nrdev=%u:%u\n",
+	       file_type(st.st_mode), (unsigned)(st.st_mode & 07777),
+	       (unsigned)st.st_uid, (unsigned)st.st_gid, (long long)st.st_size,
+	       major(st.st_rdev), minor(st.st_rdev));
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n >= 0) {
+			target[n] = '\0';
+			printf("target=%s\n", target);
+		}
+	}
+	return 0;
+}
+
+/* strcmp, not strcoll: the order must not depend on a locale. */
+static int cmp_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int not_dots(const struct dirent *de)
+{
+	return strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+}
+
+static int cmd_ls(const char *dir)
+{
+	struct dirent **names;
+	int i, n;
+
+	n = scandir(dir, &names, not_dots, cmp_name);
+	if (n < 0) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		puts(names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	const char *cmd = argv[1];
+	int nargs = argc - 2;
+
+	/* True when cmd is name; a wrong argument count is a usage error. */
+#define IS(name, n) (!strcmp(cmd, name) && (nargs == (n) || (usage(), 0)))
+	if (IS("pid", 0))
+		return cmd_pid();
+	if (IS("hostname", 0))
+		return cmd_hostname();
+	if (IS("ids", 0))
+		return cmd_ids();
+	if (IS("caps", 0))
+		return status_fields("Cap", NULL);
+	if (IS("nnp", 0))
+		return status_fields("NoNewPrivs", "nnp");
+	if (IS("seccomp", 0))
+		return status_fields("Seccomp:", "seccomp");
+	if (IS("cgroup", 0))
+		return cat("/proc/self/cgroup");
+	if (IS("limits", 0))
+		return cmd_limits();
+	if (IS("mounts", 0))
+		return cat("/proc/self/mountinfo");
+	if (IS("fds", 0))
+		return cmd_fds();
+	if (IS("ps", 0))
+		return cmd_ps();
+	if (IS("env", 0))
+		return cmd_env();
+	if (IS("cwd", 0))
+		return cmd_cwd();
+	if (IS("isatty", 0))
+		return cmd_isatty();
+	if (IS("syscall", 1))
+		return cmd_syscall(argv[2]);
+	if (IS("mknod-open", 2))
+		return cmd_mknod_open(parse_long(argv[2], 0, 4095),
+				      parse_long(argv[3], 0, 1048575));
+	if (IS("read", 1))
+		return cat(argv[2]);
+	if (IS("write", 2))
+		return cmd_write(argv[2], argv[3]);
+	if (IS("memhog", 1))
+		return cmd_memhog(parse_long(argv[2], 0, 1L << 20));
+	if (IS("forkbomb", 1))
+		return cmd_forkbomb(parse_long(argv[2], 0, 1L << 20));
+	if (IS("spin", 1))
+		return cmd_spin(parse_seconds(argv[2]));
+	if (IS("sleep", 1))
+		return cmd_sleep(parse_seconds(argv[2]));
+	if (IS("exit", 1))
+		return parse_long(argv[2], 0, 255);
+	if (IS("signal", 1))
+		return cmd_signal(parse_long(argv[2], 1, SIGRTMAX));
+	if (IS("stat", 1))
+		return cmd_stat(argv[2]);
+	if (IS("ls", 1))
+		return cmd_ls(argv[2]);
+#undef IS
+	fprintf(stderr, "probe: unknown command: %s\n", cmd);
+	usage();
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2)
+		usage();
+	rc = run(argc, argv);
+	/* A report that did not reach stdout is a failure, not a fact. */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return rc ? rc : 1;
+	return rc;
+}
