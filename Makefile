@@ -54,7 +54,7 @@ $(BUILD)/homo: $(CLI_OBJ) $(BUILD)/libhomo.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhomo.a $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhomo.a
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) -lcmocka $(LDFLAGS)
+	$(CC) $(CFLAGS) -iquote src -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) -lcmocka $(LDFLAGS)
 
 # The static probe program that goes into the test image.
 $(PROBE): tests/probe/probe.c | $(BUILD)

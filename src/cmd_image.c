@@ -49,7 +49,7 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 static void format_created(char *out, size_t n, const char *created)
 {
 	int64_t t = util_parse_rfc3339(created);
-	char d[64];
+	char d[48];
 
 	if (t < 0) {
 		snprintf(out, n, "unknown");

@@ -49,14 +49,19 @@ int hm_failx(struct hm_err *e, int exit_code, const char *fmt, ...)
 
 int hm_prefix(struct hm_err *e, const char *fmt, ...)
 {
-	char head[512], old[sizeof(e->msg)];
+	char head[512];
+	size_t hl, room = sizeof(e->msg);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof(head), fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", head, old);
+	/* "head: old", truncating old (never head) when the whole won't fit */
+	hl = strlen(head);
+	memmove(e->msg + hl + 2, e->msg, room - hl - 3);
+	e->msg[room - 1] = '\0';
+	memcpy(e->msg, head, hl);
+	memcpy(e->msg + hl, ": ", 2);
 	return -1;
 }
 

@@ -26,7 +26,7 @@ struct hm_state {
 	char created[40], started[40], finished[40];
 	pid_t owner;			/* the homo that runs it */
 	unsigned long long owner_start; /* and that homo's start time */
-	char error[512];		/* why it failed to start, if it did */
+	char error[1024];		/* why it failed to start, if it did */
 };
 
 const char *state_status_name(enum hm_status s);

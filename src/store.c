@@ -258,7 +258,8 @@ static bool valid_name(const char *n)
 		while (is_alnum_lower(*p))
 			p++;
 		if (*p == '/') {
-			p++;
+			if (!is_alnum_lower(*++p))
+				return false; /* "a/" or "a//b" */
 			continue;
 		}
 		if (*p == '.' || *p == '_' || *p == '-') {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "digest.h"
@@ -119,17 +120,17 @@ static void test_files(void **state)
 	assert_string_equal(text, "hello");
 	free(text);
 	/* no temp file left beside it */
-	free(text = xasprintf("%s.tmp-%d", file, (int)getpid()));
+	text = xasprintf("%s.tmp-%d", file, (int)getpid());
 	assert_int_equal(stat(text, &st), -1);
 	free(text);
 	assert_null(util_read_file("/nonexistent/x", NULL, &e));
 	assert_int_equal(e.errnum, ENOENT);
 	assert_non_null(strstr(e.msg, "/nonexistent/x"));
 	/* rm -rf does not follow a symlink out of the tree */
-	free(text = xasprintf("%s/a/b/escape", dir));
+	text = xasprintf("%s/a/b/escape", dir);
 	assert_int_equal(symlink(file, text), 0);
 	free(text);
-	free(text = xasprintf("%s/a", dir));
+	text = xasprintf("%s/a", dir);
 	assert_int_equal(util_rm_rf(text, &e), 0);
 	assert_int_equal(stat(text, &st), -1);
 	assert_int_equal(util_rm_rf(text, &e), 0); /* missing: fine */
