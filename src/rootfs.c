@@ -131,10 +131,18 @@ static int mount_dir(int rootfd, const char *path, const char *src,
 	return mount_at(src, fd, path, type, flags, data, e);
 }
 
-static int remount_ro(const char *what, int fd, unsigned long extra,
+/*
+ * Remount the mount now sitting at path read-only. The path is opened anew:
+ * an fd taken before the mount names the directory underneath it.
+ */
+static int remount_ro(int rootfd, const char *path, unsigned long extra,
 		      struct hm_err *e)
 {
-	return mount_at(NULL, fd, what, NULL,
+	cleanup_close int fd = open_in_root(rootfd, path, O_PATH);
+
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\" in the container", path);
+	return mount_at(NULL, fd, path, NULL,
 			MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, e);
 }
 
@@ -197,7 +205,8 @@ static int bind_cgroup(const char *name, const char *host_dir, void *arg)
 
 	if (fd < 0 || mount_at(host_dir, fd, target, NULL, MS_BIND, NULL,
 			       c->e) < 0 ||
-	    remount_ro(target, fd, MS_NOSUID | MS_NODEV | MS_NOEXEC, c->e) < 0)
+	    remount_ro(c->rootfd, target, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		       c->e) < 0)
 		return -1;
 	/* "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host */
 	if (strchr(name, ',')) {
@@ -222,7 +231,6 @@ static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
 		int rootfd;
 		struct hm_err *e;
 	} c = {rootfd, e};
-	cleanup_close int cg = -1;
 
 	if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL, e) < 0 ||
@@ -231,10 +239,7 @@ static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
 		return -1;
 	if (cgroup_each(a->spec->id, bind_cgroup, &c) < 0)
 		return -1;
-	cg = open_in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY);
-	if (cg < 0)
-		return hm_fail(e, errno, "open /sys/fs/cgroup in the container");
-	return remount_ro("/sys/fs/cgroup", cg,
+	return remount_ro(rootfd, "/sys/fs/cgroup",
 			  MS_NOSUID | MS_NODEV | MS_NOEXEC, e);
 }
 
@@ -269,7 +274,7 @@ static int setup_volumes(const struct init_args *a, int rootfd,
 		if (fd < 0 || mount_at(v->src, fd, v->dst, NULL,
 				       MS_BIND | MS_REC, NULL, e) < 0)
 			return -1;
-		if (v->ro && remount_ro(v->dst, fd, 0, e) < 0)
+		if (v->ro && remount_ro(rootfd, v->dst, 0, e) < 0)
 			return -1;
 	}
 	return 0;
