@@ -70,6 +70,8 @@ int store_lock(struct hm_store *s, struct hm_err *e)
 		if (errno != EINTR)
 			return hm_fail(e, errno, "lock \"%s\"", path);
 	s->lock_fd = steal_fd(&fd);
+	/* whoever takes the lock next sweeps what a killed homo left */
+	store_clean_debris(s);
 	return 0;
 }
 
