@@ -587,11 +587,18 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 		return -1;
 	if (out->status == ST_EXITED)
 		return 0;
-	if (out->status == ST_RUNNING && state_is_alive(out))
-		return 0;
-	if (out->status == ST_CREATED && state_owner_alive(out))
-		return 0; /* still being set up */
-	/* Its homo died (the init died with it: PDEATHSIG). */
+	if (state_owner_alive(out))
+		return 0; /* running, or still being set up */
+	/*
+	 * Its homo died. The init gets SIGKILL from PDEATHSIG, but the
+	 * kernel tears a PID namespace down asynchronously: make sure it is
+	 * gone before the cgroups are removed.
+	 */
+	if (out->status == ST_RUNNING && state_is_alive(out)) {
+		kill(out->pid, SIGKILL);
+		for (int i = 0; i < 200 && state_is_alive(out); i++)
+			usleep(5000);
+	}
 	if (cgroup_oom_killed(id, &oom, &w) == 0)
 		out->oom_killed = oom;
 	if (container_teardown(st, id, &w) < 0)

@@ -69,6 +69,15 @@ static int setup_tty(int sync_fd, struct hm_err *e)
 	fd = open(slave, O_RDWR); /* not CLOEXEC: it becomes stdio */
 	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
 		return hm_fail(e, errno, "open tty \"%s\"", slave);
+	/* the size before exec, from the user's terminal still on our stdio */
+	for (int i = 0; i < 3; i++) {
+		struct winsize ws;
+
+		if (ioctl(i, TIOCGWINSZ, &ws) == 0) {
+			ioctl(fd, TIOCSWINSZ, &ws);
+			break;
+		}
+	}
 	for (int i = 0; i < 3; i++)
 		if (dup2(fd, i) < 0)
 			return hm_fail(e, errno, "dup2 tty");
@@ -302,6 +311,7 @@ void init_main(struct init_args *a)
 	struct hm_err e = {0};
 	struct user_ids u;
 	char **env = NULL;
+	sigset_t empty;
 	char go;
 
 	/* die with homo: without a daemon, nobody else would reap us */
@@ -363,7 +373,14 @@ void init_main(struct init_args *a)
 		}
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	}
-	sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
+	/* the command starts as Docker's: default dispositions, none
+	 * blocked, even if homo itself ran with SIGINT ignored (a shell's
+	 * background job) */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
 	exec_cmd(s->argv, env, &e);
 	die(a->sync_fd, &e);
 }

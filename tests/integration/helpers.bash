@@ -74,6 +74,12 @@ teardown() {
 	rm -rf "$T"
 }
 
+# wait for a background job and keep its exit status in $status
+wait_status() {
+	status=0
+	wait "$1" || status=$?
+}
+
 # assert helpers
 assert_status() {
 	if [ "$status" -ne "$1" ]; then
