@@ -44,6 +44,7 @@ run_integration() {
 	echo "# integration: ${files[*]}"
 	HOMO="$PWD/$BUILD/homo" BUSYBOX_TAR="$PWD/$BUILD/images/busybox.tar" \
 		LEDE_TAR="$PWD/$BUILD/images/lede.tar" \
+		DEBIAN_TAR="$PWD/$BUILD/images/debian.tar" \
 		bats --tap "${files[@]}" 2>&1 | count
 }
 
