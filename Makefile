@@ -7,8 +7,12 @@ CC ?= cc
 BUILD := build
 PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto libseccomp
 
+# libcurl, libarchive and libcrypto are loaded on first use (src/lazylib.c):
+# homo links only the libraries every command needs.
+LAZY_PKGS := libarchive libcurl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -ldl -lpthread
+TEST_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-nonliteral
 ifdef CI
@@ -54,7 +58,7 @@ $(BUILD)/homo: $(CLI_OBJ) $(BUILD)/libhomo.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhomo.a $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhomo.a
-	$(CC) $(CFLAGS) -iquote src -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) -lcmocka $(LDFLAGS)
+	$(CC) $(CFLAGS) -iquote src -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) $(TEST_LIBS) -lcmocka $(LDFLAGS)
 
 # The static probe program that goes into the test image.
 $(PROBE): tests/probe/probe.c | $(BUILD)

@@ -331,6 +331,7 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		spec_free(&s);
 		return cmd_usage_error(e, "run", "expected IMAGE [COMMAND...]");
 	}
+	HM_TRACE("run: options parsed");
 	s.image = xstrdup(argv[optind]);
 	for (int i = optind + 1; i < argc; i++)
 		s.argv = strv_push(s.argv, argv[i]);
@@ -344,6 +345,7 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		spec_free(&s);
 		return -1;
 	}
+	HM_TRACE("created %.12s", s.id);
 	r = container_run(&ctx->store, &s, &code, e);
 	spec_free(&s);
 	return r < 0 ? -1 : code;

@@ -453,8 +453,10 @@ static void finish(struct hm_store *st, const struct hm_spec *s)
 
 	if (container_teardown(st, s->id, &w) < 0)
 		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	HM_TRACE("torn down");
 	if (s->rm && container_remove(st, s->id, false, &w) < 0)
 		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	HM_TRACE("finished");
 }
 
 int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,

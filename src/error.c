@@ -7,6 +7,8 @@
 #include <netlink/errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <time.h>
 #include <string.h>
 
 static void vset(struct hm_err *e, const char *fmt, va_list ap)
@@ -127,8 +129,18 @@ void hm_trace(const char *fmt, ...)
 	char line[1200];
 	va_list ap;
 
+	static struct timespec t0;
+	struct timespec t;
+
+	/* milliseconds since the first trace: where a slow start spends it */
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!t0.tv_sec)
+		t0 = t;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "=> %s\n", line);
+	fprintf(stderr, "=> %8.3f [%d] %s\n",
+		(double)(t.tv_sec - t0.tv_sec) * 1e3 +
+			(double)(t.tv_nsec - t0.tv_nsec) / 1e6,
+		(int)getpid(), line);
 }

@@ -381,6 +381,7 @@ void init_main(struct init_args *a)
 			signal(sig, SIG_DFL);
 	sigemptyset(&empty);
 	sigprocmask(SIG_SETMASK, &empty, NULL);
+	HM_TRACE("exec %s", s->argv[0]);
 	exec_cmd(s->argv, env, &e);
 	die(a->sync_fd, &e);
 }

@@ -357,6 +357,7 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	if (rootfd < 0)
 		return hm_fail(e, errno, "open \"%s\"", a->merged);
 
+	HM_TRACE("overlay mounted: /proc, /dev, /sys, /etc, volumes");
 	if (mount_dir(rootfd, "/proc", "proc", "proc",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
 	    setup_dev(rootfd, e) < 0 || setup_sys(a, rootfd, e) < 0 ||
@@ -367,6 +368,7 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	    mount(NULL, a->merged, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY,
 		  NULL) < 0)
 		return hm_fail(e, errno, "make the root read-only");
+	HM_TRACE("pivot_root");
 	if (pivot(rootfd, e) < 0)
 		return -1;
 	return a->spec->privileged ? 0 : mask_paths(e);

@@ -140,6 +140,7 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		return -1;
 	}
 	p->starttime = util_proc_starttime(p->pid);
+	HM_TRACE("the command runs");
 	return 0;
 }
 

@@ -8,7 +8,7 @@ set -eu
 N=${BENCH_RUNS:-100}
 root=$BENCH_TMP/root run=$BENCH_TMP/run
 H=("$HOMO" --root "$root" --runroot "$run")
-"${H[@]}" pull -q "$BUSYBOX_TAR" busybox
+"${H[@]}" pull -q "$BUSYBOX_TAR" busybox >/dev/null
 for i in 1 2 3 4 5; do "${H[@]}" run --rm --net none busybox true; done
 homo_ms=$(for i in $(seq "$N"); do time_ms "${H[@]}" run --rm --net none busybox true; done | median)
 rss=$(/usr/bin/time -f %M "${H[@]}" run --rm --net none busybox true 2>&1 >/dev/null | tail -1)
