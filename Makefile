@@ -5,11 +5,11 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 BUILD := build
-PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto libseccomp
+PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto libseccomp libnftables
 
-# libcurl, libarchive and libcrypto are loaded on first use (src/lazylib.c):
+# libcurl, libarchive, libcrypto and libnftables are loaded on first use (src/lazylib.c):
 # homo links only the libraries every command needs.
-LAZY_PKGS := libarchive libcurl libcrypto
+LAZY_PKGS := libarchive libcurl libcrypto libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -ldl -lpthread
 TEST_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -7,9 +7,10 @@ set -eu
 PKGS="build-essential pkg-config
       libcap-dev libarchive-dev libcurl4-openssl-dev libjansson-dev
       libnl-3-dev libnl-route-3-dev libssl-dev libseccomp-dev
+      libnftables-dev nftables
       libcmocka-dev bats busybox-static
       util-linux bsdextrautils iproute2 kmod xz-utils zstd bzip2 gzip
-      clang-format"
+      clang-format skopeo umoci"
 
 # Packages only the optional suites need (slow suite, benchmarks).
 case "${1:-}" in

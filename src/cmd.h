@@ -45,6 +45,39 @@ int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
 int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 		      struct hm_err *e);
 
+/* cmd_lifecycle.c */
+int cmd_logs(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_exec(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_stop(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_kill(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_start(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_restart(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_wait(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_logs_usage[], cmd_exec_usage[], cmd_stop_usage[],
+	cmd_kill_usage[], cmd_start_usage[], cmd_restart_usage[],
+	cmd_wait_usage[];
+
+/* cmd_commit.c */
+int cmd_commit(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_export(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_save(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_load(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_commit_usage[], cmd_export_usage[], cmd_save_usage[],
+	cmd_load_usage[];
+
+/* cmd_net.c: homo port, and homo run's --net, -p, --ip */
+struct hm_spec;
+int cmd_port(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_port_usage[];
+/* the network mode from HOMO_NETWORK_DEFAULT, else bridge */
+int cmd_net_default(struct hm_spec *s, struct hm_err *e);
+/* --net MODE: bridge, none or host; @what names the option in errors */
+int cmd_net_mode(struct hm_spec *s, const char *what, const char *mode,
+		 struct hm_err *e);
+int cmd_net_publish(struct hm_spec *s, const char *arg, struct hm_err *e);
+/* after parsing: --ip and -p against the mode */
+int cmd_net_check(struct hm_spec *s, struct hm_err *e);
+
 /** cmd_help() - print a command's usage; used by every --help. */
 int cmd_help(const char *name);
 

@@ -100,8 +100,40 @@ int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 	if (load_row(&ctx->store, id, &r, e) < 0)
 		return -1;
 	*out = container_json(&ctx->store, &r);
+	json_object_set_new(*out, "NetworkSettings",
+			    network_inspect(&ctx->store, id, &r.spec.netcfg,
+					    r.spec.net == NET_BRIDGE,
+					    r.state.status == ST_RUNNING));
 	spec_free(&r.spec);
 	return 0;
+}
+
+/* Docker's --filter: the same key ORs, different keys AND. */
+static bool matches(const struct row *r, char *const *filters)
+{
+	static const char *const keys[] = {"status=", "name=", "id="};
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		bool any = false, hit = false;
+
+		for (size_t i = 0; filters && filters[i]; i++) {
+			const char *v = filters[i] + strlen(keys[k]);
+
+			if (!util_has_prefix(filters[i], keys[k]))
+				continue;
+			any = true;
+			if (k == 0)
+				hit |= !strcmp(v, state_status_name(
+							  r->state.status));
+			else if (k == 1)
+				hit |= strstr(r->spec.name, v) != NULL;
+			else
+				hit |= util_has_prefix(r->spec.id, v);
+		}
+		if (any && !hit)
+			return false;
+	}
+	return true;
 }
 
 int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
@@ -110,10 +142,12 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		{"all", no_argument, NULL, 'a'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"format", required_argument, NULL, 'f'},
+		{"filter", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	bool all = false, quiet = false, as_json = false;
+	cleanup_strv char **filters = NULL;
 	cleanup_strv char **ids = NULL;
 	struct row *rows = NULL;
 	size_t n = 0;
@@ -131,6 +165,17 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 						       optarg);
 			as_json = true;
 			break;
+		case 'F':
+			if (!util_has_prefix(optarg, "status=") &&
+			    !util_has_prefix(optarg, "name=") &&
+			    !util_has_prefix(optarg, "id="))
+				return cmd_usage_error(e, "ps",
+						       "--filter \"%s\": use "
+						       "status=, name= or id=",
+						       optarg);
+			filters = strv_push(filters, optarg);
+			all = all || util_has_prefix(optarg, "status=");
+			break;
 		case 'h': return cmd_help("ps");
 		default: return cmd_usage_error(e, "ps", "bad option");
 		}
@@ -147,7 +192,8 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 			fprintf(stderr, "homo: warning: %s\n", skip.msg);
 			continue;
 		}
-		if (!all && rows[n].state.status != ST_RUNNING) {
+		if ((!all && rows[n].state.status != ST_RUNNING) ||
+		    !matches(&rows[n], filters)) {
 			spec_free(&rows[n].spec);
 			continue;
 		}

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "container.h"
+#include "monitor.h"
 #include "security.h"
 #include "util.h"
 
@@ -20,6 +21,10 @@ const char *cmd_run_usage =
 	"status is the command's; 128+N if it died of signal N; 125 if homo\n"
 	"failed; 126 if the command cannot be run; 127 if it does not exist.\n\n"
 	"Options:\n"
+	"  -d, --detach             run in the background and print its id\n"
+	"      --restart POLICY     no (default), on-failure[:N], always:\n"
+	"                           restart it when it exits (with -d)\n"
+	"      --log-max-size BYTES rotate the log beyond this (default 10m)\n"
 	"      --name NAME          name the container (default: generated)\n"
 	"      --rm                 remove the container when it exits\n"
 	"  -i, --interactive        keep stdin open (else it is /dev/null)\n"
@@ -41,8 +46,13 @@ const char *cmd_run_usage =
 	"      --privileged         all capabilities, all devices, no masks\n"
 	"      --security-opt no-new-privileges[=true|false]\n"
 	"                           (default true)\n"
-	"      --net, --network MODE  none (default: own namespace, lo only)\n"
-	"                           or host (the host's network)\n"
+	"      --net, --network MODE  bridge (default: eth0 on the bridge\n"
+	"                           homo0, NAT to the outside), none (own\n"
+	"                           namespace, lo only) or host (the host's)\n"
+	"  -p, --publish [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]\n"
+	"                           forward a host port to the container\n"
+	"      --ip ADDR            the container's address on the bridge\n"
+	"                           (default: the lowest free one)\n"
 	"      --init               run a tiny init as PID 1 that forwards\n"
 	"                           signals and reaps zombies\n";
 
@@ -50,7 +60,37 @@ enum {
 	OPT_NAME = 256, OPT_RM, OPT_ENV_FILE, OPT_HOSTNAME, OPT_READ_ONLY,
 	OPT_MEMORY_SWAP, OPT_PIDS, OPT_CPUS, OPT_SHARES, OPT_CAP_ADD,
 	OPT_CAP_DROP, OPT_PRIVILEGED, OPT_NET, OPT_INIT, OPT_SECOPT,
+	OPT_RESTART, OPT_LOG_MAX, OPT_IP,
 };
+
+/* --restart no|always|unless-stopped|on-failure[:N] */
+static int parse_restart(struct hm_spec *s, const char *arg,
+			 struct hm_err *e)
+{
+	cleanup_free char *p = xstrdup(arg);
+	char *n = strchr(p, ':'), *end;
+	long max = 0;
+
+	if (n) {
+		*n++ = '\0';
+		errno = 0;
+		max = strtol(n, &end, 10);
+		if (strcmp(p, "on-failure") || !*n || *end || errno || max < 0)
+			goto bad;
+	}
+	if (strcmp(p, "no") && strcmp(p, "always") &&
+	    strcmp(p, "unless-stopped") && strcmp(p, "on-failure"))
+		goto bad;
+	free(s->restart);
+	s->restart = steal_ptr(&p);
+	s->restart_max = (int)max;
+	return 0;
+bad:
+	return hm_failx(e, HM_EXIT_FAIL,
+			"--restart \"%s\": use no, always, unless-stopped or "
+			"on-failure[:N]",
+			arg);
+}
 
 static void add_env(struct hm_spec *s, const char *kv)
 {
@@ -173,6 +213,9 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 		      struct hm_err *e)
 {
 	static const struct option opts[] = {
+		{"detach", no_argument, NULL, 'd'},
+		{"restart", required_argument, NULL, OPT_RESTART},
+		{"log-max-size", required_argument, NULL, OPT_LOG_MAX},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"rm", no_argument, NULL, OPT_RM},
 		{"interactive", no_argument, NULL, 'i'},
@@ -194,6 +237,8 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 		{"privileged", no_argument, NULL, OPT_PRIVILEGED},
 		{"net", required_argument, NULL, OPT_NET},
 		{"network", required_argument, NULL, OPT_NET},
+		{"publish", required_argument, NULL, 'p'},
+		{"ip", required_argument, NULL, OPT_IP},
 		{"init", no_argument, NULL, OPT_INIT},
 		{"security-opt", required_argument, NULL, OPT_SECOPT},
 		{"help", no_argument, NULL, 'h'},
@@ -203,9 +248,22 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ite:w:u:v:m:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+dite:w:u:v:m:p:h", opts, NULL)) !=
 	       -1) {
 		switch (c) {
+		case 'd': s->detach = true; break;
+		case OPT_RESTART:
+			if (parse_restart(s, optarg, e) < 0)
+				return -1;
+			break;
+		case OPT_LOG_MAX:
+			if (util_parse_size(optarg, &s->log_max, e) < 0)
+				return hm_prefix(e, "--log-max-size");
+			if (s->log_max < 4096)
+				return hm_failx(e, HM_EXIT_FAIL,
+						"--log-max-size %s: the "
+						"minimum is 4k", optarg);
+			break;
 		case OPT_NAME: s->name = xstrdup(optarg); break;
 		case OPT_RM: s->rm = true; break;
 		case 'i': s->interactive = true; break;
@@ -264,16 +322,16 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 		case OPT_CAP_DROP: s->cap_drop = strv_push(s->cap_drop, optarg); break;
 		case OPT_PRIVILEGED: s->privileged = true; break;
 		case OPT_NET:
-			if (!strcmp(optarg, "none"))
-				s->net = NET_NONE;
-			else if (!strcmp(optarg, "host"))
-				s->net = NET_HOST;
-			else
-				return hm_failx(e, HM_EXIT_FAIL,
-						"--net \"%s\": use none or "
-						"host (bridge networking is "
-						"not available yet)",
-						optarg);
+			if (cmd_net_mode(s, "--net", optarg, e) < 0)
+				return -1;
+			break;
+		case 'p':
+			if (cmd_net_publish(s, optarg, e) < 0)
+				return -1;
+			break;
+		case OPT_IP:
+			free(s->netcfg.ip);
+			s->netcfg.ip = xstrdup(optarg);
 			break;
 		case OPT_INIT: s->init = true; break;
 		case OPT_SECOPT:
@@ -319,10 +377,10 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 
 int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	struct hm_spec s = {.no_new_privs = true, .net = NET_NONE};
+	struct hm_spec s = {.no_new_privs = true};
 	int r, code = 0;
 
-	r = parse_opts(&s, argc, argv, e);
+	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);
 	if (r != 0) {
 		spec_free(&s);
 		return r > 0 ? cmd_help("run") : -1;
@@ -330,6 +388,19 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (optind >= argc) {
 		spec_free(&s);
 		return cmd_usage_error(e, "run", "expected IMAGE [COMMAND...]");
+	}
+	if (s.restart && strcmp(s.restart, "no") && !s.detach) {
+		spec_free(&s);
+		return cmd_usage_error(e, "run", "--restart needs -d");
+	}
+	if (s.restart && strcmp(s.restart, "no") && s.rm) {
+		spec_free(&s);
+		return cmd_usage_error(e, "run",
+				       "--restart and --rm conflict");
+	}
+	if (cmd_net_check(&s, e) < 0) {
+		spec_free(&s);
+		return -1;
 	}
 	HM_TRACE("run: options parsed");
 	s.image = xstrdup(argv[optind]);
@@ -346,6 +417,13 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return -1;
 	}
 	HM_TRACE("created %.12s", s.id);
+	if (s.detach) {
+		r = monitor_start(&ctx->store, &s, e);
+		if (r == 0)
+			printf("%s\n", s.id);
+		spec_free(&s);
+		return r < 0 ? -1 : 0;
+	}
 	r = container_run(&ctx->store, &s, &code, e);
 	spec_free(&s);
 	return r < 0 ? -1 : code;

@@ -6,6 +6,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "logs.h"
 #include "overlay.h"
 #include "spawn.h"
 #include "util.h"
@@ -44,7 +46,7 @@ static char **json_strv(json_t *a)
 	return v ? v : xcalloc(1, sizeof(char *));
 }
 
-json_t *spec_to_json(const struct hm_spec *s)
+static json_t *spec_to_json_base(const struct hm_spec *s)
 {
 	json_t *vols = json_array();
 
@@ -55,7 +57,8 @@ json_t *spec_to_json(const struct hm_spec *s)
 						      s->volumes[i].ro));
 	return json_pack(
 		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, "
-		"s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:o, s:o, s:o, s:I, "
+		"s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:o, s:s, s:i, s:I, "
+		"s:o, s:o, s:I, "
 		"s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 		"id", s->id, "name", s->name, "image", s->image, "image_id",
 		s->image_id, "layers", strv_json(s->layers), "cmd",
@@ -64,7 +67,12 @@ json_t *spec_to_json(const struct hm_spec *s)
 		s->created, "tty", s->tty, "interactive", s->interactive, "rm",
 		s->rm, "read_only", s->read_only, "privileged", s->privileged,
 		"init", s->init, "no_new_privs", s->no_new_privs, "net",
-		s->net == NET_HOST ? "host" : "none", "volumes", vols,
+		s->net == NET_HOST     ? "host"
+		: s->net == NET_BRIDGE ? "bridge"
+				       : "none",
+		"volumes", vols,
+		"restart", s->restart ? s->restart : "no", "restart_max",
+		s->restart_max, "log_max", (json_int_t)s->log_max,
 		"cap_add", strv_json(s->cap_add), "cap_drop",
 		strv_json(s->cap_drop), "caps", (json_int_t)s->caps, "limits",
 		"memory", (json_int_t)s->limits.memory, "memory_swap",
@@ -73,6 +81,14 @@ json_t *spec_to_json(const struct hm_spec *s)
 		(json_int_t)s->limits.cpu_quota_us, "cpu_period_us",
 		(json_int_t)s->limits.cpu_period_us, "cpu_shares",
 		(json_int_t)s->limits.cpu_shares);
+}
+
+json_t *spec_to_json(const struct hm_spec *s)
+{
+	json_t *j = spec_to_json_base(s);
+
+	json_object_set_new(j, "network", netconf_to_json(&s->netcfg));
+	return j;
 }
 
 static char *jstr(json_t *j, const char *key)
@@ -118,11 +134,15 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	s->privileged = json_is_true(json_object_get(j, "privileged"));
 	s->init = json_is_true(json_object_get(j, "init"));
 	s->no_new_privs = json_is_true(json_object_get(j, "no_new_privs"));
-	s->net = strcmp(json_string_value(json_object_get(j, "net")) ?: "",
-			"host")
-			 ? NET_NONE
-			 : NET_HOST;
+	v = json_object_get(j, "net");
+	s->net = !strcmp(json_string_value(v) ?: "", "host")	   ? NET_HOST
+		 : !strcmp(json_string_value(v) ?: "", "bridge") ? NET_BRIDGE
+								 : NET_NONE;
+	netconf_from_json(json_object_get(j, "network"), &s->netcfg);
 	s->caps = (uint64_t)jint(j, "caps");
+	s->restart = jstr(j, "restart");
+	s->restart_max = (int)jint(j, "restart_max");
+	s->log_max = jint(j, "log_max");
 	s->limits.memory = jint(lim, "memory");
 	s->limits.memory_swap = jint(lim, "memory_swap");
 	s->limits.pids = jint(lim, "pids");
@@ -153,6 +173,7 @@ void spec_free(struct hm_spec *s)
 	free(s->workdir);
 	free(s->user);
 	free(s->hostname);
+	free(s->restart);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	for (size_t i = 0; i < s->nvolumes; i++) {
@@ -160,6 +181,7 @@ void spec_free(struct hm_spec *s)
 		free(s->volumes[i].dst);
 	}
 	free(s->volumes);
+	netconf_free(&s->netcfg);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -331,10 +353,7 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(j);
 	hostname = xasprintf("%s\n", s->hostname);
-	hosts = xasprintf("127.0.0.1\tlocalhost\n"
-			  "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			  "127.0.1.1\t%s\n",
-			  s->hostname);
+	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
 	resolv = resolv_conf();
 	memcpy(state.created, s->created, sizeof(state.created));
 	state.owner = getpid();
@@ -447,20 +466,17 @@ static void save_exited(const char *cdir, struct hm_state *state, int code,
 	state_save(cdir, state, &ignored);
 }
 
-static void finish(struct hm_store *st, const struct hm_spec *s)
+static void close_fds(int *a, int *b)
 {
-	struct hm_err w;
-
-	if (container_teardown(st, s->id, &w) < 0)
-		fprintf(stderr, "homo: warning: %s\n", w.msg);
-	HM_TRACE("torn down");
-	if (s->rm && container_remove(st, s->id, false, &w) < 0)
-		fprintf(stderr, "homo: warning: %s\n", w.msg);
-	HM_TRACE("finished");
+	if (*a >= 0)
+		close(*a);
+	if (*b >= 0)
+		close(*b);
+	*a = *b = -1;
 }
 
-int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
-		  struct hm_err *e)
+int container_start(struct hm_store *st, const struct hm_spec *s,
+		    const int stdio[3], struct hm_proc *p, struct hm_err *e)
 {
 	cleanup_free char *cdir = container_dir(st, s->id);
 	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, s->id);
@@ -468,15 +484,17 @@ int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 	cleanup_free char *upper = xasprintf("%s/upper", cdir);
 	cleanup_free char *work = xasprintf("%s/work", cdir);
 	cleanup_free char *opts = NULL;
-	struct init_args a = {.spec = s, .store_root = st->root,
-			      .merged = merged, .cdir = cdir};
+	struct hm_spec run = *s; /* with this run's address (network.h) */
+	struct init_args a = {.spec = &run, .store_root = st->root,
+			      .merged = merged, .cdir = cdir,
+			      .stdio = {-1, -1, -1}};
 	struct hm_state state;
-	struct hm_proc p;
-	bool oom = false;
-	int status;
+	struct hm_err w;
 
 	if (state_load(cdir, &state, e) < 0)
 		return -1;
+	for (int i = 0; stdio && i < 3; i++)
+		a.stdio[i] = stdio[i];
 	opts = overlay_options(s->layers, upper, work, e);
 	if (!opts)
 		goto fail;
@@ -487,35 +505,105 @@ int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 		goto fail;
 	}
 	HM_TRACE("cgroups for %.12s", s->id);
-	if (cgroup_create(s->id, &s->limits, e) < 0)
-		goto fail;
-	if (spawn_start(&a, &p, e) < 0)
+	if (cgroup_create(s->id, &s->limits, e) < 0 ||
+	    (s->net == NET_BRIDGE &&
+	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname,
+			     s->name, e) < 0) ||
+	    spawn_start(&a, p, e) < 0)
 		goto fail;
 
 	state.status = ST_RUNNING;
-	state.pid = p.pid;
-	state.starttime = p.starttime;
+	state.pid = p->pid;
+	state.starttime = p->starttime;
+	state.owner = getpid();
+	state.owner_start = util_proc_starttime(state.owner);
+	state.oom_killed = false;
+	state.error[0] = '\0';
 	util_now_rfc3339(state.started, sizeof(state.started));
 	if (state_save(cdir, &state, e) < 0) {
-		kill(p.pid, SIGKILL);
-		spawn_wait(s, &p);
+		kill(p->pid, SIGKILL);
+		spawn_wait(s, p, &(struct hm_io){.out = -1, .err = -1});
 		goto fail;
 	}
-	status = spawn_wait(s, &p);
-	*exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-					 : WEXITSTATUS(status);
-	if (cgroup_oom_killed(s->id, &oom, e) == 0)
-		state.oom_killed = oom;
-	HM_TRACE("exited with %d%s", *exit_code, oom ? " (OOM killed)" : "");
-	save_exited(cdir, &state, *exit_code, NULL);
-	finish(st, s);
 	return 0;
-
 fail:
 	save_exited(cdir, &state, e->exit_code ? e->exit_code : HM_EXIT_FAIL,
 		    e->msg);
-	finish(st, s);
+	if (container_teardown(st, s->id, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
 	return -1;
+}
+
+int container_stopped(struct hm_store *st, const struct hm_spec *s,
+		      int status, int restarts)
+{
+	cleanup_free char *cdir = container_dir(st, s->id);
+	struct hm_state state;
+	struct hm_err w;
+	bool oom = false;
+	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+				       : WEXITSTATUS(status);
+
+	if (state_load(cdir, &state, &w) < 0)
+		return code; /* removed meanwhile (rm -f) */
+	if (cgroup_oom_killed(s->id, &oom, &w) == 0)
+		state.oom_killed = oom;
+	state.restart_count = restarts;
+	HM_TRACE("exited with %d%s", code, oom ? " (OOM killed)" : "");
+	save_exited(cdir, &state, code, NULL);
+	if (container_teardown(st, s->id, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	HM_TRACE("torn down");
+	return code;
+}
+
+/*
+ * A foreground run. With --rm the output goes straight to the user's stdio
+ * (the log would be deleted with the container anyway: no relay on the
+ * fast path); otherwise it is relayed and kept in the log, as Docker does.
+ */
+int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
+		  struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, s->id);
+	struct hm_log log = {.fd = -1};
+	struct hm_io io = {.out = -1, .err = -1, .echo = true};
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, stdio[3] = {-1, -1, -1};
+	struct hm_proc p;
+	struct hm_err w;
+	int r = -1;
+
+	if (!s->rm && log_open(&log, cdir, s->log_max, e) == 0) {
+		io.log = &log;
+		if (!s->tty && (pipe2(out, O_CLOEXEC) < 0 ||
+				pipe2(err, O_CLOEXEC) < 0)) {
+			hm_fail(e, errno, "pipe");
+			goto out;
+		}
+		stdio[1] = out[1], stdio[2] = err[1];
+		io.out = out[0], io.err = err[0];
+	} else if (!s->rm) {
+		goto out;
+	}
+	if (container_start(st, s, stdio, &p, e) < 0)
+		goto out;
+	/* our copies of the write ends: EOF comes when the container's go */
+	close_fds(&out[1], &err[1]);
+	*exit_code = container_stopped(st, s, spawn_wait(s, &p, &io), 0);
+	r = 0;
+out:
+	close_fds(&out[0], &err[0]);
+	close_fds(&out[1], &err[1]);
+	log_close(&log);
+	if (s->rm && container_remove(st, s->id, false, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	HM_TRACE("finished");
+	return r;
+}
+
+char *container_stop_marker(const struct hm_store *st, const char *id)
+{
+	return store_path(st, "containers/%s/stop", id);
 }
 
 /* ---- find, check, teardown, remove ---- */
@@ -610,12 +698,27 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 	return 0;
 }
 
+int container_settle(struct hm_store *st, const char *id,
+		     struct hm_state *state, struct hm_err *e)
+{
+	for (int i = 0; i < 500 && state->status == ST_EXITED &&
+			state_owner_alive(state);
+	     i++) {
+		usleep(2000);
+		if (container_check(st, id, state, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int container_teardown(const struct hm_store *st, const char *id,
 		       struct hm_err *e)
 {
 	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, id);
 	int r = cgroup_destroy(id, e);
 
+	if (network_teardown(st, id, r < 0 ? &(struct hm_err){0} : e) < 0)
+		r = -1;
 	/* merged/ is only ever a mount point inside the container's own
 	 * mount namespace, which is gone: here it is an empty dir */
 	if (util_rm_rf(rundir, r < 0 ? &(struct hm_err){0} : e) < 0)
@@ -634,6 +737,22 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 
 	if (container_check(st, id, &state, e) < 0)
 		return -1;
+	if (state.owner != getpid() &&
+	    container_settle(st, id, &state, e) < 0)
+		return -1;
+	if (!force && state.status != ST_RUNNING && state.owner != getpid() &&
+	    state_owner_alive(&state))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"container %.12s is restarting: stop it first "
+				"or use homo rm -f",
+				id);
+	if (force) { /* no --restart after this */
+		cleanup_free char *marker = container_stop_marker(st, id);
+		int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	if (state.status == ST_RUNNING) {
 		if (!force)
 			return hm_failx(e, HM_EXIT_FAIL,
@@ -644,6 +763,11 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 		for (int i = 0; i < 500 && state_is_alive(&state); i++)
 			usleep(10000);
 	}
+	/* let a monitor finish recording the exit before we delete */
+	for (int i = 0; i < 500 && state.owner != getpid() &&
+			state_owner_alive(&state);
+	     i++)
+		usleep(10000);
 	if (container_teardown(st, id, e) < 0)
 		return -1;
 	if (store_lock(st, e) < 0)

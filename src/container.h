@@ -9,12 +9,14 @@
 
 #include "cgroup.h"
 #include "error.h"
+#include "network.h"
 #include "state.h"
 #include "store.h"
 
 enum hm_net {
-	NET_NONE, /* own netns, lo only */
-	NET_HOST, /* the host's netns */
+	NET_NONE,   /* own netns, lo only */
+	NET_HOST,   /* the host's netns */
+	NET_BRIDGE, /* own netns, eth0 on the bridge homo0 (network.h) */
 };
 
 struct hm_volume {
@@ -41,11 +43,16 @@ struct hm_spec {
 	bool tty, interactive, rm, read_only, privileged, init;
 	bool no_new_privs;
 	enum hm_net net;
+	struct hm_netconf netcfg; /* NET_BRIDGE: --ip, -p, the address */
 	struct hm_volume *volumes;
 	size_t nvolumes;
 	struct cgroup_limits limits;
 	char **cap_add, **cap_drop;
 	uint64_t caps; /* resolved capability mask */
+	bool detach;	     /* -d: a monitor owns it (not saved) */
+	char *restart;	     /* --restart: "no", "always", "on-failure" */
+	int restart_max;     /* on-failure:N; 0 = unlimited */
+	int64_t log_max;     /* --log-max-size; 0 = LOG_DEFAULT_MAX */
 	char created[40];
 };
 
@@ -74,6 +81,30 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e);
 int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 		  struct hm_err *e);
 
+struct hm_proc;
+
+/**
+ * container_start() - set up and start the container (cgroups, spawn) and
+ * mark it running, owned by the calling process. @stdio: fds for the
+ * init's 0, 1, 2 (-1: inherit ours), NULL for all inherited. On failure
+ * the state records why and everything is torn down.
+ */
+int container_start(struct hm_store *st, const struct hm_spec *s,
+		    const int stdio[3], struct hm_proc *p, struct hm_err *e);
+
+/**
+ * container_stopped() - record the exit (wait @status, OOM flag, finish
+ * time, @restarts) and tear down. Return: the exit code, Docker's way.
+ */
+int container_stopped(struct hm_store *st, const struct hm_spec *s,
+		      int status, int restarts);
+
+/**
+ * container_stop_marker() - containers/<id>/stop: homo stop or rm -f asked
+ * for the exit, so no --restart policy may undo it; homo start removes it.
+ */
+char *container_stop_marker(const struct hm_store *st, const char *id);
+
 /**
  * container_find() - by full id, unique id prefix or name.
  * @id: receives the full id.
@@ -88,6 +119,13 @@ int container_find(const struct hm_store *st, const char *ref, char id[65],
  */
 int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 		    struct hm_err *e);
+
+/**
+ * container_settle() - after an exit was recorded, give its monitor a
+ * moment (up to a second) to finish; one still alive then is restarting.
+ */
+int container_settle(struct hm_store *st, const char *id,
+		     struct hm_state *state, struct hm_err *e);
 
 /**
  * container_teardown() - undo a run from the id alone: kill what is left

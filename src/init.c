@@ -38,8 +38,13 @@ __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 	_exit(e->exit_code ? e->exit_code : HM_EXIT_FAIL);
 }
 
+void init_exec_fail(int sync_fd, struct hm_err *e)
+{
+	die(sync_fd, e);
+}
+
 /* A pty from the container's own devpts; its master goes to the parent. */
-static int setup_tty(int sync_fd, struct hm_err *e)
+static int setup_tty(int sync_fd, bool console, struct hm_err *e)
 {
 	char slave[64], cbuf[CMSG_SPACE(sizeof(int))] = {0};
 	struct sync_msg m = {.type = SYNC_PTY};
@@ -56,7 +61,7 @@ static int setup_tty(int sync_fd, struct hm_err *e)
 	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
 	    ptsname_r(master, slave, sizeof(slave)) != 0)
 		return hm_fail(e, errno, "open a pty in the container");
-	if (rootfs_bind_console(slave, e) < 0)
+	if (console && rootfs_bind_console(slave, e) < 0)
 		return -1;
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
@@ -305,13 +310,14 @@ static void mini_init(pid_t child)
 	}
 }
 
+static void become_command(const struct hm_spec *s, int sync_fd,
+			   bool console, bool with_init)
+	__attribute__((noreturn));
+
 void init_main(struct init_args *a)
 {
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
-	struct user_ids u;
-	char **env = NULL;
-	sigset_t empty;
 	char go;
 
 	/* die with homo: without a daemon, nobody else would reap us */
@@ -326,19 +332,51 @@ void init_main(struct init_args *a)
 		hm_fail(&e, errno, "sethostname \"%s\"", s->hostname);
 		die(a->sync_fd, &e);
 	}
-	if (s->net == NET_NONE && net_lo_up(&e) < 0)
+	if (s->net != NET_HOST && net_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
-	if (s->tty ? setup_tty(a->sync_fd, &e) < 0
+	if (s->net == NET_BRIDGE &&
+	    net_eth0_up(s->netcfg.address, s->netcfg.prefix,
+			s->netcfg.gateway, &e) < 0)
+		die(a->sync_fd, &e);
+	/* a detached or logged container writes into the monitor's pipes */
+	for (int i = 0; i < 3; i++) {
+		if (a->stdio[i] < 0 || dup2(a->stdio[i], i) >= 0)
+			continue;
+		hm_fail(&e, errno, "dup2 the container's stdio");
+		die(a->sync_fd, &e);
+	}
+	become_command(s, a->sync_fd, true, s->init);
+}
+
+void init_exec_main(const struct hm_spec *s, int sync_fd)
+{
+	become_command(s, sync_fd, false, false);
+}
+
+/*
+ * What the init and every "homo exec" process share, from stdio to
+ * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
+ * environment, fds, signals. Never returns.
+ */
+static void become_command(const struct hm_spec *s, int sync_fd,
+			   bool console, bool with_init)
+{
+	struct hm_err e = {0};
+	struct user_ids u;
+	char **env = NULL;
+	sigset_t empty;
+
+	if (s->tty ? setup_tty(sync_fd, console, &e) < 0
 		   : !s->interactive && stdin_null(&e) < 0)
-		die(a->sync_fd, &e);
+		die(sync_fd, &e);
 	if (resolve_user(s->user, &u, &e) < 0 ||
 	    enter_workdir(s->workdir, &e) < 0)
-		die(a->sync_fd, &e);
+		die(sync_fd, &e);
 	if (security_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps,
 				 &e) < 0)
-		die(a->sync_fd, &e);
+		die(sync_fd, &e);
 	if (s->no_new_privs && security_no_new_privs(&e) < 0)
-		die(a->sync_fd, &e);
+		die(sync_fd, &e);
 
 	/* HOME from the passwd entry unless the user set it, as Docker */
 	for (size_t i = 0; s->env && s->env[i]; i++)
@@ -353,10 +391,10 @@ void init_main(struct init_args *a)
 	/* no host fd may reach the command: all but stdio close on exec */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		hm_fail(&e, errno, "close_range");
-		die(a->sync_fd, &e);
+		die(sync_fd, &e);
 	}
 	umask(022);
-	if (s->init) {
+	if (with_init) {
 		sigset_t all;
 		pid_t child;
 
@@ -365,10 +403,10 @@ void init_main(struct init_args *a)
 		child = fork();
 		if (child < 0) {
 			hm_fail(&e, errno, "fork the command");
-			die(a->sync_fd, &e);
+			die(sync_fd, &e);
 		}
 		if (child > 0) {
-			close(a->sync_fd);
+			close(sync_fd);
 			mini_init(child);
 		}
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -383,5 +421,5 @@ void init_main(struct init_args *a)
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	HM_TRACE("exec %s", s->argv[0]);
 	exec_cmd(s->argv, env, &e);
-	die(a->sync_fd, &e);
+	die(sync_fd, &e);
 }

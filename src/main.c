@@ -53,12 +53,30 @@ static const struct hm_cmd commands[] = {
 	 "Options:\n"
 	 "  -a, --all            include stopped containers\n"
 	 "  -q, --quiet          only ids\n"
+	 "      --filter K=V     status=running|exited|created, name=, id=\n"
 	 "      --format json    one JSON array\n"},
+	{"logs", cmd_logs, "Print a container's output", cmd_logs_usage},
+	{"exec", cmd_exec, "Run a command in a running container", cmd_exec_usage},
+	{"stop", cmd_stop, "Stop running containers", cmd_stop_usage},
+	{"kill", cmd_kill, "Signal running containers", cmd_kill_usage},
+	{"start", cmd_start, "Start stopped containers", cmd_start_usage},
+	{"restart", cmd_restart, "Restart containers", cmd_restart_usage},
+	{"wait", cmd_wait, "Wait for containers to stop; print exit codes",
+	 cmd_wait_usage},
+	{"port", cmd_port, "List a container's published ports",
+	 cmd_port_usage},
 	{"rm", cmd_rm, "Remove containers",
 	 "Usage: homo rm [OPTIONS] CONTAINER...\n\n"
 	 "Remove stopped containers and their upper layer.\n\n"
 	 "Options:\n"
 	 "  -f, --force          kill a running container first\n"},
+	{"commit", cmd_commit, "Create an image from a container's changes",
+	 cmd_commit_usage},
+	{"export", cmd_export, "Write a container's filesystem as a tar",
+	 cmd_export_usage},
+	{"save", cmd_save, "Write images as an OCI archive", cmd_save_usage},
+	{"load", cmd_load, "Load images from an OCI or docker save archive",
+	 cmd_load_usage},
 };
 
 extern const char *cmd_run_usage;

@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -31,6 +32,12 @@ static void wait_set(sigset_t *set)
 		sigaddset(set, forwarded[i]);
 	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGWINCH);
+}
+
+/* A foreground run on the user's own stdio, stdin relayed to the pty. */
+static bool io_is_plain(const struct hm_io *io)
+{
+	return !io || (io->out < 0 && io->err < 0 && io->echo);
 }
 
 static void reap(pid_t pid)
@@ -60,22 +67,65 @@ static ssize_t recv_msg(int fd, struct sync_msg *m, int *passed_fd)
 	return n;
 }
 
+/*
+ * After GO: the child sends its tty master (with -t) and then either an
+ * error (it exits) or nothing at all: EOF on the CLOEXEC socket means it
+ * exec'd. On error the child is killed and reaped.
+ */
+static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
+{
+	struct sync_msg m;
+	ssize_t n;
+
+	for (;;) {
+		int passed = -1;
+
+		n = recv_msg(fd, &m, &passed);
+		if (n == 0)
+			break; /* EOF: the command exec'd */
+		if (n < 0 || (size_t)n < sizeof(m.type)) {
+			hm_fail(e, n < 0 ? errno : EPROTO,
+				"read from the container's process");
+			break;
+		}
+		if (m.type == SYNC_PTY && passed >= 0) {
+			p->pty_master = passed;
+			continue;
+		}
+		if (passed >= 0)
+			close(passed);
+		if (m.type == SYNC_ERR && (size_t)n == sizeof(m)) {
+			*e = m.err;
+			e->msg[sizeof(e->msg) - 1] = '\0';
+		} else {
+			hm_fail(e, EPROTO, "bad message from the container");
+		}
+		break;
+	}
+	if (!e->msg[0])
+		return 0;
+	kill(p->pid, SIGKILL);
+	reap(p->pid);
+	if (p->pty_master >= 0)
+		close(p->pty_master);
+	p->pty_master = -1;
+	return -1;
+}
+
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 			      CLONE_NEWPID | SIGCHLD;
 	cleanup_close int parent_fd = -1;
-	struct sync_msg m;
 	sigset_t set;
 	int sp[2];
 	char go = SYNC_GO;
-	ssize_t n;
 
 	hm_clear(e);
 	p->pid = -1;
 	p->pty_master = -1;
-	if (s->net == NET_NONE)
+	if (s->net != NET_HOST)
 		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return hm_fail(e, errno, "socketpair");
@@ -83,7 +133,6 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	/* blocked before clone so none is lost; the init restores them */
 	wait_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &p->oldmask);
-	a->oldmask = p->oldmask;
 	a->sync_fd = sp[1];
 
 	HM_TRACE("clone init (flags 0x%lx)", flags);
@@ -99,6 +148,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 
 	HM_TRACE("join cgroups, send GO");
 	if (cgroup_enter(s->id, p->pid, e) < 0 ||
+	    (s->net == NET_BRIDGE &&
+	     network_attach(&s->netcfg, s->id, p->pid, e) < 0) ||
 	    send(parent_fd, &go, 1, MSG_NOSIGNAL) != 1) {
 		if (e->msg[0] == '\0')
 			hm_fail(e, errno, "start the container's init");
@@ -106,41 +157,69 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		reap(p->pid);
 		return -1;
 	}
-	for (;;) {
-		int fd = -1;
-
-		n = recv_msg(parent_fd, &m, &fd);
-		if (n == 0)
-			break; /* EOF: the command exec'd */
-		if (n < 0 || (size_t)n < sizeof(m.type)) {
-			hm_fail(e, n < 0 ? errno : EPROTO,
-				"read from the container's init");
-			break;
-		}
-		if (m.type == SYNC_PTY && fd >= 0) {
-			p->pty_master = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (m.type == SYNC_ERR && (size_t)n == sizeof(m)) {
-			*e = m.err;
-			e->msg[sizeof(e->msg) - 1] = '\0';
-		} else {
-			hm_fail(e, EPROTO, "bad message from the init");
-		}
-		break;
-	}
-	if (e->msg[0]) {
-		kill(p->pid, SIGKILL);
-		reap(p->pid);
-		if (p->pty_master >= 0)
-			close(p->pty_master);
-		p->pty_master = -1;
+	if (sync_until_exec(parent_fd, p, e) < 0)
 		return -1;
-	}
 	p->starttime = util_proc_starttime(p->pid);
 	HM_TRACE("the command runs");
+	return 0;
+}
+
+int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
+	       struct hm_err *e)
+{
+	cleanup_close int parent_fd = -1;
+	sigset_t set;
+	int sp[2];
+	char go = SYNC_GO;
+
+	hm_clear(e);
+	p->pid = -1;
+	p->pty_master = -1;
+	/* nothing in the container may open our /proc/PID/exe (the host's
+	 * homo binary) while we are in its namespaces: CVE-2019-5736 */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		return hm_fail(e, errno, "make homo non-dumpable");
+	/* our children are born in its PID namespace; we stay outside */
+	if (setns(pidfd, CLONE_NEWPID) < 0)
+		return hm_fail(e, errno, "join the container's PID namespace");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return hm_fail(e, errno, "socketpair");
+	parent_fd = sp[0];
+	wait_set(&set);
+	sigprocmask(SIG_BLOCK, &set, &p->oldmask);
+
+	p->pid = fork();
+	if (p->pid == 0) {
+		struct hm_err ce = {0};
+		int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+
+		close(parent_fd);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (recv(sp[1], &go, 1, 0) != 1)
+			_exit(HM_EXIT_FAIL);
+		if (s->net != NET_HOST)
+			flags |= CLONE_NEWNET;
+		/* all at once through the pidfd: no pid-reuse window */
+		if (setns(pidfd, flags) < 0) {
+			hm_fail(&ce, errno, "join the container's namespaces");
+			init_exec_fail(sp[1], &ce);
+		}
+		init_exec_main(s, sp[1]);
+	}
+	close(sp[1]);
+	if (p->pid < 0)
+		return hm_fail(e, errno, "fork");
+	if (cgroup_enter(s->id, p->pid, e) < 0 ||
+	    send(parent_fd, &go, 1, MSG_NOSIGNAL) != 1) {
+		if (e->msg[0] == '\0')
+			hm_fail(e, errno, "start the process");
+		kill(p->pid, SIGKILL);
+		reap(p->pid);
+		return -1;
+	}
+	if (sync_until_exec(parent_fd, p, e) < 0)
+		return -1;
+	p->starttime = util_proc_starttime(p->pid);
 	return 0;
 }
 
@@ -152,65 +231,95 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-/* Copy what is readable from @in to @out: 1 copied, 0 EOF/error, -1 again. */
-static int pump(int in, int out)
+static void write_all(int fd, const char *buf, size_t n)
 {
-	char buf[8192];
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * Copy what is readable from @in to @out (if >= 0) and the log: 1 copied,
+ * 0 EOF or error, -1 nothing there now.
+ */
+static int pump(int in, int out, struct hm_log *log, const char *stream)
+{
+	char buf[16384];
 	ssize_t n = read(in, buf, sizeof(buf));
 
 	if (n <= 0)
 		return n < 0 && (errno == EAGAIN || errno == EINTR) ? -1 : 0;
-	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(out, buf + off, (size_t)(n - off));
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return 0;
-		off += w;
-	}
+	if (out >= 0)
+		write_all(out, buf, (size_t)n);
+	log_write(log, stream, buf, (size_t)n);
 	return 1;
 }
 
-int spawn_wait(const struct hm_spec *s, struct hm_proc *p)
+/* After the init is gone: what is still in the pipes/pty, up to EOF. */
+static void drain(int fd, int out, struct hm_log *log, const char *stream)
 {
+	if (fd < 0)
+		return;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (pump(fd, out, log, stream) == 1)
+		;
+}
+
+int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
+	       const struct hm_io *io)
+{
+	static const struct hm_io plain = {.out = -1, .err = -1, .echo = true};
 	struct termios saved, raw;
-	bool restore = false, in_open = s->interactive;
+	bool restore = false, in_open = s->interactive && io_is_plain(io);
 	cleanup_close int sfd = -1;
-	int status = 0;
+	int status = 0, echo_out, echo_err;
 	sigset_t set;
 
+	if (!io)
+		io = &plain;
+	echo_out = io->echo ? STDOUT_FILENO : -1;
+	echo_err = io->echo ? STDERR_FILENO : -1;
 	wait_set(&set);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (p->pty_master >= 0) {
+	if (p->pty_master >= 0 && io->echo) {
 		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
 			raw = saved;
 			cfmakeraw(&raw);
 			restore = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
 		}
-		copy_winsize(STDOUT_FILENO, p->pty_master);
-		if (isatty(STDIN_FILENO))
-			copy_winsize(STDIN_FILENO, p->pty_master);
 	}
 	for (;;) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[5] = {
 			{.fd = sfd, .events = POLLIN},
 			{.fd = p->pty_master, .events = POLLIN},
 			{.fd = in_open && p->pty_master >= 0 ? STDIN_FILENO
 							     : -1,
 			 .events = POLLIN},
+			{.fd = io->out, .events = POLLIN},
+			{.fd = io->err, .events = POLLIN},
 		};
 		struct signalfd_siginfo si;
 		pid_t r;
 
-		if (poll(fds, 3, -1) < 0 && errno != EINTR)
+		if (poll(fds, 5, -1) < 0 && errno != EINTR)
 			break;
 		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR) &&
-		    pump(p->pty_master, STDOUT_FILENO) == 0)
+		    pump(p->pty_master, echo_out, io->log, "stdout") == 0)
 			fds[1].fd = -1;
 		if (fds[2].revents & (POLLIN | POLLHUP | POLLERR) &&
-		    pump(STDIN_FILENO, p->pty_master) == 0)
+		    pump(STDIN_FILENO, p->pty_master, NULL, NULL) == 0)
 			in_open = false;
+		if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
+			pump(io->out, echo_out, io->log, "stdout");
+		if (fds[4].revents & (POLLIN | POLLHUP | POLLERR))
+			pump(io->err, echo_err, io->log, "stderr");
 		if (!(fds[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -227,14 +336,13 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p)
 		if (r == p->pid)
 			break;
 	}
-	if (p->pty_master >= 0) {
-		/* the last output, until the slave side is gone (EIO) */
-		fcntl(p->pty_master, F_SETFL, O_NONBLOCK);
-		while (pump(p->pty_master, STDOUT_FILENO) == 1)
-			;
+	/* the last output, until the writers are gone (EOF, or EIO on a pty) */
+	drain(p->pty_master, echo_out, io->log, "stdout");
+	drain(io->out, echo_out, io->log, "stdout");
+	drain(io->err, echo_err, io->log, "stderr");
+	if (p->pty_master >= 0)
 		close(p->pty_master);
-		p->pty_master = -1;
-	}
+	p->pty_master = -1;
 	if (restore)
 		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
 	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);

@@ -7,6 +7,7 @@
 
 #include "container.h"
 #include "error.h"
+#include "logs.h"
 
 /* What the container's init needs; filled by the parent before clone(). */
 struct init_args {
@@ -16,7 +17,7 @@ struct init_args {
 	const char *merged;	  /* mount point of the container's root */
 	const char *cdir;	  /* containers/<id>: hostname, hosts, ... */
 	int sync_fd;		  /* child end of the sync socketpair */
-	sigset_t oldmask;	  /* signal mask to restore before exec */
+	int stdio[3];		  /* dup'd onto 0, 1, 2 in the init; -1: keep */
 };
 
 /* Messages on the SOCK_SEQPACKET sync socket, one per packet. */
@@ -46,13 +47,39 @@ struct hm_proc {
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e);
 
 /**
- * spawn_wait() - forward signals, relay the tty, reap the init.
- * Return: the wait status.
+ * spawn_exec() - start a process in the running container @pidfd refers to
+ * (homo exec): it joins the container's namespaces (through the pidfd: no
+ * pid-reuse window) and cgroups and becomes @s's command like the init.
+ * Returns once it exec'd or failed (its error in @e).
  */
-int spawn_wait(const struct hm_spec *s, struct hm_proc *p);
+int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
+	       struct hm_err *e);
 
-/* init.c: the container side; never returns. */
+/*
+ * Where the container's output goes while homo waits: the user's stdio
+ * (@echo), the log, or both. @out/@err are the read ends of the
+ * container's stdout/stderr pipes, -1 when it writes to our stdio itself.
+ */
+struct hm_io {
+	int out, err;
+	bool echo;
+	struct hm_log *log;
+};
+
+/**
+ * spawn_wait() - forward signals, relay the tty and the output (@io, NULL:
+ * plain foreground), reap the process. Return: the wait status.
+ */
+int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
+	       const struct hm_io *io);
+
+/* init.c: the container side; these never return. */
 __attribute__((noreturn)) void init_main(struct init_args *a);
+/** init_exec_main() - the homo exec child, inside the namespaces. */
+__attribute__((noreturn)) void init_exec_main(const struct hm_spec *s,
+					      int sync_fd);
+/** init_exec_fail() - report @e to the parent and exit. */
+__attribute__((noreturn)) void init_exec_fail(int sync_fd, struct hm_err *e);
 
 /* rootfs.c: mounts and pivot_root, in the container's mount namespace. */
 int rootfs_setup(const struct init_args *a, struct hm_err *e);

@@ -26,6 +26,7 @@ struct hm_state {
 	char created[40], started[40], finished[40];
 	pid_t owner;			/* the homo that runs it */
 	unsigned long long owner_start; /* and that homo's start time */
+	int restart_count;		/* restarts by the --restart policy */
 	char error[1024];		/* why it failed to start, if it did */
 };
 

@@ -430,6 +430,10 @@ unsigned long long util_proc_starttime(pid_t pid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;
+	/* a zombie has finished: only its parent's wait is missing (and a
+	 * reparented one waits for an init that may reap slowly) */
+	if (p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
 	/* after ") " come fields 3..; starttime is field 22 */
 	if (sscanf(p + 2,
 		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "

@@ -108,7 +108,7 @@ int64_t util_parse_rfc3339(const char *s);
 /** util_dir_size() - bytes used by regular files below @path (lstat). */
 uint64_t util_dir_size(const char *path);
 
-/** util_proc_starttime() - field 22 of /proc/PID/stat, 0 if no such pid. */
+/** util_proc_starttime() - field 22 of /proc/PID/stat; 0 if no such pid or a zombie. */
 unsigned long long util_proc_starttime(pid_t pid);
 
 /** util_has_prefix() */

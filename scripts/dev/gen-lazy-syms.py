@@ -36,6 +36,7 @@ LIBS = {
         archive_write_set_format_pax_restricted archive_write_set_format_gnutar
         archive_write_set_format_raw archive_write_set_format_zip
         archive_write_set_bytes_in_last_block archive_write_set_bytes_per_block
+        archive_write_set_options
         archive_write_disk_new archive_write_disk_set_options
         archive_entry_new archive_entry_free archive_entry_clear archive_entry_clone
         archive_entry_pathname archive_entry_hardlink archive_entry_symlink
@@ -52,10 +53,15 @@ LIBS = {
         archive_entry_xattr_add_entry archive_entry_xattr_clear
         archive_entry_xattr_count archive_entry_xattr_next archive_entry_xattr_reset
     """.split(),
+    "LIB_NFT": ["nft_ctx_new", "nft_ctx_free", "nft_ctx_output_set_flags",
+                "nft_ctx_buffer_output", "nft_ctx_buffer_error",
+                "nft_ctx_get_output_buffer", "nft_ctx_get_error_buffer",
+                "nft_run_cmd_from_buffer"],
 }
 
 SRC = "#include <archive.h>\n#include <archive_entry.h>\n" \
-      "#include <curl/curl.h>\n#include <openssl/evp.h>\n"
+      "#include <curl/curl.h>\n#include <openssl/evp.h>\n" \
+      "#include <nftables/libnftables.h>\n"
 
 
 def split_params(s):

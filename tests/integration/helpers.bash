@@ -12,10 +12,24 @@ setup() {
 	export HOMO_ROOT=$T/root HOMO_RUNROOT=$T/run
 	export HOMO_CGROUP_PARENT=homo-test-${T##*.}
 	BG_PIDS=()
+	# never the bridge in the host's namespace: a file that tests bridge
+	# networking sets HOMO_TEST_NETNS=1 and runs homo in its own netns
+	export HOMO_NETWORK_DEFAULT=none
+	HOST_TABLE=$(nft list table ip homo 2>/dev/null | grep -c . || true)
+	NETNS=""
+	if [ -n "${HOMO_TEST_NETNS:-}" ]; then
+		NETNS=homo-test-${T##*.}
+		ip netns add "$NETNS"
+		inns ip link set lo up
+	fi
 }
 
-# homo with the test's store; use as: run homo pull ...
-homo() { "$HOMO" "$@"; }
+# a command in the test's network namespace (nsenter, not "ip netns exec",
+# which remounts /sys and so hides the cgroup hierarchies)
+inns() { nsenter --net="/run/netns/$NETNS" "$@"; }
+
+# homo with the test's store (and netns); use as: run homo pull ...
+homo() { ${NETNS:+nsenter --net=/run/netns/$NETNS} "$HOMO" "$@"; }
 
 pull_busybox() {
 	"$HOMO" pull -q "$BUSYBOX_TAR" "${1:-busybox}" >/dev/null
@@ -40,6 +54,28 @@ leaks() {
 		c=$(readlink "$p/root" 2>/dev/null) || continue
 		case "$c" in "$T"*) out+=$'\n'"process ${p#/proc/} root $c" ;; esac
 	done
+	# monitors of detached containers of this test's store
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = homo-monitor ] || continue
+		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "HOMO_ROOT=$HOMO_ROOT" &&
+			out+=$'\n'"monitor ${p#/proc/}"
+	done
+	# network: never homo's table in the host's namespace; in the test's
+	# own, no veth of homo's (the kernel destroys them asynchronously: poll
+	# briefly) and no port rule
+	[ "$(nft list table ip homo 2>/dev/null | grep -c . || true)" = "$HOST_TABLE" ] ||
+		out+=$'\n'"nft table homo changed in the host namespace"
+	if [ -n "$NETNS" ]; then
+		for p in $(seq 100); do
+			inns ip -o link show type veth | grep -q ': vh' || break
+			sleep 0.02
+		done
+		out+=$(inns ip -o link show type veth | awk -F': ' '$2 ~ /^vh/ { print "\nveth " $2 }')
+		out+=$(inns nft list chain ip homo ports 2>/dev/null | grep -o 'comment "[0-9a-f]*"' | sed 's/^/\nnft rule /')
+	fi
+	if [ -f "$HOMO_ROOT/net/ipam.json" ]; then
+		out+=$(grep -o '"id": "[0-9a-f]*"' "$HOMO_ROOT/net/ipam.json" | sed 's/^/\naddress allocation /')
+	fi
 	# temp names and runtime dirs left behind
 	if [ -d "$HOMO_ROOT" ]; then
 		out+=$(find "$HOMO_ROOT" -maxdepth 3 -name '*.tmp-*' -printf '\ntemp %p' 2>/dev/null)
@@ -57,8 +93,9 @@ teardown() {
 		wait "$p" 2>/dev/null
 	done
 	# the next homo command reconciles anything a killed homo left
-	[ -d "$HOMO_ROOT" ] && "$HOMO" ps -a >/dev/null 2>&1
+	[ -d "$HOMO_ROOT" ] && homo ps -a >/dev/null 2>&1
 	l=$(leaks)
+	[ -n "$NETNS" ] && ip netns del "$NETNS"
 	if [ -n "$l" ]; then
 		echo "# LEAKS after '$BATS_TEST_DESCRIPTION':" >&3
 		printf '%s\n' "$l" | sed 's/^/#   /' >&3

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
@@ -81,7 +83,7 @@ static void usage(void)
 	    "                   mknod-block chroot swapon-none\n"
 	    "  mknod-open MAJ MIN | read FILE | write FILE TEXT\n"
 	    "  memhog MB | forkbomb N | spin SECONDS | sleep SECONDS\n"
-	    "  exit N | signal SIG | stat PATH | ls DIR\n",
+	    "  exit N | signal SIG | stat PATH | ls DIR | udp-echo PORT\n",
 	    stderr);
 	exit(2);
 }
@@ -767,6 +769,30 @@ static int cmd_ls(const char *dir)
 	return 0;
 }
 
+/* A UDP echo server (busybox has no UDP server), for the publish tests. */
+static int cmd_udp_echo(long port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t flen = sizeof(from);
+		char buf[2048];
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&from, &flen);
+
+		if (n >= 0)
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from,
+			       flen);
+	}
+}
+
 static int run(int argc, char **argv)
 {
 	const char *cmd = argv[1];
@@ -827,6 +853,8 @@ static int run(int argc, char **argv)
 		return cmd_stat(argv[2]);
 	if (IS("ls", 1))
 		return cmd_ls(argv[2]);
+	if (IS("udp-echo", 1))
+		return cmd_udp_echo(parse_long(argv[2], 1, 65535));
 #undef IS
 	fprintf(stderr, "probe: unknown command: %s\n", cmd);
 	usage();

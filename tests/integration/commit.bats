@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# homo commit and homo export.
+bats_require_minimum_version 1.5.0
+load helpers
+load commit_fixture
+
+@test "commit a stopped container: new files, deletions and a replaced directory" {
+	pull_busybox
+	run homo run --name c1 busybox sh -c '
+		echo hi >/hello; rm /bin/ls
+		rm -rf /usr; mkdir -p /usr/new; echo n >/usr/new/f'
+	assert_status 0
+	run homo commit -q c1 img:v1
+	assert_status 0
+	[[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]]
+	top=$(top_layer img:v1)
+	d=$HOMO_ROOT/layers/$top/diff
+	[ "$(stat -c '%F %t %T' "$d/bin/ls")" = "character special file 0 0" ]
+	[ "$(xattr_get "$d/usr" trusted.overlay.opaque)" = y ]
+	run homo run --rm img:v1 sh -c 'cat /hello; [ -e /bin/ls ] || echo gone; ls /usr'
+	assert_status 0
+	[ "$output" = "$(printf 'hi\ngone\nnew')" ]
+}
+
+@test "the layer id is the sha256 of its canonical tar, and the same change is stored once" {
+	pull_busybox
+	homo run --name c1 busybox sh -c 'echo same >/f' >/dev/null
+	homo run --name c2 busybox sh -c 'echo same >/f' >/dev/null
+	touch -d @1000000000 "$HOMO_ROOT"/containers/*/upper/f
+	homo commit -q c1 a >/dev/null
+	homo commit -q c2 b >/dev/null
+	[ "$(top_layer a)" = "$(top_layer b)" ]
+	[ "$(layer_ids | wc -l)" -eq 2 ]
+	# the id is what homo save writes for the layer, uncompressed
+	homo save -o "$T/a.tar" a
+	mkdir "$T/x" && tar -C "$T/x" -xf "$T/a.tar"
+	blob=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))[0]; print(m["Layers"][-1])' "$T/x/manifest.json")
+	[ "$(gzip -dc "$T/x/$blob" | sha256sum | cut -d' ' -f1)" = "$(top_layer a)" ]
+	gzip -dc "$T/x/$blob" | tar -tvf - | grep -q ' f$'
+}
+
+@test "commit -m and -c set the config; the container's command is kept" {
+	pull_busybox
+	homo run --name c1 -e FOO=bar -w /tmp busybox sh -c 'echo x >/x' >/dev/null
+	run homo commit -q -m "my message" -c 'ENV A=1' -c 'WORKDIR /etc' c1 conf
+	assert_status 0
+	run homo inspect conf
+	assert_output_has '"comment": "my message"'
+	assert_output_has '"A=1"'
+	assert_output_has '"FOO=bar"'
+	assert_output_has '"workdir": "/etc"'
+	assert_output_has '"echo x >/x"'
+	run homo run --rm conf sh -c 'echo $A $FOO; pwd'
+	[ "$output" = "$(printf '1 bar\n/etc')" ]
+	run homo commit -q -c 'CMD echo from-cmd' -c 'USER 1000' c1 conf2
+	assert_status 0
+	run homo run --rm conf2
+	assert_status 0
+	[ "$output" = from-cmd ]
+	run homo run --rm conf2 id -u
+	[ "$output" = 1000 ]
+	run homo commit -q -c 'CMD ["echo", "exec", "form"]' c1 conf3
+	run homo run --rm conf3
+	[ "$output" = "exec form" ]
+}
+
+@test "commit refuses bad input with one error line and changes nothing" {
+	pull_busybox
+	homo run --name c1 busybox true
+	before=$(store_snapshot)
+	run --separate-stderr homo commit nosuch img
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"no such container"* ]]
+	run --separate-stderr homo commit -c 'EXPOSE 80' c1 img
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *unsupported* ]]
+	run --separate-stderr homo commit -c 'WORKDIR rel' c1 img
+	assert_status 125
+	assert_one_error_line
+	run --separate-stderr homo commit c1 'Bad:Name'
+	assert_status 125
+	assert_one_error_line
+	run --separate-stderr homo commit "$T/nonexistent/" img
+	assert_status 125
+	assert_one_error_line
+	run --separate-stderr homo commit --parent nosuch "$T" img
+	assert_status 125
+	assert_one_error_line
+	[ "$before" = "$(store_snapshot)" ]
+}
+
+@test "commit with no changes still gives a runnable image; default name" {
+	pull_busybox
+	homo run --name quiet busybox true
+	run homo commit -q quiet
+	assert_status 0
+	id=${output#sha256:}
+	run homo images
+	assert_output_has "quiet"
+	assert_output_has "${id:0:12}"
+	run homo run --rm "$id" echo ok
+	assert_status 0
+	[ "$output" = ok ]
+}
+
+@test "commit DIR: owners, setuid, xattrs, capabilities, hard links, symlinks, fifos, devices, whiteouts" {
+	pull_busybox
+	make_upper "$T/up"
+	run homo commit -q --parent busybox "$T/up" fx
+	assert_status 0
+	check_layer "$HOMO_ROOT/layers/$(top_layer fx)/diff"
+	check_container fx
+	# without --parent: a one-layer image
+	run homo commit -q "$T/up" alone:v1
+	assert_status 0
+	run homo inspect alone:v1
+	[ "$(grep -c 'sha256:' <<<"$output")" -eq 2 ]
+}
+
+@test "commit a running container: frozen while read, running after" {
+	pull_busybox
+	run homo run -d --name live busybox sh -c '
+		i=0; while :; do i=$((i+1)); echo $i >/counter; sleep 0.02; done'
+	assert_status 0
+	run homo commit -q live snap
+	assert_status 0
+	run homo ps
+	assert_output_has live
+	for f in /sys/fs/cgroup/freezer/"$HOMO_CGROUP_PARENT"/*/freezer.state; do
+		[ "$(cat "$f")" = THAWED ]
+	done
+	run homo run --rm snap cat /counter
+	assert_status 0
+	[ "$output" -ge 1 ]
+	homo rm -f live >/dev/null
+}
+
+@test "SIGKILL mid-commit: the store is as it was, the container thawed" {
+	pull_busybox
+	run homo run -d --name live busybox sh -c '
+		mkdir /d; i=0; while [ $i -lt 400 ]; do head -c 262144 /dev/zero >/d/$i; i=$((i+1)); done
+		echo ready >/ready; while :; do sleep 1; done'
+	assert_status 0
+	upper=$(ls -d "$HOMO_ROOT"/containers/*/upper)
+	while [ ! -e "$upper/ready" ]; do sleep 0.1; done
+	before=$(store_snapshot)
+	bg homo commit -q live big
+	pid=${BG_PIDS[-1]}
+	while [ -z "$(ls -A "$HOMO_ROOT"/layers/.tmp-* 2>/dev/null)" ] &&
+		kill -0 "$pid" 2>/dev/null; do
+		:
+	done
+	kill -9 "$pid"
+	wait_status "$pid"
+	[ "$status" -eq 137 ] || skip "commit finished before the kill"
+	# the guard thaws the container although homo died
+	f=$(ls /sys/fs/cgroup/freezer/"$HOMO_CGROUP_PARENT"/*/freezer.state)
+	while [ "$(cat "$f")" != THAWED ]; do sleep 0.05; done
+	# the next command that takes the lock sweeps the debris
+	homo run --rm busybox true
+	[ "$before" = "$(store_snapshot)" ]
+	homo rm -f live >/dev/null
+}
+
+@test "two commits of two containers at once" {
+	pull_busybox
+	homo run --name c1 busybox sh -c 'mkdir /a; seq 1 5000 >/a/one' >/dev/null
+	homo run --name c2 busybox sh -c 'mkdir /b; seq 1 6000 >/b/two' >/dev/null
+	bg homo commit -q c1 one
+	p1=${BG_PIDS[-1]}
+	bg homo commit -q c2 two
+	p2=${BG_PIDS[-1]}
+	wait_status "$p1"
+	assert_status 0
+	wait_status "$p2"
+	assert_status 0
+	run homo run --rm one wc -l /a/one
+	assert_output_has 5000
+	run homo run --rm two wc -l /b/two
+	assert_output_has 6000
+}
+
+@test "a 127-deep commit chain runs; past the kernel's limit a clear error" {
+	pull_busybox
+	parent=busybox
+	for i in $(seq 1 127); do
+		rm -rf "$T/d" && mkdir -p "$T/d/layers" && echo "$i" >"$T/d/layers/$i"
+		homo commit -q --parent "$parent" "$T/d" "deep:$i" >/dev/null
+		parent=deep:$i
+	done
+	run homo inspect deep:127
+	[ "$(grep -c '"sha256:' <<<"$output")" -eq 129 ] # id + 128 layers
+	run homo run --rm deep:127 sh -c 'ls /layers | wc -l; cat /layers/1 /layers/127'
+	assert_status 0
+	[ "$output" = "$(printf '127\n1\n127')" ]
+	# keep going until homo refuses: the error names the limit
+	for i in $(seq 128 600); do
+		rm -rf "$T/d" && mkdir -p "$T/d" && echo "$i" >"$T/d/$i"
+		run --separate-stderr homo commit -q --parent "$parent" "$T/d" "deep:$i"
+		[ "$status" -eq 0 ] || break
+		parent=deep:$i
+	done
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *limit* ]]
+	# the deepest image homo made still runs
+	run homo run --rm "$parent" cat /layers/127
+	assert_status 0
+}
+
+@test "export -> pull -> run sees the same tree" {
+	pull_busybox
+	make_upper "$T/up"
+	homo commit -q --parent busybox "$T/up" fx >/dev/null
+	homo run --name src fx sh -c 'echo changed >/home/u/new; rm /rootfile' >/dev/null
+	run homo export -o "$T/exp.tar" src
+	assert_status 0
+	# a flat tree: no whiteout entries
+	! tar -tf "$T/exp.tar" | grep -q '\.wh\.'
+	homo pull -q "$T/exp.tar" flat >/dev/null
+	listing='find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -print |
+		grep -v -e "^/etc/hostname$" -e "^/etc/hosts$" -e "^/etc/resolv.conf$" -e "^/$" |
+		sort | while read -r f; do
+			printf "%s %s " "$f" "$(stat -c "%u:%g %a %F" "$f")"
+			if [ -f "$f" ] && [ ! -L "$f" ]; then
+				echo "$(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-16)"
+			else echo; fi
+		done'
+	[ "$(homo export src | tar -tf - | wc -l)" -gt 100 ]
+	run homo commit -q src merged
+	assert_status 0
+	run homo run --rm merged sh -c "$listing"
+	assert_status 0
+	want=$output
+	run homo run --rm flat sh -c "$listing"
+	assert_status 0
+	[ "$output" = "$want" ]
+	assert_output_has "/home/u/new 0:0 644 regular file 8 "
+	assert_output_lacks "/rootfile "
+}
+
+@test "export: bad input, and no terminal output" {
+	pull_busybox
+	run --separate-stderr homo export nosuch
+	assert_status 125
+	assert_one_error_line
+	run --separate-stderr homo export -o "$T/out.tar" nosuch
+	assert_status 125
+	assert_one_error_line
+	[ ! -e "$T/out.tar" ]
+	[ -z "$(ls "$T" | grep 'out.tar')" ]
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# Detached containers: the monitor, logs, exec, stop, kill, start, restart,
+# wait, and the state staying true under faults.
+bats_require_minimum_version 1.5.0
+load helpers
+
+# the container's state.json field, e.g. state_of NAME Status
+state_of() {
+	local id
+	id=$("$HOMO" ps -aq --filter "name=$1" | head -1)
+	sed -n "s/.*\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$HOMO_ROOT"/containers/"$id"*/state.json
+}
+
+# poll (no timing assertion: a generous bound against a hang)
+eventually() {
+	for _ in $(seq 200); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
+@test "run -d prints the id, returns while it runs, ps shows it Up" {
+	pull_busybox
+	run homo run -d --name svc busybox sleep 60
+	assert_status 0
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	run homo ps
+	assert_output_has "Up "
+	assert_output_has svc
+	run homo ps -q --filter status=running
+	[ "$output" = "${output:0:12}" ]
+	run homo ps -aq --filter status=exited
+	[ -z "$output" ]
+	run homo ps --format json
+	assert_output_has '"Running": true'
+	homo rm -f svc
+}
+
+@test "logs: both streams in order, --tail, -t, -f follows until the exit" {
+	pull_busybox
+	homo run -d --name l busybox sh -c 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; sleep 1; echo last' >/dev/null
+	homo wait l >/dev/null
+	run --separate-stderr homo logs l
+	[ "$(echo $output)" = "out1 out2 out3 last" ]
+	[ "$(echo $stderr)" = "err1 err2 err3" ]
+	run homo logs --tail 1 l
+	[ "$output" = last ]
+	run homo logs -t --tail 1 l
+	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ last$ ]]
+	homo run -d --name f busybox sh -c 'echo a; sleep 1; echo b' >/dev/null
+	run homo logs -f f
+	assert_status 0
+	[ "$(echo $output)" = "a b" ]
+	homo rm l f
+}
+
+@test "a foreground run keeps its log too" {
+	pull_busybox
+	run homo run --name fg busybox sh -c 'echo kept; echo err >&2'
+	assert_output_has kept
+	run --separate-stderr homo logs fg
+	[ "$output" = kept ]
+	[ "$stderr" = err ]
+	homo rm fg
+}
+
+@test "exec joins the namespaces, cgroups and capabilities; exit codes" {
+	pull_busybox
+	homo run -d --name x --hostname xbox busybox sleep 60 >/dev/null
+	run homo exec x probe ps
+	assert_output_has "1=sleep"
+	run homo exec x hostname
+	[ "$output" = xbox ]
+	run homo exec x cat /proc/self/cgroup
+	main=$(homo exec x cat /proc/1/cgroup)
+	[ "$output" = "$main" ]
+	run homo exec x probe caps
+	assert_output_has "CapEff=00000000a80425fb"
+	run homo exec x probe nnp
+	assert_output_has "nnp=1"
+	run homo exec x probe mounts
+	[ "$(grep -c . <<<"$output")" -eq "$(homo exec x cat /proc/1/mountinfo | grep -c .)" ]
+	run homo exec x sh -c 'exit 42'
+	assert_status 42
+	run -127 homo exec x nosuch
+	assert_status 127
+	run homo exec -e FOO=bar -w /tmp x sh -c 'echo $FOO $(pwd)'
+	[ "$output" = "bar /tmp" ]
+	run homo exec -u nobody x id -u
+	[ "$output" = 65534 ]
+	run script -qec "$HOMO exec -t x probe isatty" /dev/null
+	assert_output_has "fd0=tty"
+	homo rm -f x
+	run --separate-stderr homo exec x true
+	assert_status 125
+	assert_one_error_line
+}
+
+@test "stop: SIGTERM, then SIGKILL after -t; kill -s reaches the process" {
+	pull_busybox
+	# a PID 1 without a handler ignores SIGTERM: stop must SIGKILL it
+	homo run -d --name s busybox sleep 60 >/dev/null
+	run homo stop -t 1 s
+	assert_status 0
+	[ "$output" = s ]
+	run homo wait s
+	[ "$output" = 137 ]
+	# one that handles it exits at once with its own status
+	homo run -d --name h busybox sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done' >/dev/null
+	homo stop -t 30 h
+	[ "$(homo wait h)" = 7 ]
+	homo run -d --name k busybox sh -c 'trap "echo got-usr1" USR1; while :; do sleep 0.1; done' >/dev/null
+	homo kill -s USR1 k
+	eventually bash -c "\"$HOMO\" logs k | grep -q got-usr1"
+	run --separate-stderr homo kill -s NOPE k
+	assert_status 125
+	assert_one_error_line
+	homo kill k
+	[ "$(homo wait k)" = 137 ]
+	homo rm s h k
+}
+
+@test "start keeps the container's files; restart restarts" {
+	pull_busybox
+	homo run -d --name st busybox sh -c 'date +%s%N >> /stamps; sleep 60' >/dev/null
+	homo stop -t 0 st
+	run homo start st
+	[ "$output" = st ]
+	run homo ps -q --filter name=st
+	[ -n "$output" ]
+	homo restart -t 0 st
+	run homo exec st wc -l /stamps
+	assert_output_has "3 /stamps"
+	homo rm -f st
+}
+
+@test "--restart on-failure:2 restarts exactly twice; always stops on stop" {
+	pull_busybox
+	homo run -d --name r --restart on-failure:2 busybox sh -c 'echo run; exit 3' >/dev/null
+	eventually bash -c "[ \"\$(\"$HOMO\" logs r | grep -c run)\" -eq 3 ] && ! \"$HOMO\" ps -q --filter name=r --filter status=running | grep -q ."
+	# and no fourth start comes
+	sleep 1
+	[ "$(homo logs r | grep -c run)" -eq 3 ]
+	eventually bash -c "grep -q '\"RestartCount\": 2' \"$HOMO_ROOT\"/containers/*/state.json"
+	homo run -d --name a --restart always busybox sh -c 'sleep 0.2; exit 0' >/dev/null
+	eventually bash -c "[ \"\$(grep -o '\"RestartCount\": [0-9]*' \"$HOMO_ROOT\"/containers/\$(\"$HOMO\" ps -aq --filter name=a)*/state.json | tr -dc 0-9)\" -ge 1 ]"
+	homo stop -t 0 a
+	run homo rm a r
+	assert_status 0
+	run --separate-stderr homo run --restart always --rm busybox true
+	assert_status 125
+}
+
+@test "--rm -d removes the container after its exit" {
+	pull_busybox
+	homo run -d --rm --name gone busybox true >/dev/null
+	eventually bash -c "[ -z \"\$(\"$HOMO\" ps -aq)\" ]"
+	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+}
+
+@test "20 detached containers at once, all stopped and removed" {
+	pull_busybox
+	for i in $(seq 20); do
+		"$HOMO" run -d --name "d$i" busybox sleep 60 >"$T/out$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$(homo ps -q | wc -l)" -eq 20 ]
+	[ "$(cat "$T"/out* | sort -u | wc -l)" -eq 20 ]
+	homo stop -t 0 $(homo ps -q) >/dev/null
+	homo rm $(homo ps -aq) >/dev/null
+	[ -z "$(homo ps -aq)" ]
+}
+
+@test "faults: SIGKILL of the monitor, of the container, a wiped runroot, a reused pid" {
+	pull_busybox
+	# the monitor killed: its container dies with it and is reconciled
+	homo run -d --name m busybox sleep 60 >/dev/null
+	mon=$(state_of m Owner)
+	kill -9 "$mon"
+	eventually bash -c "\"$HOMO\" ps -a --filter name=m | grep -q Exited"
+	# the container killed from outside: the monitor records 137
+	homo run -d --name c busybox sleep 60 >/dev/null
+	kill -9 "$(state_of c Pid)"
+	[ "$(homo wait c)" = 137 ]
+	# state says running, but the pid now is someone else's (our shell)
+	homo run -d --name p busybox sleep 60 >/dev/null
+	homo stop -t 0 p >/dev/null
+	f=$(ls "$HOMO_ROOT"/containers/*/state.json | xargs grep -l '"ExitCode": 137' | head -1)
+	sed -i -e 's/"Status": "exited"/"Status": "running"/' -e "s/\"Pid\": [0-9]*/\"Pid\": $$/" "$f"
+	run homo ps -q --filter status=running
+	[ -z "$output" ]
+	kill -0 $$ # we are still alive: nothing killed the reused pid
+	# the runroot wiped, as after a reboot
+	homo run -d --name w busybox sleep 60 >/dev/null
+	homo kill w >/dev/null
+	homo wait w >/dev/null
+	rm -rf "$HOMO_RUNROOT"
+	run homo ps -a
+	assert_status 0
+	homo rm -f m c p w
+}
+
+@test "bad input: unknown container, missing arguments" {
+	pull_busybox
+	for cmd in "logs nosuch" "stop nosuch" "kill nosuch" "start nosuch" "wait nosuch" "exec nosuch true"; do
+		run --separate-stderr homo $cmd
+		[ "$status" -ne 0 ]
+		assert_one_error_line
+	done
+	run --separate-stderr homo exec
+	assert_status 125
+	run --separate-stderr homo logs --tail x nosuch
+	assert_status 125
+}

@@ -1,0 +1,321 @@
+#!/usr/bin/env bats
+# Bridge networking: addresses, reachability, NAT and published ports,
+# address management, rule bookkeeping, cleanup after SIGKILL.
+#
+# Every test runs homo inside a network namespace of its own (helpers.bash
+# makes it when HOMO_TEST_NETNS is set, and deletes it in teardown), so the
+# bridge, the veths and the nftables table live and die there, and all
+# traffic goes to addresses inside it.
+bats_require_minimum_version 1.5.0
+load helpers
+HOMO_TEST_NETNS=1
+
+# bridge networking, whatever the suite's default
+bridge_default() { unset HOMO_NETWORK_DEFAULT; }
+
+# a background homo in the test's netns; nsenter execs, so $! is homo's pid
+bg_homo() { bg nsenter --net="/run/netns/$NETNS" "$HOMO" "$@"; }
+
+# retry a command until it succeeds (up to ~10 s): for servers to come up
+retry() {
+	local i
+	for i in $(seq 100); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+allocations() {
+	grep -c '"id"' "$HOMO_ROOT/net/ipam.json" || true
+}
+
+port_rules() {
+	inns nft list chain ip homo ports | grep -c 'dnat to' || true
+}
+
+# no veth of homo's left in the test's netns (destroyed asynchronously)
+no_veths() {
+	! inns ip -o link show type veth | grep -q ': vh'
+}
+
+httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www'
+
+@test "bridge is the default: eth0 with the lowest address, gateway route, MAC, /etc/hosts" {
+	bridge_default
+	pull_busybox
+	run homo run --rm --name web1 --hostname box busybox sh -c \
+		'ip -4 -o addr show eth0; ip route; ip -o link show eth0; grep box /etc/hosts; ping -c1 -W5 10.88.0.1 >/dev/null && echo gateway-ok'
+	assert_status 0
+	assert_output_has "inet 10.88.0.2/16"
+	assert_output_has "default via 10.88.0.1 dev eth0"
+	assert_output_has "link/ether 02:42:0a:58:00:02"
+	assert_output_has "10.88.0.2	box web1"
+	assert_output_has "gateway-ok"
+	# the host side: the bridge with the gateway address, forwarding on
+	run inns ip -4 -o addr show homo0
+	assert_output_has "inet 10.88.0.1/16"
+	[ "$(inns cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	[ "$(inns cat /proc/sys/net/ipv4/conf/homo0/route_localnet)" = 1 ]
+	run inns nft list chain ip homo postrouting
+	assert_output_has 'ip saddr 10.88.0.0/16 oifname != "homo0" masquerade'
+	# released: the next container gets the same address again
+	run homo run --rm busybox ip -4 -o addr show eth0
+	assert_output_has "inet 10.88.0.2/16"
+	[ "$(allocations)" -eq 0 ]
+}
+
+@test "--net none has only lo; --net host sees the namespace's links" {
+	bridge_default
+	pull_busybox
+	run homo run --rm --net none busybox ip -o link
+	assert_status 0
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+	assert_output_has "lo: <LOOPBACK,UP"
+	inns ip link add homotest0 type dummy
+	run homo run --rm --net host busybox ip -o link
+	assert_status 0
+	assert_output_has "homotest0"
+	# neither touches the bridge network
+	[ ! -e "$HOMO_ROOT/net/ipam.json" ] || [ "$(allocations)" -eq 0 ]
+	run inns ip link show homo0
+	[ "$status" -ne 0 ]
+}
+
+@test "two containers reach each other by address; a container reaches the gateway" {
+	bridge_default
+	pull_busybox
+	bg_homo run --rm --init --name a --ip 10.88.0.10 busybox sh -c "$httpd_cmd"
+	a=$!
+	run homo run --rm busybox sh -c \
+		'ping -c1 -W5 10.88.0.1 && ping -c1 -W5 10.88.0.10 &&
+		 for i in $(seq 100); do wget -qO- http://10.88.0.10/ && exit 0; sleep 0.1; done; exit 1'
+	assert_status 0
+	assert_output_has "hello from"
+	# the second one got the lowest free address, not a's
+	run homo run --rm busybox ip -4 -o addr show eth0
+	assert_output_has "inet 10.88.0.2/16"
+	kill -TERM "$a"
+	wait_status "$a"
+	assert_status 143
+	[ "$(allocations)" -eq 0 ]
+}
+
+@test "-p publishes a tcp port on 127.0.0.1 and the bridge address; homo port; inspect" {
+	bridge_default
+	pull_busybox
+	bg_homo run --rm --init --name web -p 18080:80 -p 127.0.0.1:18081:80/tcp busybox sh -c "$httpd_cmd"
+	pid=$!
+	retry inns busybox wget -qO- http://127.0.0.1:18080/
+	run inns busybox wget -qO- http://127.0.0.1:18080/
+	assert_output_has "hello from"
+	run inns busybox wget -qO- http://10.88.0.1:18080/
+	assert_output_has "hello from"
+	run inns busybox wget -qO- http://127.0.0.1:18081/
+	assert_output_has "hello from"
+	# bound to 127.0.0.1 only: not on the bridge address
+	run inns busybox wget -T 2 -qO- http://10.88.0.1:18081/
+	[ "$status" -ne 0 ]
+	# another container through the host's address (hairpin NAT)
+	run homo run --rm busybox wget -qO- http://10.88.0.1:18080/
+	assert_status 0
+	assert_output_has "hello from"
+	run homo port web
+	assert_status 0
+	assert_output_has "80/tcp -> 0.0.0.0:18080"
+	assert_output_has "80/tcp -> 127.0.0.1:18081"
+	run homo port web 80/tcp
+	[ "${lines[0]}" = "0.0.0.0:18080" ]
+	run --separate-stderr homo port web 81
+	assert_status 1
+	assert_one_error_line
+	run homo inspect web
+	assert_output_has '"IPAddress": "10.88.0.2"'
+	assert_output_has '"Gateway": "10.88.0.1"'
+	assert_output_has '"MacAddress": "02:42:0a:58:00:02"'
+	assert_output_has '"IPPrefixLen": 16'
+	assert_output_has '"HostPort": "18081"'
+	kill -TERM "$pid"
+	wait_status "$pid"
+	[ "$(port_rules)" -eq 0 ]
+}
+
+@test "-p publishes a udp port" {
+	bridge_default
+	pull_busybox
+	bg_homo run --rm --init --name echo -p 18053:5353/udp busybox probe udp-echo 5353
+	pid=$!
+	# shellcheck disable=SC2016
+	udp='exec 3<>/dev/udp/$0/18053; echo ping-udp >&3; read -t 1 -r r <&3; [ "$r" = ping-udp ]'
+	retry inns bash -c "$udp" 127.0.0.1
+	run inns bash -c "$udp" 127.0.0.1
+	assert_status 0
+	run inns bash -c "$udp" 10.88.0.1
+	assert_status 0
+	kill -TERM "$pid"
+	wait_status "$pid"
+}
+
+@test "the nftables table holds exactly the rules of the running containers" {
+	bridge_default
+	pull_busybox
+	bg_homo run --rm --init --name ra -p 18181:80 busybox sh -c "$httpd_cmd"
+	ra=$!
+	bg_homo run --rm --init --name rb -p 18182:80 -p 18183:81/udp busybox sh -c "$httpd_cmd"
+	rb=$!
+	retry inns busybox wget -qO- http://127.0.0.1:18181/
+	retry inns busybox wget -qO- http://127.0.0.1:18182/
+	ida=$(homo inspect ra | grep -m1 '"Id"' | grep -o '[0-9a-f]\{64\}')
+	idb=$(homo inspect rb | grep -m1 '"Id"' | grep -o '[0-9a-f]\{64\}')
+	run inns nft list chain ip homo ports
+	[ "$(grep -c "comment \"$ida\"" <<<"$output")" -eq 1 ]
+	[ "$(grep -c "comment \"$idb\"" <<<"$output")" -eq 2 ]
+	[ "$(port_rules)" -eq 3 ]
+	kill -TERM "$ra"
+	wait_status "$ra"
+	run inns nft list chain ip homo ports
+	[ "$(grep -c "comment \"$ida\"" <<<"$output")" -eq 0 ]
+	[ "$(grep -c "comment \"$idb\"" <<<"$output")" -eq 2 ]
+	kill -TERM "$rb"
+	wait_status "$rb"
+	[ "$(port_rules)" -eq 0 ]
+	# homo's table only: another table in the namespace is left alone
+	inns nft add table ip other
+	run homo run --rm -p 18184:80 busybox true
+	assert_status 0
+	inns nft list table ip other >/dev/null
+	inns nft delete table ip other
+}
+
+@test "SIGKILL of homo run: the next homo command leaves no veth, rule or allocation" {
+	bridge_default
+	pull_busybox
+	bg_homo run --name killed -p 18090:80 busybox sh -c "$httpd_cmd"
+	pid=$!
+	retry inns busybox wget -qO- http://127.0.0.1:18090/
+	[ "$(allocations)" -eq 1 ]
+	[ "$(port_rules)" -eq 1 ]
+	inns ip -o link show type veth | grep -q ': vh'
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run homo ps -a
+	assert_status 0
+	[ "$(allocations)" -eq 0 ]
+	[ "$(port_rules)" -eq 0 ]
+	retry no_veths
+	homo rm killed
+}
+
+@test "a container that died without cleanup gives its address back to the next one" {
+	bridge_default
+	pull_busybox
+	bg_homo run --name gone --ip 10.88.0.7 busybox sleep 1000
+	pid=$!
+	retry grep -q 10.88.0.7 "$HOMO_ROOT/net/ipam.json"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# no reconciling command in between: the allocation reclaims it
+	run homo run --rm --ip 10.88.0.7 busybox ip -4 -o addr show eth0
+	assert_status 0
+	assert_output_has "inet 10.88.0.7/16"
+	homo rm gone
+}
+
+# Start containers that write their address to a shared dir and wait.
+start_sleepers() { # $1 = count, $2 = "seq" or "par"
+	local i
+	mkdir -p "$T/addr"
+	for i in $(seq "$1"); do
+		bg_homo run --rm --init -v "$T/addr:/out" busybox sh -c \
+			'ip -4 -o addr show eth0 | awk "{print \$4}" >/out/$(hostname).tmp && mv /out/$(hostname).tmp /out/$(hostname) && exec sleep 1000'
+		[ "$2" = seq ] && retry test "$(ls "$T/addr" | grep -vc tmp)" -ge "$i"
+	done
+	retry test "$(ls "$T/addr" | grep -vc tmp)" -ge "$1"
+}
+
+stop_sleepers() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill -TERM "$p"; done
+	for p in "${BG_PIDS[@]}"; do wait "$p" || true; done
+	BG_PIDS=()
+}
+
+@test "50 sequential containers get distinct addresses, all released" {
+	bridge_default
+	pull_busybox
+	start_sleepers 50 seq
+	[ "$(cat "$T"/addr/* | sort -u | wc -l)" -eq 50 ]
+	[ "$(allocations)" -eq 50 ]
+	# the lowest 50
+	[ "$(cat "$T"/addr/* | sort -t. -k4 -n | tail -1)" = 10.88.0.51/16 ]
+	stop_sleepers
+	[ "$(allocations)" -eq 0 ]
+	retry no_veths
+}
+
+@test "20 concurrent containers get distinct addresses, all released" {
+	bridge_default
+	pull_busybox
+	start_sleepers 20 par
+	[ "$(cat "$T"/addr/* | sort -u | wc -l)" -eq 20 ]
+	[ "$(allocations)" -eq 20 ]
+	stop_sleepers
+	[ "$(allocations)" -eq 0 ]
+	retry no_veths
+}
+
+@test "bad network options: one error line, status 125, nothing left" {
+	bridge_default
+	pull_busybox
+	for args in "--net bogus" "-p 80" "-p 0:80" "-p 80:80/sctp" "-p x.y:80:80" \
+		"--ip 10.88.0.1" "--ip 10.99.0.5" "--ip nonsense" "--net none -p 80:80" \
+		"--net host --ip 10.88.0.5"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr homo run --rm $args busybox true
+		[ "$status" -eq 125 ] || { echo "$args: status $status" >&2; false; }
+		assert_one_error_line
+	done
+	HOMO_NETWORK_DEFAULT=bogus run --separate-stderr homo run --rm busybox true
+	assert_status 125
+	assert_one_error_line
+	[ ! -e "$HOMO_ROOT/net/ipam.json" ] || [ "$(allocations)" -eq 0 ]
+}
+
+@test "address and port conflicts; a full subnet" {
+	bridge_default
+	pull_busybox
+	bg_homo run --rm --init --ip 10.88.0.9 -p 18070:80 busybox sleep 1000
+	pid=$!
+	retry grep -q 10.88.0.9 "$HOMO_ROOT/net/ipam.json"
+	run --separate-stderr homo run --rm -p 18070:81 busybox true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"Bind for 0.0.0.0:18070/tcp failed: port is already allocated"* ]]
+	run --separate-stderr homo run --rm --ip 10.88.0.9 busybox true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"address already in use"* ]]
+	# udp is another port
+	run homo run --rm -p 18070:81/udp busybox true
+	assert_status 0
+	kill -TERM "$pid"
+	wait_status "$pid"
+	[ "$(allocations)" -eq 0 ]
+}
+
+@test "a full subnet is a clear error" {
+	bridge_default
+	pull_busybox
+	export HOMO_BRIDGE_SUBNET=10.99.0.0/30 # one host address: .2
+	bg_homo run --rm --init busybox sleep 1000
+	pid=$!
+	retry grep -q 10.99.0.2 "$HOMO_ROOT/net/ipam.json"
+	run --separate-stderr homo run --rm busybox true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"no free address left in the bridge network 10.99.0.0/30"* ]]
+	kill -TERM "$pid"
+	wait_status "$pid"
+	run homo run --rm busybox ip -4 -o addr show eth0
+	assert_output_has "inet 10.99.0.2/30"
+}
