@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,9 @@ __attribute__((noreturn)) static void monitor_main(struct hm_store *st,
 	int restarts = 0;
 
 	prctl(PR_SET_NAME, "homo-monitor");
+	/* it lives as long as the container: give back what the parent's
+	 * work left in the heap */
+	malloc_trim(0);
 	/* orphans of the container's processes are ours to reap, not init's */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (log_open(&log, cdir, s->log_max, &e) < 0) {
