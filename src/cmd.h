@@ -45,6 +45,16 @@ int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
 int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 		      struct hm_err *e);
 
+/*
+ * cmd_each_container() - @fn for each CONTAINER argument from optind on,
+ * found by id, prefix or name. Like docker: go on after a failure, print
+ * the later errors, return the first.
+ */
+typedef int (*cmd_each_fn)(struct hm_ctx *ctx, const char *id,
+			   const char *arg, void *data, struct hm_err *e);
+int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
+		       cmd_each_fn fn, void *data, struct hm_err *e);
+
 /* cmd_lifecycle.c */
 int cmd_logs(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_exec(struct hm_ctx *, int, char **, struct hm_err *);

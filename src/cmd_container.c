@@ -242,36 +242,20 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	return 0;
 }
 
-int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
+		       cmd_each_fn fn, void *data, struct hm_err *e)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	struct hm_err first = {0};
-	bool force = false;
-	int c, failed = 0;
+	int failed = 0;
 
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': force = true; break;
-		case 'h': return cmd_help("rm");
-		default: return cmd_usage_error(e, "rm", "bad option");
-		}
-	}
-	if (optind >= argc)
-		return cmd_usage_error(e, "rm", "expected CONTAINER...");
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
 	for (int i = optind; i < argc; i++) {
 		char id[65];
 
 		if (container_find(&ctx->store, argv[i], id, e) == 0 &&
-		    container_remove(&ctx->store, id, force, e) == 0) {
-			puts(argv[i]);
+		    fn(ctx, id, argv[i], data, e) == 0)
 			continue;
-		}
 		if (!failed++)
 			first = *e;
 		else
@@ -282,4 +266,35 @@ int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return -1;
 	}
 	return 0;
+}
+
+static int do_rm(struct hm_ctx *ctx, const char *id, const char *arg,
+		 void *data, struct hm_err *e)
+{
+	if (container_remove(&ctx->store, id, *(bool *)data, e) < 0)
+		return -1;
+	puts(arg);
+	return 0;
+}
+
+int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool force = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': force = true; break;
+		case 'h': return cmd_help("rm");
+		default: return cmd_usage_error(e, "rm", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(e, "rm", "expected CONTAINER...");
+	return cmd_each_container(ctx, argc, argv, do_rm, &force, e);
 }

@@ -56,37 +56,6 @@ const char cmd_wait_usage[] =
 	"Usage: homo wait CONTAINER...\n\n"
 	"Block until the containers stop, then print their exit codes.\n";
 
-/* "containers" for each argument: the first error is returned, later ones
- * printed, as docker does with several names. */
-typedef int (*each_fn)(struct hm_ctx *ctx, const char *id, const char *arg,
-		       void *data, struct hm_err *e);
-
-static int for_each(struct hm_ctx *ctx, int argc, char **argv, each_fn fn,
-		    void *data, struct hm_err *e)
-{
-	struct hm_err first = {0};
-	int failed = 0;
-
-	if (cmd_open_store(ctx, e) < 0)
-		return -1;
-	for (int i = optind; i < argc; i++) {
-		char id[65];
-
-		if (container_find(&ctx->store, argv[i], id, e) == 0 &&
-		    fn(ctx, id, argv[i], data, e) == 0)
-			continue;
-		if (!failed++)
-			first = *e;
-		else
-			fprintf(stderr, "homo: %s\n", e->msg);
-	}
-	if (failed) {
-		*e = first;
-		return -1;
-	}
-	return 0;
-}
-
 static int parse_seconds(const char *cmd, const char *arg, int *out,
 			 struct hm_err *e)
 {
@@ -270,7 +239,7 @@ int cmd_stop(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	if (r)
 		return r > 0 ? cmd_help("stop") : -1;
-	return for_each(ctx, argc, argv, do_stop, &timeout, e);
+	return cmd_each_container(ctx, argc, argv, do_stop, &timeout, e);
 }
 
 static int parse_signal(const char *s, int *sig)
@@ -327,7 +296,7 @@ int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	if (optind >= argc)
 		return cmd_usage_error(e, "kill", "expected CONTAINER...");
-	return for_each(ctx, argc, argv, do_kill, &sig, e);
+	return cmd_each_container(ctx, argc, argv, do_kill, &sig, e);
 }
 
 static int do_start(struct hm_ctx *ctx, const char *id, const char *arg,
@@ -347,7 +316,7 @@ int cmd_start(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return cmd_help("start");
 	if (argc < 2)
 		return cmd_usage_error(e, "start", "expected CONTAINER...");
-	return for_each(ctx, argc, argv, do_start, NULL, e);
+	return cmd_each_container(ctx, argc, argv, do_start, NULL, e);
 }
 
 static int do_restart(struct hm_ctx *ctx, const char *id, const char *arg,
@@ -366,7 +335,7 @@ int cmd_restart(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	if (r)
 		return r > 0 ? cmd_help("restart") : -1;
-	return for_each(ctx, argc, argv, do_restart, &timeout, e);
+	return cmd_each_container(ctx, argc, argv, do_restart, &timeout, e);
 }
 
 static int do_wait(struct hm_ctx *ctx, const char *id, const char *arg,
@@ -389,5 +358,5 @@ int cmd_wait(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return cmd_help("wait");
 	if (argc < 2)
 		return cmd_usage_error(e, "wait", "expected CONTAINER...");
-	return for_each(ctx, argc, argv, do_wait, NULL, e);
+	return cmd_each_container(ctx, argc, argv, do_wait, NULL, e);
 }

@@ -112,6 +112,27 @@ static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
 	return -1;
 }
 
+/*
+ * The parent's setup of the child (cgroups, veth) is done (@failed: not):
+ * send GO and wait until it exec'd; on any failure kill and reap it.
+ */
+static int release(int fd, struct hm_proc *p, bool failed, struct hm_err *e)
+{
+	char go = SYNC_GO;
+
+	if (failed || send(fd, &go, 1, MSG_NOSIGNAL) != 1) {
+		if (e->msg[0] == '\0')
+			hm_fail(e, errno, "start the container's process");
+		kill(p->pid, SIGKILL);
+		reap(p->pid);
+		return -1;
+	}
+	if (sync_until_exec(fd, p, e) < 0)
+		return -1;
+	p->starttime = util_proc_starttime(p->pid);
+	return 0;
+}
+
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
@@ -120,7 +141,6 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	cleanup_close int parent_fd = -1;
 	sigset_t set;
 	int sp[2];
-	char go = SYNC_GO;
 
 	hm_clear(e);
 	p->pid = -1;
@@ -147,19 +167,12 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		return hm_fail(e, errno, "clone the container's init");
 
 	HM_TRACE("join cgroups, send GO");
-	if (cgroup_enter(s->id, p->pid, e) < 0 ||
-	    (s->net == NET_BRIDGE &&
-	     network_attach(&s->netcfg, s->id, p->pid, e) < 0) ||
-	    send(parent_fd, &go, 1, MSG_NOSIGNAL) != 1) {
-		if (e->msg[0] == '\0')
-			hm_fail(e, errno, "start the container's init");
-		kill(p->pid, SIGKILL);
-		reap(p->pid);
+	if (release(parent_fd, p,
+		    cgroup_enter(s->id, p->pid, e) < 0 ||
+			    (s->net == NET_BRIDGE &&
+			     network_attach(&s->netcfg, s->id, p->pid, e) < 0),
+		    e) < 0)
 		return -1;
-	}
-	if (sync_until_exec(parent_fd, p, e) < 0)
-		return -1;
-	p->starttime = util_proc_starttime(p->pid);
 	HM_TRACE("the command runs");
 	return 0;
 }
@@ -209,18 +222,7 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 	close(sp[1]);
 	if (p->pid < 0)
 		return hm_fail(e, errno, "fork");
-	if (cgroup_enter(s->id, p->pid, e) < 0 ||
-	    send(parent_fd, &go, 1, MSG_NOSIGNAL) != 1) {
-		if (e->msg[0] == '\0')
-			hm_fail(e, errno, "start the process");
-		kill(p->pid, SIGKILL);
-		reap(p->pid);
-		return -1;
-	}
-	if (sync_until_exec(parent_fd, p, e) < 0)
-		return -1;
-	p->starttime = util_proc_starttime(p->pid);
-	return 0;
+	return release(parent_fd, p, cgroup_enter(s->id, p->pid, e) < 0, e);
 }
 
 static void copy_winsize(int from, int to)
