@@ -25,6 +25,10 @@ const char *cmd_run_usage =
 	"      --restart POLICY     no (default), on-failure[:N], always:\n"
 	"                           restart it when it exits (with -d)\n"
 	"      --log-max-size BYTES rotate the log beyond this (default 10m)\n"
+	"      --userns auto        a user namespace: the container's root is\n"
+	"                           an unprivileged host uid (65536 ids each)\n"
+	"      --uidmap 0:HOST:N    the same with an explicit uid range\n"
+	"      --gidmap 0:HOST:N    and gid range (default: the uid map)\n"
 	"      --name NAME          name the container (default: generated)\n"
 	"      --rm                 remove the container when it exits\n"
 	"  -i, --interactive        keep stdin open (else it is /dev/null)\n"
@@ -60,7 +64,7 @@ enum {
 	OPT_NAME = 256, OPT_RM, OPT_ENV_FILE, OPT_HOSTNAME, OPT_READ_ONLY,
 	OPT_MEMORY_SWAP, OPT_PIDS, OPT_CPUS, OPT_SHARES, OPT_CAP_ADD,
 	OPT_CAP_DROP, OPT_PRIVILEGED, OPT_NET, OPT_INIT, OPT_SECOPT,
-	OPT_RESTART, OPT_LOG_MAX, OPT_IP,
+	OPT_RESTART, OPT_LOG_MAX, OPT_USERNS, OPT_UIDMAP, OPT_GIDMAP, OPT_IP,
 };
 
 /* --restart no|always|unless-stopped|on-failure[:N] */
@@ -214,6 +218,9 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 {
 	static const struct option opts[] = {
 		{"detach", no_argument, NULL, 'd'},
+		{"userns", required_argument, NULL, OPT_USERNS},
+		{"uidmap", required_argument, NULL, OPT_UIDMAP},
+		{"gidmap", required_argument, NULL, OPT_GIDMAP},
 		{"restart", required_argument, NULL, OPT_RESTART},
 		{"log-max-size", required_argument, NULL, OPT_LOG_MAX},
 		{"name", required_argument, NULL, OPT_NAME},
@@ -252,6 +259,25 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 	       -1) {
 		switch (c) {
 		case 'd': s->detach = true; break;
+		case OPT_USERNS:
+			if (!strcmp(optarg, "auto"))
+				s->userns_auto = true;
+			else if (strcmp(optarg, "host"))
+				return hm_failx(e, HM_EXIT_FAIL,
+						"--userns \"%s\": use auto or "
+						"host",
+						optarg);
+			break;
+		case OPT_UIDMAP:
+		case OPT_GIDMAP:
+			if (userns_parse_map(c == OPT_UIDMAP ? "--uidmap"
+							     : "--gidmap",
+					     optarg,
+					     c == OPT_UIDMAP ? &s->uidmap
+							     : &s->gidmap,
+					     e) < 0)
+				return -1;
+			break;
 		case OPT_RESTART:
 			if (parse_restart(s, optarg, e) < 0)
 				return -1;
@@ -388,6 +414,17 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (optind >= argc) {
 		spec_free(&s);
 		return cmd_usage_error(e, "run", "expected IMAGE [COMMAND...]");
+	}
+	if ((s.userns_auto || s.uidmap.count || s.gidmap.count) &&
+	    s.net == NET_HOST) {
+		spec_free(&s);
+		return cmd_usage_error(e, "run",
+				       "--net host cannot be used with a user "
+				       "namespace");
+	}
+	if (s.gidmap.count && !s.uidmap.count && !s.userns_auto) {
+		spec_free(&s);
+		return cmd_usage_error(e, "run", "--gidmap needs --uidmap");
 	}
 	if (s.restart && strcmp(s.restart, "no") && !s.detach) {
 		spec_free(&s);

@@ -88,6 +88,16 @@ json_t *spec_to_json(const struct hm_spec *s)
 	json_t *j = spec_to_json_base(s);
 
 	json_object_set_new(j, "network", netconf_to_json(&s->netcfg));
+	if (s->uidmap.count)
+		json_object_set_new(
+			j, "userns",
+			json_pack("{s:[I,I,I], s:[I,I,I]}", "uid",
+				  (json_int_t)s->uidmap.ctr,
+				  (json_int_t)s->uidmap.host,
+				  (json_int_t)s->uidmap.count, "gid",
+				  (json_int_t)s->gidmap.ctr,
+				  (json_int_t)s->gidmap.host,
+				  (json_int_t)s->gidmap.count));
 	return j;
 }
 
@@ -101,6 +111,13 @@ static char *jstr(json_t *j, const char *key)
 static int64_t jint(json_t *j, const char *key)
 {
 	return (int64_t)json_integer_value(json_object_get(j, key));
+}
+
+static void idmap_from_json(json_t *a, struct hm_idmap *m)
+{
+	m->ctr = (uint32_t)json_integer_value(json_array_get(a, 0));
+	m->host = (uint32_t)json_integer_value(json_array_get(a, 1));
+	m->count = (uint32_t)json_integer_value(json_array_get(a, 2));
 }
 
 int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
@@ -139,6 +156,10 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 		 : !strcmp(json_string_value(v) ?: "", "bridge") ? NET_BRIDGE
 								 : NET_NONE;
 	netconf_from_json(json_object_get(j, "network"), &s->netcfg);
+	idmap_from_json(json_object_get(json_object_get(j, "userns"), "uid"),
+			&s->uidmap);
+	idmap_from_json(json_object_get(json_object_get(j, "userns"), "gid"),
+			&s->gidmap);
 	s->caps = (uint64_t)jint(j, "caps");
 	s->restart = jstr(j, "restart");
 	s->restart_max = (int)jint(j, "restart_max");
@@ -401,6 +422,61 @@ static int resolve_spec(struct hm_store *st, struct hm_spec *s,
 	return 0;
 }
 
+/*
+ * --userns=auto: the lowest 65536-id range no other container uses (the
+ * containers' own configs are the record: removing one frees its range).
+ * Under the store lock.
+ */
+static int pick_userns(struct hm_store *st, struct hm_spec *s,
+		       struct hm_err *e)
+{
+	cleanup_strv char **ids = NULL;
+	uint32_t *used = NULL, base;
+	size_t n = 0;
+	int r;
+
+	if (s->uidmap.count && !s->gidmap.count)
+		s->gidmap = s->uidmap;
+	if (!s->userns_auto)
+		return 0;
+	ids = container_list(st);
+	used = xcalloc(strv_len(ids) + 1, sizeof(*used));
+	for (size_t i = 0; ids[i]; i++) {
+		struct hm_spec other;
+		struct hm_err ignored;
+
+		if (container_load_spec(st, ids[i], &other, &ignored) < 0)
+			continue;
+		if (other.uidmap.count)
+			used[n++] = other.uidmap.host;
+		spec_free(&other);
+	}
+	r = userns_pick_auto(used, n, &base, e);
+	free(used);
+	if (r < 0)
+		return -1;
+	s->uidmap = (struct hm_idmap){0, base, USERNS_AUTO_SIZE};
+	s->gidmap = s->uidmap;
+	return 0;
+}
+
+/* What the container's root writes must be its own: upper/, work/ and
+ * the files bound over /etc. */
+static int chown_to_userns(const char *dir, const struct hm_spec *s,
+			   struct hm_err *e)
+{
+	static const char *const names[] = {"upper", "work", "hostname",
+					    "hosts", "resolv.conf"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		cleanup_free char *p = xasprintf("%s/%s", dir, names[i]);
+
+		if (chown(p, s->uidmap.host, s->gidmap.host) < 0)
+			return hm_fail(e, errno, "chown \"%s\"", p);
+	}
+	return 0;
+}
+
 int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_free char *tmp = NULL, *final = NULL;
@@ -419,7 +495,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 		s->hostname = strndup(s->id, 12);
 	if (store_lock(st, e) < 0)
 		return -1;
-	if (resolve_spec(st, s, e) < 0)
+	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0)
 		goto out;
 	if (s->name) {
 		if (claim_name(st, s->name, s->id, e) < 0)
@@ -432,7 +508,8 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 	}
 	named = true;
 	HM_TRACE("create container %.12s (%s)", s->id, s->name);
-	if (make_dir(st, s, &tmp, e) < 0)
+	if (make_dir(st, s, &tmp, e) < 0 ||
+	    (s->uidmap.count && chown_to_userns(tmp, s, e) < 0))
 		goto out;
 	final = container_dir(st, s->id);
 	if (rename(tmp, final) < 0) {
@@ -475,6 +552,28 @@ static void close_fds(int *a, int *b)
 	*a = *b = -1;
 }
 
+/* With a user namespace: the files bound over /etc, copied where its
+ * init can reach them (see struct init_args) and owned by its root. */
+static int userns_runtime_files(const struct hm_spec *s, const char *cdir,
+				const char *rundir, struct hm_err *e)
+{
+	static const char *const names[] = {"hostname", "hosts",
+					    "resolv.conf"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		cleanup_free char *src = xasprintf("%s/%s", cdir, names[i]);
+		cleanup_free char *dst = xasprintf("%s/%s", rundir, names[i]);
+		size_t len;
+		cleanup_free char *text = util_read_file(src, &len, e);
+
+		if (!text || util_write_file_atomic(dst, text, len, false, e) < 0)
+			return -1;
+		if (chown(dst, s->uidmap.host, s->gidmap.host) < 0)
+			return hm_fail(e, errno, "chown \"%s\"", dst);
+	}
+	return 0;
+}
+
 int container_start(struct hm_store *st, const struct hm_spec *s,
 		    const int stdio[3], struct hm_proc *p, struct hm_err *e)
 {
@@ -487,7 +586,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	struct hm_spec run = *s; /* with this run's address (network.h) */
 	struct init_args a = {.spec = &run, .store_root = st->root,
 			      .merged = merged, .cdir = cdir,
-			      .stdio = {-1, -1, -1}};
+			      .stdio = {-1, -1, -1}, .overlay_fd = -1};
 	struct hm_state state;
 	struct hm_err w;
 
@@ -502,6 +601,12 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	if ((mkdir(rundir, 0700) < 0 && errno != EEXIST) ||
 	    (mkdir(merged, 0700) < 0 && errno != EEXIST)) {
 		hm_fail(e, errno, "mkdir \"%s\"", merged);
+		goto fail;
+	}
+	if (s->uidmap.count && (chmod(rundir, 0711) < 0 ||
+				userns_runtime_files(s, cdir, rundir, e) < 0)) {
+		if (!e->msg[0])
+			hm_fail(e, errno, "chmod \"%s\"", rundir);
 		goto fail;
 	}
 	HM_TRACE("cgroups for %.12s", s->id);

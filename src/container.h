@@ -12,6 +12,7 @@
 #include "network.h"
 #include "state.h"
 #include "store.h"
+#include "userns.h"
 
 enum hm_net {
 	NET_NONE,   /* own netns, lo only */
@@ -44,6 +45,8 @@ struct hm_spec {
 	bool no_new_privs;
 	enum hm_net net;
 	struct hm_netconf netcfg; /* NET_BRIDGE: --ip, -p, the address */
+	bool userns_auto;	  /* --userns=auto: pick the maps at create */
+	struct hm_idmap uidmap, gidmap; /* count 0: no user namespace */
 	struct hm_volume *volumes;
 	size_t nvolumes;
 	struct cgroup_limits limits;

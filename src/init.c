@@ -314,16 +314,44 @@ static void become_command(const struct hm_spec *s, int sync_fd,
 			   bool console, bool with_init)
 	__attribute__((noreturn));
 
+/* GO from homo, with the overlay's mount fd in a user namespace. */
+static int recv_go(int fd, int *passed)
+{
+	char go, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &go, .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || go != SYNC_GO)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(passed, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
 void init_main(struct init_args *a)
 {
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
-	char go;
 
 	/* die with homo: without a daemon, nobody else would reap us */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (recv(a->sync_fd, &go, 1, 0) != 1)
+	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
+	/* in a user namespace we were nobody until the maps were written */
+	if (s->uidmap.count && (setresgid(0, 0, 0) < 0 ||
+				setresuid(0, 0, 0) < 0)) {
+		hm_fail(&e, errno, "become root in the user namespace");
+		die(a->sync_fd, &e);
+	}
 
 	if (rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);

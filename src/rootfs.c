@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,7 +148,7 @@ static int remount_ro(int rootfd, const char *path, unsigned long extra,
 }
 
 /* /dev: a small tmpfs with Docker's nodes, devpts, shm and mqueue. */
-static int setup_dev(int rootfd, struct hm_err *e)
+static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 {
 	static const struct {
 		const char *name;
@@ -172,6 +173,19 @@ static int setup_dev(int rootfd, struct hm_err *e)
 	if (dev < 0)
 		return hm_fail(e, errno, "open /dev in the container");
 	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+		/* no mknod in a user namespace: the host's nodes, bound */
+		if (userns) {
+			cleanup_free char *src = xasprintf("/dev/%s",
+							   nodes[i].name);
+			cleanup_free char *dst = xasprintf("/dev/%s",
+							   nodes[i].name);
+			cleanup_close int fd = file_in_root(rootfd, dst, e);
+
+			if (fd < 0 ||
+			    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
+				return -1;
+			continue;
+		}
 		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666,
 			    makedev(nodes[i].maj, nodes[i].min)) < 0 ||
 		    fchmodat(dev, nodes[i].name, 0666, 0) < 0)
@@ -249,7 +263,10 @@ static int setup_etc(const struct init_args *a, int rootfd, struct hm_err *e)
 	static const char *const files[] = {"hostname", "hosts", "resolv.conf"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		cleanup_free char *src = xasprintf("%s/%s", a->cdir, files[i]);
+		/* relative to the runtime dir in a user namespace */
+		cleanup_free char *src =
+			a->overlay_fd >= 0 ? xstrdup(files[i])
+					   : xasprintf("%s/%s", a->cdir, files[i]);
 		cleanup_free char *dst = xasprintf("/etc/%s", files[i]);
 		cleanup_close int fd = file_in_root(rootfd, dst, e);
 
@@ -349,25 +366,36 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	/* nothing we mount may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return hm_fail(e, errno, "make / private");
-	if (chdir(a->store_root) < 0)
-		return hm_fail(e, errno, "chdir \"%s\"", a->store_root);
-	if (mount("overlay", a->merged, "overlay", 0, a->overlay_opts) < 0)
-		return hm_fail(e, errno, "mount overlay on \"%s\"", a->merged);
-	rootfd = open(a->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (a->overlay_fd >= 0) {
+		/* a user namespace: homo made the overlay, we attach it */
+		if (syscall(SYS_move_mount, a->overlay_fd, "", AT_FDCWD,
+			    "merged", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return hm_fail(e, errno, "attach the overlay on \"%s\"",
+				       a->merged);
+		rootfd = dup(a->overlay_fd); /* the new mount's root */
+	} else {
+		if (chdir(a->store_root) < 0)
+			return hm_fail(e, errno, "chdir \"%s\"", a->store_root);
+		if (mount("overlay", a->merged, "overlay", 0, a->overlay_opts) < 0)
+			return hm_fail(e, errno, "mount overlay on \"%s\"",
+				       a->merged);
+		rootfd = open(a->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (rootfd < 0)
 		return hm_fail(e, errno, "open \"%s\"", a->merged);
 
 	HM_TRACE("overlay mounted: /proc, /dev, /sys, /etc, volumes");
 	if (mount_dir(rootfd, "/proc", "proc", "proc",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
-	    setup_dev(rootfd, e) < 0 || setup_sys(a, rootfd, e) < 0 ||
+	    setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
+	    setup_sys(a, rootfd, e) < 0 ||
 	    setup_etc(a, rootfd, e) < 0 || setup_volumes(a, rootfd, e) < 0)
 		return -1;
 	/* --read-only: only the root mount; /dev, /proc, volumes keep theirs */
 	if (a->spec->read_only &&
-	    mount(NULL, a->merged, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY,
-		  NULL) < 0)
-		return hm_fail(e, errno, "make the root read-only");
+	    mount_at(NULL, rootfd, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY,
+		     NULL, e) < 0)
+		return hm_prefix(e, "make the root read-only");
 	HM_TRACE("pivot_root");
 	if (pivot(rootfd, e) < 0)
 		return -1;

@@ -112,15 +112,51 @@ static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
 	return -1;
 }
 
+/* GO, with the overlay's mount fd attached in a user namespace. */
+static int send_go(int fd, int pass_fd)
+{
+	char go = SYNC_GO, cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = &go, .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+
+	if (pass_fd >= 0) {
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	return sendmsg(fd, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/*
+ * The new user namespace: the id maps first (until then the init is
+ * nobody), then the overlay, whose idmapped layers need the namespace.
+ */
+static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
+{
+	const struct hm_spec *s = a->spec;
+	cleanup_free char *upper = xasprintf("%s/upper", a->cdir);
+	cleanup_free char *work = xasprintf("%s/work", a->cdir);
+
+	if (userns_write_maps(pid, &s->uidmap, &s->gidmap, e) < 0)
+		return -1;
+	a->overlay_fd = userns_overlay(a->store_root, s->layers, upper, work,
+				       pid, e);
+	return a->overlay_fd < 0 ? -1 : 0;
+}
+
 /*
  * The parent's setup of the child (cgroups, veth) is done (@failed: not):
  * send GO and wait until it exec'd; on any failure kill and reap it.
  */
-static int release(int fd, struct hm_proc *p, bool failed, struct hm_err *e)
+static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
+		   struct hm_err *e)
 {
-	char go = SYNC_GO;
-
-	if (failed || send(fd, &go, 1, MSG_NOSIGNAL) != 1) {
+	if (failed || send_go(fd, pass_fd) < 0) {
 		if (e->msg[0] == '\0')
 			hm_fail(e, errno, "start the container's process");
 		kill(p->pid, SIGKILL);
@@ -138,15 +174,17 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	const struct hm_spec *s = a->spec;
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 			      CLONE_NEWPID | SIGCHLD;
-	cleanup_close int parent_fd = -1;
+	cleanup_close int parent_fd = -1, cwd = -1;
 	sigset_t set;
-	int sp[2];
+	int sp[2], r;
 
 	hm_clear(e);
 	p->pid = -1;
 	p->pty_master = -1;
 	if (s->net != NET_HOST)
 		flags |= CLONE_NEWNET;
+	if (s->uidmap.count)
+		flags |= CLONE_NEWUSER;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return hm_fail(e, errno, "socketpair");
 	parent_fd = sp[0];
@@ -155,6 +193,15 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	sigprocmask(SIG_BLOCK, &set, &p->oldmask);
 	a->sync_fd = sp[1];
 
+	/* a user namespace's init starts in the runtime dir (init_args) */
+	if (s->uidmap.count) {
+		cleanup_free char *rundir = xstrdup(a->merged);
+
+		*strrchr(rundir, '/') = '\0';
+		cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cwd < 0 || chdir(rundir) < 0)
+			return hm_fail(e, errno, "chdir \"%s\"", rundir);
+	}
 	HM_TRACE("clone init (flags 0x%lx)", flags);
 	/* fork semantics (no new stack): the child runs on a copy of ours */
 	p->pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
@@ -162,16 +209,27 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		close(parent_fd);
 		init_main(a);
 	}
+	if (cwd >= 0 && fchdir(cwd) < 0)
+		hm_fail(e, errno, "back to our working directory");
 	close(sp[1]);
 	if (p->pid < 0)
 		return hm_fail(e, errno, "clone the container's init");
 
 	HM_TRACE("join cgroups, send GO");
-	if (release(parent_fd, p,
+	if (s->uidmap.count && userns_setup(a, p->pid, e) < 0) {
+		kill(p->pid, SIGKILL);
+		reap(p->pid);
+		return -1;
+	}
+	r = release(parent_fd, p, a->overlay_fd,
 		    cgroup_enter(s->id, p->pid, e) < 0 ||
 			    (s->net == NET_BRIDGE &&
 			     network_attach(&s->netcfg, s->id, p->pid, e) < 0),
-		    e) < 0)
+		    e);
+	if (a->overlay_fd >= 0) /* the init has its own copy now */
+		close(a->overlay_fd);
+	a->overlay_fd = -1;
+	if (r < 0)
 		return -1;
 	HM_TRACE("the command runs");
 	return 0;
@@ -212,9 +270,16 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 			_exit(HM_EXIT_FAIL);
 		if (s->net != NET_HOST)
 			flags |= CLONE_NEWNET;
+		if (s->uidmap.count)
+			flags |= CLONE_NEWUSER;
 		/* all at once through the pidfd: no pid-reuse window */
 		if (setns(pidfd, flags) < 0) {
 			hm_fail(&ce, errno, "join the container's namespaces");
+			init_exec_fail(sp[1], &ce);
+		}
+		if (s->uidmap.count &&
+		    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+			hm_fail(&ce, errno, "become root in the user namespace");
 			init_exec_fail(sp[1], &ce);
 		}
 		init_exec_main(s, sp[1]);
@@ -222,7 +287,8 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 	close(sp[1]);
 	if (p->pid < 0)
 		return hm_fail(e, errno, "fork");
-	return release(parent_fd, p, cgroup_enter(s->id, p->pid, e) < 0, e);
+	return release(parent_fd, p, -1, cgroup_enter(s->id, p->pid, e) < 0,
+		       e);
 }
 
 static void copy_winsize(int from, int to)

@@ -18,6 +18,13 @@ struct init_args {
 	const char *cdir;	  /* containers/<id>: hostname, hosts, ... */
 	int sync_fd;		  /* child end of the sync socketpair */
 	int stdio[3];		  /* dup'd onto 0, 1, 2 in the init; -1: keep */
+	/*
+	 * With a user namespace the init, an unprivileged host uid, cannot
+	 * walk the store's 0700 paths: it starts in the container's runtime
+	 * dir (merged/ and copies of hostname, hosts, resolv.conf, all named
+	 * relative to it) and gets the overlay homo made for it with GO.
+	 */
+	int overlay_fd;
 };
 
 /* Messages on the SOCK_SEQPACKET sync socket, one per packet. */
