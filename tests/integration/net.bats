@@ -72,7 +72,7 @@ httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && ex
 	assert_status 0
 	[ "$(grep -c . <<<"$output")" -eq 1 ]
 	assert_output_has "lo: <LOOPBACK,UP"
-	inns ip link add homotest0 type dummy
+	inns ip link add homotest0 type veth peer name homotest1
 	run homo run --rm --net host busybox ip -o link
 	assert_status 0
 	assert_output_has "homotest0"
@@ -146,7 +146,8 @@ httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && ex
 	bg_homo run --rm --init --name echo -p 18053:5353/udp busybox probe udp-echo 5353
 	pid=$!
 	# shellcheck disable=SC2016
-	udp='exec 3<>/dev/udp/$0/18053; echo ping-udp >&3; read -t 1 -r r <&3; [ "$r" = ping-udp ]'
+	# head reads the datagram whole (bash's read would take one byte of it)
+	udp='exec 3<>/dev/udp/$0/18053; echo ping-udp >&3; [ "$(timeout 1 head -n1 <&3)" = ping-udp ]'
 	retry inns bash -c "$udp" 127.0.0.1
 	run inns bash -c "$udp" 127.0.0.1
 	assert_status 0
@@ -228,9 +229,14 @@ start_sleepers() { # $1 = count, $2 = "seq" or "par"
 	for i in $(seq "$1"); do
 		bg_homo run --rm --init -v "$T/addr:/out" busybox sh -c \
 			'ip -4 -o addr show eth0 | awk "{print \$4}" >/out/$(hostname).tmp && mv /out/$(hostname).tmp /out/$(hostname) && exec sleep 1000'
-		[ "$2" = seq ] && retry test "$(ls "$T/addr" | grep -vc tmp)" -ge "$i"
+		[ "$2" = seq ] && retry addrs_at_least "$i"
 	done
-	retry test "$(ls "$T/addr" | grep -vc tmp)" -ge "$1"
+	retry addrs_at_least "$1"
+}
+
+# evaluated on each try (retry runs its arguments again)
+addrs_at_least() {
+	[ "$(ls "$T/addr" | grep -vc tmp)" -ge "$1" ]
 }
 
 stop_sleepers() {
