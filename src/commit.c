@@ -227,7 +227,9 @@ static int make_layer(struct hm_store *s, const char *dir, bool progress,
 {
 	cleanup_free char *diff = NULL;
 	struct hm_progress prog;
-	struct layer_tar_opts lo = {.whiteouts = true, .progress = &prog};
+	struct layer_tar_opts lo = {.whiteouts = true,
+				    .progress = &prog,
+				    .skip_mount_stubs = true};
 	struct hm_err ignored;
 	int r;
 

@@ -520,6 +520,10 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 		return hm_fail(w->e, errno, "stat \"%s\"", w->rel);
 	if (S_ISSOCK(st.st_mode))
 		return 0; /* tar cannot hold one; Docker skips them too */
+	if (w->o->skip_mount_stubs && S_ISREG(st.st_mode) && st.st_size == 0 &&
+	    (!strcmp(w->rel, "etc/hostname") || !strcmp(w->rel, "etc/hosts") ||
+	     !strcmp(w->rel, "etc/resolv.conf")))
+		return 0;
 	if (w->o->whiteouts && S_ISCHR(st.st_mode) && st.st_rdev == 0) {
 		cleanup_free char *wh = xasprintf(WH_PREFIX "%s", name);
 		size_t rl = strlen(w->rel), nl = strlen(name);

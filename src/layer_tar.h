@@ -40,6 +40,12 @@ struct layer_tar_opts {
 	layer_tar_sink_fn sink; /* NULL: the stream is only hashed */
 	void *sink_arg;
 	struct hm_progress *progress; /* fed bytes of file data; nullable */
+	/*
+	 * Leave out the empty etc/hostname, etc/hosts and etc/resolv.conf a
+	 * container's upper/ holds as mount points for homo's own files
+	 * (what the container wrote to them went to those, never here).
+	 */
+	bool skip_mount_stubs;
 };
 
 struct layer_tar_result {

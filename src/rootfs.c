@@ -98,10 +98,27 @@ static int file_in_root(int rootfd, const char *path, struct hm_err *e)
 			return -1;
 		close(dfd);
 	}
-	fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT);
-	if (fd < 0)
-		return hm_fail(e, errno, "create \"%s\" in the container", path);
-	close(fd);
+	/*
+	 * The stub lands in upper/: give its directory back the mtime it
+	 * had, so that two containers that changed nothing there commit the
+	 * same layer (commit leaves the empty stubs out).
+	 */
+	{
+		cleanup_close int dfd = open_in_root(
+			rootfd, slash && slash != dir ? dir : "/",
+			O_RDONLY | O_DIRECTORY);
+		struct stat dst;
+		bool have = dfd >= 0 && fstat(dfd, &dst) == 0;
+
+		fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT);
+		if (fd < 0)
+			return hm_fail(e, errno, "create \"%s\" in the container",
+				       path);
+		close(fd);
+		if (have)
+			futimens(dfd, (struct timespec[]){dst.st_atim,
+							  dst.st_mtim});
+	}
 	fd = open_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\" in the container", path);

@@ -146,7 +146,7 @@ load commit_fixture
 	upper=$(ls -d "$HOMO_ROOT"/containers/*/upper)
 	while [ ! -e "$upper/ready" ]; do sleep 0.1; done
 	before=$(store_snapshot)
-	bg homo commit -q live big
+	bg "$HOMO" commit -q live big # $! must be homo itself, not a subshell
 	pid=${BG_PIDS[-1]}
 	while [ -z "$(ls -A "$HOMO_ROOT"/layers/.tmp-* 2>/dev/null)" ] &&
 		kill -0 "$pid" 2>/dev/null; do
@@ -168,9 +168,9 @@ load commit_fixture
 	pull_busybox
 	homo run --name c1 busybox sh -c 'mkdir /a; seq 1 5000 >/a/one' >/dev/null
 	homo run --name c2 busybox sh -c 'mkdir /b; seq 1 6000 >/b/two' >/dev/null
-	bg homo commit -q c1 one
+	bg "$HOMO" commit -q c1 one
 	p1=${BG_PIDS[-1]}
-	bg homo commit -q c2 two
+	bg "$HOMO" commit -q c2 two
 	p2=${BG_PIDS[-1]}
 	wait_status "$p1"
 	assert_status 0
