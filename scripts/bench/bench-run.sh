@@ -10,7 +10,7 @@ root=$BENCH_TMP/root run=$BENCH_TMP/run
 H=("$HOMO" --root "$root" --runroot "$run")
 "${H[@]}" pull -q "$BUSYBOX_TAR" busybox >/dev/null
 for i in 1 2 3 4 5; do "${H[@]}" run --rm --net none busybox true; done
-homo_ms=$(for i in $(seq "$N"); do time_ms "${H[@]}" run --rm --net none busybox true; done | median)
+homo_ms=$(hf_median "$N" "${H[@]}" run --rm --net none busybox true)
 rss=$(/usr/bin/time -f %M "${H[@]}" run --rm --net none busybox true 2>&1 >/dev/null | tail -1)
 echo "homo run --rm --net none busybox true|$homo_ms|crun run|$(bash "$(dirname "$0")/crun.sh" "$N" 2>/dev/null || echo)|ms"
 echo "homo run peak RSS|$rss|crun (perf-anchors)|3348|KiB"

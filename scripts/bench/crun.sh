@@ -15,5 +15,6 @@ unshare -m --propagation private bash -c '
 	. "$1/lib.sh"
 	mount -t tmpfs tmpfs /sys/fs/cgroup/unified
 	for i in 1 2 3 4 5; do crun run -b "$2" w$i >/dev/null 2>&1; done
-	for i in $(seq "$3"); do time_ms crun run -b "$2" "c$i"; done | median
+	# a fixed container name: crun deletes it at exit, hyperfine reruns it
+	hf_median "$3" crun run -b "$2" bench
 ' _ "$(dirname "$0")" "$b" "$N"

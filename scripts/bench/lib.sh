@@ -29,3 +29,12 @@ time_ms() {
 	t1=$EPOCHREALTIME
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'
 }
+
+# median ms of N runs of a command (hyperfine -N: no shell in between, so
+# the figure is the command's own start-to-exit time)
+hf_median() {
+	local n=$1 json=$BENCH_TMP/hf.json
+	shift
+	hyperfine -N --warmup 3 --runs "$n" --export-json "$json" "$*" >/dev/null 2>&1 || return 1
+	jq -r '.results[0].median * 1000 | . * 1000 | round / 1000' "$json"
+}

@@ -1,0 +1,19 @@
+#!/bin/bash
+# Start-to-exit latency of "homo run --rm busybox true" with the default
+# bridge network against --net none, medians of N, same run. Everything
+# happens inside a network namespace made for the benchmark (unshare -n):
+# the bridge, veths and nftables table never touch the host's network.
+set -eu
+. "$(dirname "$0")/lib.sh"
+N=${BENCH_RUNS:-100}
+root=$BENCH_TMP/net-root run=$BENCH_TMP/net-run
+"$HOMO" --root "$root" --runroot "$run" pull -q "$BUSYBOX_TAR" busybox >/dev/null
+unshare -n bash -c '
+	. "$1/lib.sh"
+	ip link set lo up
+	H=("$HOMO" --root "$2" --runroot "$3")
+	for i in 1 2 3 4 5; do "${H[@]}" run --rm busybox true; "${H[@]}" run --rm --net none busybox true; done
+	b=$(hf_median "$4" "${H[@]}" run --rm busybox true)
+	n=$(hf_median "$4" "${H[@]}" run --rm --net none busybox true)
+	echo "homo run --rm busybox true (bridge)|$b|--net none|$n|ms"
+' _ "$(dirname "$0")" "$root" "$run" "$N"
