@@ -88,6 +88,8 @@ json_t *spec_to_json(const struct hm_spec *s)
 	json_t *j = spec_to_json_base(s);
 
 	json_object_set_new(j, "network", netconf_to_json(&s->netcfg));
+	json_object_set_new(j, "seccomp_unconfined",
+			    json_boolean(s->seccomp_unconfined));
 	if (s->uidmap.count)
 		json_object_set_new(
 			j, "userns",
@@ -151,6 +153,8 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	s->privileged = json_is_true(json_object_get(j, "privileged"));
 	s->init = json_is_true(json_object_get(j, "init"));
 	s->no_new_privs = json_is_true(json_object_get(j, "no_new_privs"));
+	s->seccomp_unconfined =
+		json_is_true(json_object_get(j, "seccomp_unconfined"));
 	v = json_object_get(j, "net");
 	s->net = !strcmp(json_string_value(v) ?: "", "host")	   ? NET_HOST
 		 : !strcmp(json_string_value(v) ?: "", "bridge") ? NET_BRIDGE
@@ -649,13 +653,14 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s,
 	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 				       : WEXITSTATUS(status);
 
-	if (state_load(cdir, &state, &w) < 0)
-		return code; /* removed meanwhile (rm -f) */
-	if (cgroup_oom_killed(s->id, &oom, &w) == 0)
-		state.oom_killed = oom;
-	state.restart_count = restarts;
-	HM_TRACE("exited with %d%s", code, oom ? " (OOM killed)" : "");
-	save_exited(cdir, &state, code, NULL);
+	/* the record may be gone (rm -f meanwhile): tear down all the same */
+	if (state_load(cdir, &state, &w) == 0) {
+		if (cgroup_oom_killed(s->id, &oom, &w) == 0)
+			state.oom_killed = oom;
+		state.restart_count = restarts;
+		HM_TRACE("exited with %d%s", code, oom ? " (OOM killed)" : "");
+		save_exited(cdir, &state, code, NULL);
+	}
 	if (container_teardown(st, s->id, &w) < 0)
 		fprintf(stderr, "homo: warning: %s\n", w.msg);
 	HM_TRACE("torn down");
