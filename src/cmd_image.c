@@ -17,17 +17,21 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	static const struct option opts[] = {
 		{"quiet", no_argument, NULL, 'q'},
 		{"sha256", required_argument, NULL, 's'},
+		{"max-size", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct pull_opts o = {.progress = isatty(STDERR_FILENO)};
+	const char *max = getenv("HOMO_PULL_MAX_SIZE");
 	struct hm_image img;
+	int64_t bytes;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q': o.progress = false; break;
 		case 's': o.expect_sha256 = optarg; break;
+		case 'M': max = optarg; break;
 		case 'h': return cmd_help("pull");
 		default: return cmd_usage_error(e, "pull", "bad option");
 		}
@@ -37,6 +41,12 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 				       "expected SOURCE [NAME[:TAG]]");
 	o.source = argv[optind];
 	o.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
+	/* a tarball bomb stops here instead of filling the disk */
+	if (max && *max) {
+		if (util_parse_size(max, &bytes, e) < 0)
+			return hm_prefix(e, "--max-size");
+		o.max_bytes = (uint64_t)bytes;
+	}
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
 	if (pull_image(&ctx->store, &o, &img, e) < 0)

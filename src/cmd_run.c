@@ -50,6 +50,9 @@ const char *cmd_run_usage =
 	"      --privileged         all capabilities, all devices, no masks\n"
 	"      --security-opt no-new-privileges[=true|false]\n"
 	"                           (default true)\n"
+	"      --security-opt seccomp=unconfined\n"
+	"                           no seccomp filter (default: Docker's\n"
+	"                           default profile; see docs/security.md)\n"
 	"      --net, --network MODE  bridge (default: eth0 on the bridge\n"
 	"                           homo0, NAT to the outside), none (own\n"
 	"                           namespace, lo only) or host (the host's)\n"
@@ -368,11 +371,15 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 			else if (!strcmp(optarg, "no-new-privileges=false") ||
 				 !strcmp(optarg, "no-new-privileges:false"))
 				s->no_new_privs = false;
+			else if (!strcmp(optarg, "seccomp=unconfined") ||
+				 !strcmp(optarg, "seccomp:unconfined"))
+				s->seccomp_unconfined = true;
 			else
 				return hm_failx(e, HM_EXIT_FAIL,
 						"--security-opt \"%s\": only "
 						"no-new-privileges[=true|false]"
-						" is supported",
+						" and seccomp=unconfined are "
+						"supported",
 						optarg);
 			break;
 		case 'h': return 1;
@@ -444,14 +451,26 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	for (int i = optind + 1; i < argc; i++)
 		s.argv = strv_push(s.argv, argv[i]);
 	s.limits.privileged = s.privileged;
-	if (s.privileged)
+	if (s.privileged) {
 		s.no_new_privs = false;
+		s.seccomp_unconfined = true; /* as Docker's --privileged */
+	}
 	if (security_caps_resolve(s.cap_add, s.cap_drop, s.privileged, &s.caps,
 				  e) < 0 ||
 	    cmd_open_store(ctx, e) < 0 ||
 	    container_create(&ctx->store, &s, e) < 0) {
 		spec_free(&s);
 		return -1;
+	}
+	{
+		/* compiled (or read from the store's cache) here, so that the
+		 * init, a clone of us, only loads it; a failure here is
+		 * reported by the init, which then compiles it itself */
+		cleanup_free char *dir = store_path(&ctx->store, "seccomp");
+		struct hm_err ignored = {0};
+
+		security_seccomp_prepare(s.caps, s.seccomp_unconfined, dir,
+					 &ignored);
 	}
 	HM_TRACE("created %.12s", s.id);
 	if (s.detach) {

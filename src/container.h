@@ -43,6 +43,7 @@ struct hm_spec {
 	char *hostname;	   /* NULL = the short id */
 	bool tty, interactive, rm, read_only, privileged, init;
 	bool no_new_privs;
+	bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
 	enum hm_net net;
 	struct hm_netconf netcfg; /* NET_BRIDGE: --ip, -p, the address */
 	bool userns_auto;	  /* --userns=auto: pick the maps at create */

@@ -24,6 +24,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "net.h"
 #include "security.h"
 #include "spawn.h"
@@ -389,6 +390,7 @@ void init_exec_main(const struct hm_spec *s, int sync_fd)
 static void become_command(const struct hm_spec *s, int sync_fd,
 			   bool console, bool with_init)
 {
+	bool unconfined = s->seccomp_unconfined || s->privileged;
 	struct hm_err e = {0};
 	struct user_ids u;
 	char **env = NULL;
@@ -399,6 +401,11 @@ static void become_command(const struct hm_spec *s, int sync_fd,
 		die(sync_fd, &e);
 	if (resolve_user(s->user, &u, &e) < 0 ||
 	    enter_workdir(s->workdir, &e) < 0)
+		die(sync_fd, &e);
+	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
+	 * it while we still hold it (as runc); with it, as late as possible */
+	if (!s->no_new_privs &&
+	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
 	if (security_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps,
 				 &e) < 0)
@@ -422,6 +429,10 @@ static void become_command(const struct hm_spec *s, int sync_fd,
 		die(sync_fd, &e);
 	}
 	umask(022);
+	/* before the --init fork: the mini-init is filtered too */
+	if (s->no_new_privs &&
+	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
+		die(sync_fd, &e);
 	if (with_init) {
 		sigset_t all;
 		pid_t child;
@@ -448,6 +459,7 @@ static void become_command(const struct hm_spec *s, int sync_fd,
 	sigemptyset(&empty);
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	HM_TRACE("exec %s", s->argv[0]);
+	FAULT_POINT("run-before-exec");
 	exec_cmd(s->argv, env, &e);
 	die(sync_fd, &e);
 }

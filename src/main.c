@@ -25,7 +25,10 @@ static const struct hm_cmd commands[] = {
 	 "Prints the image id.\n\n"
 	 "Options:\n"
 	 "  -q, --quiet          no progress bar\n"
-	 "      --sha256 HEX     refuse the download unless its sha256 is HEX\n"},
+	 "      --sha256 HEX     refuse the download unless its sha256 is HEX\n"
+	 "      --max-size SIZE  refuse a tarball that unpacks to more than\n"
+	 "                       SIZE (\"2g\"; default $HOMO_PULL_MAX_SIZE,\n"
+	 "                       else no limit)\n"},
 	{"images", cmd_images, "List images",
 	 "Usage: homo images [OPTIONS]\n\n"
 	 "List images: NAME, TAG, IMAGE ID, CREATED, SIZE.\n\n"

@@ -10,6 +10,7 @@
 
 #include "archive.h"
 #include "digest.h"
+#include "fault.h"
 #include "fetch.h"
 #include "progress.h"
 #include "util.h"
@@ -48,6 +49,7 @@ static int download(struct hm_store *s, const struct pull_opts *o,
 		unlink(tmp);
 		return -1;
 	}
+	FAULT_POINT("pull-after-download");
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return hm_fail(e, errno, "seek \"%s\"", final);
 	return steal_fd(&fd);
@@ -125,12 +127,17 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 			      ? (uint64_t)st.st_size
 			      : 0,
 		      o->progress);
-	r = archive_unpack(fd, diff, &res, &prog, e);
+	r = archive_unpack_with(fd, diff,
+				&(struct archive_unpack_opts){
+					.progress = &prog,
+					.max_bytes = o->max_bytes},
+				&res, e);
 	progress_finish(&prog);
 	if (r < 0) {
 		hm_prefix(e, "%s", o->source);
 		goto fail;
 	}
+	FAULT_POINT("pull-after-unpack");
 	if (!verified && o->expect_sha256 &&
 	    strcmp(o->expect_sha256 + (strncmp(o->expect_sha256, "sha256:",
 					       7) == 0
@@ -161,8 +168,10 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	if (store_lock(s, e) < 0)
 		goto fail_meta;
 	r = store_layer_commit(s, tmp, res.diff_id, meta, e);
+	FAULT_POINT("pull-after-layer");
 	if (r == 0)
 		r = store_image_save(s, out, e);
+	FAULT_POINT("pull-after-record");
 	store_unlock(s);
 	json_decref(meta);
 	if (r < 0) {

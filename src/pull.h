@@ -3,6 +3,7 @@
 #define HOMO_PULL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "store.h"
@@ -12,6 +13,7 @@ struct pull_opts {
 	const char *ref;	   /* NAME[:TAG] or NULL for the default */
 	const char *expect_sha256; /* of the file as given, or NULL */
 	bool progress;		   /* draw a progress bar on stderr */
+	uint64_t max_bytes;	   /* unpacked tar stream limit, 0 = none */
 };
 
 /**

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
+#include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,7 +28,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/prctl.h>
+#include <sys/acct.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
@@ -56,6 +59,7 @@ static const struct {
 	E(EBUSY), E(EEXIST), E(EAGAIN), E(ENOMEM), E(ENOSPC), E(ENOTDIR),
 	E(EISDIR), E(ENODEV), E(ENXIO), E(ENOTTY), E(EBADF), E(EFAULT),
 	E(ESRCH), E(EOPNOTSUPP), E(ELOOP), E(EXDEV), E(EIO),
+	E(ETXTBSY), E(EAFNOSUPPORT), E(ENOEXEC), E(ENAMETOOLONG),
 };
 #undef E
 /* clang-format on */
@@ -78,9 +82,9 @@ static void usage(void)
 	    "usage: probe COMMAND [ARGS]\n"
 	    "  pid | hostname | ids | caps | nnp | seccomp | cgroup | limits\n"
 	    "  mounts | fds | ps | env | cwd | isatty\n"
-	    "  syscall NAME     NAME: unshare-user unshare-net mount-tmpfs\n"
-	    "                   keyctl bpf sethostname settimeofday\n"
-	    "                   mknod-block chroot swapon-none\n"
+	    "  syscall NAME|all NAME: see the syscalls table (unshare-user,\n"
+	    "                   keyctl, bpf, clone3, i386-keyctl, ...)\n"
+	    "  exes             every visible process's exe: readable?\n"
 	    "  mknod-open MAJ MIN | read FILE | write FILE TEXT\n"
 	    "  memhog MB | forkbomb N | spin SECONDS | sleep SECONDS\n"
 	    "  exit N | signal SIG | stat PATH | ls DIR | udp-echo PORT\n",
@@ -312,6 +316,52 @@ static int cmd_fds(void)
 	return 0;
 }
 
+/*
+ * CVE-2019-5736: a container that can open a runtime's /proc/PID/exe can
+ * later write the host binary through it. For every visible process: what
+ * its exe link says, and whether it can be opened (with the file's
+ * device:inode, so a test can compare with the host's homo binary).
+ */
+static int cmd_exes(void)
+{
+	char path[64], target[4096];
+	long *pids, n, i;
+
+	n = list_numeric("/proc", &pids, 0);
+	if (n < 0) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		ssize_t len;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%ld/exe", pids[i]);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0 && errno == ENOENT)
+			continue; /* exited, or a kernel thread */
+		target[len < 0 ? 0 : len] = '\0';
+		printf("%ld: link=%s", pids[i],
+		       len < 0 ? errname(errno) : target);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			printf(" open=errno:%s", errname(errno));
+		else
+			printf(" open=ok dev=%llu ino=%llu",
+			       (unsigned long long)st.st_dev,
+			       (unsigned long long)st.st_ino);
+		if (fd >= 0)
+			close(fd);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		printf(" write=%s\n", fd < 0 ? errname(errno) : "ok");
+		if (fd >= 0)
+			close(fd);
+	}
+	free(pids);
+	return 0;
+}
+
 static int cmd_ps(void)
 {
 	char path[64], comm[64];
@@ -484,6 +534,347 @@ static int try_swapon_none(void)
 	return swapon("/nonexistent-probe-swap", 0);
 }
 
+/*
+ * The calls Docker's seccomp profile refuses, each tried in a way that
+ * does no harm when it is allowed (a bad fd, a missing file, a query):
+ * "errno:EPERM" is the filter (or a missing capability), anything else
+ * means the kernel got to look at the arguments.
+ */
+static int ret(long r)
+{
+	return r < 0 ? -1 : 0;
+}
+
+static int try_add_key(void)
+{
+	return ret(syscall(SYS_add_key, "user", "probe", "x", 1,
+			   KEY_SPEC_PROCESS_KEYRING));
+}
+
+static int try_request_key(void)
+{
+	return ret(syscall(SYS_request_key, "user", "probe-none", NULL,
+			   KEY_SPEC_PROCESS_KEYRING));
+}
+
+/* A software counter on ourselves: perf_event_paranoid allows it. */
+static int try_perf_event_open(void)
+{
+	struct perf_event_attr a;
+	long fd;
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_SOFTWARE;
+	a.size = sizeof(a);
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	if (fd >= 0)
+		close(fd);
+	return ret(fd);
+}
+
+/* UFFD_USER_MODE_ONLY: allowed to anyone since Linux 5.11. */
+static int try_userfaultfd(void)
+{
+	long fd = syscall(SYS_userfaultfd, O_CLOEXEC | 1);
+
+	if (fd >= 0)
+		close(fd);
+	return ret(fd);
+}
+
+static int try_io_uring(void)
+{
+	char params[120] = {0}; /* struct io_uring_params */
+	long fd = syscall(SYS_io_uring_setup, 1, params);
+
+	if (fd >= 0)
+		close(fd);
+	return ret(fd);
+}
+
+static int try_kexec_file_load(void)
+{
+	return ret(syscall(SYS_kexec_file_load, -1, -1, 0, "", 0));
+}
+
+/* Wrong magic: EINVAL once the capability check has passed. */
+static int try_reboot(void)
+{
+	return ret(syscall(SYS_reboot, 0, 0, 0, NULL));
+}
+
+static int try_finit_module(void)
+{
+	return ret(syscall(SYS_finit_module, -1, "", 0));
+}
+
+static int try_delete_module(void)
+{
+	return ret(syscall(SYS_delete_module, "probe_none", O_NONBLOCK));
+}
+
+static int try_swapoff(void)
+{
+	return swapoff("/nonexistent-probe-swap");
+}
+
+static int try_umount(void)
+{
+	return umount2("/nonexistent-probe", 0);
+}
+
+static int try_pivot_root(void)
+{
+	return ret(syscall(SYS_pivot_root, "/nonexistent-probe",
+			   "/nonexistent-probe"));
+}
+
+/* Without OPEN_TREE_CLONE no capability is needed: only the filter. */
+static int try_open_tree(void)
+{
+	long fd = syscall(SYS_open_tree, AT_FDCWD, "/nonexistent-probe", 0);
+
+	if (fd >= 0)
+		close(fd);
+	return ret(fd);
+}
+
+static int try_fsopen(void)
+{
+	return ret(syscall(SYS_fsopen, "probe-none", 0));
+}
+
+static int try_move_mount(void)
+{
+	return ret(syscall(SYS_move_mount, -1, "", -1, "", 0));
+}
+
+static int try_open_by_handle_at(void)
+{
+	return ret(syscall(SYS_open_by_handle_at, -1, NULL, 0));
+}
+
+static int try_unshare_none(void)
+{
+	return unshare(0);
+}
+
+static int try_setns(void)
+{
+	return setns(-1, 0);
+}
+
+/* A child in a new user namespace: no capability needed, only the filter. */
+static int try_clone_newuser(void)
+{
+	long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	return ret(pid);
+}
+
+static int try_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return pid < 0 ? -1 : 0;
+}
+
+/* struct clone_args with exit_signal only: a plain fork. */
+static int try_clone3(void)
+{
+	uint64_t args[11] = {0};
+	long pid;
+
+	args[4] = SIGCHLD;
+	pid = syscall(SYS_clone3, args, sizeof(args));
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	return ret(pid);
+}
+
+static int try_acct(void)
+{
+	return acct(NULL);
+}
+
+static int try_clock_settime(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return -1;
+	return clock_settime(CLOCK_REALTIME, &ts);
+}
+
+/* READ_IMPLIES_EXEC: refused; the old persona is restored if not. */
+static int try_personality_rie(void)
+{
+	long old = syscall(SYS_personality, 0xffffffffUL);
+	long r = syscall(SYS_personality, 0x0400000UL);
+
+	if (r >= 0)
+		syscall(SYS_personality, (unsigned long)old);
+	return ret(r);
+}
+
+static int try_personality_linux32(void)
+{
+	long old = syscall(SYS_personality, 0xffffffffUL);
+	long r = syscall(SYS_personality, 0x0008UL);
+
+	if (r >= 0)
+		syscall(SYS_personality, (unsigned long)old);
+	return ret(r);
+}
+
+static int try_personality_query(void)
+{
+	return ret(syscall(SYS_personality, 0xffffffffUL));
+}
+
+/* stdin is /dev/null: ENOTTY if the kernel sees it, EPERM if filtered. */
+static int try_tiocsti(void)
+{
+	char c = ' ';
+
+	return ioctl(0, TIOCSTI, &c);
+}
+
+/* The kernel reads the request as 32 bits: high bits must not help. */
+static int try_tiocsti_high(void)
+{
+	char c = ' ';
+
+	return ret(syscall(SYS_ioctl, 0, 0xff00000000UL | TIOCSTI, &c));
+}
+
+static int try_vsock(void)
+{
+	int fd = socket(40 /* AF_VSOCK */, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? -1 : 0;
+}
+
+static int try_syslog(void)
+{
+	return ret(syscall(SYS_syslog, 10 /* SIZE_BUFFER */, NULL, 0));
+}
+
+static int try_kcmp(void)
+{
+	return ret(syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, 0,
+			   0));
+}
+
+static int try_pidfd_getfd(void)
+{
+	long pfd = syscall(SYS_pidfd_open, getpid(), 0), fd;
+
+	if (pfd < 0)
+		return -1;
+	fd = syscall(SYS_pidfd_getfd, pfd, 0, 0);
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+	return ret(fd);
+}
+
+/* Lowering the I/O privilege level needs no capability. */
+static int try_iopl(void)
+{
+	return ret(syscall(SYS_iopl, 0));
+}
+
+static int try_get_mempolicy(void)
+{
+	return ret(syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 0));
+}
+
+static int try_move_pages(void)
+{
+	return ret(syscall(SYS_move_pages, 0, 0, NULL, NULL, NULL, 0));
+}
+
+static int try_uselib(void)
+{
+	return ret(syscall(SYS_uselib, "/nonexistent-probe"));
+}
+
+/* ptrace stays allowed (as Docker's on Linux >= 4.8); only ourselves. */
+static int try_ptrace_traceme(void)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0)
+		_exit(ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 ? errno : 0);
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	errno = WIFEXITED(st) ? WEXITSTATUS(st) : EINTR;
+	return errno ? -1 : 0;
+}
+
+#if defined(__x86_64__)
+/*
+ * The same refused call under the numbers of the other x86 ABIs: x32
+ * (bit 30 set; ENOSYS where the kernel has no x32) and i386 (int $0x80,
+ * the 32-bit table: keyctl is 288, unshare 310). A filter that checked
+ * only x86_64 numbers would let these through.
+ */
+static int try_x32_keyctl(void)
+{
+	return ret(syscall(0x40000000L | SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+			   KEY_SPEC_SESSION_KEYRING, 0));
+}
+
+static long int80(long nr, long a, long b, long c)
+{
+	long r;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return r;
+}
+
+static int i386_ret(long r)
+{
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return 0;
+}
+
+static int try_i386_keyctl(void)
+{
+	return i386_ret(
+	    int80(288, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+}
+
+static int try_i386_unshare_none(void)
+{
+	return i386_ret(int80(310, 0, 0, 0));
+}
+#endif
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -498,22 +889,93 @@ static const struct {
     {"mknod-block", try_mknod_block},
     {"chroot", try_chroot},
     {"swapon-none", try_swapon_none},
+    {"add_key", try_add_key},
+    {"request_key", try_request_key},
+    {"perf_event_open", try_perf_event_open},
+    {"userfaultfd", try_userfaultfd},
+    {"io_uring_setup", try_io_uring},
+    {"kexec_file_load", try_kexec_file_load},
+    {"reboot", try_reboot},
+    {"finit_module", try_finit_module},
+    {"delete_module", try_delete_module},
+    {"swapoff", try_swapoff},
+    {"umount2", try_umount},
+    {"pivot_root", try_pivot_root},
+    {"open_tree", try_open_tree},
+    {"fsopen", try_fsopen},
+    {"move_mount", try_move_mount},
+    {"open_by_handle_at", try_open_by_handle_at},
+    {"unshare-none", try_unshare_none},
+    {"setns", try_setns},
+    {"clone-newuser", try_clone_newuser},
+    {"clone3", try_clone3},
+    {"fork", try_fork},
+    {"acct", try_acct},
+    {"clock_settime", try_clock_settime},
+    {"personality-rie", try_personality_rie},
+    {"personality-linux32", try_personality_linux32},
+    {"personality-query", try_personality_query},
+    {"tiocsti", try_tiocsti},
+    {"tiocsti-high", try_tiocsti_high},
+    {"socket-vsock", try_vsock},
+    {"syslog", try_syslog},
+    {"kcmp", try_kcmp},
+    {"pidfd_getfd", try_pidfd_getfd},
+    {"iopl", try_iopl},
+    {"get_mempolicy", try_get_mempolicy},
+    {"move_pages", try_move_pages},
+    {"uselib", try_uselib},
+    {"ptrace-traceme", try_ptrace_traceme},
+#if defined(__x86_64__)
+    {"x32-keyctl", try_x32_keyctl},
+    {"i386-keyctl", try_i386_keyctl},
+    {"i386-unshare-none", try_i386_unshare_none},
+#endif
 };
 
-/* The outcome is the report, so this exits 0 whether or not it was allowed. */
+static void try_one(size_t i)
+{
+	if (syscalls[i].fn() == 0)
+		printf("%s=ok\n", syscalls[i].name);
+	else
+		printf("%s=errno:%s\n", syscalls[i].name, errname(errno));
+}
+
+/*
+ * The outcome is the report, so this exits 0 whether or not it was
+ * allowed. "all" tries every one, each in a child so that a refused call
+ * that kills (a bad architecture) shows as "killed:SIG" and the rest go on.
+ */
 static int cmd_syscall(const char *name)
 {
-	size_t i;
+	size_t i, n = sizeof(syscalls) / sizeof(syscalls[0]);
 
-	for (i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++) {
-		if (strcmp(name, syscalls[i].name))
+	for (i = 0; i < n; i++) {
+		pid_t pid;
+		int st;
+
+		if (strcmp(name, "all") && strcmp(name, syscalls[i].name))
 			continue;
-		if (syscalls[i].fn() == 0)
-			printf("%s=ok\n", name);
-		else
-			printf("%s=errno:%s\n", name, errname(errno));
-		return 0;
+		if (strcmp(name, "all")) {
+			try_one(i);
+			return 0;
+		}
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			try_one(i);
+			fflush(stdout);
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) < 0)
+			printf("%s=errno:%s\n", syscalls[i].name,
+			       errname(errno));
+		else if (WIFSIGNALED(st))
+			printf("%s=killed:%d\n", syscalls[i].name,
+			       WTERMSIG(st));
 	}
+	if (!strcmp(name, "all"))
+		return 0;
 	fprintf(stderr, "probe: unknown syscall: %s\n", name);
 	usage();
 	return 2;
@@ -822,6 +1284,8 @@ static int run(int argc, char **argv)
 		return cmd_fds();
 	if (IS("ps", 0))
 		return cmd_ps();
+	if (IS("exes", 0))
+		return cmd_exes();
 	if (IS("env", 0))
 		return cmd_env();
 	if (IS("cwd", 0))

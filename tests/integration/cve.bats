@@ -1,0 +1,157 @@
+#!/usr/bin/env bats
+# Regression tests for the container-runtime CVEs of the escape class; each
+# test names the CVE it covers. (Commit/export symlink races, CVE-2018-15664
+# style, are in commit.bats.)
+bats_require_minimum_version 1.5.0
+load helpers
+
+# An image: the busybox test image plus what "$2" (shell, run in the
+# unpacked tree) adds; pulled as $1.
+make_image() {
+	local name=$1 dir=$T/img-$1
+	mkdir "$dir"
+	tar -xf "$BUSYBOX_TAR" -C "$dir"
+	(cd "$dir" && eval "$2")
+	tar -cf "$T/$name.tar" -C "$dir" .
+	"$HOMO" pull -q "$T/$name.tar" "$name" >/dev/null
+	rm -rf "$dir"
+}
+
+cid() { ls "$HOMO_ROOT/containers" | grep -v '^\.' | while read -r id; do
+	grep -q "\"name\": \"$1\"" "$HOMO_ROOT/containers/$id/config.json" && echo "$id"
+done; }
+
+# wait (bounded, no timing assertion) until a command succeeds
+wait_until() {
+	local i
+	for i in $(seq 500); do "$@" && return 0; sleep 0.02; done
+	return 1
+}
+
+# a child of homo exec $1 that joined the container's mount namespace and
+# has not exec'd yet (still homo's binary)
+exec_child_joined() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(readlink /proc/"$c"/exe)" = "$(readlink -f "$HOMO")" ] &&
+			[ "$(readlink /proc/"$c"/ns/mnt)" != "$(readlink /proc/"$1"/ns/mnt)" ] &&
+			return 0
+	done
+	return 1
+}
+
+# a failed test must not leave its detached containers running
+eval "$(declare -f teardown | sed '1s/teardown/helpers_teardown/')"
+teardown() {
+	local ids
+	ids=$(ls "$HOMO_ROOT/containers" 2>/dev/null | grep -v '^\.' || true)
+	[ -z "$ids" ] || "$HOMO" rm -f $ids >/dev/null 2>&1 || true
+	helpers_teardown
+}
+
+@test "CVE-2019-5736: a homo exec process inside the container cannot be opened through /proc/PID/exe" {
+	pull_busybox
+	# /etc/passwd becomes a FIFO: homo exec's child, already in the
+	# container's namespaces, blocks reading it before its execve, which
+	# holds it where runc was attacked
+	# (the go-ahead is a signal: a file written into the upperdir behind
+	# overlayfs's back need not be seen by a lookup that already missed)
+	homo run -d --name c busybox sh -c 'rm /etc/passwd && mkfifo /etc/passwd &&
+		trap go=1 USR1 && touch /tmp/ready &&
+		while [ -z "$go" ]; do sleep 0.05; done;
+		probe exes; echo root:x:0:0:root:/root:/bin/sh >/etc/passwd; sleep 60' >/dev/null
+	upper=$HOMO_ROOT/containers/$(cid c)/upper
+	wait_until test -e "$upper/tmp/ready"
+	bg "$HOMO" exec c probe pid
+	exec_pid=${BG_PIDS[-1]}
+	wait_until exec_child_joined "$exec_pid"
+	homo kill -s USR1 c
+	wait_status "$exec_pid"
+	assert_status 0
+	run homo logs c
+	# homo's own binary, as device and inode, must appear nowhere
+	read -r dev ino < <(stat -L -c '%d %i' "$HOMO")
+	assert_output_lacks "dev=$dev ino=$ino"
+	# the waiting process was seen, and refused (non-dumpable: EACCES)
+	assert_output_has "link=EACCES open=errno:EACCES write=EACCES"
+	homo rm -f c >/dev/null
+}
+
+@test "CVE-2019-5736: /proc/self/exe of the command is the image's binary, not homo" {
+	pull_busybox
+	run homo run --rm busybox sh -c 'probe exes; readlink /proc/1/exe'
+	assert_status 0
+	read -r dev ino < <(stat -L -c '%d %i' "$HOMO")
+	assert_output_lacks "dev=$dev ino=$ino"
+	assert_output_lacks "open=errno"
+	# the running binary cannot be written through the link
+	assert_output_has "write=ETXTBSY"
+	# --init: the mini-init is a copy of homo, so it is non-dumpable
+	run homo run --rm --init busybox probe exes
+	assert_status 0
+	assert_output_lacks "dev=$dev ino=$ino"
+	assert_output_has "1: link=EACCES open=errno:EACCES"
+}
+
+@test "CVE-2024-21626: no host fd is left for -w /proc/self/fd/N to escape through" {
+	pull_busybox
+	for n in $(seq 3 20); do
+		run --separate-stderr homo run --rm -w "/proc/self/fd/$n" busybox probe cwd
+		if [ "$status" -eq 0 ]; then
+			# it may exist only as a directory inside the container
+			assert_output_lacks "unreachable"
+			[[ "$output" == cwd=/* ]]
+		else
+			assert_status 125
+			assert_one_error_line
+		fi
+	done
+	run homo run --rm busybox probe fds
+	assert_status 0
+	[ "$(grep -c '^fd' <<<"$output")" -eq 3 ]
+	homo run -d --name d busybox sleep 60 >/dev/null
+	run homo exec d probe fds
+	assert_status 0
+	[ "$(grep -c '^fd' <<<"$output")" -eq 3 ]
+	for n in 3 4 5 6 7 8; do
+		run homo exec -w "/proc/self/fd/$n" d probe cwd
+		[ "$status" -ne 0 ] || assert_output_lacks "unreachable"
+	done
+	homo rm -f d >/dev/null
+}
+
+@test "CVE-2019-16884 / CVE-2021-30465: a volume target through an image symlink lands inside the rootfs" {
+	pull_busybox
+	make_image evil 'ln -s /etc data; ln -s ../../../../../../../../tmp up'
+	mkdir "$T/vol"
+	echo inside >"$T/vol/marker"
+	tag=homo-cve-$$-${RANDOM}
+	run homo run --rm -v "$T/vol:/data/$tag" -v "$T/vol:/up/$tag" evil sh -c \
+		"cat /etc/$tag/marker; cat /tmp/$tag/marker"
+	assert_status 0
+	[ "$(grep -c inside <<<"$output")" -eq 2 ]
+	# nothing was created or mounted on the host's /etc or /tmp
+	[ ! -e "/etc/$tag" ]
+	[ ! -e "/tmp/$tag" ]
+	! grep -q "$tag" /proc/self/mountinfo
+}
+
+@test "CVE-2021-30465: a target swapped between a directory and a symlink by another container stays inside" {
+	pull_busybox
+	mkdir "$T/shared" "$T/src"
+	echo mounted >"$T/src/marker"
+	tag=homo-cve-$$-${RANDOM}
+	# container A swaps /shared/t between a directory and a symlink to
+	# the host's /tmp as fast as it can
+	homo run -d --name a -v "$T/shared:/shared" busybox sh -c \
+		"while :; do rm -rf /shared/t; mkdir /shared/t; rm -rf /shared/t; ln -s /../../../../../../tmp /shared/t; done" >/dev/null
+	for i in $(seq 15); do
+		run homo run --rm -v "$T/shared:/v" -v "$T/src:/v/t/$tag" busybox sh -c \
+			"cat /v/t/$tag/marker 2>/dev/null || cat /tmp/$tag/marker"
+		# either the directory or the symlink resolved in B's own root
+		[ "$status" -ne 0 ] || assert_output_has mounted
+		[ ! -e "/tmp/$tag" ]
+		! grep -q "$tag" /proc/self/mountinfo
+	done
+	homo rm -f a >/dev/null
+}
