@@ -15,64 +15,80 @@
 #include "util.h"
 
 const char *cmd_run_usage =
-	"Usage: homo run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-	"Create a container from IMAGE and run COMMAND in it (default: the\n"
-	"image's command, else /bin/sh), waiting for it to exit. The exit\n"
-	"status is the command's; 128+N if it died of signal N; 125 if homo\n"
-	"failed; 126 if the command cannot be run; 127 if it does not exist.\n\n"
-	"Options:\n"
-	"  -d, --detach             run in the background and print its id\n"
-	"      --restart POLICY     no (default), on-failure[:N], always:\n"
-	"                           restart it when it exits (with -d)\n"
-	"      --log-max-size BYTES rotate the log beyond this (default 10m)\n"
-	"      --userns auto        a user namespace: the container's root is\n"
-	"                           an unprivileged host uid (65536 ids each)\n"
-	"      --uidmap 0:HOST:N    the same with an explicit uid range\n"
-	"      --gidmap 0:HOST:N    and gid range (default: the uid map)\n"
-	"      --name NAME          name the container (default: generated)\n"
-	"      --rm                 remove the container when it exits\n"
-	"  -i, --interactive        keep stdin open (else it is /dev/null)\n"
-	"  -t, --tty                allocate a pseudo-terminal\n"
-	"  -e, --env KEY[=VAL]      set a variable (KEY alone: the host's)\n"
-	"      --env-file FILE      read KEY=VAL lines from FILE\n"
-	"  -w, --workdir DIR        working directory (created if missing)\n"
-	"  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
-	"  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
-	"      --hostname NAME      container hostname (default: short id)\n"
-	"      --read-only          mount the root filesystem read-only\n"
-	"  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"
-	"      --memory-swap BYTES  memory+swap limit (-1: unlimited swap)\n"
-	"      --pids-limit N       at most N processes\n"
-	"      --cpus N             CPU quota in CPUs (e.g. 0.5)\n"
-	"      --cpu-shares N       relative CPU weight (default 1024)\n"
-	"      --cap-add CAP        add a capability (or ALL)\n"
-	"      --cap-drop CAP       drop a capability (or ALL)\n"
-	"      --privileged         all capabilities, all devices, no masks\n"
-	"      --security-opt no-new-privileges[=true|false]\n"
-	"                           (default true)\n"
-	"      --security-opt seccomp=unconfined\n"
-	"                           no seccomp filter (default: Docker's\n"
-	"                           default profile; see docs/security.md)\n"
-	"      --net, --network MODE  bridge (default: eth0 on the bridge\n"
-	"                           homo0, NAT to the outside), none (own\n"
-	"                           namespace, lo only) or host (the host's)\n"
-	"  -p, --publish [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]\n"
-	"                           forward a host port to the container\n"
-	"      --ip ADDR            the container's address on the bridge\n"
-	"                           (default: the lowest free one)\n"
-	"      --init               run a tiny init as PID 1 that forwards\n"
-	"                           signals and reaps zombies\n";
+    "Usage: homo run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+    "Create a container from IMAGE and run COMMAND in it (default: the\n"
+    "image's command, else /bin/sh), waiting for it to exit. The exit\n"
+    "status is the command's; 128+N if it died of signal N; 125 if homo\n"
+    "failed; 126 if the command cannot be run; 127 if it does not exist.\n\n"
+    "Options:\n"
+    "  -d, --detach             run in the background and print its id\n"
+    "      --restart POLICY     no (default), on-failure[:N], always:\n"
+    "                           restart it when it exits (with -d)\n"
+    "      --log-max-size BYTES rotate the log beyond this (default 10m)\n"
+    "      --userns auto        a user namespace: the container's root is\n"
+    "                           an unprivileged host uid (65536 ids each)\n"
+    "      --uidmap 0:HOST:N    the same with an explicit uid range\n"
+    "      --gidmap 0:HOST:N    and gid range (default: the uid map)\n"
+    "      --name NAME          name the container (default: generated)\n"
+    "      --rm                 remove the container when it exits\n"
+    "  -i, --interactive        keep stdin open (else it is /dev/null)\n"
+    "  -t, --tty                allocate a pseudo-terminal\n"
+    "  -e, --env KEY[=VAL]      set a variable (KEY alone: the host's)\n"
+    "      --env-file FILE      read KEY=VAL lines from FILE\n"
+    "  -w, --workdir DIR        working directory (created if missing)\n"
+    "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
+    "  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
+    "      --hostname NAME      container hostname (default: short id)\n"
+    "      --read-only          mount the root filesystem read-only\n"
+    "  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"
+    "      --memory-swap BYTES  memory+swap limit (-1: unlimited swap)\n"
+    "      --pids-limit N       at most N processes\n"
+    "      --cpus N             CPU quota in CPUs (e.g. 0.5)\n"
+    "      --cpu-shares N       relative CPU weight (default 1024)\n"
+    "      --cap-add CAP        add a capability (or ALL)\n"
+    "      --cap-drop CAP       drop a capability (or ALL)\n"
+    "      --privileged         all capabilities, all devices, no masks\n"
+    "      --security-opt no-new-privileges[=true|false]\n"
+    "                           (default true)\n"
+    "      --security-opt seccomp=unconfined\n"
+    "                           no seccomp filter (default: Docker's\n"
+    "                           default profile; see docs/security.md)\n"
+    "      --net, --network MODE  bridge (default: eth0 on the bridge\n"
+    "                           homo0, NAT to the outside), none (own\n"
+    "                           namespace, lo only) or host (the host's)\n"
+    "  -p, --publish [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]\n"
+    "                           forward a host port to the container\n"
+    "      --ip ADDR            the container's address on the bridge\n"
+    "                           (default: the lowest free one)\n"
+    "      --init               run a tiny init as PID 1 that forwards\n"
+    "                           signals and reaps zombies\n";
 
 enum {
-	OPT_NAME = 256, OPT_RM, OPT_ENV_FILE, OPT_HOSTNAME, OPT_READ_ONLY,
-	OPT_MEMORY_SWAP, OPT_PIDS, OPT_CPUS, OPT_SHARES, OPT_CAP_ADD,
-	OPT_CAP_DROP, OPT_PRIVILEGED, OPT_NET, OPT_INIT, OPT_SECOPT,
-	OPT_RESTART, OPT_LOG_MAX, OPT_USERNS, OPT_UIDMAP, OPT_GIDMAP, OPT_IP,
+	OPT_NAME = 256,
+	OPT_RM,
+	OPT_ENV_FILE,
+	OPT_HOSTNAME,
+	OPT_READ_ONLY,
+	OPT_MEMORY_SWAP,
+	OPT_PIDS,
+	OPT_CPUS,
+	OPT_SHARES,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_NET,
+	OPT_INIT,
+	OPT_SECOPT,
+	OPT_RESTART,
+	OPT_LOG_MAX,
+	OPT_USERNS,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
+	OPT_IP,
 };
 
 /* --restart no|always|unless-stopped|on-failure[:N] */
-static int parse_restart(struct hm_spec *s, const char *arg,
-			 struct hm_err *e)
+static int parse_restart(struct hm_spec *s, const char *arg, struct hm_err *e)
 {
 	cleanup_free char *p = xstrdup(arg);
 	char *n = strchr(p, ':'), *end;
@@ -180,8 +196,8 @@ bad:
 			"-v %s: expected HOST:CONTAINER[:ro|rw]", arg);
 }
 
-static int parse_int(const char *opt, const char *s, int64_t min,
-		     int64_t *out, struct hm_err *e)
+static int parse_int(const char *opt, const char *s, int64_t min, int64_t *out,
+		     struct hm_err *e)
 {
 	char *end;
 	long long v;
@@ -190,8 +206,8 @@ static int parse_int(const char *opt, const char *s, int64_t min,
 	v = strtoll(s, &end, 10);
 	if (!*s || *end || errno || v < min)
 		return hm_failx(e, HM_EXIT_FAIL,
-				"%s \"%s\": expected an integer >= %lld", opt, s,
-				(long long)min);
+				"%s \"%s\": expected an integer >= %lld", opt,
+				s, (long long)min);
 	*out = v;
 	return 0;
 }
@@ -220,39 +236,39 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 		      struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"userns", required_argument, NULL, OPT_USERNS},
-		{"uidmap", required_argument, NULL, OPT_UIDMAP},
-		{"gidmap", required_argument, NULL, OPT_GIDMAP},
-		{"restart", required_argument, NULL, OPT_RESTART},
-		{"log-max-size", required_argument, NULL, OPT_LOG_MAX},
-		{"name", required_argument, NULL, OPT_NAME},
-		{"rm", no_argument, NULL, OPT_RM},
-		{"interactive", no_argument, NULL, 'i'},
-		{"tty", no_argument, NULL, 't'},
-		{"env", required_argument, NULL, 'e'},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"workdir", required_argument, NULL, 'w'},
-		{"user", required_argument, NULL, 'u'},
-		{"volume", required_argument, NULL, 'v'},
-		{"hostname", required_argument, NULL, OPT_HOSTNAME},
-		{"read-only", no_argument, NULL, OPT_READ_ONLY},
-		{"memory", required_argument, NULL, 'm'},
-		{"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
-		{"pids-limit", required_argument, NULL, OPT_PIDS},
-		{"cpus", required_argument, NULL, OPT_CPUS},
-		{"cpu-shares", required_argument, NULL, OPT_SHARES},
-		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
-		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-		{"privileged", no_argument, NULL, OPT_PRIVILEGED},
-		{"net", required_argument, NULL, OPT_NET},
-		{"network", required_argument, NULL, OPT_NET},
-		{"publish", required_argument, NULL, 'p'},
-		{"ip", required_argument, NULL, OPT_IP},
-		{"init", no_argument, NULL, OPT_INIT},
-		{"security-opt", required_argument, NULL, OPT_SECOPT},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"userns", required_argument, NULL, OPT_USERNS},
+	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
+	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
+	    {"restart", required_argument, NULL, OPT_RESTART},
+	    {"log-max-size", required_argument, NULL, OPT_LOG_MAX},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"rm", no_argument, NULL, OPT_RM},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"volume", required_argument, NULL, 'v'},
+	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+	    {"pids-limit", required_argument, NULL, OPT_PIDS},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"cpu-shares", required_argument, NULL, OPT_SHARES},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+	    {"net", required_argument, NULL, OPT_NET},
+	    {"network", required_argument, NULL, OPT_NET},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"ip", required_argument, NULL, OPT_IP},
+	    {"init", no_argument, NULL, OPT_INIT},
+	    {"security-opt", required_argument, NULL, OPT_SECOPT},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *swap = NULL;
 	int c;
@@ -261,7 +277,9 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 	while ((c = getopt_long(argc, argv, "+dite:w:u:v:m:p:h", opts, NULL)) !=
 	       -1) {
 		switch (c) {
-		case 'd': s->detach = true; break;
+		case 'd':
+			s->detach = true;
+			break;
 		case OPT_USERNS:
 			if (!strcmp(optarg, "auto"))
 				s->userns_auto = true;
@@ -273,12 +291,11 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 			break;
 		case OPT_UIDMAP:
 		case OPT_GIDMAP:
-			if (userns_parse_map(c == OPT_UIDMAP ? "--uidmap"
-							     : "--gidmap",
-					     optarg,
-					     c == OPT_UIDMAP ? &s->uidmap
-							     : &s->gidmap,
-					     e) < 0)
+			if (userns_parse_map(
+				c == OPT_UIDMAP ? "--uidmap" : "--gidmap",
+				optarg,
+				c == OPT_UIDMAP ? &s->uidmap : &s->gidmap,
+				e) < 0)
 				return -1;
 			break;
 		case OPT_RESTART:
@@ -291,13 +308,24 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 			if (s->log_max < 4096)
 				return hm_failx(e, HM_EXIT_FAIL,
 						"--log-max-size %s: the "
-						"minimum is 4k", optarg);
+						"minimum is 4k",
+						optarg);
 			break;
-		case OPT_NAME: s->name = xstrdup(optarg); break;
-		case OPT_RM: s->rm = true; break;
-		case 'i': s->interactive = true; break;
-		case 't': s->tty = true; break;
-		case 'e': add_env(s, optarg); break;
+		case OPT_NAME:
+			s->name = xstrdup(optarg);
+			break;
+		case OPT_RM:
+			s->rm = true;
+			break;
+		case 'i':
+			s->interactive = true;
+			break;
+		case 't':
+			s->tty = true;
+			break;
+		case 'e':
+			add_env(s, optarg);
+			break;
 		case OPT_ENV_FILE:
 			if (env_file(s, optarg, e) < 0)
 				return -1;
@@ -311,7 +339,10 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 			free(s->workdir);
 			s->workdir = xstrdup(optarg);
 			break;
-		case 'u': free(s->user); s->user = xstrdup(optarg); break;
+		case 'u':
+			free(s->user);
+			s->user = xstrdup(optarg);
+			break;
 		case 'v':
 			if (add_volume(s, optarg, e) < 0)
 				return -1;
@@ -320,19 +351,25 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 			if (!*optarg || strlen(optarg) > 63)
 				return hm_failx(e, HM_EXIT_FAIL,
 						"--hostname \"%s\": 1 to 63 "
-						"characters", optarg);
+						"characters",
+						optarg);
 			s->hostname = xstrdup(optarg);
 			break;
-		case OPT_READ_ONLY: s->read_only = true; break;
+		case OPT_READ_ONLY:
+			s->read_only = true;
+			break;
 		case 'm':
 			if (util_parse_size(optarg, &s->limits.memory, e) < 0)
 				return hm_prefix(e, "--memory");
 			if (s->limits.memory < 6 << 20)
 				return hm_failx(e, HM_EXIT_FAIL,
 						"--memory %s: the minimum is "
-						"6m", optarg);
+						"6m",
+						optarg);
 			break;
-		case OPT_MEMORY_SWAP: swap = optarg; break;
+		case OPT_MEMORY_SWAP:
+			swap = optarg;
+			break;
 		case OPT_PIDS:
 			if (parse_int("--pids-limit", optarg, 1,
 				      &s->limits.pids, e) < 0)
@@ -347,9 +384,15 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 				      &s->limits.cpu_shares, e) < 0)
 				return -1;
 			break;
-		case OPT_CAP_ADD: s->cap_add = strv_push(s->cap_add, optarg); break;
-		case OPT_CAP_DROP: s->cap_drop = strv_push(s->cap_drop, optarg); break;
-		case OPT_PRIVILEGED: s->privileged = true; break;
+		case OPT_CAP_ADD:
+			s->cap_add = strv_push(s->cap_add, optarg);
+			break;
+		case OPT_CAP_DROP:
+			s->cap_drop = strv_push(s->cap_drop, optarg);
+			break;
+		case OPT_PRIVILEGED:
+			s->privileged = true;
+			break;
 		case OPT_NET:
 			if (cmd_net_mode(s, "--net", optarg, e) < 0)
 				return -1;
@@ -362,7 +405,9 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 			free(s->netcfg.ip);
 			s->netcfg.ip = xstrdup(optarg);
 			break;
-		case OPT_INIT: s->init = true; break;
+		case OPT_INIT:
+			s->init = true;
+			break;
 		case OPT_SECOPT:
 			if (!strcmp(optarg, "no-new-privileges") ||
 			    !strcmp(optarg, "no-new-privileges=true") ||
@@ -382,12 +427,13 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 						"supported",
 						optarg);
 			break;
-		case 'h': return 1;
+		case 'h':
+			return 1;
 		case '?':
 		default:
-			return cmd_usage_error(
-				e, "run", "unknown option \"%s\"",
-				argv[optind - 1]);
+			return cmd_usage_error(e, "run",
+					       "unknown option \"%s\"",
+					       argv[optind - 1]);
 		}
 	}
 	if (swap) {
@@ -439,8 +485,7 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	if (s.restart && strcmp(s.restart, "no") && s.rm) {
 		spec_free(&s);
-		return cmd_usage_error(e, "run",
-				       "--restart and --rm conflict");
+		return cmd_usage_error(e, "run", "--restart and --rm conflict");
 	}
 	if (cmd_net_check(&s, e) < 0) {
 		spec_free(&s);

@@ -778,8 +778,8 @@ static int try_syslog(void)
 
 static int try_kcmp(void)
 {
-	return ret(syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, 0,
-			   0));
+	return ret(
+	    syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, 0, 0));
 }
 
 static int try_pidfd_getfd(void)
