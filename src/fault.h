@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_FAULT_H
+#define HOMO_FAULT_H
+
+/*
+ * Fault injection for the crash tests (tests/integration/fault.bats):
+ * FAULT_POINT("pull-after-unpack") marks a step; a test build (-DHOMO_FAULTS,
+ * the homo-fault binary) run with HOMO_FAULT=pull-after-unpack SIGKILLs
+ * itself there, as a power cut or an OOM kill would. Normal builds compile
+ * the points to nothing.
+ *
+ * A point reached in the container's init (between clone and execve) kills
+ * the init, not homo: it is in a new PID namespace and cannot name homo.
+ */
+#ifdef HOMO_FAULTS
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAULT_POINT(name)                                                      \
+	do {                                                                   \
+		const char *fault_ = getenv("HOMO_FAULT");                     \
+		if (fault_ && strcmp(fault_, (name)) == 0)                     \
+			raise(SIGKILL);                                        \
+	} while (0)
+#else
+#define FAULT_POINT(name)                                                      \
+	do {                                                                   \
+	} while (0)
+#endif
+
+#endif
