@@ -57,18 +57,27 @@ const char cmd_load_usage[] =
     "  -i, --input FILE      read FILE instead\n"
     "  -q, --quiet           no progress bar\n";
 
-/* ---- output files: a temp name beside FILE, renamed when complete ---- */
+/*
+ * ---- output files: an unnamed file (O_TMPFILE) in FILE's directory, given
+ * its name when complete; a killed homo leaves nothing behind. Where the
+ * filesystem has no O_TMPFILE, a temp name beside FILE instead.
+ */
 
 struct out_file {
 	char *path, *tmp;
 	int fd;
+	bool unnamed; /* O_TMPFILE: linked in at out_close() */
 };
 
 static int out_open(struct out_file *f, const char *path, const char *cmd,
 		    struct hm_err *e)
 {
+	cleanup_free char *dir = NULL;
+	const char *slash = strrchr(path ? path : "", '/');
+
 	f->path = f->tmp = NULL;
 	f->fd = -1;
+	f->unnamed = false;
 	if (!path) {
 		if (isatty(STDOUT_FILENO))
 			return cmd_usage_error(e, cmd,
@@ -78,30 +87,45 @@ static int out_open(struct out_file *f, const char *path, const char *cmd,
 		f->fd = STDOUT_FILENO;
 		return 0;
 	}
-	f->path = xstrdup(path);
+	dir = slash ? xasprintf("%.*s", (int)(slash - path) + (slash == path),
+				path)
+		    : xstrdup(".");
+	f->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	f->unnamed = f->fd >= 0;
 	f->tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
-	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (f->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR))
+		f->fd =
+		    open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (f->fd < 0) {
-		hm_fail(e, errno, "create \"%s\"", f->tmp);
-		free(f->path);
+		hm_fail(e, errno, "create \"%s\"", path);
 		free(f->tmp);
 		return -1;
 	}
+	f->path = xstrdup(path);
 	return 0;
 }
 
-/* @ok: keep the file (rename into place), otherwise remove it. */
+/* @ok: keep the file (name it), otherwise remove it. */
 static int out_close(struct out_file *f, bool ok, struct hm_err *e)
 {
 	int r = 0;
 
 	if (!f->path)
 		return 0;
-	if (close(f->fd) < 0 && ok)
-		r = hm_fail(e, errno, "write \"%s\"", f->tmp);
+	if (ok && f->unnamed) {
+		cleanup_free char *fd_path =
+		    xasprintf("/proc/self/fd/%d", f->fd);
+
+		/* linkat cannot replace a file: a temp name, then rename */
+		if (linkat(AT_FDCWD, fd_path, AT_FDCWD, f->tmp,
+			   AT_SYMLINK_FOLLOW) < 0)
+			r = hm_fail(e, errno, "create \"%s\"", f->path);
+	}
+	if (close(f->fd) < 0 && ok && r == 0)
+		r = hm_fail(e, errno, "write \"%s\"", f->path);
 	if (ok && r == 0 && rename(f->tmp, f->path) < 0)
 		r = hm_fail(e, errno, "rename \"%s\"", f->tmp);
-	if (!ok || r < 0)
+	if ((!ok || r < 0) && (!f->unnamed || ok))
 		unlink(f->tmp);
 	free(f->path);
 	free(f->tmp);
@@ -116,12 +140,12 @@ static bool is_path(const char *s)
 int cmd_commit(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"message", required_argument, NULL, 'm'},
-		{"change", required_argument, NULL, 'c'},
-		{"parent", required_argument, NULL, 'p'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"message", required_argument, NULL, 'm'},
+	    {"change", required_argument, NULL, 'c'},
+	    {"parent", required_argument, NULL, 'p'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct commit_opts o = {.progress = isatty(STDERR_FILENO)};
 	cleanup_strv char **changes = NULL;
@@ -130,12 +154,22 @@ int cmd_commit(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	while ((c = getopt_long(argc, argv, "m:c:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': o.message = optarg; break;
-		case 'c': changes = strv_push(changes, optarg); break;
-		case 'p': o.parent = optarg; break;
-		case 'q': o.progress = false; break;
-		case 'h': return cmd_help("commit");
-		default: return cmd_usage_error(e, "commit", "bad option");
+		case 'm':
+			o.message = optarg;
+			break;
+		case 'c':
+			changes = strv_push(changes, optarg);
+			break;
+		case 'p':
+			o.parent = optarg;
+			break;
+		case 'q':
+			o.progress = false;
+			break;
+		case 'h':
+			return cmd_help("commit");
+		default:
+			return cmd_usage_error(e, "commit", "bad option");
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -160,14 +194,14 @@ int cmd_commit(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 }
 
 /* -o FILE and -q, shared by export and save. */
-static int out_options(const char *cmd, int argc, char **argv,
-		       const char **out, bool *progress, struct hm_err *e)
+static int out_options(const char *cmd, int argc, char **argv, const char **out,
+		       bool *progress, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c;
 
@@ -175,10 +209,16 @@ static int out_options(const char *cmd, int argc, char **argv,
 	*progress = isatty(STDERR_FILENO);
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': *out = optarg; break;
-		case 'q': *progress = false; break;
-		case 'h': return 1;
-		default: return cmd_usage_error(e, cmd, "bad option");
+		case 'o':
+			*out = optarg;
+			break;
+		case 'q':
+			*progress = false;
+			break;
+		case 'h':
+			return 1;
+		default:
+			return cmd_usage_error(e, cmd, "bad option");
 		}
 	}
 	return 0;
@@ -227,10 +267,10 @@ int cmd_save(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 int cmd_load(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"input", required_argument, NULL, 'i'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"input", required_argument, NULL, 'i'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	cleanup_strv char **loaded = NULL;
 	cleanup_close int fd = -1;
@@ -240,10 +280,16 @@ int cmd_load(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': in = optarg; break;
-		case 'q': progress = false; break;
-		case 'h': return cmd_help("load");
-		default: return cmd_usage_error(e, "load", "bad option");
+		case 'i':
+			in = optarg;
+			break;
+		case 'q':
+			progress = false;
+			break;
+		case 'h':
+			return cmd_help("load");
+		default:
+			return cmd_usage_error(e, "load", "bad option");
 		}
 	}
 	if (optind < argc)

@@ -12,14 +12,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "container.h"
+#include "fault.h"
 #include "layer_tar.h"
 #include "overlay.h"
 #include "progress.h"
@@ -74,7 +77,8 @@ static int change_env(json_t *config, const char *arg, struct hm_err *e)
 	}
 	if (!key || !*key)
 		return hm_failx(e, HM_EXIT_FAIL,
-				"change \"ENV %s\": expected ENV KEY=VALUE", arg);
+				"change \"ENV %s\": expected ENV KEY=VALUE",
+				arg);
 	if (!json_is_array(env)) {
 		env = json_array();
 		json_object_set_new(config, "env", env);
@@ -222,14 +226,13 @@ static int thaw(const char *id, struct freeze_guard *g, struct hm_err *e)
  * hand to store_layer_commit().
  */
 static int make_layer(struct hm_store *s, const char *dir, bool progress,
-		      char **tmp, struct layer_tar_result *res,
-		      struct hm_err *e)
+		      const struct hm_spec *sp, char **tmp,
+		      struct layer_tar_result *res, struct hm_err *e)
 {
 	cleanup_free char *diff = NULL;
 	struct hm_progress prog;
-	struct layer_tar_opts lo = {.whiteouts = true,
-				    .progress = &prog,
-				    .skip_mount_stubs = true};
+	struct layer_tar_opts lo = {
+	    .whiteouts = true, .progress = &prog, .skip_mount_stubs = true};
 	struct hm_err ignored;
 	int r;
 
@@ -242,6 +245,10 @@ static int make_layer(struct hm_store *s, const char *dir, bool progress,
 		goto fail;
 	}
 	lo.copy_to = diff;
+	if (sp) { /* a user-namespaced container's upper/: its view */
+		lo.uidmap = &sp->uidmap;
+		lo.gidmap = &sp->gidmap;
+	}
 	progress_init(&prog, "commit", progress ? util_dir_size(dir) : 0,
 		      progress);
 	HM_TRACE("copy and hash %s", dir);
@@ -264,13 +271,14 @@ static char *default_ref(const char *name, const char *image_id)
 
 /*
  * The shared tail: make the layer from @dir, put it on @base_layers, name
- * the image. @img arrives with config (and source) set.
+ * the image. @img arrives with config (and source) set; @sp is the
+ * container's spec (its id maps), NULL for a directory.
  */
 static int commit_common(struct hm_store *s, const char *dir,
 			 char *const *base_layers, const char *default_name,
 			 const struct commit_opts *o, struct hm_image *img,
 			 struct freeze_guard *g, const char *cid,
-			 struct hm_err *e)
+			 const struct hm_spec *sp, struct hm_err *e)
 {
 	cleanup_free char *tmp = NULL, *dflt = NULL;
 	struct layer_tar_result res;
@@ -296,7 +304,7 @@ static int commit_common(struct hm_store *s, const char *dir,
 
 	if (cid && freeze(cid, g, e) < 0)
 		return -1;
-	r = make_layer(s, dir, o->progress, &tmp, &res, e);
+	r = make_layer(s, dir, o->progress, sp, &tmp, &res, e);
 	if (cid && thaw(cid, g, r < 0 ? &ignored : e) < 0 && r == 0) {
 		util_rm_rf(tmp, &ignored);
 		return -1;
@@ -326,6 +334,7 @@ static int commit_common(struct hm_store *s, const char *dir,
 		goto fail;
 	}
 	r = store_layer_commit(s, tmp, res.diff_id, meta, e);
+	FAULT_POINT("commit-after-layer");
 	if (r == 0)
 		r = store_image_save(s, img, e);
 	store_unlock(s);
@@ -390,17 +399,16 @@ int commit_container(struct hm_store *s, const char *ref,
 	upper = xasprintf("%s/upper", cdir);
 	out->config = container_config(s, &sp);
 	out->source = xasprintf("commit of container %.12s", id);
-	r = commit_common(s, upper, sp.layers, sp.name, o, out,
-			  &g, state.status == ST_RUNNING ? id : NULL, e);
+	r = commit_common(s, upper, sp.layers, sp.name, o, out, &g,
+			  state.status == ST_RUNNING ? id : NULL, &sp, e);
 	spec_free(&sp);
 	if (r < 0)
 		image_free(out);
 	return r;
 }
 
-int commit_dir(struct hm_store *s, const char *dir,
-	       const struct commit_opts *o, struct hm_image *out,
-	       struct hm_err *e)
+int commit_dir(struct hm_store *s, const char *dir, const struct commit_opts *o,
+	       struct hm_image *out, struct hm_err *e)
 {
 	cleanup_free char *abs = realpath(dir, NULL);
 	struct hm_image base = {0};
@@ -414,10 +422,11 @@ int commit_dir(struct hm_store *s, const char *dir,
 		return hm_fail(e, ENOTDIR, "%s", dir);
 	if (o->parent && store_image_find(s, o->parent, &base, NULL, e) < 0)
 		return -1;
-	out->config = o->parent ? json_deep_copy(base.config)
-				: image_default_config();
+	out->config =
+	    o->parent ? json_deep_copy(base.config) : image_default_config();
 	out->source = xstrdup(abs);
-	r = commit_common(s, abs, base.layers, abs, o, out, NULL, NULL, e);
+	r = commit_common(s, abs, base.layers, abs, o, out, NULL, NULL, NULL,
+			  e);
 	image_free(&base);
 	if (r < 0)
 		image_free(out);
@@ -458,14 +467,85 @@ static char *export_options(char *const *layers, const char *id,
 	return opts;
 }
 
+/*
+ * A user namespace mapping a container's host ids back (inside id
+ * host + N is outside id N): an idmapped mount through it shows upper/ as
+ * the container sees it. Held by a child that waits on a pipe; the
+ * namespace lives on in the returned fd.
+ */
+static int inverse_userns(const struct hm_idmap *uid,
+			  const struct hm_idmap *gid, struct hm_err *e)
+{
+	struct hm_idmap iu = {uid->host, uid->ctr, uid->count};
+	struct hm_idmap ig = {gid->host, gid->ctr, gid->count};
+	char path[64], c;
+	int p[2], fd = -1;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return hm_fail(e, errno, "pipe");
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL,
+			     NULL, NULL);
+	if (pid == 0) {
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
+		return hm_fail(e, errno, "export: clone a user namespace");
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (userns_write_maps(pid, &iu, &ig, e) == 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			hm_fail(e, errno, "open \"%s\"", path);
+	}
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
+/*
+ * Put an idmapped copy of @upper over itself (in the export child's own
+ * mount namespace), so that the overlay reads it with the container's
+ * owners; the image's layers already have them.
+ */
+static int unshift_upper(const char *upper, const struct hm_idmap *uid,
+			 const struct hm_idmap *gid, struct hm_err *e)
+{
+	cleanup_close int ns = inverse_userns(uid, gid, e);
+	cleanup_close int mnt = -1;
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+
+	if (ns < 0)
+		return -1;
+	attr.userns_fd = (uint64_t)ns;
+	mnt = (int)syscall(SYS_open_tree, AT_FDCWD, upper,
+			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (mnt < 0)
+		return hm_fail(e, errno, "export: open_tree \"%s\"", upper);
+	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH, &attr,
+		    sizeof(attr)) < 0)
+		return hm_fail(e, errno, "export: idmap \"%s\"", upper);
+	if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, upper,
+		    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return hm_fail(e, errno, "export: mount on \"%s\"", upper);
+	return 0;
+}
+
 /* The child: its own mount namespace, the overlay, the tar, _exit. */
-static void export_child(struct hm_store *s, const char *opts, int out_fd,
-			 bool progress, int err_fd)
+static void export_child(struct hm_store *s, const char *opts,
+			 const char *upper, const struct hm_idmap *uid,
+			 const struct hm_idmap *gid, int out_fd, bool progress,
+			 int err_fd)
 {
 	struct hm_progress prog;
-	struct layer_tar_opts lo = {.sink = layer_tar_fd_sink,
-				    .sink_arg = &out_fd,
-				    .progress = &prog};
+	struct layer_tar_opts lo = {
+	    .sink = layer_tar_fd_sink, .sink_arg = &out_fd, .progress = &prog};
 	struct layer_tar_result res;
 	struct hm_err e = {0};
 	const char *mnt = s->runroot;
@@ -477,6 +557,8 @@ static void export_child(struct hm_store *s, const char *opts, int out_fd,
 		hm_fail(&e, errno, "export: make / private");
 	} else if (chdir(s->root) < 0) {
 		hm_fail(&e, errno, "export: chdir \"%s\"", s->root);
+	} else if (uid->count && unshift_upper(upper, uid, gid, &e) < 0) {
+		/* e is set */
 	} else if (mount("overlay", mnt, "overlay", MS_RDONLY, opts) < 0) {
 		/* on the runroot: only this namespace ever sees it */
 		hm_fail(&e, errno, "export: mount overlay on \"%s\"", mnt);
@@ -494,8 +576,9 @@ static void export_child(struct hm_store *s, const char *opts, int out_fd,
 int export_container(struct hm_store *s, const char *ref, int out_fd,
 		     bool progress, struct hm_err *e)
 {
-	cleanup_free char *opts = NULL;
+	cleanup_free char *opts = NULL, *upper = NULL;
 	struct freeze_guard g = {.pid = -1, .fd = -1};
+	struct hm_idmap uid, gid;
 	struct hm_state state;
 	struct hm_err ignored;
 	struct hm_spec sp;
@@ -509,6 +592,8 @@ int export_container(struct hm_store *s, const char *ref, int out_fd,
 	    container_load_spec(s, id, &sp, e) < 0)
 		return -1;
 	opts = export_options(sp.layers, id, e);
+	uid = sp.uidmap;
+	gid = sp.gidmap;
 	spec_free(&sp);
 	if (!opts)
 		return -1;
@@ -523,7 +608,9 @@ int export_container(struct hm_store *s, const char *ref, int out_fd,
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		export_child(s, opts, out_fd, progress, p[1]);
+		upper = xasprintf("%s/containers/%s/upper", s->root, id);
+		export_child(s, opts, upper, &uid, &gid, out_fd, progress,
+			     p[1]);
 	}
 	close(p[1]);
 	if (pid < 0) {

@@ -25,6 +25,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "fault.h"
+#include "userns.h"
 #include "util.h"
 
 #define CHUNK (1 << 20)
@@ -33,6 +35,8 @@
 #define OVL_OPAQUE "trusted.overlay.opaque"
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"
+#define XATTR_CAPS "security.capability"
+#define OVERFLOW_ID 65534u
 
 /* ---- sha256 on a second thread ---- */
 
@@ -159,8 +163,7 @@ struct walk {
 	size_t dst_root_len;
 };
 
-int layer_tar_fd_sink(void *arg, const void *buf, size_t len,
-		      struct hm_err *e)
+int layer_tar_fd_sink(void *arg, const void *buf, size_t len, struct hm_err *e)
 {
 	int fd = *(int *)arg;
 	const char *p = buf;
@@ -283,13 +286,55 @@ static void pop_name(struct walk *w, size_t rl, size_t dl)
 	w->dst[dl] = '\0';
 }
 
+/* Host id @id of a user-namespaced container's upper/ as it sees it. */
+static uint32_t unshift(const struct hm_idmap *m, uint32_t id,
+			uint32_t unmapped)
+{
+	if (!m || !m->count)
+		return id;
+	if (id >= m->host && id - m->host < m->count)
+		return m->ctr + (id - m->host);
+	return unmapped;
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * A namespaced file capability (VFS_CAP_REVISION_3: 24 bytes, the owning
+ * namespace's root uid last) as the container sees it: its own root's is a
+ * plain v2 capability (20 bytes), another root's is shifted.
+ */
+static void unshift_caps(const struct hm_idmap *m, unsigned char *val,
+			 ssize_t *len)
+{
+	uint32_t magic, root;
+
+	if (!m || !m->count || *len != 24)
+		return;
+	magic = get_le32(val);
+	if ((magic & 0xFF000000u) != 0x03000000u)
+		return;
+	root = unshift(m, get_le32(val + 20), get_le32(val + 20));
+	if (root == 0) {
+		magic = (magic & ~0xFF000000u) | 0x02000000u;
+		*len = 20;
+	}
+	for (int i = 0; i < 4; i++) {
+		val[i] = (unsigned char)(magic >> (8 * i));
+		val[20 + i] = (unsigned char)(root >> (8 * i));
+	}
+}
+
 /*
  * The xattrs of @name in @dfd, sorted, into the entry (and the copy).
  * Through /proc/self/fd: fgetxattr cannot reach symlinks or devices.
  * @opaque is set for trusted.overlay.opaque=y.
  */
-static int read_xattrs(struct walk *w, int dfd, const char *name,
-		       bool *opaque)
+static int read_xattrs(struct walk *w, int dfd, const char *name, bool *opaque)
 {
 	cleanup_free char *path = xasprintf("/proc/self/fd/%d/%s", dfd, name);
 	cleanup_free char *list = NULL;
@@ -313,7 +358,7 @@ static int read_xattrs(struct walk *w, int dfd, const char *name,
 		names[n++] = p;
 	qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
-		char val[65536];
+		unsigned char val[65536];
 		ssize_t vl = lgetxattr(path, names[i], val, sizeof(val));
 
 		if (vl < 0 && errno == ENODATA)
@@ -327,6 +372,8 @@ static int read_xattrs(struct walk *w, int dfd, const char *name,
 		}
 		if (util_has_prefix(names[i], OVL_PREFIX))
 			continue;
+		if (!strcmp(names[i], XATTR_CAPS))
+			unshift_caps(w->o->uidmap, val, &vl);
 		archive_entry_xattr_add_entry(w->ent, names[i], val,
 					      (size_t)vl);
 	}
@@ -401,9 +448,10 @@ static int write_marker(struct walk *w, size_t dir_len, const char *name,
 static int write_chunk(struct walk *w, const void *p, size_t n)
 {
 	if (archive_write_data(w->a, p, n) != (la_ssize_t)n)
-		return w->failed ? -1
-				 : hm_fail_archive(w->e, w->a,
-						   "tar data of \"%s\"", w->rel);
+		return w->failed
+			   ? -1
+			   : hm_fail_archive(w->e, w->a, "tar data of \"%s\"",
+					     w->rel);
 	return 0;
 }
 
@@ -431,8 +479,8 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 static int file_data(struct walk *w, int dfd, const char *name,
 		     const struct stat *st)
 {
-	cleanup_close int in = openat(dfd, name, O_RDONLY | O_NOFOLLOW |
-						      O_CLOEXEC | O_NOCTTY);
+	cleanup_close int in =
+	    openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	cleanup_close int out = -1;
 	uint64_t left = (uint64_t)st->st_size;
 	bool cloned = false;
@@ -440,8 +488,8 @@ static int file_data(struct walk *w, int dfd, const char *name,
 	if (in < 0)
 		return hm_fail(w->e, errno, "open \"%s\"", w->rel);
 	if (w->o->copy_to) {
-		out = open(w->dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			   0600);
+		out =
+		    open(w->dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (out < 0)
 			return hm_fail(w->e, errno, "create \"%s\"", w->dst);
 		if (w->try_clone && left) {
@@ -520,6 +568,13 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 		return hm_fail(w->e, errno, "stat \"%s\"", w->rel);
 	if (S_ISSOCK(st.st_mode))
 		return 0; /* tar cannot hold one; Docker skips them too */
+	if (w->o->uidmap && w->o->uidmap->count) {
+		uint32_t unmapped =
+		    S_ISCHR(st.st_mode) && st.st_rdev == 0 ? 0 : OVERFLOW_ID;
+
+		st.st_uid = unshift(w->o->uidmap, st.st_uid, unmapped);
+		st.st_gid = unshift(w->o->gidmap, st.st_gid, unmapped);
+	}
 	if (w->o->skip_mount_stubs && S_ISREG(st.st_mode) && st.st_size == 0 &&
 	    (!strcmp(w->rel, "etc/hostname") || !strcmp(w->rel, "etc/hosts") ||
 	     !strcmp(w->rel, "etc/resolv.conf")))
@@ -532,8 +587,8 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 		if (write_marker(w, rl - nl - (rl > nl), wh, &st,
 				 st.st_mode & 07777) < 0)
 			return -1;
-		if (w->o->copy_to &&
-		    (make_copy(w, &st, NULL) < 0 || copy_meta(w, &st, false) < 0))
+		if (w->o->copy_to && (make_copy(w, &st, NULL) < 0 ||
+				      copy_meta(w, &st, false) < 0))
 			return -1;
 		return 0;
 	}
@@ -573,8 +628,8 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 
 		if (!w->o->copy_to)
 			return 0;
-		first = xasprintf("%.*s/%s", (int)w->dst_root_len, w->dst,
-				  link);
+		first =
+		    xasprintf("%.*s/%s", (int)w->dst_root_len, w->dst, link);
 		if (linkat(AT_FDCWD, first, AT_FDCWD, w->dst, 0) < 0)
 			return hm_fail(w->e, errno, "link \"%s\"", w->dst);
 		return 0;
@@ -590,8 +645,8 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 
 		if (sub < 0)
 			return hm_fail(w->e, errno, "open \"%s\"", w->rel);
-		if (opaque && write_marker(w, strlen(w->rel), WH_OPAQUE, &root,
-					   0644) < 0)
+		if (opaque &&
+		    write_marker(w, strlen(w->rel), WH_OPAQUE, &root, 0644) < 0)
 			return -1;
 		if (walk_dir(w, sub) < 0)
 			return -1;
@@ -619,6 +674,7 @@ static int walk_dir(struct walk *w, int dfd)
 		if (r == 0)
 			r = walk_entry(w, dfd, names[i]);
 		pop_name(w, rl, dl);
+		FAULT_POINT("mid-copy");
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -673,7 +729,8 @@ int layer_tar_write(const char *dir, const struct layer_tar_opts *o,
 	}
 	r = 0;
 out:
-	archive_write_free(w.a); /* closes it too; after a failure that is moot */
+	archive_write_free(
+	    w.a); /* closes it too; after a failure that is moot */
 	if (w.ent)
 		archive_entry_free(w.ent);
 	ring_stop(&w.ring);

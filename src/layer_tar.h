@@ -23,6 +23,8 @@
 #include "error.h"
 #include "progress.h"
 
+struct hm_idmap;
+
 /* Receives the tar stream in order; returns 0, or -1 with @e set. */
 typedef int (*layer_tar_sink_fn)(void *arg, const void *buf, size_t len,
 				 struct hm_err *e);
@@ -46,6 +48,16 @@ struct layer_tar_opts {
 	 * (what the container wrote to them went to those, never here).
 	 */
 	bool skip_mount_stubs;
+	/*
+	 * The tree is a user-namespaced container's upper/ (nullable, or
+	 * count 0: no shift): its owners are host ids of these maps, written
+	 * (and copied) as the container sees them. Ids outside the map are
+	 * the kernel's overflow id 65534, as the container sees them too;
+	 * whiteouts, made by overlayfs as the mounter, are root's. A file
+	 * capability of the namespace's root (v3, rootid = the map's base)
+	 * becomes a plain v2 one.
+	 */
+	const struct hm_idmap *uidmap, *gidmap;
 };
 
 struct layer_tar_result {
@@ -76,7 +88,6 @@ int layer_tar_write(const char *dir, const struct layer_tar_opts *o,
 		    struct layer_tar_result *res, struct hm_err *e);
 
 /** layer_tar_fd_sink() - a sink writing to the fd *(int *)@arg. */
-int layer_tar_fd_sink(void *arg, const void *buf, size_t len,
-		      struct hm_err *e);
+int layer_tar_fd_sink(void *arg, const void *buf, size_t len, struct hm_err *e);
 
 #endif

@@ -61,3 +61,46 @@ load helpers
 		assert_one_error_line
 	done
 }
+
+@test "--userns=auto: commit and export write the container's owners, not the host's" {
+	pull_busybox
+	homo run -d --userns=auto --name u busybox sh -c '
+		echo hi >/etc/motd; mkdir -p /home/x; echo f >/home/x/f
+		chown 1000:1000 /home/x; chown 1000:1001 /home/x/f
+		rm /bin/ls; rm -rf /usr; mkdir /usr; echo n >/usr/n
+		cp /bin/busybox /capbin; touch /ready; sleep 60' >/dev/null
+	upper=$(ls -d "$HOMO_ROOT"/containers/*/upper)
+	for _ in $(seq 100); do [ -e "$upper/ready" ] && break; sleep 0.05; done
+	[ "$(stat -c %u:%g "$upper/home/x/f")" = 101000:101001 ]
+	# a file capability set by the container's root: the kernel stores it
+	# as a namespaced (v3) one, owned by host uid 100000
+	pid=$(homo inspect u | sed -n 's/.*"Pid": \([0-9]*\).*/\1/p' | head -1)
+	nsenter -t "$pid" -U setcap cap_net_raw+ep "/proc/$pid/root/capbin"
+	caplen() { python3 -c 'import os, sys; print(len(os.getxattr(sys.argv[1], "security.capability")))' "$1"; }
+	[ "$(caplen "$upper/capbin")" = 24 ]
+	run homo commit -q u uc
+	assert_status 0
+	d=$HOMO_ROOT/layers/$(homo inspect uc | grep -o 'sha256:[0-9a-f]\{64\}' | tail -1 | cut -d: -f2)/diff
+	[ "$(stat -c %u:%g "$d/etc/motd")" = 0:0 ]
+	[ "$(stat -c %u:%g "$d/home/x")" = 1000:1000 ]
+	[ "$(stat -c %u:%g "$d/home/x/f")" = 1000:1001 ]
+	[ "$(stat -c '%F %t %T %u' "$d/bin/ls")" = "character special file 0 0 0" ]
+	[ "$(caplen "$d/capbin")" = 20 ] # a plain v2 capability
+	getcap "$d/capbin" | grep -q cap_net_raw
+	# the same content from a container without a user namespace: the
+	# same ids (the canonical tar of one tree, whoever ran it)
+	run homo run --rm uc sh -c 'stat -c "%u:%g" /etc/motd /home/x /home/x/f; ls /usr; [ -e /bin/ls ] || echo gone'
+	assert_status 0
+	[ "$output" = "$(printf '0:0\n1000:1000\n1000:1001\nn\ngone')" ]
+	run homo run --rm --userns=auto uc stat -c "%u:%g" /home/x/f
+	[ "$output" = 1000:1001 ]
+	# export: the container's upper and the image's layers alike
+	homo export -o "$T/u.tar" u
+	tar -tvf "$T/u.tar" >"$T/list" 2>/dev/null
+	grep -q ' 0/0 .* etc/motd$' "$T/list"
+	grep -q ' 1000/1001 .* home/x/f$' "$T/list"
+	grep -q ' 0/0 .* bin/busybox$' "$T/list"
+	! grep -q ' 10[0-9]\{4\}/' "$T/list"
+	! grep -q ' bin/ls ' "$T/list"
+	homo rm -f u >/dev/null
+}
