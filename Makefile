@@ -29,6 +29,13 @@ LIB_SRC := $(filter-out $(CLI_SRC),$(SRC))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/%.o)
 
+# homo-fault: the same sources with the FAULT_POINT()s of src/fault.h
+# armed, for tests/integration/fault.bats; objects kept apart in fault/.
+FAULT_DIR := $(BUILD)/fault
+FAULT_LIB_OBJ := $(LIB_SRC:src/%.c=$(FAULT_DIR)/%.o)
+FAULT_CLI_OBJ := $(CLI_SRC:src/%.c=$(FAULT_DIR)/%.o)
+FAULT_BIN := $(BUILD)/homo-fault
+
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -57,7 +64,19 @@ $(BUILD)/libhomo.a: $(LIB_OBJ)
 $(BUILD)/homo: $(CLI_OBJ) $(BUILD)/libhomo.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhomo.a $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhomo.a
+$(FAULT_DIR)/%.o: src/%.c $(wildcard src/*.h) | $(FAULT_DIR)
+	$(CC) $(CFLAGS) -DHOMO_FAULTS -MMD -c -o $@ $<
+
+$(FAULT_DIR):
+	mkdir -p $(FAULT_DIR)
+
+$(FAULT_DIR)/libhomo.a: $(FAULT_LIB_OBJ)
+	ar rcs $@ $^
+
+$(FAULT_BIN): $(FAULT_CLI_OBJ) $(FAULT_DIR)/libhomo.a
+	$(CC) $(LDFLAGS) -o $@ $(FAULT_CLI_OBJ) $(FAULT_DIR)/libhomo.a $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhomo.a
 	$(CC) $(CFLAGS) -iquote src -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) $(TEST_LIBS) -lcmocka $(LDFLAGS)
 
 # The static probe program that goes into the test image.
@@ -76,13 +95,13 @@ images: $(BUSYBOX_TAR) $(LEDE_TAR)
 $(IMAGES)/debian.tar: images/debian/build.sh
 	images/debian/build.sh $@
 
-check: deps all $(UNIT_BIN) images
+check: deps all $(FAULT_BIN) $(UNIT_BIN) images
 	@tests/run.sh
 
 check-unit: all $(UNIT_BIN)
 	@tests/run.sh --unit
 
-check-integration: all images
+check-integration: all $(FAULT_BIN) images
 	@tests/run.sh --integration
 
 check-slow: all $(BUSYBOX_TAR)
@@ -117,4 +136,4 @@ install: $(BUILD)/homo
 clean:
 	rm -rf build build-asan
 
--include $(wildcard $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/*.d $(FAULT_DIR)/*.d)

@@ -50,8 +50,8 @@ int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
  * found by id, prefix or name. Like docker: go on after a failure, print
  * the later errors, return the first.
  */
-typedef int (*cmd_each_fn)(struct hm_ctx *ctx, const char *id,
-			   const char *arg, void *data, struct hm_err *e);
+typedef int (*cmd_each_fn)(struct hm_ctx *ctx, const char *id, const char *arg,
+			   void *data, struct hm_err *e);
 int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
 		       cmd_each_fn fn, void *data, struct hm_err *e);
 
@@ -64,8 +64,7 @@ int cmd_start(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_restart(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_wait(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_logs_usage[], cmd_exec_usage[], cmd_stop_usage[],
-	cmd_kill_usage[], cmd_start_usage[], cmd_restart_usage[],
-	cmd_wait_usage[];
+    cmd_kill_usage[], cmd_start_usage[], cmd_restart_usage[], cmd_wait_usage[];
 
 /* cmd_commit.c */
 int cmd_commit(struct hm_ctx *, int, char **, struct hm_err *);
@@ -73,7 +72,11 @@ int cmd_export(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_save(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_load(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_commit_usage[], cmd_export_usage[], cmd_save_usage[],
-	cmd_load_usage[];
+    cmd_load_usage[];
+
+/* cmd_system.c */
+int cmd_system(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_system_usage[];
 
 /* cmd_net.c: homo port, and homo run's --net, -p, --ip */
 struct hm_spec;
@@ -93,7 +96,7 @@ int cmd_help(const char *name);
 
 /** cmd_usage_error() - "homo X: <why>\nSee 'homo X --help'." as an error. */
 int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /** cmd_open_store() - open (and create) the store named by the globals. */
 int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e);

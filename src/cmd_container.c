@@ -63,18 +63,17 @@ static json_t *container_json(const struct hm_store *st, const struct row *r)
 	cleanup_free char *work = xasprintf("%s/work", cdir);
 
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:b, "
-		"s:s, s:s, s:s}, s:{s:s, s:s}}",
-		"Id", r->spec.id, "Name", r->spec.name, "Image", r->spec.image,
-		"ImageId", r->spec.image_id, "Created", r->spec.created,
-		"Config", spec_to_json(&r->spec), "State", "Status",
-		state_status_name(r->state.status), "Running",
-		r->state.status == ST_RUNNING, "Pid",
-		r->state.status == ST_RUNNING ? (int)r->state.pid : 0,
-		"ExitCode", r->state.exit_code, "OOMKilled",
-		r->state.oom_killed, "StartedAt", r->state.started,
-		"FinishedAt", r->state.finished, "Error", r->state.error,
-		"GraphDriver", "UpperDir", upper, "WorkDir", work);
+	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:b, "
+	    "s:s, s:s, s:s}, s:{s:s, s:s}}",
+	    "Id", r->spec.id, "Name", r->spec.name, "Image", r->spec.image,
+	    "ImageId", r->spec.image_id, "Created", r->spec.created, "Config",
+	    spec_to_json(&r->spec), "State", "Status",
+	    state_status_name(r->state.status), "Running",
+	    r->state.status == ST_RUNNING, "Pid",
+	    r->state.status == ST_RUNNING ? (int)r->state.pid : 0, "ExitCode",
+	    r->state.exit_code, "OOMKilled", r->state.oom_killed, "StartedAt",
+	    r->state.started, "FinishedAt", r->state.finished, "Error",
+	    r->state.error, "GraphDriver", "UpperDir", upper, "WorkDir", work);
 }
 
 static int load_row(struct hm_store *st, const char *id, struct row *r,
@@ -123,8 +122,8 @@ static bool matches(const struct row *r, char *const *filters)
 				continue;
 			any = true;
 			if (k == 0)
-				hit |= !strcmp(v, state_status_name(
-							  r->state.status));
+				hit |= !strcmp(
+				    v, state_status_name(r->state.status));
 			else if (k == 1)
 				hit |= strstr(r->spec.name, v) != NULL;
 			else
@@ -139,12 +138,12 @@ static bool matches(const struct row *r, char *const *filters)
 int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"format", required_argument, NULL, 'f'},
-		{"filter", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"filter", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	bool all = false, quiet = false, as_json = false;
 	cleanup_strv char **filters = NULL;
@@ -155,8 +154,12 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': all = true; break;
-		case 'q': quiet = true; break;
+		case 'a':
+			all = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'f':
 			if (strcmp(optarg, "json"))
 				return cmd_usage_error(e, "ps",
@@ -176,8 +179,10 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 			filters = strv_push(filters, optarg);
 			all = all || util_has_prefix(optarg, "status=");
 			break;
-		case 'h': return cmd_help("ps");
-		default: return cmd_usage_error(e, "ps", "bad option");
+		case 'h':
+			return cmd_help("ps");
+		default:
+			return cmd_usage_error(e, "ps", "bad option");
 		}
 	}
 	if (cmd_open_store(ctx, e) < 0)
@@ -206,7 +211,7 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				arr, container_json(&ctx->store, &rows[i]));
+			    arr, container_json(&ctx->store, &rows[i]));
 		text = json_dumps(arr, JSON_INDENT(2));
 		puts(text);
 		free(text);
@@ -224,11 +229,16 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		if (quiet || as_json)
 			continue;
 		util_format_duration(
-			d, sizeof(d),
-			(int64_t)time(NULL) -
-				util_parse_rfc3339(rows[i].spec.created));
+		    d, sizeof(d),
+		    (int64_t)time(NULL) -
+			util_parse_rfc3339(rows[i].spec.created));
 		snprintf(created, sizeof(created), "%s ago", d);
 		status_text(status, sizeof(status), &rows[i].state);
+		/* a newline or escape in the command must not break the table
+		 */
+		for (char *p = cmd; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		if (strlen(cmd) > 20)
 			strcpy(cmd + 17, "...");
 		printf("%.12s  %-20s \"%s\"%*s %-16s %-26s %s\n",
@@ -280,18 +290,22 @@ static int do_rm(struct hm_ctx *ctx, const char *id, const char *arg,
 int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	bool force = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': force = true; break;
-		case 'h': return cmd_help("rm");
-		default: return cmd_usage_error(e, "rm", "bad option");
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			return cmd_help("rm");
+		default:
+			return cmd_usage_error(e, "rm", "bad option");
 		}
 	}
 	if (optind >= argc)

@@ -15,11 +15,11 @@
 int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"sha256", required_argument, NULL, 's'},
-		{"max-size", required_argument, NULL, 'M'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"sha256", required_argument, NULL, 's'},
+	    {"max-size", required_argument, NULL, 'M'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct pull_opts o = {.progress = isatty(STDERR_FILENO)};
 	const char *max = getenv("HOMO_PULL_MAX_SIZE");
@@ -29,11 +29,19 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'q': o.progress = false; break;
-		case 's': o.expect_sha256 = optarg; break;
-		case 'M': max = optarg; break;
-		case 'h': return cmd_help("pull");
-		default: return cmd_usage_error(e, "pull", "bad option");
+		case 'q':
+			o.progress = false;
+			break;
+		case 's':
+			o.expect_sha256 = optarg;
+			break;
+		case 'M':
+			max = optarg;
+			break;
+		case 'h':
+			return cmd_help("pull");
+		default:
+			return cmd_usage_error(e, "pull", "bad option");
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -74,31 +82,34 @@ static json_t *image_json(const struct hm_image *img)
 	json_t *layers = json_array();
 
 	for (size_t i = 0; img->layers[i]; i++)
-		json_array_append_new(layers, json_sprintf("sha256:%s",
-							   img->layers[i]));
+		json_array_append_new(
+		    layers, json_sprintf("sha256:%s", img->layers[i]));
 	return json_pack("{s:s+, s:s, s:s, s:o, s:I, s:O, s:s, s:s}", "Id",
-			 "sha256:", img->id, "Name", img->name, "Tag",
-			 img->tag, "Layers", layers, "Size",
-			 (json_int_t)img->size, "Config", img->config,
-			 "Created", img->created, "Source", img->source);
+			 "sha256:", img->id, "Name", img->name, "Tag", img->tag,
+			 "Layers", layers, "Size", (json_int_t)img->size,
+			 "Config", img->config, "Created", img->created,
+			 "Source", img->source);
 }
 
 int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	bool quiet = false, as_json = false;
+	cleanup_strv char **bad = NULL;
 	struct hm_image *v;
 	size_t n;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'q': quiet = true; break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'f':
 			if (strcmp(optarg, "json"))
 				return cmd_usage_error(e, "images",
@@ -107,16 +118,21 @@ int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 						       optarg);
 			as_json = true;
 			break;
-		case 'h': return cmd_help("images");
-		default: return cmd_usage_error(e, "images", "bad option");
+		case 'h':
+			return cmd_help("images");
+		default:
+			return cmd_usage_error(e, "images", "bad option");
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(e, "images", "unexpected argument \"%s\"",
-				       argv[optind]);
+		return cmd_usage_error(
+		    e, "images", "unexpected argument \"%s\"", argv[optind]);
 	if (cmd_open_store(ctx, e) < 0 ||
-	    store_image_list(&ctx->store, &v, &n, e) < 0)
+	    store_image_list_bad(&ctx->store, &v, &n, &bad, e) < 0)
 		return -1;
+	/* one corrupt record must not hide the others */
+	for (size_t i = 0; bad && bad[i]; i++)
+		fprintf(stderr, "homo: warning: %s\n", bad[i]);
 	if (as_json) {
 		json_t *arr = json_array();
 		char *text;
@@ -211,7 +227,7 @@ static int rmi_one(struct hm_store *s, const char *ref, bool force,
 	for (size_t i = 0; i < n && r == 0; i++) {
 		bool hit = by_id ? !strcmp(v[i].id, img.id)
 				 : !strcmp(v[i].name, img.name) &&
-					   !strcmp(v[i].tag, img.tag);
+				       !strcmp(v[i].tag, img.tag);
 
 		if (!hit)
 			continue;
@@ -230,9 +246,9 @@ out:
 int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct hm_err first = {0};
 	bool force = false;
@@ -241,9 +257,13 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': force = true; break;
-		case 'h': return cmd_help("rmi");
-		default: return cmd_usage_error(e, "rmi", "bad option");
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			return cmd_help("rmi");
+		default:
+			return cmd_usage_error(e, "rmi", "bad option");
 		}
 	}
 	if (optind >= argc)

@@ -14,47 +14,47 @@
 #include "util.h"
 
 const char cmd_logs_usage[] =
-	"Usage: homo logs [OPTIONS] CONTAINER\n\n"
-	"Print a container's output (stdout to stdout, stderr to stderr).\n\n"
-	"Options:\n"
-	"  -f, --follow         keep printing new output until it exits\n"
-	"  -n, --tail N         only the last N lines\n"
-	"  -t, --timestamps     prefix each line with its time\n"
-	"      --since TIME     only output since TIME (RFC 3339, unix\n"
-	"                       seconds, or a duration like 10m)\n";
+    "Usage: homo logs [OPTIONS] CONTAINER\n\n"
+    "Print a container's output (stdout to stdout, stderr to stderr).\n\n"
+    "Options:\n"
+    "  -f, --follow         keep printing new output until it exits\n"
+    "  -n, --tail N         only the last N lines\n"
+    "  -t, --timestamps     prefix each line with its time\n"
+    "      --since TIME     only output since TIME (RFC 3339, unix\n"
+    "                       seconds, or a duration like 10m)\n";
 const char cmd_exec_usage[] =
-	"Usage: homo exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
-	"Run a command in a running container: its namespaces, cgroups,\n"
-	"capabilities and environment. The exit status is the command's.\n\n"
-	"Options:\n"
-	"  -i, --interactive    keep stdin open\n"
-	"  -t, --tty            allocate a pseudo-terminal\n"
-	"  -e, --env KEY=VAL    set a variable\n"
-	"  -w, --workdir DIR    working directory\n"
-	"  -u, --user USER[:GROUP]  name or uid from the container's passwd\n";
+    "Usage: homo exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
+    "Run a command in a running container: its namespaces, cgroups,\n"
+    "capabilities and environment. The exit status is the command's.\n\n"
+    "Options:\n"
+    "  -i, --interactive    keep stdin open\n"
+    "  -t, --tty            allocate a pseudo-terminal\n"
+    "  -e, --env KEY=VAL    set a variable\n"
+    "  -w, --workdir DIR    working directory\n"
+    "  -u, --user USER[:GROUP]  name or uid from the container's passwd\n";
 const char cmd_stop_usage[] =
-	"Usage: homo stop [OPTIONS] CONTAINER...\n\n"
-	"Stop running containers: SIGTERM, then SIGKILL after a timeout.\n\n"
-	"Options:\n"
-	"  -t, --time SECONDS   wait this long before SIGKILL (default 10)\n";
+    "Usage: homo stop [OPTIONS] CONTAINER...\n\n"
+    "Stop running containers: SIGTERM, then SIGKILL after a timeout.\n\n"
+    "Options:\n"
+    "  -t, --time SECONDS   wait this long before SIGKILL (default 10)\n";
 const char cmd_kill_usage[] =
-	"Usage: homo kill [OPTIONS] CONTAINER...\n\n"
-	"Send a signal to running containers' main process.\n\n"
-	"Options:\n"
-	"  -s, --signal SIGNAL  name (TERM, SIGUSR1) or number (default "
-	"KILL)\n";
+    "Usage: homo kill [OPTIONS] CONTAINER...\n\n"
+    "Send a signal to running containers' main process.\n\n"
+    "Options:\n"
+    "  -s, --signal SIGNAL  name (TERM, SIGUSR1) or number (default "
+    "KILL)\n";
 const char cmd_start_usage[] =
-	"Usage: homo start CONTAINER...\n\n"
-	"Start stopped containers again, in the background, with the files\n"
-	"they had.\n";
+    "Usage: homo start CONTAINER...\n\n"
+    "Start stopped containers again, in the background, with the files\n"
+    "they had.\n";
 const char cmd_restart_usage[] =
-	"Usage: homo restart [OPTIONS] CONTAINER...\n\n"
-	"Stop (if running) and start containers.\n\n"
-	"Options:\n"
-	"  -t, --time SECONDS   wait this long before SIGKILL (default 10)\n";
+    "Usage: homo restart [OPTIONS] CONTAINER...\n\n"
+    "Stop (if running) and start containers.\n\n"
+    "Options:\n"
+    "  -t, --time SECONDS   wait this long before SIGKILL (default 10)\n";
 const char cmd_wait_usage[] =
-	"Usage: homo wait CONTAINER...\n\n"
-	"Block until the containers stop, then print their exit codes.\n";
+    "Usage: homo wait CONTAINER...\n\n"
+    "Block until the containers stop, then print their exit codes.\n";
 
 static int parse_seconds(const char *cmd, const char *arg, int *out,
 			 struct hm_err *e)
@@ -91,12 +91,12 @@ static bool still_running(void *arg)
 int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"follow", no_argument, NULL, 'f'},
-		{"tail", required_argument, NULL, 'n'},
-		{"timestamps", no_argument, NULL, 't'},
-		{"since", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"follow", no_argument, NULL, 'f'},
+	    {"tail", required_argument, NULL, 'n'},
+	    {"timestamps", no_argument, NULL, 't'},
+	    {"since", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct log_read_opts o = {.tail = -1};
 	struct follow_arg fa;
@@ -106,8 +106,12 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': o.follow = true; break;
-		case 't': o.timestamps = true; break;
+		case 'f':
+			o.follow = true;
+			break;
+		case 't':
+			o.timestamps = true;
+			break;
 		case 'n':
 			if (!strcmp(optarg, "all"))
 				break;
@@ -115,17 +119,20 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 			o.tail = strtol(optarg, &end, 10);
 			if (!*optarg || *end || o.tail < 0)
-				return cmd_usage_error(e, "logs",
-						       "--tail \"%s\": a number "
-						       "or all",
-						       optarg);
+				return cmd_usage_error(
+				    e, "logs",
+				    "--tail \"%s\": a number "
+				    "or all",
+				    optarg);
 			break;
 		case 'S':
 			if (log_parse_since(optarg, &o.since_ns, e) < 0)
 				return -1;
 			break;
-		case 'h': return cmd_help("logs");
-		default: return cmd_usage_error(e, "logs", "bad option");
+		case 'h':
+			return cmd_help("logs");
+		default:
+			return cmd_usage_error(e, "logs", "bad option");
 		}
 	}
 	if (optind != argc - 1)
@@ -145,13 +152,13 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"interactive", no_argument, NULL, 'i'},
-		{"tty", no_argument, NULL, 't'},
-		{"env", required_argument, NULL, 'e'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"user", required_argument, NULL, 'u'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct exec_opts o = {0};
 	cleanup_strv char **env = NULL;
@@ -160,14 +167,18 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	while ((c = getopt_long(argc, argv, "+ite:w:u:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o.interactive = true; break;
-		case 't': o.tty = true; break;
+		case 'i':
+			o.interactive = true;
+			break;
+		case 't':
+			o.tty = true;
+			break;
 		case 'e':
 			if (strchr(optarg, '=')) {
 				env = strv_push(env, optarg);
 			} else if (getenv(optarg)) {
-				cleanup_free char *kv = xasprintf(
-					"%s=%s", optarg, getenv(optarg));
+				cleanup_free char *kv =
+				    xasprintf("%s=%s", optarg, getenv(optarg));
 
 				env = strv_push(env, kv);
 			}
@@ -180,9 +191,13 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 						       optarg);
 			o.workdir = optarg;
 			break;
-		case 'u': o.user = optarg; break;
-		case 'h': return cmd_help("exec");
-		default: return cmd_usage_error(e, "exec", "bad option");
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'h':
+			return cmd_help("exec");
+		default:
+			return cmd_usage_error(e, "exec", "bad option");
 		}
 	}
 	if (argc - optind < 2)
@@ -211,9 +226,9 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 		     struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"time", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"time", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c;
 
@@ -224,8 +239,10 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 			if (parse_seconds(cmd, optarg, timeout, e) < 0)
 				return -1;
 			break;
-		case 'h': return 1;
-		default: return cmd_usage_error(e, cmd, "bad option");
+		case 'h':
+			return 1;
+		default:
+			return cmd_usage_error(e, cmd, "bad option");
 		}
 	}
 	if (optind >= argc)
@@ -276,9 +293,9 @@ static int do_kill(struct hm_ctx *ctx, const char *id, const char *arg,
 int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"signal", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"signal", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c, sig = SIGKILL;
 
@@ -286,12 +303,13 @@ int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		switch (c) {
 		case 's':
 			if (parse_signal(optarg, &sig) < 0)
-				return cmd_usage_error(e, "kill",
-						       "invalid signal \"%s\"",
-						       optarg);
+				return cmd_usage_error(
+				    e, "kill", "invalid signal \"%s\"", optarg);
 			break;
-		case 'h': return cmd_help("kill");
-		default: return cmd_usage_error(e, "kill", "bad option");
+		case 'h':
+			return cmd_help("kill");
+		default:
+			return cmd_usage_error(e, "kill", "bad option");
 		}
 	}
 	if (optind >= argc)

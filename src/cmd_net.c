@@ -90,8 +90,8 @@ static int parse_filter(const char *arg, struct hm_port *f, struct hm_err *e)
 int cmd_port(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct hm_port filter = {0};
 	struct hm_state state;
@@ -143,6 +143,6 @@ int cmd_port(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 }
 
 const char cmd_port_usage[] =
-	"Usage: homo port CONTAINER [PORT[/PROTO]]\n\n"
-	"List the published ports of a running container as\n"
-	"\"PORT/PROTO -> HOSTIP:HOSTPORT\", or the host side of one port.\n";
+    "Usage: homo port CONTAINER [PORT[/PROTO]]\n\n"
+    "List the published ports of a running container as\n"
+    "\"PORT/PROTO -> HOSTIP:HOSTPORT\", or the host side of one port.\n";

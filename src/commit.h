@@ -37,9 +37,8 @@ int commit_container(struct hm_store *s, const char *ref,
  * commit_dir() - the same for any directory laid out as an overlay
  * upperdir, on top of @o->parent (or as a one-layer image).
  */
-int commit_dir(struct hm_store *s, const char *dir,
-	       const struct commit_opts *o, struct hm_image *out,
-	       struct hm_err *e);
+int commit_dir(struct hm_store *s, const char *dir, const struct commit_opts *o,
+	       struct hm_image *out, struct hm_err *e);
 
 /**
  * commit_apply_change() - one Dockerfile-style instruction on an image

@@ -16,199 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "logs.h"
 #include "overlay.h"
 #include "spawn.h"
 #include "util.h"
-
-/* ---- the spec as config.json ---- */
-
-static json_t *strv_json(char *const *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
-static char **json_strv(json_t *a)
-{
-	char **v = NULL;
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(a, i, x)
-	{
-		if (json_is_string(x))
-			v = strv_push(v, json_string_value(x));
-	}
-	return v ? v : xcalloc(1, sizeof(char *));
-}
-
-static json_t *spec_to_json_base(const struct hm_spec *s)
-{
-	json_t *vols = json_array();
-
-	for (size_t i = 0; i < s->nvolumes; i++)
-		json_array_append_new(vols, json_pack("{s:s, s:s, s:b}", "Source",
-						      s->volumes[i].src, "Target",
-						      s->volumes[i].dst, "ReadOnly",
-						      s->volumes[i].ro));
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, "
-		"s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:o, s:s, s:i, s:I, "
-		"s:o, s:o, s:I, "
-		"s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
-		"id", s->id, "name", s->name, "image", s->image, "image_id",
-		s->image_id, "layers", strv_json(s->layers), "cmd",
-		strv_json(s->argv), "env", strv_json(s->env), "workdir",
-		s->workdir, "user", s->user, "hostname", s->hostname, "created",
-		s->created, "tty", s->tty, "interactive", s->interactive, "rm",
-		s->rm, "read_only", s->read_only, "privileged", s->privileged,
-		"init", s->init, "no_new_privs", s->no_new_privs, "net",
-		s->net == NET_HOST     ? "host"
-		: s->net == NET_BRIDGE ? "bridge"
-				       : "none",
-		"volumes", vols,
-		"restart", s->restart ? s->restart : "no", "restart_max",
-		s->restart_max, "log_max", (json_int_t)s->log_max,
-		"cap_add", strv_json(s->cap_add), "cap_drop",
-		strv_json(s->cap_drop), "caps", (json_int_t)s->caps, "limits",
-		"memory", (json_int_t)s->limits.memory, "memory_swap",
-		(json_int_t)s->limits.memory_swap, "pids",
-		(json_int_t)s->limits.pids, "cpu_quota_us",
-		(json_int_t)s->limits.cpu_quota_us, "cpu_period_us",
-		(json_int_t)s->limits.cpu_period_us, "cpu_shares",
-		(json_int_t)s->limits.cpu_shares);
-}
-
-json_t *spec_to_json(const struct hm_spec *s)
-{
-	json_t *j = spec_to_json_base(s);
-
-	json_object_set_new(j, "network", netconf_to_json(&s->netcfg));
-	json_object_set_new(j, "seccomp_unconfined",
-			    json_boolean(s->seccomp_unconfined));
-	if (s->uidmap.count)
-		json_object_set_new(
-			j, "userns",
-			json_pack("{s:[I,I,I], s:[I,I,I]}", "uid",
-				  (json_int_t)s->uidmap.ctr,
-				  (json_int_t)s->uidmap.host,
-				  (json_int_t)s->uidmap.count, "gid",
-				  (json_int_t)s->gidmap.ctr,
-				  (json_int_t)s->gidmap.host,
-				  (json_int_t)s->gidmap.count));
-	return j;
-}
-
-static char *jstr(json_t *j, const char *key)
-{
-	const char *v = json_string_value(json_object_get(j, key));
-
-	return xstrdup(v ? v : "");
-}
-
-static int64_t jint(json_t *j, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(j, key));
-}
-
-static void idmap_from_json(json_t *a, struct hm_idmap *m)
-{
-	m->ctr = (uint32_t)json_integer_value(json_array_get(a, 0));
-	m->host = (uint32_t)json_integer_value(json_array_get(a, 1));
-	m->count = (uint32_t)json_integer_value(json_array_get(a, 2));
-}
-
-int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
-{
-	json_t *lim = json_object_get(j, "limits"), *v;
-	const char *id = json_string_value(json_object_get(j, "id"));
-	const char *iid = json_string_value(json_object_get(j, "image_id"));
-	size_t i;
-
-	memset(s, 0, sizeof(*s));
-	if (!id || strlen(id) != 64 || !iid || strlen(iid) != 64)
-		return hm_failx(e, HM_EXIT_FAIL, "corrupt container config");
-	memcpy(s->id, id, 65);
-	memcpy(s->image_id, iid, 65);
-	s->name = jstr(j, "name");
-	s->image = jstr(j, "image");
-	s->workdir = jstr(j, "workdir");
-	s->user = jstr(j, "user");
-	s->hostname = jstr(j, "hostname");
-	snprintf(s->created, sizeof(s->created), "%s",
-		 json_string_value(json_object_get(j, "created")) ?: "");
-	s->layers = json_strv(json_object_get(j, "layers"));
-	s->argv = json_strv(json_object_get(j, "cmd"));
-	s->env = json_strv(json_object_get(j, "env"));
-	s->cap_add = json_strv(json_object_get(j, "cap_add"));
-	s->cap_drop = json_strv(json_object_get(j, "cap_drop"));
-	s->tty = json_is_true(json_object_get(j, "tty"));
-	s->interactive = json_is_true(json_object_get(j, "interactive"));
-	s->rm = json_is_true(json_object_get(j, "rm"));
-	s->read_only = json_is_true(json_object_get(j, "read_only"));
-	s->privileged = json_is_true(json_object_get(j, "privileged"));
-	s->init = json_is_true(json_object_get(j, "init"));
-	s->no_new_privs = json_is_true(json_object_get(j, "no_new_privs"));
-	s->seccomp_unconfined =
-		json_is_true(json_object_get(j, "seccomp_unconfined"));
-	v = json_object_get(j, "net");
-	s->net = !strcmp(json_string_value(v) ?: "", "host")	   ? NET_HOST
-		 : !strcmp(json_string_value(v) ?: "", "bridge") ? NET_BRIDGE
-								 : NET_NONE;
-	netconf_from_json(json_object_get(j, "network"), &s->netcfg);
-	idmap_from_json(json_object_get(json_object_get(j, "userns"), "uid"),
-			&s->uidmap);
-	idmap_from_json(json_object_get(json_object_get(j, "userns"), "gid"),
-			&s->gidmap);
-	s->caps = (uint64_t)jint(j, "caps");
-	s->restart = jstr(j, "restart");
-	s->restart_max = (int)jint(j, "restart_max");
-	s->log_max = jint(j, "log_max");
-	s->limits.memory = jint(lim, "memory");
-	s->limits.memory_swap = jint(lim, "memory_swap");
-	s->limits.pids = jint(lim, "pids");
-	s->limits.cpu_quota_us = jint(lim, "cpu_quota_us");
-	s->limits.cpu_period_us = jint(lim, "cpu_period_us");
-	s->limits.cpu_shares = jint(lim, "cpu_shares");
-	s->limits.privileged = s->privileged;
-	json_array_foreach(json_object_get(j, "volumes"), i, v)
-	{
-		s->volumes = xrealloc(s->volumes,
-				      (s->nvolumes + 1) * sizeof(*s->volumes));
-		s->volumes[s->nvolumes].src = jstr(v, "Source");
-		s->volumes[s->nvolumes].dst = jstr(v, "Target");
-		s->volumes[s->nvolumes].ro =
-			json_is_true(json_object_get(v, "ReadOnly"));
-		s->nvolumes++;
-	}
-	return 0;
-}
-
-void spec_free(struct hm_spec *s)
-{
-	free(s->name);
-	free(s->image);
-	strv_free(s->layers);
-	strv_free(s->argv);
-	strv_free(s->env);
-	free(s->workdir);
-	free(s->user);
-	free(s->hostname);
-	free(s->restart);
-	strv_free(s->cap_add);
-	strv_free(s->cap_drop);
-	for (size_t i = 0; i < s->nvolumes; i++) {
-		free(s->volumes[i].src);
-		free(s->volumes[i].dst);
-	}
-	free(s->volumes);
-	netconf_free(&s->netcfg);
-	memset(s, 0, sizeof(*s));
-}
 
 char *container_dir(const struct hm_store *st, const char *id)
 {
@@ -235,7 +47,7 @@ int container_load_spec(const struct hm_store *st, const char *id,
 /* Image env first; a -e KEY=VAL replaces the image's KEY. */
 static char **merge_env(json_t *image_env, char **user_env)
 {
-	char **env = json_strv(image_env);
+	char **env = spec_strv_from_json(image_env);
 
 	for (size_t i = 0; user_env && user_env[i]; i++) {
 		size_t klen = strcspn(user_env[i], "=");
@@ -305,23 +117,22 @@ static void release_name(const struct hm_store *st, const char *name)
 static char *random_name(void)
 {
 	static const char *const adj[] = {
-		"brave",  "calm",   "eager",  "fancy", "gentle", "happy",
-		"jolly",  "keen",   "lucid",  "merry", "nimble", "proud",
-		"quiet",  "sharp",  "tender", "vivid", "wise",	 "zen",
+	    "brave", "calm",  "eager",	"fancy", "gentle", "happy",
+	    "jolly", "keen",  "lucid",	"merry", "nimble", "proud",
+	    "quiet", "sharp", "tender", "vivid", "wise",   "zen",
 	};
 	static const char *const noun[] = {
-		"hopper", "lovelace", "turing",	 "ritchie", "thompson",
-		"torvalds", "knuth",  "dijkstra", "hamilton", "liskov",
-		"kernighan", "pike",  "allen",	 "shannon", "wozniak",
+	    "hopper",	 "lovelace", "turing",	 "ritchie",  "thompson",
+	    "torvalds",	 "knuth",    "dijkstra", "hamilton", "liskov",
+	    "kernighan", "pike",     "allen",	 "shannon",  "wozniak",
 	};
 	unsigned char r[3];
 	char hex[7];
 
 	util_random_hex(hex, 6);
 	for (int i = 0; i < 3; i++)
-		r[i] = (unsigned char)strtoul((char[]){hex[2 * i],
-						       hex[2 * i + 1], 0},
-					      NULL, 16);
+		r[i] = (unsigned char)strtoul(
+		    (char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16);
 	return xasprintf("%s_%s_%02x", adj[r[0] % ARRAY_SIZE(adj)],
 			 noun[r[1] % ARRAY_SIZE(noun)], r[2]);
 }
@@ -331,8 +142,8 @@ static char *random_name(void)
 static char *resolv_conf(void)
 {
 	struct hm_err ignored;
-	cleanup_free char *host = util_read_file("/etc/resolv.conf", NULL,
-						 &ignored);
+	cleanup_free char *host =
+	    util_read_file("/etc/resolv.conf", NULL, &ignored);
 	char *out = xstrdup(""), *line, *save = NULL;
 
 	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
@@ -405,14 +216,15 @@ static int resolve_spec(struct hm_store *st, struct hm_spec *s,
 	s->layers = steal_ptr(&img.layers);
 	if (!s->argv || !s->argv[0]) {
 		strv_free(s->argv);
-		s->argv = json_strv(json_object_get(cfg, "cmd"));
+		s->argv = spec_strv_from_json(json_object_get(cfg, "cmd"));
 	}
 	char **env = merge_env(json_object_get(cfg, "env"), s->env);
 
 	strv_free(s->env);
 	s->env = env;
 	if (!s->workdir || !*s->workdir) {
-		const char *w = json_string_value(json_object_get(cfg, "workdir"));
+		const char *w =
+		    json_string_value(json_object_get(cfg, "workdir"));
 
 		free(s->workdir);
 		s->workdir = xstrdup(w && *w ? w : "/");
@@ -431,8 +243,7 @@ static int resolve_spec(struct hm_store *st, struct hm_spec *s,
  * containers' own configs are the record: removing one frees its range).
  * Under the store lock.
  */
-static int pick_userns(struct hm_store *st, struct hm_spec *s,
-		       struct hm_err *e)
+static int pick_userns(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_strv char **ids = NULL;
 	uint32_t *used = NULL, base;
@@ -493,6 +304,8 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 				"invalid container name \"%s\": only "
 				"[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				s->name);
+	if (spec_check_utf8(s, e) < 0)
+		return -1;
 	util_random_hex(s->id, 64);
 	util_now_rfc3339(s->created, sizeof(s->created));
 	if (!s->hostname)
@@ -520,6 +333,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 		hm_fail(e, errno, "rename \"%s\"", tmp);
 		goto out;
 	}
+	FAULT_POINT("run-after-dir");
 	r = 0;
 out:
 	if (r < 0) {
@@ -561,8 +375,7 @@ static void close_fds(int *a, int *b)
 static int userns_runtime_files(const struct hm_spec *s, const char *cdir,
 				const char *rundir, struct hm_err *e)
 {
-	static const char *const names[] = {"hostname", "hosts",
-					    "resolv.conf"};
+	static const char *const names[] = {"hostname", "hosts", "resolv.conf"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		cleanup_free char *src = xasprintf("%s/%s", cdir, names[i]);
@@ -570,7 +383,8 @@ static int userns_runtime_files(const struct hm_spec *s, const char *cdir,
 		size_t len;
 		cleanup_free char *text = util_read_file(src, &len, e);
 
-		if (!text || util_write_file_atomic(dst, text, len, false, e) < 0)
+		if (!text ||
+		    util_write_file_atomic(dst, text, len, false, e) < 0)
 			return -1;
 		if (chown(dst, s->uidmap.host, s->gidmap.host) < 0)
 			return hm_fail(e, errno, "chown \"%s\"", dst);
@@ -588,9 +402,12 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	cleanup_free char *work = xasprintf("%s/work", cdir);
 	cleanup_free char *opts = NULL;
 	struct hm_spec run = *s; /* with this run's address (network.h) */
-	struct init_args a = {.spec = &run, .store_root = st->root,
-			      .merged = merged, .cdir = cdir,
-			      .stdio = {-1, -1, -1}, .overlay_fd = -1};
+	struct init_args a = {.spec = &run,
+			      .store_root = st->root,
+			      .merged = merged,
+			      .cdir = cdir,
+			      .stdio = {-1, -1, -1},
+			      .overlay_fd = -1};
 	struct hm_state state;
 	struct hm_err w;
 
@@ -616,8 +433,8 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	HM_TRACE("cgroups for %.12s", s->id);
 	if (cgroup_create(s->id, &s->limits, e) < 0 ||
 	    (s->net == NET_BRIDGE &&
-	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname,
-			     s->name, e) < 0) ||
+	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname, s->name,
+			     e) < 0) ||
 	    spawn_start(&a, p, e) < 0)
 		goto fail;
 
@@ -634,6 +451,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		spawn_wait(s, p, &(struct hm_io){.out = -1, .err = -1});
 		goto fail;
 	}
+	FAULT_POINT("run-after-state");
 	return 0;
 fail:
 	save_exited(cdir, &state, e->exit_code ? e->exit_code : HM_EXIT_FAIL,
@@ -643,15 +461,15 @@ fail:
 	return -1;
 }
 
-int container_stopped(struct hm_store *st, const struct hm_spec *s,
-		      int status, int restarts)
+int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
+		      int restarts)
 {
 	cleanup_free char *cdir = container_dir(st, s->id);
 	struct hm_state state;
 	struct hm_err w;
 	bool oom = false;
-	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-				       : WEXITSTATUS(status);
+	int code =
+	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 
 	/* the record may be gone (rm -f meanwhile): tear down all the same */
 	if (state_load(cdir, &state, &w) == 0) {
@@ -665,6 +483,19 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s,
 		fprintf(stderr, "homo: warning: %s\n", w.msg);
 	HM_TRACE("torn down");
 	return code;
+}
+
+/* A start that failed before container_start() could record it (a log,
+ * a pipe): say why, rather than leave it "created" by a homo that is gone. */
+static void record_failure(const char *cdir, const struct hm_err *e)
+{
+	struct hm_state state;
+	struct hm_err ignored;
+
+	if (state_load(cdir, &state, &ignored) == 0 &&
+	    state.status == ST_CREATED)
+		save_exited(cdir, &state,
+			    e->exit_code ? e->exit_code : HM_EXIT_FAIL, e->msg);
 }
 
 /*
@@ -685,8 +516,8 @@ int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 
 	if (!s->rm && log_open(&log, cdir, s->log_max, e) == 0) {
 		io.log = &log;
-		if (!s->tty && (pipe2(out, O_CLOEXEC) < 0 ||
-				pipe2(err, O_CLOEXEC) < 0)) {
+		if (!s->tty &&
+		    (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) {
 			hm_fail(e, errno, "pipe");
 			goto out;
 		}
@@ -705,6 +536,11 @@ out:
 	close_fds(&out[0], &err[0]);
 	close_fds(&out[1], &err[1]);
 	log_close(&log);
+	if (r < 0) { /* with our fds closed: out of them (EMFILE), the
+		      * state or the teardown may have failed before */
+		record_failure(cdir, e);
+		container_teardown(st, s->id, &w);
+	}
 	if (s->rm && container_remove(st, s->id, false, &w) < 0)
 		fprintf(stderr, "homo: warning: %s\n", w.msg);
 	HM_TRACE("finished");
@@ -735,8 +571,8 @@ int container_find(const struct hm_store *st, const char *ref, char id[65],
 			return 0;
 		}
 	}
-	if (!strchr(ref, '/') && (n = readlink(link, target,
-					       sizeof(target) - 1)) == 64) {
+	if (!strchr(ref, '/') &&
+	    (n = readlink(link, target, sizeof(target) - 1)) == 64) {
 		cleanup_free char *d = NULL;
 
 		target[n] = '\0';
@@ -811,8 +647,8 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 int container_settle(struct hm_store *st, const char *id,
 		     struct hm_state *state, struct hm_err *e)
 {
-	for (int i = 0; i < 500 && state->status == ST_EXITED &&
-			state_owner_alive(state);
+	for (int i = 0;
+	     i < 500 && state->status == ST_EXITED && state_owner_alive(state);
 	     i++) {
 		usleep(2000);
 		if (container_check(st, id, state, e) < 0)
@@ -847,8 +683,7 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 
 	if (container_check(st, id, &state, e) < 0)
 		return -1;
-	if (state.owner != getpid() &&
-	    container_settle(st, id, &state, e) < 0)
+	if (state.owner != getpid() && container_settle(st, id, &state, e) < 0)
 		return -1;
 	if (!force && state.status != ST_RUNNING && state.owner != getpid() &&
 	    state_owner_alive(&state))
@@ -874,12 +709,13 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 			usleep(10000);
 	}
 	/* let a monitor finish recording the exit before we delete */
-	for (int i = 0; i < 500 && state.owner != getpid() &&
-			state_owner_alive(&state);
+	for (int i = 0;
+	     i < 500 && state.owner != getpid() && state_owner_alive(&state);
 	     i++)
 		usleep(10000);
 	if (container_teardown(st, id, e) < 0)
 		return -1;
+	FAULT_POINT("rm-after-stop");
 	if (store_lock(st, e) < 0)
 		return -1;
 	if (container_load_spec(st, id, &s, e) == 0) {
@@ -891,9 +727,11 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 	gone = store_path(st, "containers/.tmp-%d-rm-%s", (int)getpid(), rnd);
 	if (rename(cdir, gone) < 0) {
 		store_unlock(st);
-		return errno == ENOENT ? 0
-				       : hm_fail(e, errno, "remove \"%s\"", cdir);
+		return errno == ENOENT
+			   ? 0
+			   : hm_fail(e, errno, "remove \"%s\"", cdir);
 	}
 	store_unlock(st);
+	FAULT_POINT("rm-mid-removal");
 	return util_rm_rf(gone, e);
 }

@@ -33,14 +33,14 @@ struct hm_volume {
 struct hm_spec {
 	char id[65];
 	char *name;
-	char *image;	   /* as the user named it */
+	char *image; /* as the user named it */
 	char image_id[65];
-	char **layers;	   /* bottom to top */
-	char **argv;	   /* command; NULL = the image's */
-	char **env;	   /* KEY=VAL; image env first, then -e */
-	char *workdir;	   /* NULL = the image's */
-	char *user;	   /* "", "uid[:gid]" or a name from /etc/passwd */
-	char *hostname;	   /* NULL = the short id */
+	char **layers;	/* bottom to top */
+	char **argv;	/* command; NULL = the image's */
+	char **env;	/* KEY=VAL; image env first, then -e */
+	char *workdir;	/* NULL = the image's */
+	char *user;	/* "", "uid[:gid]" or a name from /etc/passwd */
+	char *hostname; /* NULL = the short id */
 	bool tty, interactive, rm, read_only, privileged, init;
 	bool no_new_privs;
 	bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
@@ -52,17 +52,21 @@ struct hm_spec {
 	size_t nvolumes;
 	struct cgroup_limits limits;
 	char **cap_add, **cap_drop;
-	uint64_t caps; /* resolved capability mask */
-	bool detach;	     /* -d: a monitor owns it (not saved) */
-	char *restart;	     /* --restart: "no", "always", "on-failure" */
-	int restart_max;     /* on-failure:N; 0 = unlimited */
-	int64_t log_max;     /* --log-max-size; 0 = LOG_DEFAULT_MAX */
+	uint64_t caps;	 /* resolved capability mask */
+	bool detach;	 /* -d: a monitor owns it (not saved) */
+	char *restart;	 /* --restart: "no", "always", "on-failure" */
+	int restart_max; /* on-failure:N; 0 = unlimited */
+	int64_t log_max; /* --log-max-size; 0 = LOG_DEFAULT_MAX */
 	char created[40];
 };
 
 void spec_free(struct hm_spec *s);
 json_t *spec_to_json(const struct hm_spec *s);
 int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e);
+/* A JSON array of strings as a NULL-terminated vector (never NULL). */
+char **spec_strv_from_json(json_t *a);
+/* Refuse a spec that JSON cannot hold (a non-UTF-8 word), naming the field. */
+int spec_check_utf8(const struct hm_spec *s, struct hm_err *e);
 
 /** container_dir() - malloc'd containers/<id> path. */
 char *container_dir(const struct hm_store *st, const char *id);
@@ -100,8 +104,8 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
  * container_stopped() - record the exit (wait @status, OOM flag, finish
  * time, @restarts) and tear down. Return: the exit code, Docker's way.
  */
-int container_stopped(struct hm_store *st, const struct hm_spec *s,
-		      int status, int restarts);
+int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
+		      int restarts);
 
 /**
  * container_stop_marker() - containers/<id>/stop: homo stop or rm -f asked

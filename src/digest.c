@@ -95,7 +95,8 @@ bool digest_valid_hex(const char *s)
 	if (strncmp(s, "sha256:", 7) == 0)
 		s += 7;
 	for (i = 0; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return i == DIGEST_HEX_LEN;
 }

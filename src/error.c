@@ -118,6 +118,9 @@ int hm_fail_nl(struct hm_err *e, int nl_err, const char *fmt, ...)
 
 int hm_fail_json(struct hm_err *e, const char *path, int line, const char *text)
 {
+	/* no line: it could not be read at all (jansson names the file) */
+	if (line < 0)
+		return hm_failx(e, HM_EXIT_FAIL, "%s", text);
 	return hm_failx(e, HM_EXIT_FAIL, "%s: corrupt JSON at line %d: %s",
 			path, line, text);
 }
@@ -141,6 +144,6 @@ void hm_trace(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "=> %8.3f [%d] %s\n",
 		(double)(t.tv_sec - t0.tv_sec) * 1e3 +
-			(double)(t.tv_nsec - t0.tv_nsec) / 1e6,
+		    (double)(t.tv_nsec - t0.tv_nsec) / 1e6,
 		(int)getpid(), line);
 }

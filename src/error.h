@@ -30,21 +30,21 @@ struct hm_err {
  * exit_code is set to HM_EXIT_FAIL.
  */
 int hm_fail(struct hm_err *e, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /**
  * hm_failx() - record a failure with an explicit exit code and no errno text.
  * Return: -1.
  */
 int hm_failx(struct hm_err *e, int exit_code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /**
  * hm_prefix() - put context in front of an existing message ("pull x: ...").
  * Return: -1.
  */
 int hm_prefix(struct hm_err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /** hm_clear() - reset @e to "no error". */
 void hm_clear(struct hm_err *e);
@@ -52,21 +52,21 @@ void hm_clear(struct hm_err *e);
 /* Library adapters: each turns a library's own error report into @e. */
 struct archive;
 int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int hm_fail_curl(struct hm_err *e, int curl_code, const char *errbuf,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int hm_fail_nl(struct hm_err *e, int nl_err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int hm_fail_json(struct hm_err *e, const char *path, int line,
 		 const char *text);
 
 /* ---- the --debug trace ("=> step" lines on stderr) ---- */
 extern int hm_debug_enabled;
 void hm_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#define HM_TRACE(...)                                                          \
-	do {                                                                   \
-		if (hm_debug_enabled)                                          \
-			hm_trace(__VA_ARGS__);                                 \
+#define HM_TRACE(...)                          \
+	do {                                   \
+		if (hm_debug_enabled)          \
+			hm_trace(__VA_ARGS__); \
 	} while (0)
 
 #endif

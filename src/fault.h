@@ -11,21 +11,26 @@
  *
  * A point reached in the container's init (between clone and execve) kills
  * the init, not homo: it is in a new PID namespace and cannot name homo.
+ * As that namespace's pid 1 it is immune to its own SIGKILL, so it then
+ * _exit()s as a killed process would, without any cleanup.
  */
 #ifdef HOMO_FAULTS
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define FAULT_POINT(name)                                                      \
-	do {                                                                   \
-		const char *fault_ = getenv("HOMO_FAULT");                     \
-		if (fault_ && strcmp(fault_, (name)) == 0)                     \
-			raise(SIGKILL);                                        \
+#define FAULT_POINT(name)                                    \
+	do {                                                 \
+		const char *fault_ = getenv("HOMO_FAULT");   \
+		if (fault_ && strcmp(fault_, (name)) == 0) { \
+			raise(SIGKILL);                      \
+			_exit(128 + SIGKILL);                \
+		}                                            \
 	} while (0)
 #else
-#define FAULT_POINT(name)                                                      \
-	do {                                                                   \
+#define FAULT_POINT(name) \
+	do {              \
 	} while (0)
 #endif
 

@@ -70,7 +70,8 @@ static void put_base(FILE *f, const char *bridge, const char *cidr)
 		"add chain " TABLE " postrouting { type nat hook postrouting "
 		"priority srcnat; policy accept; }\n"
 		"flush chain " TABLE " prerouting\n"
-		"add rule " TABLE " prerouting fib daddr type local jump ports\n"
+		"add rule " TABLE
+		" prerouting fib daddr type local jump ports\n"
 		"flush chain " TABLE " output\n"
 		"add rule " TABLE " output fib daddr type local jump ports\n"
 		"flush chain " TABLE " postrouting\n"
@@ -140,7 +141,7 @@ int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
 		   struct hm_err *e)
 {
 	cleanup_nft struct nft_ctx *c =
-		nft_open(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, e);
+	    nft_open(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, e);
 	cleanup_free char *cmds = NULL;
 	size_t len = 0, i;
 	json_error_t jerr;
@@ -169,7 +170,7 @@ int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
 	{
 		json_t *rule = json_object_get(x, "rule");
 		const char *tag =
-			json_string_value(json_object_get(rule, "comment"));
+		    json_string_value(json_object_get(rule, "comment"));
 		json_t *h = json_object_get(rule, "handle");
 
 		if (rule && tag && json_is_integer(h) && drop(tag, arg))

@@ -173,7 +173,8 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 	gr = fopen("/etc/group", "re");
 	if (group && !parse_id(group, &n) && !gr)
 		return hm_failx(e, HM_EXIT_FAIL,
-				"unable to find group %s: no /etc/group", group);
+				"unable to find group %s: no /etc/group",
+				group);
 	if (group && parse_id(group, &n))
 		u->gid = (gid_t)n;
 	found = !group || parse_id(group, &n);
@@ -218,8 +219,7 @@ static const char *env_get(char *const *env, const char *key)
 static int exec_fail(struct hm_err *e, int err, const char *cmd)
 {
 	if (err == ENOENT)
-		return hm_failx(e, HM_EXIT_NOT_FOUND,
-				"exec \"%s\": %s", cmd,
+		return hm_failx(e, HM_EXIT_NOT_FOUND, "exec \"%s\": %s", cmd,
 				strchr(cmd, '/') ? "no such file or directory"
 						 : "executable file not found "
 						   "in $PATH");
@@ -235,7 +235,8 @@ static int exec_cmd(char *const *argv, char *const *env, struct hm_err *e)
 	int first_err = ENOENT;
 
 	if (!cmd || !*cmd)
-		return hm_failx(e, HM_EXIT_NOT_FOUND, "no command given and "
+		return hm_failx(e, HM_EXIT_NOT_FOUND,
+				"no command given and "
 				"the image has none");
 	if (strchr(cmd, '/')) {
 		execve(cmd, argv, env);
@@ -311,9 +312,8 @@ static void mini_init(pid_t child)
 	}
 }
 
-static void become_command(const struct hm_spec *s, int sync_fd,
-			   bool console, bool with_init)
-	__attribute__((noreturn));
+static void become_command(const struct hm_spec *s, int sync_fd, bool console,
+			   bool with_init) __attribute__((noreturn));
 
 /* GO from homo, with the overlay's mount fd in a user namespace. */
 static int recv_go(int fd, int *passed)
@@ -348,8 +348,8 @@ void init_main(struct init_args *a)
 	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
 	/* in a user namespace we were nobody until the maps were written */
-	if (s->uidmap.count && (setresgid(0, 0, 0) < 0 ||
-				setresuid(0, 0, 0) < 0)) {
+	if (s->uidmap.count &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hm_fail(&e, errno, "become root in the user namespace");
 		die(a->sync_fd, &e);
 	}
@@ -364,8 +364,8 @@ void init_main(struct init_args *a)
 	if (s->net != NET_HOST && net_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
 	if (s->net == NET_BRIDGE &&
-	    net_eth0_up(s->netcfg.address, s->netcfg.prefix,
-			s->netcfg.gateway, &e) < 0)
+	    net_eth0_up(s->netcfg.address, s->netcfg.prefix, s->netcfg.gateway,
+			&e) < 0)
 		die(a->sync_fd, &e);
 	/* a detached or logged container writes into the monitor's pipes */
 	for (int i = 0; i < 3; i++) {
@@ -387,8 +387,8 @@ void init_exec_main(const struct hm_spec *s, int sync_fd)
  * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
  * environment, fds, signals. Never returns.
  */
-static void become_command(const struct hm_spec *s, int sync_fd,
-			   bool console, bool with_init)
+static void become_command(const struct hm_spec *s, int sync_fd, bool console,
+			   bool with_init)
 {
 	bool unconfined = s->seccomp_unconfined || s->privileged;
 	struct hm_err e = {0};

@@ -213,9 +213,9 @@ json_t *ipam_to_json(const struct ipam *p)
 			json_array_append_new(ports,
 					      port_to_json(&p->v[i].ports[k]));
 		ipam_addr_str(p->v[i].addr, a);
-		json_array_append_new(all,
-				      json_pack("{s:s, s:s, s:o}", "address", a,
-						"id", p->v[i].id, "ports", ports));
+		json_array_append_new(
+		    all, json_pack("{s:s, s:s, s:o}", "address", a, "id",
+				   p->v[i].id, "ports", ports));
 	}
 	ipam_cidr_str(p, cidr);
 	ipam_addr_str(ipam_gateway(p), gw);
@@ -244,7 +244,8 @@ int ipam_from_json(json_t *j, struct ipam *p, struct hm_err *e)
 	json_array_foreach(all, i, x)
 	{
 		struct ipam_entry *en = &p->v[p->n];
-		const char *a = json_string_value(json_object_get(x, "address"));
+		const char *a =
+		    json_string_value(json_object_get(x, "address"));
 		const char *id = json_string_value(json_object_get(x, "id"));
 		json_t *ports = json_object_get(x, "ports");
 
@@ -252,12 +253,12 @@ int ipam_from_json(json_t *j, struct ipam *p, struct hm_err *e)
 		    ipam_addr_parse(a, &en->addr) < 0 ||
 		    (en->addr & ~host_mask(p->prefix)) != p->net) {
 			ipam_free(p);
-			return hm_failx(e, HM_EXIT_FAIL,
-					"bad allocation #%zu", i + 1);
+			return hm_failx(e, HM_EXIT_FAIL, "bad allocation #%zu",
+					i + 1);
 		}
 		memcpy(en->id, id, 65);
-		en->ports = xcalloc(json_array_size(ports) + 1,
-				    sizeof(*en->ports));
+		en->ports =
+		    xcalloc(json_array_size(ports) + 1, sizeof(*en->ports));
 		json_array_foreach(ports, k, pj)
 		{
 			if (port_from_json(pj, &en->ports[en->nports]) == 0)

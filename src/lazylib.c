@@ -32,10 +32,10 @@ enum lazy_lib { LIB_CRYPTO, LIB_CURL, LIB_ARCHIVE, LIB_NFT, LIB_COUNT };
 
 /* The sonames this build's headers describe (see the Makefile). */
 static const char *const sonames[LIB_COUNT] = {
-	[LIB_CRYPTO] = "libcrypto.so.3",
-	[LIB_CURL] = "libcurl.so.4",
-	[LIB_ARCHIVE] = "libarchive.so.13",
-	[LIB_NFT] = "libnftables.so.1",
+    [LIB_CRYPTO] = "libcrypto.so.3",
+    [LIB_CURL] = "libcurl.so.4",
+    [LIB_ARCHIVE] = "libarchive.so.13",
+    [LIB_NFT] = "libnftables.so.1",
 };
 static void *handles[LIB_COUNT];
 static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -69,29 +69,29 @@ static void *lazy_sym(enum lazy_lib lib, const char *name)
 
 /* Each stub caches its function pointer; the race between two first
  * callers is benign (both store the same value). */
-#define LAZY_RESOLVE(lib, ret, name, params)                                  \
-	typedef ret(*name##_fn) params;                                       \
-	static name##_fn name##_fp;                                           \
-	name##_fn f = __atomic_load_n(&name##_fp, __ATOMIC_ACQUIRE);          \
-	if (!f) {                                                             \
-		f = (name##_fn)lazy_sym(lib, #name);                          \
-		__atomic_store_n(&name##_fp, f, __ATOMIC_RELEASE);            \
+#define LAZY_RESOLVE(lib, ret, name, params)                         \
+	typedef ret(*name##_fn) params;                              \
+	static name##_fn name##_fp;                                  \
+	name##_fn f = __atomic_load_n(&name##_fp, __ATOMIC_ACQUIRE); \
+	if (!f) {                                                    \
+		f = (name##_fn)lazy_sym(lib, #name);                 \
+		__atomic_store_n(&name##_fp, f, __ATOMIC_RELEASE);   \
 	}
 
-#define LAZY(lib, ret, name, params, args)                                    \
-	ret name params;                                                      \
-	ret name params                                                       \
-	{                                                                     \
-		LAZY_RESOLVE(lib, ret, name, params)                          \
-		return f args;                                                \
+#define LAZY(lib, ret, name, params, args)           \
+	ret name params;                             \
+	ret name params                              \
+	{                                            \
+		LAZY_RESOLVE(lib, ret, name, params) \
+		return f args;                       \
 	}
 
-#define LAZY_VOID(lib, ret, name, params, args)                               \
-	ret name params;                                                      \
-	ret name params                                                       \
-	{                                                                     \
-		LAZY_RESOLVE(lib, ret, name, params)                          \
-		f args;                                                       \
+#define LAZY_VOID(lib, ret, name, params, args)      \
+	ret name params;                             \
+	ret name params                              \
+	{                                            \
+		LAZY_RESOLVE(lib, ret, name, params) \
+		f args;                              \
 	}
 
 #include "lazy_syms.h"

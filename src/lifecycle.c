@@ -131,8 +131,7 @@ int container_stop(struct hm_store *st, const char *id, int timeout_s,
 	return container_wait(st, id, &state, e);
 }
 
-int container_start_again(struct hm_store *st, const char *id,
-			  struct hm_err *e)
+int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
 {
 	cleanup_free char *marker = container_stop_marker(st, id);
 	struct hm_state state;

@@ -69,8 +69,8 @@ static void rotate(struct hm_log *l)
 	l->size = 0;
 }
 
-static void write_record(struct hm_log *l, const char *stream,
-			 const char *line, size_t n)
+static void write_record(struct hm_log *l, const char *stream, const char *line,
+			 size_t n)
 {
 	char t[48];
 	json_t *j;
@@ -95,8 +95,7 @@ static void write_record(struct hm_log *l, const char *stream,
 	free(text);
 }
 
-void log_write(struct hm_log *l, const char *stream, const char *buf,
-	       size_t n)
+void log_write(struct hm_log *l, const char *stream, const char *buf, size_t n)
 {
 	if (!l || l->fd < 0)
 		return;
@@ -197,8 +196,9 @@ static int follow(const char *path, off_t pos, const struct log_read_opts *o,
 		cleanup_free char *dir = xstrdup(path);
 
 		*strrchr(dir, '/') = '\0';
-		if (inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE |
-						       IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+		if (inotify_add_watch(in, dir,
+				      IN_MODIFY | IN_CREATE | IN_MOVED_TO |
+					  IN_CLOSE_WRITE) < 0)
 			return hm_fail(e, errno, "watch \"%s\"", dir);
 	}
 	for (;;) {
@@ -244,8 +244,7 @@ static int follow(const char *path, off_t pos, const struct log_read_opts *o,
 	return 0;
 }
 
-int log_print(const char *cdir, const struct log_read_opts *o,
-	      struct hm_err *e)
+int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
 {
 	cleanup_free char *path = xasprintf("%s/log", cdir);
 	cleanup_free char *old = xasprintf("%s/log.1", cdir);
@@ -278,7 +277,7 @@ int log_parse_since(const char *s, int64_t *ns, struct hm_err *e)
 		v = strtod(s, &end);
 		if (end != s && v >= 0) {
 			int64_t now = (int64_t)time(NULL);
-			double mult = *end == 's' ? 1
+			double mult = *end == 's'   ? 1
 				      : *end == 'm' ? 60
 				      : *end == 'h' ? 3600
 						    : 0;
@@ -286,7 +285,8 @@ int log_parse_since(const char *s, int64_t *ns, struct hm_err *e)
 			if (!*end) /* unix seconds */
 				*ns = (int64_t)(v * 1e9);
 			else if (mult && !end[1])
-				*ns = (now - (int64_t)(v * mult)) * 1000000000LL;
+				*ns =
+				    (now - (int64_t)(v * mult)) * 1000000000LL;
 			else
 				goto bad;
 			return 0;

@@ -33,14 +33,13 @@ void log_close(struct hm_log *l);
  * per line; a trailing partial line is recorded as it is. Errors (disk
  * full) are not the container's problem: the output is dropped.
  */
-void log_write(struct hm_log *l, const char *stream, const char *buf,
-	       size_t n);
+void log_write(struct hm_log *l, const char *stream, const char *buf, size_t n);
 
 struct log_read_opts {
-	bool follow;	     /* -f: until the container has exited */
-	bool timestamps;     /* -t */
-	long tail;	     /* --tail N; -1 = all */
-	int64_t since_ns;    /* --since, ns since the epoch; 0 = all */
+	bool follow;	  /* -f: until the container has exited */
+	bool timestamps;  /* -t */
+	long tail;	  /* --tail N; -1 = all */
+	int64_t since_ns; /* --since, ns since the epoch; 0 = all */
 	/* -f: is the container still running (more output may come)? */
 	bool (*running)(void *arg);
 	void *arg;

@@ -24,8 +24,8 @@ bool restart_wanted(const struct hm_spec *s, int code, int restarts)
 	if (!strcmp(p, "always") || !strcmp(p, "unless-stopped"))
 		return true;
 	if (!strcmp(p, "on-failure"))
-		return code != 0 && (s->restart_max == 0 ||
-				     restarts < s->restart_max);
+		return code != 0 &&
+		       (s->restart_max == 0 || restarts < s->restart_max);
 	return false;
 }
 
@@ -72,9 +72,8 @@ static void null_stdio(void)
 	close(fd);
 }
 
-__attribute__((noreturn)) static void monitor_main(struct hm_store *st,
-						   struct hm_spec *s,
-						   int report_fd)
+__attribute__((noreturn)) static void
+monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 {
 	cleanup_free char *cdir = container_dir(st, s->id);
 	cleanup_free char *marker = container_stop_marker(st, s->id);
@@ -117,8 +116,8 @@ __attribute__((noreturn)) static void monitor_main(struct hm_store *st,
 			close(out[1]);
 			close(err[1]);
 		}
-		code = container_stopped(st, s, spawn_wait(s, &p, &io),
-					 restarts);
+		code =
+		    container_stopped(st, s, spawn_wait(s, &p, &io), restarts);
 		if (!s->tty) {
 			close(out[0]);
 			close(err[0]);

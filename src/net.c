@@ -108,7 +108,7 @@ int net_eth0_up(const char *addr, unsigned prefix, const char *gw,
 		struct hm_err *e)
 {
 	__attribute__((cleanup(cleanup_nlsockp))) struct nl_sock *sk =
-		nl_socket_alloc();
+	    nl_socket_alloc();
 	cleanup_free char *cidr = xasprintf("%s/%u", addr, prefix);
 	int err, ifindex = (int)if_nametoindex("eth0");
 

@@ -192,7 +192,8 @@ static int release_locked(const struct hm_store *st, const char *id,
 		ipam_release(&pool, id);
 		/* rules first: an interrupted teardown leaves an entry, which
 		 * the next teardown or allocation releases again */
-		if ((had_ports && firewall_prune(not_allocated, &pool, e) < 0) ||
+		if ((had_ports &&
+		     firewall_prune(not_allocated, &pool, e) < 0) ||
 		    ipam_save(path, &pool, e) < 0)
 			r = -1;
 	}
@@ -254,8 +255,8 @@ static bool bridge_ready(void)
 {
 	char v = 0;
 	cleanup_close int fd =
-		open("/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet",
-		     O_RDONLY | O_CLOEXEC);
+	    open("/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet",
+		 O_RDONLY | O_CLOEXEC);
 
 	return fd >= 0 && read(fd, &v, 1) == 1 && v == '1';
 }
@@ -331,9 +332,8 @@ static int bridge_setup(struct nl_sock *sk, const struct hm_netconf *nc,
 	    sysctl_set("/proc/sys/net/ipv4/ip_forward", e) < 0 ||
 	    firewall_setup(NETWORK_BRIDGE, cidr, e) < 0)
 		return -1;
-	return sysctl_set("/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE
-			  "/route_localnet",
-			  e);
+	return sysctl_set(
+	    "/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet", e);
 }
 
 /*
@@ -383,7 +383,8 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 	    ipam_addr_parse(nc->address, &a) < 0 ||
 	    ipam_addr_parse(nc->gateway, &a) < 0)
 		return hm_failx(e, HM_EXIT_FAIL,
-				"container %.12s: corrupt network settings", id);
+				"container %.12s: corrupt network settings",
+				id);
 	if (!sk)
 		return hm_fail(e, ENOMEM, "netlink socket");
 	if ((err = nl_connect(sk, NETLINK_ROUTE)) < 0)
@@ -405,13 +406,12 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 char *network_hosts(const struct hm_netconf *nc, const char *hostname,
 		    const char *name)
 {
-	static const char head[] =
-		"127.0.0.1\tlocalhost\n"
-		"::1\tlocalhost ip6-localhost ip6-loopback\n"
-		"fe00::0\tip6-localnet\n"
-		"ff00::0\tip6-mcastprefix\n"
-		"ff02::1\tip6-allnodes\n"
-		"ff02::2\tip6-allrouters\n";
+	static const char head[] = "127.0.0.1\tlocalhost\n"
+				   "::1\tlocalhost ip6-localhost ip6-loopback\n"
+				   "fe00::0\tip6-localnet\n"
+				   "ff00::0\tip6-mcastprefix\n"
+				   "ff02::1\tip6-allnodes\n"
+				   "ff02::2\tip6-allrouters\n";
 
 	if (!nc->address[0])
 		return xasprintf("%s127.0.1.1\t%s\n", head, hostname);
@@ -443,8 +443,8 @@ json_t *network_inspect(const struct hm_store *st, const char *id,
 
 	for (size_t i = 0; on && i < nc->nports; i++) {
 		const struct hm_port *p = &nc->ports[i];
-		cleanup_free char *key = xasprintf("%u/%s", p->ctr_port,
-						   port_proto_name(p));
+		cleanup_free char *key =
+		    xasprintf("%u/%s", p->ctr_port, port_proto_name(p));
 		cleanup_free char *hp = xasprintf("%u", p->host_port);
 		json_t *list = json_object_get(ports, key);
 		char ip[16];

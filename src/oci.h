@@ -24,8 +24,8 @@
  * and its id checks out, so the diff ids, and the layer ids after a load,
  * are the same; otherwise the canonical stream of its directory.
  */
-int oci_save(struct hm_store *s, char *const *refs, int out_fd,
-	     bool progress, struct hm_err *e);
+int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
+	     struct hm_err *e);
 
 /**
  * oci_load() - read an OCI image layout or "docker save" tarball (any

@@ -27,12 +27,11 @@ char *overlay_options(char *const *layers, const char *upper, const char *work,
 			return hm_failx(e, HM_EXIT_FAIL, "bad layer id \"%s\"",
 					layers[i]),
 			       NULL;
-		len += (size_t)sprintf(lower + len, "%sl/%.*s",
-				       len ? ":" : "", LAYER_SHORT_LEN,
-				       layers[i]);
+		len += (size_t)sprintf(lower + len, "%sl/%.*s", len ? ":" : "",
+				       LAYER_SHORT_LEN, layers[i]);
 	}
-	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper,
-			 work);
+	opts =
+	    xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	if (strlen(opts) >= page) {
 		free(opts);
 		return hm_failx(e, HM_EXIT_FAIL,

@@ -17,8 +17,8 @@
 
 static bool is_url(const char *s)
 {
-	return util_has_prefix(s, "http://") || util_has_prefix(s, "https://") ||
-	       util_has_prefix(s, "file://");
+	return util_has_prefix(s, "http://") ||
+	       util_has_prefix(s, "https://") || util_has_prefix(s, "file://");
 }
 
 /* Download a URL into blobs/sha256/<hex> and return an fd open on it. */
@@ -61,8 +61,7 @@ static int open_source(struct hm_store *s, const struct pull_opts *o,
 	int fd;
 
 	*verified = false;
-	if (strcmp(o->source, "-") == 0)
-	{
+	if (strcmp(o->source, "-") == 0) {
 		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
 		return fd < 0 ? hm_fail(e, errno, "standard input") : fd;
 	}
@@ -124,14 +123,14 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	HM_TRACE("unpack %s into %s", o->source, tmp);
 	progress_init(&prog, "unpack",
 		      fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
-			      ? (uint64_t)st.st_size
-			      : 0,
+			  ? (uint64_t)st.st_size
+			  : 0,
 		      o->progress);
-	r = archive_unpack_with(fd, diff,
-				&(struct archive_unpack_opts){
-					.progress = &prog,
-					.max_bytes = o->max_bytes},
-				&res, e);
+	r = archive_unpack_with(
+	    fd, diff,
+	    &(struct archive_unpack_opts){.progress = &prog,
+					  .max_bytes = o->max_bytes},
+	    &res, e);
 	progress_finish(&prog);
 	if (r < 0) {
 		hm_prefix(e, "%s", o->source);
@@ -139,10 +138,8 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	}
 	FAULT_POINT("pull-after-unpack");
 	if (!verified && o->expect_sha256 &&
-	    strcmp(o->expect_sha256 + (strncmp(o->expect_sha256, "sha256:",
-					       7) == 0
-					       ? 7
-					       : 0),
+	    strcmp(o->expect_sha256 +
+		       (strncmp(o->expect_sha256, "sha256:", 7) == 0 ? 7 : 0),
 		   res.blob_digest)) {
 		hm_failx(e, HM_EXIT_FAIL,
 			 "%s: sha256 mismatch: expected %s, got %s", o->source,

@@ -22,15 +22,16 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "spawn.h"
 #include "util.h"
 
 static int open_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = (flags & O_CREAT) ? 0644 : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? 0644 : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 
 	while (*path == '/')
@@ -63,13 +64,14 @@ static int mkdir_in_root(int rootfd, const char *path, struct hm_err *e)
 			parent = open_in_root(rootfd, p, O_PATH | O_DIRECTORY);
 			*slash = '/';
 		} else {
-			parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+			parent =
+			    open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
 		}
 		if (parent < 0 ||
 		    (mkdirat(parent, slash ? slash + 1 : p, 0755) < 0 &&
 		     errno != EEXIST))
-			return hm_fail(e, errno, "mkdir \"%s\" in the container",
-				       p);
+			return hm_fail(e, errno,
+				       "mkdir \"%s\" in the container", p);
 		*s = c;
 		if (!c)
 			break;
@@ -104,20 +106,20 @@ static int file_in_root(int rootfd, const char *path, struct hm_err *e)
 	 * same layer (commit leaves the empty stubs out).
 	 */
 	{
-		cleanup_close int dfd = open_in_root(
-			rootfd, slash && slash != dir ? dir : "/",
-			O_RDONLY | O_DIRECTORY);
+		cleanup_close int dfd =
+		    open_in_root(rootfd, slash && slash != dir ? dir : "/",
+				 O_RDONLY | O_DIRECTORY);
 		struct stat dst;
 		bool have = dfd >= 0 && fstat(dfd, &dst) == 0;
 
 		fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT);
 		if (fd < 0)
-			return hm_fail(e, errno, "create \"%s\" in the container",
-				       path);
+			return hm_fail(e, errno,
+				       "create \"%s\" in the container", path);
 		close(fd);
 		if (have)
-			futimens(dfd, (struct timespec[]){dst.st_atim,
-							  dst.st_mtim});
+			futimens(dfd,
+				 (struct timespec[]){dst.st_atim, dst.st_mtim});
 	}
 	fd = open_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
@@ -125,9 +127,8 @@ static int file_in_root(int rootfd, const char *path, struct hm_err *e)
 	return fd;
 }
 
-static int mount_at(const char *src, int fd, const char *what,
-		    const char *type, unsigned long flags, const char *data,
-		    struct hm_err *e)
+static int mount_at(const char *src, int fd, const char *what, const char *type,
+		    unsigned long flags, const char *data, struct hm_err *e)
 {
 	char target[64];
 
@@ -136,6 +137,36 @@ static int mount_at(const char *src, int fd, const char *what,
 		return hm_fail(e, errno, "mount %s on \"%s\"",
 			       type ? type : src, what);
 	return 0;
+}
+
+/*
+ * /proc, /sys and /dev must be real directories of the image (or missing).
+ * A symlink there would still resolve inside the rootfs, but to whatever
+ * the image chose: "/proc -> /" puts procfs over the container's root and
+ * leaves it without one, "/dev -> /proc" hides procfs under a writable
+ * tmpfs, "/sys -> /proc/sys" covers the read-only /proc/sys. As runc does
+ * for these mounts, refuse the image rather than guess. @name is a single
+ * component directly under the root, so fstatat() cannot be redirected.
+ */
+static int check_kernel_dir(int rootfd, const char *name, struct hm_err *e)
+{
+	char to[256];
+	struct stat st;
+	ssize_t n;
+
+	if (fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT
+			   ? 0
+			   : hm_fail(e, errno, "stat \"/%s\" in the container",
+				     name);
+	if (!S_ISLNK(st.st_mode))
+		return 0;
+	n = readlinkat(rootfd, name, to, sizeof(to) - 1);
+	to[n < 0 ? 0 : n] = '\0';
+	return hm_failx(e, HM_EXIT_FAIL,
+			"image's /%s is a symlink to \"%s\": refusing to mount "
+			"%s through it (it must be a directory)",
+			name, to, name);
 }
 
 static int mount_dir(int rootfd, const char *path, const char *src,
@@ -171,20 +202,21 @@ static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 		const char *name;
 		unsigned maj, min;
 	} nodes[] = {
-		{"null", 1, 3},	   {"zero", 1, 5}, {"full", 1, 7},
-		{"random", 1, 8},  {"urandom", 1, 9}, {"tty", 5, 0},
+	    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+	    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 	};
 	static const struct {
 		const char *name, *target;
 	} links[] = {
-		{"fd", "/proc/self/fd"},	 {"stdin", "/proc/self/fd/0"},
-		{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
-		{"ptmx", "pts/ptmx"},
+	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
+	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+	    {"ptmx", "pts/ptmx"},
 	};
 	cleanup_close int dev = -1;
 
 	if (mount_dir(rootfd, "/dev", "tmpfs", "tmpfs",
-		      MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", e) < 0)
+		      MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+		      e) < 0)
 		return -1;
 	dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
 	if (dev < 0)
@@ -192,10 +224,10 @@ static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
 		/* no mknod in a user namespace: the host's nodes, bound */
 		if (userns) {
-			cleanup_free char *src = xasprintf("/dev/%s",
-							   nodes[i].name);
-			cleanup_free char *dst = xasprintf("/dev/%s",
-							   nodes[i].name);
+			cleanup_free char *src =
+			    xasprintf("/dev/%s", nodes[i].name);
+			cleanup_free char *dst =
+			    xasprintf("/dev/%s", nodes[i].name);
 			cleanup_close int fd = file_in_root(rootfd, dst, e);
 
 			if (fd < 0 ||
@@ -206,7 +238,8 @@ static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666,
 			    makedev(nodes[i].maj, nodes[i].min)) < 0 ||
 		    fchmodat(dev, nodes[i].name, 0666, 0) < 0)
-			return hm_fail(e, errno, "mknod /dev/%s", nodes[i].name);
+			return hm_fail(e, errno, "mknod /dev/%s",
+				       nodes[i].name);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, dev, links[i].name) < 0)
@@ -234,8 +267,8 @@ static int bind_cgroup(const char *name, const char *host_dir, void *arg)
 	cleanup_free char *target = xasprintf("/sys/fs/cgroup/%s", name);
 	cleanup_close int fd = mkdir_in_root(c->rootfd, target, c->e);
 
-	if (fd < 0 || mount_at(host_dir, fd, target, NULL, MS_BIND, NULL,
-			       c->e) < 0 ||
+	if (fd < 0 ||
+	    mount_at(host_dir, fd, target, NULL, MS_BIND, NULL, c->e) < 0 ||
 	    remount_ro(c->rootfd, target, MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		       c->e) < 0)
 		return -1;
@@ -282,12 +315,13 @@ static int setup_etc(const struct init_args *a, int rootfd, struct hm_err *e)
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		/* relative to the runtime dir in a user namespace */
 		cleanup_free char *src =
-			a->overlay_fd >= 0 ? xstrdup(files[i])
-					   : xasprintf("%s/%s", a->cdir, files[i]);
+		    a->overlay_fd >= 0 ? xstrdup(files[i])
+				       : xasprintf("%s/%s", a->cdir, files[i]);
 		cleanup_free char *dst = xasprintf("/etc/%s", files[i]);
 		cleanup_close int fd = file_in_root(rootfd, dst, e);
 
-		if (fd < 0 || mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
+		if (fd < 0 ||
+		    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -339,25 +373,31 @@ static int pivot(int rootfd, struct hm_err *e)
 static int mask_paths(struct hm_err *e)
 {
 	static const char *const masked[] = {
-		"/proc/asound",	     "/proc/acpi",	"/proc/kcore",
-		"/proc/keys",	     "/proc/latency_stats", "/proc/timer_list",
-		"/proc/timer_stats", "/proc/sched_debug",   "/proc/scsi",
-		"/sys/firmware",     "/sys/devices/virtual/powercap",
+	    "/proc/asound",
+	    "/proc/acpi",
+	    "/proc/kcore",
+	    "/proc/keys",
+	    "/proc/latency_stats",
+	    "/proc/timer_list",
+	    "/proc/timer_stats",
+	    "/proc/sched_debug",
+	    "/proc/scsi",
+	    "/sys/firmware",
+	    "/sys/devices/virtual/powercap",
 	};
 	static const char *const readonly[] = {
-		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-		"/proc/sysrq-trigger",
+	    "/proc/bus",	   "/proc/fs", "/proc/irq", "/proc/sys",
+	    "/proc/sysrq-trigger",
 	};
 	struct stat st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
 		if (lstat(masked[i], &st) < 0)
 			continue; /* not on this kernel */
-		if (S_ISDIR(st.st_mode)
-			    ? mount("tmpfs", masked[i], "tmpfs", MS_RDONLY,
-				    "size=0") < 0
-			    : mount("/dev/null", masked[i], NULL, MS_BIND,
-				    NULL) < 0)
+		if (S_ISDIR(st.st_mode) ? mount("tmpfs", masked[i], "tmpfs",
+						MS_RDONLY, "size=0") < 0
+					: mount("/dev/null", masked[i], NULL,
+						MS_BIND, NULL) < 0)
 			return hm_fail(e, errno, "mask \"%s\"", masked[i]);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(readonly); i++) {
@@ -367,7 +407,7 @@ static int mask_paths(struct hm_err *e)
 			  NULL) < 0 ||
 		    mount(NULL, readonly[i], NULL,
 			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-				  MS_NODEV | MS_NOEXEC,
+			      MS_NODEV | MS_NOEXEC,
 			  NULL) < 0)
 			return hm_fail(e, errno, "make \"%s\" read-only",
 				       readonly[i]);
@@ -393,7 +433,8 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	} else {
 		if (chdir(a->store_root) < 0)
 			return hm_fail(e, errno, "chdir \"%s\"", a->store_root);
-		if (mount("overlay", a->merged, "overlay", 0, a->overlay_opts) < 0)
+		if (mount("overlay", a->merged, "overlay", 0, a->overlay_opts) <
+		    0)
 			return hm_fail(e, errno, "mount overlay on \"%s\"",
 				       a->merged);
 		rootfd = open(a->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -402,11 +443,16 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 		return hm_fail(e, errno, "open \"%s\"", a->merged);
 
 	HM_TRACE("overlay mounted: /proc, /dev, /sys, /etc, volumes");
+	FAULT_POINT("run-after-overlay");
+	if (check_kernel_dir(rootfd, "proc", e) < 0 ||
+	    check_kernel_dir(rootfd, "dev", e) < 0 ||
+	    check_kernel_dir(rootfd, "sys", e) < 0)
+		return -1;
 	if (mount_dir(rootfd, "/proc", "proc", "proc",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
 	    setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
-	    setup_sys(a, rootfd, e) < 0 ||
-	    setup_etc(a, rootfd, e) < 0 || setup_volumes(a, rootfd, e) < 0)
+	    setup_sys(a, rootfd, e) < 0 || setup_etc(a, rootfd, e) < 0 ||
+	    setup_volumes(a, rootfd, e) < 0)
 		return -1;
 	/* --read-only: only the root mount; /dev, /proc, volumes keep theirs */
 	if (a->spec->read_only &&
@@ -421,8 +467,8 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 
 int rootfs_bind_console(const char *slave, struct hm_err *e)
 {
-	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		      0600);
+	int fd = open("/dev/console",
+		      O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
 		return hm_fail(e, errno, "create /dev/console");

@@ -20,6 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "util.h"
 
 static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,
@@ -144,8 +145,8 @@ static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
 
 	if (userns_write_maps(pid, &s->uidmap, &s->gidmap, e) < 0)
 		return -1;
-	a->overlay_fd = userns_overlay(a->store_root, s->layers, upper, work,
-				       pid, e);
+	a->overlay_fd =
+	    userns_overlay(a->store_root, s->layers, upper, work, pid, e);
 	return a->overlay_fd < 0 ? -1 : 0;
 }
 
@@ -163,6 +164,7 @@ static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
 		reap(p->pid);
 		return -1;
 	}
+	FAULT_POINT("run-after-go");
 	if (sync_until_exec(fd, p, e) < 0)
 		return -1;
 	p->starttime = util_proc_starttime(p->pid);
@@ -172,13 +174,14 @@ static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
-	unsigned long flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-			      CLONE_NEWPID | SIGCHLD;
+	unsigned long flags =
+	    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
 	cleanup_close int parent_fd = -1, cwd = -1;
 	sigset_t set;
 	int sp[2], r;
 
 	hm_clear(e);
+	FAULT_POINT("run-after-cgroup");
 	p->pid = -1;
 	p->pty_master = -1;
 	if (s->net != NET_HOST)
@@ -223,8 +226,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	}
 	r = release(parent_fd, p, a->overlay_fd,
 		    cgroup_enter(s->id, p->pid, e) < 0 ||
-			    (s->net == NET_BRIDGE &&
-			     network_attach(&s->netcfg, s->id, p->pid, e) < 0),
+			(s->net == NET_BRIDGE &&
+			 network_attach(&s->netcfg, s->id, p->pid, e) < 0),
 		    e);
 	if (a->overlay_fd >= 0) /* the init has its own copy now */
 		close(a->overlay_fd);
@@ -279,7 +282,8 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 		}
 		if (s->uidmap.count &&
 		    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-			hm_fail(&ce, errno, "become root in the user namespace");
+			hm_fail(&ce, errno,
+				"become root in the user namespace");
 			init_exec_fail(sp[1], &ce);
 		}
 		init_exec_main(s, sp[1]);
@@ -287,8 +291,7 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 	close(sp[1]);
 	if (p->pid < 0)
 		return hm_fail(e, errno, "fork");
-	return release(parent_fd, p, -1, cgroup_enter(s->id, p->pid, e) < 0,
-		       e);
+	return release(parent_fd, p, -1, cgroup_enter(s->id, p->pid, e) < 0, e);
 }
 
 static void copy_winsize(int from, int to)
@@ -357,7 +360,8 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	wait_set(&set);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (p->pty_master >= 0 && io->echo) {
-		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		if (isatty(STDIN_FILENO) &&
+		    tcgetattr(STDIN_FILENO, &saved) == 0) {
 			raw = saved;
 			cfmakeraw(&raw);
 			restore = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
@@ -365,13 +369,12 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	}
 	for (;;) {
 		struct pollfd fds[5] = {
-			{.fd = sfd, .events = POLLIN},
-			{.fd = p->pty_master, .events = POLLIN},
-			{.fd = in_open && p->pty_master >= 0 ? STDIN_FILENO
-							     : -1,
-			 .events = POLLIN},
-			{.fd = io->out, .events = POLLIN},
-			{.fd = io->err, .events = POLLIN},
+		    {.fd = sfd, .events = POLLIN},
+		    {.fd = p->pty_master, .events = POLLIN},
+		    {.fd = in_open && p->pty_master >= 0 ? STDIN_FILENO : -1,
+		     .events = POLLIN},
+		    {.fd = io->out, .events = POLLIN},
+		    {.fd = io->err, .events = POLLIN},
 		};
 		struct signalfd_siginfo si;
 		pid_t r;

@@ -40,9 +40,9 @@ struct sync_msg {
 };
 
 struct hm_proc {
-	pid_t pid;		/* container init, host pid */
+	pid_t pid; /* container init, host pid */
 	unsigned long long starttime;
-	int pty_master;		/* -1 without -t */
+	int pty_master; /* -1 without -t */
 	sigset_t oldmask;
 };
 

@@ -8,9 +8,9 @@
 #include "util.h"
 
 static const char *const names[] = {
-	[ST_CREATED] = "created",
-	[ST_RUNNING] = "running",
-	[ST_EXITED] = "exited",
+    [ST_CREATED] = "created",
+    [ST_RUNNING] = "running",
+    [ST_EXITED] = "exited",
 };
 
 const char *state_status_name(enum hm_status s)
@@ -42,14 +42,14 @@ int state_load(const char *dir, struct hm_state *st, struct hm_err *e)
 			st->status = (enum hm_status)i;
 	st->pid = (pid_t)json_integer_value(json_object_get(j, "Pid"));
 	st->starttime = (unsigned long long)json_integer_value(
-		json_object_get(j, "StartTime"));
+	    json_object_get(j, "StartTime"));
 	st->exit_code = (int)json_integer_value(json_object_get(j, "ExitCode"));
 	st->owner = (pid_t)json_integer_value(json_object_get(j, "Owner"));
 	st->owner_start = (unsigned long long)json_integer_value(
-		json_object_get(j, "OwnerStartTime"));
+	    json_object_get(j, "OwnerStartTime"));
 	st->oom_killed = json_is_true(json_object_get(j, "OOMKilled"));
 	st->restart_count =
-		(int)json_integer_value(json_object_get(j, "RestartCount"));
+	    (int)json_integer_value(json_object_get(j, "RestartCount"));
 	copy_str(st->created, sizeof(st->created), j, "Created");
 	copy_str(st->started, sizeof(st->started), j, "StartedAt");
 	copy_str(st->finished, sizeof(st->finished), j, "FinishedAt");
@@ -67,16 +67,15 @@ int state_save(const char *dir, const struct hm_state *st, struct hm_err *e)
 	cleanup_free char *text = NULL;
 	json_t *j;
 
-	j = json_pack("{s:s, s:i, s:I, s:i, s:I, s:i, s:b, s:i, s:s, s:s, s:s, "
-		      "s:s}",
-		      "Status", state_status_name(st->status), "Pid",
-		      (int)st->pid, "StartTime", (json_int_t)st->starttime,
-		      "Owner", (int)st->owner, "OwnerStartTime",
-		      (json_int_t)st->owner_start,
-		      "ExitCode", st->exit_code, "OOMKilled", st->oom_killed,
-		      "RestartCount", st->restart_count,
-		      "Created", st->created, "StartedAt", st->started,
-		      "FinishedAt", st->finished, "Error", st->error);
+	j = json_pack(
+	    "{s:s, s:i, s:I, s:i, s:I, s:i, s:b, s:i, s:s, s:s, s:s, "
+	    "s:s}",
+	    "Status", state_status_name(st->status), "Pid", (int)st->pid,
+	    "StartTime", (json_int_t)st->starttime, "Owner", (int)st->owner,
+	    "OwnerStartTime", (json_int_t)st->owner_start, "ExitCode",
+	    st->exit_code, "OOMKilled", st->oom_killed, "RestartCount",
+	    st->restart_count, "Created", st->created, "StartedAt", st->started,
+	    "FinishedAt", st->finished, "Error", st->error);
 	text = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
 	return util_write_file_atomic(path, text, strlen(text), false, e);

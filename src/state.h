@@ -19,8 +19,8 @@ enum hm_status {
 
 struct hm_state {
 	enum hm_status status;
-	pid_t pid;			/* init's pid on the host */
-	unsigned long long starttime;	/* of that pid, /proc/PID/stat */
+	pid_t pid;		      /* init's pid on the host */
+	unsigned long long starttime; /* of that pid, /proc/PID/stat */
 	int exit_code;
 	bool oom_killed;
 	char created[40], started[40], finished[40];

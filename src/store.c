@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 #include "util.h"
 
 static const char *const store_dirs[] = {
-	"blobs", "blobs/sha256", "layers", "l", "images", "containers", "net",
+    "blobs", "blobs/sha256", "layers", "l", "images", "containers", "net",
 };
 
 int store_open(struct hm_store *s, const char *root, const char *runroot,
@@ -55,7 +56,7 @@ void store_close(struct hm_store *s)
 	s->root = s->runroot = NULL;
 }
 
-int store_lock(struct hm_store *s, struct hm_err *e)
+int store_lock_nosweep(struct hm_store *s, struct hm_err *e)
 {
 	cleanup_free char *path = store_path(s, "lock");
 	cleanup_close int fd = -1;
@@ -70,8 +71,18 @@ int store_lock(struct hm_store *s, struct hm_err *e)
 		if (errno != EINTR)
 			return hm_fail(e, errno, "lock \"%s\"", path);
 	s->lock_fd = steal_fd(&fd);
+	return 0;
+}
+
+int store_lock(struct hm_store *s, struct hm_err *e)
+{
+	bool held = s->lock_fd >= 0;
+
+	if (store_lock_nosweep(s, e) < 0)
+		return -1;
 	/* whoever takes the lock next sweeps what a killed homo left */
-	store_clean_debris(s);
+	if (!held)
+		store_clean_debris(s);
 	return 0;
 }
 
@@ -124,7 +135,7 @@ static bool debris_is_dead(const char *name)
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-static void clean_dir(const char *dir)
+static void find_in_dir(const char *dir, store_debris_fn fn, void *arg)
 {
 	cleanup_dir DIR *d = opendir(dir);
 	struct dirent *de;
@@ -135,34 +146,54 @@ static void clean_dir(const char *dir)
 		if (!strstr(de->d_name, ".tmp-") || !debris_is_dead(de->d_name))
 			continue;
 		cleanup_free char *p = xasprintf("%s/%s", dir, de->d_name);
-		struct hm_err ignored;
 
-		util_rm_rf(p, &ignored);
+		fn(p, arg);
 	}
 }
 
-void store_clean_debris(const struct hm_store *s)
+/* ... and in each subdirectory of @dir (images/<name>/, containers/<id>/) */
+static void find_in_subdirs(const char *dir, store_debris_fn fn, void *arg)
+{
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		cleanup_free char *p = xasprintf("%s/%s", dir, de->d_name);
+
+		find_in_dir(p, fn, arg);
+	}
+}
+
+void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
 {
 	static const char *const dirs[] = {"layers", "containers",
-					   "blobs/sha256", "net"};
+					   "blobs/sha256", "net", "images"};
 	cleanup_free char *images = store_path(s, "images");
-	cleanup_dir DIR *d = NULL;
-	struct dirent *de;
+	cleanup_free char *containers = store_path(s, "containers");
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		cleanup_free char *p = store_path(s, "%s", dirs[i]);
 
-		clean_dir(p);
+		find_in_dir(p, fn, arg);
 	}
-	clean_dir(images);
-	d = opendir(images);
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		cleanup_free char *p = xasprintf("%s/%s", images, de->d_name);
+	find_in_subdirs(images, fn, arg);
+	/* a killed state_save() leaves containers/<id>/state.json.tmp-<pid> */
+	find_in_subdirs(containers, fn, arg);
+}
 
-		clean_dir(p);
-	}
+static void remove_debris(const char *path, void *arg)
+{
+	struct hm_err ignored;
+
+	(void)arg;
+	util_rm_rf(path, &ignored);
+}
+
+void store_clean_debris(const struct hm_store *s)
+{
+	store_find_debris(s, remove_debris, NULL);
 }
 
 /* ---- layers ---- */
@@ -171,15 +202,21 @@ int store_layer_commit(const struct hm_store *s, const char *tmp,
 		       const char *id, json_t *meta, struct hm_err *e)
 {
 	cleanup_free char *final = store_path(s, "layers/%s", id);
-	cleanup_free char *link = NULL, *target = NULL, *json_path = NULL;
+	cleanup_free char *json_path = NULL;
 	cleanup_free char *text = NULL;
+	struct hm_err ignored;
 	json_t *j;
 	char created[40];
 	struct stat st;
 
 	if (stat(final, &st) == 0) {
-		/* Same content is stored once: drop the new copy. */
-		return util_rm_rf(tmp, e);
+		/* Same content is stored once: drop the new copy (and mend
+		 * a short link a killed homo may not have made). Failing to
+		 * drop it fails nothing: it is debris the next sweep takes. */
+		if (store_layer_link(s, id, e) < 0)
+			return -1;
+		util_rm_rf(tmp, &ignored);
+		return 0;
 	}
 	util_now_rfc3339(created, sizeof(created));
 	j = meta ? json_deep_copy(meta) : json_object();
@@ -191,11 +228,25 @@ int store_layer_commit(const struct hm_store *s, const char *tmp,
 	/* Durable: the layer is renamed into place on the strength of it. */
 	if (util_write_file_atomic(json_path, text, strlen(text), true, e) < 0)
 		return -1;
+	/* the link first: killed between the two, a dangling link is
+	 * harmless, a layer without its link would never mount */
+	if (store_layer_link(s, id, e) < 0)
+		return -1;
 	if (rename(tmp, final) < 0)
 		return hm_fail(e, errno, "rename \"%s\" to \"%s\"", tmp, final);
+	return 0;
+}
+
+int store_layer_link(const struct hm_store *s, const char *id, struct hm_err *e)
+{
+	cleanup_free char *link = store_path(s, "l/%.*s", LAYER_SHORT_LEN, id);
+	cleanup_free char *target = xasprintf("../layers/%s/diff", id);
+	char cur[PATH_MAX];
+	ssize_t n = readlink(link, cur, sizeof(cur) - 1);
+
+	if (n > 0 && (size_t)n == strlen(target) && !memcmp(cur, target, n))
+		return 0;
 	/* Short link so a deep lowerdir fits in one page (overlay.c). */
-	link = store_path(s, "l/%.*s", LAYER_SHORT_LEN, id);
-	target = xasprintf("../layers/%s/diff", id);
 	unlink(link);
 	if (symlink(target, link) < 0)
 		return hm_fail(e, errno, "symlink \"%s\"", link);
@@ -222,8 +273,9 @@ int store_layer_remove(const struct hm_store *s, const char *id,
 	gone = store_path(s, "layers/.tmp-%d-rm-%s", (int)getpid(), rnd);
 	unlink(link);
 	if (rename(final, gone) < 0)
-		return errno == ENOENT ? 0
-				       : hm_fail(e, errno, "remove \"%s\"", final);
+		return errno == ENOENT
+			   ? 0
+			   : hm_fail(e, errno, "remove \"%s\"", final);
 	return util_rm_rf(gone, e);
 }
 
@@ -294,8 +346,7 @@ static bool valid_tag(const char *t)
 	return true;
 }
 
-int image_ref_parse(const char *ref, char **name, char **tag,
-		    struct hm_err *e)
+int image_ref_parse(const char *ref, char **name, char **tag, struct hm_err *e)
 {
 	const char *colon = strrchr(ref, ':');
 	const char *slash = strrchr(ref, '/');
@@ -326,8 +377,8 @@ int image_ref_parse(const char *ref, char **name, char **tag,
 char *image_name_from_source(const char *source)
 {
 	static const char *const exts[] = {
-		".tar", ".tgz", ".tbz2", ".txz", ".tzst", ".tbz", ".gz",
-		".xz",	".zst", ".bz2",	 ".lz4", ".lzma", ".z",
+	    ".tar", ".tgz", ".tbz2", ".txz", ".tzst", ".tbz", ".gz",
+	    ".xz",  ".zst", ".bz2",  ".lz4", ".lzma", ".z",
 	};
 	const char *base = strrchr(source, '/');
 	cleanup_free char *n = NULL;
@@ -445,20 +496,19 @@ int store_image_save(const struct hm_store *s, const struct hm_image *img,
 		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	for (size_t i = 0; img->layers && img->layers[i]; i++)
 		json_array_append_new(layers, json_string(img->layers[i]));
-	j = json_pack("{s:s, s:s, s:s, s:o, s:O, s:s, s:s, s:I}", "id",
-		      img->id, "name", img->name, "tag", img->tag, "layers",
-		      layers, "config", img->config, "created",
-		      img->created ? img->created : "", "source",
-		      img->source ? img->source : "", "size",
-		      (json_int_t)img->size);
+	j = json_pack(
+	    "{s:s, s:s, s:s, s:o, s:O, s:s, s:s, s:I}", "id", img->id, "name",
+	    img->name, "tag", img->tag, "layers", layers, "config", img->config,
+	    "created", img->created ? img->created : "", "source",
+	    img->source ? img->source : "", "size", (json_int_t)img->size);
 	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(j);
 	path = xasprintf("%s/%s.json", dir, img->tag);
 	return util_write_file_atomic(path, text, strlen(text), true, e);
 }
 
-static int image_load_file(const char *path, struct hm_image *out,
-			   struct hm_err *e)
+int store_image_load_file(const char *path, struct hm_image *out,
+			  struct hm_err *e)
 {
 	json_error_t jerr;
 	json_t *j = json_load_file(path, 0, &jerr);
@@ -476,20 +526,23 @@ static int image_load_file(const char *path, struct hm_image *out,
 		json_decref(j);
 		return hm_failx(e, HM_EXIT_FAIL,
 				"%s: corrupt image record: missing id, layers "
-				"or config", path);
+				"or config",
+				path);
 	}
 	memcpy(out->id, id, 65);
-	out->name = xstrdup(json_string_value(json_object_get(j, "name")) ?: "");
+	out->name =
+	    xstrdup(json_string_value(json_object_get(j, "name")) ?: "");
 	out->tag = xstrdup(json_string_value(json_object_get(j, "tag")) ?: "");
-	out->created = xstrdup(
-		json_string_value(json_object_get(j, "created")) ?: "");
-	out->source = xstrdup(
-		json_string_value(json_object_get(j, "source")) ?: "");
+	out->created =
+	    xstrdup(json_string_value(json_object_get(j, "created")) ?: "");
+	out->source =
+	    xstrdup(json_string_value(json_object_get(j, "source")) ?: "");
 	out->size = (uint64_t)json_integer_value(json_object_get(j, "size"));
 	out->config = json_incref(json_object_get(j, "config"));
 	json_array_foreach(layers, i, v)
 	{
-		out->layers = strv_push(out->layers, json_string_value(v) ?: "");
+		out->layers =
+		    strv_push(out->layers, json_string_value(v) ?: "");
 	}
 	json_decref(j);
 	return 0;
@@ -503,8 +556,14 @@ static int cmp_image(const void *a, const void *b)
 	return r ? r : strcmp(x->tag, y->tag);
 }
 
-int store_image_list(const struct hm_store *s, struct hm_image **out,
-		     size_t *n, struct hm_err *e)
+int store_image_list(const struct hm_store *s, struct hm_image **out, size_t *n,
+		     struct hm_err *e)
+{
+	return store_image_list_bad(s, out, n, NULL, e);
+}
+
+int store_image_list_bad(const struct hm_store *s, struct hm_image **out,
+			 size_t *n, char ***bad, struct hm_err *e)
 {
 	cleanup_free char *images = store_path(s, "images");
 	cleanup_dir DIR *d = opendir(images);
@@ -526,10 +585,16 @@ int store_image_list(const struct hm_store *s, struct hm_image **out,
 
 			if (len < 6 || strcmp(te->d_name + len - 5, ".json"))
 				continue;
-			cleanup_free char *p = xasprintf("%s/%s", sub, te->d_name);
+			cleanup_free char *p =
+			    xasprintf("%s/%s", sub, te->d_name);
 
 			v = xrealloc(v, (count + 1) * sizeof(*v));
-			if (image_load_file(p, &v[count], e) < 0) {
+			if (store_image_load_file(p, &v[count], e) < 0) {
+				if (bad) { /* one bad record hides no other */
+					*bad = strv_push(*bad, e->msg);
+					hm_clear(e);
+					continue;
+				}
 				image_list_free(v, count);
 				return -1;
 			}
@@ -572,11 +637,11 @@ int store_image_find(const struct hm_store *s, const char *ref,
 		*by_id = false;
 	if (image_ref_parse(ref, &name, &tag, e) == 0) {
 		cleanup_free char *dir = name_to_dir(name);
-		cleanup_free char *p = store_path(s, "images/%s/%s.json", dir,
-						  tag);
+		cleanup_free char *p =
+		    store_path(s, "images/%s/%s.json", dir, tag);
 
 		if (access(p, F_OK) == 0) {
-			if (image_load_file(p, out, e) < 0)
+			if (store_image_load_file(p, out, e) < 0)
 				return -1;
 			free(out->name);
 			out->name = steal_ptr(&name);
@@ -586,9 +651,12 @@ int store_image_find(const struct hm_store *s, const char *ref,
 		}
 	}
 	if (looks_like_id(ref)) {
+		cleanup_strv char **bad = NULL;
+
 		if (strncmp(idref, "sha256:", 7) == 0)
 			idref += 7;
-		if (store_image_list(s, &v, &n, e) < 0)
+		/* a corrupt record elsewhere must not hide this one */
+		if (store_image_list_bad(s, &v, &n, &bad, e) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++) {
 			if (strncmp(v[i].id, idref, strlen(idref)))
@@ -674,8 +742,7 @@ static int collect_used(const struct hm_store *s, json_t *used,
 	return 0;
 }
 
-int store_gc_layers(const struct hm_store *s, size_t *removed,
-		    struct hm_err *e)
+int store_gc_layers(const struct hm_store *s, size_t *removed, struct hm_err *e)
 {
 	cleanup_free char *ldir = store_path(s, "layers");
 	cleanup_dir DIR *d = NULL;

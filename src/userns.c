@@ -19,21 +19,22 @@ int userns_parse_map(const char *opt, const char *arg, struct hm_idmap *m,
 	unsigned long long c, h, n;
 	char tail;
 
-	if (sscanf(arg, "%llu:%llu:%llu%c", &c, &h, &n, &tail) != 3 ||
-	    n == 0 || c + n > UINT32_MAX || h + n > UINT32_MAX)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"%s \"%s\": expected CONTAINER_ID:HOST_ID:COUNT",
-				opt, arg);
+	if (sscanf(arg, "%llu:%llu:%llu%c", &c, &h, &n, &tail) != 3 || n == 0 ||
+	    c + n > UINT32_MAX || h + n > UINT32_MAX)
+		return hm_failx(
+		    e, HM_EXIT_FAIL,
+		    "%s \"%s\": expected CONTAINER_ID:HOST_ID:COUNT", opt, arg);
 	if (c != 0)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"%s \"%s\": the range must start at container "
 				"id 0 (its root)",
 				opt, arg);
 	if (h == 0)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"%s \"%s\": mapping the container's root to the "
-				"host's root defeats the user namespace",
-				opt, arg);
+		return hm_failx(
+		    e, HM_EXIT_FAIL,
+		    "%s \"%s\": mapping the container's root to the "
+		    "host's root defeats the user namespace",
+		    opt, arg);
 	m->ctr = (uint32_t)c;
 	m->host = (uint32_t)h;
 	m->count = (uint32_t)n;
@@ -87,9 +88,9 @@ int userns_write_maps(pid_t pid, const struct hm_idmap *uid,
 		      const struct hm_idmap *gid, struct hm_err *e)
 {
 	return write_map(pid, "uid_map", uid, e) < 0 ||
-			       write_map(pid, "gid_map", gid, e) < 0
-		       ? -1
-		       : 0;
+		       write_map(pid, "gid_map", gid, e) < 0
+		   ? -1
+		   : 0;
 }
 
 /* An idmapped, detached copy of the layer @dir. */
@@ -144,8 +145,8 @@ int userns_overlay(const char *store_root, char *const *layers,
 	 */
 	fds = xcalloc(n + 1, sizeof(*fds));
 	for (size_t i = n; i-- > 0;) {
-		cleanup_free char *dir = xasprintf("%s/layers/%s/diff",
-						   store_root, layers[i]);
+		cleanup_free char *dir =
+		    xasprintf("%s/layers/%s/diff", store_root, layers[i]);
 
 		fds[nfds] = idmapped_layer(dir, userns, e);
 		if (fds[nfds] < 0)

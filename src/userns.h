@@ -32,7 +32,7 @@ int userns_parse_map(const char *opt, const char *arg, struct hm_idmap *m,
 /**
  * userns_pick_auto() - the lowest auto range no container uses (@used:
  * host bases of the existing containers' uid maps, @n of them). Under the
- * store lock. 
+ * store lock.
  */
 int userns_pick_auto(const uint32_t *used, size_t n, uint32_t *base,
 		     struct hm_err *e);

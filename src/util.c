@@ -263,7 +263,8 @@ int util_rm_rf(const char *path, struct hm_err *e)
 	struct stat st;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : hm_fail(e, errno, "stat \"%s\"", path);
+		return errno == ENOENT ? 0
+				       : hm_fail(e, errno, "stat \"%s\"", path);
 	if (!S_ISDIR(st.st_mode)) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			return hm_fail(e, errno, "remove \"%s\"", path);
@@ -308,12 +309,28 @@ int util_parse_size(const char *s, int64_t *out, struct hm_err *e)
 	if (end == s || errno || v < 0)
 		goto bad;
 	switch (*end) {
-	case 'b': case 'B': case '\0': break;
-	case 'k': case 'K': mult = 1LL << 10; break;
-	case 'm': case 'M': mult = 1LL << 20; break;
-	case 'g': case 'G': mult = 1LL << 30; break;
-	case 't': case 'T': mult = 1LL << 40; break;
-	default: goto bad;
+	case 'b':
+	case 'B':
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1LL << 10;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1LL << 20;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1LL << 30;
+		break;
+	case 't':
+	case 'T':
+		mult = 1LL << 40;
+		break;
+	default:
+		goto bad;
 	}
 	if (*end) {
 		end++;
@@ -327,7 +344,8 @@ int util_parse_size(const char *s, int64_t *out, struct hm_err *e)
 bad:
 	return hm_failx(e, HM_EXIT_FAIL,
 			"invalid size \"%s\": use a number with an optional "
-			"unit b, k, m or g (e.g. 32m)", s);
+			"unit b, k, m or g (e.g. 32m)",
+			s);
 }
 
 void util_format_size(char *out, size_t n, uint64_t bytes)
@@ -426,7 +444,8 @@ unsigned long long util_proc_starttime(pid_t pid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	/* comm may hold spaces and parens: fields restart after the last ')'. */
+	/* comm may hold spaces and parens: fields restart after the last ')'.
+	 */
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;

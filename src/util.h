@@ -28,11 +28,11 @@ void cleanup_strvp(char ***v);
 #define cleanup_dir __attribute__((cleanup(cleanup_closedirp)))
 #define cleanup_strv __attribute__((cleanup(cleanup_strvp)))
 
-#define steal_ptr(pp)                                                          \
-	({                                                                     \
-		__typeof__(*(pp)) _p = *(pp);                                  \
-		*(pp) = NULL;                                                  \
-		_p;                                                            \
+#define steal_ptr(pp)                         \
+	({                                    \
+		__typeof__(*(pp)) _p = *(pp); \
+		*(pp) = NULL;                 \
+		_p;                           \
 	})
 
 static inline int steal_fd(int *fd)
@@ -108,7 +108,8 @@ int64_t util_parse_rfc3339(const char *s);
 /** util_dir_size() - bytes used by regular files below @path (lstat). */
 uint64_t util_dir_size(const char *path);
 
-/** util_proc_starttime() - field 22 of /proc/PID/stat; 0 if no such pid or a zombie. */
+/** util_proc_starttime() - field 22 of /proc/PID/stat; 0 if no such pid or a
+ * zombie. */
 unsigned long long util_proc_starttime(pid_t pid);
 
 /** util_has_prefix() */

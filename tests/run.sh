@@ -42,7 +42,8 @@ run_integration() {
 	local files=("$@")
 	[ ${#files[@]} -gt 0 ] || files=(tests/integration/*.bats)
 	echo "# integration: ${files[*]}"
-	HOMO="$PWD/$BUILD/homo" BUSYBOX_TAR="$PWD/$BUILD/images/busybox.tar" \
+	HOMO="$PWD/$BUILD/homo" HOMO_FAULT_BIN="$PWD/$BUILD/homo-fault" \
+		BUSYBOX_TAR="$PWD/$BUILD/images/busybox.tar" \
 		LEDE_TAR="$PWD/$BUILD/images/lede.tar" \
 		DEBIAN_TAR="$PWD/$BUILD/images/debian.tar" \
 		bats --tap "${files[@]}" 2>&1 | count

@@ -164,6 +164,25 @@ load commit_fixture
 	homo rm -f live >/dev/null
 }
 
+@test "a file truncated while commit reads it: a clear error, never a crash" {
+	# commit maps larger files; a page past a shrunken file's end faults
+	# (SIGBUS), which must become the "file shrank" error
+	mkdir "$T/d"
+	head -c 300M /dev/zero >"$T/d/big"
+	bg "$HOMO" commit -q "$T/d" shrunk
+	sleep 0.05
+	truncate -s 4096 "$T/d/big"
+	wait_status "${BG_PIDS[-1]}"
+	# it may have finished first on a fast machine; never a signal
+	[ "$status" -eq 0 ] || [ "$status" -eq 125 ]
+	if [ "$status" -eq 125 ]; then
+		[ "$(ls "$HOMO_ROOT/layers" | grep -c .)" -eq 0 ]
+		run homo images -q
+		[ -z "$output" ]
+	fi
+	rm -f "$T/d/big"
+}
+
 @test "two commits of two containers at once" {
 	pull_busybox
 	homo run --name c1 busybox sh -c 'mkdir /a; seq 1 5000 >/a/one' >/dev/null

@@ -5,18 +5,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-# An image: the busybox test image plus what "$2" (shell, run in the
-# unpacked tree) adds; pulled as $1.
-make_image() {
-	local name=$1 dir=$T/img-$1
-	mkdir "$dir"
-	tar -xf "$BUSYBOX_TAR" -C "$dir"
-	(cd "$dir" && eval "$2")
-	tar -cf "$T/$name.tar" -C "$dir" .
-	"$HOMO" pull -q "$T/$name.tar" "$name" >/dev/null
-	rm -rf "$dir"
-}
-
 cid() { ls "$HOMO_ROOT/containers" | grep -v '^\.' | while read -r id; do
 	grep -q "\"name\": \"$1\"" "$HOMO_ROOT/containers/$id/config.json" && echo "$id"
 done; }
@@ -154,4 +142,55 @@ teardown() {
 		! grep -q "$tag" /proc/self/mountinfo
 	done
 	homo rm -f a >/dev/null
+}
+
+# the entries of a layer's x/d: a symlink stays one, a directory may hold
+# only f; anything else came from following the link
+assert_layer_clean() {
+	local d=$HOMO_ROOT/layers/$1/diff/x/d
+	if [ -d "$d" ] && [ ! -L "$d" ]; then
+		[ -z "$(ls -A "$d" | grep -vx f)" ] || {
+			echo "layer $1 x/d holds: $(ls -A "$d")" >&2
+			return 1
+		}
+	fi
+}
+
+@test "CVE-2018-15664: commit and export of a container swapping a directory for a symlink to / read nothing of the host" {
+	pull_busybox
+	homo run -d --name s busybox sh -c 'mkdir -p /x; while :; do
+		mkdir /x/d; echo in >/x/d/f; rm -rf /x/d; ln -s / /x/d; rm /x/d; done' >/dev/null
+	for n in $(seq 8); do
+		homo commit -q s "snap:$n" >/dev/null
+		assert_layer_clean "$(homo inspect "snap:$n" | grep -o 'sha256:[0-9a-f]\{64\}' | tail -1 | cut -d: -f2)"
+		homo export s >"$T/exp.tar"
+		# followed, x/d would hold the host's root (proc, etc, ...)
+		! tar -tf "$T/exp.tar" | grep -v -x -e 'x/d/' -e 'x/d/f' | grep -q '^x/d/'
+	done
+	homo rm -f s >/dev/null
+}
+
+@test "CVE-2018-15664: commit DIR while a host process swaps a directory for a symlink to a secret" {
+	pull_busybox
+	mkdir -p "$T/up/x" "$T/secret"
+	token=homo-secret-$$-$RANDOM$RANDOM
+	echo "$token" >"$T/secret/key"
+	# the target is a directory of the test, so that a followed link shows
+	# as x/d/key and the loop can never write outside $T
+	bg bash -c 'while :; do mkdir "$0/d" && echo in >"$0/d/f"; rm -rf "$0/d";
+		ln -s "$1" "$0/d"; rm -f "$0/d"; done 2>/dev/null' "$T/up/x" "$T/secret"
+	ok=0
+	for n in $(seq 12); do
+		# an entry vanishing mid-walk may fail the commit: that is fine
+		run --separate-stderr homo commit -q --parent busybox "$T/up" "race:$n"
+		if [ "$status" -eq 0 ]; then
+			ok=$((ok + 1))
+			assert_layer_clean "$(homo inspect "race:$n" | grep -o 'sha256:[0-9a-f]\{64\}' | tail -1 | cut -d: -f2)"
+		else
+			assert_one_error_line
+		fi
+	done
+	kill "${BG_PIDS[-1]}"
+	echo "# $ok of 12 commits completed" >&3
+	! grep -rqs "$token" "$HOMO_ROOT/layers"
 }

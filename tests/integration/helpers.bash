@@ -35,6 +35,18 @@ pull_busybox() {
 	"$HOMO" pull -q "$BUSYBOX_TAR" "${1:-busybox}" >/dev/null
 }
 
+# An image: the busybox test image plus what "$2" (shell, run in the
+# unpacked tree) does to it; pulled as $1.
+make_image() {
+	local name=$1 dir=$T/img-$1
+	mkdir "$dir"
+	tar -xf "$BUSYBOX_TAR" -C "$dir"
+	(cd "$dir" && eval "$2")
+	tar -cf "$T/$name.tar" -C "$dir" .
+	"$HOMO" pull -q "$T/$name.tar" "$name" >/dev/null
+	rm -rf "$dir" "$T/$name.tar"
+}
+
 # Start a background command and remember its pid for teardown.
 bg() {
 	"$@" &

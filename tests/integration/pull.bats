@@ -195,3 +195,51 @@ layer_count() { find "$HOMO_ROOT/layers" -mindepth 1 -maxdepth 1 ! -name '.*' | 
 	assert_status 125
 	assert_one_error_line
 }
+
+# A tarball from "KIND NAME [TARGET]" lines: f (file), d (dir), s (symlink),
+# h (hard link), written as given (python's tarfile keeps "../" and "/").
+hostile_tar() {
+	python3 -c 'import sys, tarfile, io
+out = tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT)
+for line in sys.stdin.read().splitlines():
+    kind, name, *to = line.split()
+    i = tarfile.TarInfo(name)
+    i.type = {"f": tarfile.REGTYPE, "d": tarfile.DIRTYPE,
+              "s": tarfile.SYMTYPE, "h": tarfile.LNKTYPE}[kind]
+    i.mode = 0o755 if kind == "d" else 0o644
+    data = b"pwned\n" if kind == "f" else b""
+    i.size = len(data)
+    if to:
+        i.linkname = to[0]
+    out.addfile(i, io.BytesIO(data))
+out.close()' "$1"
+}
+
+@test "hostile tar entries (../, absolute, symlink then a file through it, hard link outside) never land outside the layer" {
+	pull_busybox
+	tag=homo-escape-$$-$RANDOM
+	before=$(store_snapshot)
+	nlink=$(stat -c %h /etc/passwd)
+	up=../../../../../../../../../..
+	# refused outright: one error line, the store as it was
+	for spec in "f ../$tag" "f a/../../$tag" "f $up/tmp/$tag" \
+		"s link /tmp|f link/$tag" "s link $up/tmp|f link/$tag" \
+		"d a|s a/b ../..|f a/b/$tag" "s l /etc|h l/$tag l/passwd" \
+		"h $tag $up/etc/passwd" "h $tag /etc/passwd" "s l /etc|h $tag l/passwd" \
+		"f a/.wh..." "s l /tmp|f l/.wh.$tag"; do
+		tr '|' '\n' <<<"$spec" | hostile_tar "$T/evil.tar"
+		run --separate-stderr homo pull -q "$T/evil.tar" evil
+		[ "$status" -eq 125 ] || { echo "pulled: $spec" >&2; return 1; }
+		assert_one_error_line
+		[ "$(store_snapshot)" = "$before" ] || { echo "store changed: $spec" >&2; return 1; }
+	done
+	# an absolute name is made relative (as GNU tar does): inside the layer
+	printf 'f /etc/%s\nf /tmp/%s\n' "$tag" "$tag" | hostile_tar "$T/abs.tar"
+	run homo pull -q "$T/abs.tar" abs
+	assert_status 0
+	[ -f "$(ls -d "$HOMO_ROOT"/layers/*/diff/etc/"$tag")" ]
+	# nothing anywhere outside the layers, no hard link to a host file
+	[ ! -e "/etc/$tag" ] && [ ! -e "/tmp/$tag" ] && [ ! -e "/$tag" ]
+	[ -z "$(find "$T" -name "$tag*" ! -path "$HOMO_ROOT/layers/*/diff/*")" ]
+	[ "$(stat -c %h /etc/passwd)" = "$nlink" ]
+}

@@ -23,15 +23,27 @@ static void test_port_parse(void **state)
 		unsigned hp, cp;
 		int proto;
 	} good[] = {
-		{"18080:80", "0.0.0.0", 18080, 80, IPPROTO_TCP},
-		{"53:5353/udp", "0.0.0.0", 53, 5353, IPPROTO_UDP},
-		{"127.0.0.1:8080:80/tcp", "127.0.0.1", 8080, 80, IPPROTO_TCP},
-		{"65535:1", "0.0.0.0", 65535, 1, IPPROTO_TCP},
+	    {"18080:80", "0.0.0.0", 18080, 80, IPPROTO_TCP},
+	    {"53:5353/udp", "0.0.0.0", 53, 5353, IPPROTO_UDP},
+	    {"127.0.0.1:8080:80/tcp", "127.0.0.1", 8080, 80, IPPROTO_TCP},
+	    {"65535:1", "0.0.0.0", 65535, 1, IPPROTO_TCP},
 	};
 	static const char *const bad[] = {
-		"", "80", ":80", "80:", "0:80", "80:65536", "x:80", "80:80/sctp",
-		"1.2.3:80:80", "::1:80:80", "80:80/", "-1:80", "+80:80",
-		"localhost:80:80", "80:80:80:80",
+	    "",
+	    "80",
+	    ":80",
+	    "80:",
+	    "0:80",
+	    "80:65536",
+	    "x:80",
+	    "80:80/sctp",
+	    "1.2.3:80:80",
+	    "::1:80:80",
+	    "80:80/",
+	    "-1:80",
+	    "+80:80",
+	    "localhost:80:80",
+	    "80:80:80:80",
 	};
 	struct hm_err e;
 
@@ -93,8 +105,8 @@ static void test_conflicts(void **state)
 static void test_init(void **state)
 {
 	static const char *const bad[] = {
-		"10.88.0.0", "10.88.0.0/", "10.88.0.0/31", "10.88.0.0/7",
-		"10.88.0.1/16", "10.88.0/16", "x/16", "10.88.0.0/16x",
+	    "10.88.0.0",    "10.88.0.0/", "10.88.0.0/31", "10.88.0.0/7",
+	    "10.88.0.1/16", "10.88.0/16", "x/16",	  "10.88.0.0/16x",
 	};
 	struct ipam p;
 	struct hm_err e;
@@ -149,8 +161,8 @@ static void test_lowest_free_and_release(void **state)
 static void test_wanted(void **state)
 {
 	static const char *const bad[] = {
-		"10.88.0.0", "10.88.0.1", "10.88.255.255", "10.89.0.2",
-		"10.88.0.5", /* taken below */
+	    "10.88.0.0", "10.88.0.1", "10.88.255.255",
+	    "10.89.0.2", "10.88.0.5", /* taken below */
 	};
 	struct ipam p;
 	struct hm_err e;
@@ -318,17 +330,17 @@ static void test_mac(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_port_parse),
-		cmocka_unit_test(test_port_json_roundtrip),
-		cmocka_unit_test(test_conflicts),
-		cmocka_unit_test(test_init),
-		cmocka_unit_test(test_lowest_free_and_release),
-		cmocka_unit_test(test_wanted),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_port_clash),
-		cmocka_unit_test(test_reclaim),
-		cmocka_unit_test(test_load_save),
-		cmocka_unit_test(test_mac),
+	    cmocka_unit_test(test_port_parse),
+	    cmocka_unit_test(test_port_json_roundtrip),
+	    cmocka_unit_test(test_conflicts),
+	    cmocka_unit_test(test_init),
+	    cmocka_unit_test(test_lowest_free_and_release),
+	    cmocka_unit_test(test_wanted),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_port_clash),
+	    cmocka_unit_test(test_reclaim),
+	    cmocka_unit_test(test_load_save),
+	    cmocka_unit_test(test_mac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -249,18 +249,18 @@ static void test_digest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fail_formats_errno),
-		cmocka_unit_test(test_failx_and_prefix),
-		cmocka_unit_test(test_fail_truncates),
-		cmocka_unit_test(test_parse_size),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_rfc3339_roundtrip),
-		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_cleanup_attrs),
-		cmocka_unit_test(test_strv),
-		cmocka_unit_test(test_random_hex),
-		cmocka_unit_test(test_starttime),
-		cmocka_unit_test(test_digest),
+	    cmocka_unit_test(test_fail_formats_errno),
+	    cmocka_unit_test(test_failx_and_prefix),
+	    cmocka_unit_test(test_fail_truncates),
+	    cmocka_unit_test(test_parse_size),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_rfc3339_roundtrip),
+	    cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_cleanup_attrs),
+	    cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_random_hex),
+	    cmocka_unit_test(test_starttime),
+	    cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

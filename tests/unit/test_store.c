@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the store: names, image records, layers, overlay options. */
 #include "unit.h"
+#include "store_fixture.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,15 +15,15 @@ static void test_ref_parse(void **state)
 	static const struct {
 		const char *ref, *name, *tag;
 	} good[] = {
-		{"busybox", "busybox", "latest"},
-		{"busybox:1.36", "busybox", "1.36"},
-		{"my-org/app_x:v2", "my-org/app_x", "v2"},
-		{"a.b__c--d", "a.b__c--d", "latest"},
-		{"lede-17.01.2-x86", "lede-17.01.2-x86", "latest"},
+	    {"busybox", "busybox", "latest"},
+	    {"busybox:1.36", "busybox", "1.36"},
+	    {"my-org/app_x:v2", "my-org/app_x", "v2"},
+	    {"a.b__c--d", "a.b__c--d", "latest"},
+	    {"lede-17.01.2-x86", "lede-17.01.2-x86", "latest"},
 	};
 	static const char *const bad[] = {
-		"", "Busybox", "-x", "x-", "a..b", "a/", "/a", "a:", "a:-t",
-		"a:.t", "a:t!", "a b", "a___b",
+	    "",	  "Busybox", "-x",   "x-",   "a..b", "a/",    "/a",
+	    "a:", "a:-t",    "a:.t", "a:t!", "a b",  "a___b",
 	};
 	struct hm_err e;
 
@@ -50,14 +51,14 @@ static void test_name_from_source(void **state)
 	static const struct {
 		const char *src, *name;
 	} cases[] = {
-		{"https://x.org/lede-17.01.2-x86-generic-generic-rootfs.tar.gz",
-		 "lede-17.01.2-x86-generic-generic-rootfs"},
-		{"/tmp/Debian_Bookworm.TAR.XZ", "debian_bookworm"},
-		{"rootfs.tgz", "rootfs"},
-		{"file:///a/b/c.tar.zst?x=1", "c"},
-		{"http://h/dl?name=x", "dl"},
-		{"My Image (1).tar", "my-image-1"},
-		{"...tar", "image"},
+	    {"https://x.org/lede-17.01.2-x86-generic-generic-rootfs.tar.gz",
+	     "lede-17.01.2-x86-generic-generic-rootfs"},
+	    {"/tmp/Debian_Bookworm.TAR.XZ", "debian_bookworm"},
+	    {"rootfs.tgz", "rootfs"},
+	    {"file:///a/b/c.tar.zst?x=1", "c"},
+	    {"http://h/dl?name=x", "dl"},
+	    {"My Image (1).tar", "my-image-1"},
+	    {"...tar", "image"},
 	};
 
 	(void)state;
@@ -69,44 +70,20 @@ static void test_name_from_source(void **state)
 	}
 }
 
-static struct hm_store open_store(char *dir)
-{
-	struct hm_store s;
-	struct hm_err e;
-	char *root = xasprintf("%s/root", dir), *run = xasprintf("%s/run", dir);
-
-	assert_int_equal(store_open(&s, root, run, &e), 0);
-	free(root);
-	free(run);
-	return s;
-}
-
-static void make_layer(struct hm_store *s, const char *id)
-{
-	struct hm_err e;
-	char *tmp = store_mktemp(s, "layers", &e);
-	char *diff = xasprintf("%s/diff", tmp);
-
-	assert_non_null(tmp);
-	assert_int_equal(mkdir(diff, 0755), 0);
-	assert_int_equal(store_layer_commit(s, tmp, id, NULL, &e), 0);
-	free(diff);
-	free(tmp);
-}
-
 static void test_images_and_layers(void **state)
 {
 	char *dir = unit_tmpdir();
-	struct hm_store s = open_store(dir);
-	const char *l1 = "1111111111111111111111111111111111111111111111111111111111111111";
+	struct hm_store s = fixture_store(dir);
+	const char *l1 =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
 	struct hm_image img = {0}, got, *v;
 	struct hm_err e;
 	bool by_id;
 	size_t n, removed;
 
 	(void)state;
-	make_layer(&s, l1);
-	make_layer(&s, l1); /* same content again: stored once */
+	fixture_layer(&s, l1);
+	fixture_layer(&s, l1); /* same content again: stored once */
 	assert_true(store_layer_exists(&s, l1));
 
 	img.name = xstrdup("org/app");
@@ -156,7 +133,7 @@ static void test_images_and_layers(void **state)
 static void test_corrupt_record(void **state)
 {
 	char *dir = unit_tmpdir();
-	struct hm_store s = open_store(dir);
+	struct hm_store s = fixture_store(dir);
 	char *p = store_path(&s, "images/bad");
 	char *f = xasprintf("%s/latest.json", p);
 	struct hm_image got;
@@ -164,7 +141,8 @@ static void test_corrupt_record(void **state)
 
 	(void)state;
 	assert_int_equal(mkdir(p, 0700), 0);
-	assert_int_equal(util_write_file_atomic(f, "{not json", 9, false, &e), 0);
+	assert_int_equal(util_write_file_atomic(f, "{not json", 9, false, &e),
+			 0);
 	assert_int_equal(store_image_find(&s, "bad", &got, NULL, &e), -1);
 	assert_non_null(strstr(e.msg, "latest.json"));
 	assert_non_null(strstr(e.msg, "corrupt"));
@@ -177,7 +155,7 @@ static void test_corrupt_record(void **state)
 static void test_debris(void **state)
 {
 	char *dir = unit_tmpdir();
-	struct hm_store s = open_store(dir);
+	struct hm_store s = fixture_store(dir);
 	char *dead = store_path(&s, "layers/.tmp-999999999-abc");
 	struct hm_err e;
 	char *mine = store_mktemp(&s, "layers", &e);
@@ -220,12 +198,12 @@ static void test_overlay_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ref_parse),
-		cmocka_unit_test(test_name_from_source),
-		cmocka_unit_test(test_images_and_layers),
-		cmocka_unit_test(test_corrupt_record),
-		cmocka_unit_test(test_debris),
-		cmocka_unit_test(test_overlay_options),
+	    cmocka_unit_test(test_ref_parse),
+	    cmocka_unit_test(test_name_from_source),
+	    cmocka_unit_test(test_images_and_layers),
+	    cmocka_unit_test(test_corrupt_record),
+	    cmocka_unit_test(test_debris),
+	    cmocka_unit_test(test_overlay_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,351 @@
+#!/usr/bin/env bats
+# Hostile images and inputs: each test names the attack in its title and
+# proves it never reaches the host. A container either starts with every
+# mount resolved inside its rootfs, or homo refuses it with one error line
+# (status 125); the host's files and mount table are compared before and
+# after. The leak check of helpers.bash runs after every test.
+#
+# Tar entries that try to leave the layer ("../", absolute names, a symlink
+# and then a file through it, a hard link to an outside path) are covered by
+# the unit tests in tests/unit/test_archive.c (test_dotdot, test_absolute,
+# test_symlink_escape, test_hardlink_escape) and end to end by pull.bats
+# ("hostile tar entries ... never land outside the layer"); not repeated here.
+bats_require_minimum_version 1.5.0
+load helpers
+
+# What an escape would change on the host: its sensitive files, byte for
+# byte, its hostname and its mount table (other tests' mounts under their
+# own temp dirs and netns files excluded: they may run at the same time).
+host_state() {
+	sha256sum /etc/shadow /etc/hosts /etc/passwd /etc/hostname \
+		/etc/resolv.conf /proc/sys/kernel/core_pattern 2>&1
+	hostname
+	awk '{ print $5 }' /proc/self/mountinfo |
+		grep -v -e "^$TEST_BASE/" -e '^/run/netns' -e '^/tmp/' | sort
+}
+
+assert_host_unchanged() {
+	local now
+	now=$(host_state)
+	if [ "$now" != "$HOST_BEFORE" ]; then
+		echo "the host changed:" >&2
+		diff <(printf '%s\n' "$HOST_BEFORE") <(printf '%s\n' "$now") >&2
+		return 1
+	fi
+}
+
+# the container ran, or homo refused it with one "homo: ..." line and 125
+ran_or_refused() {
+	[ "$status" -eq 0 ] && return 0
+	assert_status 125
+	assert_one_error_line
+}
+
+@test "image /proc, /sys, /dev as symlinks to host paths (/host/proc, /, ../../../proc): refused, host untouched" {
+	pull_busybox
+	HOST_BEFORE=$(host_state)
+	for d in proc sys dev; do
+		for to in "/host/$d" / "../../../../$d" /tmp /etc; do
+			make_image evil "rm -rf $d && ln -s $to $d"
+			run --separate-stderr homo run --rm evil sh -c \
+				"echo pwned >/$d/homo-hostile; cat /proc/self/mounts"
+			assert_status 125
+			assert_one_error_line
+			[[ "$stderr" == *"/$d is a symlink to \"$to\""* ]] ||
+				{ echo "unclear error for /$d -> $to: $stderr" >&2; return 1; }
+			homo rmi evil >/dev/null
+		done
+	done
+	# a sneakier one: procfs would end up under a writable tmpfs
+	make_image evil 'rm -rf dev && ln -s proc dev'
+	run --separate-stderr homo run --rm evil true
+	assert_status 125
+	assert_one_error_line
+	[ ! -e /proc/homo-hostile ] && [ ! -e /sys/homo-hostile ] &&
+		[ ! -e /dev/homo-hostile ] && [ ! -e /tmp/homo-hostile ]
+	assert_host_unchanged
+}
+
+@test "image /etc/hosts -> /etc/shadow, /etc/resolv.conf and /etc/hostname -> host files: bound inside the rootfs, host files unchanged" {
+	pull_busybox
+	HOST_BEFORE=$(host_state)
+	make_image evil 'echo image-shadow >etc/shadow;
+		rm -f etc/hosts etc/resolv.conf etc/hostname;
+		ln -s /etc/shadow etc/hosts;
+		ln -s ../../../../../../etc/passwd etc/hostname;
+		ln -s /proc/sys/kernel/core_pattern etc/resolv.conf'
+	run --separate-stderr homo run --rm --hostname hostile evil sh -c \
+		'cat /etc/shadow; echo ---; cat /etc/hostname; cat /proc/sys/kernel/core_pattern'
+	ran_or_refused
+	if [ "$status" -eq 0 ]; then
+		# the image's own files got homo's content, nothing else did
+		assert_output_lacks image-shadow
+		assert_output_has hostile
+	fi
+	# dangling, and loops: created inside the rootfs, or one clear error
+	make_image evil2 'rm -f etc/hosts etc/resolv.conf etc/hostname;
+		ln -s /host/etc/hosts etc/hosts;
+		ln -s /tmp/resolv.conf etc/resolv.conf;
+		ln -s hostname etc/hostname'
+	run --separate-stderr homo run --rm evil2 true
+	ran_or_refused
+	make_image evil3 'rm -f etc/resolv.conf; ln -s /tmp/resolv.conf etc/resolv.conf'
+	# LEDE's own layout: the symlink is followed inside the rootfs
+	run --separate-stderr homo run --rm evil3 sh -c 'cat /tmp/resolv.conf; ls -l /etc/resolv.conf'
+	assert_status 0
+	assert_output_has '/etc/resolv.conf -> /tmp/resolv.conf'
+	make_image evil4 'rm -f etc/hosts; ln -s / etc/hosts'
+	run --separate-stderr homo run --rm evil4 true
+	assert_status 125
+	assert_one_error_line
+	assert_host_unchanged
+}
+
+@test "image /tmp as a symlink to the host's /tmp (absolute, ../../.., /): writes stay in the rootfs" {
+	pull_busybox
+	HOST_BEFORE=$(host_state)
+	tag=homo-hostile-$$-$RANDOM
+	for to in /tmp ../../../../../tmp / /host/tmp; do
+		make_image evil "rm -rf tmp && ln -s $to tmp"
+		run homo run --rm evil sh -c "mkdir -p /tmp && echo x >/tmp/$tag; cat /tmp/$tag"
+		[ ! -e "/tmp/$tag" ] && [ ! -e "/$tag" ] ||
+			{ echo "host file written through /tmp -> $to" >&2; return 1; }
+		homo rmi evil >/dev/null
+	done
+	assert_host_unchanged
+}
+
+@test "absolute symlinks in the image (/bin/x -> /etc/passwd) as volume target and workdir resolve to the image's files" {
+	pull_busybox
+	HOST_BEFORE=$(host_state)
+	make_image evil 'echo image-passwd-marker >>etc/passwd; ln -s /etc/passwd bin/x;
+		ln -s /etc wd; ln -s ../../../../../../../etc/passwd bin/y'
+	echo from-volume >"$T/file"
+	run --separate-stderr homo run --rm -v "$T/file:/bin/x" evil cat /etc/passwd
+	assert_status 0
+	[ "$output" = from-volume ]
+	run --separate-stderr homo run --rm -v "$T/file:/bin/y:ro" evil sh -c 'cat /etc/passwd; echo a >/bin/y'
+	[ "$status" -ne 0 ]
+	assert_output_has from-volume
+	# the workdir through an absolute symlink: the image's /etc
+	run --separate-stderr homo run --rm -w /wd evil sh -c 'pwd -P; cat passwd'
+	assert_status 0
+	assert_output_has /etc
+	assert_output_has image-passwd-marker
+	[ "$(cat "$T/file")" = from-volume ]
+	assert_host_unchanged
+}
+
+@test "volume target under a symlinked directory (/link -> /etc, -> ../../.., -> a host dir) lands inside the rootfs" {
+	pull_busybox
+	mkdir "$T/src" "$T/hostside"
+	echo mounted >"$T/src/marker"
+	HOST_BEFORE=$(host_state)
+	tag=homo-hostile-$$-$RANDOM
+	for to in /etc ../../../../../.. "$T/hostside" /; do
+		make_image evil "ln -s $to link"
+		run --separate-stderr homo run --rm -v "$T/src:/link/$tag" evil \
+			sh -c "cat /link/$tag/marker"
+		ran_or_refused
+		[ "$status" -ne 0 ] || assert_output_has mounted
+		[ ! -e "/etc/$tag" ] && [ ! -e "/$tag" ] &&
+			[ -z "$(ls -A "$T/hostside")" ] ||
+			{ echo "volume under /link -> $to reached the host" >&2; return 1; }
+		# a file volume too
+		run --separate-stderr homo run --rm -v "$T/src/marker:/link/$tag-f" evil \
+			cat "/link/$tag-f"
+		ran_or_refused
+		[ ! -e "/etc/$tag-f" ] && [ ! -e "/$tag-f" ] &&
+			[ -z "$(ls -A "$T/hostside")" ]
+		homo rmi evil >/dev/null
+	done
+	! grep -q "$tag" /proc/self/mountinfo
+	assert_host_unchanged
+}
+
+@test "a 1 GB sparse file in the image tarball: pulled quickly, still sparse in the layer" {
+	mkdir "$T/sp"
+	truncate -s 1G "$T/sp/big"
+	echo tail >>"$T/sp/big"
+	tar -S -czf "$T/gnu.tar.gz" -C "$T/sp" .
+	tar -S --format=posix -cf "$T/pax.tar" -C "$T/sp" .
+	rm -rf "$T/sp"
+	for f in gnu.tar.gz pax.tar; do
+		run timeout 30 "$HOMO" pull -q --max-size 100m "$T/$f" "sparse:${f%%.*}"
+		assert_status 0
+		big=$(ls "$HOMO_ROOT"/layers/*/diff/big)
+		[ "$(stat -c %s "$big")" -eq $((1024 * 1024 * 1024 + 5)) ]
+		# allocated: a few KiB, not a gigabyte
+		[ "$(du -k "$big" | cut -f1)" -lt 1024 ]
+		[ "$(tail -c 5 "$big")" = tail ]
+		homo rmi "sparse:${f%%.*}" >/dev/null
+	done
+}
+
+@test "100,000 files in one image: pulled in reasonable time" {
+	# built on the tmpfs by 100 touch commands, streamed into homo by tar
+	mkdir -p "$T/src/many"
+	(cd "$T/src/many" && mkdir d{000..099} &&
+		for d in d*; do (cd "$d" && touch f{0000..0999}); done)
+	SECONDS=0
+	run timeout 60 bash -c 'tar -cf - -C "$1" many | "$HOMO" pull -q - many' _ "$T/src"
+	assert_status 0
+	echo "# 100,000 files pulled in ${SECONDS}s" >&3
+	[ "$SECONDS" -lt 30 ]
+	rm -rf "$T/src"
+	[ "$(find "$HOMO_ROOT"/layers/*/diff/many -type f | wc -l)" -eq 100000 ]
+	run homo images
+	assert_output_has many
+}
+
+@test "file names with newlines, tabs, escapes and non-UTF-8 bytes survive pull, run, commit and export exactly" {
+	mkdir "$T/img"
+	tar -xf "$BUSYBOX_TAR" -C "$T/img"
+	mkdir "$T/img/names" "$T/img/names/"$'dir\nx\x80'
+	for n in $'new\nline' $'bad\xff\xfe' $'tab\there' $'esc\e[31mred' $'dir\nx\x80/in\x01side' ' lead' 'trail '; do
+		printf '%s' "$n" >"$T/img/names/$n"
+	done
+	# both tar dialects: raw bytes (gnu) and pax records (hdrcharset)
+	tar --format=gnu -cf "$T/gnu.tar" -C "$T/img" .
+	tar --format=pax -cf "$T/pax.tar" -C "$T/img" .
+	want=$(cd "$T/img/names" && find . -print0 | LC_ALL=C sort -z | od -An -c)
+	for f in gnu pax; do
+		run homo pull -q "$T/$f.tar" "names:$f"
+		assert_status 0
+		run homo run --rm "names:$f" sh -c 'cd /names && find . -print0 | LC_ALL=C sort -z | od -An -c'
+		assert_status 0
+		[ "$output" = "$want" ] || { echo "names changed in $f" >&2; return 1; }
+	done
+	# each file still holds its own name
+	run homo run --rm names:gnu sh -c 'cd /names && for f in *; do [ -d "$f" ] || [ "$(cat "$f")" = "$f" ] || echo "BAD $f"; done'
+	assert_status 0
+	assert_output_lacks BAD
+	# a container adds more such names; commit and export keep them
+	run homo run --name c names:gnu sh -c \
+		'cd /names && printf x >"$(printf "up\nper\377")" && mkdir "$(printf "d2\n\376")" && printf y >"$(printf "d2\n\376/f\tg")"'
+	assert_status 0
+	printf x >"$T/img/names/"$'up\nper\xff'
+	mkdir "$T/img/names/"$'d2\n\xfe'
+	printf y >"$T/img/names/"$'d2\n\xfe/f\tg'
+	want=$(cd "$T/img/names" && find . -print0 | LC_ALL=C sort -z | od -An -c)
+	run homo commit c names:committed
+	assert_status 0
+	run homo run --rm names:committed sh -c 'cd /names && find . -print0 | LC_ALL=C sort -z | od -An -c'
+	[ "$output" = "$want" ] || { echo "names changed by commit" >&2; return 1; }
+	homo export c >"$T/export.tar"
+	mkdir "$T/out"
+	tar --warning=no-unknown-keyword -xf "$T/export.tar" -C "$T/out"
+	got=$(cd "$T/out/names" && find . -print0 | LC_ALL=C sort -z | od -An -c)
+	[ "$got" = "$want" ] || { echo "names changed by export" >&2; return 1; }
+	# a command with a newline and an escape: the tables stay one line a row
+	run homo run --name c2 names:gnu sh -c $'true\n: \e[2J'
+	assert_status 0
+	run homo images
+	[ "$(grep -c . <<<"$output")" -eq 4 ]
+	run homo ps -a
+	[ "$(grep -c . <<<"$output")" -eq 3 ]
+	assert_output_lacks $'\e'
+	# the config is JSON: non-UTF-8 run arguments are refused, not mangled
+	run --separate-stderr homo run --rm -w $'/names/dir\nx\x80' names:gnu pwd
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"workdir is not valid UTF-8"* ]]
+	run --separate-stderr homo run --rm names:gnu echo $'\xff'
+	assert_status 125
+	assert_one_error_line
+	homo rm c c2 >/dev/null
+}
+
+# 2 GiB of zeros as a tar file entry, in ~2 MB of gzip: concatenated gzip
+# members (one valid stream), so the test never compresses 2 GiB
+make_gzip_bomb() {
+	python3 -c 'import sys, tarfile
+i = tarfile.TarInfo("zeros"); i.size = 2 << 30
+sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))' | gzip -1 >"$1"
+	head -c 64M /dev/zero | gzip -9 >"$T/chunk.gz"
+	for _ in $(seq 32); do cat "$T/chunk.gz"; done >>"$1"
+	head -c 10240 /dev/zero | gzip -1 >>"$1"
+	rm "$T/chunk.gz"
+}
+
+@test "tarball bomb (2 GiB of zeros in 2 MB gzip, or in zstd): --max-size and HOMO_PULL_MAX_SIZE stop it, store unchanged" {
+	pull_busybox
+	make_gzip_bomb "$T/bomb.tar.gz"
+	[ "$(stat -c %s "$T/bomb.tar.gz")" -lt $((4 * 1024 * 1024)) ]
+	before=$(store_snapshot)
+	SECONDS=0
+	run --separate-stderr homo pull -q --max-size 100m "$T/bomb.tar.gz" bomb
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"limit of 104857600 bytes"* ]]
+	[ "$(store_snapshot)" = "$before" ]
+	# and from a stream: a file that was never stored, HOMO_PULL_MAX_SIZE
+	run --separate-stderr env HOMO_PULL_MAX_SIZE=50m bash -c \
+		'{ python3 -c "import sys, tarfile
+i = tarfile.TarInfo(\"zeros\"); i.size = 2 << 30
+sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))"; head -c 2G /dev/zero; } |
+		zstd -1 -q -c | "$HOMO" pull -q - bomb2'
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"limit of 52428800 bytes"* ]]
+	[ "$(store_snapshot)" = "$before" ]
+	[ "$SECONDS" -lt 30 ]
+	# the flag wins over the environment; a bad size is refused up front
+	run --separate-stderr env HOMO_PULL_MAX_SIZE=1k "$HOMO" pull -q --max-size 1g "$BUSYBOX_TAR" ok
+	assert_status 0
+	run --separate-stderr homo pull -q --max-size lots "$BUSYBOX_TAR" bad
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"--max-size"* ]]
+	[ -z "$(find "$HOMO_ROOT" -name '*.tmp-*' -o -name '.tmp-*')" ]
+}
+
+@test "device nodes in the image (/dev/mem-like c 1:1, the host's disk, /dev/kmsg) cannot be opened: devices cgroup EPERM" {
+	read -r maj min < <(awk 'NR > 2 && $4 !~ /[0-9]$/ { print $1, $2; exit }' /proc/partitions)
+	[ -n "$maj" ] || { maj=8; min=0; }
+	pull_busybox
+	make_image evil "mknod -m 666 evil c 1 1 && mknod -m 666 tmp/sda b $maj $min &&
+		mknod -m 666 kmsg c 1 11"
+	for n in /evil /tmp/sda /kmsg; do
+		run homo run --rm evil sh -c "(exec 3<$n) && echo OPENED; (exec 3>$n) && echo OPENED"
+		assert_output_has "can't open $n: Operation not permitted"
+		assert_output_lacks OPENED
+	done
+	# the cgroup says so itself
+	run homo run --rm evil cat /sys/fs/cgroup/devices/devices.list
+	assert_output_has "c 1:3 rwm"
+	assert_output_lacks "a *:* rwm"
+	assert_output_lacks "c 1:11"
+	# --privileged: no device rules, the same node opens (read-only, unread)
+	run homo run --rm --privileged evil sh -c '(exec 3</kmsg) && echo OPENED'
+	assert_status 0
+	assert_output_has OPENED
+}
+
+@test "device nodes under the image's /dev are gone: homo's own /dev replaces it" {
+	pull_busybox
+	make_image evil 'mknod -m 666 dev/mem c 1 1 && mknod -m 666 dev/sda b 8 0 &&
+		mknod -m 666 dev/null c 1 1'
+	run homo run --rm evil sh -c 'ls /dev; ls -l /dev/null'
+	assert_status 0
+	assert_output_lacks mem
+	assert_output_lacks sda
+	assert_output_has '1,   3'
+}
+
+@test "setuid binaries and device nodes in a layer are out of reach of host users: the store is 0700" {
+	pull_busybox
+	make_image evil 'cp bin/busybox bin/rootshell && chmod 4755 bin/rootshell &&
+		mknod -m 666 tmp/mem c 1 1'
+	shell=$(ls "$HOMO_ROOT"/layers/*/diff/bin/rootshell)
+	[ -u "$shell" ]
+	[ "$(stat -c %a "$HOMO_ROOT")" = 700 ]
+	[ "$(stat -c %a "$HOMO_ROOT/layers")" = 700 ]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		stat "$shell"
+	[ "$status" -ne 0 ]
+	assert_output_has "Permission denied"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		ls "$HOMO_ROOT/layers"
+	[ "$status" -ne 0 ]
+}
