@@ -89,7 +89,7 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	       struct hm_image *out, struct hm_err *e)
 {
 	cleanup_free char *name = NULL, *tag = NULL, *dflt = NULL;
-	cleanup_free char *tmp = NULL, *diff = NULL;
+	cleanup_free char *tmp = NULL, *diff = NULL, *abs_src = NULL;
 	cleanup_close int fd = -1;
 	struct archive_unpack_result res = {0};
 	struct hm_progress prog;
@@ -147,7 +147,12 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 		goto fail;
 	}
 
-	meta = json_pack("{s:s, s:I, s:s, s:s}", "source", o->source, "size",
+	/* a local file by its absolute path: homo save reuses the original
+	 * tar from there (it has the layer's exact digest) from any cwd */
+	if (strcmp(o->source, "-") && !is_url(o->source))
+		abs_src = realpath(o->source, NULL);
+	meta = json_pack("{s:s, s:I, s:s, s:s}", "source",
+			 abs_src ? abs_src : o->source, "size",
 			 (json_int_t)res.tar_bytes, "blob_digest",
 			 res.blob_digest, "diff_id", res.diff_id);
 	util_now_rfc3339(created, sizeof(created));

@@ -236,6 +236,17 @@ load_fails() {
 	[ "$(layer_ids)" = "$ids" ]
 }
 
+@test "a layer pulled by a relative path keeps its id through save and load from elsewhere" {
+	cp "$BUSYBOX_TAR" "$T/bb.tar"
+	(cd "$T" && "$HOMO" pull -q bb.tar rel >/dev/null)
+	ids=$(layer_ids)
+	# another cwd: save must still find the original tar (its exact digest)
+	(cd / && "$HOMO" save -o "$T/rel-saved.tar" rel)
+	homo rmi rel >/dev/null
+	homo load -q -i "$T/rel-saved.tar" >/dev/null
+	[ "$(layer_ids)" = "$ids" ]
+}
+
 @test "skopeo reads homo's archive, and homo loads what skopeo writes" {
 	command -v skopeo >/dev/null || skip "skopeo is not installed (scripts/install-deps.sh)"
 	make_fx
