@@ -6,12 +6,11 @@
  * and to sha256. The hash runs on a second thread fed through a small ring
  * of buffers, so on two cores commit costs about what the copy costs.
  *
- * A commit maps larger files instead of reading them: read() would copy the
- * data into a buffer only for write() to copy it out again, and that extra
- * copy was a third of a commit's time on tmpfs. A mapped file that shrinks
- * under us faults (SIGBUS) when a page past its end is touched; the only
- * user-space reader of the mapping is ring_feed(), which runs with a
- * handler armed that turns that into the "file shrank" error.
+ * A file's data is read straight into the ring's current buffer, at the
+ * place it takes in the tar stream: the copy is written from there, and
+ * when libarchive hands the same bytes back, ring_feed() only counts them.
+ * Read into a buffer of its own, the data was copied twice more (to the
+ * ring, and through a cold cache), a third of a commit's time on tmpfs.
  */
 #include "layer_tar.h"
 
@@ -24,12 +23,9 @@
 #include <linux/fs.h>
 #include <pthread.h>
 #include <search.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -40,7 +36,7 @@
 #include "util.h"
 
 #define CHUNK (1 << 20)
-#define MAP_MIN (64 << 10) /* smaller files: one read() is cheaper */
+#define READ_MIN (64 << 10) /* publish a slot with less room than this */
 #define RING_SLOTS 4
 #define OVL_PREFIX "trusted.overlay."
 #define OVL_OPAQUE "trusted.overlay.opaque"
@@ -111,10 +107,33 @@ static void ring_publish(struct ring *r)
 	r->fill = 0;
 }
 
+/*
+ * Where the stream's next bytes go, and how many fit: a file's data is
+ * read() there, then fed (ring_feed() sees it is already in place).
+ */
+static unsigned char *ring_space(struct ring *r, size_t *room)
+{
+	if (!r->running) { /* inline hashing: any buffer will do */
+		*room = CHUNK;
+		return r->slot[0];
+	}
+	if (CHUNK - r->fill < READ_MIN)
+		ring_publish(r);
+	*room = CHUNK - r->fill;
+	return r->slot[r->head % RING_SLOTS] + r->fill;
+}
+
 static void ring_feed(struct ring *r, const unsigned char *p, size_t len)
 {
 	if (!r->running) {
 		digest_update(r->d, p, len);
+		return;
+	}
+	if (p == r->slot[r->head % RING_SLOTS] + r->fill &&
+	    len <= CHUNK - r->fill) { /* read there by ring_space()'s user */
+		r->fill += len;
+		if (r->fill == CHUNK)
+			ring_publish(r);
 		return;
 	}
 	while (len) {
@@ -167,9 +186,6 @@ struct walk {
 	struct ring ring;
 	bool failed; /* the sink or the copy failed: e is set */
 	bool try_clone;
-	bool map_files;	  /* commit: a copy and no sink that reads the data */
-	bool feeding_map; /* tar_out() gets bytes of a mapped file */
-	unsigned char *buf;
 	void *inodes; /* tsearch tree of struct inode_key */
 	char rel[PATH_MAX];
 	char dst[PATH_MAX];
@@ -194,41 +210,13 @@ int layer_tar_fd_sink(void *arg, const void *buf, size_t len, struct hm_err *e)
 	return 0;
 }
 
-/* ---- reading a mapped file ---- */
-
-/* Armed around the copies out of a mapping (the walk is single-threaded;
- * the hash thread only reads the ring's own buffers). */
-static sigjmp_buf *volatile bus_jmp;
-
-static void on_sigbus(int sig)
-{
-	if (bus_jmp)
-		siglongjmp(*bus_jmp, 1);
-	signal(sig, SIG_DFL); /* a fault of ours elsewhere: a real crash */
-	raise(sig);
-}
-
 static la_ssize_t tar_out(struct archive *a, void *arg, const void *buf,
 			  size_t len)
 {
 	struct walk *w = arg;
-	sigjmp_buf jb;
 
 	(void)a;
-	if (!w->feeding_map) {
-		ring_feed(&w->ring, buf, len);
-	} else if (sigsetjmp(jb, 0) == 0) {
-		bus_jmp = &jb;
-		ring_feed(&w->ring, buf, len);
-		bus_jmp = NULL;
-	} else { /* the page was past the file's end: it shrank */
-		bus_jmp = NULL;
-		w->failed = true;
-		hm_failx(w->e, HM_EXIT_FAIL,
-			 "\"%s\": file shrank while it was read", w->rel);
-		archive_set_error(w->a, EIO, "%s", w->e->msg);
-		return -1;
-	}
+	ring_feed(&w->ring, buf, len);
 	w->res->tar_bytes += len;
 	if (w->o->sink && !w->failed &&
 	    w->o->sink(w->o->sink_arg, buf, len, w->e) < 0) {
@@ -511,41 +499,6 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* A larger file of a commit: written out of its mapping, CHUNK by CHUNK
- * for the progress bar. */
-static int mapped_data(struct walk *w, int in, int out, uint64_t size)
-{
-	unsigned char *map;
-	uint64_t off = 0;
-	int r = 0;
-
-	map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-		   in, 0);
-	if (map == MAP_FAILED)
-		return hm_fail(w->e, errno, "map \"%s\"", w->rel);
-	while (off < size && r == 0) {
-		size_t n = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
-
-		/* write() reports a page past the end as EFAULT */
-		if (write_all(out, map + off, n) < 0)
-			r = errno == EFAULT
-				? hm_failx(w->e, HM_EXIT_FAIL,
-					   "\"%s\": file shrank "
-					   "while it was read",
-					   w->rel)
-				: hm_fail(w->e, errno, "write \"%s\"", w->dst);
-		w->feeding_map = true;
-		if (r == 0)
-			r = write_chunk(w, map + off, n);
-		w->feeding_map = false;
-		off += n;
-		w->res->data_bytes += n;
-		progress_update(w->o->progress, w->res->data_bytes);
-	}
-	munmap(map, (size_t)size);
-	return r;
-}
-
 /*
  * The data of a regular file: to the tar writer and, with a copy, to the
  * new file. A reflink (FICLONE) shares the blocks copy-on-write where the
@@ -574,11 +527,11 @@ static int file_data(struct walk *w, int dfd, const char *name,
 				w->try_clone = false; /* not this fs */
 		}
 	}
-	if (w->map_files && !cloned && left >= MAP_MIN)
-		return mapped_data(w, in, out, left);
 	while (left) {
-		size_t want = left < CHUNK ? (size_t)left : CHUNK;
-		ssize_t n = read(in, w->buf, want);
+		size_t room;
+		unsigned char *buf = ring_space(&w->ring, &room);
+		size_t want = left < room ? (size_t)left : room;
+		ssize_t n = read(in, buf, want);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -589,9 +542,9 @@ static int file_data(struct walk *w, int dfd, const char *name,
 					"\"%s\": file shrank while it was "
 					"read",
 					w->rel);
-		if (out >= 0 && !cloned && write_all(out, w->buf, (size_t)n))
+		if (out >= 0 && !cloned && write_all(out, buf, (size_t)n))
 			return hm_fail(w->e, errno, "write \"%s\"", w->dst);
-		if (write_chunk(w, w->buf, (size_t)n) < 0)
+		if (write_chunk(w, buf, (size_t)n) < 0)
 			return -1;
 		left -= (uint64_t)n;
 		w->res->data_bytes += (uint64_t)n;
@@ -781,7 +734,6 @@ int layer_tar_write(const char *dir, const struct layer_tar_opts *o,
 		    struct layer_tar_result *res, struct hm_err *e)
 {
 	struct walk w = {.o = o, .res = res, .e = e, .try_clone = true};
-	struct sigaction old_bus;
 	cleanup_close int dfd = -1;
 	int r = -1;
 
@@ -798,14 +750,6 @@ int layer_tar_write(const char *dir, const struct layer_tar_opts *o,
 	if (digest_init(&w.d, e) < 0)
 		return -1;
 	ring_start(&w.ring, &w.d);
-	w.buf = xmalloc(CHUNK);
-	w.map_files = o->copy_to && !o->sink;
-	if (w.map_files &&
-	    sigaction(SIGBUS,
-		      &(struct sigaction){.sa_handler = on_sigbus,
-					  .sa_flags = SA_NODEFER},
-		      &old_bus) < 0)
-		w.map_files = false;
 	if (open_writer(&w) < 0 || walk_dir(&w, dfd) < 0)
 		goto out;
 	if (archive_write_close(w.a) != ARCHIVE_OK) {
@@ -825,8 +769,5 @@ out:
 	else
 		digest_free(&w.d);
 	tdestroy(w.inodes, inode_free);
-	free(w.buf);
-	if (w.map_files)
-		sigaction(SIGBUS, &old_bus, NULL);
 	return r;
 }
