@@ -26,6 +26,10 @@ step "$HOMO" logs demo-svc
 step "$HOMO" exec demo-svc ps
 step "$HOMO" ps -a
 step "$HOMO" stop -t 1 demo-svc
+step "$HOMO" commit -m "a motd" demo-box busybox:motd
+step "$HOMO" run --rm busybox:motd cat /etc/motd
+step "$HOMO" run --rm busybox sh -c 'unshare -U true || echo "seccomp: unshare refused"'
 step "$HOMO" rm demo-box demo-svc
+step "$HOMO" system check
 echo
 echo "demo done: the store in $DIR is removed on exit."

@@ -59,10 +59,12 @@ static int system_check(struct hm_ctx *ctx, int argc, char **argv,
 	if (cmd_open_store(ctx, e) < 0 ||
 	    fsck_run(&ctx->store, repair, print_line, NULL, &res, e) < 0)
 		return -1;
-	if (res.found && repair)
+	if (!res.found)
+		printf("no problems found\n");
+	else if (repair)
 		printf("%zu problem%s found, %zu repaired\n", res.found,
 		       res.found == 1 ? "" : "s", res.repaired);
-	else if (res.found)
+	else
 		printf("%zu problem%s found: 'homo system check --repair' "
 		       "mends them\n",
 		       res.found, res.found == 1 ? "" : "s");

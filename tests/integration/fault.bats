@@ -36,7 +36,7 @@ check_or_repair() {
 		run homo system check
 	fi
 	assert_status 0
-	[ -z "$output" ] || { echo "check not clean: $output" >&2; return 1; }
+	[ "$output" = "no problems found" ] || { echo "check not clean: $output" >&2; return 1; }
 }
 
 killed() {
@@ -452,7 +452,7 @@ two_containers() {
 	assert_status 0
 	run homo system check
 	assert_status 0
-	[ -z "$output" ]
+	[ "$output" = "no problems found" ]
 	run homo run --rm bb true
 	assert_status 0
 }
