@@ -20,8 +20,9 @@ WARN += -Werror
 endif
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) -D_GNU_SOURCE
-LDFLAGS += -pie -Wl,-z,relro,-z,now
+# override: a CFLAGS given on the command line (make asan does) keeps these
+override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) -D_GNU_SOURCE
+override LDFLAGS += -pie -Wl,-z,relro,-z,now
 
 SRC := $(wildcard src/*.c)
 CLI_SRC := src/main.c $(wildcard src/cmd_*.c)
