@@ -47,15 +47,9 @@ void init_exec_fail(int sync_fd, struct hm_err *e)
 /* A pty from the container's own devpts; its master goes to the parent. */
 static int setup_tty(int sync_fd, bool console, struct hm_err *e)
 {
-	char slave[64], cbuf[CMSG_SPACE(sizeof(int))] = {0};
 	struct sync_msg m = {.type = SYNC_PTY};
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	cleanup_close int master = -1;
+	char slave[64];
 	int fd;
 
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -64,11 +58,7 @@ static int setup_tty(int sync_fd, bool console, struct hm_err *e)
 		return hm_fail(e, errno, "open a pty in the container");
 	if (console && rootfs_bind_console(slave, e) < 0)
 		return -1;
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sync_fd, &msg, MSG_NOSIGNAL) < 0)
+	if (util_send_fd(sync_fd, &m, sizeof(m), master) < 0)
 		return hm_fail(e, errno, "send the pty to homo");
 	if (setsid() < 0)
 		return hm_fail(e, errno, "setsid");
@@ -318,24 +308,9 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 /* GO from homo, with the overlay's mount fd in a user namespace. */
 static int recv_go(int fd, int *passed)
 {
-	char go, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = &go, .iov_len = 1};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *c;
-	ssize_t n;
+	char go;
 
-	do
-		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != 1 || go != SYNC_GO)
-		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(passed, CMSG_DATA(c), sizeof(int));
-	return 0;
+	return util_recv_fd(fd, &go, 1, passed) == 1 && go == SYNC_GO ? 0 : -1;
 }
 
 void init_main(struct init_args *a)

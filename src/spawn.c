@@ -47,27 +47,6 @@ static void reap(pid_t pid)
 		;
 }
 
-/* One packet from the init; a SYNC_PTY one carries the tty master. */
-static ssize_t recv_msg(int fd, struct sync_msg *m, int *passed_fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *c;
-	ssize_t n;
-
-	do
-		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(passed_fd, CMSG_DATA(c), sizeof(int));
-	return n;
-}
-
 /*
  * After GO: the child sends its tty master (with -t) and then either an
  * error (it exits) or nothing at all: EOF on the CLOEXEC socket means it
@@ -81,7 +60,7 @@ static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
 	for (;;) {
 		int passed = -1;
 
-		n = recv_msg(fd, &m, &passed);
+		n = util_recv_fd(fd, &m, sizeof(m), &passed);
 		if (n == 0)
 			break; /* EOF: the command exec'd */
 		if (n < 0 || (size_t)n < sizeof(m.type)) {
@@ -116,21 +95,9 @@ static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
 /* GO, with the overlay's mount fd attached in a user namespace. */
 static int send_go(int fd, int pass_fd)
 {
-	char go = SYNC_GO, cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {.iov_base = &go, .iov_len = 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
+	char go = SYNC_GO;
 
-	if (pass_fd >= 0) {
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	return sendmsg(fd, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+	return util_send_fd(fd, &go, 1, pass_fd) == 1 ? 0 : -1;
 }
 
 /*

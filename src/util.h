@@ -112,6 +112,21 @@ uint64_t util_dir_size(const char *path);
  * zombie. */
 unsigned long long util_proc_starttime(pid_t pid);
 
+/**
+ * util_send_fd() - send @len bytes of @buf on the socket @sock with @fd
+ * attached (SCM_RIGHTS), or none when @fd is negative.
+ * Return: the bytes sent, or -1 with errno set.
+ */
+ssize_t util_send_fd(int sock, const void *buf, size_t len, int fd);
+
+/**
+ * util_recv_fd() - one message of up to @len bytes into @buf (EINTR is
+ * retried); an fd that came with it (close-on-exec) goes to *@fd, which is
+ * left alone otherwise.
+ * Return: the bytes received (0 at EOF), or -1 with errno set.
+ */
+ssize_t util_recv_fd(int sock, void *buf, size_t len, int *fd);
+
 /** util_has_prefix() */
 static inline bool util_has_prefix(const char *s, const char *prefix)
 {
