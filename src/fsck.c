@@ -10,7 +10,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,13 +261,8 @@ static bool is_dir(const char *path)
 static void check_layer(struct fsck *f, const char *id)
 {
 	cleanup_free char *diff = store_path(f->s, "layers/%s/diff", id);
-	cleanup_free char *link =
-	    store_path(f->s, "l/%.*s", LAYER_SHORT_LEN, id);
-	cleanup_free char *target = xasprintf("../layers/%s/diff", id);
 	cleanup_free char *what = NULL;
 	struct hm_err err = {0};
-	char cur[PATH_MAX];
-	ssize_t n;
 	int r = 0;
 
 	if (!is_dir(diff)) {
@@ -278,9 +272,7 @@ static void check_layer(struct fsck *f, const char *id)
 		note(f, what, r, "removed", &err);
 		return;
 	}
-	n = readlink(link, cur, sizeof(cur) - 1);
-	if (n > 0 && (size_t)n == strlen(target) &&
-	    !memcmp(cur, target, (size_t)n))
+	if (store_layer_link_ok(f->s, id))
 		return;
 	what = xasprintf("layer %.12s: short link l/%.*s is missing", id,
 			 LAYER_SHORT_LEN, id);
@@ -392,7 +384,7 @@ static bool check_record(struct fsck *f, const char *path, const char *dname,
 
 static void check_image_dir(struct fsck *f, const char *dir, const char *dname)
 {
-	cleanup_free char *name = xstrdup(dname);
+	cleanup_free char *name = store_image_dir_name(dname);
 	cleanup_free char *what = NULL;
 	cleanup_dir DIR *d = opendir(dir);
 	struct hm_err err = {0};
@@ -401,9 +393,6 @@ static void check_image_dir(struct fsck *f, const char *dir, const char *dname)
 	size_t left = 0;
 	int r = 0;
 
-	for (char *p = name; *p; p++) /* "a+b" holds the image "a/b" */
-		if (*p == '+')
-			*p = '/';
 	while (d && (de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		cleanup_free char *path = NULL, *tag = NULL;

@@ -237,16 +237,25 @@ int store_layer_commit(const struct hm_store *s, const char *tmp,
 	return 0;
 }
 
-int store_layer_link(const struct hm_store *s, const char *id, struct hm_err *e)
+bool store_layer_link_ok(const struct hm_store *s, const char *id)
 {
 	cleanup_free char *link = store_path(s, "l/%.*s", LAYER_SHORT_LEN, id);
 	cleanup_free char *target = xasprintf("../layers/%s/diff", id);
 	char cur[PATH_MAX];
 	ssize_t n = readlink(link, cur, sizeof(cur) - 1);
 
-	if (n > 0 && (size_t)n == strlen(target) && !memcmp(cur, target, n))
+	return n > 0 && (size_t)n == strlen(target) && !memcmp(cur, target, n);
+}
+
+int store_layer_link(const struct hm_store *s, const char *id, struct hm_err *e)
+{
+	cleanup_free char *link = NULL, *target = NULL;
+
+	if (store_layer_link_ok(s, id))
 		return 0;
 	/* Short link so a deep lowerdir fits in one page (overlay.c). */
+	link = store_path(s, "l/%.*s", LAYER_SHORT_LEN, id);
+	target = xasprintf("../layers/%s/diff", id);
 	unlink(link);
 	if (symlink(target, link) < 0)
 		return hm_fail(e, errno, "symlink \"%s\"", link);
@@ -474,7 +483,7 @@ static char *name_to_dir(const char *name)
 	return d;
 }
 
-static char *dir_to_name(const char *dir)
+char *store_image_dir_name(const char *dir)
 {
 	char *n = xstrdup(dir);
 
@@ -599,7 +608,7 @@ int store_image_list_bad(const struct hm_store *s, struct hm_image **out,
 				return -1;
 			}
 			free(v[count].name);
-			v[count].name = dir_to_name(de->d_name);
+			v[count].name = store_image_dir_name(de->d_name);
 			free(v[count].tag);
 			v[count].tag = strndup(te->d_name, len - 5);
 			count++;

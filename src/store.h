@@ -75,9 +75,14 @@ void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg);
 int store_layer_commit(const struct hm_store *s, const char *tmp,
 		       const char *id, json_t *meta, struct hm_err *e);
 bool store_layer_exists(const struct hm_store *s, const char *id);
+/** store_layer_link_ok() - whether l/<short> points at the layer's diff/. */
+bool store_layer_link_ok(const struct hm_store *s, const char *id);
 /** store_layer_link() - make sure l/<short> points at the layer's diff/. */
 int store_layer_link(const struct hm_store *s, const char *id,
 		     struct hm_err *e);
+/** store_image_dir_name() - the image name an images/<dir> holds ("a+b" is
+ * "a/b"); malloc'd. */
+char *store_image_dir_name(const char *dir);
 /** store_layer_remove() - atomically unlink a layer (locked). */
 int store_layer_remove(const struct hm_store *s, const char *id,
 		       struct hm_err *e);
