@@ -9,8 +9,8 @@
  * A file's data is read straight into the ring's current buffer, at the
  * place it takes in the tar stream: the copy is written from there, and
  * when libarchive hands the same bytes back, ring_feed() only counts them.
- * Read into a buffer of its own, the data was copied twice more (to the
- * ring, and through a cold cache), a third of a commit's time on tmpfs.
+ * Read into a buffer of its own, the data took one copy more (into the
+ * ring): a quarter of a commit's time on tmpfs.
  */
 #include "layer_tar.h"
 
