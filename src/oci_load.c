@@ -553,14 +553,11 @@ static int load_commit(struct load *l, char ***loaded)
 	FAULT_POINT("load-after-layers");
 	for (size_t i = 0; i < l->ni && r == 0; i++) {
 		r = store_image_save(l->s, &l->imgs[i], l->e);
-		if (r == 0)
-			*loaded = strv_push(*loaded, "");
 		if (r == 0) {
-			size_t k = strv_len(*loaded) - 1;
-
-			free((*loaded)[k]);
-			(*loaded)[k] =
+			cleanup_free char *ref =
 			    xasprintf("%s:%s", l->imgs[i].name, l->imgs[i].tag);
+
+			*loaded = strv_push(*loaded, ref);
 		}
 	}
 	store_unlock(l->s);
