@@ -26,6 +26,7 @@
 #include "layer_tar.h"
 #include "overlay.h"
 #include "progress.h"
+#include "userns.h"
 #include "util.h"
 
 /* ---- config changes (-c) ---- */
@@ -519,18 +520,12 @@ static int unshift_upper(const char *upper, const struct hm_idmap *uid,
 {
 	cleanup_close int ns = inverse_userns(uid, gid, e);
 	cleanup_close int mnt = -1;
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
 
 	if (ns < 0)
 		return -1;
-	attr.userns_fd = (uint64_t)ns;
-	mnt = (int)syscall(SYS_open_tree, AT_FDCWD, upper,
-			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	mnt = userns_idmapped_tree(upper, ns, e);
 	if (mnt < 0)
-		return hm_fail(e, errno, "export: open_tree \"%s\"", upper);
-	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH, &attr,
-		    sizeof(attr)) < 0)
-		return hm_fail(e, errno, "export: idmap \"%s\"", upper);
+		return hm_prefix(e, "export");
 	if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, upper,
 		    MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return hm_fail(e, errno, "export: mount on \"%s\"", upper);

@@ -93,8 +93,7 @@ int userns_write_maps(pid_t pid, const struct hm_idmap *uid,
 		   : 0;
 }
 
-/* An idmapped, detached copy of the layer @dir. */
-static int idmapped_layer(const char *dir, int userns, struct hm_err *e)
+int userns_idmapped_tree(const char *dir, int userns, struct hm_err *e)
 {
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP,
 				  .userns_fd = (uint64_t)userns};
@@ -148,7 +147,7 @@ int userns_overlay(const char *store_root, char *const *layers,
 		cleanup_free char *dir =
 		    xasprintf("%s/layers/%s/diff", store_root, layers[i]);
 
-		fds[nfds] = idmapped_layer(dir, userns, e);
+		fds[nfds] = userns_idmapped_tree(dir, userns, e);
 		if (fds[nfds] < 0)
 			goto out;
 		if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL,

@@ -42,6 +42,13 @@ int userns_write_maps(pid_t pid, const struct hm_idmap *uid,
 		      const struct hm_idmap *gid, struct hm_err *e);
 
 /**
+ * userns_idmapped_tree() - a detached copy of the mount tree at @dir whose
+ * owners are mapped through the user namespace @userns (MOUNT_ATTR_IDMAP).
+ * Return: its mount fd (close-on-exec), or -1 with @e set.
+ */
+int userns_idmapped_tree(const char *dir, int userns, struct hm_err *e);
+
+/**
  * userns_overlay() - the container's overlay, made by homo (privileged)
  * for a child in its new user namespace @pid: each layer an idmapped
  * detached mount, stacked with fsopen/fsconfig("lowerdir+", fd), upper and
