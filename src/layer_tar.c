@@ -194,19 +194,8 @@ struct walk {
 
 int layer_tar_fd_sink(void *arg, const void *buf, size_t len, struct hm_err *e)
 {
-	int fd = *(int *)arg;
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return hm_fail(e, errno, "write tar");
-		p += n;
-		len -= (size_t)n;
-	}
+	if (util_write_all(*(int *)arg, buf, len) < 0)
+		return hm_fail(e, errno, "write tar");
 	return 0;
 }
 
@@ -484,21 +473,6 @@ static int write_chunk(struct walk *w, const void *p, size_t n)
 	return 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /*
  * The data of a regular file: to the tar writer and, with a copy, to the
  * new file. A reflink (FICLONE) shares the blocks copy-on-write where the
@@ -542,7 +516,7 @@ static int file_data(struct walk *w, int dfd, const char *name,
 					"\"%s\": file shrank while it was "
 					"read",
 					w->rel);
-		if (out >= 0 && !cloned && write_all(out, buf, (size_t)n))
+		if (out >= 0 && !cloned && util_write_all(out, buf, (size_t)n))
 			return hm_fail(w->e, errno, "write \"%s\"", w->dst);
 		if (write_chunk(w, buf, (size_t)n) < 0)
 			return -1;

@@ -269,20 +269,6 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-static void write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		n -= (size_t)w;
-	}
-}
-
 /*
  * Copy what is readable from @in to @out (if >= 0) and the log: 1 copied,
  * 0 EOF or error, -1 nothing there now.
@@ -295,7 +281,7 @@ static int pump(int in, int out, struct hm_log *log, const char *stream)
 	if (n <= 0)
 		return n < 0 && (errno == EAGAIN || errno == EINTR) ? -1 : 0;
 	if (out >= 0)
-		write_all(out, buf, (size_t)n);
+		util_write_all(out, buf, (size_t)n); /* a gone reader: drop */
 	log_write(log, stream, buf, (size_t)n);
 	return 1;
 }

@@ -157,7 +157,7 @@ char *util_read_file(const char *path, size_t *len, struct hm_err *e)
 	return steal_ptr(&buf);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int util_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -192,7 +192,7 @@ int util_write_file_atomic(const char *path, const void *data, size_t len,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return hm_fail(e, errno, "create \"%s\"", tmp);
-	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+	if (util_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		hm_fail(e, errno, "write \"%s\"", tmp);
 		unlink(tmp);
 		return -1;
@@ -225,7 +225,7 @@ int util_write_str(const char *path, const char *s, struct hm_err *e)
 
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", path);
-	if (write_all(fd, s, strlen(s)) < 0)
+	if (util_write_all(fd, s, strlen(s)) < 0)
 		return hm_fail(e, errno, "write \"%s\" to \"%s\"", s, path);
 	return 0;
 }

@@ -112,6 +112,10 @@ uint64_t util_dir_size(const char *path);
  * zombie. */
 unsigned long long util_proc_starttime(pid_t pid);
 
+/** util_write_all() - all of @data to @fd (EINTR retried); 0, or -1 with
+ * errno set. */
+int util_write_all(int fd, const void *data, size_t len);
+
 /**
  * util_send_fd() - send @len bytes of @buf on the socket @sock with @fd
  * attached (SCM_RIGHTS), or none when @fd is negative.
