@@ -554,6 +554,11 @@ char *container_stop_marker(const struct hm_store *st, const char *id)
 
 /* ---- find, check, teardown, remove ---- */
 
+bool container_is_id(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 int container_find(const struct hm_store *st, const char *ref, char id[65],
 		   struct hm_err *e)
 {
@@ -563,7 +568,7 @@ int container_find(const struct hm_store *st, const char *ref, char id[65],
 	ssize_t n;
 	int hits = 0;
 
-	if (strlen(ref) == 64 && strspn(ref, "0123456789abcdef") == 64) {
+	if (container_is_id(ref)) {
 		cleanup_free char *d = container_dir(st, ref);
 
 		if (access(d, F_OK) == 0) {

@@ -113,6 +113,9 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
  */
 char *container_stop_marker(const struct hm_store *st, const char *id);
 
+/** container_is_id() - whether @s has the form of a container id (64 hex). */
+bool container_is_id(const char *s);
+
 /**
  * container_find() - by full id, unique id prefix or name.
  * @id: receives the full id.

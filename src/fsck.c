@@ -52,11 +52,6 @@ static void note(struct fsck *f, const char *what, int r, const char *done,
 	f->report(line, f->arg);
 }
 
-static bool is_id(const char *name)
-{
-	return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
-}
-
 /* <root>/broken/<name>: out of the store's way, kept for the user. */
 static int move_aside(struct fsck *f, const char *path, const char *name,
 		      char **dest, struct hm_err *e)
@@ -210,7 +205,7 @@ static int check_containers(struct fsck *f, struct hm_err *e)
 	if (!d)
 		return hm_fail(e, errno, "open \"%s\"", dir);
 	while ((de = readdir(d)))
-		if (is_id(de->d_name))
+		if (container_is_id(de->d_name))
 			check_container(f, de->d_name);
 	return 0;
 }
@@ -234,7 +229,7 @@ static void check_names(struct fsck *f)
 		link = xasprintf("%s/%s", dir, de->d_name);
 		n = readlink(link, target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
-		if (is_id(target)) {
+		if (container_is_id(target)) {
 			cdir = container_dir(f->s, target);
 			if (access(cdir, F_OK) == 0)
 				continue;
@@ -502,7 +497,7 @@ static void check_runtime(struct fsck *f)
 		struct hm_err err = {0};
 		int r = 0;
 
-		if (!is_id(de->d_name))
+		if (!container_is_id(de->d_name))
 			continue;
 		path = xasprintf("%s/%s", f->s->runroot, de->d_name);
 		cdir = container_dir(f->s, de->d_name);
@@ -532,7 +527,7 @@ static void check_cgroups(struct fsck *f)
 	while (d && (de = readdir(d))) {
 		cleanup_free char *cg = NULL;
 
-		if (!is_id(de->d_name) || !is_stale(f, de->d_name))
+		if (!container_is_id(de->d_name) || !is_stale(f, de->d_name))
 			continue;
 		cg = cgroup_of(de->d_name);
 		if (cg)
