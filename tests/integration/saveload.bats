@@ -247,6 +247,35 @@ load_fails() {
 	[ "$(layer_ids)" = "$ids" ]
 }
 
+@test "homo loads an OCI layout umoci built: two layers, a whiteout, the config's command" {
+	command -v umoci >/dev/null || skip "umoci is not installed (scripts/install-deps.sh)"
+	cd "$T"
+	umoci init --layout lay
+	umoci new --image lay:v1
+	umoci unpack --image lay:v1 bundle >/dev/null
+	tar -xf "$BUSYBOX_TAR" -C bundle/rootfs
+	umoci repack --image lay:v1 bundle
+	rm -rf bundle
+	# a second layer: a new file and a deletion (a .wh. entry)
+	umoci unpack --image lay:v1 bundle >/dev/null
+	echo from-umoci >bundle/rootfs/hello
+	rm bundle/rootfs/etc/group
+	umoci repack --image lay:v1 bundle
+	rm -rf bundle
+	umoci config --image lay:v1 --config.cmd cat --config.cmd /hello
+	tar -cf lay.tar -C lay .
+	run homo load -i lay.tar
+	assert_status 0
+	assert_output_has "Loaded image: v1:latest"
+	run homo run --rm v1
+	assert_status 0
+	[ "$output" = from-umoci ]
+	run homo run --rm v1 ls /etc/group
+	assert_status 1
+	run homo inspect v1
+	[ "$(grep -c '"sha256:' <<<"$output")" -eq 3 ] # id + 2 layers
+}
+
 @test "skopeo reads homo's archive, and homo loads what skopeo writes" {
 	command -v skopeo >/dev/null || skip "skopeo is not installed (scripts/install-deps.sh)"
 	make_fx
