@@ -24,20 +24,25 @@ CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) -D_GNU_SOURCE
 override LDFLAGS += -pie -Wl,-z,relro,-z,now
 
-SRC := $(wildcard src/*.c)
-CLI_SRC := src/main.c $(wildcard src/cmd_*.c)
-LIB_SRC := $(filter-out $(CLI_SRC),$(SRC))
+# src/cli/ is the homo binary; src/lib/<domain>/ is libhomo.a, which the
+# unit tests link against. Objects mirror the tree under $(BUILD)/, each
+# with its own header dependencies (-MMD -MP).
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+LIB_SRC := $(sort $(shell find src/lib -name '*.c'))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/%.o)
+INCLUDES := -iquote src/lib
 
-# homo-fault: the same sources with the FAULT_POINT()s of src/fault.h
-# armed, for tests/integration/fault.bats; objects kept apart in fault/.
+# homo-fault: the same sources with the FAULT_POINT()s of
+# src/lib/base/fault.h armed, for tests/integration/fault.bats; objects
+# kept apart in fault/.
 FAULT_DIR := $(BUILD)/fault
 FAULT_LIB_OBJ := $(LIB_SRC:src/%.c=$(FAULT_DIR)/%.o)
 FAULT_CLI_OBJ := $(CLI_SRC:src/%.c=$(FAULT_DIR)/%.o)
 FAULT_BIN := $(BUILD)/homo-fault
 
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
+# tests/unit/<domain>/test_*.c -> $(BUILD)/tests/<domain>/test_*
+UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 IMAGES := $(BUILD)/images
@@ -53,35 +58,33 @@ all: $(BUILD)/homo
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
-	$(CC) $(CFLAGS) -MMD -c -o $@ $<
-
-$(BUILD):
-	mkdir -p $(BUILD)/tests
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libhomo.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcsP $@ $^
 
 $(BUILD)/homo: $(CLI_OBJ) $(BUILD)/libhomo.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhomo.a $(PKG_LIBS)
 
-$(FAULT_DIR)/%.o: src/%.c $(wildcard src/*.h) | $(FAULT_DIR)
-	$(CC) $(CFLAGS) -DHOMO_FAULTS -MMD -c -o $@ $<
-
-$(FAULT_DIR):
-	mkdir -p $(FAULT_DIR)
+$(FAULT_DIR)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) -DHOMO_FAULTS -MMD -MP -c -o $@ $<
 
 $(FAULT_DIR)/libhomo.a: $(FAULT_LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcsP $@ $^
 
 $(FAULT_BIN): $(FAULT_CLI_OBJ) $(FAULT_DIR)/libhomo.a
 	$(CC) $(LDFLAGS) -o $@ $(FAULT_CLI_OBJ) $(FAULT_DIR)/libhomo.a $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhomo.a
-	$(CC) $(CFLAGS) -iquote src -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) $(TEST_LIBS) -lcmocka $(LDFLAGS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhomo.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) -iquote tests/unit -MMD -MP -o $@ $< $(BUILD)/libhomo.a $(PKG_LIBS) $(TEST_LIBS) -lcmocka $(LDFLAGS)
 
 # The static probe program that goes into the test image.
-$(PROBE): tests/probe/probe.c | $(BUILD)
+$(PROBE): tests/probe/probe.c
+	@mkdir -p $(@D)
 	$(CC) -O2 -static -Wall -Wextra -o $@ $<
 
 # Test images: built once from Debian packages and cached in build/images.
@@ -117,9 +120,9 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" check-unit
 
-# src/lazy_syms.h is generated (scripts/dev/gen-lazy-syms.py): not formatted
-FMT_FILES = $(filter-out src/lazy_syms.h,$(wildcard src/*.c src/*.h)) \
-	tests/unit/*.c tests/unit/*.h tests/probe/*.c
+# src/lib/base/lazy_syms.h is generated (scripts/dev/gen-lazy-syms.py): not formatted
+FMT_FILES = $(filter-out src/lib/base/lazy_syms.h,$(shell find src -name '*.[ch]')) \
+	$(shell find tests/unit -name '*.[ch]') tests/probe/*.c
 
 fmt:
 	clang-format -i $(FMT_FILES)
@@ -141,4 +144,4 @@ install: $(BUILD)/homo
 clean:
 	rm -rf build build-asan
 
--include $(wildcard $(BUILD)/*.d $(FAULT_DIR)/*.d)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

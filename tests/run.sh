@@ -26,7 +26,7 @@ trap 'rm -f "$tally" "$fails"' EXIT
 
 run_unit() {
 	local t rc
-	for t in "$BUILD"/tests/test_*; do
+	for t in "$BUILD"/tests/*/test_*; do
 		[ -x "$t" ] || continue
 		echo "# unit: $t"
 		CMOCKA_MESSAGE_OUTPUT=tap "$t" 2>&1 | count

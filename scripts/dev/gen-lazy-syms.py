@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Regenerate src/lazy_syms.h: the functions homo calls in the libraries it
-loads on first use (see src/lazylib.c). Prototypes come from the installed
+"""Regenerate src/lib/base/lazy_syms.h: the functions homo calls in the libraries it
+loads on first use (see src/lib/base/lazylib.c). Prototypes come from the installed
 headers via gcc -aux-info, so the compiler checks every stub against them.
 
-    scripts/dev/gen-lazy-syms.py > src/lazy_syms.h
+    scripts/dev/gen-lazy-syms.py > src/lib/base/lazy_syms.h
 """
 import re
 import subprocess

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/* The container commands: ps, rm, and the container half of inspect. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "runtime/container.h"
+#include "base/util.h"
+
+struct row {
+	struct hm_spec spec;
+	struct hm_state state;
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	return strcmp(y->spec.created, x->spec.created); /* newest first */
+}
+
+static void status_text(char *out, size_t n, const struct hm_state *st)
+{
+	char d[64];
+	int64_t now = (int64_t)time(NULL);
+
+	switch (st->status) {
+	case ST_RUNNING:
+		util_format_duration(d, sizeof(d),
+				     now - util_parse_rfc3339(st->started));
+		snprintf(out, n, "Up %s", d);
+		break;
+	case ST_EXITED:
+		util_format_duration(d, sizeof(d),
+				     now - util_parse_rfc3339(st->finished));
+		snprintf(out, n, "Exited (%d) %s ago", st->exit_code, d);
+		break;
+	default:
+		snprintf(out, n, "Created");
+	}
+}
+
+static char *command_text(char *const *argv)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; argv && argv[i]; i++) {
+		char *old = s;
+
+		s = xasprintf("%s%s%s", old, i ? " " : "", argv[i]);
+		free(old);
+	}
+	return s;
+}
+
+static json_t *container_json(const struct hm_store *st, const struct row *r)
+{
+	cleanup_free char *cdir = container_dir(st, r->spec.id);
+	cleanup_free char *upper = xasprintf("%s/upper", cdir);
+	cleanup_free char *work = xasprintf("%s/work", cdir);
+
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:b, "
+	    "s:s, s:s, s:s}, s:{s:s, s:s}}",
+	    "Id", r->spec.id, "Name", r->spec.name, "Image", r->spec.image,
+	    "ImageId", r->spec.image_id, "Created", r->spec.created, "Config",
+	    spec_to_json(&r->spec), "State", "Status",
+	    state_status_name(r->state.status), "Running",
+	    r->state.status == ST_RUNNING, "Pid",
+	    r->state.status == ST_RUNNING ? (int)r->state.pid : 0, "ExitCode",
+	    r->state.exit_code, "OOMKilled", r->state.oom_killed, "StartedAt",
+	    r->state.started, "FinishedAt", r->state.finished, "Error",
+	    r->state.error, "GraphDriver", "UpperDir", upper, "WorkDir", work);
+}
+
+static int load_row(struct hm_store *st, const char *id, struct row *r,
+		    struct hm_err *e)
+{
+	if (container_check(st, id, &r->state, e) < 0)
+		return -1;
+	if (container_load_spec(st, id, &r->spec, e) < 0)
+		return -1;
+	return 0;
+}
+
+int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
+		      struct hm_err *e)
+{
+	struct hm_err miss;
+	struct row r;
+	char id[65];
+
+	*out = NULL;
+	if (container_find(&ctx->store, ref, id, &miss) < 0)
+		return 0;
+	if (load_row(&ctx->store, id, &r, e) < 0)
+		return -1;
+	*out = container_json(&ctx->store, &r);
+	json_object_set_new(*out, "NetworkSettings",
+			    network_inspect(&ctx->store, id, &r.spec.netcfg,
+					    r.spec.net == NET_BRIDGE,
+					    r.state.status == ST_RUNNING));
+	spec_free(&r.spec);
+	return 0;
+}
+
+/* Docker's --filter: the same key ORs, different keys AND. */
+static bool matches(const struct row *r, char *const *filters)
+{
+	static const char *const keys[] = {"status=", "name=", "id="};
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		bool any = false, hit = false;
+
+		for (size_t i = 0; filters && filters[i]; i++) {
+			const char *v = filters[i] + strlen(keys[k]);
+
+			if (!util_has_prefix(filters[i], keys[k]))
+				continue;
+			any = true;
+			if (k == 0)
+				hit |= !strcmp(
+				    v, state_status_name(r->state.status));
+			else if (k == 1)
+				hit |= strstr(r->spec.name, v) != NULL;
+			else
+				hit |= util_has_prefix(r->spec.id, v);
+		}
+		if (any && !hit)
+			return false;
+	}
+	return true;
+}
+
+int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"filter", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	bool all = false, quiet = false, as_json = false;
+	cleanup_strv char **filters = NULL;
+	cleanup_strv char **ids = NULL;
+	struct row *rows = NULL;
+	size_t n = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json"))
+				return cmd_usage_error(e, "ps",
+						       "unknown format \"%s\" "
+						       "(only json)",
+						       optarg);
+			as_json = true;
+			break;
+		case 'F':
+			if (!util_has_prefix(optarg, "status=") &&
+			    !util_has_prefix(optarg, "name=") &&
+			    !util_has_prefix(optarg, "id="))
+				return cmd_usage_error(e, "ps",
+						       "--filter \"%s\": use "
+						       "status=, name= or id=",
+						       optarg);
+			filters = strv_push(filters, optarg);
+			all = all || util_has_prefix(optarg, "status=");
+			break;
+		case 'h':
+			return cmd_help("ps");
+		default:
+			return cmd_usage_error(e, "ps", "bad option");
+		}
+	}
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	ids = container_list(&ctx->store);
+	rows = xcalloc(strv_len(ids) + 1, sizeof(*rows));
+	for (size_t i = 0; ids[i]; i++) {
+		struct hm_err skip;
+
+		/* one corrupt record must not hide the others */
+		if (load_row(&ctx->store, ids[i], &rows[n], &skip) < 0) {
+			fprintf(stderr, "homo: warning: %s\n", skip.msg);
+			continue;
+		}
+		if ((!all && rows[n].state.status != ST_RUNNING) ||
+		    !matches(&rows[n], filters)) {
+			spec_free(&rows[n].spec);
+			continue;
+		}
+		n++;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_row);
+	if (as_json) {
+		json_t *arr = json_array();
+		char *text;
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(
+			    arr, container_json(&ctx->store, &rows[i]));
+		text = json_dumps(arr, JSON_INDENT(2));
+		puts(text);
+		free(text);
+		json_decref(arr);
+	} else if (!quiet) {
+		printf("%-12s  %-20s %-22s %-16s %-26s %s\n", "CONTAINER ID",
+		       "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+	}
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *cmd = command_text(rows[i].spec.argv);
+		char created[64], status[96], d[48];
+
+		if (quiet)
+			printf("%.12s\n", rows[i].spec.id);
+		if (quiet || as_json)
+			continue;
+		util_format_duration(
+		    d, sizeof(d),
+		    (int64_t)time(NULL) -
+			util_parse_rfc3339(rows[i].spec.created));
+		snprintf(created, sizeof(created), "%s ago", d);
+		status_text(status, sizeof(status), &rows[i].state);
+		/* a newline or escape in the command must not break the table
+		 */
+		for (char *p = cmd; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		if (strlen(cmd) > 20)
+			strcpy(cmd + 17, "...");
+		printf("%.12s  %-20s \"%s\"%*s %-16s %-26s %s\n",
+		       rows[i].spec.id, rows[i].spec.image, cmd,
+		       (int)(20 - strlen(cmd)), "", created, status,
+		       rows[i].spec.name);
+	}
+	for (size_t i = 0; i < n; i++)
+		spec_free(&rows[i].spec);
+	free(rows);
+	return 0;
+}
+
+int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
+		       cmd_each_fn fn, void *data, struct hm_err *e)
+{
+	struct hm_err first = {0};
+	int failed = 0;
+
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	for (int i = optind; i < argc; i++) {
+		char id[65];
+
+		if (container_find(&ctx->store, argv[i], id, e) == 0 &&
+		    fn(ctx, id, argv[i], data, e) == 0)
+			continue;
+		if (!failed++)
+			first = *e;
+		else
+			fprintf(stderr, "homo: %s\n", e->msg);
+	}
+	if (failed) {
+		*e = first;
+		return -1;
+	}
+	return 0;
+}
+
+static int do_rm(struct hm_ctx *ctx, const char *id, const char *arg,
+		 void *data, struct hm_err *e)
+{
+	if (container_remove(&ctx->store, id, *(bool *)data, e) < 0)
+		return -1;
+	puts(arg);
+	return 0;
+}
+
+int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	bool force = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			return cmd_help("rm");
+		default:
+			return cmd_usage_error(e, "rm", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(e, "rm", "expected CONTAINER...");
+	return cmd_each_container(ctx, argc, argv, do_rm, &force, e);
+}

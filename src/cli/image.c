@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/* The image commands: pull, images, tag, rmi, inspect. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "image/pull.h"
+#include "base/util.h"
+
+int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"sha256", required_argument, NULL, 's'},
+	    {"max-size", required_argument, NULL, 'M'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct pull_opts o = {.progress = isatty(STDERR_FILENO)};
+	const char *max = getenv("HOMO_PULL_MAX_SIZE");
+	struct hm_image img;
+	int64_t bytes;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			o.progress = false;
+			break;
+		case 's':
+			o.expect_sha256 = optarg;
+			break;
+		case 'M':
+			max = optarg;
+			break;
+		case 'h':
+			return cmd_help("pull");
+		default:
+			return cmd_usage_error(e, "pull", "bad option");
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cmd_usage_error(e, "pull",
+				       "expected SOURCE [NAME[:TAG]]");
+	o.source = argv[optind];
+	o.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
+	/* a tarball bomb stops here instead of filling the disk */
+	if (max && *max) {
+		if (util_parse_size(max, &bytes, e) < 0)
+			return hm_prefix(e, "--max-size");
+		o.max_bytes = (uint64_t)bytes;
+	}
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	if (pull_image(&ctx->store, &o, &img, e) < 0)
+		return -1;
+	printf("sha256:%s\n", img.id);
+	image_free(&img);
+	return 0;
+}
+
+static void format_created(char *out, size_t n, const char *created)
+{
+	int64_t t = util_parse_rfc3339(created);
+	char d[48];
+
+	if (t < 0) {
+		snprintf(out, n, "unknown");
+		return;
+	}
+	util_format_duration(d, sizeof(d), (int64_t)time(NULL) - t);
+	snprintf(out, n, "%s ago", d);
+}
+
+static json_t *image_json(const struct hm_image *img)
+{
+	json_t *layers = json_array();
+
+	for (size_t i = 0; img->layers[i]; i++)
+		json_array_append_new(
+		    layers, json_sprintf("sha256:%s", img->layers[i]));
+	return json_pack("{s:s+, s:s, s:s, s:o, s:I, s:O, s:s, s:s}", "Id",
+			 "sha256:", img->id, "Name", img->name, "Tag", img->tag,
+			 "Layers", layers, "Size", (json_int_t)img->size,
+			 "Config", img->config, "Created", img->created,
+			 "Source", img->source);
+}
+
+int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	bool quiet = false, as_json = false;
+	cleanup_strv char **bad = NULL;
+	struct hm_image *v;
+	size_t n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json"))
+				return cmd_usage_error(e, "images",
+						       "unknown format \"%s\" "
+						       "(only json)",
+						       optarg);
+			as_json = true;
+			break;
+		case 'h':
+			return cmd_help("images");
+		default:
+			return cmd_usage_error(e, "images", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(
+		    e, "images", "unexpected argument \"%s\"", argv[optind]);
+	if (cmd_open_store(ctx, e) < 0 ||
+	    store_image_list_bad(&ctx->store, &v, &n, &bad, e) < 0)
+		return -1;
+	/* one corrupt record must not hide the others */
+	for (size_t i = 0; bad && bad[i]; i++)
+		fprintf(stderr, "homo: warning: %s\n", bad[i]);
+	if (as_json) {
+		json_t *arr = json_array();
+		char *text;
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, image_json(&v[i]));
+		text = json_dumps(arr, JSON_INDENT(2));
+		puts(text);
+		free(text);
+		json_decref(arr);
+	} else if (quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%.12s\n", v[i].id);
+	} else {
+		printf("%-30s %-10s %-12s  %-16s %s\n", "NAME", "TAG",
+		       "IMAGE ID", "CREATED", "SIZE");
+		for (size_t i = 0; i < n; i++) {
+			char created[64], size[32];
+
+			format_created(created, sizeof(created), v[i].created);
+			util_format_size(size, sizeof(size), v[i].size);
+			printf("%-30s %-10s %.12s  %-16s %s\n", v[i].name,
+			       v[i].tag, v[i].id, created, size);
+		}
+	}
+	image_list_free(v, n);
+	return 0;
+}
+
+int cmd_tag(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	cleanup_free char *name = NULL, *tag = NULL;
+	struct hm_image img;
+	int r;
+
+	if (argc == 2 && !strcmp(argv[1], "--help"))
+		return cmd_help("tag");
+	if (argc != 3)
+		return cmd_usage_error(e, "tag", "expected SOURCE TARGET");
+	if (image_ref_parse(argv[2], &name, &tag, e) < 0 ||
+	    cmd_open_store(ctx, e) < 0 || store_lock(&ctx->store, e) < 0)
+		return -1;
+	if (store_image_find(&ctx->store, argv[1], &img, NULL, e) < 0)
+		return -1;
+	free(img.name);
+	free(img.tag);
+	img.name = steal_ptr(&name);
+	img.tag = steal_ptr(&tag);
+	r = store_image_save(&ctx->store, &img, e);
+	image_free(&img);
+	return r;
+}
+
+/* Remove one name (or, for an id, its names); keep layers others use. */
+static int rmi_one(struct hm_store *s, const char *ref, bool force,
+		   struct hm_err *e)
+{
+	struct hm_image img, *v = NULL;
+	cleanup_free char *user = NULL;
+	size_t n = 0, names = 0;
+	bool by_id;
+	int r = 0;
+
+	if (store_image_find(s, ref, &img, &by_id, e) < 0)
+		return -1;
+	if (store_image_list(s, &v, &n, e) < 0) {
+		image_free(&img);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		names += !strcmp(v[i].id, img.id);
+	if (by_id && names > 1 && !force) {
+		hm_failx(e, HM_EXIT_FAIL,
+			 "image %.12s: referenced by %zu names: remove them "
+			 "by name, or use -f",
+			 img.id, names);
+		r = -1;
+		goto out;
+	}
+	/* The last name of an image a container uses must stay. */
+	if (names == 1 || by_id) {
+		user = store_image_user(s, img.id);
+		if (user) {
+			hm_failx(e, HM_EXIT_FAIL,
+				 "image \"%s\" is used by container %.12s: "
+				 "remove the container first (homo rm %.12s)",
+				 ref, user, user);
+			r = -1;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n && r == 0; i++) {
+		bool hit = by_id ? !strcmp(v[i].id, img.id)
+				 : !strcmp(v[i].name, img.name) &&
+				       !strcmp(v[i].tag, img.tag);
+
+		if (!hit)
+			continue;
+		r = store_image_remove_name(s, v[i].name, v[i].tag, e);
+		if (r == 0)
+			printf("Untagged: %s:%s\n", v[i].name, v[i].tag);
+	}
+	if (names == 1 || by_id)
+		printf("Deleted: sha256:%s\n", img.id);
+out:
+	image_list_free(v, n);
+	image_free(&img);
+	return r;
+}
+
+int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct hm_err first = {0};
+	bool force = false;
+	size_t removed;
+	int c, failed = 0;
+
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			return cmd_help("rmi");
+		default:
+			return cmd_usage_error(e, "rmi", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(e, "rmi", "expected IMAGE...");
+	if (cmd_open_store(ctx, e) < 0 || store_lock(&ctx->store, e) < 0)
+		return -1;
+	/* Like docker rmi: go on with the others, report each failure. */
+	for (int i = optind; i < argc; i++) {
+		if (rmi_one(&ctx->store, argv[i], force, e) == 0)
+			continue;
+		if (!failed++)
+			first = *e;
+		else
+			fprintf(stderr, "homo: %s\n", e->msg);
+	}
+	if (store_gc_layers(&ctx->store, &removed, e) < 0)
+		return -1;
+	if (failed) {
+		*e = first;
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	json_t *arr = json_array();
+	char *text;
+
+	if (argc == 2 && !strcmp(argv[1], "--help"))
+		return cmd_help("inspect");
+	if (argc < 2)
+		return cmd_usage_error(e, "inspect", "expected NAME...");
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		struct hm_image img;
+		json_t *cj = NULL;
+
+		if (inspect_container(ctx, argv[i], &cj, e) < 0) {
+			json_decref(arr);
+			return -1;
+		}
+		if (cj) {
+			json_array_append_new(arr, cj);
+			continue;
+		}
+		if (store_image_find(&ctx->store, argv[i], &img, NULL, e) < 0) {
+			json_decref(arr);
+			return hm_failx(e, HM_EXIT_FAIL,
+					"%s: no such container or image",
+					argv[i]);
+		}
+		json_array_append_new(arr, image_json(&img));
+		image_free(&img);
+	}
+	text = json_dumps(arr, JSON_INDENT(2));
+	puts(text);
+	free(text);
+	json_decref(arr);
+	return 0;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * homo: the command table and global options. Only main.c and cmd_*.c
+ * print or exit; everything below them is libhomo.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "base/util.h"
+
+#define HOMO_VERSION "0.1.0"
+
+static const struct hm_cmd commands[] = {
+    {"pull", cmd_pull, "Download and unpack a rootfs tarball as an image",
+     "Usage: homo pull [OPTIONS] SOURCE [NAME[:TAG]]\n\n"
+     "Import a root filesystem tarball as an image. SOURCE is an http://,\n"
+     "https:// or file:// URL, a local path, or - for standard input.\n"
+     "Any tar dialect and compression (gzip, xz, zstd, bzip2, none) works:\n"
+     "a 'docker export', a Debian or OpenWrt/LEDE rootfs. NAME defaults\n"
+     "to the file name without its extensions, TAG to 'latest'.\n"
+     "Prints the image id.\n\n"
+     "Options:\n"
+     "  -q, --quiet          no progress bar\n"
+     "      --sha256 HEX     refuse the download unless its sha256 is HEX\n"
+     "      --max-size SIZE  refuse a tarball that unpacks to more than\n"
+     "                       SIZE (\"2g\"; default $HOMO_PULL_MAX_SIZE,\n"
+     "                       else no limit)\n"},
+    {"images", cmd_images, "List images",
+     "Usage: homo images [OPTIONS]\n\n"
+     "List images: NAME, TAG, IMAGE ID, CREATED, SIZE.\n\n"
+     "Options:\n"
+     "  -q, --quiet          only image ids\n"
+     "      --format json    one JSON array\n"},
+    {"tag", cmd_tag, "Give an image another name",
+     "Usage: homo tag SOURCE TARGET\n\n"
+     "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"},
+    {"rmi", cmd_rmi, "Remove images",
+     "Usage: homo rmi [OPTIONS] IMAGE...\n\n"
+     "Remove image names; layers no image or container uses are deleted.\n"
+     "An image a container uses is refused (remove the container first).\n\n"
+     "Options:\n"
+     "  -f, --force          remove every name of an id given by id\n"},
+    {"inspect", cmd_inspect, "Show a container or image as JSON",
+     "Usage: homo inspect CONTAINER|IMAGE...\n\n"
+     "Print low-level information as a JSON array. Containers are looked\n"
+     "up first, then images.\n"},
+    {"run", cmd_run, "Run a command in a new container", NULL},
+    {"ps", cmd_ps, "List containers",
+     "Usage: homo ps [OPTIONS]\n\n"
+     "List running containers (all with -a): CONTAINER ID, IMAGE, "
+     "COMMAND,\nCREATED, STATUS, NAMES.\n\n"
+     "Options:\n"
+     "  -a, --all            include stopped containers\n"
+     "  -q, --quiet          only ids\n"
+     "      --filter K=V     status=running|exited|created, name=, id=\n"
+     "      --format json    one JSON array\n"},
+    {"logs", cmd_logs, "Print a container's output", cmd_logs_usage},
+    {"exec", cmd_exec, "Run a command in a running container", cmd_exec_usage},
+    {"stop", cmd_stop, "Stop running containers", cmd_stop_usage},
+    {"kill", cmd_kill, "Signal running containers", cmd_kill_usage},
+    {"start", cmd_start, "Start stopped containers", cmd_start_usage},
+    {"restart", cmd_restart, "Restart containers", cmd_restart_usage},
+    {"wait", cmd_wait, "Wait for containers to stop; print exit codes",
+     cmd_wait_usage},
+    {"port", cmd_port, "List a container's published ports", cmd_port_usage},
+    {"rm", cmd_rm, "Remove containers",
+     "Usage: homo rm [OPTIONS] CONTAINER...\n\n"
+     "Remove stopped containers and their upper layer.\n\n"
+     "Options:\n"
+     "  -f, --force          kill a running container first\n"},
+    {"commit", cmd_commit, "Create an image from a container's changes",
+     cmd_commit_usage},
+    {"export", cmd_export, "Write a container's filesystem as a tar",
+     cmd_export_usage},
+    {"save", cmd_save, "Write images as an OCI archive", cmd_save_usage},
+    {"load", cmd_load, "Load images from an OCI or docker save archive",
+     cmd_load_usage},
+    {"system", cmd_system, "Check (and repair) the store: system check",
+     cmd_system_usage},
+};
+
+extern const char *cmd_run_usage;
+
+static void usage(FILE *f)
+{
+	fputs(
+	    "Usage: homo [OPTIONS] COMMAND [ARG...]\n\n"
+	    "A small, fast container manager: rootfs tarballs become images,\n"
+	    "images become containers on overlayfs.\n\n"
+	    "Options:\n"
+	    "      --root DIR      store (default /var/lib/homo, env "
+	    "HOMO_ROOT)\n"
+	    "      --runroot DIR   runtime state (default /run/homo, env "
+	    "HOMO_RUNROOT)\n"
+	    "      --debug         trace each step on stderr\n"
+	    "  -h, --help          this help\n"
+	    "  -v, --version       print the version\n\n"
+	    "Commands:\n",
+	    f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name,
+			commands[i].summary);
+	fputs("\nRun 'homo COMMAND --help' for a command's options.\n", f);
+}
+
+int cmd_help(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, name))
+			continue;
+		fputs(commands[i].usage ? commands[i].usage : cmd_run_usage,
+		      stdout);
+		return 0;
+	}
+	return 1;
+}
+
+int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return hm_failx(e, HM_EXIT_FAIL, "%s: %s (see 'homo %s --help')", cmd,
+			why, cmd);
+}
+
+int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e)
+{
+	return store_open(&ctx->store, ctx->root, ctx->runroot, e);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"root", required_argument, NULL, 'R'},
+	    {"runroot", required_argument, NULL, 'r'},
+	    {"debug", no_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'v'},
+	    {0},
+	};
+	struct hm_ctx ctx = {.root = getenv("HOMO_ROOT"),
+			     .runroot = getenv("HOMO_RUNROOT")};
+	struct hm_err e = {0};
+	int c, r = -1;
+
+	ctx.store.lock_fd = -1;
+	if (!ctx.root || !*ctx.root)
+		ctx.root = "/var/lib/homo";
+	if (!ctx.runroot || !*ctx.runroot)
+		ctx.runroot = "/run/homo";
+	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'R':
+			ctx.root = optarg;
+			break;
+		case 'r':
+			ctx.runroot = optarg;
+			break;
+		case 'D':
+			hm_debug_enabled = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			printf("homo version %s\n", HOMO_VERSION);
+			return 0;
+		default:
+			fputs("See 'homo --help'.\n", stderr);
+			return HM_EXIT_FAIL;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return HM_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, argv[optind]))
+			continue;
+		argc -= optind;
+		argv += optind;
+		optind = 0; /* re-initialise getopt for the command */
+		r = commands[i].fn(&ctx, argc, argv, &e);
+		store_close(&ctx.store);
+		if (r < 0) {
+			fflush(stdout);
+			fprintf(stderr, "homo: %s\n", e.msg);
+			return e.exit_code ? e.exit_code : HM_EXIT_FAIL;
+		}
+		return r;
+	}
+	fprintf(stderr,
+		"homo: \"%s\" is not a homo command: see 'homo --help'\n",
+		argv[optind]);
+	return HM_EXIT_FAIL;
+}

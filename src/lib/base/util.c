@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: MIT */
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void cleanup_freep(void *p)
+{
+	int saved = errno;
+
+	free(*(void **)p);
+	errno = saved;
+}
+
+void cleanup_closep(int *fd)
+{
+	int saved = errno;
+
+	if (*fd >= 0)
+		close(*fd);
+	errno = saved;
+}
+
+void cleanup_fclosep(FILE **f)
+{
+	int saved = errno;
+
+	if (*f)
+		fclose(*f);
+	errno = saved;
+}
+
+void cleanup_closedirp(DIR **d)
+{
+	int saved = errno;
+
+	if (*d)
+		closedir(*d);
+	errno = saved;
+}
+
+void cleanup_strvp(char ***v)
+{
+	int saved = errno;
+
+	strv_free(*v);
+	errno = saved;
+}
+
+static void *oom(void)
+{
+	fputs("homo: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? p : oom();
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	return p ? p : oom();
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	return p ? p : oom();
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	return p ? p : oom();
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? oom() : s;
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **strv_push(char **v, const char *s)
+{
+	size_t n = strv_len(v);
+
+	v = xrealloc(v, (n + 2) * sizeof(*v));
+	v[n] = xstrdup(s);
+	v[n + 1] = NULL;
+	return v;
+}
+
+char *util_read_file(const char *path, size_t *len, struct hm_err *e)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	cleanup_free char *buf = NULL;
+
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\"", path), NULL;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return hm_fail(e, errno, "read \"%s\"", path), NULL;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return steal_ptr(&buf);
+}
+
+int util_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t r = write(fd, p, len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int util_fsync_dir(const char *path, struct hm_err *e)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		return hm_fail(e, errno, "fsync \"%s\"", path);
+	return 0;
+}
+
+int util_write_file_atomic(const char *path, const void *data, size_t len,
+			   bool durable, struct hm_err *e)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
+	cleanup_close int fd = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return hm_fail(e, errno, "create \"%s\"", tmp);
+	if (util_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+		hm_fail(e, errno, "write \"%s\"", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(steal_fd(&fd)) < 0) {
+		hm_fail(e, errno, "close \"%s\"", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		hm_fail(e, errno, "rename \"%s\"", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (durable) {
+		cleanup_free char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+
+		if (slash) {
+			*slash = '\0';
+			return util_fsync_dir(*dir ? dir : "/", e);
+		}
+	}
+	return 0;
+}
+
+int util_write_str(const char *path, const char *s, struct hm_err *e)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\"", path);
+	if (util_write_all(fd, s, strlen(s)) < 0)
+		return hm_fail(e, errno, "write \"%s\" to \"%s\"", s, path);
+	return 0;
+}
+
+int util_mkdir_p(const char *path, mode_t mode, struct hm_err *e)
+{
+	cleanup_free char *p = xstrdup(path);
+
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return hm_fail(e, errno, "mkdir \"%s\"", p);
+		*s = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int util_rm_rf(const char *path, struct hm_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0
+				       : hm_fail(e, errno, "stat \"%s\"", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return hm_fail(e, errno, "remove \"%s\"", path);
+		return 0;
+	}
+	/* FTW_MOUNT: never descend into something mounted inside the tree. */
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+		return hm_fail(e, errno, "remove \"%s\"", path);
+	return 0;
+}
+
+void util_random_hex(char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char buf[64];
+	size_t got = 0;
+
+	if (n / 2 + 1 > sizeof(buf))
+		n = (sizeof(buf) - 1) * 2;
+	while (got < n / 2 + 1) {
+		ssize_t r = getrandom(buf + got, n / 2 + 1 - got, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			abort(); /* cannot happen on Linux >= 3.17 */
+		got += (size_t)r;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = hex[(buf[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
+	out[n] = '\0';
+}
+
+int util_parse_size(const char *s, int64_t *out, struct hm_err *e)
+{
+	char *end;
+	double v;
+	int64_t mult = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || v < 0)
+		goto bad;
+	switch (*end) {
+	case 'b':
+	case 'B':
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1LL << 10;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1LL << 20;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1LL << 30;
+		break;
+	case 't':
+	case 'T':
+		mult = 1LL << 40;
+		break;
+	default:
+		goto bad;
+	}
+	if (*end) {
+		end++;
+		if (mult > 1 && (*end == 'b' || *end == 'B'))
+			end++;
+	}
+	if (*end || v * (double)mult > 9.0e18)
+		goto bad;
+	*out = (int64_t)(v * (double)mult);
+	return 0;
+bad:
+	return hm_failx(e, HM_EXIT_FAIL,
+			"invalid size \"%s\": use a number with an optional "
+			"unit b, k, m or g (e.g. 32m)",
+			s);
+}
+
+void util_format_size(char *out, size_t n, uint64_t bytes)
+{
+	static const char *units[] = {"B", "kB", "MB", "GB", "TB"};
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1000.0 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, n, "%" PRIu64 "B", bytes);
+	else
+		snprintf(out, n, "%.3g%s", v, units[u]);
+}
+
+void util_format_duration(char *out, size_t n, int64_t s)
+{
+	if (s < 1)
+		snprintf(out, n, "Less than a second");
+	else if (s == 1)
+		snprintf(out, n, "1 second");
+	else if (s < 60)
+		snprintf(out, n, "%lld seconds", (long long)s);
+	else if (s < 120)
+		snprintf(out, n, "About a minute");
+	else if (s < 3600)
+		snprintf(out, n, "%lld minutes", (long long)(s / 60));
+	else if (s < 7200)
+		snprintf(out, n, "About an hour");
+	else if (s < 2 * 86400)
+		snprintf(out, n, "%lld hours", (long long)(s / 3600));
+	else
+		snprintf(out, n, "%lld days", (long long)(s / 86400));
+}
+
+void util_now_rfc3339(char *out, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+int64_t util_parse_rfc3339(const char *s)
+{
+	struct tm tm = {0};
+	const char *end;
+
+	if (!s)
+		return -1;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+static uint64_t du_total;
+
+static int du_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (flag == FTW_F && S_ISREG(st->st_mode))
+		du_total += (uint64_t)st->st_size;
+	return 0;
+}
+
+uint64_t util_dir_size(const char *path)
+{
+	du_total = 0;
+	nftw(path, du_one, 32, FTW_PHYS | FTW_MOUNT);
+	return du_total;
+}
+
+unsigned long long util_proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long start = 0;
+	cleanup_close int fd = -1;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parens: fields restart after the last ')'.
+	 */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* a zombie has finished: only its parent's wait is missing (and a
+	 * reparented one waits for an init that may reap slowly) */
+	if (p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
+	/* after ") " come fields 3..; starttime is field 22 */
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+		   "%*d %*d %*d %*d %*d %llu",
+		   &start) != 1)
+		return 0;
+	return start;
+}
+
+ssize_t util_send_fd(int sock, const void *buf, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+ssize_t util_recv_fd(int sock, void *buf, size_t len, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}

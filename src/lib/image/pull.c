@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+#include "image/pull.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/archive.h"
+#include "base/digest.h"
+#include "base/fault.h"
+#include "image/fetch.h"
+#include "base/progress.h"
+#include "base/util.h"
+
+static bool is_url(const char *s)
+{
+	return util_has_prefix(s, "http://") ||
+	       util_has_prefix(s, "https://") || util_has_prefix(s, "file://");
+}
+
+/* Download a URL into blobs/sha256/<hex> and return an fd open on it. */
+static int download(struct hm_store *s, const struct pull_opts *o,
+		    struct hm_err *e)
+{
+	cleanup_free char *dir = store_path(s, "blobs/sha256");
+	cleanup_free char *tmp = NULL, *final = NULL;
+	cleanup_close int fd = -1;
+	struct fetch_opts fo = {.progress = o->progress,
+				.expect_sha256 = o->expect_sha256};
+	struct fetch_result fr = {0};
+	char rnd[9];
+
+	util_random_hex(rnd, 8);
+	tmp = xasprintf("%s/.tmp-%d-%s", dir, (int)getpid(), rnd);
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hm_fail(e, errno, "create \"%s\"", tmp);
+	HM_TRACE("download %s", o->source);
+	if (fetch_url(o->source, fd, &fo, &fr, e) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	final = xasprintf("%s/%s", dir, fr.digest);
+	if (rename(tmp, final) < 0) {
+		hm_fail(e, errno, "rename \"%s\"", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	FAULT_POINT("pull-after-download");
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return hm_fail(e, errno, "seek \"%s\"", final);
+	return steal_fd(&fd);
+}
+
+static int open_source(struct hm_store *s, const struct pull_opts *o,
+		       bool *verified, struct hm_err *e)
+{
+	int fd;
+
+	*verified = false;
+	if (strcmp(o->source, "-") == 0) {
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? hm_fail(e, errno, "standard input") : fd;
+	}
+	if (is_url(o->source)) {
+		*verified = true; /* fetch_url checked expect_sha256 */
+		return download(s, o, e);
+	}
+	fd = open(o->source, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hm_fail(e, errno, "%s", o->source);
+	return fd;
+}
+
+static char *default_ref(const char *source)
+{
+	cleanup_free char *name = NULL;
+
+	if (strcmp(source, "-") == 0)
+		return xstrdup("stdin:latest");
+	name = image_name_from_source(source);
+	return xasprintf("%s:latest", name);
+}
+
+int pull_image(struct hm_store *s, const struct pull_opts *o,
+	       struct hm_image *out, struct hm_err *e)
+{
+	cleanup_free char *name = NULL, *tag = NULL, *dflt = NULL;
+	cleanup_free char *tmp = NULL, *diff = NULL, *abs_src = NULL;
+	cleanup_close int fd = -1;
+	struct archive_unpack_result res = {0};
+	struct hm_progress prog;
+	struct hm_err ignored;
+	struct stat st;
+	json_t *meta;
+	bool verified;
+	char created[40];
+	int r;
+
+	if (!o->ref)
+		dflt = default_ref(o->source);
+	if (image_ref_parse(o->ref ? o->ref : dflt, &name, &tag, e) < 0)
+		return -1;
+	if (o->expect_sha256 && !digest_valid_hex(o->expect_sha256))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--sha256 \"%s\": expected 64 hex digits",
+				o->expect_sha256);
+	fd = open_source(s, o, &verified, e);
+	if (fd < 0)
+		return -1;
+
+	tmp = store_mktemp(s, "layers", e);
+	if (!tmp)
+		return -1;
+	diff = xasprintf("%s/diff", tmp);
+	if (mkdir(diff, 0755) < 0) {
+		hm_fail(e, errno, "mkdir \"%s\"", diff);
+		goto fail;
+	}
+	HM_TRACE("unpack %s into %s", o->source, tmp);
+	progress_init(&prog, "unpack",
+		      fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+			  ? (uint64_t)st.st_size
+			  : 0,
+		      o->progress);
+	r = archive_unpack_with(
+	    fd, diff,
+	    &(struct archive_unpack_opts){.progress = &prog,
+					  .max_bytes = o->max_bytes},
+	    &res, e);
+	progress_finish(&prog);
+	if (r < 0) {
+		hm_prefix(e, "%s", o->source);
+		goto fail;
+	}
+	FAULT_POINT("pull-after-unpack");
+	if (!verified && o->expect_sha256 &&
+	    strcmp(o->expect_sha256 +
+		       (strncmp(o->expect_sha256, "sha256:", 7) == 0 ? 7 : 0),
+		   res.blob_digest)) {
+		hm_failx(e, HM_EXIT_FAIL,
+			 "%s: sha256 mismatch: expected %s, got %s", o->source,
+			 o->expect_sha256, res.blob_digest);
+		goto fail;
+	}
+
+	/* a local file by its absolute path: homo save reuses the original
+	 * tar from there (it has the layer's exact digest) from any cwd */
+	if (strcmp(o->source, "-") && !is_url(o->source))
+		abs_src = realpath(o->source, NULL);
+	meta = json_pack("{s:s, s:I, s:s, s:s}", "source",
+			 abs_src ? abs_src : o->source, "size",
+			 (json_int_t)res.tar_bytes, "blob_digest",
+			 res.blob_digest, "diff_id", res.diff_id);
+	util_now_rfc3339(created, sizeof(created));
+	memset(out, 0, sizeof(*out));
+	out->name = steal_ptr(&name);
+	out->tag = steal_ptr(&tag);
+	out->layers = strv_push(NULL, res.diff_id);
+	out->config = image_default_config();
+	out->created = xstrdup(created);
+	out->source = xstrdup(o->source);
+	out->size = res.tar_bytes;
+	if (image_compute_id(out, e) < 0)
+		goto fail_meta;
+
+	if (store_lock(s, e) < 0)
+		goto fail_meta;
+	r = store_layer_commit(s, tmp, res.diff_id, meta, e);
+	FAULT_POINT("pull-after-layer");
+	if (r == 0)
+		r = store_image_save(s, out, e);
+	FAULT_POINT("pull-after-record");
+	store_unlock(s);
+	json_decref(meta);
+	if (r < 0) {
+		util_rm_rf(tmp, &ignored);
+		image_free(out);
+		return -1;
+	}
+	return 0;
+
+fail_meta:
+	json_decref(meta);
+	image_free(out);
+fail:
+	util_rm_rf(tmp, &ignored);
+	return -1;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The nftables table "ip homo" (firewall.h), through libnftables: homo
+ * hands it the same text "nft -f" would read, in one transaction, and
+ * reads rules back as JSON to delete them by handle. See docs/network.md
+ * for why libnftables and not libnftnl.
+ */
+#include "net/firewall.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+#define TABLE "ip homo"
+
+static void cleanup_nftp(struct nft_ctx **c)
+{
+	if (*c)
+		nft_ctx_free(*c);
+}
+#define cleanup_nft __attribute__((cleanup(cleanup_nftp)))
+
+static struct nft_ctx *nft_open(unsigned flags, struct hm_err *e)
+{
+	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (!c) {
+		hm_fail(e, ENOMEM, "nftables: create a context");
+		return NULL;
+	}
+	nft_ctx_output_set_flags(c, flags);
+	if (nft_ctx_buffer_output(c) < 0 || nft_ctx_buffer_error(c) < 0) {
+		nft_ctx_free(c);
+		hm_fail(e, ENOMEM, "nftables: buffer the output");
+		return NULL;
+	}
+	return c;
+}
+
+/* Run @cmds; on failure the first line of nft's own message. */
+static int nft_run(struct nft_ctx *c, const char *what, const char *cmds,
+		   struct hm_err *e)
+{
+	const char *err;
+
+	HM_TRACE("nft: %s", what);
+	if (nft_run_cmd_from_buffer(c, cmds) == 0)
+		return 0;
+	err = nft_ctx_get_error_buffer(c);
+	return hm_failx(e, HM_EXIT_FAIL, "nftables: %s: %.*s", what,
+			(int)strcspn(err ? err : "", "\n"), err ? err : "");
+}
+
+/* The base chains and rules, rewritten whole each time (idempotent). */
+static void put_base(FILE *f, const char *bridge, const char *cidr)
+{
+	fprintf(f,
+		"add table " TABLE "\n"
+		"add chain " TABLE " ports\n"
+		"add chain " TABLE " prerouting { type nat hook prerouting "
+		"priority dstnat; policy accept; }\n"
+		"add chain " TABLE " output { type nat hook output "
+		"priority -100; policy accept; }\n"
+		"add chain " TABLE " postrouting { type nat hook postrouting "
+		"priority srcnat; policy accept; }\n"
+		"flush chain " TABLE " prerouting\n"
+		"add rule " TABLE
+		" prerouting fib daddr type local jump ports\n"
+		"flush chain " TABLE " output\n"
+		"add rule " TABLE " output fib daddr type local jump ports\n"
+		"flush chain " TABLE " postrouting\n"
+		/* outbound NAT, as Docker's MASQUERADE ! -o docker0 */
+		"add rule " TABLE " postrouting ip saddr %s oifname != \"%s\" "
+		"masquerade\n"
+		/* 127.0.0.1:PORT from the host itself: the source must become
+		 * an address the container can answer (with route_localnet) */
+		"add rule " TABLE " postrouting ip saddr 127.0.0.0/8 "
+		"oifname \"%s\" masquerade\n"
+		/* a container reaching a published port (its own or another's)
+		 * through the host: replies must come back through the NAT */
+		"add rule " TABLE " postrouting ip saddr %s oifname \"%s\" "
+		"ct status dnat masquerade\n",
+		cidr, bridge, bridge, cidr, bridge);
+}
+
+int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e)
+{
+	return firewall_add_ports(bridge, cidr, NULL, NULL, NULL, 0, e);
+}
+
+int firewall_add_ports(const char *bridge, const char *cidr, const char *id,
+		       const char *addr, const struct hm_port *ports,
+		       size_t nports, struct hm_err *e)
+{
+	cleanup_nft struct nft_ctx *c = nft_open(0, e);
+	cleanup_free char *cmds = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c)
+		return -1;
+	f = open_memstream(&cmds, &len);
+	if (!f)
+		return hm_fail(e, errno, "nftables: open_memstream");
+	put_base(f, bridge, cidr);
+	for (size_t i = 0; i < nports; i++) {
+		const struct hm_port *p = &ports[i];
+		char ip[16], match[32] = "";
+
+		if (p->host_ip) {
+			ipam_addr_str(p->host_ip, ip);
+			snprintf(match, sizeof(match), "ip daddr %s ", ip);
+		}
+		fprintf(f,
+			"add rule " TABLE " ports %s%s dport %u dnat to %s:%u "
+			"comment \"%s\"\n",
+			match, port_proto_name(p), p->host_port, addr,
+			p->ctr_port, id);
+	}
+	if (fclose(f) != 0)
+		return hm_fail(e, errno, "nftables: build the rules");
+	return nft_run(c, nports ? "publish the ports" : "set up table homo",
+		       cmds, e);
+}
+
+/* "list chain" of a missing table or chain: nothing to prune */
+static bool missing(struct nft_ctx *c)
+{
+	const char *err = nft_ctx_get_error_buffer(c);
+
+	return err && strstr(err, "No such file or directory");
+}
+
+int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
+		   struct hm_err *e)
+{
+	cleanup_nft struct nft_ctx *c =
+	    nft_open(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, e);
+	cleanup_free char *cmds = NULL;
+	size_t len = 0, i;
+	json_error_t jerr;
+	json_t *j, *x;
+	FILE *f;
+	int r = 0;
+
+	if (!c)
+		return -1;
+	HM_TRACE("nft: list the port rules");
+	if (nft_run_cmd_from_buffer(c, "list chain " TABLE " ports") != 0)
+		return missing(c) ? 0
+				  : nft_run(c, "list the port rules",
+					    "list chain " TABLE " ports", e);
+	j = json_loads(nft_ctx_get_output_buffer(c), 0, &jerr);
+	if (!j)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"nftables: unreadable rule listing: %s",
+				jerr.text);
+	f = open_memstream(&cmds, &len);
+	if (!f) {
+		json_decref(j);
+		return hm_fail(e, errno, "nftables: open_memstream");
+	}
+	json_array_foreach(json_object_get(j, "nftables"), i, x)
+	{
+		json_t *rule = json_object_get(x, "rule");
+		const char *tag =
+		    json_string_value(json_object_get(rule, "comment"));
+		json_t *h = json_object_get(rule, "handle");
+
+		if (rule && tag && json_is_integer(h) && drop(tag, arg))
+			fprintf(f, "delete rule " TABLE " ports handle %lld\n",
+				(long long)json_integer_value(h));
+	}
+	json_decref(j);
+	if (fclose(f) != 0)
+		return hm_fail(e, errno, "nftables: build the rules");
+	if (len)
+		r = nft_run(c, "delete port rules", cmds, e);
+	return r;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_FIREWALL_H
+#define HOMO_FIREWALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "net/ipam.h"
+
+/*
+ * The nftables table "ip homo", which homo owns and nothing else touches
+ * (other tables, firewalld's, Docker's or podman's, are never read or
+ * changed):
+ *
+ *   prerouting, output (nat): traffic to a local address -> jump ports
+ *   ports:       one DNAT rule per published port, commented with the
+ *                id of the container it belongs to
+ *   postrouting (nat): masquerade the subnet leaving by another link;
+ *                127.0.0.1 and hairpin traffic DNAT'ed into the bridge
+ *
+ * The base chains are rewritten in the same transaction as every change,
+ * so a flushed or damaged table heals itself.
+ */
+
+/** firewall_setup() - create or repair the table for @bridge and @cidr. */
+int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e);
+
+/**
+ * firewall_add_ports() - DNAT @ports of the host to the container at
+ * @addr, tagged with @id; the table is set up in the same transaction.
+ */
+int firewall_add_ports(const char *bridge, const char *cidr, const char *id,
+		       const char *addr, const struct hm_port *ports,
+		       size_t nports, struct hm_err *e);
+
+/**
+ * firewall_prune() - delete the port rules whose tag (a container id)
+ * @drop says to. A missing table is success.
+ */
+int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
+		   struct hm_err *e);
+
+#endif

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bridge networking (network.h, docs/network.md): the store side (address
+ * allocation and release under the store lock) and the kernel side (bridge,
+ * veth pair, sysctls) through libnl-route; NAT rules go to firewall.c.
+ */
+#include "net/network.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net/firewall.h"
+#include "runtime/state.h"
+#include "base/util.h"
+
+/* ---- the settings in config.json ---- */
+
+void netconf_free(struct hm_netconf *nc)
+{
+	free(nc->ip);
+	free(nc->ports);
+	memset(nc, 0, sizeof(*nc));
+}
+
+json_t *netconf_to_json(const struct hm_netconf *nc)
+{
+	json_t *ports = json_array();
+
+	for (size_t i = 0; i < nc->nports; i++)
+		json_array_append_new(ports, port_to_json(&nc->ports[i]));
+	return json_pack("{s:s?, s:o}", "ip", nc->ip, "ports", ports);
+}
+
+void netconf_from_json(json_t *j, struct hm_netconf *nc)
+{
+	json_t *ports = json_object_get(j, "ports"), *x;
+	const char *ip = json_string_value(json_object_get(j, "ip"));
+	size_t i;
+
+	memset(nc, 0, sizeof(*nc));
+	nc->ip = ip ? xstrdup(ip) : NULL;
+	nc->ports = xcalloc(json_array_size(ports) + 1, sizeof(*nc->ports));
+	json_array_foreach(ports, i, x)
+	{
+		if (port_from_json(x, &nc->ports[nc->nports]) == 0)
+			nc->nports++;
+	}
+}
+
+/* ---- the store side: net/ipam.json ---- */
+
+/* The subnet of a new pool; fixed once ipam.json exists. */
+static const char *default_subnet(void)
+{
+	const char *s = getenv("HOMO_BRIDGE_SUBNET");
+
+	return s && *s ? s : NETWORK_DEFAULT_SUBNET;
+}
+
+/* Does container @id still need its address? Not when it is gone, has
+ * exited, or the homo that ran it died (container_check tears it down). */
+static bool in_use(const char *id, void *arg)
+{
+	const struct hm_store *st = arg;
+	cleanup_free char *dir = store_path(st, "containers/%s", id);
+	struct hm_state s;
+	struct hm_err ignored;
+
+	if (state_load(dir, &s, &ignored) < 0)
+		return false;
+	return s.status != ST_EXITED && state_owner_alive(&s);
+}
+
+/* Port rules mirror the pool: a rule whose container holds no address
+ * goes. */
+static bool not_allocated(const char *tag, void *arg)
+{
+	return !ipam_find(arg, tag);
+}
+
+static void fill(struct hm_netconf *nc, const struct ipam *pool, uint32_t addr)
+{
+	ipam_addr_str(addr, nc->address);
+	ipam_addr_str(ipam_gateway(pool), nc->gateway);
+	ipam_mac(addr, nc->mac);
+	nc->prefix = pool->prefix;
+}
+
+static int alloc_locked(const struct hm_store *st, const char *id,
+			struct hm_netconf *nc, struct hm_err *e)
+{
+	cleanup_free char *path = store_path(st, "net/ipam.json");
+	const struct ipam_entry *en;
+	struct ipam pool;
+	bool had_ports = false;
+	uint32_t want = 0, addr;
+	int r = -1;
+
+	if (nc->ip && ipam_addr_parse(nc->ip, &want) < 0)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--ip \"%s\": not an IPv4 address", nc->ip);
+	if (ipam_load(path, default_subnet(), &pool, e) < 0)
+		return -1;
+	if (ipam_reclaim(&pool, in_use, (void *)st, &had_ports))
+		HM_TRACE("reclaimed addresses of containers that are gone");
+	/* left by a start of this container whose teardown failed */
+	en = ipam_find(&pool, id);
+	if (en) {
+		had_ports |= en->nports > 0;
+		ipam_release(&pool, id);
+	}
+	if (had_ports && firewall_prune(not_allocated, &pool, e) < 0)
+		goto out;
+	if (ipam_alloc(&pool, id, want, nc->ports, nc->nports, &addr, e) < 0 ||
+	    ipam_save(path, &pool, e) < 0)
+		goto out;
+	fill(nc, &pool, addr);
+	HM_TRACE("address %s/%u", nc->address, nc->prefix);
+	r = 0;
+out:
+	ipam_free(&pool);
+	return r;
+}
+
+/*
+ * Run @fn holding net/lock, a lock of its own rather than the store lock:
+ * starts and teardowns happen in callers that may hold the store lock
+ * already, also across a fork (a restart by "homo start" and its monitor),
+ * and a nested flock on a second descriptor would wait for ever. Nothing
+ * waits for anything else while holding net/lock, so it cannot deadlock.
+ */
+static int with_lock(const struct hm_store *st, const char *id,
+		     struct hm_netconf *nc,
+		     int (*fn)(const struct hm_store *, const char *,
+			       struct hm_netconf *, struct hm_err *),
+		     struct hm_err *e)
+{
+	cleanup_free char *dir = store_path(st, "net");
+	cleanup_free char *path = store_path(st, "net/lock");
+	cleanup_close int fd = -1;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\"", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hm_fail(e, errno, "open lock \"%s\"", path);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return hm_fail(e, errno, "lock \"%s\"", path);
+	return fn(st, id, nc, e); /* closing fd releases the lock */
+}
+
+int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
+		    const char *cdir, const char *hostname, const char *name,
+		    struct hm_err *e)
+{
+	cleanup_free char *hosts = NULL, *path = NULL;
+
+	if (with_lock(st, id, nc, alloc_locked, e) < 0)
+		return -1;
+	hosts = network_hosts(nc, hostname, name);
+	path = xasprintf("%s/hosts", cdir);
+	return util_write_file_atomic(path, hosts, strlen(hosts), false, e);
+}
+
+static int release_locked(const struct hm_store *st, const char *id,
+			  struct hm_netconf *nc, struct hm_err *e)
+{
+	cleanup_free char *path = store_path(st, "net/ipam.json");
+	const struct ipam_entry *en;
+	struct ipam pool;
+	bool had_ports;
+	int r = 0;
+
+	(void)nc;
+	if (ipam_load(path, default_subnet(), &pool, e) < 0)
+		return -1;
+	en = ipam_find(&pool, id);
+	if (en) {
+		had_ports = en->nports > 0;
+		ipam_release(&pool, id);
+		/* rules first: an interrupted teardown leaves an entry, which
+		 * the next teardown or allocation releases again */
+		if ((had_ports &&
+		     firewall_prune(not_allocated, &pool, e) < 0) ||
+		    ipam_save(path, &pool, e) < 0)
+			r = -1;
+	}
+	ipam_free(&pool);
+	return r;
+}
+
+int network_teardown(const struct hm_store *st, const char *id,
+		     struct hm_err *e)
+{
+	cleanup_free char *path = store_path(st, "net/ipam.json");
+
+	if (access(path, F_OK) < 0)
+		return 0; /* no bridge network was ever used */
+	return with_lock(st, id, NULL, release_locked, e);
+}
+
+/* ---- the kernel side ---- */
+
+static void cleanup_nlsockp(struct nl_sock **s)
+{
+	if (*s)
+		nl_socket_free(*s);
+}
+#define cleanup_nlsock __attribute__((cleanup(cleanup_nlsockp)))
+
+static void cleanup_linkp(struct rtnl_link **l)
+{
+	if (*l)
+		rtnl_link_put(*l);
+}
+#define cleanup_link __attribute__((cleanup(cleanup_linkp)))
+
+static void cleanup_nladdrp(struct nl_addr **a)
+{
+	if (*a)
+		nl_addr_put(*a);
+}
+#define cleanup_nladdr __attribute__((cleanup(cleanup_nladdrp)))
+
+/* "10.88.0.0/16": the subnet, from the gateway and the prefix */
+static void subnet_of(const struct hm_netconf *nc, char cidr[20])
+{
+	uint32_t gw = 0;
+	char net[16];
+
+	ipam_addr_parse(nc->gateway, &gw);
+	ipam_addr_str(gw & ~0U << (32 - nc->prefix), net);
+	snprintf(cidr, 20, "%s/%u", net, nc->prefix);
+}
+
+static int sysctl_set(const char *path, struct hm_err *e)
+{
+	return util_write_str(path, "1", e);
+}
+
+/* Written last by bridge_setup(): set means the bridge is complete. */
+static bool bridge_ready(void)
+{
+	char v = 0;
+	cleanup_close int fd =
+	    open("/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet",
+		 O_RDONLY | O_CLOEXEC);
+
+	return fd >= 0 && read(fd, &v, 1) == 1 && v == '1';
+}
+
+static int bridge_create(struct nl_sock *sk, const struct hm_netconf *nc,
+			 struct hm_err *e)
+{
+	cleanup_link struct rtnl_link *l = rtnl_link_alloc();
+	cleanup_nladdr struct nl_addr *mac = NULL;
+	uint32_t gw = 0;
+	char m[18];
+	int err;
+
+	if (!l)
+		return hm_fail(e, ENOMEM, "bridge " NETWORK_BRIDGE);
+	/* a fixed MAC: a bridge that takes its lowest port's changes it
+	 * whenever a container comes or goes */
+	ipam_addr_parse(nc->gateway, &gw);
+	ipam_mac(gw, m);
+	if ((err = nl_addr_parse(m, AF_LLC, &mac)) < 0 ||
+	    (err = rtnl_link_set_type(l, "bridge")) < 0)
+		return hm_fail_nl(e, err, "bridge " NETWORK_BRIDGE);
+	rtnl_link_set_name(l, NETWORK_BRIDGE);
+	rtnl_link_set_addr(l, mac);
+	rtnl_link_set_flags(l, IFF_UP);
+	err = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	if (err < 0 && err != -NLE_EXIST) /* another homo made it: fine */
+		return hm_fail_nl(e, err, "create bridge " NETWORK_BRIDGE);
+	return 0;
+}
+
+static int bridge_address(struct nl_sock *sk, const struct hm_netconf *nc,
+			  struct hm_err *e)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	cleanup_nladdr struct nl_addr *local = NULL;
+	cleanup_free char *cidr = xasprintf("%s/%u", nc->gateway, nc->prefix);
+	int err, ifindex = (int)if_nametoindex(NETWORK_BRIDGE);
+
+	if (!a)
+		return hm_fail(e, ENOMEM, "address of " NETWORK_BRIDGE);
+	if (!ifindex) {
+		rtnl_addr_put(a);
+		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
+	}
+	err = nl_addr_parse(cidr, AF_INET, &local);
+	if (err == 0) {
+		rtnl_addr_set_ifindex(a, ifindex);
+		err = rtnl_addr_set_local(a, local);
+	}
+	if (err == 0)
+		err = rtnl_addr_add(sk, a, 0);
+	rtnl_addr_put(a);
+	if (err < 0 && err != -NLE_EXIST)
+		return hm_fail_nl(e, err, "add %s to " NETWORK_BRIDGE, cidr);
+	return 0;
+}
+
+/*
+ * The bridge with the gateway address, forwarding, the NAT table, and
+ * route_localnet (so 127.0.0.1:PORT DNAT'ed into the bridge is not dropped
+ * as a martian, as Docker does without its userland proxy). Every step is
+ * idempotent: concurrent homos may all run it.
+ */
+static int bridge_setup(struct nl_sock *sk, const struct hm_netconf *nc,
+			struct hm_err *e)
+{
+	char cidr[20];
+
+	HM_TRACE("set up bridge " NETWORK_BRIDGE);
+	subnet_of(nc, cidr);
+	if (bridge_create(sk, nc, e) < 0 || bridge_address(sk, nc, e) < 0 ||
+	    sysctl_set("/proc/sys/net/ipv4/ip_forward", e) < 0 ||
+	    firewall_setup(NETWORK_BRIDGE, cidr, e) < 0)
+		return -1;
+	return sysctl_set(
+	    "/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet", e);
+}
+
+/*
+ * One RTM_NEWLINK: the host end vh<id> on the bridge and up, the peer
+ * created directly in the init's namespace as eth0 with its MAC (moving a
+ * link between namespaces costs ~30 ms of RCU grace periods here).
+ */
+static int veth_create(struct nl_sock *sk, const struct hm_netconf *nc,
+		       const char *id, pid_t pid, struct hm_err *e)
+{
+	cleanup_link struct rtnl_link *host = rtnl_link_veth_alloc();
+	cleanup_nladdr struct nl_addr *mac = NULL;
+	struct rtnl_link *peer;
+	char name[IFNAMSIZ];
+	int err, br = (int)if_nametoindex(NETWORK_BRIDGE);
+
+	snprintf(name, sizeof(name), "vh%.12s", id);
+	if (!host)
+		return hm_fail(e, ENOMEM, "veth %s", name);
+	if (!br)
+		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
+	if ((err = nl_addr_parse(nc->mac, AF_LLC, &mac)) < 0)
+		return hm_fail_nl(e, err, "MAC address %s", nc->mac);
+	peer = rtnl_link_veth_get_peer(host);
+	rtnl_link_set_name(host, name);
+	rtnl_link_set_master(host, br);
+	rtnl_link_set_flags(host, IFF_UP);
+	rtnl_link_set_name(peer, "eth0");
+	rtnl_link_set_addr(peer, mac);
+	rtnl_link_set_ns_pid(peer, pid);
+	rtnl_link_put(peer);
+	err = rtnl_link_add(sk, host, NLM_F_CREATE | NLM_F_EXCL);
+	if (err < 0)
+		return hm_fail_nl(e, err, "create veth %s", name);
+	return 0;
+}
+
+int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
+		   struct hm_err *e)
+{
+	cleanup_nlsock struct nl_sock *sk = nl_socket_alloc();
+	uint32_t a;
+	char cidr[20];
+	int err;
+
+	if (nc->prefix < 8 || nc->prefix > 30 ||
+	    ipam_addr_parse(nc->address, &a) < 0 ||
+	    ipam_addr_parse(nc->gateway, &a) < 0)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"container %.12s: corrupt network settings",
+				id);
+	if (!sk)
+		return hm_fail(e, ENOMEM, "netlink socket");
+	if ((err = nl_connect(sk, NETLINK_ROUTE)) < 0)
+		return hm_fail_nl(e, err, "netlink socket");
+	if (!bridge_ready() && bridge_setup(sk, nc, e) < 0)
+		return -1;
+	HM_TRACE("veth vh%.12s", id);
+	if (veth_create(sk, nc, id, pid, e) < 0)
+		return -1;
+	if (!nc->nports)
+		return 0;
+	subnet_of(nc, cidr);
+	return firewall_add_ports(NETWORK_BRIDGE, cidr, id, nc->address,
+				  nc->ports, nc->nports, e);
+}
+
+/* ---- what the container and the user see ---- */
+
+char *network_hosts(const struct hm_netconf *nc, const char *hostname,
+		    const char *name)
+{
+	static const char head[] = "127.0.0.1\tlocalhost\n"
+				   "::1\tlocalhost ip6-localhost ip6-loopback\n"
+				   "fe00::0\tip6-localnet\n"
+				   "ff00::0\tip6-mcastprefix\n"
+				   "ff02::1\tip6-allnodes\n"
+				   "ff02::2\tip6-allrouters\n";
+
+	if (!nc->address[0])
+		return xasprintf("%s127.0.1.1\t%s\n", head, hostname);
+	if (!name || !strcmp(name, hostname))
+		return xasprintf("%s%s\t%s\n", head, nc->address, hostname);
+	return xasprintf("%s%s\t%s %s\n", head, nc->address, hostname, name);
+}
+
+json_t *network_inspect(const struct hm_store *st, const char *id,
+			const struct hm_netconf *nc, bool bridge, bool running)
+{
+	cleanup_free char *path = store_path(st, "net/ipam.json");
+	json_t *ports = json_object();
+	struct hm_netconf now = {0};
+	const struct ipam_entry *en;
+	struct ipam pool;
+	struct hm_err ignored;
+	bool on = false;
+
+	/* written by rename: readable without the lock */
+	if (bridge && running &&
+	    ipam_load(path, default_subnet(), &pool, &ignored) == 0) {
+		en = ipam_find(&pool, id);
+		if (en)
+			fill(&now, &pool, en->addr);
+		on = en != NULL;
+		ipam_free(&pool);
+	}
+
+	for (size_t i = 0; on && i < nc->nports; i++) {
+		const struct hm_port *p = &nc->ports[i];
+		cleanup_free char *key =
+		    xasprintf("%u/%s", p->ctr_port, port_proto_name(p));
+		cleanup_free char *hp = xasprintf("%u", p->host_port);
+		json_t *list = json_object_get(ports, key);
+		char ip[16];
+
+		if (!list) {
+			list = json_array();
+			json_object_set_new(ports, key, list);
+		}
+		ipam_addr_str(p->host_ip, ip);
+		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
+						      ip, "HostPort", hp));
+	}
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:o}", "Bridge",
+			 bridge ? NETWORK_BRIDGE : "", "Gateway", now.gateway,
+			 "IPAddress", now.address, "IPPrefixLen",
+			 (int)now.prefix, "MacAddress", now.mac, "Ports",
+			 ports);
+}

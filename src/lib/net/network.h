@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_NETWORK_H
+#define HOMO_NETWORK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "base/error.h"
+#include "net/ipam.h"
+#include "store/store.h"
+
+/*
+ * Bridge networking (docs/network.md): the bridge homo0 with the gateway
+ * address, a veth pair per container whose host end vh<12 hex of the id>
+ * is on the bridge and whose peer is born as eth0 in the container's
+ * network namespace (the kernel destroys the pair with the namespace),
+ * addresses from ipam.c, NAT and published ports from firewall.c.
+ */
+
+#define NETWORK_BRIDGE "homo0"
+#define NETWORK_DEFAULT_SUBNET "10.88.0.0/16"
+
+/*
+ * A container's bridge network settings: the options are saved in its
+ * config.json, the address is this run's (allocated at every start and
+ * released at every stop, as Docker does).
+ */
+struct hm_netconf {
+	char *ip;	       /* --ip as given; NULL = the lowest free */
+	struct hm_port *ports; /* -p */
+	size_t nports;
+	/* set by network_prepare(), not saved */
+	char address[16];
+	unsigned prefix;
+	char gateway[16];
+	char mac[18];
+};
+
+void netconf_free(struct hm_netconf *nc);
+json_t *netconf_to_json(const struct hm_netconf *nc);
+void netconf_from_json(json_t *j, struct hm_netconf *nc);
+
+/**
+ * network_prepare() - before a start: reserve an address (and the
+ * published host ports) for container @id in net/ipam.json under
+ * net/lock, reclaiming first what containers that are gone still held;
+ * fill @nc's address, prefix, gateway and MAC; write @cdir/hosts mapping
+ * @hostname and @name to the address. Undone by network_teardown().
+ */
+int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
+		    const char *cdir, const char *hostname, const char *name,
+		    struct hm_err *e);
+
+/**
+ * network_attach() - connect the container whose init is @pid: make the
+ * bridge if it is missing, create the veth pair with eth0 born in @pid's
+ * namespace, publish the ports. Runs between clone() and the init's GO;
+ * the init then configures eth0 itself (net_eth0_up()).
+ */
+int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
+		   struct hm_err *e);
+
+/**
+ * network_teardown() - release @id's address and delete its port rules,
+ * from the id alone; nothing to release is success (under net/lock, so
+ * callers may hold the store lock). The veth pair is not deleted: the kernel
+ * does that when the container's namespace dies, without the 20-40 ms a
+ * synchronous delete costs.
+ */
+int network_teardown(const struct hm_store *st, const char *id,
+		     struct hm_err *e);
+
+/** network_hosts() - the container's /etc/hosts text (malloc'd). */
+char *network_hosts(const struct hm_netconf *nc, const char *hostname,
+		    const char *name);
+
+/**
+ * network_inspect() - Docker's NetworkSettings of container @id: address,
+ * gateway, MAC (from its allocation) and published ports. Empty unless
+ * @running, as Docker shows a stopped container.
+ */
+json_t *network_inspect(const struct hm_store *st, const char *id,
+			const struct hm_netconf *nc, bool bridge, bool running);
+
+#endif

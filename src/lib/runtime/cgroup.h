@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_CGROUP_H
+#define HOMO_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/error.h"
+
+/*
+ * Per-container cgroups, named from the container id:
+ * <hierarchy mount>/<parent>/<id>, parent "homo" unless the environment
+ * variable HOMO_CGROUP_PARENT names another (tests use their own, so parallel
+ * runs never meet). Everything is derived from the id, so teardown needs
+ * nothing else.
+ *
+ * Only cgroup v1 is implemented. A host where the controllers homo needs are
+ * on cgroup2 gets "cgroup v2 is not supported yet" from every call; a
+ * cgroup2 mount holding other controllers (a "hybrid" host such as one with
+ * hugetlb on /sys/fs/cgroup/unified) is ignored.
+ */
+
+/* Docker's --memory minimum: below it a container cannot even start. */
+#define CGROUP_MIN_MEMORY (6 * 1024 * 1024)
+/* The CFS period Docker's --cpus uses: quota = cpus * period. */
+#define CGROUP_CPU_PERIOD_US 100000
+
+struct cgroup_limits {
+	int64_t memory;	       /* bytes, 0 = unlimited */
+	int64_t memory_swap;   /* memory+swap bytes, as Docker's --memory-swap:
+				  0 = default (2 * memory when memory is set),
+				  -1 = unlimited swap */
+	int64_t pids;	       /* <= 0 = unlimited (Docker's -1 and 0) */
+	int64_t cpu_quota_us;  /* 0 = no quota (-1 also means none) */
+	int64_t cpu_period_us; /* 0 = the kernel's default (100000) */
+	int64_t cpu_shares;    /* 0 = default (1024) */
+	bool privileged;       /* devices: allow all */
+};
+
+struct cgroup_stats {
+	uint64_t memory_usage;	   /* memory.usage_in_bytes */
+	uint64_t memory_max_usage; /* memory.max_usage_in_bytes */
+	int64_t memory_limit;	   /* -1 = unlimited */
+	uint64_t pids_current;	   /* pids.current */
+	int64_t pids_limit;	   /* -1 = unlimited */
+	uint64_t cpu_usage_ns;	   /* cpuacct.usage, 0 without cpuacct */
+};
+
+/**
+ * typedef cgroup_each_fn - callback of cgroup_each().
+ * @name: the hierarchy's name under /sys/fs/cgroup ("memory", "cpu,cpuacct").
+ * @host_dir: the container's own cgroup directory in that hierarchy.
+ * Return: 0 to go on, -1 to stop (cgroup_each() then returns -1).
+ */
+typedef int (*cgroup_each_fn)(const char *name, const char *host_dir,
+			      void *arg);
+
+/*
+ * A backend. Only v1 exists; a v2 backend becomes a second file filling the
+ * same table. The public functions below check the id and dispatch.
+ */
+struct cgroup_ops {
+	const char *name;
+	int (*create)(const char *id, const struct cgroup_limits *l,
+		      struct hm_err *e);
+	int (*enter)(const char *id, pid_t pid, struct hm_err *e);
+	int (*destroy)(const char *id, struct hm_err *e);
+	int (*oom_killed)(const char *id, bool *oom, struct hm_err *e);
+	int (*freeze)(const char *id, struct hm_err *e);
+	int (*thaw)(const char *id, struct hm_err *e);
+	int (*stats)(const char *id, struct cgroup_stats *st, struct hm_err *e);
+	char *(*dir)(const char *controller, const char *id);
+	int (*each)(const char *id, cgroup_each_fn fn, void *arg);
+};
+
+/**
+ * cgroup_backend() - detect the host's cgroup layout (once per process).
+ * Return: the backend ("v1"), or NULL with @e set: "cgroup v2 is not
+ * supported yet", or a required v1 controller (memory, pids, cpu, devices)
+ * that is not mounted. cpuacct and freezer are optional; the calls that need
+ * them fail when they are missing.
+ */
+const struct cgroup_ops *cgroup_backend(struct hm_err *e);
+
+/**
+ * cgroup_create() - make the container's cgroups and write its limits.
+ * @id: container id; becomes the directory name (no '/', not "." or "..").
+ * @l: limits; NULL = none.
+ *
+ * Creates <parent>/<id> in the memory, pids, cpu, cpuacct, devices and
+ * freezer hierarchies (each distinct hierarchy once) and writes the limits
+ * before any process can enter: memory, then memory+swap where the kernel
+ * accounts swap, pids, CFS period, quota and shares; devices deny all, then
+ * Docker's default allow list, unless privileged. Docker's checks come first
+ * (memory >= 6MB, swap only with memory and >= memory).
+ *
+ * Return: 0, or -1 with @e naming the file; whatever was made is removed.
+ */
+int cgroup_create(const char *id, const struct cgroup_limits *l,
+		  struct hm_err *e);
+
+/**
+ * cgroup_enter() - move @pid (all its threads) into every cgroup of @id.
+ * Return: 0, or -1 with @e naming the cgroup.procs file that refused it.
+ */
+int cgroup_enter(const char *id, pid_t pid, struct hm_err *e);
+
+/**
+ * cgroup_destroy() - remove the cgroups of @id, killing what is left in them.
+ *
+ * Idempotent: works from the id alone and "already gone" is success. Any pid
+ * still in the cgroups (the container's own processes) gets SIGKILL, with the
+ * freezer held so none can fork or be replaced by a reused pid meanwhile; the
+ * wait for them to leave is bounded (about 2 s). The parent directory is
+ * removed too when no other container uses it.
+ *
+ * Return: 0, or -1 with @e set (e.g. a process that would not die); the
+ * other hierarchies are still cleaned up.
+ */
+int cgroup_destroy(const char *id, struct hm_err *e);
+
+/**
+ * cgroup_oom_killed() - whether the kernel's OOM killer killed a process of
+ * @id ("oom_kill N" of memory.oom_control; kernels before 4.13 lack it,
+ * there under_oom or a non-zero memory.failcnt count as OOM).
+ * Return: 0 with *@oom set, or -1 with @e set (e.g. cgroup gone).
+ */
+int cgroup_oom_killed(const char *id, bool *oom, struct hm_err *e);
+
+/**
+ * cgroup_freeze() - freeze every process of @id and wait until the kernel
+ * reports FROZEN (bounded; thawed again and -1 on timeout).
+ */
+int cgroup_freeze(const char *id, struct hm_err *e);
+
+/** cgroup_thaw() - let the processes of @id run again. */
+int cgroup_thaw(const char *id, struct hm_err *e);
+
+/** cgroup_stats() - current usage and limits of @id. */
+int cgroup_stats(const char *id, struct cgroup_stats *st, struct hm_err *e);
+
+/** cgroup_cpu_usage_ns() - CPU time used by @id (cpuacct.usage). */
+int cgroup_cpu_usage_ns(const char *id, uint64_t *ns, struct hm_err *e);
+
+/**
+ * cgroup_dir() - the host directory of @id in the hierarchy holding
+ * @controller ("memory", "cpu", "cpuacct", ...; a hierarchy name such as
+ * "cpu,cpuacct" works too).
+ * Return: a malloc'd path, or NULL when the controller is not mounted (or
+ * detection failed).
+ */
+char *cgroup_dir(const char *controller, const char *id);
+
+/**
+ * cgroup_each() - call @fn for every hierarchy holding a cgroup of @id
+ * (memory, pids, cpu, cpuacct, devices, freezer: each mounted hierarchy
+ * once), in a fixed order, so the container can be shown its own dirs.
+ * Return: 0, or -1 when @fn failed (its error is its own) or detection
+ * failed (errno set).
+ */
+int cgroup_each(const char *id, cgroup_each_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Container lifecycle (design.md §4): create the record, run it through
+ * spawn.c, reconcile state with the truth, tear down from the id alone.
+ */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fault.h"
+#include "runtime/logs.h"
+#include "store/overlay.h"
+#include "runtime/spawn.h"
+#include "base/util.h"
+
+char *container_dir(const struct hm_store *st, const char *id)
+{
+	return store_path(st, "containers/%s", id);
+}
+
+int container_load_spec(const struct hm_store *st, const char *id,
+			struct hm_spec *s, struct hm_err *e)
+{
+	cleanup_free char *p = store_path(st, "containers/%s/config.json", id);
+	json_error_t jerr;
+	json_t *j = json_load_file(p, 0, &jerr);
+	int r;
+
+	if (!j)
+		return hm_fail_json(e, p, jerr.line, jerr.text);
+	r = spec_from_json(j, s, e);
+	json_decref(j);
+	return r < 0 ? hm_prefix(e, "%s", p) : 0;
+}
+
+/* ---- create ---- */
+
+/* Image env first; a -e KEY=VAL replaces the image's KEY. */
+static char **merge_env(json_t *image_env, char **user_env)
+{
+	char **env = spec_strv_from_json(image_env);
+
+	for (size_t i = 0; user_env && user_env[i]; i++) {
+		size_t klen = strcspn(user_env[i], "=");
+		bool replaced = false;
+
+		for (size_t k = 0; env[k]; k++) {
+			if (strncmp(env[k], user_env[i], klen) ||
+			    (env[k][klen] != '=' && env[k][klen]))
+				continue;
+			free(env[k]);
+			env[k] = xstrdup(user_env[i]);
+			replaced = true;
+		}
+		if (!replaced)
+			env = strv_push(env, user_env[i]);
+	}
+	return env;
+}
+
+static bool valid_container_name(const char *n)
+{
+	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') ||
+	      (n[0] >= '0' && n[0] <= '9')))
+		return false;
+	return strlen(n) < 128 &&
+	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_.-") == strlen(n);
+}
+
+/* names/<name> -> id: claimed atomically by symlink(2), EEXIST = taken. */
+static int claim_name(const struct hm_store *st, const char *name,
+		      const char *id, struct hm_err *e)
+{
+	cleanup_free char *dir = store_path(st, "names");
+	cleanup_free char *link = xasprintf("%s/%s", dir, name);
+	char owner[80] = "";
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\"", dir);
+	if (symlink(id, link) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return hm_fail(e, errno, "symlink \"%s\"", link);
+	if (readlink(link, owner, sizeof(owner) - 1) < 0)
+		owner[0] = '\0';
+	/* a name left behind by a container that no longer exists is free */
+	if (owner[0]) {
+		cleanup_free char *cdir = container_dir(st, owner);
+
+		if (access(cdir, F_OK) < 0 && errno == ENOENT &&
+		    unlink(link) == 0 && symlink(id, link) == 0)
+			return 0;
+	}
+	return hm_failx(e, HM_EXIT_FAIL,
+			"container name \"%s\" is already in use by container "
+			"%.12s: remove it (homo rm %s) or choose another name",
+			name, owner, name);
+}
+
+static void release_name(const struct hm_store *st, const char *name)
+{
+	cleanup_free char *link = store_path(st, "names/%s", name);
+
+	unlink(link);
+}
+
+static char *random_name(void)
+{
+	static const char *const adj[] = {
+	    "brave", "calm",  "eager",	"fancy", "gentle", "happy",
+	    "jolly", "keen",  "lucid",	"merry", "nimble", "proud",
+	    "quiet", "sharp", "tender", "vivid", "wise",   "zen",
+	};
+	static const char *const noun[] = {
+	    "hopper",	 "lovelace", "turing",	 "ritchie",  "thompson",
+	    "torvalds",	 "knuth",    "dijkstra", "hamilton", "liskov",
+	    "kernighan", "pike",     "allen",	 "shannon",  "wozniak",
+	};
+	unsigned char r[3];
+	char hex[7];
+
+	util_random_hex(hex, 6);
+	for (int i = 0; i < 3; i++)
+		r[i] = (unsigned char)strtoul(
+		    (char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16);
+	return xasprintf("%s_%s_%02x", adj[r[0] % ARRAY_SIZE(adj)],
+			 noun[r[1] % ARRAY_SIZE(noun)], r[2]);
+}
+
+/* The host's resolv.conf without loopback nameservers a container cannot
+ * reach (they are the host's own resolver). */
+static char *resolv_conf(void)
+{
+	struct hm_err ignored;
+	cleanup_free char *host =
+	    util_read_file("/etc/resolv.conf", NULL, &ignored);
+	char *out = xstrdup(""), *line, *save = NULL;
+
+	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *old = out;
+
+		if (util_has_prefix(line, "nameserver") &&
+		    (strstr(line, " 127.") || strstr(line, " ::1")))
+			out = xasprintf("%s# homo: dropped loopback %s\n", old,
+					line);
+		else
+			out = xasprintf("%s%s\n", old, line);
+		free(old);
+	}
+	return out;
+}
+
+static int write_text(const char *dir, const char *name, const char *text,
+		      struct hm_err *e)
+{
+	cleanup_free char *p = xasprintf("%s/%s", dir, name);
+
+	return util_write_file_atomic(p, text, strlen(text), false, e);
+}
+
+static int make_dir(const struct hm_store *st, struct hm_spec *s,
+		    char **tmp_out, struct hm_err *e)
+{
+	cleanup_free char *tmp = store_mktemp(st, "containers", e);
+	cleanup_free char *upper = NULL, *work = NULL, *hosts = NULL;
+	cleanup_free char *hostname = NULL, *resolv = NULL, *text = NULL;
+	struct hm_state state = {.status = ST_CREATED};
+	json_t *j;
+
+	if (!tmp)
+		return -1;
+	*tmp_out = xstrdup(tmp);
+	upper = xasprintf("%s/upper", tmp);
+	work = xasprintf("%s/work", tmp);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+		return hm_fail(e, errno, "mkdir in \"%s\"", tmp);
+	j = spec_to_json(s);
+	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(j);
+	hostname = xasprintf("%s\n", s->hostname);
+	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
+	resolv = resolv_conf();
+	memcpy(state.created, s->created, sizeof(state.created));
+	state.owner = getpid();
+	state.owner_start = util_proc_starttime(state.owner);
+	if (write_text(tmp, "config.json", text, e) < 0 ||
+	    state_save(tmp, &state, e) < 0 ||
+	    write_text(tmp, "hostname", hostname, e) < 0 ||
+	    write_text(tmp, "hosts", hosts, e) < 0 ||
+	    write_text(tmp, "resolv.conf", resolv, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int resolve_spec(struct hm_store *st, struct hm_spec *s,
+			struct hm_err *e)
+{
+	struct hm_image img;
+	json_t *cfg;
+
+	if (store_image_find(st, s->image, &img, NULL, e) < 0)
+		return -1;
+	cfg = img.config;
+	memcpy(s->image_id, img.id, sizeof(s->image_id));
+	s->layers = steal_ptr(&img.layers);
+	if (!s->argv || !s->argv[0]) {
+		strv_free(s->argv);
+		s->argv = spec_strv_from_json(json_object_get(cfg, "cmd"));
+	}
+	char **env = merge_env(json_object_get(cfg, "env"), s->env);
+
+	strv_free(s->env);
+	s->env = env;
+	if (!s->workdir || !*s->workdir) {
+		const char *w =
+		    json_string_value(json_object_get(cfg, "workdir"));
+
+		free(s->workdir);
+		s->workdir = xstrdup(w && *w ? w : "/");
+	}
+	if (!s->user) {
+		const char *u = json_string_value(json_object_get(cfg, "user"));
+
+		s->user = xstrdup(u ? u : "");
+	}
+	image_free(&img);
+	return 0;
+}
+
+/*
+ * --userns=auto: the lowest 65536-id range no other container uses (the
+ * containers' own configs are the record: removing one frees its range).
+ * Under the store lock.
+ */
+static int pick_userns(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
+{
+	cleanup_strv char **ids = NULL;
+	uint32_t *used = NULL, base;
+	size_t n = 0;
+	int r;
+
+	if (s->uidmap.count && !s->gidmap.count)
+		s->gidmap = s->uidmap;
+	if (!s->userns_auto)
+		return 0;
+	ids = container_list(st);
+	used = xcalloc(strv_len(ids) + 1, sizeof(*used));
+	for (size_t i = 0; ids[i]; i++) {
+		struct hm_spec other;
+		struct hm_err ignored;
+
+		if (container_load_spec(st, ids[i], &other, &ignored) < 0)
+			continue;
+		if (other.uidmap.count)
+			used[n++] = other.uidmap.host;
+		spec_free(&other);
+	}
+	r = userns_pick_auto(used, n, &base, e);
+	free(used);
+	if (r < 0)
+		return -1;
+	s->uidmap = (struct hm_idmap){0, base, USERNS_AUTO_SIZE};
+	s->gidmap = s->uidmap;
+	return 0;
+}
+
+/* What the container's root writes must be its own: upper/, work/ and
+ * the files bound over /etc. */
+static int chown_to_userns(const char *dir, const struct hm_spec *s,
+			   struct hm_err *e)
+{
+	static const char *const names[] = {"upper", "work", "hostname",
+					    "hosts", "resolv.conf"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		cleanup_free char *p = xasprintf("%s/%s", dir, names[i]);
+
+		if (chown(p, s->uidmap.host, s->gidmap.host) < 0)
+			return hm_fail(e, errno, "chown \"%s\"", p);
+	}
+	return 0;
+}
+
+int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
+{
+	cleanup_free char *tmp = NULL, *final = NULL;
+	struct hm_err ignored;
+	bool named = false;
+	int r = -1;
+
+	if (s->name && !valid_container_name(s->name))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"invalid container name \"%s\": only "
+				"[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				s->name);
+	if (spec_check_utf8(s, e) < 0)
+		return -1;
+	util_random_hex(s->id, 64);
+	util_now_rfc3339(s->created, sizeof(s->created));
+	if (!s->hostname)
+		s->hostname = strndup(s->id, 12);
+	if (store_lock(st, e) < 0)
+		return -1;
+	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0)
+		goto out;
+	if (s->name) {
+		if (claim_name(st, s->name, s->id, e) < 0)
+			goto out;
+	} else {
+		do {
+			free(s->name);
+			s->name = random_name();
+		} while (claim_name(st, s->name, s->id, &ignored) < 0);
+	}
+	named = true;
+	HM_TRACE("create container %.12s (%s)", s->id, s->name);
+	if (make_dir(st, s, &tmp, e) < 0 ||
+	    (s->uidmap.count && chown_to_userns(tmp, s, e) < 0))
+		goto out;
+	final = container_dir(st, s->id);
+	if (rename(tmp, final) < 0) {
+		hm_fail(e, errno, "rename \"%s\"", tmp);
+		goto out;
+	}
+	FAULT_POINT("run-after-dir");
+	r = 0;
+out:
+	if (r < 0) {
+		if (tmp)
+			util_rm_rf(tmp, &ignored);
+		if (named)
+			release_name(st, s->name);
+	}
+	store_unlock(st);
+	return r;
+}
+
+/* ---- run ---- */
+
+static void save_exited(const char *cdir, struct hm_state *state, int code,
+			const char *why)
+{
+	struct hm_err ignored;
+
+	state->status = ST_EXITED;
+	state->exit_code = code;
+	util_now_rfc3339(state->finished, sizeof(state->finished));
+	snprintf(state->error, sizeof(state->error), "%s", why ? why : "");
+	/* gone already when "homo rm -f" removed it meanwhile: fine */
+	state_save(cdir, state, &ignored);
+}
+
+static void close_fds(int *a, int *b)
+{
+	if (*a >= 0)
+		close(*a);
+	if (*b >= 0)
+		close(*b);
+	*a = *b = -1;
+}
+
+/* With a user namespace: the files bound over /etc, copied where its
+ * init can reach them (see struct init_args) and owned by its root. */
+static int userns_runtime_files(const struct hm_spec *s, const char *cdir,
+				const char *rundir, struct hm_err *e)
+{
+	static const char *const names[] = {"hostname", "hosts", "resolv.conf"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		cleanup_free char *src = xasprintf("%s/%s", cdir, names[i]);
+		cleanup_free char *dst = xasprintf("%s/%s", rundir, names[i]);
+		size_t len;
+		cleanup_free char *text = util_read_file(src, &len, e);
+
+		if (!text ||
+		    util_write_file_atomic(dst, text, len, false, e) < 0)
+			return -1;
+		if (chown(dst, s->uidmap.host, s->gidmap.host) < 0)
+			return hm_fail(e, errno, "chown \"%s\"", dst);
+	}
+	return 0;
+}
+
+int container_start(struct hm_store *st, const struct hm_spec *s,
+		    const int stdio[3], struct hm_proc *p, struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, s->id);
+	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, s->id);
+	cleanup_free char *merged = xasprintf("%s/merged", rundir);
+	cleanup_free char *upper = xasprintf("%s/upper", cdir);
+	cleanup_free char *work = xasprintf("%s/work", cdir);
+	cleanup_free char *opts = NULL;
+	struct hm_spec run = *s; /* with this run's address (network.h) */
+	struct init_args a = {.spec = &run,
+			      .store_root = st->root,
+			      .merged = merged,
+			      .cdir = cdir,
+			      .stdio = {-1, -1, -1},
+			      .overlay_fd = -1};
+	struct hm_state state;
+	struct hm_err w;
+
+	if (state_load(cdir, &state, e) < 0)
+		return -1;
+	for (int i = 0; stdio && i < 3; i++)
+		a.stdio[i] = stdio[i];
+	opts = overlay_options(s->layers, upper, work, e);
+	if (!opts)
+		goto fail;
+	a.overlay_opts = opts;
+	if ((mkdir(rundir, 0700) < 0 && errno != EEXIST) ||
+	    (mkdir(merged, 0700) < 0 && errno != EEXIST)) {
+		hm_fail(e, errno, "mkdir \"%s\"", merged);
+		goto fail;
+	}
+	if (s->uidmap.count && (chmod(rundir, 0711) < 0 ||
+				userns_runtime_files(s, cdir, rundir, e) < 0)) {
+		if (!e->msg[0])
+			hm_fail(e, errno, "chmod \"%s\"", rundir);
+		goto fail;
+	}
+	HM_TRACE("cgroups for %.12s", s->id);
+	if (cgroup_create(s->id, &s->limits, e) < 0 ||
+	    (s->net == NET_BRIDGE &&
+	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname, s->name,
+			     e) < 0) ||
+	    spawn_start(&a, p, e) < 0)
+		goto fail;
+
+	state.status = ST_RUNNING;
+	state.pid = p->pid;
+	state.starttime = p->starttime;
+	state.owner = getpid();
+	state.owner_start = util_proc_starttime(state.owner);
+	state.oom_killed = false;
+	state.error[0] = '\0';
+	util_now_rfc3339(state.started, sizeof(state.started));
+	if (state_save(cdir, &state, e) < 0) {
+		kill(p->pid, SIGKILL);
+		spawn_wait(s, p, &(struct hm_io){.out = -1, .err = -1});
+		goto fail;
+	}
+	FAULT_POINT("run-after-state");
+	return 0;
+fail:
+	save_exited(cdir, &state, e->exit_code ? e->exit_code : HM_EXIT_FAIL,
+		    e->msg);
+	if (container_teardown(st, s->id, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	return -1;
+}
+
+int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
+		      int restarts)
+{
+	cleanup_free char *cdir = container_dir(st, s->id);
+	struct hm_state state;
+	struct hm_err w;
+	bool oom = false;
+	int code =
+	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+
+	/* the record may be gone (rm -f meanwhile): tear down all the same */
+	if (state_load(cdir, &state, &w) == 0) {
+		if (cgroup_oom_killed(s->id, &oom, &w) == 0)
+			state.oom_killed = oom;
+		state.restart_count = restarts;
+		HM_TRACE("exited with %d%s", code, oom ? " (OOM killed)" : "");
+		save_exited(cdir, &state, code, NULL);
+	}
+	if (container_teardown(st, s->id, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	HM_TRACE("torn down");
+	return code;
+}
+
+/* A start that failed before container_start() could record it (a log,
+ * a pipe): say why, rather than leave it "created" by a homo that is gone. */
+static void record_failure(const char *cdir, const struct hm_err *e)
+{
+	struct hm_state state;
+	struct hm_err ignored;
+
+	if (state_load(cdir, &state, &ignored) == 0 &&
+	    state.status == ST_CREATED)
+		save_exited(cdir, &state,
+			    e->exit_code ? e->exit_code : HM_EXIT_FAIL, e->msg);
+}
+
+/*
+ * A foreground run. With --rm the output goes straight to the user's stdio
+ * (the log would be deleted with the container anyway: no relay on the
+ * fast path); otherwise it is relayed and kept in the log, as Docker does.
+ */
+int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
+		  struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, s->id);
+	struct hm_log log = {.fd = -1};
+	struct hm_io io = {.out = -1, .err = -1, .echo = true};
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, stdio[3] = {-1, -1, -1};
+	struct hm_proc p;
+	struct hm_err w;
+	int r = -1;
+
+	if (!s->rm && log_open(&log, cdir, s->log_max, e) == 0) {
+		io.log = &log;
+		if (!s->tty &&
+		    (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) {
+			hm_fail(e, errno, "pipe");
+			goto out;
+		}
+		stdio[1] = out[1], stdio[2] = err[1];
+		io.out = out[0], io.err = err[0];
+	} else if (!s->rm) {
+		goto out;
+	}
+	if (container_start(st, s, stdio, &p, e) < 0)
+		goto out;
+	/* our copies of the write ends: EOF comes when the container's go */
+	close_fds(&out[1], &err[1]);
+	*exit_code = container_stopped(st, s, spawn_wait(s, &p, &io), 0);
+	r = 0;
+out:
+	close_fds(&out[0], &err[0]);
+	close_fds(&out[1], &err[1]);
+	log_close(&log);
+	if (r < 0) { /* with our fds closed: out of them (EMFILE), the
+		      * state or the teardown may have failed before */
+		record_failure(cdir, e);
+		container_teardown(st, s->id, &w);
+	}
+	if (s->rm && container_remove(st, s->id, false, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	HM_TRACE("finished");
+	return r;
+}
+
+char *container_stop_marker(const struct hm_store *st, const char *id)
+{
+	return store_path(st, "containers/%s/stop", id);
+}
+
+/* ---- find, check, teardown, remove ---- */
+
+bool container_is_id(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int container_find(const struct hm_store *st, const char *ref, char id[65],
+		   struct hm_err *e)
+{
+	cleanup_free char *link = store_path(st, "names/%s", ref);
+	cleanup_strv char **all = NULL;
+	char target[80];
+	ssize_t n;
+	int hits = 0;
+
+	if (container_is_id(ref)) {
+		cleanup_free char *d = container_dir(st, ref);
+
+		if (access(d, F_OK) == 0) {
+			memcpy(id, ref, 65);
+			return 0;
+		}
+	}
+	if (!strchr(ref, '/') &&
+	    (n = readlink(link, target, sizeof(target) - 1)) == 64) {
+		cleanup_free char *d = NULL;
+
+		target[n] = '\0';
+		d = container_dir(st, target);
+		if (access(d, F_OK) == 0) {
+			memcpy(id, target, 65);
+			return 0;
+		}
+	}
+	all = container_list(st);
+	for (size_t i = 0; all[i] && *ref; i++) {
+		if (strncmp(all[i], ref, strlen(ref)))
+			continue;
+		if (hits++)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"container id prefix \"%s\" is "
+					"ambiguous: give more digits",
+					ref);
+		memcpy(id, all[i], 65);
+	}
+	if (hits)
+		return 0;
+	return hm_failx(e, HM_EXIT_FAIL,
+			"%s: no such container (see 'homo ps -a')", ref);
+}
+
+char **container_list(const struct hm_store *st)
+{
+	cleanup_free char *dir = store_path(st, "containers");
+	cleanup_dir DIR *d = opendir(dir);
+	char **v = xcalloc(1, sizeof(char *));
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (strlen(de->d_name) == 64 && de->d_name[0] != '.')
+			v = strv_push(v, de->d_name);
+	return v;
+}
+
+int container_check(struct hm_store *st, const char *id, struct hm_state *out,
+		    struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_err w;
+	bool oom = false;
+
+	if (state_load(cdir, out, e) < 0)
+		return -1;
+	if (out->status == ST_EXITED)
+		return 0;
+	if (state_owner_alive(out))
+		return 0; /* running, or still being set up */
+	/*
+	 * Its homo died. The init gets SIGKILL from PDEATHSIG, but the
+	 * kernel tears a PID namespace down asynchronously: make sure it is
+	 * gone before the cgroups are removed.
+	 */
+	if (out->status == ST_RUNNING && state_is_alive(out)) {
+		kill(out->pid, SIGKILL);
+		for (int i = 0; i < 200 && state_is_alive(out); i++)
+			usleep(5000);
+	}
+	if (cgroup_oom_killed(id, &oom, &w) == 0)
+		out->oom_killed = oom;
+	if (container_teardown(st, id, &w) < 0)
+		fprintf(stderr, "homo: warning: %s\n", w.msg);
+	save_exited(cdir, out, out->status == ST_RUNNING ? 137 : HM_EXIT_FAIL,
+		    "homo exited while the container ran: it was killed");
+	return 0;
+}
+
+int container_settle(struct hm_store *st, const char *id,
+		     struct hm_state *state, struct hm_err *e)
+{
+	for (int i = 0;
+	     i < 500 && state->status == ST_EXITED && state_owner_alive(state);
+	     i++) {
+		usleep(2000);
+		if (container_check(st, id, state, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int container_teardown(const struct hm_store *st, const char *id,
+		       struct hm_err *e)
+{
+	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, id);
+	int r = cgroup_destroy(id, e);
+
+	if (network_teardown(st, id, r < 0 ? &(struct hm_err){0} : e) < 0)
+		r = -1;
+	/* merged/ is only ever a mount point inside the container's own
+	 * mount namespace, which is gone: here it is an empty dir */
+	if (util_rm_rf(rundir, r < 0 ? &(struct hm_err){0} : e) < 0)
+		r = -1;
+	return r;
+}
+
+int container_remove(struct hm_store *st, const char *id, bool force,
+		     struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	cleanup_free char *gone = NULL;
+	struct hm_state state;
+	struct hm_spec s;
+	char rnd[9];
+
+	if (container_check(st, id, &state, e) < 0)
+		return -1;
+	if (state.owner != getpid() && container_settle(st, id, &state, e) < 0)
+		return -1;
+	if (!force && state.status != ST_RUNNING && state.owner != getpid() &&
+	    state_owner_alive(&state))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"container %.12s is restarting: stop it first "
+				"or use homo rm -f",
+				id);
+	if (force) { /* no --restart after this */
+		cleanup_free char *marker = container_stop_marker(st, id);
+		int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	if (state.status == ST_RUNNING) {
+		if (!force)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"container %.12s is running: stop it "
+					"first or use homo rm -f",
+					id);
+		kill(state.pid, SIGKILL); /* the pid is checked: ours */
+		for (int i = 0; i < 500 && state_is_alive(&state); i++)
+			usleep(10000);
+	}
+	/* let a monitor finish recording the exit before we delete */
+	for (int i = 0;
+	     i < 500 && state.owner != getpid() && state_owner_alive(&state);
+	     i++)
+		usleep(10000);
+	if (container_teardown(st, id, e) < 0)
+		return -1;
+	FAULT_POINT("rm-after-stop");
+	if (store_lock(st, e) < 0)
+		return -1;
+	if (container_load_spec(st, id, &s, e) == 0) {
+		release_name(st, s.name);
+		spec_free(&s);
+	}
+	/* vanish at once under the lock, then delete at leisure */
+	util_random_hex(rnd, 8);
+	gone = store_path(st, "containers/.tmp-%d-rm-%s", (int)getpid(), rnd);
+	if (rename(cdir, gone) < 0) {
+		store_unlock(st);
+		return errno == ENOENT
+			   ? 0
+			   : hm_fail(e, errno, "remove \"%s\"", cdir);
+	}
+	store_unlock(st);
+	FAULT_POINT("rm-mid-removal");
+	return util_rm_rf(gone, e);
+}

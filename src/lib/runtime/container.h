@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_CONTAINER_H
+#define HOMO_CONTAINER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/cgroup.h"
+#include "base/error.h"
+#include "net/network.h"
+#include "runtime/state.h"
+#include "store/store.h"
+#include "runtime/userns.h"
+
+enum hm_net {
+	NET_NONE,   /* own netns, lo only */
+	NET_HOST,   /* the host's netns */
+	NET_BRIDGE, /* own netns, eth0 on the bridge homo0 (network.h) */
+};
+
+struct hm_volume {
+	char *src; /* absolute host path */
+	char *dst; /* absolute path inside the container */
+	bool ro;
+};
+
+/*
+ * Everything a container is made from: the user's options, then (after
+ * container_create) resolved against the image. Saved as config.json.
+ */
+struct hm_spec {
+	char id[65];
+	char *name;
+	char *image; /* as the user named it */
+	char image_id[65];
+	char **layers;	/* bottom to top */
+	char **argv;	/* command; NULL = the image's */
+	char **env;	/* KEY=VAL; image env first, then -e */
+	char *workdir;	/* NULL = the image's */
+	char *user;	/* "", "uid[:gid]" or a name from /etc/passwd */
+	char *hostname; /* NULL = the short id */
+	bool tty, interactive, rm, read_only, privileged, init;
+	bool no_new_privs;
+	bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
+	enum hm_net net;
+	struct hm_netconf netcfg; /* NET_BRIDGE: --ip, -p, the address */
+	bool userns_auto;	  /* --userns=auto: pick the maps at create */
+	struct hm_idmap uidmap, gidmap; /* count 0: no user namespace */
+	struct hm_volume *volumes;
+	size_t nvolumes;
+	struct cgroup_limits limits;
+	char **cap_add, **cap_drop;
+	uint64_t caps;	 /* resolved capability mask */
+	bool detach;	 /* -d: a monitor owns it (not saved) */
+	char *restart;	 /* --restart: "no", "always", "on-failure" */
+	int restart_max; /* on-failure:N; 0 = unlimited */
+	int64_t log_max; /* --log-max-size; 0 = LOG_DEFAULT_MAX */
+	char created[40];
+};
+
+void spec_free(struct hm_spec *s);
+json_t *spec_to_json(const struct hm_spec *s);
+int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e);
+/* A JSON array of strings as a NULL-terminated vector (never NULL). */
+char **spec_strv_from_json(json_t *a);
+/* Refuse a spec that JSON cannot hold (a non-UTF-8 word), naming the field. */
+int spec_check_utf8(const struct hm_spec *s, struct hm_err *e);
+
+/** container_dir() - malloc'd containers/<id> path. */
+char *container_dir(const struct hm_store *st, const char *id);
+
+/**
+ * container_create() - resolve the image, give the container an id and a
+ * unique name, and make containers/<id>/ (upper/, work/, config.json,
+ * state.json, hostname, hosts, resolv.conf) under a temp name, renamed
+ * into place when complete.
+ */
+int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e);
+
+/**
+ * container_run() - start the container and, unless it fails to start,
+ * wait for it: signals are forwarded, a tty is relayed. Tears everything
+ * down afterwards and removes the container with --rm.
+ * @exit_code: the container's status mapped Docker's way (128+N).
+ * Return: 0, or -1 with @e set when it could not start (126/127/125).
+ */
+int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
+		  struct hm_err *e);
+
+struct hm_proc;
+
+/**
+ * container_start() - set up and start the container (cgroups, spawn) and
+ * mark it running, owned by the calling process. @stdio: fds for the
+ * init's 0, 1, 2 (-1: inherit ours), NULL for all inherited. On failure
+ * the state records why and everything is torn down.
+ */
+int container_start(struct hm_store *st, const struct hm_spec *s,
+		    const int stdio[3], struct hm_proc *p, struct hm_err *e);
+
+/**
+ * container_stopped() - record the exit (wait @status, OOM flag, finish
+ * time, @restarts) and tear down. Return: the exit code, Docker's way.
+ */
+int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
+		      int restarts);
+
+/**
+ * container_stop_marker() - containers/<id>/stop: homo stop or rm -f asked
+ * for the exit, so no --restart policy may undo it; homo start removes it.
+ */
+char *container_stop_marker(const struct hm_store *st, const char *id);
+
+/** container_is_id() - whether @s has the form of a container id (64 hex). */
+bool container_is_id(const char *s);
+
+/**
+ * container_find() - by full id, unique id prefix or name.
+ * @id: receives the full id.
+ */
+int container_find(const struct hm_store *st, const char *ref, char id[65],
+		   struct hm_err *e);
+
+/**
+ * container_check() - load the state and reconcile it with the truth: a
+ * "running" container whose init is gone (or whose pid now belongs to
+ * another process) becomes exited and is torn down.
+ */
+int container_check(struct hm_store *st, const char *id, struct hm_state *out,
+		    struct hm_err *e);
+
+/**
+ * container_settle() - after an exit was recorded, give its monitor a
+ * moment (up to a second) to finish; one still alive then is restarting.
+ */
+int container_settle(struct hm_store *st, const char *id,
+		     struct hm_state *state, struct hm_err *e);
+
+/**
+ * container_teardown() - undo a run from the id alone: kill what is left
+ * in its cgroups, remove them and its runtime dir. Idempotent; anything
+ * already gone is success.
+ */
+int container_teardown(const struct hm_store *st, const char *id,
+		       struct hm_err *e);
+
+/** container_remove() - delete a stopped container (or kill it: @force). */
+int container_remove(struct hm_store *st, const char *id, bool force,
+		     struct hm_err *e);
+
+/** container_list() - ids of all containers (strv, sorted by creation). */
+char **container_list(const struct hm_store *st);
+
+/** container_load_spec() - read config.json of @id. */
+int container_load_spec(const struct hm_store *st, const char *id,
+			struct hm_spec *s, struct hm_err *e);
+
+#endif

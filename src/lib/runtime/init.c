@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container side of a run (design.md §4, child steps). This runs in
+ * the clone()d process, already in its new namespaces: it waits for the
+ * parent's GO, builds the root filesystem, sets hostname, network, tty,
+ * user, capabilities and no_new_privs, and execs the command. Any failure
+ * goes to the parent as a struct hm_err over the sync socket, then _exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "base/fault.h"
+#include "net/inside.h"
+#include "runtime/security.h"
+#include "runtime/spawn.h"
+#include "base/util.h"
+
+__attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
+{
+	struct sync_msg m = {.type = SYNC_ERR, .err = *e};
+
+	if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+		_exit(HM_EXIT_FAIL);
+	_exit(e->exit_code ? e->exit_code : HM_EXIT_FAIL);
+}
+
+void init_exec_fail(int sync_fd, struct hm_err *e)
+{
+	die(sync_fd, e);
+}
+
+/* A pty from the container's own devpts; its master goes to the parent. */
+static int setup_tty(int sync_fd, bool console, struct hm_err *e)
+{
+	struct sync_msg m = {.type = SYNC_PTY};
+	cleanup_close int master = -1;
+	char slave[64];
+	int fd;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, slave, sizeof(slave)) != 0)
+		return hm_fail(e, errno, "open a pty in the container");
+	if (console && rootfs_bind_console(slave, e) < 0)
+		return -1;
+	if (util_send_fd(sync_fd, &m, sizeof(m), master) < 0)
+		return hm_fail(e, errno, "send the pty to homo");
+	if (setsid() < 0)
+		return hm_fail(e, errno, "setsid");
+	fd = open(slave, O_RDWR); /* not CLOEXEC: it becomes stdio */
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		return hm_fail(e, errno, "open tty \"%s\"", slave);
+	/* the size before exec, from the user's terminal still on our stdio */
+	for (int i = 0; i < 3; i++) {
+		struct winsize ws;
+
+		if (ioctl(i, TIOCGWINSZ, &ws) == 0) {
+			ioctl(fd, TIOCSWINSZ, &ws);
+			break;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		if (dup2(fd, i) < 0)
+			return hm_fail(e, errno, "dup2 tty");
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static int stdin_null(struct hm_err *e)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd < 0 || dup2(fd, 0) < 0)
+		return hm_fail(e, errno, "open /dev/null as stdin");
+	if (fd > 0)
+		close(fd);
+	return 0;
+}
+
+struct user_ids {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	size_t ngroups;
+	char home[256];
+};
+
+static bool parse_id(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !*end && !errno && *out < UINT32_MAX;
+}
+
+/*
+ * -u NAME|UID[:GROUP|GID] against the image's /etc/passwd and /etc/group
+ * (read after pivot_root: the container's files, never the host's).
+ */
+static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
+{
+	cleanup_free char *user = xstrdup(spec ? spec : "");
+	char *group = strchr(user, ':'), line[1024];
+	cleanup_fclose FILE *pw = NULL, *gr = NULL;
+	const char *uname = NULL;
+	unsigned long n;
+	bool found = false;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->home, sizeof(u->home), "/");
+	if (group)
+		*group++ = '\0';
+	if (!*user)
+		user = (free(user), xstrdup("0"));
+	pw = fopen("/etc/passwd", "re");
+	while (pw && fgets(line, sizeof(line), pw)) {
+		char *f[7] = {0}, *p = line;
+		unsigned long id;
+
+		line[strcspn(line, "\n")] = '\0';
+		for (int i = 0; i < 7 && p; i++)
+			f[i] = strsep(&p, ":");
+		if (!f[3] || !parse_id(f[2], &id))
+			continue;
+		if (strcmp(f[0], user) && !(parse_id(user, &n) && n == id))
+			continue;
+		u->uid = (uid_t)id;
+		u->gid = (gid_t)strtoul(f[3], NULL, 10);
+		if (f[5] && *f[5])
+			snprintf(u->home, sizeof(u->home), "%s", f[5]);
+		uname = strdupa(f[0]);
+		found = true;
+		break;
+	}
+	if (!found) {
+		if (!parse_id(user, &n))
+			return hm_failx(e, HM_EXIT_FAIL,
+					"unable to find user %s: no matching "
+					"entries in passwd file",
+					user);
+		u->uid = (uid_t)n;
+		u->gid = (gid_t)n;
+	}
+	gr = fopen("/etc/group", "re");
+	if (group && !parse_id(group, &n) && !gr)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"unable to find group %s: no /etc/group",
+				group);
+	if (group && parse_id(group, &n))
+		u->gid = (gid_t)n;
+	found = !group || parse_id(group, &n);
+	while (gr && fgets(line, sizeof(line), gr)) {
+		char *f[4] = {0}, *p = line, *m;
+		unsigned long id;
+
+		line[strcspn(line, "\n")] = '\0';
+		for (int i = 0; i < 4 && p; i++)
+			f[i] = strsep(&p, ":");
+		if (!f[2] || !parse_id(f[2], &id))
+			continue;
+		if (group && !strcmp(f[0], group)) {
+			u->gid = (gid_t)id;
+			found = true;
+		}
+		/* supplementary groups that list the user by name */
+		while (uname && f[3] && (m = strsep(&f[3], ",")))
+			if (!strcmp(m, uname) &&
+			    u->ngroups < ARRAY_SIZE(u->groups))
+				u->groups[u->ngroups++] = (gid_t)id;
+	}
+	if (!found)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"unable to find group %s: no matching entries "
+				"in group file",
+				group);
+	return 0;
+}
+
+static const char *env_get(char *const *env, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], key, len) && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+/* Docker's exec errors: 127 when not found, 126 when not runnable. */
+static int exec_fail(struct hm_err *e, int err, const char *cmd)
+{
+	if (err == ENOENT)
+		return hm_failx(e, HM_EXIT_NOT_FOUND, "exec \"%s\": %s", cmd,
+				strchr(cmd, '/') ? "no such file or directory"
+						 : "executable file not found "
+						   "in $PATH");
+	hm_fail(e, err, "exec \"%s\"", cmd);
+	e->exit_code = HM_EXIT_CANNOT_EXEC;
+	return -1;
+}
+
+/* execvpe() searches the caller's PATH; we want the container's. */
+static int exec_cmd(char *const *argv, char *const *env, struct hm_err *e)
+{
+	const char *cmd = argv[0], *path = env_get(env, "PATH");
+	int first_err = ENOENT;
+
+	if (!cmd || !*cmd)
+		return hm_failx(e, HM_EXIT_NOT_FOUND,
+				"no command given and "
+				"the image has none");
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, env);
+		return exec_fail(e, errno, cmd);
+	}
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+		       "/sbin:/bin";
+	for (const char *p = path;; p++) {
+		const char *colon = strchr(p, ':');
+		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+		char full[PATH_MAX];
+
+		snprintf(full, sizeof(full), "%.*s/%s", (int)dlen,
+			 dlen ? p : ".", cmd);
+		execve(full, argv, env);
+		/* remember that it exists but cannot run (EACCES) */
+		if (errno != ENOENT && errno != ENOTDIR)
+			first_err = errno;
+		if (!colon)
+			break;
+		p = colon;
+	}
+	return exec_fail(e, first_err, cmd);
+}
+
+/* -w DIR: created if missing, as Docker does. */
+static int enter_workdir(const char *dir, struct hm_err *e)
+{
+	if (chdir(dir) == 0)
+		return 0;
+	if (errno == ENOENT && util_mkdir_p(dir, 0755, e) == 0 &&
+	    chdir(dir) == 0)
+		return 0;
+	return hm_fail(e, errno, "workdir \"%s\"", dir);
+}
+
+/*
+ * --init: a tiny init as PID 1 that forwards signals to the command (PID
+ * 2) and reaps orphans, so a signal the command does not handle still
+ * ends it (a PID 1 ignores such signals) and exits as 128+N, like
+ * docker run --init. It is a copy of homo that never execs, so it makes
+ * itself non-dumpable: the container cannot open its /proc/1/exe.
+ */
+static void mini_init(pid_t child)
+{
+	sigset_t all;
+	int status = 0;
+
+	prctl(PR_SET_DUMPABLE, 0);
+	sigfillset(&all); /* blocked since before fork: no SIGCHLD is lost */
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+			continue;
+		}
+		for (;;) {
+			pid_t p = waitpid(-1, &status, WNOHANG);
+
+			if (p <= 0)
+				break;
+			if (p != child)
+				continue;
+			if (WIFSIGNALED(status))
+				_exit(128 + WTERMSIG(status));
+			_exit(WEXITSTATUS(status));
+		}
+	}
+}
+
+static void become_command(const struct hm_spec *s, int sync_fd, bool console,
+			   bool with_init) __attribute__((noreturn));
+
+/* GO from homo, with the overlay's mount fd in a user namespace. */
+static int recv_go(int fd, int *passed)
+{
+	char go;
+
+	return util_recv_fd(fd, &go, 1, passed) == 1 && go == SYNC_GO ? 0 : -1;
+}
+
+void init_main(struct init_args *a)
+{
+	const struct hm_spec *s = a->spec;
+	struct hm_err e = {0};
+
+	/* die with homo: without a daemon, nobody else would reap us */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
+		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
+	/* in a user namespace we were nobody until the maps were written */
+	if (s->uidmap.count &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		hm_fail(&e, errno, "become root in the user namespace");
+		die(a->sync_fd, &e);
+	}
+
+	if (rootfs_setup(a, &e) < 0)
+		die(a->sync_fd, &e);
+	HM_TRACE("container: hostname, network, user");
+	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		hm_fail(&e, errno, "sethostname \"%s\"", s->hostname);
+		die(a->sync_fd, &e);
+	}
+	if (s->net != NET_HOST && net_lo_up(&e) < 0)
+		die(a->sync_fd, &e);
+	if (s->net == NET_BRIDGE &&
+	    net_eth0_up(s->netcfg.address, s->netcfg.prefix, s->netcfg.gateway,
+			&e) < 0)
+		die(a->sync_fd, &e);
+	/* a detached or logged container writes into the monitor's pipes */
+	for (int i = 0; i < 3; i++) {
+		if (a->stdio[i] < 0 || dup2(a->stdio[i], i) >= 0)
+			continue;
+		hm_fail(&e, errno, "dup2 the container's stdio");
+		die(a->sync_fd, &e);
+	}
+	become_command(s, a->sync_fd, true, s->init);
+}
+
+void init_exec_main(const struct hm_spec *s, int sync_fd)
+{
+	become_command(s, sync_fd, false, false);
+}
+
+/*
+ * What the init and every "homo exec" process share, from stdio to
+ * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
+ * environment, fds, signals. Never returns.
+ */
+static void become_command(const struct hm_spec *s, int sync_fd, bool console,
+			   bool with_init)
+{
+	bool unconfined = s->seccomp_unconfined || s->privileged;
+	struct hm_err e = {0};
+	struct user_ids u;
+	char **env = NULL;
+	sigset_t empty;
+
+	if (s->tty ? setup_tty(sync_fd, console, &e) < 0
+		   : !s->interactive && stdin_null(&e) < 0)
+		die(sync_fd, &e);
+	if (resolve_user(s->user, &u, &e) < 0 ||
+	    enter_workdir(s->workdir, &e) < 0)
+		die(sync_fd, &e);
+	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
+	 * it while we still hold it (as runc); with it, as late as possible */
+	if (!s->no_new_privs &&
+	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
+		die(sync_fd, &e);
+	if (security_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps,
+				 &e) < 0)
+		die(sync_fd, &e);
+	if (s->no_new_privs && security_no_new_privs(&e) < 0)
+		die(sync_fd, &e);
+
+	/* HOME from the passwd entry unless the user set it, as Docker */
+	for (size_t i = 0; s->env && s->env[i]; i++)
+		env = strv_push(env, s->env[i]);
+	if (!env_get(env, "HOME")) {
+		char home[300];
+
+		snprintf(home, sizeof(home), "HOME=%s", u.home);
+		env = strv_push(env, home);
+	}
+
+	/* no host fd may reach the command: all but stdio close on exec */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		hm_fail(&e, errno, "close_range");
+		die(sync_fd, &e);
+	}
+	umask(022);
+	/* before the --init fork: the mini-init is filtered too */
+	if (s->no_new_privs &&
+	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
+		die(sync_fd, &e);
+	if (with_init) {
+		sigset_t all;
+		pid_t child;
+
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		child = fork();
+		if (child < 0) {
+			hm_fail(&e, errno, "fork the command");
+			die(sync_fd, &e);
+		}
+		if (child > 0) {
+			close(sync_fd);
+			mini_init(child);
+		}
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	}
+	/* the command starts as Docker's: default dispositions, none
+	 * blocked, even if homo itself ran with SIGINT ignored (a shell's
+	 * background job) */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+	HM_TRACE("exec %s", s->argv[0]);
+	FAULT_POINT("run-before-exec");
+	exec_cmd(s->argv, env, &e);
+	die(sync_fd, &e);
+}

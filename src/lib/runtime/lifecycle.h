@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_LIFECYCLE_H
+#define HOMO_LIFECYCLE_H
+
+#include "runtime/container.h"
+#include "base/error.h"
+#include "runtime/state.h"
+#include "store/store.h"
+
+/*
+ * What is done to a container after it started: signals, stop, wait,
+ * start again, exec. Every pid is the one state.json recorded and is
+ * checked against its start time first (a reused pid is never signalled).
+ */
+
+/** container_kill() - send @sig to the container's init (running only). */
+int container_kill(struct hm_store *st, const char *id, int sig,
+		   struct hm_err *e);
+
+/**
+ * container_stop() - SIGTERM, then SIGKILL after @timeout_s seconds, and
+ * wait until its owner recorded the exit. No restart policy restarts it.
+ * A container that is not running is not an error (Docker).
+ */
+int container_stop(struct hm_store *st, const char *id, int timeout_s,
+		   struct hm_err *e);
+
+/**
+ * container_wait() - block until the container is not running (its exit
+ * recorded, or reconciled if its owner died); @out gets the final state.
+ */
+int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
+		   struct hm_err *e);
+
+/** container_start_again() - homo start: a stopped container, detached. */
+int container_start_again(struct hm_store *st, const char *id,
+			  struct hm_err *e);
+
+struct exec_opts {
+	char **argv;
+	char **env; /* KEY=VAL, over the container's */
+	const char *workdir, *user;
+	bool tty, interactive;
+};
+
+/**
+ * container_exec() - run a process in the running container @id, wait for
+ * it and set @exit_code (Docker's way). -1 with @e when it did not start.
+ */
+int container_exec(struct hm_store *st, const char *id,
+		   const struct exec_opts *o, int *exit_code, struct hm_err *e);
+
+#endif

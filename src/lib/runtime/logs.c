@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+#include "runtime/logs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+int log_open(struct hm_log *l, const char *cdir, off_t max, struct hm_err *e)
+{
+	struct stat st;
+
+	l->path = xasprintf("%s/log", cdir);
+	l->max = max > 0 ? max : LOG_DEFAULT_MAX;
+	l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (l->fd < 0) {
+		hm_fail(e, errno, "open log \"%s\"", l->path);
+		free(l->path);
+		l->path = NULL;
+		return -1;
+	}
+	l->size = fstat(l->fd, &st) == 0 ? st.st_size : 0;
+	return 0;
+}
+
+void log_close(struct hm_log *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	free(l->path);
+	l->path = NULL;
+}
+
+static void now_ns_rfc3339(char *buf, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	char sec[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%09ldZ", sec, ts.tv_nsec);
+}
+
+/* log -> log.1 (replacing the older one), then a fresh log. */
+static void rotate(struct hm_log *l)
+{
+	cleanup_free char *old = xasprintf("%s.1", l->path);
+	int fd;
+
+	if (rename(l->path, old) < 0)
+		return;
+	fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return;
+	close(l->fd);
+	l->fd = fd;
+	l->size = 0;
+}
+
+static void write_record(struct hm_log *l, const char *stream, const char *line,
+			 size_t n)
+{
+	char t[48];
+	json_t *j;
+	char *text;
+	size_t len;
+
+	now_ns_rfc3339(t, sizeof(t));
+	j = json_pack("{s:s%, s:s, s:s}", "log", line, n, "stream", stream,
+		      "time", t);
+	if (!j)
+		return;
+	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!text)
+		return;
+	len = strlen(text);
+	text[len++] = '\n'; /* over the NUL: written by length */
+	if (l->size > 0 && l->size + (off_t)len > l->max)
+		rotate(l);
+	if (write(l->fd, text, len) == (ssize_t)len)
+		l->size += (off_t)len;
+	free(text);
+}
+
+void log_write(struct hm_log *l, const char *stream, const char *buf, size_t n)
+{
+	if (!l || l->fd < 0)
+		return;
+	while (n > 0) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t len = nl ? (size_t)(nl - buf) + 1 : n;
+
+		write_record(l, stream, buf, len);
+		buf += len;
+		n -= len;
+	}
+}
+
+/* ---- reading ---- */
+
+struct record {
+	char *line; /* the whole JSON line */
+};
+
+static int64_t time_ns(const char *t)
+{
+	struct tm tm = {0};
+	const char *p = t ? strptime(t, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	int64_t ns = 0;
+	int digits = 0;
+
+	if (!p)
+		return 0;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 9)
+				ns = ns * 10 + (*p - '0');
+	for (; digits < 9; digits++)
+		ns *= 10;
+	return (int64_t)timegm(&tm) * 1000000000LL + ns;
+}
+
+/* Print one record; false when it is not one (a torn last line). */
+static bool print_record(const char *line, const struct log_read_opts *o)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(line, 0, &jerr);
+	const char *stream, *time, *text;
+	size_t n;
+	FILE *out;
+
+	if (!j)
+		return false;
+	stream = json_string_value(json_object_get(j, "stream"));
+	time = json_string_value(json_object_get(j, "time"));
+	text = json_string_value(json_object_get(j, "log"));
+	n = json_string_length(json_object_get(j, "log"));
+	if (text && (!o->since_ns || time_ns(time) >= o->since_ns)) {
+		out = stream && !strcmp(stream, "stderr") ? stderr : stdout;
+		if (o->timestamps)
+			fprintf(out, "%s ", time ? time : "");
+		fwrite(text, 1, n, out);
+		fflush(out);
+	}
+	json_decref(j);
+	return true;
+}
+
+/* All complete lines of @path appended to @v (the file may be missing). */
+static char **read_lines(const char *path, char **v, off_t *end)
+{
+	cleanup_fclose FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	*end = 0;
+	while (f && (n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] != '\n')
+			break; /* being written: the follower reads it later */
+		*end += n;
+		line[n - 1] = '\0';
+		v = strv_push(v, line);
+	}
+	free(line);
+	return v;
+}
+
+static int follow(const char *path, off_t pos, const struct log_read_opts *o,
+		  struct hm_err *e)
+{
+	cleanup_close int in = inotify_init1(IN_CLOEXEC);
+	char *line = NULL;
+	size_t cap = 0;
+	struct stat st0, st;
+	FILE *f = NULL;
+	bool last = false;
+
+	if (in < 0)
+		return hm_fail(e, errno, "inotify");
+	/* the directory: a rotation replaces the file */
+	{
+		cleanup_free char *dir = xstrdup(path);
+
+		*strrchr(dir, '/') = '\0';
+		if (inotify_add_watch(in, dir,
+				      IN_MODIFY | IN_CREATE | IN_MOVED_TO |
+					  IN_CLOSE_WRITE) < 0)
+			return hm_fail(e, errno, "watch \"%s\"", dir);
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (!f) {
+			f = fopen(path, "re");
+			if (f && fstat(fileno(f), &st0) == 0 && pos > 0)
+				fseeko(f, pos, SEEK_SET);
+			pos = 0;
+		}
+		while (f && (n = getline(&line, &cap, f)) > 0) {
+			if (line[n - 1] != '\n') { /* partial: wait for more */
+				fseeko(f, -n, SEEK_CUR);
+				break;
+			}
+			print_record(line, o);
+		}
+		if (f)
+			clearerr(f);
+		/* rotated: finish the old file, then read the new one */
+		if (f && (stat(path, &st) < 0 || st.st_ino != st0.st_ino)) {
+			fclose(f);
+			f = NULL;
+			continue;
+		}
+		if (last)
+			break;
+		if (!o->running || !o->running(o->arg)) {
+			last = true; /* one more pass for what came meanwhile */
+			continue;
+		}
+		struct pollfd p = {.fd = in, .events = POLLIN};
+		char buf[4096];
+
+		if (poll(&p, 1, 200) > 0 && read(in, buf, sizeof(buf)) < 0 &&
+		    errno != EAGAIN)
+			break;
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	return 0;
+}
+
+int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
+{
+	cleanup_free char *path = xasprintf("%s/log", cdir);
+	cleanup_free char *old = xasprintf("%s/log.1", cdir);
+	cleanup_strv char **lines = NULL;
+	off_t end_old, end;
+	size_t n, first = 0;
+
+	lines = read_lines(old, lines, &end_old);
+	lines = read_lines(path, lines, &end);
+	n = strv_len(lines);
+	if (o->tail >= 0 && (size_t)o->tail < n)
+		first = n - (size_t)o->tail;
+	for (size_t i = first; i < n; i++)
+		print_record(lines[i], o);
+	if (!o->follow)
+		return 0;
+	return follow(path, end, o, e);
+}
+
+int log_parse_since(const char *s, int64_t *ns, struct hm_err *e)
+{
+	char *end;
+	double v;
+
+	if (strchr(s, 'T') || strchr(s, '-')) {
+		*ns = time_ns(s);
+		if (*ns)
+			return 0;
+	} else {
+		v = strtod(s, &end);
+		if (end != s && v >= 0) {
+			int64_t now = (int64_t)time(NULL);
+			double mult = *end == 's'   ? 1
+				      : *end == 'm' ? 60
+				      : *end == 'h' ? 3600
+						    : 0;
+
+			if (!*end) /* unix seconds */
+				*ns = (int64_t)(v * 1e9);
+			else if (mult && !end[1])
+				*ns =
+				    (now - (int64_t)(v * mult)) * 1000000000LL;
+			else
+				goto bad;
+			return 0;
+		}
+	}
+bad:
+	return hm_failx(e, HM_EXIT_FAIL,
+			"invalid --since \"%s\": use an RFC 3339 time, unix "
+			"seconds or a duration like 10m",
+			s);
+}

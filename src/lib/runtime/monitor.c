@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+#include "runtime/monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/logs.h"
+#include "runtime/spawn.h"
+#include "base/util.h"
+
+bool restart_wanted(const struct hm_spec *s, int code, int restarts)
+{
+	const char *p = s->restart ? s->restart : "no";
+
+	if (!strcmp(p, "always") || !strcmp(p, "unless-stopped"))
+		return true;
+	if (!strcmp(p, "on-failure"))
+		return code != 0 &&
+		       (s->restart_max == 0 || restarts < s->restart_max);
+	return false;
+}
+
+/* The start's outcome, from the monitor to the homo that forked it. */
+static void report(int *fd, const struct hm_err *e)
+{
+	struct hm_err ok = {0};
+
+	if (*fd < 0)
+		return;
+	if (write(*fd, e ? e : &ok, sizeof(ok)) < 0) {
+		/* the parent is gone: nobody to tell */
+	}
+	close(*fd);
+	*fd = -1;
+}
+
+/*
+ * Docker's back-off: 100 ms doubling, at most a minute; cut short by a
+ * homo stop meanwhile (the marker). Return: false when stopped.
+ */
+static bool backoff(int restarts, const char *marker)
+{
+	long ms = 100L << (restarts < 10 ? restarts : 10);
+
+	if (ms > 60000)
+		ms = 60000;
+	for (; ms > 0; ms -= 20) {
+		if (access(marker, F_OK) == 0)
+			return false;
+		usleep(20000);
+	}
+	return access(marker, F_OK) != 0;
+}
+
+static void null_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		dup2(fd, i); /* dup2 clears CLOEXEC on the copies */
+	close(fd);
+}
+
+__attribute__((noreturn)) static void
+monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
+{
+	cleanup_free char *cdir = container_dir(st, s->id);
+	cleanup_free char *marker = container_stop_marker(st, s->id);
+	struct hm_log log = {.fd = -1};
+	struct hm_err e = {0};
+	int restarts = 0;
+
+	prctl(PR_SET_NAME, "homo-monitor");
+	/* it lives as long as the container: give back what the parent's
+	 * work left in the heap */
+	malloc_trim(0);
+	/* orphans of the container's processes are ours to reap, not init's */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (log_open(&log, cdir, s->log_max, &e) < 0) {
+		report(&report_fd, &e);
+		_exit(HM_EXIT_FAIL);
+	}
+	for (;;) {
+		int out[2], err[2], stdio[3] = {-1, -1, -1};
+		struct hm_io io = {.out = -1, .err = -1, .log = &log};
+		struct hm_proc p;
+		int code;
+
+		if (!s->tty) {
+			if (pipe2(out, O_CLOEXEC) < 0 ||
+			    pipe2(err, O_CLOEXEC) < 0) {
+				hm_fail(&e, errno, "pipe");
+				report(&report_fd, &e);
+				_exit(HM_EXIT_FAIL);
+			}
+			stdio[1] = out[1], stdio[2] = err[1];
+			io.out = out[0], io.err = err[0];
+		}
+		if (container_start(st, s, stdio, &p, &e) < 0) {
+			report(&report_fd, &e);
+			break; /* recorded in state.json by container_start */
+		}
+		report(&report_fd, NULL);
+		if (!s->tty) {
+			close(out[1]);
+			close(err[1]);
+		}
+		code =
+		    container_stopped(st, s, spawn_wait(s, &p, &io), restarts);
+		if (!s->tty) {
+			close(out[0]);
+			close(err[0]);
+		}
+		/* homo stop / rm -f asked for it: no restart */
+		if (access(marker, F_OK) == 0 ||
+		    !restart_wanted(s, code, restarts) ||
+		    !backoff(restarts++, marker))
+			break;
+	}
+	log_close(&log);
+	if (s->rm && container_remove(st, s->id, false, &e) < 0)
+		fprintf(stderr, "homo: %s\n", e.msg);
+	_exit(0);
+}
+
+int monitor_start(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
+{
+	int fds[2];
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return hm_fail(e, errno, "pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return hm_fail(e, errno, "fork the monitor");
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		/* nothing of the parent's lives on in us: no lock (a flock
+		 * belongs to the open file, which we would share), no fd */
+		store_unlock(st);
+		if (fds[1] > 3)
+			syscall(SYS_close_range, 3, fds[1] - 1, 0);
+		syscall(SYS_close_range, fds[1] + 1, ~0U, 0);
+		setsid();
+		null_stdio();
+		monitor_main(st, s, fds[1]);
+	}
+	close(fds[1]);
+	do
+		n = read(fds[0], e, sizeof(*e));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	/* the monitor lives on; reaped by init once we exit */
+	if (n != (ssize_t)sizeof(*e))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"the monitor of %.12s died before the start",
+				s->id);
+	if (e->msg[0]) {
+		if (!e->exit_code)
+			e->exit_code = HM_EXIT_FAIL;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container's filesystem, built inside its own mount namespace so the
+ * kernel drops every mount when the last process of the container exits:
+ * a killed homo leaks none.
+ *
+ * Every mount target is opened with openat2(RESOLVE_IN_ROOT) relative to
+ * the new root and mounted through its /proc/self/fd link, so a symlink in
+ * the image ("/proc -> /host/proc", a volume target under a symlinked dir)
+ * resolves inside the rootfs and can never redirect a mount onto the host
+ * (the class of CVE-2019-16884 and CVE-2021-30465).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "base/fault.h"
+#include "runtime/spawn.h"
+#include "base/util.h"
+
+static int open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? 0644 : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	while (*path == '/')
+		path++;
+	return (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how,
+			    sizeof(how));
+}
+
+/* mkdir -p inside the root; returns an O_PATH fd of the directory. */
+static int mkdir_in_root(int rootfd, const char *path, struct hm_err *e)
+{
+	cleanup_free char *p = xstrdup(path);
+	int fd = open_in_root(rootfd, p, O_PATH | O_DIRECTORY);
+
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		return hm_fail(e, errno, "open \"%s\" in the container", path);
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		char *slash;
+		cleanup_close int parent = -1;
+
+		*s = '\0';
+		slash = strrchr(p, '/');
+		if (slash && slash != p) {
+			*slash = '\0';
+			parent = open_in_root(rootfd, p, O_PATH | O_DIRECTORY);
+			*slash = '/';
+		} else {
+			parent =
+			    open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+		}
+		if (parent < 0 ||
+		    (mkdirat(parent, slash ? slash + 1 : p, 0755) < 0 &&
+		     errno != EEXIST))
+			return hm_fail(e, errno,
+				       "mkdir \"%s\" in the container", p);
+		*s = c;
+		if (!c)
+			break;
+	}
+	fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\" in the container", path);
+	return fd;
+}
+
+/* An empty file to bind a file over (created inside the root if missing). */
+static int file_in_root(int rootfd, const char *path, struct hm_err *e)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd;
+
+	fd = open_in_root(rootfd, path, O_PATH);
+	if (fd >= 0)
+		return fd;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		int dfd = mkdir_in_root(rootfd, dir, e);
+
+		if (dfd < 0)
+			return -1;
+		close(dfd);
+	}
+	/*
+	 * The stub lands in upper/: give its directory back the mtime it
+	 * had, so that two containers that changed nothing there commit the
+	 * same layer (commit leaves the empty stubs out).
+	 */
+	{
+		cleanup_close int dfd =
+		    open_in_root(rootfd, slash && slash != dir ? dir : "/",
+				 O_RDONLY | O_DIRECTORY);
+		struct stat dst;
+		bool have = dfd >= 0 && fstat(dfd, &dst) == 0;
+
+		fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT);
+		if (fd < 0)
+			return hm_fail(e, errno,
+				       "create \"%s\" in the container", path);
+		close(fd);
+		if (have)
+			futimens(dfd,
+				 (struct timespec[]){dst.st_atim, dst.st_mtim});
+	}
+	fd = open_in_root(rootfd, path, O_PATH);
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\" in the container", path);
+	return fd;
+}
+
+static int mount_at(const char *src, int fd, const char *what, const char *type,
+		    unsigned long flags, const char *data, struct hm_err *e)
+{
+	char target[64];
+
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	if (mount(src, target, type, flags, data) < 0)
+		return hm_fail(e, errno, "mount %s on \"%s\"",
+			       type ? type : src, what);
+	return 0;
+}
+
+/*
+ * /proc, /sys and /dev must be real directories of the image (or missing).
+ * A symlink there would still resolve inside the rootfs, but to whatever
+ * the image chose: "/proc -> /" puts procfs over the container's root and
+ * leaves it without one, "/dev -> /proc" hides procfs under a writable
+ * tmpfs, "/sys -> /proc/sys" covers the read-only /proc/sys. As runc does
+ * for these mounts, refuse the image rather than guess. @name is a single
+ * component directly under the root, so fstatat() cannot be redirected.
+ */
+static int check_kernel_dir(int rootfd, const char *name, struct hm_err *e)
+{
+	char to[256];
+	struct stat st;
+	ssize_t n;
+
+	if (fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT
+			   ? 0
+			   : hm_fail(e, errno, "stat \"/%s\" in the container",
+				     name);
+	if (!S_ISLNK(st.st_mode))
+		return 0;
+	n = readlinkat(rootfd, name, to, sizeof(to) - 1);
+	to[n < 0 ? 0 : n] = '\0';
+	return hm_failx(e, HM_EXIT_FAIL,
+			"image's /%s is a symlink to \"%s\": refusing to mount "
+			"%s through it (it must be a directory)",
+			name, to, name);
+}
+
+static int mount_dir(int rootfd, const char *path, const char *src,
+		     const char *type, unsigned long flags, const char *data,
+		     struct hm_err *e)
+{
+	cleanup_close int fd = mkdir_in_root(rootfd, path, e);
+
+	if (fd < 0)
+		return -1;
+	return mount_at(src, fd, path, type, flags, data, e);
+}
+
+/*
+ * Remount the mount now sitting at path read-only. The path is opened anew:
+ * an fd taken before the mount names the directory underneath it.
+ */
+static int remount_ro(int rootfd, const char *path, unsigned long extra,
+		      struct hm_err *e)
+{
+	cleanup_close int fd = open_in_root(rootfd, path, O_PATH);
+
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\" in the container", path);
+	return mount_at(NULL, fd, path, NULL,
+			MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, e);
+}
+
+/* /dev: a small tmpfs with Docker's nodes, devpts, shm and mqueue. */
+static int setup_dev(int rootfd, bool userns, struct hm_err *e)
+{
+	static const struct {
+		const char *name;
+		unsigned maj, min;
+	} nodes[] = {
+	    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+	    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+	};
+	static const struct {
+		const char *name, *target;
+	} links[] = {
+	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
+	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+	    {"ptmx", "pts/ptmx"},
+	};
+	cleanup_close int dev = -1;
+
+	if (mount_dir(rootfd, "/dev", "tmpfs", "tmpfs",
+		      MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+		      e) < 0)
+		return -1;
+	dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+	if (dev < 0)
+		return hm_fail(e, errno, "open /dev in the container");
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+		/* no mknod in a user namespace: the host's nodes, bound */
+		if (userns) {
+			cleanup_free char *src =
+			    xasprintf("/dev/%s", nodes[i].name);
+			cleanup_free char *dst =
+			    xasprintf("/dev/%s", nodes[i].name);
+			cleanup_close int fd = file_in_root(rootfd, dst, e);
+
+			if (fd < 0 ||
+			    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
+				return -1;
+			continue;
+		}
+		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666,
+			    makedev(nodes[i].maj, nodes[i].min)) < 0 ||
+		    fchmodat(dev, nodes[i].name, 0666, 0) < 0)
+			return hm_fail(e, errno, "mknod /dev/%s",
+				       nodes[i].name);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlinkat(links[i].target, dev, links[i].name) < 0)
+			return hm_fail(e, errno, "symlink /dev/%s",
+				       links[i].name);
+	if (mount_dir(rootfd, "/dev/pts", "devpts", "devpts",
+		      MS_NOSUID | MS_NOEXEC,
+		      "newinstance,ptmxmode=0666,mode=0620,gid=5", e) < 0 ||
+	    mount_dir(rootfd, "/dev/shm", "shm", "tmpfs",
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+		      e) < 0 ||
+	    mount_dir(rootfd, "/dev/mqueue", "mqueue", "mqueue",
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* The container's own cgroup dirs, read-only, so it can see its limits. */
+static int bind_cgroup(const char *name, const char *host_dir, void *arg)
+{
+	struct {
+		int rootfd;
+		struct hm_err *e;
+	} *c = arg;
+	cleanup_free char *target = xasprintf("/sys/fs/cgroup/%s", name);
+	cleanup_close int fd = mkdir_in_root(c->rootfd, target, c->e);
+
+	if (fd < 0 ||
+	    mount_at(host_dir, fd, target, NULL, MS_BIND, NULL, c->e) < 0 ||
+	    remount_ro(c->rootfd, target, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		       c->e) < 0)
+		return -1;
+	/* "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host */
+	if (strchr(name, ',')) {
+		cleanup_free char *parts = xstrdup(name);
+		cleanup_close int cg = open_in_root(c->rootfd, "/sys/fs/cgroup",
+						    O_PATH | O_DIRECTORY);
+		char *save = NULL;
+
+		for (char *p = strtok_r(parts, ",", &save); p && cg >= 0;
+		     p = strtok_r(NULL, ",", &save))
+			if (symlinkat(name, cg, p) < 0 && errno != EEXIST)
+				return hm_fail(c->e, errno,
+					       "symlink /sys/fs/cgroup/%s", p);
+	}
+	return 0;
+}
+
+static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
+{
+	unsigned long ro = a->spec->privileged ? 0 : MS_RDONLY;
+	struct {
+		int rootfd;
+		struct hm_err *e;
+	} c = {rootfd, e};
+
+	if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL, e) < 0 ||
+	    mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", e) < 0)
+		return -1;
+	if (cgroup_each(a->spec->id, bind_cgroup, &c) < 0)
+		return -1;
+	return remount_ro(rootfd, "/sys/fs/cgroup",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, e);
+}
+
+/* /etc/hostname, /etc/hosts, /etc/resolv.conf: homo's, bound over. */
+static int setup_etc(const struct init_args *a, int rootfd, struct hm_err *e)
+{
+	static const char *const files[] = {"hostname", "hosts", "resolv.conf"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		/* relative to the runtime dir in a user namespace */
+		cleanup_free char *src =
+		    a->overlay_fd >= 0 ? xstrdup(files[i])
+				       : xasprintf("%s/%s", a->cdir, files[i]);
+		cleanup_free char *dst = xasprintf("/etc/%s", files[i]);
+		cleanup_close int fd = file_in_root(rootfd, dst, e);
+
+		if (fd < 0 ||
+		    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int setup_volumes(const struct init_args *a, int rootfd,
+			 struct hm_err *e)
+{
+	for (size_t i = 0; i < a->spec->nvolumes; i++) {
+		const struct hm_volume *v = &a->spec->volumes[i];
+		cleanup_close int fd = -1;
+		struct stat st;
+
+		if (stat(v->src, &st) < 0)
+			return hm_fail(e, errno, "volume \"%s\"", v->src);
+		fd = S_ISDIR(st.st_mode) ? mkdir_in_root(rootfd, v->dst, e)
+					 : file_in_root(rootfd, v->dst, e);
+		if (fd < 0 || mount_at(v->src, fd, v->dst, NULL,
+				       MS_BIND | MS_REC, NULL, e) < 0)
+			return -1;
+		if (v->ro && remount_ro(rootfd, v->dst, 0, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int pivot(int rootfd, struct hm_err *e)
+{
+	if (fchdir(rootfd) < 0)
+		return hm_fail(e, errno, "chdir to the container's root");
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		/* the old root is stacked under the new one: detach it */
+		if (umount2(".", MNT_DETACH) < 0)
+			return hm_fail(e, errno, "detach the old root");
+	} else if (errno == EINVAL) {
+		/* e.g. homo itself runs from an initramfs: no pivot there */
+		HM_TRACE("pivot_root refused (EINVAL): using chroot");
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+			return hm_fail(e, errno, "chroot into the container");
+	} else {
+		return hm_fail(e, errno, "pivot_root into the container");
+	}
+	if (chdir("/") < 0)
+		return hm_fail(e, errno, "chdir /");
+	return 0;
+}
+
+/* Docker's masked and read-only paths (after pivot_root: plain paths). */
+static int mask_paths(struct hm_err *e)
+{
+	static const char *const masked[] = {
+	    "/proc/asound",
+	    "/proc/acpi",
+	    "/proc/kcore",
+	    "/proc/keys",
+	    "/proc/latency_stats",
+	    "/proc/timer_list",
+	    "/proc/timer_stats",
+	    "/proc/sched_debug",
+	    "/proc/scsi",
+	    "/sys/firmware",
+	    "/sys/devices/virtual/powercap",
+	};
+	static const char *const readonly[] = {
+	    "/proc/bus",	   "/proc/fs", "/proc/irq", "/proc/sys",
+	    "/proc/sysrq-trigger",
+	};
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
+		if (lstat(masked[i], &st) < 0)
+			continue; /* not on this kernel */
+		if (S_ISDIR(st.st_mode) ? mount("tmpfs", masked[i], "tmpfs",
+						MS_RDONLY, "size=0") < 0
+					: mount("/dev/null", masked[i], NULL,
+						MS_BIND, NULL) < 0)
+			return hm_fail(e, errno, "mask \"%s\"", masked[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(readonly); i++) {
+		if (lstat(readonly[i], &st) < 0)
+			continue;
+		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC,
+			  NULL) < 0 ||
+		    mount(NULL, readonly[i], NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+			      MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			return hm_fail(e, errno, "make \"%s\" read-only",
+				       readonly[i]);
+	}
+	return 0;
+}
+
+int rootfs_setup(const struct init_args *a, struct hm_err *e)
+{
+	cleanup_close int rootfd = -1;
+
+	HM_TRACE("mount overlay on %s", a->merged);
+	/* nothing we mount may propagate back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return hm_fail(e, errno, "make / private");
+	if (a->overlay_fd >= 0) {
+		/* a user namespace: homo made the overlay, we attach it */
+		if (syscall(SYS_move_mount, a->overlay_fd, "", AT_FDCWD,
+			    "merged", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return hm_fail(e, errno, "attach the overlay on \"%s\"",
+				       a->merged);
+		rootfd = dup(a->overlay_fd); /* the new mount's root */
+	} else {
+		if (chdir(a->store_root) < 0)
+			return hm_fail(e, errno, "chdir \"%s\"", a->store_root);
+		if (mount("overlay", a->merged, "overlay", 0, a->overlay_opts) <
+		    0)
+			return hm_fail(e, errno, "mount overlay on \"%s\"",
+				       a->merged);
+		rootfd = open(a->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (rootfd < 0)
+		return hm_fail(e, errno, "open \"%s\"", a->merged);
+
+	HM_TRACE("overlay mounted: /proc, /dev, /sys, /etc, volumes");
+	FAULT_POINT("run-after-overlay");
+	if (check_kernel_dir(rootfd, "proc", e) < 0 ||
+	    check_kernel_dir(rootfd, "dev", e) < 0 ||
+	    check_kernel_dir(rootfd, "sys", e) < 0)
+		return -1;
+	if (mount_dir(rootfd, "/proc", "proc", "proc",
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
+	    setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
+	    setup_sys(a, rootfd, e) < 0 || setup_etc(a, rootfd, e) < 0 ||
+	    setup_volumes(a, rootfd, e) < 0)
+		return -1;
+	/* --read-only: only the root mount; /dev, /proc, volumes keep theirs */
+	if (a->spec->read_only &&
+	    mount_at(NULL, rootfd, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY,
+		     NULL, e) < 0)
+		return hm_prefix(e, "make the root read-only");
+	HM_TRACE("pivot_root");
+	if (pivot(rootfd, e) < 0)
+		return -1;
+	return a->spec->privileged ? 0 : mask_paths(e);
+}
+
+int rootfs_bind_console(const char *slave, struct hm_err *e)
+{
+	int fd = open("/dev/console",
+		      O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return hm_fail(e, errno, "create /dev/console");
+	close(fd);
+	if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return hm_fail(e, errno, "bind %s on /dev/console", slave);
+	return 0;
+}

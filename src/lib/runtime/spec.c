@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A container's spec as its config.json (design.md §3): the JSON form,
+ * read back, freed; and the check that it can be written at all.
+ */
+#include "runtime/container.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+/* ---- the spec as config.json ---- */
+
+static json_t *strv_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+char **spec_strv_from_json(json_t *a)
+{
+	char **v = NULL;
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x)
+	{
+		if (json_is_string(x))
+			v = strv_push(v, json_string_value(x));
+	}
+	return v ? v : xcalloc(1, sizeof(char *));
+}
+
+static json_t *spec_to_json_base(const struct hm_spec *s)
+{
+	json_t *vols = json_array();
+
+	for (size_t i = 0; i < s->nvolumes; i++)
+		json_array_append_new(vols,
+				      json_pack("{s:s, s:s, s:b}", "Source",
+						s->volumes[i].src, "Target",
+						s->volumes[i].dst, "ReadOnly",
+						s->volumes[i].ro));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, "
+	    "s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:o, s:s, s:i, s:I, "
+	    "s:o, s:o, s:I, "
+	    "s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+	    "id", s->id, "name", s->name, "image", s->image, "image_id",
+	    s->image_id, "layers", strv_json(s->layers), "cmd",
+	    strv_json(s->argv), "env", strv_json(s->env), "workdir", s->workdir,
+	    "user", s->user, "hostname", s->hostname, "created", s->created,
+	    "tty", s->tty, "interactive", s->interactive, "rm", s->rm,
+	    "read_only", s->read_only, "privileged", s->privileged, "init",
+	    s->init, "no_new_privs", s->no_new_privs, "net",
+	    s->net == NET_HOST	   ? "host"
+	    : s->net == NET_BRIDGE ? "bridge"
+				   : "none",
+	    "volumes", vols, "restart", s->restart ? s->restart : "no",
+	    "restart_max", s->restart_max, "log_max", (json_int_t)s->log_max,
+	    "cap_add", strv_json(s->cap_add), "cap_drop",
+	    strv_json(s->cap_drop), "caps", (json_int_t)s->caps, "limits",
+	    "memory", (json_int_t)s->limits.memory, "memory_swap",
+	    (json_int_t)s->limits.memory_swap, "pids",
+	    (json_int_t)s->limits.pids, "cpu_quota_us",
+	    (json_int_t)s->limits.cpu_quota_us, "cpu_period_us",
+	    (json_int_t)s->limits.cpu_period_us, "cpu_shares",
+	    (json_int_t)s->limits.cpu_shares);
+}
+
+json_t *spec_to_json(const struct hm_spec *s)
+{
+	json_t *j = spec_to_json_base(s);
+
+	json_object_set_new(j, "network", netconf_to_json(&s->netcfg));
+	json_object_set_new(j, "seccomp_unconfined",
+			    json_boolean(s->seccomp_unconfined));
+	if (s->uidmap.count)
+		json_object_set_new(j, "userns",
+				    json_pack("{s:[I,I,I], s:[I,I,I]}", "uid",
+					      (json_int_t)s->uidmap.ctr,
+					      (json_int_t)s->uidmap.host,
+					      (json_int_t)s->uidmap.count,
+					      "gid", (json_int_t)s->gidmap.ctr,
+					      (json_int_t)s->gidmap.host,
+					      (json_int_t)s->gidmap.count));
+	return j;
+}
+
+static char *jstr(json_t *j, const char *key)
+{
+	const char *v = json_string_value(json_object_get(j, key));
+
+	return xstrdup(v ? v : "");
+}
+
+static int64_t jint(json_t *j, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(j, key));
+}
+
+static void idmap_from_json(json_t *a, struct hm_idmap *m)
+{
+	m->ctr = (uint32_t)json_integer_value(json_array_get(a, 0));
+	m->host = (uint32_t)json_integer_value(json_array_get(a, 1));
+	m->count = (uint32_t)json_integer_value(json_array_get(a, 2));
+}
+
+int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
+{
+	json_t *lim = json_object_get(j, "limits"), *v;
+	const char *id = json_string_value(json_object_get(j, "id"));
+	const char *iid = json_string_value(json_object_get(j, "image_id"));
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (!id || strlen(id) != 64 || !iid || strlen(iid) != 64)
+		return hm_failx(e, HM_EXIT_FAIL, "corrupt container config");
+	memcpy(s->id, id, 65);
+	memcpy(s->image_id, iid, 65);
+	s->name = jstr(j, "name");
+	s->image = jstr(j, "image");
+	s->workdir = jstr(j, "workdir");
+	s->user = jstr(j, "user");
+	s->hostname = jstr(j, "hostname");
+	snprintf(s->created, sizeof(s->created), "%s",
+		 json_string_value(json_object_get(j, "created")) ?: "");
+	s->layers = spec_strv_from_json(json_object_get(j, "layers"));
+	s->argv = spec_strv_from_json(json_object_get(j, "cmd"));
+	s->env = spec_strv_from_json(json_object_get(j, "env"));
+	s->cap_add = spec_strv_from_json(json_object_get(j, "cap_add"));
+	s->cap_drop = spec_strv_from_json(json_object_get(j, "cap_drop"));
+	s->tty = json_is_true(json_object_get(j, "tty"));
+	s->interactive = json_is_true(json_object_get(j, "interactive"));
+	s->rm = json_is_true(json_object_get(j, "rm"));
+	s->read_only = json_is_true(json_object_get(j, "read_only"));
+	s->privileged = json_is_true(json_object_get(j, "privileged"));
+	s->init = json_is_true(json_object_get(j, "init"));
+	s->no_new_privs = json_is_true(json_object_get(j, "no_new_privs"));
+	s->seccomp_unconfined =
+	    json_is_true(json_object_get(j, "seccomp_unconfined"));
+	v = json_object_get(j, "net");
+	s->net = !strcmp(json_string_value(v) ?: "", "host")	 ? NET_HOST
+		 : !strcmp(json_string_value(v) ?: "", "bridge") ? NET_BRIDGE
+								 : NET_NONE;
+	netconf_from_json(json_object_get(j, "network"), &s->netcfg);
+	idmap_from_json(json_object_get(json_object_get(j, "userns"), "uid"),
+			&s->uidmap);
+	idmap_from_json(json_object_get(json_object_get(j, "userns"), "gid"),
+			&s->gidmap);
+	s->caps = (uint64_t)jint(j, "caps");
+	s->restart = jstr(j, "restart");
+	s->restart_max = (int)jint(j, "restart_max");
+	s->log_max = jint(j, "log_max");
+	s->limits.memory = jint(lim, "memory");
+	s->limits.memory_swap = jint(lim, "memory_swap");
+	s->limits.pids = jint(lim, "pids");
+	s->limits.cpu_quota_us = jint(lim, "cpu_quota_us");
+	s->limits.cpu_period_us = jint(lim, "cpu_period_us");
+	s->limits.cpu_shares = jint(lim, "cpu_shares");
+	s->limits.privileged = s->privileged;
+	json_array_foreach(json_object_get(j, "volumes"), i, v)
+	{
+		s->volumes = xrealloc(s->volumes,
+				      (s->nvolumes + 1) * sizeof(*s->volumes));
+		s->volumes[s->nvolumes].src = jstr(v, "Source");
+		s->volumes[s->nvolumes].dst = jstr(v, "Target");
+		s->volumes[s->nvolumes].ro =
+		    json_is_true(json_object_get(v, "ReadOnly"));
+		s->nvolumes++;
+	}
+	return 0;
+}
+
+void spec_free(struct hm_spec *s)
+{
+	free(s->name);
+	free(s->image);
+	strv_free(s->layers);
+	strv_free(s->argv);
+	strv_free(s->env);
+	free(s->workdir);
+	free(s->user);
+	free(s->hostname);
+	free(s->restart);
+	strv_free(s->cap_add);
+	strv_free(s->cap_drop);
+	for (size_t i = 0; i < s->nvolumes; i++) {
+		free(s->volumes[i].src);
+		free(s->volumes[i].dst);
+	}
+	free(s->volumes);
+	netconf_free(&s->netcfg);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * config.json is JSON, whose strings are UTF-8: jansson refuses anything
+ * else (json_pack() returns NULL, a NULL array element is dropped), which
+ * made homo crash on "-w $'/a\x80'" and silently drop such a command word.
+ * File names may be any bytes; refusing them here, by field and without
+ * echoing the bytes, keeps the error on one line.
+ */
+static bool utf8_ok(const char *str)
+{
+	json_t *t = str ? json_string(str) : NULL;
+
+	json_decref(t);
+	return !str || t;
+}
+
+int spec_check_utf8(const struct hm_spec *s, struct hm_err *e)
+{
+	const char *what = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; s->argv && s->argv[i] && !what; i++)
+		if (!utf8_ok(s->argv[i]))
+			what = "command word", n = i + 1;
+	for (i = 0; s->env && s->env[i] && !what; i++)
+		if (!utf8_ok(s->env[i]))
+			what = "environment variable", n = i + 1;
+	for (i = 0; i < s->nvolumes && !what; i++)
+		if (!utf8_ok(s->volumes[i].src) || !utf8_ok(s->volumes[i].dst))
+			what = "volume", n = i + 1;
+	if (!what && !utf8_ok(s->workdir))
+		what = "workdir";
+	if (!what && !utf8_ok(s->user))
+		what = "user";
+	if (!what && !utf8_ok(s->hostname))
+		what = "hostname";
+	if (!what)
+		return 0;
+	if (n)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"%s %zu is not valid UTF-8 (the container's "
+				"config is JSON)",
+				what, n);
+	return hm_failx(
+	    e, HM_EXIT_FAIL,
+	    "%s is not valid UTF-8 (the container's config is JSON)", what);
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_STORE_H
+#define HOMO_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+/*
+ * The persistent store (design.md §2) and the image records in it.
+ *
+ *   lock  blobs/sha256/<hex>  layers/<id>/{diff,layer.json}  l/<short>
+ *   images/<name>/<tag>.json  containers/<id>/  net/
+ *
+ * Anything being built lives under a ".tmp-<pid>-<rand>" name next to its
+ * final place and is renamed into place when complete; store_clean_debris()
+ * removes such names whose process is gone.
+ */
+struct hm_store {
+	char *root;    /* persistent: /var/lib/homo */
+	char *runroot; /* runtime only: /run/homo */
+	int lock_fd;   /* flock(2) held on root/lock, -1 when unlocked */
+};
+
+/** store_open() - create the layout if needed; no lock is taken. */
+int store_open(struct hm_store *s, const char *root, const char *runroot,
+	       struct hm_err *e);
+void store_close(struct hm_store *s);
+
+/**
+ * store_lock() - take the store lock (blocking); nests once per open.
+ * Taking it sweeps the debris of dead processes (store_clean_debris()).
+ */
+int store_lock(struct hm_store *s, struct hm_err *e);
+/** store_lock_nosweep() - the lock without the sweep (system check). */
+int store_lock_nosweep(struct hm_store *s, struct hm_err *e);
+void store_unlock(struct hm_store *s);
+
+/** store_path() - a malloc'd path below the root. */
+char *store_path(const struct hm_store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * store_mktemp() - make an empty directory "@dir/.tmp-<pid>-<rand>" below
+ * the root, owned by this process until renamed or removed.
+ */
+char *store_mktemp(const struct hm_store *s, const char *dir, struct hm_err *e);
+
+/** store_clean_debris() - remove temp names of dead processes (locked). */
+void store_clean_debris(const struct hm_store *s);
+
+typedef void (*store_debris_fn)(const char *path, void *arg);
+/**
+ * store_find_debris() - call @fn with each temp name of a dead process:
+ * in layers/, containers/, blobs/sha256/, net/, images/ and one level
+ * below images/ and containers/ (a killed atomic write's "X.tmp-<pid>").
+ */
+void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg);
+
+/* ---- layers ---- */
+
+#define LAYER_SHORT_LEN 16
+
+/**
+ * store_layer_commit() - move a finished layer into place.
+ * @tmp: a store_mktemp("layers") dir holding diff/.
+ * @id: the layer's diff id (sha256 hex of its tar stream).
+ * @meta: extra fields for layer.json (borrowed), may be NULL.
+ *
+ * If the layer exists already the new copy is dropped: same content, same
+ * id, stored once. Must be called with the store locked.
+ */
+int store_layer_commit(const struct hm_store *s, const char *tmp,
+		       const char *id, json_t *meta, struct hm_err *e);
+bool store_layer_exists(const struct hm_store *s, const char *id);
+/** store_layer_link_ok() - whether l/<short> points at the layer's diff/. */
+bool store_layer_link_ok(const struct hm_store *s, const char *id);
+/** store_layer_link() - make sure l/<short> points at the layer's diff/. */
+int store_layer_link(const struct hm_store *s, const char *id,
+		     struct hm_err *e);
+/** store_image_dir_name() - the image name an images/<dir> holds ("a+b" is
+ * "a/b"); malloc'd. */
+char *store_image_dir_name(const char *dir);
+/** store_layer_remove() - atomically unlink a layer (locked). */
+int store_layer_remove(const struct hm_store *s, const char *id,
+		       struct hm_err *e);
+uint64_t store_layer_size(const struct hm_store *s, const char *id);
+
+/* ---- images ---- */
+
+struct hm_image {
+	char *name;
+	char *tag;
+	char id[65];	/* sha256 of {layers, config} */
+	char **layers;	/* bottom to top */
+	json_t *config; /* cmd, env, workdir, user */
+	char *created;	/* RFC 3339 */
+	char *source;	/* where it came from */
+	uint64_t size;	/* bytes of the layers' files */
+};
+
+void image_free(struct hm_image *img);
+
+/**
+ * image_ref_parse() - split and validate "NAME[:TAG]" (Docker's grammar:
+ * lowercase components of [a-z0-9] joined by . _ __ or -, separated by /;
+ * a tag of up to 128 [A-Za-z0-9_.-] not starting with . or -).
+ */
+int image_ref_parse(const char *ref, char **name, char **tag, struct hm_err *e);
+
+/** image_name_from_source() - "a/lede-17.01.2-x86.tar.gz" ->
+ * "lede-17.01.2-x86". */
+char *image_name_from_source(const char *source);
+
+/** image_default_config() - CMD /bin/sh and a standard PATH. */
+json_t *image_default_config(void);
+
+/** image_compute_id() - fill img->id from its layers and config. */
+int image_compute_id(struct hm_image *img, struct hm_err *e);
+
+/**
+ * store_image_load_file() - read one record, images/<dir>/<tag>.json (its
+ * name and tag are the ones written in it). Fails, naming the file, when
+ * it is not JSON or lacks the id, layers or config.
+ */
+int store_image_load_file(const char *path, struct hm_image *out,
+			  struct hm_err *e);
+
+/** store_image_save() - write the name record atomically (locked). */
+int store_image_save(const struct hm_store *s, const struct hm_image *img,
+		     struct hm_err *e);
+
+/**
+ * store_image_find() - by "NAME[:TAG]", or by id or a unique id prefix
+ * (at least 4 hex digits); a name wins over an id prefix, as in Docker.
+ * An id shared by several names resolves to the first. @by_id (nullable)
+ * tells which way it was found.
+ */
+int store_image_find(const struct hm_store *s, const char *ref,
+		     struct hm_image *out, bool *by_id, struct hm_err *e);
+
+/** store_image_list() - every name record, sorted by name and tag. */
+int store_image_list(const struct hm_store *s, struct hm_image **out, size_t *n,
+		     struct hm_err *e);
+/**
+ * store_image_list_bad() - the same, but a record that cannot be read is
+ * skipped and its error (naming the file) pushed to the strv *@bad
+ * instead of failing the list; @bad NULL is store_image_list().
+ */
+int store_image_list_bad(const struct hm_store *s, struct hm_image **out,
+			 size_t *n, char ***bad, struct hm_err *e);
+void image_list_free(struct hm_image *v, size_t n);
+
+/** store_image_remove_name() - delete one name record (locked). */
+int store_image_remove_name(const struct hm_store *s, const char *name,
+			    const char *tag, struct hm_err *e);
+
+/**
+ * store_gc_layers() - remove layers that no image and no container uses
+ * (locked). @removed counts them.
+ */
+int store_gc_layers(const struct hm_store *s, size_t *removed,
+		    struct hm_err *e);
+
+/**
+ * store_image_user() - the id (malloc'd) of a container created from image
+ * @image_id, or NULL if none is.
+ */
+char *store_image_user(const struct hm_store *s, const char *image_id);
+
+#endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the store: names, image records, layers, overlay options. */
+#include "unit.h"
+#include "store_fixture.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/overlay.h"
+#include "store/store.h"
+#include "base/util.h"
+
+static void test_ref_parse(void **state)
+{
+	static const struct {
+		const char *ref, *name, *tag;
+	} good[] = {
+	    {"busybox", "busybox", "latest"},
+	    {"busybox:1.36", "busybox", "1.36"},
+	    {"my-org/app_x:v2", "my-org/app_x", "v2"},
+	    {"a.b__c--d", "a.b__c--d", "latest"},
+	    {"lede-17.01.2-x86", "lede-17.01.2-x86", "latest"},
+	};
+	static const char *const bad[] = {
+	    "",	  "Busybox", "-x",   "x-",   "a..b", "a/",    "/a",
+	    "a:", "a:-t",    "a:.t", "a:t!", "a b",  "a___b",
+	};
+	struct hm_err e;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		char *n = NULL, *t = NULL;
+
+		assert_int_equal(image_ref_parse(good[i].ref, &n, &t, &e), 0);
+		assert_string_equal(n, good[i].name);
+		assert_string_equal(t, good[i].tag);
+		free(n);
+		free(t);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *n = NULL, *t = NULL;
+
+		if (image_ref_parse(bad[i], &n, &t, &e) == 0)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(e.msg, "invalid"));
+	}
+}
+
+static void test_name_from_source(void **state)
+{
+	static const struct {
+		const char *src, *name;
+	} cases[] = {
+	    {"https://x.org/lede-17.01.2-x86-generic-generic-rootfs.tar.gz",
+	     "lede-17.01.2-x86-generic-generic-rootfs"},
+	    {"/tmp/Debian_Bookworm.TAR.XZ", "debian_bookworm"},
+	    {"rootfs.tgz", "rootfs"},
+	    {"file:///a/b/c.tar.zst?x=1", "c"},
+	    {"http://h/dl?name=x", "dl"},
+	    {"My Image (1).tar", "my-image-1"},
+	    {"...tar", "image"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *n = image_name_from_source(cases[i].src);
+
+		assert_string_equal(n, cases[i].name);
+		free(n);
+	}
+}
+
+static void test_images_and_layers(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	const char *l1 =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	struct hm_image img = {0}, got, *v;
+	struct hm_err e;
+	bool by_id;
+	size_t n, removed;
+
+	(void)state;
+	fixture_layer(&s, l1);
+	fixture_layer(&s, l1); /* same content again: stored once */
+	assert_true(store_layer_exists(&s, l1));
+
+	img.name = xstrdup("org/app");
+	img.tag = xstrdup("v1");
+	img.layers = strv_push(NULL, l1);
+	img.config = image_default_config();
+	img.created = xstrdup("2026-01-01T00:00:00Z");
+	assert_int_equal(image_compute_id(&img, &e), 0);
+	assert_int_equal(store_image_save(&s, &img, &e), 0);
+
+	assert_int_equal(store_image_find(&s, "org/app:v1", &got, &by_id, &e),
+			 0);
+	assert_false(by_id);
+	assert_string_equal(got.id, img.id);
+	assert_string_equal(got.layers[0], l1);
+	image_free(&got);
+	{
+		char prefix[13];
+
+		snprintf(prefix, sizeof(prefix), "%.12s", img.id);
+		assert_int_equal(store_image_find(&s, prefix, &got, &by_id, &e),
+				 0);
+		assert_true(by_id);
+		assert_string_equal(got.name, "org/app");
+		image_free(&got);
+	}
+	assert_int_equal(store_image_find(&s, "org/app", &got, NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "no such image"));
+
+	assert_int_equal(store_image_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, "org/app");
+	image_list_free(v, n);
+
+	/* a layer is removed only when no image uses it */
+	assert_int_equal(store_gc_layers(&s, &removed, &e), 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(store_image_remove_name(&s, "org/app", "v1", &e), 0);
+	assert_int_equal(store_gc_layers(&s, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_false(store_layer_exists(&s, l1));
+	image_free(&img);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
+static void test_corrupt_record(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char *p = store_path(&s, "images/bad");
+	char *f = xasprintf("%s/latest.json", p);
+	struct hm_image got;
+	struct hm_err e;
+
+	(void)state;
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(util_write_file_atomic(f, "{not json", 9, false, &e),
+			 0);
+	assert_int_equal(store_image_find(&s, "bad", &got, NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "latest.json"));
+	assert_non_null(strstr(e.msg, "corrupt"));
+	free(f);
+	free(p);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
+static void test_debris(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char *dead = store_path(&s, "layers/.tmp-999999999-abc");
+	struct hm_err e;
+	char *mine = store_mktemp(&s, "layers", &e);
+
+	(void)state;
+	assert_int_equal(mkdir(dead, 0700), 0);
+	store_clean_debris(&s);
+	assert_int_equal(access(dead, F_OK), -1); /* maker is dead: removed */
+	assert_int_equal(access(mine, F_OK), 0);  /* ours: kept */
+	free(dead);
+	free(mine);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
+static void test_overlay_options(void **state)
+{
+	char **layers = NULL;
+	struct hm_err e;
+	char *o;
+
+	(void)state;
+	layers = strv_push(layers, "aaaaaaaaaaaaaaaa0000");
+	layers = strv_push(layers, "bbbbbbbbbbbbbbbb0000");
+	o = overlay_options(layers, "/u", "/w", &e);
+	assert_non_null(o);
+	/* top layer first */
+	assert_string_equal(o, "lowerdir=l/bbbbbbbbbbbbbbbb:l/aaaaaaaaaaaaaaaa,"
+			       "upperdir=/u,workdir=/w");
+	free(o);
+	for (int i = 0; i < 300; i++)
+		layers = strv_push(layers, "cccccccccccccccccccc");
+	o = overlay_options(layers, "/u", "/w", &e);
+	assert_null(o);
+	assert_non_null(strstr(e.msg, "limit"));
+	strv_free(layers);
+	assert_null(overlay_options(NULL, "/u", "/w", &e));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ref_parse),
+	    cmocka_unit_test(test_name_from_source),
+	    cmocka_unit_test(test_images_and_layers),
+	    cmocka_unit_test(test_corrupt_record),
+	    cmocka_unit_test(test_debris),
+	    cmocka_unit_test(test_overlay_options),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
