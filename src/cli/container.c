@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/util.h"
 #include "common.h"
 #include "runtime/container.h"
-#include "base/util.h"
 
 struct row {
 	struct hm_spec spec;

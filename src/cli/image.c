@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "common.h"
 #include "image/pull.h"
-#include "base/util.h"
 
 int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/util.h"
 #include "common.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle.h"
 #include "runtime/logs.h"
-#include "base/util.h"
 
 const char cmd_logs_usage[] =
     "Usage: homo logs [OPTIONS] CONTAINER\n\n"

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
 #include "base/util.h"
+#include "common.h"
 
 #define HOMO_VERSION "0.1.0"
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "common.h"
 #include "runtime/container.h"
-#include "base/util.h"
 
 int cmd_net_mode(struct hm_spec *s, const char *what, const char *mode,
 		 struct hm_err *e)

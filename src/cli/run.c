@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "common.h"
 #include "runtime/container.h"
 #include "runtime/monitor.h"
 #include "runtime/security.h"
-#include "base/util.h"
 
 const char *cmd_run_usage =
     "Usage: homo run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"

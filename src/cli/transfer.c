@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "common.h"
 #include "image/commit.h"
 #include "image/oci.h"
-#include "base/util.h"
 
 const char cmd_commit_usage[] =
     "Usage: homo commit [OPTIONS] CONTAINER|DIR [NAME[:TAG]]\n\n"

@@ -6,8 +6,8 @@
 
 #include <sys/stat.h>
 
-#include "store/store.h"
 #include "base/util.h"
+#include "store/store.h"
 
 /* The store <dir>/root with its runroot <dir>/run. */
 static inline struct hm_store fixture_store(const char *dir)

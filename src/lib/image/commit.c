@@ -20,14 +20,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fault.h"
+#include "base/progress.h"
+#include "base/util.h"
+#include "image/layer_tar.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
-#include "base/fault.h"
-#include "image/layer_tar.h"
-#include "store/overlay.h"
-#include "base/progress.h"
 #include "runtime/userns.h"
-#include "base/util.h"
+#include "store/overlay.h"
 
 /* ---- config changes (-c) ---- */
 

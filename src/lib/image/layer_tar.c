@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #include "base/fault.h"
-#include "runtime/userns.h"
 #include "base/util.h"
+#include "runtime/userns.h"
 
 #define CHUNK (1 << 20)
 #define READ_MIN (64 << 10) /* publish a slot with less room than this */

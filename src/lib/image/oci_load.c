@@ -18,12 +18,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "image/archive.h"
 #include "base/digest.h"
 #include "base/fault.h"
-#include "image/oci_format.h"
 #include "base/progress.h"
 #include "base/util.h"
+#include "image/archive.h"
+#include "image/oci_format.h"
 
 #define MAX_JSON (16 << 20)
 

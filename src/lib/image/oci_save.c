@@ -20,10 +20,10 @@
 
 #include "base/digest.h"
 #include "base/fault.h"
-#include "image/layer_tar.h"
-#include "image/oci_format.h"
 #include "base/progress.h"
 #include "base/util.h"
+#include "image/layer_tar.h"
+#include "image/oci_format.h"
 
 #define CHUNK (1 << 20)
 

@@ -8,12 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image/archive.h"
 #include "base/digest.h"
 #include "base/fault.h"
-#include "image/fetch.h"
 #include "base/progress.h"
 #include "base/util.h"
+#include "image/archive.h"
+#include "image/fetch.h"
 
 static bool is_url(const char *s)
 {

@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "net/firewall.h"
 #include "runtime/state.h"
-#include "base/util.h"
 
 /* ---- the settings in config.json ---- */
 

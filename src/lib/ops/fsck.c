@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/cgroup.h"
-#include "runtime/container.h"
 #include "base/digest.h"
 #include "base/util.h"
+#include "runtime/cgroup.h"
+#include "runtime/container.h"
 
 struct fsck {
 	struct hm_store *s;

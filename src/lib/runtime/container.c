@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "base/fault.h"
-#include "runtime/logs.h"
-#include "store/overlay.h"
-#include "runtime/spawn.h"
 #include "base/util.h"
+#include "runtime/logs.h"
+#include "runtime/spawn.h"
+#include "store/overlay.h"
 
 char *container_dir(const struct hm_store *st, const char *id)
 {

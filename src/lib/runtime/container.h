@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runtime/cgroup.h"
 #include "base/error.h"
 #include "net/network.h"
+#include "runtime/cgroup.h"
 #include "runtime/state.h"
-#include "store/store.h"
 #include "runtime/userns.h"
+#include "store/store.h"
 
 enum hm_net {
 	NET_NONE,   /* own netns, lo only */

@@ -25,10 +25,10 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/util.h"
 #include "net/inside.h"
 #include "runtime/security.h"
 #include "runtime/spawn.h"
-#include "base/util.h"
 
 __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 {

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
-#include "base/util.h"
 
 /*
  * A pidfd for the container's init, or -1 when it is not running. The

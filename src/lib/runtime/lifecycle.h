@@ -2,8 +2,8 @@
 #ifndef HOMO_LIFECYCLE_H
 #define HOMO_LIFECYCLE_H
 
-#include "runtime/container.h"
 #include "base/error.h"
+#include "runtime/container.h"
 #include "runtime/state.h"
 #include "store/store.h"
 

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "runtime/logs.h"
 #include "runtime/spawn.h"
-#include "base/util.h"
 
 bool restart_wanted(const struct hm_spec *s, int code, int restarts)
 {

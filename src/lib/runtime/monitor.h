@@ -2,8 +2,8 @@
 #ifndef HOMO_MONITOR_H
 #define HOMO_MONITOR_H
 
-#include "runtime/container.h"
 #include "base/error.h"
+#include "runtime/container.h"
 #include "store/store.h"
 
 /**

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "base/fault.h"
-#include "runtime/spawn.h"
 #include "base/util.h"
+#include "runtime/spawn.h"
 
 static int open_in_root(int rootfd, const char *path, int flags)
 {

@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
-#include "runtime/container.h"
 #include "base/error.h"
+#include "runtime/container.h"
 #include "runtime/logs.h"
 
 /* What the container's init needs; filled by the parent before clone(). */

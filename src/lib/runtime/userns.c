@@ -10,8 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "store/overlay.h"
 #include "base/util.h"
+#include "store/overlay.h"
 
 int userns_parse_map(const char *opt, const char *arg, struct hm_idmap *m,
 		     struct hm_err *e)

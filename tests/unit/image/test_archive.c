@@ -29,9 +29,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "image/archive.h"
 #include "base/digest.h"
 #include "base/util.h"
+#include "image/archive.h"
 
 struct ent {
 	const char *name;

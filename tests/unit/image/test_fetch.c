@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "base/digest.h"
-#include "image/fetch.h"
 #include "base/util.h"
+#include "image/fetch.h"
 
 #define BUSYBOX "/bin/busybox"
 #define BLOB_SIZE 300000

@@ -5,8 +5,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "net/ipam.h"
 #include "base/util.h"
+#include "net/ipam.h"
 
 static uint32_t A(const char *s)
 {

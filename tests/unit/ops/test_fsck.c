@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of "homo system check" (fsck.c) and the store's debris sweep. */
-#include "unit.h"
 #include "store_fixture.h"
+#include "unit.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "ops/fsck.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LAYER_A \
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

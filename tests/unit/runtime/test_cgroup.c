@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/cgroup.h"
 #include "base/util.h"
+#include "runtime/cgroup.h"
 
 struct fx {
 	char id[2][16];

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/security.h"
 #include "base/util.h"
+#include "runtime/security.h"
 
 #define BIT(n) (UINT64_C(1) << (n))
 #define CHOWN 0

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the store: names, image records, layers, overlay options. */
-#include "unit.h"
 #include "store_fixture.h"
+#include "unit.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "store/overlay.h"
 #include "store/store.h"
-#include "base/util.h"
 
 static void test_ref_parse(void **state)
 {
