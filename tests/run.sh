@@ -38,6 +38,24 @@ run_unit() {
 	done
 }
 
+# The architecture checks (scripts/check-tree.sh), as two TAP results.
+run_tree() {
+	local out
+	echo "# tree: scripts/check-tree.sh"
+	if out=$(scripts/check-tree.sh 2>&1); then
+		echo "ok - layering, library sinks and sizes"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		echo "not ok - layering, library sinks and sizes"
+	fi | count
+	if out=$(scripts/check-tree.sh --self-test 2>&1); then
+		echo "ok - check-tree catches planted violations"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		echo "not ok - check-tree catches planted violations"
+	fi | count
+}
+
 run_integration() {
 	local files=("$@")
 	[ ${#files[@]} -gt 0 ] || files=(tests/integration/*.bats)
@@ -50,10 +68,11 @@ run_integration() {
 }
 
 case "$mode" in
---unit) run_unit ;;
+--unit) run_tree; run_unit ;;
+--tree) run_tree ;;
 --integration) shift; run_integration "$@" ;;
 --slow) run_integration tests/slow/*.bats ;;
-*) run_unit; run_integration ;;
+*) run_tree; run_unit; run_integration ;;
 esac
 
 pass=$(grep -c '^pass$' "$tally")

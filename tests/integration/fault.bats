@@ -341,9 +341,9 @@ small_root() { # $1: tmpfs size
 
 two_containers() {
 	pull_busybox bb
-	homo run --name c1 bb true
-	homo run --name c2 bb true
-	C1=$(homo inspect c1 | grep -m1 '"Id"' | cut -d'"' -f4)
+	homo run --name ctr-one bb true
+	homo run --name ctr-two bb true
+	C1=$(homo inspect ctr-one | grep -m1 '"Id"' | cut -d'"' -f4)
 }
 
 @test "corrupt state.json: ps names it and lists the others; repair resets it" {
@@ -353,12 +353,12 @@ two_containers() {
 	assert_status 0
 	assert_one_error_line
 	[[ "$stderr" == *"$C1/state.json"* ]]
-	assert_output_has "c2"
-	assert_output_lacks "c1"
+	assert_output_has "ctr-two"
+	assert_output_lacks "ctr-one"
 	# the other containers keep working
-	run homo start c2
+	run homo start ctr-two
 	assert_status 0
-	run homo wait c2
+	run homo wait ctr-two
 	assert_status 0
 	[ "$output" = 0 ]
 	run homo run --rm bb true
@@ -372,8 +372,8 @@ two_containers() {
 	run homo system check
 	assert_status 0
 	run homo ps -a
-	assert_output_has "c1"
-	run homo rm c1 c2
+	assert_output_has "ctr-one"
+	run homo rm ctr-one ctr-two
 	assert_status 0
 }
 
@@ -384,7 +384,7 @@ two_containers() {
 	assert_status 0
 	assert_one_error_line
 	[[ "$stderr" == *"$C1/config.json"* ]]
-	assert_output_has "c2"
+	assert_output_has "ctr-two"
 	run homo system check
 	assert_status 1
 	assert_output_has "$C1/config.json"
@@ -394,10 +394,10 @@ two_containers() {
 	run homo system check
 	assert_status 0
 	[ -d "$HOMO_ROOT/broken/container-$C1/upper" ]
-	# its name is free again, c2 untouched
-	run homo run --rm --name c1 bb true
+	# its name is free again, ctr-two untouched
+	run homo run --rm --name ctr-one bb true
 	assert_status 0
-	run homo rm c2
+	run homo rm ctr-two
 	assert_status 0
 }
 

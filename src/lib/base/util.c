@@ -59,7 +59,7 @@ void cleanup_strvp(char ***v)
 
 static void *oom(void)
 {
-	fputs("homo: out of memory\n", stderr);
+	fputs("homo: out of memory\n", stderr); /* check-tree: sink */
 	abort();
 }
 
