@@ -6,6 +6,8 @@
 
 #include <sys/stat.h>
 
+#include "unit.h"
+
 #include "base/util.h"
 #include "store/store.h"
 
