@@ -4,7 +4,6 @@
 #include <archive.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <netlink/errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -100,19 +99,6 @@ int hm_fail_curl(struct hm_err *e, int curl_code, const char *errbuf,
 	e->exit_code = HM_EXIT_FAIL;
 	append(e, errbuf && *errbuf ? errbuf
 				    : curl_easy_strerror((CURLcode)curl_code));
-	return -1;
-}
-
-int hm_fail_nl(struct hm_err *e, int nl_err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vset(e, fmt, ap);
-	va_end(ap);
-	e->errnum = EIO;
-	e->exit_code = HM_EXIT_FAIL;
-	append(e, nl_geterror(nl_err));
 	return -1;
 }
 

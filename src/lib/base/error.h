@@ -55,8 +55,6 @@ int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int hm_fail_curl(struct hm_err *e, int curl_code, const char *errbuf,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int hm_fail_nl(struct hm_err *e, int nl_err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 int hm_fail_json(struct hm_err *e, const char *path, int line,
 		 const char *text);
 

@@ -1,26 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef HOMO_NET_H
-#define HOMO_NET_H
+#ifndef HOMO_INSIDE_H
+#define HOMO_INSIDE_H
 
 #include "base/error.h"
 
 /*
- * The container side of networking, run by its init inside its own
- * network namespace (the host side is network.c).
+ * The container side of networking, run by the init inside the new network
+ * namespace; the host side is network.c.
  */
 
 /**
- * net_lo_up() - bring up the loopback link of the calling process's
+ * inside_lo_up() - bring up the loopback link of the calling process's
  * network namespace.
  */
-int net_lo_up(struct hm_err *e);
+int inside_lo_up(struct hm_err *e);
 
 /**
- * net_eth0_up() - configure the eth0 that network_attach() created in this
- * namespace: @addr/@prefix on it, the link up, a default route via @gw
- * (libnl-route).
+ * inside_eth0_up() - configure the eth0 that network_attach() created in
+ * this namespace: @addr/@prefix on it, the link up, a default route via @gw.
  */
-int net_eth0_up(const char *addr, unsigned prefix, const char *gw,
-		struct hm_err *e);
+int inside_eth0_up(const char *addr, unsigned prefix, const char *gw,
+		   struct hm_err *e);
 
 #endif

@@ -2,17 +2,14 @@
 /*
  * Bridge networking (network.h, docs/network.md): the store side (address
  * allocation and release under the store lock) and the kernel side (bridge,
- * veth pair, sysctls) through libnl-route; NAT rules go to firewall.c.
+ * veth pair, sysctls); netlink requests go to netlink.c, NAT rules to
+ * firewall.c. The container side is inside.c.
  */
 #include "net/network.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +19,7 @@
 
 #include "base/util.h"
 #include "net/firewall.h"
+#include "net/netlink.h"
 #include "runtime/state.h"
 
 /* ---- the settings in config.json ---- */
@@ -213,27 +211,6 @@ int network_teardown(const struct hm_store *st, const char *id,
 
 /* ---- the kernel side ---- */
 
-static void cleanup_nlsockp(struct nl_sock **s)
-{
-	if (*s)
-		nl_socket_free(*s);
-}
-#define cleanup_nlsock __attribute__((cleanup(cleanup_nlsockp)))
-
-static void cleanup_linkp(struct rtnl_link **l)
-{
-	if (*l)
-		rtnl_link_put(*l);
-}
-#define cleanup_link __attribute__((cleanup(cleanup_linkp)))
-
-static void cleanup_nladdrp(struct nl_addr **a)
-{
-	if (*a)
-		nl_addr_put(*a);
-}
-#define cleanup_nladdr __attribute__((cleanup(cleanup_nladdrp)))
-
 /* "10.88.0.0/16": the subnet, from the gateway and the prefix */
 static void subnet_of(const struct hm_netconf *nc, char cidr[20])
 {
@@ -261,58 +238,28 @@ static bool bridge_ready(void)
 	return fd >= 0 && read(fd, &v, 1) == 1 && v == '1';
 }
 
+/* a fixed MAC: a bridge that takes its lowest port's changes it whenever
+ * a container comes or goes */
 static int bridge_create(struct nl_sock *sk, const struct hm_netconf *nc,
 			 struct hm_err *e)
 {
-	cleanup_link struct rtnl_link *l = rtnl_link_alloc();
-	cleanup_nladdr struct nl_addr *mac = NULL;
 	uint32_t gw = 0;
-	char m[18];
-	int err;
+	char mac[18];
 
-	if (!l)
-		return hm_fail(e, ENOMEM, "bridge " NETWORK_BRIDGE);
-	/* a fixed MAC: a bridge that takes its lowest port's changes it
-	 * whenever a container comes or goes */
 	ipam_addr_parse(nc->gateway, &gw);
-	ipam_mac(gw, m);
-	if ((err = nl_addr_parse(m, AF_LLC, &mac)) < 0 ||
-	    (err = rtnl_link_set_type(l, "bridge")) < 0)
-		return hm_fail_nl(e, err, "bridge " NETWORK_BRIDGE);
-	rtnl_link_set_name(l, NETWORK_BRIDGE);
-	rtnl_link_set_addr(l, mac);
-	rtnl_link_set_flags(l, IFF_UP);
-	err = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);
-	if (err < 0 && err != -NLE_EXIST) /* another homo made it: fine */
-		return hm_fail_nl(e, err, "create bridge " NETWORK_BRIDGE);
-	return 0;
+	ipam_mac(gw, mac);
+	return netlink_bridge_create(sk, NETWORK_BRIDGE, mac, e);
 }
 
 static int bridge_address(struct nl_sock *sk, const struct hm_netconf *nc,
 			  struct hm_err *e)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	cleanup_nladdr struct nl_addr *local = NULL;
 	cleanup_free char *cidr = xasprintf("%s/%u", nc->gateway, nc->prefix);
-	int err, ifindex = (int)if_nametoindex(NETWORK_BRIDGE);
+	int ifindex = (int)if_nametoindex(NETWORK_BRIDGE);
 
-	if (!a)
-		return hm_fail(e, ENOMEM, "address of " NETWORK_BRIDGE);
-	if (!ifindex) {
-		rtnl_addr_put(a);
+	if (!ifindex)
 		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
-	}
-	err = nl_addr_parse(cidr, AF_INET, &local);
-	if (err == 0) {
-		rtnl_addr_set_ifindex(a, ifindex);
-		err = rtnl_addr_set_local(a, local);
-	}
-	if (err == 0)
-		err = rtnl_addr_add(sk, a, 0);
-	rtnl_addr_put(a);
-	if (err < 0 && err != -NLE_EXIST)
-		return hm_fail_nl(e, err, "add %s to " NETWORK_BRIDGE, cidr);
-	return 0;
+	return netlink_addr_add(sk, ifindex, NETWORK_BRIDGE, cidr, true, e);
 }
 
 /*
@@ -336,48 +283,26 @@ static int bridge_setup(struct nl_sock *sk, const struct hm_netconf *nc,
 	    "/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet", e);
 }
 
-/*
- * One RTM_NEWLINK: the host end vh<id> on the bridge and up, the peer
- * created directly in the init's namespace as eth0 with its MAC (moving a
- * link between namespaces costs ~30 ms of RCU grace periods here).
- */
+/* the host end vh<id> on the bridge and up, eth0 born in the init's
+ * namespace */
 static int veth_create(struct nl_sock *sk, const struct hm_netconf *nc,
 		       const char *id, pid_t pid, struct hm_err *e)
 {
-	cleanup_link struct rtnl_link *host = rtnl_link_veth_alloc();
-	cleanup_nladdr struct nl_addr *mac = NULL;
-	struct rtnl_link *peer;
 	char name[IFNAMSIZ];
-	int err, br = (int)if_nametoindex(NETWORK_BRIDGE);
+	int br = (int)if_nametoindex(NETWORK_BRIDGE);
 
 	snprintf(name, sizeof(name), "vh%.12s", id);
-	if (!host)
-		return hm_fail(e, ENOMEM, "veth %s", name);
 	if (!br)
 		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
-	if ((err = nl_addr_parse(nc->mac, AF_LLC, &mac)) < 0)
-		return hm_fail_nl(e, err, "MAC address %s", nc->mac);
-	peer = rtnl_link_veth_get_peer(host);
-	rtnl_link_set_name(host, name);
-	rtnl_link_set_master(host, br);
-	rtnl_link_set_flags(host, IFF_UP);
-	rtnl_link_set_name(peer, "eth0");
-	rtnl_link_set_addr(peer, mac);
-	rtnl_link_set_ns_pid(peer, pid);
-	rtnl_link_put(peer);
-	err = rtnl_link_add(sk, host, NLM_F_CREATE | NLM_F_EXCL);
-	if (err < 0)
-		return hm_fail_nl(e, err, "create veth %s", name);
-	return 0;
+	return netlink_veth_create(sk, name, br, "eth0", nc->mac, pid, e);
 }
 
 int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 		   struct hm_err *e)
 {
-	cleanup_nlsock struct nl_sock *sk = nl_socket_alloc();
+	cleanup_nlsock struct nl_sock *sk = NULL;
 	uint32_t a;
 	char cidr[20];
-	int err;
 
 	if (nc->prefix < 8 || nc->prefix > 30 ||
 	    ipam_addr_parse(nc->address, &a) < 0 ||
@@ -385,10 +310,8 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 		return hm_failx(e, HM_EXIT_FAIL,
 				"container %.12s: corrupt network settings",
 				id);
-	if (!sk)
-		return hm_fail(e, ENOMEM, "netlink socket");
-	if ((err = nl_connect(sk, NETLINK_ROUTE)) < 0)
-		return hm_fail_nl(e, err, "netlink socket");
+	if (!(sk = netlink_open(e)))
+		return -1;
 	if (!bridge_ready() && bridge_setup(sk, nc, e) < 0)
 		return -1;
 	HM_TRACE("veth vh%.12s", id);

@@ -56,7 +56,7 @@ int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
  * network_attach() - connect the container whose init is @pid: make the
  * bridge if it is missing, create the veth pair with eth0 born in @pid's
  * namespace, publish the ports. Runs between clone() and the init's GO;
- * the init then configures eth0 itself (net_eth0_up()).
+ * the init then configures eth0 itself (inside_eth0_up()).
  */
 int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 		   struct hm_err *e);

@@ -336,11 +336,11 @@ void init_main(struct init_args *a)
 		hm_fail(&e, errno, "sethostname \"%s\"", s->hostname);
 		die(a->sync_fd, &e);
 	}
-	if (s->net != NET_HOST && net_lo_up(&e) < 0)
+	if (s->net != NET_HOST && inside_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
 	if (s->net == NET_BRIDGE &&
-	    net_eth0_up(s->netcfg.address, s->netcfg.prefix, s->netcfg.gateway,
-			&e) < 0)
+	    inside_eth0_up(s->netcfg.address, s->netcfg.prefix,
+			   s->netcfg.gateway, &e) < 0)
 		die(a->sync_fd, &e);
 	/* a detached or logged container writes into the monitor's pipes */
 	for (int i = 0; i < 3; i++) {
