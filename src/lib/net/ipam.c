@@ -214,8 +214,10 @@ json_t *ipam_to_json(const struct ipam *p)
 					      port_to_json(&p->v[i].ports[k]));
 		ipam_addr_str(p->v[i].addr, a);
 		json_array_append_new(
-		    all, json_pack("{s:s, s:s, s:o}", "address", a, "id",
-				   p->v[i].id, "ports", ports));
+		    all, json_pack("{s:s, s:s, s:o, s:{s:i, s:I}}", "address",
+				   a, "id", p->v[i].id, "ports", ports, "owner",
+				   "pid", (int)p->v[i].owner.pid, "start",
+				   (json_int_t)p->v[i].owner.start));
 	}
 	ipam_cidr_str(p, cidr);
 	ipam_addr_str(ipam_gateway(p), gw);
@@ -228,6 +230,20 @@ static int cmp_entry(const void *a, const void *b)
 	const struct ipam_entry *x = a, *y = b;
 
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* a missing or malformed owner is unknown (0): held while its container is
+ * recorded */
+static void owner_from_json(json_t *o, struct ipam_owner *owner)
+{
+	json_int_t pid = json_integer_value(json_object_get(o, "pid"));
+	json_int_t start = json_integer_value(json_object_get(o, "start"));
+
+	*owner = (struct ipam_owner){0};
+	if (pid > 0 && pid <= INT32_MAX && start > 0) {
+		owner->pid = (pid_t)pid;
+		owner->start = (unsigned long long)start;
+	}
 }
 
 int ipam_from_json(json_t *j, struct ipam *p, struct hm_err *e)
@@ -257,6 +273,7 @@ int ipam_from_json(json_t *j, struct ipam *p, struct hm_err *e)
 					i + 1);
 		}
 		memcpy(en->id, id, 65);
+		owner_from_json(json_object_get(x, "owner"), &en->owner);
 		en->ports =
 		    xcalloc(json_array_size(ports) + 1, sizeof(*en->ports));
 		json_array_foreach(ports, k, pj)
@@ -376,8 +393,8 @@ static int check_wanted(const struct ipam *p, uint32_t want, struct hm_err *e)
 }
 
 int ipam_alloc(struct ipam *p, const char *id, uint32_t want,
-	       const struct hm_port *ports, size_t nports, uint32_t *out,
-	       struct hm_err *e)
+	       const struct hm_port *ports, size_t nports,
+	       const struct ipam_owner *owner, uint32_t *out, struct hm_err *e)
 {
 	struct ipam_entry en = {0};
 	char cidr[20];
@@ -399,6 +416,8 @@ int ipam_alloc(struct ipam *p, const char *id, uint32_t want,
 				cidr, p->n);
 	}
 	memcpy(en.id, id, 65);
+	if (owner)
+		en.owner = *owner;
 	en.nports = nports;
 	en.ports = xcalloc(nports + 1, sizeof(*ports));
 	if (nports)
@@ -428,14 +447,15 @@ bool ipam_release(struct ipam *p, const char *id)
 	return false;
 }
 
-size_t ipam_reclaim(struct ipam *p, bool (*in_use)(const char *id, void *arg),
+size_t ipam_reclaim(struct ipam *p,
+		    bool (*held)(const struct ipam_entry *en, void *arg),
 		    void *arg, bool *had_ports)
 {
 	size_t dropped = 0;
 
 	*had_ports = false;
 	for (size_t i = 0; i < p->n;) {
-		if (in_use(p->v[i].id, arg)) {
+		if (held(&p->v[i], arg)) {
 			i++;
 			continue;
 		}
@@ -444,4 +464,14 @@ size_t ipam_reclaim(struct ipam *p, bool (*in_use)(const char *id, void *arg),
 		dropped++;
 	}
 	return dropped;
+}
+
+size_t ipam_duplicates(const struct ipam *p)
+{
+	size_t n = 0;
+
+	/* sorted by address: a duplicate follows its twin */
+	for (size_t i = 1; i < p->n; i++)
+		n += p->v[i].addr == p->v[i - 1].addr;
+	return n;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/error.h"
 
@@ -35,9 +36,21 @@ int port_from_json(json_t *j, struct hm_port *p);
  * and the same or an unspecified host address) */
 bool ports_conflict(const struct hm_port *a, const struct hm_port *b);
 
+/*
+ * Who holds a reservation: the homo process that allocated it (the
+ * foreground run or the container's monitor) and that releases it in its
+ * teardown. Identified by pid and start time, so a reused pid is not
+ * mistaken for it.
+ */
+struct ipam_owner {
+	pid_t pid; /* 0: unknown (a record from before owners were kept) */
+	unsigned long long start;
+};
+
 struct ipam_entry {
 	uint32_t addr;
 	char id[65];
+	struct ipam_owner owner;
 	struct hm_port *ports;
 	size_t nports;
 };
@@ -77,11 +90,12 @@ int ipam_save(const char *path, const struct ipam *p, struct hm_err *e);
  * ipam_alloc() - give @id an address: @want if non-zero (it must be a
  * free host address of the subnet), else the lowest free one; and its
  * published @ports, which must not clash with another entry's.
+ * @owner: who holds it until ipam_release() (nullable: unknown).
  * @out: the address.
  */
 int ipam_alloc(struct ipam *p, const char *id, uint32_t want,
-	       const struct hm_port *ports, size_t nports, uint32_t *out,
-	       struct hm_err *e);
+	       const struct hm_port *ports, size_t nports,
+	       const struct ipam_owner *owner, uint32_t *out, struct hm_err *e);
 
 /** ipam_find() - @id's entry or NULL. */
 const struct ipam_entry *ipam_find(const struct ipam *p, const char *id);
@@ -90,11 +104,19 @@ const struct ipam_entry *ipam_find(const struct ipam *p, const char *id);
 bool ipam_release(struct ipam *p, const char *id);
 
 /**
- * ipam_reclaim() - drop every entry whose container @in_use says is gone.
+ * ipam_reclaim() - drop every entry @held says is no longer held (its
+ * owner died without its teardown, or its container is gone).
  * Return: how many were dropped; *@had_ports tells whether any of them
  * had published ports (whose rules must go too).
  */
-size_t ipam_reclaim(struct ipam *p, bool (*in_use)(const char *id, void *arg),
+size_t ipam_reclaim(struct ipam *p,
+		    bool (*held)(const struct ipam_entry *en, void *arg),
 		    void *arg, bool *had_ports);
+
+/**
+ * ipam_duplicates() - the number of entries sharing an address with an
+ * earlier one (a corrupt pool: system check reports it).
+ */
+size_t ipam_duplicates(const struct ipam *p);
 
 #endif

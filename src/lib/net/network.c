@@ -20,7 +20,6 @@
 #include "base/util.h"
 #include "net/firewall.h"
 #include "net/netlink.h"
-#include "runtime/state.h"
 
 /* ---- the settings in config.json ---- */
 
@@ -66,18 +65,23 @@ static const char *default_subnet(void)
 	return s && *s ? s : NETWORK_DEFAULT_SUBNET;
 }
 
-/* Does container @id still need its address? Not when it is gone, has
- * exited, or the homo that ran it died (container_check tears it down). */
-static bool in_use(const char *id, void *arg)
+/*
+ * Is the reservation of @en still held? An address belongs to the
+ * container from its allocation to its teardown, whatever its recorded
+ * state says (a start allocates before it records "running"): it is only
+ * taken back when the homo that holds it died without its teardown (the
+ * container died with it: PR_SET_PDEATHSIG), or the container is gone.
+ */
+static bool held(const struct ipam_entry *en, void *arg)
 {
 	const struct hm_store *st = arg;
-	cleanup_free char *dir = store_path(st, "containers/%s", id);
-	struct hm_state s;
-	struct hm_err ignored;
+	cleanup_free char *dir = store_path(st, "containers/%s", en->id);
 
-	if (state_load(dir, &s, &ignored) < 0)
+	if (access(dir, F_OK) < 0 && errno == ENOENT)
 		return false;
-	return s.status != ST_EXITED && state_owner_alive(&s);
+	if (!en->owner.pid) /* unknown owner: held while the record is */
+		return true;
+	return util_proc_starttime(en->owner.pid) == en->owner.start;
 }
 
 /* Port rules mirror the pool: a rule whose container holds no address
@@ -95,11 +99,13 @@ static void fill(struct hm_netconf *nc, const struct ipam *pool, uint32_t addr)
 	nc->prefix = pool->prefix;
 }
 
-static int alloc_locked(const struct hm_store *st, const char *id,
-			struct hm_netconf *nc, struct hm_err *e)
+static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
+			struct hm_err *e)
 {
+	struct hm_netconf *nc = arg;
 	cleanup_free char *path = store_path(st, "net/ipam.json");
 	const struct ipam_entry *en;
+	struct ipam_owner me = {getpid(), util_proc_starttime(getpid())};
 	struct ipam pool;
 	bool had_ports = false;
 	uint32_t want = 0, addr;
@@ -110,7 +116,7 @@ static int alloc_locked(const struct hm_store *st, const char *id,
 				"--ip \"%s\": not an IPv4 address", nc->ip);
 	if (ipam_load(path, default_subnet(), &pool, e) < 0)
 		return -1;
-	if (ipam_reclaim(&pool, in_use, (void *)st, &had_ports))
+	if (ipam_reclaim(&pool, held, (void *)st, &had_ports))
 		HM_TRACE("reclaimed addresses of containers that are gone");
 	/* left by a start of this container whose teardown failed */
 	en = ipam_find(&pool, id);
@@ -120,7 +126,8 @@ static int alloc_locked(const struct hm_store *st, const char *id,
 	}
 	if (had_ports && firewall_prune(not_allocated, &pool, e) < 0)
 		goto out;
-	if (ipam_alloc(&pool, id, want, nc->ports, nc->nports, &addr, e) < 0 ||
+	if (ipam_alloc(&pool, id, want, nc->ports, nc->nports, &me, &addr, e) <
+		0 ||
 	    ipam_save(path, &pool, e) < 0)
 		goto out;
 	fill(nc, &pool, addr);
@@ -138,10 +145,9 @@ out:
  * and a nested flock on a second descriptor would wait for ever. Nothing
  * waits for anything else while holding net/lock, so it cannot deadlock.
  */
-static int with_lock(const struct hm_store *st, const char *id,
-		     struct hm_netconf *nc,
-		     int (*fn)(const struct hm_store *, const char *,
-			       struct hm_netconf *, struct hm_err *),
+static int with_lock(const struct hm_store *st, const char *id, void *arg,
+		     int (*fn)(const struct hm_store *, const char *, void *,
+			       struct hm_err *),
 		     struct hm_err *e)
 {
 	cleanup_free char *dir = store_path(st, "net");
@@ -156,7 +162,7 @@ static int with_lock(const struct hm_store *st, const char *id,
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return hm_fail(e, errno, "lock \"%s\"", path);
-	return fn(st, id, nc, e); /* closing fd releases the lock */
+	return fn(st, id, arg, e); /* closing fd releases the lock */
 }
 
 int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
@@ -173,7 +179,7 @@ int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
 }
 
 static int release_locked(const struct hm_store *st, const char *id,
-			  struct hm_netconf *nc, struct hm_err *e)
+			  void *unused, struct hm_err *e)
 {
 	cleanup_free char *path = store_path(st, "net/ipam.json");
 	const struct ipam_entry *en;
@@ -181,7 +187,7 @@ static int release_locked(const struct hm_store *st, const char *id,
 	bool had_ports;
 	int r = 0;
 
-	(void)nc;
+	(void)unused;
 	if (ipam_load(path, default_subnet(), &pool, e) < 0)
 		return -1;
 	en = ipam_find(&pool, id);
@@ -207,6 +213,69 @@ int network_teardown(const struct hm_store *st, const char *id,
 	if (access(path, F_OK) < 0)
 		return 0; /* no bridge network was ever used */
 	return with_lock(st, id, NULL, release_locked, e);
+}
+
+struct check {
+	bool repair;
+	network_finding_fn fn;
+	void *arg;
+};
+
+static int check_locked(const struct hm_store *st, const char *unused,
+			void *arg, struct hm_err *e)
+{
+	cleanup_free char *path = store_path(st, "net/ipam.json");
+	struct check *c = arg;
+	struct ipam pool;
+	bool had_ports;
+	int r = 0;
+
+	(void)unused;
+	if (ipam_load(path, default_subnet(), &pool, e) < 0)
+		return -1;
+	for (size_t i = 1; i < pool.n; i++) {
+		cleanup_free char *what = NULL;
+		const struct ipam_entry *a = &pool.v[i - 1], *b = &pool.v[i];
+		char addr[16];
+
+		if (a->addr != b->addr)
+			continue;
+		ipam_addr_str(a->addr, addr);
+		what = xasprintf("address %s: reserved by both container %.12s "
+				 "and %.12s (restart them)",
+				 addr, a->id, b->id);
+		c->fn(what, false, c->arg);
+	}
+	for (size_t i = 0; i < pool.n; i++) {
+		cleanup_free char *what = NULL;
+		char addr[16];
+
+		if (held(&pool.v[i], (void *)st))
+			continue;
+		ipam_addr_str(pool.v[i].addr, addr);
+		what = xasprintf("address %s: reserved for container %.12s, "
+				 "whose homo is gone",
+				 addr, pool.v[i].id);
+		c->fn(what, c->repair, c->arg);
+	}
+	if (c->repair && ipam_reclaim(&pool, held, (void *)st, &had_ports))
+		if ((had_ports &&
+		     firewall_prune(not_allocated, &pool, e) < 0) ||
+		    ipam_save(path, &pool, e) < 0)
+			r = -1;
+	ipam_free(&pool);
+	return r;
+}
+
+int network_check(const struct hm_store *st, bool repair, network_finding_fn fn,
+		  void *arg, struct hm_err *e)
+{
+	cleanup_free char *path = store_path(st, "net/ipam.json");
+	struct check c = {repair, fn, arg};
+
+	if (access(path, F_OK) < 0)
+		return 0; /* no bridge network was ever used */
+	return with_lock(st, NULL, &c, check_locked, e);
 }
 
 /* ---- the kernel side ---- */
@@ -283,15 +352,22 @@ static int bridge_setup(struct nl_sock *sk, const struct hm_netconf *nc,
 	    "/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet", e);
 }
 
-/* the host end vh<id> on the bridge and up, eth0 born in the init's
- * namespace */
+/*
+ * The host end on the bridge and up, eth0 born in the init's namespace.
+ * Its name is new at each start, vh<9 of the id><4 random>: the previous
+ * start's veth may still be being destroyed by the kernel (its namespace
+ * outlives the init briefly), and a fixed name would then fail with
+ * "Object exists" on a quick restart.
+ */
 static int veth_create(struct nl_sock *sk, const struct hm_netconf *nc,
 		       const char *id, pid_t pid, struct hm_err *e)
 {
-	char name[IFNAMSIZ];
+	char name[IFNAMSIZ], rnd[5];
 	int br = (int)if_nametoindex(NETWORK_BRIDGE);
 
-	snprintf(name, sizeof(name), "vh%.12s", id);
+	util_random_hex(rnd, 4);
+	snprintf(name, sizeof(name), "vh%.9s%s", id, rnd);
+	HM_TRACE("veth %s", name);
 	if (!br)
 		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
 	return netlink_veth_create(sk, name, br, "eth0", nc->mac, pid, e);
@@ -314,7 +390,6 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 		return -1;
 	if (!bridge_ready() && bridge_setup(sk, nc, e) < 0)
 		return -1;
-	HM_TRACE("veth vh%.12s", id);
 	if (veth_create(sk, nc, id, pid, e) < 0)
 		return -1;
 	if (!nc->nports)

@@ -71,6 +71,19 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 int network_teardown(const struct hm_store *st, const char *id,
 		     struct hm_err *e);
 
+/*
+ * network_check() - the address reservations, for "system check": @fn gets
+ * each finding as "OBJECT: PROBLEM" with @fixed telling whether @repair
+ * mended it. Reservations whose holder died without its teardown are
+ * released with @repair; two reservations of one address (a corrupt pool)
+ * are reported, not repaired: the containers hold those addresses, so
+ * they must be restarted. Return: -1 with @e set if the pool cannot be
+ * read.
+ */
+typedef void (*network_finding_fn)(const char *what, bool fixed, void *arg);
+int network_check(const struct hm_store *st, bool repair, network_finding_fn fn,
+		  void *arg, struct hm_err *e);
+
 /** network_hosts() - the container's /etc/hosts text (malloc'd). */
 char *network_hosts(const struct hm_netconf *nc, const char *hostname,
 		    const char *name);

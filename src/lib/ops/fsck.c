@@ -19,6 +19,7 @@
 
 #include "base/digest.h"
 #include "base/util.h"
+#include "net/network.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 
@@ -535,6 +536,15 @@ static void check_cgroups(struct fsck *f)
 	}
 }
 
+static void on_network(const char *what, bool fixed, void *arg)
+{
+	struct fsck *f = arg;
+	struct hm_err why;
+
+	hm_failx(&why, HM_EXIT_FAIL, "the containers hold it");
+	note(f, what, fixed ? 0 : -1, "released", &why);
+}
+
 int fsck_run(struct hm_store *s, bool repair, fsck_report_fn report, void *arg,
 	     struct fsck_result *res, struct hm_err *e)
 {
@@ -561,6 +571,9 @@ int fsck_run(struct hm_store *s, bool repair, fsck_report_fn report, void *arg,
 		goto unlock;
 	check_runtime(&f);
 	check_cgroups(&f);
+	/* after the containers: settling a stale one released its address */
+	if (network_check(s, repair, on_network, &f, e) < 0)
+		goto unlock;
 	r = 0;
 unlock:
 	store_unlock(s);

@@ -24,6 +24,8 @@
  *     layer (removed), empty name directories
  *   orphan layers: no image and no container uses them
  *   runtime dirs and cgroups of containers that are not running
+ *   address reservations whose holder died without its teardown
+ *     (released), two reservations of one address (reported)
  */
 
 /** typedef fsck_report_fn - one finding, a line without its newline. */

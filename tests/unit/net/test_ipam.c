@@ -139,7 +139,8 @@ static void test_lowest_free_and_release(void **state)
 	assert_int_equal(ipam_init(&p, "10.88.0.0/16", &e), 0);
 	for (int i = 0; i < 5; i++) {
 		id_of(id, i);
-		assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, &a, &e), 0);
+		assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e),
+				 0);
 		assert_int_equal(a, A("10.88.0.2") + (uint32_t)i);
 	}
 	/* a hole is filled first */
@@ -147,12 +148,12 @@ static void test_lowest_free_and_release(void **state)
 	assert_true(ipam_release(&p, id));
 	assert_false(ipam_release(&p, id));
 	id_of(id, 9);
-	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, &a, &e), 0);
+	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e), 0);
 	assert_int_equal(a, A("10.88.0.3"));
 	/* an id holds one address */
-	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, &a, &e), -1);
+	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e), -1);
 	id_of(id, 10);
-	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, &a, &e), 0);
+	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e), 0);
 	assert_int_equal(a, A("10.88.0.7"));
 	assert_int_equal(p.n, 6);
 	ipam_free(&p);
@@ -172,19 +173,20 @@ static void test_wanted(void **state)
 	(void)state;
 	assert_int_equal(ipam_init(&p, "10.88.0.0/16", &e), 0);
 	id_of(id, 1);
-	assert_int_equal(ipam_alloc(&p, id, A("10.88.0.5"), NULL, 0, &a, &e),
-			 0);
+	assert_int_equal(
+	    ipam_alloc(&p, id, A("10.88.0.5"), NULL, 0, NULL, &a, &e), 0);
 	assert_int_equal(a, A("10.88.0.5"));
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		id_of(id, 100 + (int)i);
-		if (ipam_alloc(&p, id, A(bad[i]), NULL, 0, &a, &e) == 0)
+		if (ipam_alloc(&p, id, A(bad[i]), NULL, 0, NULL, &a, &e) == 0)
 			fail_msg("--ip %s was accepted", bad[i]);
 		assert_non_null(strstr(e.msg, "--ip"));
 	}
 	/* the lowest free skips the explicit one */
 	for (int i = 0; i < 4; i++) {
 		id_of(id, 2 + i);
-		assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, &a, &e), 0);
+		assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e),
+				 0);
 	}
 	assert_int_equal(a, A("10.88.0.6"));
 	ipam_free(&p);
@@ -202,11 +204,12 @@ static void test_full(void **state)
 	assert_int_equal(ipam_init(&p, "192.168.7.0/29", &e), 0);
 	for (int i = 0; i < 5; i++) {
 		id_of(id, i);
-		assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, &a, &e), 0);
+		assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e),
+				 0);
 	}
 	assert_int_equal(a, A("192.168.7.6"));
 	id_of(id, 99);
-	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, &a, &e), -1);
+	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e), -1);
 	assert_non_null(strstr(e.msg, "no free address"));
 	assert_non_null(strstr(e.msg, "192.168.7.0/29"));
 	ipam_free(&p);
@@ -225,23 +228,23 @@ static void test_port_clash(void **state)
 	port_parse("8080:80", &p[0], &e);
 	port_parse("8080:80/udp", &p[1], &e);
 	id_of(id, 1);
-	assert_int_equal(ipam_alloc(&pool, id, 0, p, 2, &a, &e), 0);
+	assert_int_equal(ipam_alloc(&pool, id, 0, p, 2, NULL, &a, &e), 0);
 	id_of(id, 2);
 	port_parse("127.0.0.1:8080:81", &p[0], &e);
-	assert_int_equal(ipam_alloc(&pool, id, 0, p, 1, &a, &e), -1);
+	assert_int_equal(ipam_alloc(&pool, id, 0, p, 1, NULL, &a, &e), -1);
 	assert_non_null(strstr(e.msg, "port is already allocated"));
 	assert_null(ipam_find(&pool, id));
 	/* twice in one run */
 	port_parse("9090:80", &p[0], &e);
 	port_parse("9090:81", &p[1], &e);
-	assert_int_equal(ipam_alloc(&pool, id, 0, p, 2, &a, &e), -1);
+	assert_int_equal(ipam_alloc(&pool, id, 0, p, 2, NULL, &a, &e), -1);
 	ipam_free(&pool);
 }
 
-static bool even_in_use(const char *id, void *arg)
+static bool even_in_use(const struct ipam_entry *en, void *arg)
 {
 	(void)arg;
-	return (strtoul(id + 56, NULL, 16) % 2) == 0;
+	return (strtoul(en->id + 56, NULL, 16) % 2) == 0;
 }
 
 static void test_reclaim(void **state)
@@ -258,16 +261,40 @@ static void test_reclaim(void **state)
 	port_parse("80:80", &port, &e);
 	for (int i = 0; i < 6; i++) {
 		id_of(id, i);
-		assert_int_equal(ipam_alloc(&p, id, 0, &port, i == 3, &a, &e),
-				 0);
+		assert_int_equal(
+		    ipam_alloc(&p, id, 0, &port, i == 3, NULL, &a, &e), 0);
 	}
 	assert_int_equal(ipam_reclaim(&p, even_in_use, NULL, &had_ports), 3);
 	assert_true(had_ports);
 	assert_int_equal(p.n, 3);
 	for (size_t i = 0; i < p.n; i++)
-		assert_true(even_in_use(p.v[i].id, NULL));
+		assert_true(even_in_use(&p.v[i], NULL));
 	assert_int_equal(ipam_reclaim(&p, even_in_use, NULL, &had_ports), 0);
 	assert_false(had_ports);
+	ipam_free(&p);
+}
+
+/* A pool that two writers corrupted: the twin addresses are counted. */
+static void test_duplicates(void **state)
+{
+	struct ipam p;
+	struct hm_err e;
+	char a[65], b[65], c[65];
+	json_t *j;
+
+	(void)state;
+	id_of(a, 1);
+	id_of(b, 2);
+	id_of(c, 3);
+	j = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "subnet",
+		      "10.88.0.0/16", "allocations", "address", "10.88.0.2",
+		      "id", a, "address", "10.88.0.3", "id", b, "address",
+		      "10.88.0.2", "id", c);
+	assert_int_equal(ipam_from_json(j, &p, &e), 0);
+	assert_int_equal(ipam_duplicates(&p), 1);
+	/* no owner recorded: unknown, not a live process */
+	assert_int_equal(p.v[0].owner.pid, 0);
+	json_decref(j);
 	ipam_free(&p);
 }
 
@@ -278,6 +305,7 @@ static void test_load_save(void **state)
 	struct hm_port port;
 	struct ipam p, q;
 	struct hm_err e;
+	struct ipam_owner owner = {4242, 123456789012ULL};
 	char id[65];
 	uint32_t a;
 	FILE *f;
@@ -288,8 +316,8 @@ static void test_load_save(void **state)
 	assert_int_equal(p.n, 0);
 	port_parse("127.0.0.1:53:53/udp", &port, &e);
 	id_of(id, 7);
-	assert_int_equal(ipam_alloc(&p, id, A("172.30.0.9"), &port, 1, &a, &e),
-			 0);
+	assert_int_equal(
+	    ipam_alloc(&p, id, A("172.30.0.9"), &port, 1, &owner, &a, &e), 0);
 	assert_int_equal(ipam_save(path, &p, &e), 0);
 	/* the saved subnet wins over a new default */
 	assert_int_equal(ipam_load(path, "10.0.0.0/8", &q, &e), 0);
@@ -300,6 +328,9 @@ static void test_load_save(void **state)
 	assert_int_equal(q.v[0].addr, A("172.30.0.9"));
 	assert_int_equal(q.v[0].nports, 1);
 	assert_memory_equal(&q.v[0].ports[0], &port, sizeof(port));
+	/* the reservation keeps its owner */
+	assert_int_equal(q.v[0].owner.pid, owner.pid);
+	assert_true(q.v[0].owner.start == owner.start);
 	ipam_free(&q);
 	ipam_free(&p);
 	/* corrupt: an error naming the file, no crash */
@@ -340,6 +371,7 @@ int main(void)
 	    cmocka_unit_test(test_port_clash),
 	    cmocka_unit_test(test_reclaim),
 	    cmocka_unit_test(test_load_save),
+	    cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_mac),
 	};
 
