@@ -30,20 +30,21 @@ struct hm_cmd {
 	const char *usage; /* full --help text */
 };
 
-/* cmd_image.c */
-int cmd_pull(struct hm_ctx *, int, char **, struct hm_err *);
-int cmd_images(struct hm_ctx *, int, char **, struct hm_err *);
-int cmd_tag(struct hm_ctx *, int, char **, struct hm_err *);
-int cmd_rmi(struct hm_ctx *, int, char **, struct hm_err *);
-int cmd_inspect(struct hm_ctx *, int, char **, struct hm_err *);
-/* cmd_run.c */
-int cmd_run(struct hm_ctx *, int, char **, struct hm_err *);
-/* cmd_container.c */
-int cmd_ps(struct hm_ctx *, int, char **, struct hm_err *);
-int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
-/* inspect_container() - *out = its JSON, or NULL if no such container. */
-int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
-		      struct hm_err *e);
+/* main.c: every command, in the order "homo --help" lists them */
+extern const struct hm_cmd cmd_table[];
+extern const size_t cmd_table_len;
+
+/* common.c: what the command files share */
+
+/** cmd_help() - print a command's usage; used by every --help. */
+int cmd_help(const char *name);
+
+/** cmd_usage_error() - "X: <why> (see 'homo X --help')" as an error. */
+int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** cmd_open_store() - open (and create) the store named by the globals. */
+int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e);
 
 /*
  * cmd_each_container() - @fn for each CONTAINER argument from optind on,
@@ -55,7 +56,26 @@ typedef int (*cmd_each_fn)(struct hm_ctx *ctx, const char *id, const char *arg,
 int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
 		       cmd_each_fn fn, void *data, struct hm_err *e);
 
-/* cmd_lifecycle.c */
+/** cmd_print_json() - print @j indented on stdout, and drop the reference. */
+void cmd_print_json(json_t *j);
+
+/* image.c */
+int cmd_pull(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_images(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_tag(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_rmi(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_inspect(struct hm_ctx *, int, char **, struct hm_err *);
+/* run.c */
+int cmd_run(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_run_usage[];
+/* container.c */
+int cmd_ps(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
+/* inspect_container() - *out = its JSON, or NULL if no such container. */
+int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
+		      struct hm_err *e);
+
+/* lifecycle.c */
 int cmd_logs(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_exec(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_stop(struct hm_ctx *, int, char **, struct hm_err *);
@@ -66,7 +86,7 @@ int cmd_wait(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_logs_usage[], cmd_exec_usage[], cmd_stop_usage[],
     cmd_kill_usage[], cmd_start_usage[], cmd_restart_usage[], cmd_wait_usage[];
 
-/* cmd_commit.c */
+/* transfer.c */
 int cmd_commit(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_export(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_save(struct hm_ctx *, int, char **, struct hm_err *);
@@ -74,11 +94,11 @@ int cmd_load(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_commit_usage[], cmd_export_usage[], cmd_save_usage[],
     cmd_load_usage[];
 
-/* cmd_system.c */
+/* system.c */
 int cmd_system(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_system_usage[];
 
-/* cmd_net.c: homo port, and homo run's --net, -p, --ip */
+/* net.c: homo port, and homo run's --net, -p, --ip */
 struct hm_spec;
 int cmd_port(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_port_usage[];
@@ -90,15 +110,5 @@ int cmd_net_mode(struct hm_spec *s, const char *what, const char *mode,
 int cmd_net_publish(struct hm_spec *s, const char *arg, struct hm_err *e);
 /* after parsing: --ip and -p against the mode */
 int cmd_net_check(struct hm_spec *s, struct hm_err *e);
-
-/** cmd_help() - print a command's usage; used by every --help. */
-int cmd_help(const char *name);
-
-/** cmd_usage_error() - "homo X: <why>\nSee 'homo X --help'." as an error. */
-int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/** cmd_open_store() - open (and create) the store named by the globals. */
-int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e);
 
 #endif

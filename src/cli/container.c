@@ -135,7 +135,13 @@ static bool matches(const struct row *r, char *const *filters)
 	return true;
 }
 
-int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+struct ps_opts {
+	bool all, quiet, as_json;
+	char **filters;
+};
+
+/* Return: 0, 1 for --help, or -1 with @e set. */
+static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
 	    {"all", no_argument, NULL, 'a'},
@@ -145,20 +151,15 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	bool all = false, quiet = false, as_json = false;
-	cleanup_strv char **filters = NULL;
-	cleanup_strv char **ids = NULL;
-	struct row *rows = NULL;
-	size_t n = 0;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			all = true;
+			o->all = true;
 			break;
 		case 'q':
-			quiet = true;
+			o->quiet = true;
 			break;
 		case 'f':
 			if (strcmp(optarg, "json"))
@@ -166,7 +167,7 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 						       "unknown format \"%s\" "
 						       "(only json)",
 						       optarg);
-			as_json = true;
+			o->as_json = true;
 			break;
 		case 'F':
 			if (!util_has_prefix(optarg, "status=") &&
@@ -176,105 +177,103 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 						       "--filter \"%s\": use "
 						       "status=, name= or id=",
 						       optarg);
-			filters = strv_push(filters, optarg);
-			all = all || util_has_prefix(optarg, "status=");
+			o->filters = strv_push(o->filters, optarg);
+			o->all = o->all || util_has_prefix(optarg, "status=");
 			break;
 		case 'h':
-			return cmd_help("ps");
+			return 1;
 		default:
 			return cmd_usage_error(e, "ps", "bad option");
 		}
 	}
-	if (cmd_open_store(ctx, e) < 0)
-		return -1;
-	ids = container_list(&ctx->store);
-	rows = xcalloc(strv_len(ids) + 1, sizeof(*rows));
+	return 0;
+}
+
+/* The containers to list, newest first; *n is how many. */
+static struct row *ps_collect(struct hm_store *st, const struct ps_opts *o,
+			      size_t *n)
+{
+	cleanup_strv char **ids = container_list(st);
+	struct row *rows = xcalloc(strv_len(ids) + 1, sizeof(*rows));
+
+	*n = 0;
 	for (size_t i = 0; ids[i]; i++) {
 		struct hm_err skip;
 
 		/* one corrupt record must not hide the others */
-		if (load_row(&ctx->store, ids[i], &rows[n], &skip) < 0) {
+		if (load_row(st, ids[i], &rows[*n], &skip) < 0) {
 			fprintf(stderr, "homo: warning: %s\n", skip.msg);
 			continue;
 		}
-		if ((!all && rows[n].state.status != ST_RUNNING) ||
-		    !matches(&rows[n], filters)) {
-			spec_free(&rows[n].spec);
+		if ((!o->all && rows[*n].state.status != ST_RUNNING) ||
+		    !matches(&rows[*n], o->filters)) {
+			spec_free(&rows[*n].spec);
 			continue;
 		}
-		n++;
+		(*n)++;
 	}
-	qsort(rows, n, sizeof(*rows), cmp_row);
-	if (as_json) {
+	qsort(rows, *n, sizeof(*rows), cmp_row);
+	return rows;
+}
+
+static void ps_print_row(const struct row *r)
+{
+	cleanup_free char *cmd = command_text(r->spec.argv);
+	char created[64], status[96], d[48];
+
+	util_format_duration(d, sizeof(d),
+			     (int64_t)time(NULL) -
+				 util_parse_rfc3339(r->spec.created));
+	snprintf(created, sizeof(created), "%s ago", d);
+	status_text(status, sizeof(status), &r->state);
+	/* a newline or escape in the command must not break the table */
+	for (char *p = cmd; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (strlen(cmd) > 20)
+		strcpy(cmd + 17, "...");
+	printf("%.12s  %-20s \"%s\"%*s %-16s %-26s %s\n", r->spec.id,
+	       r->spec.image, cmd, (int)(20 - strlen(cmd)), "", created, status,
+	       r->spec.name);
+}
+
+int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	struct ps_opts o = {0};
+	struct row *rows;
+	size_t n;
+	int r;
+
+	r = ps_parse(&o, argc, argv, e);
+	if (r == 0)
+		r = cmd_open_store(ctx, e);
+	if (r != 0) {
+		strv_free(o.filters);
+		return r > 0 ? cmd_help("ps") : -1;
+	}
+	rows = ps_collect(&ctx->store, &o, &n);
+	if (o.as_json) {
 		json_t *arr = json_array();
-		char *text;
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
 			    arr, container_json(&ctx->store, &rows[i]));
-		text = json_dumps(arr, JSON_INDENT(2));
-		puts(text);
-		free(text);
-		json_decref(arr);
-	} else if (!quiet) {
+		cmd_print_json(arr);
+	} else if (!o.quiet) {
 		printf("%-12s  %-20s %-22s %-16s %-26s %s\n", "CONTAINER ID",
 		       "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
 	}
+	/* -q prints the ids, even after --format json */
 	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *cmd = command_text(rows[i].spec.argv);
-		char created[64], status[96], d[48];
-
-		if (quiet)
+		if (o.quiet)
 			printf("%.12s\n", rows[i].spec.id);
-		if (quiet || as_json)
-			continue;
-		util_format_duration(
-		    d, sizeof(d),
-		    (int64_t)time(NULL) -
-			util_parse_rfc3339(rows[i].spec.created));
-		snprintf(created, sizeof(created), "%s ago", d);
-		status_text(status, sizeof(status), &rows[i].state);
-		/* a newline or escape in the command must not break the table
-		 */
-		for (char *p = cmd; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		if (strlen(cmd) > 20)
-			strcpy(cmd + 17, "...");
-		printf("%.12s  %-20s \"%s\"%*s %-16s %-26s %s\n",
-		       rows[i].spec.id, rows[i].spec.image, cmd,
-		       (int)(20 - strlen(cmd)), "", created, status,
-		       rows[i].spec.name);
+		else if (!o.as_json)
+			ps_print_row(&rows[i]);
 	}
 	for (size_t i = 0; i < n; i++)
 		spec_free(&rows[i].spec);
 	free(rows);
-	return 0;
-}
-
-int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
-		       cmd_each_fn fn, void *data, struct hm_err *e)
-{
-	struct hm_err first = {0};
-	int failed = 0;
-
-	if (cmd_open_store(ctx, e) < 0)
-		return -1;
-	for (int i = optind; i < argc; i++) {
-		char id[65];
-
-		if (container_find(&ctx->store, argv[i], id, e) == 0 &&
-		    fn(ctx, id, argv[i], data, e) == 0)
-			continue;
-		if (!failed++)
-			first = *e;
-		else
-			fprintf(stderr, "homo: %s\n", e->msg);
-	}
-	if (failed) {
-		*e = first;
-		return -1;
-	}
+	strv_free(o.filters);
 	return 0;
 }
 

@@ -135,14 +135,10 @@ int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		fprintf(stderr, "homo: warning: %s\n", bad[i]);
 	if (as_json) {
 		json_t *arr = json_array();
-		char *text;
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, image_json(&v[i]));
-		text = json_dumps(arr, JSON_INDENT(2));
-		puts(text);
-		free(text);
-		json_decref(arr);
+		cmd_print_json(arr);
 	} else if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			printf("%.12s\n", v[i].id);
@@ -291,7 +287,6 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	json_t *arr = json_array();
-	char *text;
 
 	if (argc == 2 && !strcmp(argv[1], "--help"))
 		return cmd_help("inspect");
@@ -320,9 +315,6 @@ int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		json_array_append_new(arr, image_json(&img));
 		image_free(&img);
 	}
-	text = json_dumps(arr, JSON_INDENT(2));
-	puts(text);
-	free(text);
-	json_decref(arr);
+	cmd_print_json(arr);
 	return 0;
 }

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * homo: the command table and global options. Only main.c and cmd_*.c
- * print or exit; everything below them is libhomo.
+ * homo: the command table, the global options and the dispatch. Only the
+ * files in cli/ print or exit; everything below them is libhomo.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,7 @@
 
 #define HOMO_VERSION "0.1.0"
 
-static const struct hm_cmd commands[] = {
+const struct hm_cmd cmd_table[] = {
     {"pull", cmd_pull, "Download and unpack a rootfs tarball as an image",
      "Usage: homo pull [OPTIONS] SOURCE [NAME[:TAG]]\n\n"
      "Import a root filesystem tarball as an image. SOURCE is an http://,\n"
@@ -48,7 +47,7 @@ static const struct hm_cmd commands[] = {
      "Usage: homo inspect CONTAINER|IMAGE...\n\n"
      "Print low-level information as a JSON array. Containers are looked\n"
      "up first, then images.\n"},
-    {"run", cmd_run, "Run a command in a new container", NULL},
+    {"run", cmd_run, "Run a command in a new container", cmd_run_usage},
     {"ps", cmd_ps, "List containers",
      "Usage: homo ps [OPTIONS]\n\n"
      "List running containers (all with -a): CONTAINER ID, IMAGE, "
@@ -83,7 +82,7 @@ static const struct hm_cmd commands[] = {
      cmd_system_usage},
 };
 
-extern const char *cmd_run_usage;
+const size_t cmd_table_len = ARRAY_SIZE(cmd_table);
 
 static void usage(FILE *f)
 {
@@ -101,39 +100,10 @@ static void usage(FILE *f)
 	    "  -v, --version       print the version\n\n"
 	    "Commands:\n",
 	    f);
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name,
-			commands[i].summary);
+	for (size_t i = 0; i < cmd_table_len; i++)
+		fprintf(f, "  %-9s %s\n", cmd_table[i].name,
+			cmd_table[i].summary);
 	fputs("\nRun 'homo COMMAND --help' for a command's options.\n", f);
-}
-
-int cmd_help(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (strcmp(commands[i].name, name))
-			continue;
-		fputs(commands[i].usage ? commands[i].usage : cmd_run_usage,
-		      stdout);
-		return 0;
-	}
-	return 1;
-}
-
-int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
-{
-	char why[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return hm_failx(e, HM_EXIT_FAIL, "%s: %s (see 'homo %s --help')", cmd,
-			why, cmd);
-}
-
-int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e)
-{
-	return store_open(&ctx->store, ctx->root, ctx->runroot, e);
 }
 
 int main(int argc, char **argv)
@@ -182,13 +152,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return HM_EXIT_FAIL;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (strcmp(commands[i].name, argv[optind]))
+	for (size_t i = 0; i < cmd_table_len; i++) {
+		if (strcmp(cmd_table[i].name, argv[optind]))
 			continue;
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* re-initialise getopt for the command */
-		r = commands[i].fn(&ctx, argc, argv, &e);
+		r = cmd_table[i].fn(&ctx, argc, argv, &e);
 		store_close(&ctx.store);
 		if (r < 0) {
 			fflush(stdout);

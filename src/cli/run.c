@@ -2,6 +2,7 @@
 /* homo run: Docker's options into a struct hm_spec, then container.c. */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "runtime/monitor.h"
 #include "runtime/security.h"
 
-const char *cmd_run_usage =
+const char cmd_run_usage[] =
     "Usage: homo run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
     "Create a container from IMAGE and run COMMAND in it (default: the\n"
     "image's command, else /bin/sh), waiting for it to exit. The exit\n"
@@ -63,33 +64,19 @@ const char *cmd_run_usage =
     "      --init               run a tiny init as PID 1 that forwards\n"
     "                           signals and reaps zombies\n";
 
-enum {
-	OPT_NAME = 256,
-	OPT_RM,
-	OPT_ENV_FILE,
-	OPT_HOSTNAME,
-	OPT_READ_ONLY,
-	OPT_MEMORY_SWAP,
-	OPT_PIDS,
-	OPT_CPUS,
-	OPT_SHARES,
-	OPT_CAP_ADD,
-	OPT_CAP_DROP,
-	OPT_PRIVILEGED,
-	OPT_NET,
-	OPT_INIT,
-	OPT_SECOPT,
-	OPT_RESTART,
-	OPT_LOG_MAX,
-	OPT_USERNS,
-	OPT_UIDMAP,
-	OPT_GIDMAP,
-	OPT_IP,
+/*
+ * What parse_opts() fills: the spec, and --memory-swap, which is checked
+ * against --memory once all options are read.
+ */
+struct run_parse {
+	struct hm_spec *s;
+	const char *swap;
 };
 
 /* --restart no|always|unless-stopped|on-failure[:N] */
-static int parse_restart(struct hm_spec *s, const char *arg, struct hm_err *e)
+static int opt_restart(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
+	struct hm_spec *s = rp->s;
 	cleanup_free char *p = xstrdup(arg);
 	char *n = strchr(p, ':'), *end;
 	long max = 0;
@@ -132,8 +119,10 @@ static void add_env(struct hm_spec *s, const char *kv)
 	}
 }
 
-static int env_file(struct hm_spec *s, const char *path, struct hm_err *e)
+static int opt_env_file(struct run_parse *rp, const char *path,
+			struct hm_err *e)
 {
+	struct hm_spec *s = rp->s;
 	cleanup_free char *text = util_read_file(path, NULL, e);
 	char *line, *save = NULL;
 
@@ -154,8 +143,9 @@ static int env_file(struct hm_spec *s, const char *path, struct hm_err *e)
 	return 0;
 }
 
-static int add_volume(struct hm_spec *s, const char *arg, struct hm_err *e)
+static int opt_volume(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
+	struct hm_spec *s = rp->s;
 	cleanup_free char *copy = xstrdup(arg);
 	char *src = copy, *dst = strchr(copy, ':'), *mode = NULL;
 	struct hm_volume *v;
@@ -212,8 +202,9 @@ static int parse_int(const char *opt, const char *s, int64_t min, int64_t *out,
 	return 0;
 }
 
-static int parse_cpus(const char *s, struct hm_spec *spec, struct hm_err *e)
+static int opt_cpus(struct run_parse *rp, const char *s, struct hm_err *e)
 {
+	struct hm_spec *spec = rp->s;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	char *end;
 	double v;
@@ -232,226 +223,306 @@ static int parse_cpus(const char *s, struct hm_spec *spec, struct hm_err *e)
 	return 0;
 }
 
+static int opt_userns(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (!strcmp(arg, "auto"))
+		rp->s->userns_auto = true;
+	else if (strcmp(arg, "host"))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--userns \"%s\": use auto or host", arg);
+	return 0;
+}
+
+static int opt_uidmap(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return userns_parse_map("--uidmap", arg, &rp->s->uidmap, e);
+}
+
+static int opt_gidmap(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return userns_parse_map("--gidmap", arg, &rp->s->gidmap, e);
+}
+
+static int opt_log_max(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (util_parse_size(arg, &rp->s->log_max, e) < 0)
+		return hm_prefix(e, "--log-max-size");
+	if (rp->s->log_max < 4096)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--log-max-size %s: the minimum is 4k", arg);
+	return 0;
+}
+
+static int opt_env(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	(void)e;
+	add_env(rp->s, arg);
+	return 0;
+}
+
+static int opt_workdir(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (arg[0] != '/')
+		return hm_failx(e, HM_EXIT_FAIL,
+				"-w \"%s\": the working directory must be "
+				"absolute",
+				arg);
+	free(rp->s->workdir);
+	rp->s->workdir = xstrdup(arg);
+	return 0;
+}
+
+static int opt_hostname(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (!*arg || strlen(arg) > 63)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--hostname \"%s\": 1 to 63 characters", arg);
+	free(rp->s->hostname);
+	rp->s->hostname = xstrdup(arg);
+	return 0;
+}
+
+static int opt_memory(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (util_parse_size(arg, &rp->s->limits.memory, e) < 0)
+		return hm_prefix(e, "--memory");
+	if (rp->s->limits.memory < 6 << 20)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--memory %s: the minimum is 6m", arg);
+	return 0;
+}
+
+static int opt_memory_swap(struct run_parse *rp, const char *arg,
+			   struct hm_err *e)
+{
+	(void)e;
+	rp->swap = arg; /* checked in check_swap(), once --memory is known */
+	return 0;
+}
+
+static int opt_pids(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return parse_int("--pids-limit", arg, 1, &rp->s->limits.pids, e);
+}
+
+static int opt_shares(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return parse_int("--cpu-shares", arg, 2, &rp->s->limits.cpu_shares, e);
+}
+
+static int opt_cap_add(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	(void)e;
+	rp->s->cap_add = strv_push(rp->s->cap_add, arg);
+	return 0;
+}
+
+static int opt_cap_drop(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	(void)e;
+	rp->s->cap_drop = strv_push(rp->s->cap_drop, arg);
+	return 0;
+}
+
+static int opt_net(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return cmd_net_mode(rp->s, "--net", arg, e);
+}
+
+static int opt_publish(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return cmd_net_publish(rp->s, arg, e);
+}
+
+static int opt_security(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (!strcmp(arg, "no-new-privileges") ||
+	    !strcmp(arg, "no-new-privileges=true") ||
+	    !strcmp(arg, "no-new-privileges:true"))
+		rp->s->no_new_privs = true;
+	else if (!strcmp(arg, "no-new-privileges=false") ||
+		 !strcmp(arg, "no-new-privileges:false"))
+		rp->s->no_new_privs = false;
+	else if (!strcmp(arg, "seccomp=unconfined") ||
+		 !strcmp(arg, "seccomp:unconfined"))
+		rp->s->seccomp_unconfined = true;
+	else
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--security-opt \"%s\": only "
+				"no-new-privileges[=true|false] and "
+				"seccomp=unconfined are supported",
+				arg);
+	return 0;
+}
+
+static int opt_help(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	(void)rp, (void)arg, (void)e;
+	return 1; /* stop here: cmd_run() prints the help */
+}
+
+typedef int (*run_opt_fn)(struct run_parse *rp, const char *arg,
+			  struct hm_err *e);
+
+/*
+ * One row per option of homo run. FLAG sets a bool of the spec, STR
+ * replaces a string of the spec, FN calls a handler (< 0: error, > 0:
+ * --help). parse_opts() builds getopt_long's tables from this one.
+ */
+struct run_opt {
+	const char *name;
+	const char *alias; /* another long name for the same option */
+	char letter;	   /* the short option, or 0 */
+	bool arg;	   /* takes an argument */
+	enum { RO_FLAG, RO_STR, RO_FN } kind;
+	size_t off; /* RO_FLAG, RO_STR: the field in struct hm_spec */
+	run_opt_fn fn;
+};
+
+#define FLAG(name, letter, field)                         \
+	{                                                 \
+		name, NULL, letter, false, RO_FLAG,       \
+		    offsetof(struct hm_spec, field), NULL \
+	}
+#define STR(name, letter, field)                          \
+	{                                                 \
+		name, NULL, letter, true, RO_STR,         \
+		    offsetof(struct hm_spec, field), NULL \
+	}
+#define FN(name, letter, arg, fn)                     \
+	{                                             \
+		name, NULL, letter, arg, RO_FN, 0, fn \
+	}
+
+static const struct run_opt run_opts[] = {
+    FLAG("detach", 'd', detach),
+    FN("userns", 0, true, opt_userns),
+    FN("uidmap", 0, true, opt_uidmap),
+    FN("gidmap", 0, true, opt_gidmap),
+    FN("restart", 0, true, opt_restart),
+    FN("log-max-size", 0, true, opt_log_max),
+    STR("name", 0, name),
+    FLAG("rm", 0, rm),
+    FLAG("interactive", 'i', interactive),
+    FLAG("tty", 't', tty),
+    FN("env", 'e', true, opt_env),
+    FN("env-file", 0, true, opt_env_file),
+    FN("workdir", 'w', true, opt_workdir),
+    STR("user", 'u', user),
+    FN("volume", 'v', true, opt_volume),
+    FN("hostname", 0, true, opt_hostname),
+    FLAG("read-only", 0, read_only),
+    FN("memory", 'm', true, opt_memory),
+    FN("memory-swap", 0, true, opt_memory_swap),
+    FN("pids-limit", 0, true, opt_pids),
+    FN("cpus", 0, true, opt_cpus),
+    FN("cpu-shares", 0, true, opt_shares),
+    FN("cap-add", 0, true, opt_cap_add),
+    FN("cap-drop", 0, true, opt_cap_drop),
+    FLAG("privileged", 0, privileged),
+    {"net", "network", 0, true, RO_FN, 0, opt_net},
+    FN("publish", 'p', true, opt_publish),
+    STR("ip", 0, netcfg.ip),
+    FLAG("init", 0, init),
+    FN("security-opt", 0, true, opt_security),
+    FN("help", 'h', false, opt_help),
+};
+
+/* struct option and optstring for run_opts; row i is returned as 256 + i */
+static void run_getopt_tables(struct option *lo, char *shorts)
+{
+	*shorts++ = '+';
+	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++) {
+		const struct run_opt *o = &run_opts[i];
+		int has = o->arg ? required_argument : no_argument;
+
+		*lo++ = (struct option){o->name, has, NULL, 256 + (int)i};
+		/* one val for both names: --ne is this option, not ambiguous */
+		if (o->alias)
+			*lo++ =
+			    (struct option){o->alias, has, NULL, 256 + (int)i};
+		if (o->letter) {
+			*shorts++ = o->letter;
+			if (o->arg)
+				*shorts++ = ':';
+		}
+	}
+	*lo = (struct option){0};
+	*shorts = '\0';
+}
+
+static const struct run_opt *run_opt_of(int c)
+{
+	if (c >= 256 && c < 256 + (int)ARRAY_SIZE(run_opts))
+		return &run_opts[c - 256];
+	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++)
+		if (run_opts[i].letter == c)
+			return &run_opts[i];
+	return NULL;
+}
+
+static int run_opt_apply(const struct run_opt *o, struct run_parse *rp,
+			 const char *arg, struct hm_err *e)
+{
+	char *field = (char *)rp->s + o->off;
+
+	switch (o->kind) {
+	case RO_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case RO_STR:
+		free(*(char **)field);
+		*(char **)field = xstrdup(arg);
+		return 0;
+	default:
+		return o->fn(rp, arg, e);
+	}
+}
+
+/* --memory-swap against --memory, whichever came first */
+static int check_swap(struct hm_spec *s, const char *swap, struct hm_err *e)
+{
+	if (!swap)
+		return 0;
+	if (!strcmp(swap, "-1"))
+		s->limits.memory_swap = -1;
+	else if (util_parse_size(swap, &s->limits.memory_swap, e) < 0)
+		return hm_prefix(e, "--memory-swap");
+	if (!s->limits.memory)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--memory-swap needs --memory too");
+	if (s->limits.memory_swap > 0 &&
+	    s->limits.memory_swap < s->limits.memory)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--memory-swap %s is below --memory: it is "
+				"memory plus swap",
+				swap);
+	return 0;
+}
+
+/* Return: 0, 1 for --help, or -1 with @e set. */
 static int parse_opts(struct hm_spec *s, int argc, char **argv,
 		      struct hm_err *e)
 {
-	static const struct option opts[] = {
-	    {"detach", no_argument, NULL, 'd'},
-	    {"userns", required_argument, NULL, OPT_USERNS},
-	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
-	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
-	    {"restart", required_argument, NULL, OPT_RESTART},
-	    {"log-max-size", required_argument, NULL, OPT_LOG_MAX},
-	    {"name", required_argument, NULL, OPT_NAME},
-	    {"rm", no_argument, NULL, OPT_RM},
-	    {"interactive", no_argument, NULL, 'i'},
-	    {"tty", no_argument, NULL, 't'},
-	    {"env", required_argument, NULL, 'e'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"workdir", required_argument, NULL, 'w'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"volume", required_argument, NULL, 'v'},
-	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
-	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
-	    {"memory", required_argument, NULL, 'm'},
-	    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
-	    {"pids-limit", required_argument, NULL, OPT_PIDS},
-	    {"cpus", required_argument, NULL, OPT_CPUS},
-	    {"cpu-shares", required_argument, NULL, OPT_SHARES},
-	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
-	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
-	    {"net", required_argument, NULL, OPT_NET},
-	    {"network", required_argument, NULL, OPT_NET},
-	    {"publish", required_argument, NULL, 'p'},
-	    {"ip", required_argument, NULL, OPT_IP},
-	    {"init", no_argument, NULL, OPT_INIT},
-	    {"security-opt", required_argument, NULL, OPT_SECOPT},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
-	};
-	const char *swap = NULL;
-	int c;
+	struct option lo[2 * ARRAY_SIZE(run_opts) + 1];
+	char shorts[2 * ARRAY_SIZE(run_opts) + 2];
+	struct run_parse rp = {.s = s};
+	int c, r;
 
+	run_getopt_tables(lo, shorts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+dite:w:u:v:m:p:h", opts, NULL)) !=
-	       -1) {
-		switch (c) {
-		case 'd':
-			s->detach = true;
-			break;
-		case OPT_USERNS:
-			if (!strcmp(optarg, "auto"))
-				s->userns_auto = true;
-			else if (strcmp(optarg, "host"))
-				return hm_failx(e, HM_EXIT_FAIL,
-						"--userns \"%s\": use auto or "
-						"host",
-						optarg);
-			break;
-		case OPT_UIDMAP:
-		case OPT_GIDMAP:
-			if (userns_parse_map(
-				c == OPT_UIDMAP ? "--uidmap" : "--gidmap",
-				optarg,
-				c == OPT_UIDMAP ? &s->uidmap : &s->gidmap,
-				e) < 0)
-				return -1;
-			break;
-		case OPT_RESTART:
-			if (parse_restart(s, optarg, e) < 0)
-				return -1;
-			break;
-		case OPT_LOG_MAX:
-			if (util_parse_size(optarg, &s->log_max, e) < 0)
-				return hm_prefix(e, "--log-max-size");
-			if (s->log_max < 4096)
-				return hm_failx(e, HM_EXIT_FAIL,
-						"--log-max-size %s: the "
-						"minimum is 4k",
-						optarg);
-			break;
-		case OPT_NAME:
-			s->name = xstrdup(optarg);
-			break;
-		case OPT_RM:
-			s->rm = true;
-			break;
-		case 'i':
-			s->interactive = true;
-			break;
-		case 't':
-			s->tty = true;
-			break;
-		case 'e':
-			add_env(s, optarg);
-			break;
-		case OPT_ENV_FILE:
-			if (env_file(s, optarg, e) < 0)
-				return -1;
-			break;
-		case 'w':
-			if (optarg[0] != '/')
-				return hm_failx(e, HM_EXIT_FAIL,
-						"-w \"%s\": the working "
-						"directory must be absolute",
-						optarg);
-			free(s->workdir);
-			s->workdir = xstrdup(optarg);
-			break;
-		case 'u':
-			free(s->user);
-			s->user = xstrdup(optarg);
-			break;
-		case 'v':
-			if (add_volume(s, optarg, e) < 0)
-				return -1;
-			break;
-		case OPT_HOSTNAME:
-			if (!*optarg || strlen(optarg) > 63)
-				return hm_failx(e, HM_EXIT_FAIL,
-						"--hostname \"%s\": 1 to 63 "
-						"characters",
-						optarg);
-			s->hostname = xstrdup(optarg);
-			break;
-		case OPT_READ_ONLY:
-			s->read_only = true;
-			break;
-		case 'm':
-			if (util_parse_size(optarg, &s->limits.memory, e) < 0)
-				return hm_prefix(e, "--memory");
-			if (s->limits.memory < 6 << 20)
-				return hm_failx(e, HM_EXIT_FAIL,
-						"--memory %s: the minimum is "
-						"6m",
-						optarg);
-			break;
-		case OPT_MEMORY_SWAP:
-			swap = optarg;
-			break;
-		case OPT_PIDS:
-			if (parse_int("--pids-limit", optarg, 1,
-				      &s->limits.pids, e) < 0)
-				return -1;
-			break;
-		case OPT_CPUS:
-			if (parse_cpus(optarg, s, e) < 0)
-				return -1;
-			break;
-		case OPT_SHARES:
-			if (parse_int("--cpu-shares", optarg, 2,
-				      &s->limits.cpu_shares, e) < 0)
-				return -1;
-			break;
-		case OPT_CAP_ADD:
-			s->cap_add = strv_push(s->cap_add, optarg);
-			break;
-		case OPT_CAP_DROP:
-			s->cap_drop = strv_push(s->cap_drop, optarg);
-			break;
-		case OPT_PRIVILEGED:
-			s->privileged = true;
-			break;
-		case OPT_NET:
-			if (cmd_net_mode(s, "--net", optarg, e) < 0)
-				return -1;
-			break;
-		case 'p':
-			if (cmd_net_publish(s, optarg, e) < 0)
-				return -1;
-			break;
-		case OPT_IP:
-			free(s->netcfg.ip);
-			s->netcfg.ip = xstrdup(optarg);
-			break;
-		case OPT_INIT:
-			s->init = true;
-			break;
-		case OPT_SECOPT:
-			if (!strcmp(optarg, "no-new-privileges") ||
-			    !strcmp(optarg, "no-new-privileges=true") ||
-			    !strcmp(optarg, "no-new-privileges:true"))
-				s->no_new_privs = true;
-			else if (!strcmp(optarg, "no-new-privileges=false") ||
-				 !strcmp(optarg, "no-new-privileges:false"))
-				s->no_new_privs = false;
-			else if (!strcmp(optarg, "seccomp=unconfined") ||
-				 !strcmp(optarg, "seccomp:unconfined"))
-				s->seccomp_unconfined = true;
-			else
-				return hm_failx(e, HM_EXIT_FAIL,
-						"--security-opt \"%s\": only "
-						"no-new-privileges[=true|false]"
-						" and seccomp=unconfined are "
-						"supported",
-						optarg);
-			break;
-		case 'h':
-			return 1;
-		case '?':
-		default:
+	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		const struct run_opt *o = run_opt_of(c);
+
+		if (!o)
 			return cmd_usage_error(e, "run",
 					       "unknown option \"%s\"",
 					       argv[optind - 1]);
-		}
+		r = run_opt_apply(o, &rp, optarg, e);
+		if (r != 0)
+			return r < 0 ? -1 : 1;
 	}
-	if (swap) {
-		if (!strcmp(swap, "-1"))
-			s->limits.memory_swap = -1;
-		else if (util_parse_size(swap, &s->limits.memory_swap, e) < 0)
-			return hm_prefix(e, "--memory-swap");
-		if (!s->limits.memory)
-			return hm_failx(e, HM_EXIT_FAIL,
-					"--memory-swap needs --memory too");
-		if (s->limits.memory_swap > 0 &&
-		    s->limits.memory_swap < s->limits.memory)
-			return hm_failx(e, HM_EXIT_FAIL,
-					"--memory-swap %s is below --memory: "
-					"it is memory plus swap",
-					swap);
-	}
-	return 0;
+	return check_swap(s, rp.swap, e);
 }
 
 int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
