@@ -291,7 +291,7 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 			break;
 		case OPT_UIDMAP:
 		case OPT_GIDMAP:
-			if (userns_parse_map(
+			if (idmap_parse(
 				c == OPT_UIDMAP ? "--uidmap" : "--gidmap",
 				optarg,
 				c == OPT_UIDMAP ? &s->uidmap : &s->gidmap,

@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/idmap.h"
 #include "base/util.h"
-#include "runtime/userns.h"
 
 #define CHUNK (1 << 20)
 #define READ_MIN (64 << 10) /* publish a slot with less room than this */
@@ -308,11 +308,12 @@ static void pop_name(struct walk *w, size_t rl, size_t dl)
 static uint32_t unshift(const struct hm_idmap *m, uint32_t id,
 			uint32_t unmapped)
 {
+	int64_t ctr;
+
 	if (!m || !m->count)
 		return id;
-	if (id >= m->host && id - m->host < m->count)
-		return m->ctr + (id - m->host);
-	return unmapped;
+	ctr = idmap_ctr_id(m, id);
+	return ctr < 0 ? unmapped : (uint32_t)ctr;
 }
 
 static uint32_t get_le32(const unsigned char *p)
