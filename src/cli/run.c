@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/idmap.h"
 #include "base/util.h"
 #include "common.h"
 #include "runtime/container.h"
@@ -235,12 +236,12 @@ static int opt_userns(struct run_parse *rp, const char *arg, struct hm_err *e)
 
 static int opt_uidmap(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	return userns_parse_map("--uidmap", arg, &rp->s->uidmap, e);
+	return idmap_parse("--uidmap", arg, &rp->s->uidmap, e);
 }
 
 static int opt_gidmap(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	return userns_parse_map("--gidmap", arg, &rp->s->gidmap, e);
+	return idmap_parse("--gidmap", arg, &rp->s->gidmap, e);
 }
 
 static int opt_log_max(struct run_parse *rp, const char *arg, struct hm_err *e)

@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "common.h"
 #include "image/commit.h"
+#include "runtime/snapshot.h"
 #include "image/oci.h"
 
 const char cmd_commit_usage[] =

@@ -1,32 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * commit: an upperdir becomes a layer (copied and hashed in one pass by
- * layer_tar_write), the layer goes on top of a chain, a name record names
- * the chain. export: the merged tree of a container as a flat tar.
+ * commit: a directory laid out as an overlay upperdir becomes a layer
+ * (copied and hashed in one pass by layer_tar_write), the layer goes on
+ * top of a chain, a name record names the chain. What a container adds
+ * (its config, its id maps, freezing it) comes in as struct commit_input,
+ * from runtime/snapshot.c.
  */
 #include "image/commit.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/mount.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "base/fault.h"
 #include "base/progress.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
-#include "runtime/cgroup.h"
-#include "runtime/container.h"
-#include "runtime/userns.h"
 #include "store/overlay.h"
 
 /* ---- config changes (-c) ---- */
@@ -139,96 +129,15 @@ int commit_check_depth(const struct hm_store *s, char *const *layers,
 	return opts ? 0 : hm_prefix(e, "commit");
 }
 
-/* ---- freezing a running container ---- */
-
-/*
- * A running container is frozen while its upperdir is read. If homo dies
- * meanwhile (SIGKILL), nothing would thaw it: a forked guard holds the read
- * end of a pipe whose write end only homo has, and thaws on EOF, which
- * comes however homo ends. Prepared before the fork: the child only makes
- * async-signal-safe calls.
- */
-struct freeze_guard {
-	pid_t pid;
-	int fd; /* write end; closing it releases the guard */
-};
-
-static int freeze(const char *id, struct freeze_guard *g, struct hm_err *e)
-{
-	cleanup_free char *dir = cgroup_dir("freezer", id);
-	cleanup_free char *state = NULL;
-	int p[2];
-
-	g->pid = -1;
-	g->fd = -1;
-	if (!dir)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"container %.12s is running and the freezer "
-				"cgroup is not mounted: stop it first",
-				id);
-	state = xasprintf("%s/freezer.state", dir);
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return hm_fail(e, errno, "pipe");
-	g->pid = fork();
-	if (g->pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return hm_fail(e, errno, "fork");
-	}
-	if (g->pid == 0) {
-		char c;
-		int fd;
-
-		/*
-		 * Hold nothing else: an inherited pipe end (export's error
-		 * pipe, a shell's stdout) would never see its EOF.
-		 */
-		if (dup2(p[0], 0) < 0)
-			_exit(1);
-		close_range(1, ~0U, 0);
-		while (read(0, &c, 1) < 0 && errno == EINTR)
-			;
-		fd = open(state, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0 && write(fd, "THAWED", 6) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(p[0]);
-	g->fd = p[1];
-	HM_TRACE("freeze %.12s", id);
-	if (cgroup_freeze(id, e) < 0) {
-		close(g->fd);
-		waitpid(g->pid, NULL, 0);
-		g->pid = -1;
-		return -1;
-	}
-	return 0;
-}
-
-static int thaw(const char *id, struct freeze_guard *g, struct hm_err *e)
-{
-	int r;
-
-	if (g->pid < 0)
-		return 0;
-	HM_TRACE("thaw %.12s", id);
-	r = cgroup_thaw(id, e);
-	close(g->fd);
-	while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	g->pid = -1;
-	return r;
-}
-
 /* ---- the layer ---- */
 
 /*
- * Copy @dir into a new temp layer and hash it; *@tmp is the layer dir to
- * hand to store_layer_commit().
+ * Copy @in->dir into a new temp layer and hash it; *@tmp is the layer dir
+ * to hand to store_layer_commit().
  */
-static int make_layer(struct hm_store *s, const char *dir, bool progress,
-		      const struct hm_spec *sp, char **tmp,
-		      struct layer_tar_result *res, struct hm_err *e)
+static int make_layer(struct hm_store *s, const struct commit_input *in,
+		      bool progress, char **tmp, struct layer_tar_result *res,
+		      struct hm_err *e)
 {
 	cleanup_free char *diff = NULL;
 	struct hm_progress prog;
@@ -246,14 +155,12 @@ static int make_layer(struct hm_store *s, const char *dir, bool progress,
 		goto fail;
 	}
 	lo.copy_to = diff;
-	if (sp) { /* a user-namespaced container's upper/: its view */
-		lo.uidmap = &sp->uidmap;
-		lo.gidmap = &sp->gidmap;
-	}
-	progress_init(&prog, "commit", progress ? util_dir_size(dir) : 0,
+	lo.uidmap = in->uidmap; /* a user-namespaced container's upper/ */
+	lo.gidmap = in->gidmap;
+	progress_init(&prog, "commit", progress ? util_dir_size(in->dir) : 0,
 		      progress);
-	HM_TRACE("copy and hash %s", dir);
-	r = layer_tar_write(dir, &lo, res, e);
+	HM_TRACE("copy and hash %s", in->dir);
+	r = layer_tar_write(in->dir, &lo, res, e);
 	progress_finish(&prog);
 	if (r == 0)
 		return 0;
@@ -271,23 +178,36 @@ static char *default_ref(const char *name, const char *image_id)
 }
 
 /*
- * The shared tail: make the layer from @dir, put it on @base_layers, name
- * the image. @img arrives with config (and source) set; @sp is the
- * container's spec (its id maps), NULL for a directory.
+ * Make the layer, with @in->dir kept still meanwhile (a running container
+ * frozen) if the caller says how.
  */
-static int commit_common(struct hm_store *s, const char *dir,
-			 char *const *base_layers, const char *default_name,
-			 const struct commit_opts *o, struct hm_image *img,
-			 struct freeze_guard *g, const char *cid,
-			 const struct hm_spec *sp, struct hm_err *e)
+static int copy_layer(struct hm_store *s, const struct commit_input *in,
+		      bool progress, char **tmp, struct layer_tar_result *res,
+		      struct hm_err *e)
 {
-	cleanup_free char *tmp = NULL, *dflt = NULL;
-	struct layer_tar_result res;
 	struct hm_err ignored;
-	char created[40];
-	json_t *meta;
 	int r;
 
+	if (in->freeze && in->freeze(in->freeze_arg, e) < 0)
+		return -1;
+	r = make_layer(s, in, progress, tmp, res, e);
+	if (in->thaw && in->thaw(in->freeze_arg, r < 0 ? &ignored : e) < 0 &&
+	    r == 0) {
+		util_rm_rf(*tmp, &ignored);
+		return -1;
+	}
+	return r;
+}
+
+/*
+ * The config changes, the name and the chain, checked before anything is
+ * copied: a stand-in top layer tells whether the chain can be mounted.
+ */
+static int prepare_image(const struct hm_store *s,
+			 const struct commit_input *in,
+			 const struct commit_opts *o, struct hm_image *img,
+			 struct hm_err *e)
+{
 	for (size_t i = 0; o->changes && o->changes[i]; i++)
 		if (commit_apply_change(img->config, o->changes[i], e) < 0)
 			return -1;
@@ -296,116 +216,75 @@ static int commit_common(struct hm_store *s, const char *dir,
 				    json_string(o->message));
 	if (o->ref && image_ref_parse(o->ref, &img->name, &img->tag, e) < 0)
 		return -1;
-	for (size_t i = 0; base_layers && base_layers[i]; i++)
-		img->layers = strv_push(img->layers, base_layers[i]);
-	/* check with a stand-in top layer before copying anything */
+	for (size_t i = 0; in->base_layers && in->base_layers[i]; i++)
+		img->layers = strv_push(img->layers, in->base_layers[i]);
 	img->layers = strv_push(img->layers, "0000000000000000");
-	if (commit_check_depth(s, img->layers, e) < 0)
-		return -1;
+	return commit_check_depth(s, img->layers, e);
+}
 
-	if (cid && freeze(cid, g, e) < 0)
-		return -1;
-	r = make_layer(s, dir, o->progress, sp, &tmp, &res, e);
-	if (cid && thaw(cid, g, r < 0 ? &ignored : e) < 0 && r == 0) {
-		util_rm_rf(tmp, &ignored);
-		return -1;
-	}
-	if (r < 0)
-		return -1;
+/* The new layer @tmp on top, the image id, and both into the store. */
+static int record_image(struct hm_store *s, const struct commit_input *in,
+			const struct commit_opts *o, const char *tmp,
+			const struct layer_tar_result *res,
+			struct hm_image *img, struct hm_err *e)
+{
+	cleanup_free char *dflt = NULL;
+	char created[40];
+	json_t *meta;
+	int r;
 
 	free(img->layers[strv_len(img->layers) - 1]);
-	img->layers[strv_len(img->layers) - 1] = xstrdup(res.diff_id);
+	img->layers[strv_len(img->layers) - 1] = xstrdup(res->diff_id);
 	util_now_rfc3339(created, sizeof(created));
 	img->created = xstrdup(created);
-	img->size = res.tar_bytes;
-	for (size_t i = 0; base_layers && base_layers[i]; i++)
-		img->size += store_layer_size(s, base_layers[i]);
+	img->size = res->tar_bytes;
+	for (size_t i = 0; in->base_layers && in->base_layers[i]; i++)
+		img->size += store_layer_size(s, in->base_layers[i]);
 	if (image_compute_id(img, e) < 0)
-		goto fail;
+		return -1;
 	if (!o->ref) {
-		dflt = default_ref(default_name, img->id);
+		dflt = default_ref(in->default_name, img->id);
 		if (image_ref_parse(dflt, &img->name, &img->tag, e) < 0)
-			goto fail;
+			return -1;
 	}
 	meta = json_pack("{s:s, s:I, s:s, s:b, s:s?}", "source", img->source,
-			 "size", (json_int_t)res.tar_bytes, "diff_id",
-			 res.diff_id, "canonical", 1, "comment", o->message);
+			 "size", (json_int_t)res->tar_bytes, "diff_id",
+			 res->diff_id, "canonical", 1, "comment", o->message);
 	if (store_lock(s, e) < 0) {
 		json_decref(meta);
-		goto fail;
+		return -1;
 	}
-	r = store_layer_commit(s, tmp, res.diff_id, meta, e);
+	r = store_layer_commit(s, tmp, res->diff_id, meta, e);
 	FAULT_POINT("commit-after-layer");
 	if (r == 0)
 		r = store_image_save(s, img, e);
 	store_unlock(s);
 	json_decref(meta);
-	if (r < 0)
-		goto fail;
-	return 0;
-fail:
-	util_rm_rf(tmp, &ignored);
-	return -1;
+	return r;
 }
 
-/* The image config as the container ran: its command, env, dir, user. */
-static json_t *container_config(struct hm_store *s, const struct hm_spec *sp)
+int commit_upper(struct hm_store *s, const struct commit_input *in,
+		 const struct commit_opts *o, struct hm_image *out,
+		 struct hm_err *e)
 {
-	struct hm_image base;
+	cleanup_free char *tmp = NULL;
+	struct layer_tar_result res;
 	struct hm_err ignored;
-	json_t *cfg, *a;
-
-	if (store_image_find(s, sp->image_id, &base, NULL, &ignored) == 0) {
-		cfg = json_deep_copy(base.config);
-		image_free(&base);
-	} else {
-		cfg = image_default_config(); /* the image went away */
-	}
-	if (sp->argv && sp->argv[0]) {
-		a = json_array();
-		for (size_t i = 0; sp->argv[i]; i++)
-			json_array_append_new(a, json_string(sp->argv[i]));
-		json_object_set_new(cfg, "cmd", a);
-	}
-	if (sp->env) {
-		a = json_array();
-		for (size_t i = 0; sp->env[i]; i++)
-			json_array_append_new(a, json_string(sp->env[i]));
-		json_object_set_new(cfg, "env", a);
-	}
-	if (sp->workdir && *sp->workdir)
-		json_object_set_new(cfg, "workdir", json_string(sp->workdir));
-	if (sp->user)
-		json_object_set_new(cfg, "user", json_string(sp->user));
-	return cfg;
-}
-
-int commit_container(struct hm_store *s, const char *ref,
-		     const struct commit_opts *o, struct hm_image *out,
-		     struct hm_err *e)
-{
-	cleanup_free char *cdir = NULL, *upper = NULL;
-	struct freeze_guard g = {.pid = -1, .fd = -1};
-	struct hm_state state;
-	struct hm_spec sp;
-	char id[65];
-	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (container_find(s, ref, id, e) < 0 ||
-	    container_check(s, id, &state, e) < 0 ||
-	    container_load_spec(s, id, &sp, e) < 0)
-		return -1;
-	cdir = container_dir(s, id);
-	upper = xasprintf("%s/upper", cdir);
-	out->config = container_config(s, &sp);
-	out->source = xasprintf("commit of container %.12s", id);
-	r = commit_common(s, upper, sp.layers, sp.name, o, out, &g,
-			  state.status == ST_RUNNING ? id : NULL, &sp, e);
-	spec_free(&sp);
-	if (r < 0)
-		image_free(out);
-	return r;
+	out->config = in->config;
+	out->source = xstrdup(in->source);
+	if (prepare_image(s, in, o, out, e) < 0 ||
+	    copy_layer(s, in, o->progress, &tmp, &res, e) < 0)
+		goto fail;
+	if (record_image(s, in, o, tmp, &res, out, e) < 0) {
+		util_rm_rf(tmp, &ignored);
+		goto fail;
+	}
+	return 0;
+fail:
+	image_free(out);
+	return -1;
 }
 
 int commit_dir(struct hm_store *s, const char *dir, const struct commit_opts *o,
@@ -423,209 +302,16 @@ int commit_dir(struct hm_store *s, const char *dir, const struct commit_opts *o,
 		return hm_fail(e, ENOTDIR, "%s", dir);
 	if (o->parent && store_image_find(s, o->parent, &base, NULL, e) < 0)
 		return -1;
-	out->config =
-	    o->parent ? json_deep_copy(base.config) : image_default_config();
-	out->source = xstrdup(abs);
-	r = commit_common(s, abs, base.layers, abs, o, out, NULL, NULL, NULL,
-			  e);
+	r = commit_upper(s,
+			 &(struct commit_input){
+			     .dir = abs,
+			     .base_layers = base.layers,
+			     .config = o->parent ? json_deep_copy(base.config)
+						 : image_default_config(),
+			     .source = abs,
+			     .default_name = abs,
+			 },
+			 o, out, e);
 	image_free(&base);
-	if (r < 0)
-		image_free(out);
 	return r;
-}
-
-/* ---- export ---- */
-
-/*
- * "lowerdir=containers/<id>/upper:l/<top>:...:l/<bottom>", relative to
- * the store root: the upper is just the topmost read-only layer here.
- */
-static char *export_options(char *const *layers, const char *id,
-			    struct hm_err *e)
-{
-	size_t n = strv_len(layers), page = (size_t)getpagesize(), len;
-	char *opts;
-
-	if (n + 1 > OVERLAY_MAX_LAYERS)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"export: %zu layers: overlayfs stacks at most "
-				"%d",
-				n + 1, OVERLAY_MAX_LAYERS),
-		       NULL;
-	opts = xmalloc(64 + 80 + n * (LAYER_SHORT_LEN + 3));
-	len = (size_t)sprintf(opts, "lowerdir=containers/%s/upper", id);
-	for (size_t i = n; i-- > 0;)
-		len += (size_t)sprintf(opts + len, ":l/%.*s", LAYER_SHORT_LEN,
-				       layers[i]);
-	if (len >= page) {
-		free(opts);
-		return hm_failx(e, HM_EXIT_FAIL,
-				"export: %zu layers: the overlay mount options "
-				"exceed the kernel's %zu-byte limit",
-				n + 1, page),
-		       NULL;
-	}
-	return opts;
-}
-
-/*
- * A user namespace mapping a container's host ids back (inside id
- * host + N is outside id N): an idmapped mount through it shows upper/ as
- * the container sees it. Held by a child that waits on a pipe; the
- * namespace lives on in the returned fd.
- */
-static int inverse_userns(const struct hm_idmap *uid,
-			  const struct hm_idmap *gid, struct hm_err *e)
-{
-	struct hm_idmap iu = {uid->host, uid->ctr, uid->count};
-	struct hm_idmap ig = {gid->host, gid->ctr, gid->count};
-	char path[64], c;
-	int p[2], fd = -1;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return hm_fail(e, errno, "pipe");
-	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL,
-			     NULL, NULL);
-	if (pid == 0) {
-		close(p[1]);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	close(p[0]);
-	if (pid < 0) {
-		close(p[1]);
-		return hm_fail(e, errno, "export: clone a user namespace");
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (userns_write_maps(pid, &iu, &ig, e) == 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			hm_fail(e, errno, "open \"%s\"", path);
-	}
-	close(p[1]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	return fd;
-}
-
-/*
- * Put an idmapped copy of @upper over itself (in the export child's own
- * mount namespace), so that the overlay reads it with the container's
- * owners; the image's layers already have them.
- */
-static int unshift_upper(const char *upper, const struct hm_idmap *uid,
-			 const struct hm_idmap *gid, struct hm_err *e)
-{
-	cleanup_close int ns = inverse_userns(uid, gid, e);
-	cleanup_close int mnt = -1;
-
-	if (ns < 0)
-		return -1;
-	mnt = userns_idmapped_tree(upper, ns, e);
-	if (mnt < 0)
-		return hm_prefix(e, "export");
-	if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, upper,
-		    MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return hm_fail(e, errno, "export: mount on \"%s\"", upper);
-	return 0;
-}
-
-/* The child: its own mount namespace, the overlay, the tar, _exit. */
-static void export_child(struct hm_store *s, const char *opts,
-			 const char *upper, const struct hm_idmap *uid,
-			 const struct hm_idmap *gid, int out_fd, bool progress,
-			 int err_fd)
-{
-	struct hm_progress prog;
-	struct layer_tar_opts lo = {
-	    .sink = layer_tar_fd_sink, .sink_arg = &out_fd, .progress = &prog};
-	struct layer_tar_result res;
-	struct hm_err e = {0};
-	const char *mnt = s->runroot;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (unshare(CLONE_NEWNS) < 0) {
-		hm_fail(&e, errno, "export: unshare mount namespace");
-	} else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		hm_fail(&e, errno, "export: make / private");
-	} else if (chdir(s->root) < 0) {
-		hm_fail(&e, errno, "export: chdir \"%s\"", s->root);
-	} else if (uid->count && unshift_upper(upper, uid, gid, &e) < 0) {
-		/* e is set */
-	} else if (mount("overlay", mnt, "overlay", MS_RDONLY, opts) < 0) {
-		/* on the runroot: only this namespace ever sees it */
-		hm_fail(&e, errno, "export: mount overlay on \"%s\"", mnt);
-	} else {
-		progress_init(&prog, "export", progress ? 0 : 0, progress);
-		if (layer_tar_write(mnt, &lo, &res, &e) == 0)
-			_exit(0);
-		progress_finish(&prog);
-	}
-	if (write(err_fd, &e, sizeof(e)) < 0)
-		_exit(2);
-	_exit(1);
-}
-
-int export_container(struct hm_store *s, const char *ref, int out_fd,
-		     bool progress, struct hm_err *e)
-{
-	cleanup_free char *opts = NULL, *upper = NULL;
-	struct freeze_guard g = {.pid = -1, .fd = -1};
-	struct hm_idmap uid, gid;
-	struct hm_state state;
-	struct hm_err ignored;
-	struct hm_spec sp;
-	char id[65];
-	int p[2], status = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (container_find(s, ref, id, e) < 0 ||
-	    container_check(s, id, &state, e) < 0 ||
-	    container_load_spec(s, id, &sp, e) < 0)
-		return -1;
-	opts = export_options(sp.layers, id, e);
-	uid = sp.uidmap;
-	gid = sp.gidmap;
-	spec_free(&sp);
-	if (!opts)
-		return -1;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return hm_fail(e, errno, "pipe");
-	if (state.status == ST_RUNNING && freeze(id, &g, e) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	HM_TRACE("export %.12s", id);
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		upper = xasprintf("%s/containers/%s/upper", s->root, id);
-		export_child(s, opts, upper, &uid, &gid, out_fd, progress,
-			     p[1]);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		thaw(id, &g, &ignored);
-		return hm_fail(e, errno, "fork");
-	}
-	do
-		n = read(p[0], e, sizeof(*e));
-	while (n < 0 && errno == EINTR);
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (thaw(id, &g, n == (ssize_t)sizeof(*e) ? &ignored : e) < 0 &&
-	    n != (ssize_t)sizeof(*e))
-		return -1;
-	if (n == (ssize_t)sizeof(*e))
-		return -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return hm_failx(e, HM_EXIT_FAIL, "export: writer died (%d)",
-				status);
-	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "base/error.h"
+#include "base/idmap.h"
 #include "store/store.h"
 
 struct commit_opts {
@@ -16,25 +17,44 @@ struct commit_opts {
 	bool progress;	     /* draw a progress bar on stderr */
 };
 
-/**
- * commit_container() - a container's upperdir as a new layer on top of its
- * image's layers, and a new image naming that chain.
- * @ref: container name, id or id prefix.
- *
- * The config is the image's with the container's own command, env,
- * workdir and user (as Docker's commit), then @o->changes applied. A
- * running container is frozen while its upperdir is read and thawed after,
- * also if homo is killed meanwhile (a guard process thaws it). Without
- * @o->ref the image is named after the container, tagged with its short
- * id. The layer is copied and hashed in one pass under a temp name and
- * renamed into place under the lock; identical content is stored once.
+/*
+ * What commit_upper() is given beyond the options: all it knows of a
+ * container (runtime/snapshot.c fills it in for one).
  */
-int commit_container(struct hm_store *s, const char *ref,
-		     const struct commit_opts *o, struct hm_image *out,
-		     struct hm_err *e);
+struct commit_input {
+	const char *dir;	  /* laid out as an overlay upperdir */
+	char *const *base_layers; /* the chain it goes on, nullable */
+	json_t *config;		  /* to start from; taken, also on failure */
+	const char *source;	  /* the image's "source" */
+	const char *default_name; /* the image is named after it without ref */
+	/*
+	 * @dir's owners are host ids of these maps (nullable, or count 0:
+	 * none), shifted back as struct layer_tar_opts says.
+	 */
+	const struct hm_idmap *uidmap, *gidmap;
+	/*
+	 * Nullable: called just before @dir is read and just after, to keep
+	 * it still meanwhile (a running container is frozen).
+	 */
+	int (*freeze)(void *arg, struct hm_err *e);
+	int (*thaw)(void *arg, struct hm_err *e);
+	void *freeze_arg;
+};
 
 /**
- * commit_dir() - the same for any directory laid out as an overlay
+ * commit_upper() - @in->dir as a new layer on top of @in->base_layers, and
+ * a new image naming that chain, its config @in->config with
+ * @o->changes applied. Without @o->ref the image is named after
+ * @in->default_name, tagged with its short id. The layer is copied and
+ * hashed in one pass under a temp name and renamed into place under the
+ * lock; identical content is stored once.
+ */
+int commit_upper(struct hm_store *s, const struct commit_input *in,
+		 const struct commit_opts *o, struct hm_image *out,
+		 struct hm_err *e);
+
+/**
+ * commit_dir() - commit_upper() of any directory laid out as an overlay
  * upperdir, on top of @o->parent (or as a one-layer image).
  */
 int commit_dir(struct hm_store *s, const char *dir, const struct commit_opts *o,
@@ -53,15 +73,5 @@ int commit_apply_change(json_t *config, const char *change, struct hm_err *e);
  */
 int commit_check_depth(const struct hm_store *s, char *const *layers,
 		       struct hm_err *e);
-
-/**
- * export_container() - the container's merged tree as one flat tar on
- * @out_fd, as "docker export" writes it. The overlay (upper and layers,
- * all as read-only lower dirs) is mounted in a child's private mount
- * namespace, so nothing stays mounted whatever happens; a running
- * container is frozen meanwhile.
- */
-int export_container(struct hm_store *s, const char *ref, int out_fd,
-		     bool progress, struct hm_err *e);
 
 #endif

@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/idmap.h"
 #include "base/util.h"
-#include "runtime/userns.h"
 
 #define CHUNK (1 << 20)
 #define READ_MIN (64 << 10) /* publish a slot with less room than this */
@@ -308,11 +308,12 @@ static void pop_name(struct walk *w, size_t rl, size_t dl)
 static uint32_t unshift(const struct hm_idmap *m, uint32_t id,
 			uint32_t unmapped)
 {
+	int64_t ctr;
+
 	if (!m || !m->count)
 		return id;
-	if (id >= m->host && id - m->host < m->count)
-		return m->ctr + (id - m->host);
-	return unmapped;
+	ctr = idmap_ctr_id(m, id);
+	return ctr < 0 ? unmapped : (uint32_t)ctr;
 }
 
 static uint32_t get_le32(const unsigned char *p)
@@ -562,10 +563,114 @@ static int make_copy(struct walk *w, const struct stat *st, const char *target)
 	return 0;
 }
 
+/* A user-namespaced container's upper/: owners as the container sees them. */
+static void unshift_owners(struct walk *w, struct stat *st)
+{
+	uint32_t unmapped;
+
+	if (!w->o->uidmap || !w->o->uidmap->count)
+		return;
+	unmapped = S_ISCHR(st->st_mode) && st->st_rdev == 0 ? 0 : OVERFLOW_ID;
+	st->st_uid = unshift(w->o->uidmap, st->st_uid, unmapped);
+	st->st_gid = unshift(w->o->gidmap, st->st_gid, unmapped);
+}
+
+static bool is_mount_stub(const struct walk *w, const struct stat *st)
+{
+	return w->o->skip_mount_stubs && S_ISREG(st->st_mode) &&
+	       st->st_size == 0 &&
+	       (!strcmp(w->rel, "etc/hostname") ||
+		!strcmp(w->rel, "etc/hosts") ||
+		!strcmp(w->rel, "etc/resolv.conf"));
+}
+
+/* An overlayfs whiteout (0/0 char device) as ".wh.NAME"; copied as it is. */
+static int whiteout_entry(struct walk *w, const char *name,
+			  const struct stat *st)
+{
+	cleanup_free char *wh = xasprintf(WH_PREFIX "%s", name);
+	size_t rl = strlen(w->rel), nl = strlen(name);
+
+	/* the entry is ".wh.NAME" in the parent directory */
+	if (write_marker(w, rl - nl - (rl > nl), wh, st, st->st_mode & 07777) <
+	    0)
+		return -1;
+	if (w->o->copy_to &&
+	    (make_copy(w, st, NULL) < 0 || copy_meta(w, st, false) < 0))
+		return -1;
+	return 0;
+}
+
+/*
+ * Fill w->ent with @name's header fields but its size; a symlink's target
+ * goes to @target too (PATH_MAX bytes), for the copy.
+ */
+static int fill_entry(struct walk *w, int dfd, const char *name,
+		      const struct stat *st, char *target, bool *opaque)
+{
+	archive_entry_clear(w->ent);
+	if (read_xattrs(w, dfd, name, opaque) < 0)
+		return -1;
+	if (!w->o->whiteouts)
+		*opaque = false;
+	archive_entry_set_pathname(w->ent, w->rel);
+	archive_entry_set_mode(w->ent, st->st_mode);
+	archive_entry_set_uid(w->ent, st->st_uid);
+	archive_entry_set_gid(w->ent, st->st_gid);
+	archive_entry_set_mtime(w->ent, st->st_mtim.tv_sec, 0);
+	if (S_ISLNK(st->st_mode)) {
+		ssize_t n = readlinkat(dfd, name, target, PATH_MAX - 1);
+
+		if (n < 0)
+			return hm_fail(w->e, errno, "readlink \"%s\"", w->rel);
+		target[n] = '\0';
+		archive_entry_set_symlink(w->ent, target);
+	} else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+		archive_entry_set_rdev(w->ent, st->st_rdev);
+	}
+	return 0;
+}
+
+/* The copy of a second name: a hard link to the first one's copy. */
+static int copy_hardlink(struct walk *w, const char *link)
+{
+	cleanup_free char *first = NULL;
+
+	if (!w->o->copy_to)
+		return 0;
+	first = xasprintf("%.*s/%s", (int)w->dst_root_len, w->dst, link);
+	if (linkat(AT_FDCWD, first, AT_FDCWD, w->dst, 0) < 0)
+		return hm_fail(w->e, errno, "link \"%s\"", w->dst);
+	return 0;
+}
+
+/*
+ * A directory's opaque marker and children. *@opaque is read again for
+ * the copy's metadata, as the children cleared the entry.
+ */
+static int walk_subdir(struct walk *w, int dfd, const char *name,
+		       const struct stat *st, bool *opaque)
+{
+	cleanup_close int sub =
+	    openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (sub < 0)
+		return hm_fail(w->e, errno, "open \"%s\"", w->rel);
+	if (*opaque && write_marker(w, strlen(w->rel), WH_OPAQUE, st, 0644) < 0)
+		return -1;
+	if (walk_dir(w, sub) < 0)
+		return -1;
+	archive_entry_clear(w->ent);
+	if (w->o->copy_to && read_xattrs(w, dfd, name, opaque) < 0)
+		return -1;
+	*opaque = *opaque && w->o->whiteouts;
+	return 0;
+}
+
 static int walk_entry(struct walk *w, int dfd, const char *name)
 {
 	char target[PATH_MAX];
-	const char *link = NULL;
+	const char *link;
 	struct stat st;
 	bool opaque = false;
 
@@ -573,94 +678,29 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 		return hm_fail(w->e, errno, "stat \"%s\"", w->rel);
 	if (S_ISSOCK(st.st_mode))
 		return 0; /* tar cannot hold one; Docker skips them too */
-	if (w->o->uidmap && w->o->uidmap->count) {
-		uint32_t unmapped =
-		    S_ISCHR(st.st_mode) && st.st_rdev == 0 ? 0 : OVERFLOW_ID;
-
-		st.st_uid = unshift(w->o->uidmap, st.st_uid, unmapped);
-		st.st_gid = unshift(w->o->gidmap, st.st_gid, unmapped);
-	}
-	if (w->o->skip_mount_stubs && S_ISREG(st.st_mode) && st.st_size == 0 &&
-	    (!strcmp(w->rel, "etc/hostname") || !strcmp(w->rel, "etc/hosts") ||
-	     !strcmp(w->rel, "etc/resolv.conf")))
+	unshift_owners(w, &st);
+	if (is_mount_stub(w, &st))
 		return 0;
-	if (w->o->whiteouts && S_ISCHR(st.st_mode) && st.st_rdev == 0) {
-		cleanup_free char *wh = xasprintf(WH_PREFIX "%s", name);
-		size_t rl = strlen(w->rel), nl = strlen(name);
-
-		/* the entry is ".wh.NAME" in the parent directory */
-		if (write_marker(w, rl - nl - (rl > nl), wh, &st,
-				 st.st_mode & 07777) < 0)
-			return -1;
-		if (w->o->copy_to && (make_copy(w, &st, NULL) < 0 ||
-				      copy_meta(w, &st, false) < 0))
-			return -1;
-		return 0;
-	}
-	archive_entry_clear(w->ent);
-	if (read_xattrs(w, dfd, name, &opaque) < 0)
+	if (w->o->whiteouts && S_ISCHR(st.st_mode) && st.st_rdev == 0)
+		return whiteout_entry(w, name, &st);
+	if (fill_entry(w, dfd, name, &st, target, &opaque) < 0)
 		return -1;
-	if (!w->o->whiteouts)
-		opaque = false;
-	archive_entry_set_pathname(w->ent, w->rel);
-	archive_entry_set_mode(w->ent, st.st_mode);
-	archive_entry_set_uid(w->ent, st.st_uid);
-	archive_entry_set_gid(w->ent, st.st_gid);
-	archive_entry_set_mtime(w->ent, st.st_mtim.tv_sec, 0);
-	if (S_ISLNK(st.st_mode)) {
-		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
-
-		if (n < 0)
-			return hm_fail(w->e, errno, "readlink \"%s\"", w->rel);
-		target[n] = '\0';
-		archive_entry_set_symlink(w->ent, target);
-	} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-		archive_entry_set_rdev(w->ent, st.st_rdev);
-	}
 	link = hardlink_of(w, &st);
-	if (link) {
+	if (link)
 		archive_entry_set_hardlink(w->ent, link);
-		archive_entry_set_size(w->ent, 0);
-	} else {
-		archive_entry_set_size(w->ent,
-				       S_ISREG(st.st_mode) ? st.st_size : 0);
-	}
+	archive_entry_set_size(w->ent,
+			       !link && S_ISREG(st.st_mode) ? st.st_size : 0);
 	if (write_header(w) < 0)
 		return -1;
+	if (link)
+		return copy_hardlink(w, link);
 
-	if (link) {
-		cleanup_free char *first = NULL;
-
-		if (!w->o->copy_to)
-			return 0;
-		first =
-		    xasprintf("%.*s/%s", (int)w->dst_root_len, w->dst, link);
-		if (linkat(AT_FDCWD, first, AT_FDCWD, w->dst, 0) < 0)
-			return hm_fail(w->e, errno, "link \"%s\"", w->dst);
-		return 0;
-	}
 	if (w->o->copy_to && make_copy(w, &st, target) < 0)
 		return -1;
 	if (S_ISREG(st.st_mode) && file_data(w, dfd, name, &st) < 0)
 		return -1;
-	if (S_ISDIR(st.st_mode)) {
-		cleanup_close int sub = openat(
-		    dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		struct stat root = st;
-
-		if (sub < 0)
-			return hm_fail(w->e, errno, "open \"%s\"", w->rel);
-		if (opaque &&
-		    write_marker(w, strlen(w->rel), WH_OPAQUE, &root, 0644) < 0)
-			return -1;
-		if (walk_dir(w, sub) < 0)
-			return -1;
-		/* the entry was cleared by the children: set it again */
-		archive_entry_clear(w->ent);
-		if (w->o->copy_to && read_xattrs(w, dfd, name, &opaque) < 0)
-			return -1;
-		opaque = opaque && w->o->whiteouts;
-	}
+	if (S_ISDIR(st.st_mode) && walk_subdir(w, dfd, name, &st, &opaque) < 0)
+		return -1;
 	if (w->o->copy_to && copy_meta(w, &st, opaque) < 0)
 		return -1;
 	return 0;

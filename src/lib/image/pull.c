@@ -85,41 +85,34 @@ static char *default_ref(const char *source)
 	return xasprintf("%s:latest", name);
 }
 
-int pull_image(struct hm_store *s, const struct pull_opts *o,
-	       struct hm_image *out, struct hm_err *e)
+/* The image's name and tag; an --sha256 of the wrong form. */
+static int parse_opts(const struct pull_opts *o, char **name, char **tag,
+		      struct hm_err *e)
 {
-	cleanup_free char *name = NULL, *tag = NULL, *dflt = NULL;
-	cleanup_free char *tmp = NULL, *diff = NULL, *abs_src = NULL;
-	cleanup_close int fd = -1;
-	struct archive_unpack_result res = {0};
-	struct hm_progress prog;
-	struct hm_err ignored;
-	struct stat st;
-	json_t *meta;
-	bool verified;
-	char created[40];
-	int r;
+	cleanup_free char *dflt = NULL;
 
 	if (!o->ref)
 		dflt = default_ref(o->source);
-	if (image_ref_parse(o->ref ? o->ref : dflt, &name, &tag, e) < 0)
+	if (image_ref_parse(o->ref ? o->ref : dflt, name, tag, e) < 0)
 		return -1;
 	if (o->expect_sha256 && !digest_valid_hex(o->expect_sha256))
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--sha256 \"%s\": expected 64 hex digits",
 				o->expect_sha256);
-	fd = open_source(s, o, &verified, e);
-	if (fd < 0)
-		return -1;
+	return 0;
+}
 
-	tmp = store_mktemp(s, "layers", e);
-	if (!tmp)
-		return -1;
-	diff = xasprintf("%s/diff", tmp);
-	if (mkdir(diff, 0755) < 0) {
-		hm_fail(e, errno, "mkdir \"%s\"", diff);
-		goto fail;
-	}
+/* The tarball on @fd into @tmp/diff, digested on the way. */
+static int unpack(const struct pull_opts *o, int fd, const char *tmp,
+		  struct archive_unpack_result *res, struct hm_err *e)
+{
+	cleanup_free char *diff = xasprintf("%s/diff", tmp);
+	struct hm_progress prog;
+	struct stat st;
+	int r;
+
+	if (mkdir(diff, 0755) < 0)
+		return hm_fail(e, errno, "mkdir \"%s\"", diff);
 	HM_TRACE("unpack %s into %s", o->source, tmp);
 	progress_init(&prog, "unpack",
 		      fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
@@ -130,62 +123,110 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	    fd, diff,
 	    &(struct archive_unpack_opts){.progress = &prog,
 					  .max_bytes = o->max_bytes},
-	    &res, e);
+	    res, e);
 	progress_finish(&prog);
-	if (r < 0) {
-		hm_prefix(e, "%s", o->source);
-		goto fail;
+	return r < 0 ? hm_prefix(e, "%s", o->source) : 0;
+}
+
+/* --sha256 of a file or stdin (fetch_url checks a download's itself). */
+static int check_sha256(const struct pull_opts *o, const char *blob_digest,
+			struct hm_err *e)
+{
+	const char *want = o->expect_sha256;
+
+	if (!want)
+		return 0;
+	if (strncmp(want, "sha256:", 7) == 0)
+		want += 7;
+	if (strcmp(want, blob_digest))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"%s: sha256 mismatch: expected %s, got %s",
+				o->source, o->expect_sha256, blob_digest);
+	return 0;
+}
+
+/* A one-layer image of the default config; takes *@name and *@tag. */
+static int describe_image(const struct pull_opts *o, char **name, char **tag,
+			  const struct archive_unpack_result *res,
+			  struct hm_image *out, struct hm_err *e)
+{
+	char created[40];
+
+	util_now_rfc3339(created, sizeof(created));
+	memset(out, 0, sizeof(*out));
+	out->name = steal_ptr(name);
+	out->tag = steal_ptr(tag);
+	out->layers = strv_push(NULL, res->diff_id);
+	out->config = image_default_config();
+	out->created = xstrdup(created);
+	out->source = xstrdup(o->source);
+	out->size = res->tar_bytes;
+	if (image_compute_id(out, e) < 0) {
+		image_free(out);
+		return -1;
 	}
-	FAULT_POINT("pull-after-unpack");
-	if (!verified && o->expect_sha256 &&
-	    strcmp(o->expect_sha256 +
-		       (strncmp(o->expect_sha256, "sha256:", 7) == 0 ? 7 : 0),
-		   res.blob_digest)) {
-		hm_failx(e, HM_EXIT_FAIL,
-			 "%s: sha256 mismatch: expected %s, got %s", o->source,
-			 o->expect_sha256, res.blob_digest);
-		goto fail;
-	}
+	return 0;
+}
+
+/* The layer @tmp renamed into place and the image record, under the lock. */
+static int record_image(struct hm_store *s, const struct pull_opts *o,
+			const char *tmp,
+			const struct archive_unpack_result *res,
+			const struct hm_image *img, struct hm_err *e)
+{
+	cleanup_free char *abs_src = NULL;
+	json_t *meta;
+	int r;
 
 	/* a local file by its absolute path: homo save reuses the original
 	 * tar from there (it has the layer's exact digest) from any cwd */
 	if (strcmp(o->source, "-") && !is_url(o->source))
 		abs_src = realpath(o->source, NULL);
+	if (store_lock(s, e) < 0)
+		return -1;
 	meta = json_pack("{s:s, s:I, s:s, s:s}", "source",
 			 abs_src ? abs_src : o->source, "size",
-			 (json_int_t)res.tar_bytes, "blob_digest",
-			 res.blob_digest, "diff_id", res.diff_id);
-	util_now_rfc3339(created, sizeof(created));
-	memset(out, 0, sizeof(*out));
-	out->name = steal_ptr(&name);
-	out->tag = steal_ptr(&tag);
-	out->layers = strv_push(NULL, res.diff_id);
-	out->config = image_default_config();
-	out->created = xstrdup(created);
-	out->source = xstrdup(o->source);
-	out->size = res.tar_bytes;
-	if (image_compute_id(out, e) < 0)
-		goto fail_meta;
-
-	if (store_lock(s, e) < 0)
-		goto fail_meta;
-	r = store_layer_commit(s, tmp, res.diff_id, meta, e);
+			 (json_int_t)res->tar_bytes, "blob_digest",
+			 res->blob_digest, "diff_id", res->diff_id);
+	r = store_layer_commit(s, tmp, res->diff_id, meta, e);
 	FAULT_POINT("pull-after-layer");
 	if (r == 0)
-		r = store_image_save(s, out, e);
+		r = store_image_save(s, img, e);
 	FAULT_POINT("pull-after-record");
 	store_unlock(s);
 	json_decref(meta);
-	if (r < 0) {
-		util_rm_rf(tmp, &ignored);
-		image_free(out);
+	return r;
+}
+
+int pull_image(struct hm_store *s, const struct pull_opts *o,
+	       struct hm_image *out, struct hm_err *e)
+{
+	cleanup_free char *name = NULL, *tag = NULL, *tmp = NULL;
+	cleanup_close int fd = -1;
+	struct archive_unpack_result res = {0};
+	struct hm_err ignored;
+	bool verified;
+
+	if (parse_opts(o, &name, &tag, e) < 0)
 		return -1;
+	fd = open_source(s, o, &verified, e);
+	if (fd < 0)
+		return -1;
+	tmp = store_mktemp(s, "layers", e);
+	if (!tmp)
+		return -1;
+	if (unpack(o, fd, tmp, &res, e) < 0)
+		goto fail;
+	FAULT_POINT("pull-after-unpack");
+	if (!verified && check_sha256(o, res.blob_digest, e) < 0)
+		goto fail;
+	if (describe_image(o, &name, &tag, &res, out, e) < 0)
+		goto fail;
+	if (record_image(s, o, tmp, &res, out, e) < 0) {
+		image_free(out);
+		goto fail;
 	}
 	return 0;
-
-fail_meta:
-	json_decref(meta);
-	image_free(out);
 fail:
 	util_rm_rf(tmp, &ignored);
 	return -1;

@@ -266,11 +266,11 @@ static int pick_userns(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 			used[n++] = other.uidmap.host;
 		spec_free(&other);
 	}
-	r = userns_pick_auto(used, n, &base, e);
+	r = idmap_pick_auto(used, n, &base, e);
 	free(used);
 	if (r < 0)
 		return -1;
-	s->uidmap = (struct hm_idmap){0, base, USERNS_AUTO_SIZE};
+	s->uidmap = (struct hm_idmap){0, base, IDMAP_AUTO_SIZE};
 	s->gidmap = s->uidmap;
 	return 0;
 }

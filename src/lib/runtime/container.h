@@ -8,10 +8,10 @@
 #include <sys/types.h>
 
 #include "base/error.h"
+#include "base/idmap.h"
 #include "net/network.h"
 #include "runtime/cgroup.h"
 #include "runtime/state.h"
-#include "runtime/userns.h"
 #include "store/store.h"
 
 enum hm_net {

@@ -22,6 +22,7 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "runtime/userns.h"
 
 static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,
 				SIGQUIT, SIGUSR1, SIGUSR2};

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "base/error.h"
+#include "base/idmap.h"
 #include "store/store.h"
 
 /*
@@ -14,28 +15,9 @@
  * is an unprivileged host uid. The image's layers stay as they are on disk
  * and are seen through idmapped mounts (mount_setattr MOUNT_ATTR_IDMAP), so
  * a file of host uid 0 shows as uid 0 inside; the container's own upper/
- * holds host uids (base + N), shifted back when it is committed.
+ * holds host uids (base + N), shifted back when it is committed. The id
+ * arithmetic is base/idmap.h's; this is the namespace and mount work.
  */
-struct hm_idmap {
-	uint32_t ctr, host, count; /* count 0: no mapping (no userns) */
-};
-
-/* The range --userns=auto hands out: 65536 ids per container from here. */
-#define USERNS_AUTO_BASE 100000u
-#define USERNS_AUTO_SIZE 65536u
-#define USERNS_AUTO_MAX 1000u
-
-/** userns_parse_map() - "CTR:HOST:COUNT" (--uidmap, --gidmap). */
-int userns_parse_map(const char *opt, const char *arg, struct hm_idmap *m,
-		     struct hm_err *e);
-
-/**
- * userns_pick_auto() - the lowest auto range no container uses (@used:
- * host bases of the existing containers' uid maps, @n of them). Under the
- * store lock.
- */
-int userns_pick_auto(const uint32_t *used, size_t n, uint32_t *base,
-		     struct hm_err *e);
 
 /** userns_write_maps() - /proc/@pid/{uid,gid}_map of the new namespace. */
 int userns_write_maps(pid_t pid, const struct hm_idmap *uid,
@@ -58,8 +40,5 @@ int userns_idmapped_tree(const char *dir, int userns, struct hm_err *e);
 int userns_overlay(const char *store_root, char *const *layers,
 		   const char *upper, const char *work, pid_t pid,
 		   struct hm_err *e);
-
-/** userns_host_id() - the host id of container id @id, -1 if unmapped. */
-int64_t userns_host_id(const struct hm_idmap *m, uint32_t id);
 
 #endif
