@@ -10,9 +10,9 @@
 
 #include "base/util.h"
 #include "common.h"
+#include "runtime/caps.h"
 #include "runtime/container.h"
 #include "runtime/monitor.h"
-#include "runtime/security.h"
 
 const char *cmd_run_usage =
     "Usage: homo run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"

@@ -27,7 +27,7 @@
 #include "base/fault.h"
 #include "base/util.h"
 #include "net/inside.h"
-#include "runtime/security.h"
+#include "runtime/caps.h"
 #include "runtime/spawn.h"
 
 __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef HOMO_SECURITY_H
-#define HOMO_SECURITY_H
+#ifndef HOMO_CAPS_H
+#define HOMO_CAPS_H
 
 #include <stdbool.h>
 #include <stddef.h>

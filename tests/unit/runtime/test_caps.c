@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "runtime/security.h"
+#include "runtime/caps.h"
 
 #define BIT(n) (UINT64_C(1) << (n))
 #define CHOWN 0

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "runtime/security.h"
+#include "runtime/caps.h"
 
 #include <errno.h>
 #include <grp.h>
