@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Capabilities (caps.c): names, Docker's defaults and add/drop rules, and
+ * applying a set to the calling process, with the user switch and
+ * no_new_privs that must be ordered around it.
+ */
 #ifndef HOMO_CAPS_H
 #define HOMO_CAPS_H
 
@@ -14,25 +19,25 @@
  * Names are the kernel's without the "CAP_" prefix.
  */
 
-/** security_cap_name() - "NET_ADMIN" for 12; NULL if homo does not know it. */
-const char *security_cap_name(unsigned cap);
+/** caps_name() - "NET_ADMIN" for 12; NULL if homo does not know it. */
+const char *caps_name(unsigned cap);
 
 /**
- * security_cap_last() - the highest capability the running kernel knows
+ * caps_last() - the highest capability the running kernel knows
  * (libcap's cap_max_bits(): the value of /proc/sys/kernel/cap_last_cap, but
  * probed with PR_CAPBSET_READ so it works without /proc), capped at what
  * homo knows.
  */
-unsigned security_cap_last(void);
+unsigned caps_last(void);
 
-/** security_caps_default() - Docker's 14 default capabilities. */
-uint64_t security_caps_default(void);
+/** caps_default() - Docker's 14 default capabilities. */
+uint64_t caps_default(void);
 
-/** security_caps_all() - every capability the running kernel knows. */
-uint64_t security_caps_all(void);
+/** caps_all() - every capability the running kernel knows. */
+uint64_t caps_all(void);
 
 /**
- * security_caps_resolve() - the capability set of a container, as Docker
+ * caps_resolve() - the capability set of a container, as Docker
  * computes it from --cap-add, --cap-drop and --privileged.
  * @add: NULL-terminated names (or NULL), case-insensitive, with or without
  *	"CAP_", or "ALL".
@@ -46,12 +51,12 @@ uint64_t security_caps_all(void);
  *
  * Return: 0, or -1 with @e set to `unknown capability "FOO"` (exit 125).
  */
-int security_caps_resolve(char *const *add, char *const *drop, bool privileged,
-			  uint64_t *mask, struct hm_err *e);
+int caps_resolve(char *const *add, char *const *drop, bool privileged,
+		 uint64_t *mask, struct hm_err *e);
 
 /**
- * security_caps_apply() - reduce the calling process to @mask.
- * @mask: the set from security_caps_resolve(). Capabilities this process
+ * caps_apply() - reduce the calling process to @mask.
+ * @mask: the set from caps_resolve(). Capabilities this process
  *	does not hold itself cannot be granted and are left out silently (here:
  *	CAP_SYS_RESOURCE, absent from homo's own bounding set), so that
  *	--privileged still works.
@@ -72,10 +77,10 @@ int security_caps_resolve(char *const *add, char *const *drop, bool privileged,
  *
  * Return: 0, or -1 with @e set.
  */
-int security_caps_apply(uint64_t mask, uid_t uid, struct hm_err *e);
+int caps_apply(uint64_t mask, uid_t uid, struct hm_err *e);
 
 /**
- * security_switch_user() - become @uid/@gid with supplementary @groups and
+ * caps_switch_user() - become @uid/@gid with supplementary @groups and
  * the capability set @mask, in the one order that works whatever @mask is:
  *
  *  1. drop the bounding set (needs CAP_SETPCAP, still effective) and clear
@@ -89,50 +94,13 @@ int security_caps_apply(uint64_t mask, uid_t uid, struct hm_err *e);
  *	replaced, never inherited.
  * Return: 0, or -1 with @e naming the step.
  */
-int security_switch_user(uid_t uid, gid_t gid, const gid_t *groups,
-			 size_t ngroups, uint64_t mask, struct hm_err *e);
+int caps_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+		     uint64_t mask, struct hm_err *e);
 
 /**
- * security_no_new_privs() - PR_SET_NO_NEW_PRIVS: execve can never grant
+ * caps_no_new_privs() - PR_SET_NO_NEW_PRIVS: execve can never grant
  * privileges again (setuid bits, file capabilities).
  */
-int security_no_new_privs(struct hm_err *e);
-
-/**
- * security_seccomp_apply() - load homo's default seccomp filter: Docker's
- * default profile in effect (security.c lists each refused call with its
- * reason), refused calls fail with EPERM (clone3 with ENOSYS, so libc
- * falls back to clone, whose namespace flags the filter can see).
- * @caps: the container's capabilities; an entry whose unlocking
- *	capability is in @caps is left out, as Docker does (SYS_ADMIN: mount,
- *	unshare, setns, namespaced clone...; SYS_PTRACE; SYS_MODULE; SYS_BOOT;
- *	SYS_TIME; ...).
- * @unconfined: load nothing (--privileged, --security-opt seccomp=unconfined).
- *
- * The native architecture and its compat ABIs (i386 and x32 on x86_64)
- * get the same rules; a syscall of any other architecture kills the
- * process. libseccomp is told not to set no_new_privs itself: without it,
- * loading needs CAP_SYS_ADMIN, so a caller that keeps no_new_privs off
- * loads the filter before dropping capabilities. execve stays allowed.
- *
- * Return: 0, or -1 with @e set.
- */
-int security_seccomp_apply(uint64_t caps, bool unconfined, struct hm_err *e);
-
-/**
- * security_seccomp_prepare() - compile the filter for @caps ahead of time,
- * in the parent, so that a clone of this process (the container's init,
- * an exec'd process) only loads it: libseccomp takes a few milliseconds to
- * build it, loading a ready program takes microseconds.
- * @cache_dir: where compiled programs are kept between runs, keyed by the
- *	capabilities that change the filter, the table and libseccomp's
- *	version (written atomically; NULL: no cache). A file that is not a
- *	whole BPF program is ignored and rewritten.
- *
- * security_seccomp_apply() uses the prepared program when it was made for
- * the same capabilities and compiles its own otherwise.
- */
-int security_seccomp_prepare(uint64_t caps, bool unconfined,
-			     const char *cache_dir, struct hm_err *e);
+int caps_no_new_privs(struct hm_err *e);
 
 #endif

@@ -28,6 +28,7 @@
 #include "base/util.h"
 #include "net/inside.h"
 #include "runtime/caps.h"
+#include "runtime/seccomp.h"
 #include "runtime/spawn.h"
 
 __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
@@ -379,13 +380,12 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 		die(sync_fd, &e);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
 	 * it while we still hold it (as runc); with it, as late as possible */
-	if (!s->no_new_privs &&
-	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
+	if (!s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
-	if (security_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps,
-				 &e) < 0)
+	if (caps_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps, &e) <
+	    0)
 		die(sync_fd, &e);
-	if (s->no_new_privs && security_no_new_privs(&e) < 0)
+	if (s->no_new_privs && caps_no_new_privs(&e) < 0)
 		die(sync_fd, &e);
 
 	/* HOME from the passwd entry unless the user set it, as Docker */
@@ -405,8 +405,7 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	}
 	umask(022);
 	/* before the --init fork: the mini-init is filtered too */
-	if (s->no_new_privs &&
-	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
+	if (s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
 	if (with_init) {
 		sigset_t all;
