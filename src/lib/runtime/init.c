@@ -6,6 +6,8 @@
  * user, capabilities and no_new_privs, and execs the command. Any failure
  * goes to the parent as a struct hm_err over the sync socket, then _exit.
  */
+#include "runtime/init.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -28,8 +30,8 @@
 #include "base/util.h"
 #include "net/inside.h"
 #include "runtime/caps.h"
+#include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
-#include "runtime/spawn.h"
 
 __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 {
