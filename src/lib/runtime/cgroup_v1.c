@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "runtime/cgroup.h"
+/*
+ * The cgroup v1 backend (cgroup_v1_ops): finding the v1 hierarchies in
+ * mountinfo, making a container's cgroup in each and writing its limits
+ * (with Docker's device allow list), entering, freezing, reading stats,
+ * and the kill-and-remove of cgroup_destroy(). cgroup.c checks names and
+ * dispatches to it.
+ */
+#include "runtime/cgroup_backend.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,9 +25,9 @@
 #include "base/util.h"
 
 /*
- * cgroup v1 backend. Every operation is a handful of open/write/close calls
- * on cgroupfs with paths built in stack buffers: a container start pays for
- * each syscall here, and a shell or stdio would cost more than the work.
+ * Every operation is a handful of open/write/close calls on cgroupfs with
+ * paths built in stack buffers: a container start pays for each syscall
+ * here, and a shell or stdio would cost more than the work.
  */
 
 enum ctrl { C_MEMORY, C_PIDS, C_CPU, C_CPUACCT, C_DEVICES, C_FREEZER, C_N };
@@ -34,7 +41,6 @@ static const char *const ctrl_names[C_N] = {
 /* without these a limit the user asked for would silently not apply */
 #define REQUIRED (BIT(C_MEMORY) | BIT(C_PIDS) | BIT(C_CPU) | BIT(C_DEVICES))
 
-#define NAME_MAX_LEN 128		 /* id or parent */
 #define DESTROY_WAIT_NS 2000000000ull	 /* for processes to leave */
 #define FREEZE_WAIT_NS 2000000000ull	 /* cgroup_freeze() */
 #define KILL_FREEZE_WAIT_NS 500000000ull /* freeze before a kill-all */
@@ -45,13 +51,11 @@ struct hier {
 	unsigned ctrls;	  /* BIT(enum ctrl) of the wanted controllers in it */
 };
 
-/* Detected once per process; homo is single-threaded. */
+/* Filled by detect(), once per process; homo is single-threaded. */
 static struct {
-	int state; /* 0 not yet, 1 v1, -1 failed (err says why) */
 	int n;
 	struct hier h[C_N];
 	int of[C_N]; /* index into h of each controller, -1 = not mounted */
-	struct hm_err err;
 } cg;
 
 /* Docker's default device rules: mknod of anything, use of the basics. */
@@ -89,29 +93,12 @@ static void nap(unsigned *us)
 		*us *= 2;
 }
 
-static const char *parent_name(void)
-{
-	const char *p = getenv("HOMO_CGROUP_PARENT");
-
-	return p && *p ? p : "homo";
-}
-
-static int check_name(const char *what, const char *s, struct hm_err *e)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > NAME_MAX_LEN || strpbrk(s, "/\n") || !strcmp(s, ".") ||
-	    !strcmp(s, ".."))
-		return hm_fail(e, EINVAL, "invalid cgroup name \"%s\" (%s)", s,
-			       what);
-	return 0;
-}
-
 /* <mnt>/<parent>/<id> of hierarchy @i; @id NULL gives <mnt>/<parent>. */
 static int dir_of(char *out, int i, const char *id, struct hm_err *e)
 {
-	if (snprintf(out, PATH_MAX, "%s/%s%s%s", cg.h[i].mnt, parent_name(),
-		     id ? "/" : "", id ? id : "") >= PATH_MAX)
+	if (snprintf(out, PATH_MAX, "%s/%s%s%s", cg.h[i].mnt,
+		     cgroup_parent_name(), id ? "/" : "",
+		     id ? id : "") >= PATH_MAX)
 		return hm_fail(e, ENAMETOOLONG, "cgroup in \"%s\"",
 			       cg.h[i].mnt);
 	return 0;
@@ -707,8 +694,9 @@ static int v1_each(const char *id, cgroup_each_fn fn, void *arg)
 	return 0;
 }
 
-static const struct cgroup_ops v1_ops = {
+const struct cgroup_ops cgroup_v1_ops = {
     .name = "v1",
+    .detect = detect,
     .create = v1_create,
     .enter = v1_enter,
     .destroy = v1_destroy,
@@ -719,102 +707,3 @@ static const struct cgroup_ops v1_ops = {
     .dir = v1_dir,
     .each = v1_each,
 };
-
-/* ---- the public API: check names, dispatch ---- */
-
-const struct cgroup_ops *cgroup_backend(struct hm_err *e)
-{
-	if (!cg.state)
-		cg.state = detect(&cg.err) < 0 ? -1 : 1;
-	if (cg.state < 0) {
-		*e = cg.err;
-		return NULL;
-	}
-	return &v1_ops;
-}
-
-static const struct cgroup_ops *ops_for(const char *id, struct hm_err *e)
-{
-	const struct cgroup_ops *o = cgroup_backend(e);
-
-	if (!o || check_name("HOMO_CGROUP_PARENT", parent_name(), e) < 0 ||
-	    check_name("container id", id, e) < 0)
-		return NULL;
-	return o;
-}
-
-#define DISPATCH(call)                                       \
-	do {                                                 \
-		const struct cgroup_ops *o = ops_for(id, e); \
-		return o ? o->call : -1;                     \
-	} while (0)
-
-int cgroup_create(const char *id, const struct cgroup_limits *l,
-		  struct hm_err *e)
-{
-	DISPATCH(create(id, l, e));
-}
-
-int cgroup_enter(const char *id, pid_t pid, struct hm_err *e)
-{
-	if (pid <= 0)
-		return hm_fail(e, EINVAL, "enter cgroup: pid %d", (int)pid);
-	DISPATCH(enter(id, pid, e));
-}
-
-int cgroup_destroy(const char *id, struct hm_err *e)
-{
-	DISPATCH(destroy(id, e));
-}
-
-int cgroup_oom_killed(const char *id, bool *oom, struct hm_err *e)
-{
-	*oom = false;
-	DISPATCH(oom_killed(id, oom, e));
-}
-
-int cgroup_freeze(const char *id, struct hm_err *e)
-{
-	DISPATCH(freeze(id, e));
-}
-
-int cgroup_thaw(const char *id, struct hm_err *e)
-{
-	DISPATCH(thaw(id, e));
-}
-
-int cgroup_stats(const char *id, struct cgroup_stats *st, struct hm_err *e)
-{
-	DISPATCH(stats(id, st, e));
-}
-
-int cgroup_cpu_usage_ns(const char *id, uint64_t *ns, struct hm_err *e)
-{
-	struct cgroup_stats st;
-
-	*ns = 0;
-	if (cgroup_stats(id, &st, e) < 0)
-		return -1;
-	*ns = st.cpu_usage_ns;
-	return 0;
-}
-
-char *cgroup_dir(const char *controller, const char *id)
-{
-	struct hm_err e;
-	const struct cgroup_ops *o = ops_for(id, &e);
-
-	return o ? o->dir(controller, id) : NULL;
-}
-
-int cgroup_each(const char *id, cgroup_each_fn fn, void *arg)
-{
-	struct hm_err e;
-	const struct cgroup_ops *o = ops_for(id, &e);
-
-	if (!o) {
-		errno = e.errnum ? e.errnum : ENOTSUP;
-		return -1;
-	}
-	return o->each(id, fn, arg);
-}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The cgroup API: picks the backend for this host once (cgroup_backend()),
+ * checks the container id and the parent name every call builds its paths
+ * from, and dispatches to the backend's struct cgroup_ops. What a backend
+ * does with the cgroupfs is its own file's (cgroup_v1.c).
+ */
+#include "runtime/cgroup.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/cgroup_backend.h"
+
+#define NAME_MAX_LEN 128 /* id or parent */
+
+/* The detection, once per process; homo is single-threaded. */
+static struct {
+	int state; /* 0 not yet, 1 detected, -1 failed (err says why) */
+	struct hm_err err;
+} be;
+
+const char *cgroup_parent_name(void)
+{
+	const char *p = getenv("HOMO_CGROUP_PARENT");
+
+	return p && *p ? p : "homo";
+}
+
+static int check_name(const char *what, const char *s, struct hm_err *e)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > NAME_MAX_LEN || strpbrk(s, "/\n") || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
+		return hm_fail(e, EINVAL, "invalid cgroup name \"%s\" (%s)", s,
+			       what);
+	return 0;
+}
+
+const struct cgroup_ops *cgroup_backend(struct hm_err *e)
+{
+	if (!be.state)
+		be.state = cgroup_v1_ops.detect(&be.err) < 0 ? -1 : 1;
+	if (be.state < 0) {
+		*e = be.err;
+		return NULL;
+	}
+	return &cgroup_v1_ops;
+}
+
+static const struct cgroup_ops *ops_for(const char *id, struct hm_err *e)
+{
+	const struct cgroup_ops *o = cgroup_backend(e);
+
+	if (!o ||
+	    check_name("HOMO_CGROUP_PARENT", cgroup_parent_name(), e) < 0 ||
+	    check_name("container id", id, e) < 0)
+		return NULL;
+	return o;
+}
+
+#define DISPATCH(call)                                       \
+	do {                                                 \
+		const struct cgroup_ops *o = ops_for(id, e); \
+		return o ? o->call : -1;                     \
+	} while (0)
+
+int cgroup_create(const char *id, const struct cgroup_limits *l,
+		  struct hm_err *e)
+{
+	DISPATCH(create(id, l, e));
+}
+
+int cgroup_enter(const char *id, pid_t pid, struct hm_err *e)
+{
+	if (pid <= 0)
+		return hm_fail(e, EINVAL, "enter cgroup: pid %d", (int)pid);
+	DISPATCH(enter(id, pid, e));
+}
+
+int cgroup_destroy(const char *id, struct hm_err *e)
+{
+	DISPATCH(destroy(id, e));
+}
+
+int cgroup_oom_killed(const char *id, bool *oom, struct hm_err *e)
+{
+	*oom = false;
+	DISPATCH(oom_killed(id, oom, e));
+}
+
+int cgroup_freeze(const char *id, struct hm_err *e)
+{
+	DISPATCH(freeze(id, e));
+}
+
+int cgroup_thaw(const char *id, struct hm_err *e)
+{
+	DISPATCH(thaw(id, e));
+}
+
+int cgroup_stats(const char *id, struct cgroup_stats *st, struct hm_err *e)
+{
+	DISPATCH(stats(id, st, e));
+}
+
+int cgroup_cpu_usage_ns(const char *id, uint64_t *ns, struct hm_err *e)
+{
+	struct cgroup_stats st;
+
+	*ns = 0;
+	if (cgroup_stats(id, &st, e) < 0)
+		return -1;
+	*ns = st.cpu_usage_ns;
+	return 0;
+}
+
+char *cgroup_dir(const char *controller, const char *id)
+{
+	struct hm_err e;
+	const struct cgroup_ops *o = ops_for(id, &e);
+
+	return o ? o->dir(controller, id) : NULL;
+}
+
+int cgroup_each(const char *id, cgroup_each_fn fn, void *arg)
+{
+	struct hm_err e;
+	const struct cgroup_ops *o = ops_for(id, &e);
+
+	if (!o) {
+		errno = e.errnum ? e.errnum : ENOTSUP;
+		return -1;
+	}
+	return o->each(id, fn, arg);
+}
