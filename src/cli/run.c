@@ -12,9 +12,10 @@
 #include "base/idmap.h"
 #include "base/util.h"
 #include "common.h"
+#include "runtime/caps.h"
 #include "runtime/container.h"
 #include "runtime/monitor.h"
-#include "runtime/security.h"
+#include "runtime/seccomp.h"
 
 const char cmd_run_usage[] =
     "Usage: homo run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
@@ -572,8 +573,7 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		s.no_new_privs = false;
 		s.seccomp_unconfined = true; /* as Docker's --privileged */
 	}
-	if (security_caps_resolve(s.cap_add, s.cap_drop, s.privileged, &s.caps,
-				  e) < 0 ||
+	if (caps_resolve(s.cap_add, s.cap_drop, s.privileged, &s.caps, e) < 0 ||
 	    cmd_open_store(ctx, e) < 0 ||
 	    container_create(&ctx->store, &s, e) < 0) {
 		spec_free(&s);
@@ -586,8 +586,7 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		cleanup_free char *dir = store_path(&ctx->store, "seccomp");
 		struct hm_err ignored = {0};
 
-		security_seccomp_prepare(s.caps, s.seccomp_unconfined, dir,
-					 &ignored);
+		seccomp_prepare(s.caps, s.seccomp_unconfined, dir, &ignored);
 	}
 	HM_TRACE("created %.12s", s.id);
 	if (s.detach) {

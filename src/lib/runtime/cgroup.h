@@ -57,11 +57,14 @@ typedef int (*cgroup_each_fn)(const char *name, const char *host_dir,
 			      void *arg);
 
 /*
- * A backend. Only v1 exists; a v2 backend becomes a second file filling the
- * same table. The public functions below check the id and dispatch.
+ * A backend. Only v1 exists (cgroup_v1.c); a v2 backend becomes a second
+ * file filling the same table. The public functions below check the id
+ * and dispatch (cgroup.c).
  */
 struct cgroup_ops {
 	const char *name;
+	/* probe the host once; -1 with @e when this backend cannot serve it */
+	int (*detect)(struct hm_err *e);
 	int (*create)(const char *id, const struct cgroup_limits *l,
 		      struct hm_err *e);
 	int (*enter)(const char *id, pid_t pid, struct hm_err *e);

@@ -6,6 +6,8 @@
  * user, capabilities and no_new_privs, and execs the command. Any failure
  * goes to the parent as a struct hm_err over the sync socket, then _exit.
  */
+#include "runtime/init.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -27,8 +29,9 @@
 #include "base/fault.h"
 #include "base/util.h"
 #include "net/inside.h"
-#include "runtime/security.h"
-#include "runtime/spawn.h"
+#include "runtime/caps.h"
+#include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
 
 __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 {
@@ -379,13 +382,12 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 		die(sync_fd, &e);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
 	 * it while we still hold it (as runc); with it, as late as possible */
-	if (!s->no_new_privs &&
-	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
+	if (!s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
-	if (security_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps,
-				 &e) < 0)
+	if (caps_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps, &e) <
+	    0)
 		die(sync_fd, &e);
-	if (s->no_new_privs && security_no_new_privs(&e) < 0)
+	if (s->no_new_privs && caps_no_new_privs(&e) < 0)
 		die(sync_fd, &e);
 
 	/* HOME from the passwd entry unless the user set it, as Docker */
@@ -405,8 +407,7 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	}
 	umask(022);
 	/* before the --init fork: the mini-init is filtered too */
-	if (s->no_new_privs &&
-	    security_seccomp_apply(s->caps, unconfined, &e) < 0)
+	if (s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
 	if (with_init) {
 		sigset_t all;

@@ -10,6 +10,8 @@
  * resolves inside the rootfs and can never redirect a mount onto the host
  * (the class of CVE-2019-16884 and CVE-2021-30465).
  */
+#include "runtime/rootfs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -24,7 +26,6 @@
 
 #include "base/fault.h"
 #include "base/util.h"
-#include "runtime/spawn.h"
 
 static int open_in_root(int rootfd, const char *path, int flags)
 {

@@ -1,43 +1,20 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The parent side of a run or an exec (spawn.c): clone the process into
+ * the container's namespaces, release it, wait for it. The protocol it
+ * speaks with the child is init.h's.
+ */
 #ifndef HOMO_SPAWN_H
 #define HOMO_SPAWN_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "base/error.h"
-#include "runtime/container.h"
+#include "runtime/init.h"
 #include "runtime/logs.h"
-
-/* What the container's init needs; filled by the parent before clone(). */
-struct init_args {
-	const struct hm_spec *spec;
-	const char *store_root;	  /* lowerdir paths are relative to it */
-	const char *overlay_opts; /* overlay_options() */
-	const char *merged;	  /* mount point of the container's root */
-	const char *cdir;	  /* containers/<id>: hostname, hosts, ... */
-	int sync_fd;		  /* child end of the sync socketpair */
-	int stdio[3];		  /* dup'd onto 0, 1, 2 in the init; -1: keep */
-	/*
-	 * With a user namespace the init, an unprivileged host uid, cannot
-	 * walk the store's 0700 paths: it starts in the container's runtime
-	 * dir (merged/ and copies of hostname, hosts, resolv.conf, all named
-	 * relative to it) and gets the overlay homo made for it with GO.
-	 */
-	int overlay_fd;
-};
-
-/* Messages on the SOCK_SEQPACKET sync socket, one per packet. */
-enum sync_type {
-	SYNC_GO = 1,  /* parent -> child: cgroups joined, go on */
-	SYNC_PTY = 2, /* child -> parent: the tty master (SCM_RIGHTS) */
-	SYNC_ERR = 3, /* child -> parent: struct hm_err, then it exits */
-};
-
-struct sync_msg {
-	int type;
-	struct hm_err err;
-};
+#include "runtime/spec.h"
 
 struct hm_proc {
 	pid_t pid; /* container init, host pid */
@@ -79,18 +56,5 @@ struct hm_io {
  */
 int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	       const struct hm_io *io);
-
-/* init.c: the container side; these never return. */
-__attribute__((noreturn)) void init_main(struct init_args *a);
-/** init_exec_main() - the homo exec child, inside the namespaces. */
-__attribute__((noreturn)) void init_exec_main(const struct hm_spec *s,
-					      int sync_fd);
-/** init_exec_fail() - report @e to the parent and exit. */
-__attribute__((noreturn)) void init_exec_fail(int sync_fd, struct hm_err *e);
-
-/* rootfs.c: mounts and pivot_root, in the container's mount namespace. */
-int rootfs_setup(const struct init_args *a, struct hm_err *e);
-/** rootfs_bind_console() - bind the tty slave over /dev/console. */
-int rootfs_bind_console(const char *slave, struct hm_err *e);
 
 #endif

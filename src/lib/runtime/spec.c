@@ -3,7 +3,7 @@
  * A container's spec as its config.json (design.md §3): the JSON form,
  * read back, freed; and the check that it can be written at all.
  */
-#include "runtime/container.h"
+#include "runtime/spec.h"
 
 #include <stdlib.h>
 #include <string.h>

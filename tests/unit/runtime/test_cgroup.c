@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cgroup.c on the real cgroupfs (root, cgroup v1). Every test uses its own
- * random id under a parent named for this run ("homo-unit-<hex>"), and the
- * teardown destroys it whatever the test did, then kills (by pid) and reaps
- * any child the test forked.
+ * cgroup.c and cgroup_v1.c on the real cgroupfs (root, cgroup v1). Every
+ * test uses its own random id under a parent named for this run
+ * ("homo-unit-<hex>"), and the teardown destroys it whatever the test did,
+ * then kills (by pid) and reaps any child the test forked.
  */
 #include "unit.h"
 

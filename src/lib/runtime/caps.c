@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Capabilities: Docker's names and defaults, the set a container gets from
+ * --cap-add/--cap-drop/--privileged, and applying it in the container's
+ * init: the bounding, ambient, permitted, effective and inheritable sets,
+ * the switch to the container's user (which must happen in the middle of
+ * that) and no_new_privs. The seccomp filter is seccomp.c's.
+ */
+#include "runtime/caps.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+/*
+ * Every capability up to CAP_CHECKPOINT_RESTORE (Linux 5.9), by number.
+ * DEF marks Docker's 14 defaults, each with the reason a container gets it.
+ */
+#define DEF true
+
+static const struct cap_info {
+	const char *name;
+	bool dflt;
+} caps[] = {
+    [0] = {"CHOWN", DEF},	 /* chown in the image: package installs */
+    [1] = {"DAC_OVERRIDE", DEF}, /* root reads/writes any file, as expected */
+    [2] = {"DAC_READ_SEARCH"},
+    [3] = {"FOWNER", DEF},  /* chmod, utime of files it does not own */
+    [4] = {"FSETID", DEF},  /* setuid bits survive a file's change */
+    [5] = {"KILL", DEF},    /* signal its own processes of other uids */
+    [6] = {"SETGID", DEF},  /* su, daemons dropping to a group */
+    [7] = {"SETUID", DEF},  /* su, daemons dropping to a user */
+    [8] = {"SETPCAP", DEF}, /* drop caps for its own children */
+    [9] = {"LINUX_IMMUTABLE"},
+    [10] = {"NET_BIND_SERVICE", DEF}, /* servers on ports below 1024 */
+    [11] = {"NET_BROADCAST"},
+    [12] = {"NET_ADMIN"},
+    [13] = {"NET_RAW", DEF}, /* ping: raw ICMP sockets */
+    [14] = {"IPC_LOCK"},
+    [15] = {"IPC_OWNER"},
+    [16] = {"SYS_MODULE"},
+    [17] = {"SYS_RAWIO"},
+    [18] = {"SYS_CHROOT", DEF}, /* chroot inside the rootfs (build tools) */
+    [19] = {"SYS_PTRACE"},
+    [20] = {"SYS_PACCT"},
+    [21] = {"SYS_ADMIN"},
+    [22] = {"SYS_BOOT"},
+    [23] = {"SYS_NICE"},
+    [24] = {"SYS_RESOURCE"},
+    [25] = {"SYS_TIME"},
+    [26] = {"SYS_TTY_CONFIG"},
+    [27] = {"MKNOD", DEF}, /* mknod; the devices cgroup limits use */
+    [28] = {"LEASE"},
+    [29] = {"AUDIT_WRITE", DEF}, /* login, sshd: write audit records */
+    [30] = {"AUDIT_CONTROL"},
+    [31] = {"SETFCAP", DEF}, /* install programs with file caps */
+    [32] = {"MAC_OVERRIDE"},
+    [33] = {"MAC_ADMIN"},
+    [34] = {"SYSLOG"},
+    [35] = {"WAKE_ALARM"},
+    [36] = {"BLOCK_SUSPEND"},
+    [37] = {"AUDIT_READ"},
+    [38] = {"PERFMON"},
+    [39] = {"BPF"},
+    [40] = {"CHECKPOINT_RESTORE"},
+};
+
+#define CAP_BIT(n) (UINT64_C(1) << (n))
+
+const char *caps_name(unsigned cap)
+{
+	return cap < ARRAY_SIZE(caps) ? caps[cap].name : NULL;
+}
+
+unsigned caps_last(void)
+{
+	/* libcap probes the kernel (PR_CAPBSET_READ) once: no /proc needed,
+	 * so this works in the container's init after pivot_root too */
+	int bits = cap_max_bits();
+
+	if (bits <= 0 || (unsigned)bits > ARRAY_SIZE(caps))
+		bits = ARRAY_SIZE(caps);
+	return (unsigned)bits - 1;
+}
+
+uint64_t caps_all(void)
+{
+	unsigned last = caps_last();
+
+	return last >= 63 ? ~UINT64_C(0) : CAP_BIT(last + 1) - 1;
+}
+
+uint64_t caps_default(void)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(caps); i++)
+		if (caps[i].dflt)
+			m |= CAP_BIT(i);
+	return m & caps_all();
+}
+
+/* Names as Docker takes them: any case, "CAP_" optional, or "ALL". */
+static int parse_caps(char *const *names, uint64_t *mask, bool *all,
+		      struct hm_err *e)
+{
+	unsigned last = caps_last();
+
+	*mask = 0;
+	*all = false;
+	for (size_t i = 0; names && names[i]; i++) {
+		const char *s = names[i];
+		unsigned c;
+
+		if (!strcasecmp(s, "ALL")) {
+			*all = true;
+			continue;
+		}
+		if (!strncasecmp(s, "CAP_", 4))
+			s += 4;
+		for (c = 0; c <= last; c++)
+			if (!strcasecmp(s, caps[c].name))
+				break;
+		if (c > last)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"unknown capability \"%s\"", names[i]);
+		*mask |= CAP_BIT(c);
+	}
+	return 0;
+}
+
+int caps_resolve(char *const *add, char *const *drop, bool privileged,
+		 uint64_t *mask, struct hm_err *e)
+{
+	uint64_t addm, dropm, all = caps_all();
+	bool add_all, drop_all;
+
+	*mask = 0;
+	/* Docker skips the names with --privileged; a typo is still one */
+	if (parse_caps(add, &addm, &add_all, e) < 0 ||
+	    parse_caps(drop, &dropm, &drop_all, e) < 0)
+		return -1;
+	if (privileged || add_all)
+		*mask = privileged ? all : all & ~dropm;
+	else if (drop_all)
+		*mask = addm;
+	else
+		*mask = (caps_default() & ~dropm) | addm;
+	return 0;
+}
+
+/* The permitted set this process holds: nothing outside it can be kept. */
+static int held(uint64_t *perm, struct hm_err *e)
+{
+	unsigned last = caps_last();
+	cap_t c = cap_get_proc();
+
+	*perm = 0;
+	if (!c)
+		return hm_fail(e, errno, "read the process capabilities");
+	for (unsigned i = 0; i <= last; i++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		if (cap_get_flag(c, (cap_value_t)i, CAP_PERMITTED, &v) == 0 &&
+		    v == CAP_SET)
+			*perm |= CAP_BIT(i);
+	}
+	cap_free(c);
+	return 0;
+}
+
+/* permitted = effective = @mask, inheritable empty */
+static int set_sets(uint64_t mask, struct hm_err *e)
+{
+	unsigned last = caps_last();
+	cap_t c = cap_init();
+	int r = 0;
+
+	if (!c)
+		return hm_fail(e, errno, "allocate a capability set");
+	for (unsigned i = 0; i <= last && r == 0; i++) {
+		cap_value_t v = (cap_value_t)i;
+
+		if (mask & CAP_BIT(i))
+			r = cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET) |
+			    cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET);
+	}
+	if (r == 0)
+		r = cap_set_proc(c);
+	if (r)
+		hm_fail(e, errno, "set capabilities %#llx",
+			(unsigned long long)mask);
+	cap_free(c);
+	return r ? -1 : 0;
+}
+
+/* Bounding set down to @mask (needs CAP_SETPCAP effective), no ambient. */
+static int drop_bounding(uint64_t mask, struct hm_err *e)
+{
+	unsigned last = caps_last();
+
+	for (unsigned i = 0; i <= last; i++)
+		if (!(mask & CAP_BIT(i)) && cap_drop_bound((cap_value_t)i) < 0)
+			return hm_fail(e, errno,
+				       "drop CAP_%s from the bounding set",
+				       caps[i].name);
+	/* EINVAL: a kernel before 4.3 has no ambient set to clear */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		return hm_fail(e, errno, "clear the ambient capabilities");
+	return 0;
+}
+
+int caps_apply(uint64_t mask, uid_t uid, struct hm_err *e)
+{
+	uint64_t perm;
+
+	if (held(&perm, e) < 0)
+		return -1;
+	mask &= perm;
+	/* setuid to non-root cleared the effective set; KEEPCAPS kept the
+	 * permitted one, so it can be raised to drop the bounding set */
+	if (uid != 0 && set_sets(perm, e) < 0)
+		return -1;
+	if (drop_bounding(mask, e) < 0)
+		return -1;
+	return set_sets(mask, e);
+}
+
+int caps_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+		     uint64_t mask, struct hm_err *e)
+{
+	uint64_t perm;
+
+	if (held(&perm, e) < 0)
+		return -1;
+	mask &= perm;
+	/* first, while CAP_SETPCAP is surely effective */
+	if (drop_bounding(mask, e) < 0)
+		return -1;
+	/* keep the permitted set across setuid to non-root: the final set is
+	 * chosen below, and CAP_SETUID/SETGID stay effective until then */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return hm_fail(e, errno, "PR_SET_KEEPCAPS");
+	if (setgroups(ngroups, ngroups ? groups : NULL) < 0)
+		return hm_fail(e, errno, "setgroups (%zu groups)", ngroups);
+	if (setresgid(gid, gid, gid) < 0)
+		return hm_fail(e, errno, "setresgid %u", (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		return hm_fail(e, errno, "setresuid %u", (unsigned)uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return hm_fail(e, errno, "PR_SET_KEEPCAPS");
+	return set_sets(mask, e);
+}
+
+int caps_no_new_privs(struct hm_err *e)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hm_fail(e, errno, "PR_SET_NO_NEW_PRIVS");
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A container's spec (spec.c): what it is made from, the user's options
+ * resolved against the image, and its JSON form, saved as config.json.
+ * Creating, starting and finding containers is container.h's.
+ */
+#ifndef HOMO_SPEC_H
+#define HOMO_SPEC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/idmap.h"
+#include "net/network.h"
+#include "runtime/cgroup.h"
+
+enum hm_net {
+	NET_NONE,   /* own netns, lo only */
+	NET_HOST,   /* the host's netns */
+	NET_BRIDGE, /* own netns, eth0 on the bridge homo0 (network.h) */
+};
+
+struct hm_volume {
+	char *src; /* absolute host path */
+	char *dst; /* absolute path inside the container */
+	bool ro;
+};
+
+/*
+ * Everything a container is made from: the user's options, then (after
+ * container_create) resolved against the image. Saved as config.json.
+ */
+struct hm_spec {
+	char id[65];
+	char *name;
+	char *image; /* as the user named it */
+	char image_id[65];
+	char **layers;	/* bottom to top */
+	char **argv;	/* command; NULL = the image's */
+	char **env;	/* KEY=VAL; image env first, then -e */
+	char *workdir;	/* NULL = the image's */
+	char *user;	/* "", "uid[:gid]" or a name from /etc/passwd */
+	char *hostname; /* NULL = the short id */
+	bool tty, interactive, rm, read_only, privileged, init;
+	bool no_new_privs;
+	bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
+	enum hm_net net;
+	struct hm_netconf netcfg; /* NET_BRIDGE: --ip, -p, the address */
+	bool userns_auto;	  /* --userns=auto: pick the maps at create */
+	struct hm_idmap uidmap, gidmap; /* count 0: no user namespace */
+	struct hm_volume *volumes;
+	size_t nvolumes;
+	struct cgroup_limits limits;
+	char **cap_add, **cap_drop;
+	uint64_t caps;	 /* resolved capability mask */
+	bool detach;	 /* -d: a monitor owns it (not saved) */
+	char *restart;	 /* --restart: "no", "always", "on-failure" */
+	int restart_max; /* on-failure:N; 0 = unlimited */
+	int64_t log_max; /* --log-max-size; 0 = LOG_DEFAULT_MAX */
+	char created[40];
+};
+
+void spec_free(struct hm_spec *s);
+json_t *spec_to_json(const struct hm_spec *s);
+int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e);
+/* A JSON array of strings as a NULL-terminated vector (never NULL). */
+char **spec_strv_from_json(json_t *a);
+/* Refuse a spec that JSON cannot hold (a non-UTF-8 word), naming the field. */
+int spec_check_utf8(const struct hm_spec *s, struct hm_err *e);
+
+#endif

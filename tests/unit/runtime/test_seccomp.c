@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * seccomp.c: the default filter loaded in forked children, each fact they
+ * check reported as the exit status; then the compiled filter's cache.
+ */
+#include "unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "runtime/caps.h"
+#include "runtime/seccomp.h"
+
+#define BIT(n) (UINT64_C(1) << (n))
+#define CHOWN 0
+#define SETPCAP 8
+#define SYS_ADMIN 21
+#define SYS_BOOT 22
+
+/* The effective set of this test process: some checks need root's. */
+static unsigned long long self_eff;
+
+static int group_setup(void **state)
+{
+	struct hm_err e;
+	cleanup_free char *s = util_read_file("/proc/self/status", NULL, &e);
+	const char *p = s ? strstr(s, "CapEff:\t") : NULL;
+
+	(void)state;
+	self_eff = p ? strtoull(p + 8, NULL, 16) : 0;
+	return 0;
+}
+
+#define NEED_ROOT()                                               \
+	do {                                                      \
+		if (geteuid() != 0 || !(self_eff & BIT(SETPCAP))) \
+			skip();                                   \
+	} while (0)
+
+/* What a call returned: 0 or the errno. */
+static int err_of(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* The filter's mode as /proc/self/status reports it (2: a filter). */
+static int seccomp_mode(void)
+{
+	struct hm_err e;
+	cleanup_free char *s = util_read_file("/proc/self/status", NULL, &e);
+	const char *p = s ? strstr(s, "Seccomp:\t") : NULL;
+
+	return p ? atoi(p + 9) : -1;
+}
+
+static int fork_wait(pid_t pid)
+{
+	int st = -1;
+
+	assert_true(pid >= 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+/* A plain fork through clone3 (struct clone_args, exit_signal only). */
+static int clone3_err(void)
+{
+	uint64_t args[11] = {0};
+	long pid;
+
+	args[4] = SIGCHLD;
+	pid = syscall(SYS_clone3, args, sizeof(args));
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		fork_wait((pid_t)pid);
+	return err_of(pid);
+}
+
+static int fork_err(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		fork_wait(pid);
+	return pid < 0 ? errno : 0;
+}
+
+enum sc_check { SC_DEFAULT, SC_SYSADMIN, SC_UNCONFINED, SC_NO_NNP };
+
+/*
+ * In a child: load the filter for @caps and report each fact as a failed
+ * check number in the exit status (0: all held), with the reason on
+ * stderr.
+ */
+#define CHECK(n, cond)                                                      \
+	do {                                                                \
+		if (!(cond)) {                                              \
+			fprintf(stderr, "check %d failed: %s\n", n, #cond); \
+			_exit(n);                                           \
+		}                                                           \
+	} while (0)
+
+static void seccomp_child(enum sc_check what)
+{
+	uint64_t def = caps_default();
+	struct hm_err e = {0};
+	char c = ' ';
+	int r;
+
+	if (what != SC_NO_NNP)
+		CHECK(1, caps_no_new_privs(&e) == 0);
+	switch (what) {
+	case SC_DEFAULT:
+		CHECK(2, seccomp_apply(def, false, &e) == 0);
+		CHECK(3, seccomp_mode() == 2);
+		CHECK(4, err_of(syscall(SYS_keyctl, 0, -3, 0)) == EPERM);
+		CHECK(5, clone3_err() == ENOSYS);
+		CHECK(6, fork_err() == 0);
+		CHECK(7, err_of(syscall(SYS_personality, 0x400000UL)) == EPERM);
+		CHECK(8, err_of(syscall(SYS_personality, 0xffffffffUL)) == 0);
+		CHECK(9, err_of(syscall(SYS_personality, 0x8UL)) == 0);
+		CHECK(10, err_of(syscall(SYS_personality, 0x0UL)) == 0);
+		CHECK(11, err_of(syscall(SYS_personality, 0x1UL)) == EPERM);
+		CHECK(12, err_of(syscall(SYS_personality, 0x20009UL)) == EPERM);
+		CHECK(13,
+		      err_of(syscall(SYS_personality, 0x7fffffffUL)) == EPERM);
+		/* /dev/null is no tty: ENOTTY had the kernel seen it */
+		r = open("/dev/null", O_RDONLY);
+		CHECK(14, err_of(ioctl(r, TIOCSTI, &c)) == EPERM);
+		CHECK(15, err_of(syscall(SYS_ioctl, r, 0x100000000UL | TIOCSTI,
+					 &c)) == EPERM);
+		CHECK(16, err_of(ioctl(r, FIONREAD, &r)) != EPERM);
+		CHECK(17, err_of(socket(40 /* AF_VSOCK */, SOCK_STREAM, 0)) ==
+			      EPERM);
+		CHECK(18, err_of(unshare(0)) == EPERM);
+		CHECK(19, err_of(syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0,
+					 0, 0, 0)) == EPERM);
+		/* x32 numbers reach the same rules (ENOSYS had they not) */
+		CHECK(20, err_of(syscall(0x40000000L | SYS_keyctl, 0, -3, 0)) ==
+			      EPERM);
+		CHECK(21, err_of(syscall(SYS_getpid)) == 0);
+		break;
+	case SC_SYSADMIN:
+		CHECK(2, seccomp_apply(def | BIT(SYS_ADMIN), false, &e) == 0);
+		CHECK(3, seccomp_mode() == 2);
+		CHECK(4, err_of(unshare(0)) == 0);
+		CHECK(5, clone3_err() == 0);
+		CHECK(6, err_of(syscall(SYS_keyctl, 0, -3, 0)) == EPERM);
+		CHECK(7, err_of(syscall(SYS_reboot, 0, 0, 0, NULL)) == EPERM);
+		break;
+	case SC_UNCONFINED:
+		CHECK(2, seccomp_apply(def, true, &e) == 0);
+		CHECK(3, seccomp_mode() == 0);
+		CHECK(4, clone3_err() == 0);
+		break;
+	case SC_NO_NNP:
+		/* without no_new_privs and CAP_SYS_ADMIN the kernel refuses */
+		CHECK(2, caps_apply(def, 0, &e) == 0);
+		CHECK(3, seccomp_apply(def, false, &e) == -1);
+		CHECK(4, e.errnum == EACCES);
+		CHECK(5, strstr(e.msg, "seccomp") != NULL);
+		CHECK(6, seccomp_mode() == 0);
+		break;
+	}
+	_exit(0);
+}
+
+static void run_seccomp(enum sc_check what)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		seccomp_child(what);
+	st = fork_wait(pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+static void test_seccomp_default(void **state)
+{
+	(void)state;
+	run_seccomp(SC_DEFAULT);
+}
+
+static void test_seccomp_caps(void **state)
+{
+	(void)state;
+	run_seccomp(SC_SYSADMIN);
+}
+
+static void test_seccomp_unconfined(void **state)
+{
+	(void)state;
+	run_seccomp(SC_UNCONFINED);
+}
+
+static void test_seccomp_needs_nnp(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	run_seccomp(SC_NO_NNP);
+}
+
+/* The cache: written once, read back, a damaged file replaced. */
+static void test_seccomp_cache(void **state)
+{
+	char *dir = unit_tmpdir();
+	cleanup_free char *sub = xasprintf("%s/cache", dir);
+	struct hm_err e = {0};
+	struct dirent *de;
+	char path[512] = "";
+	struct stat st, st2;
+	DIR *d;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
+	d = opendir(sub);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			n++;
+			snprintf(path, sizeof(path), "%s/%s", sub, de->d_name);
+		}
+	closedir(d);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(path, "0000000000400000.bpf")); /* SYS_BOOT */
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 0 && st.st_size % 8 == 0);
+	/* the capabilities that change nothing share the entry */
+	assert_int_equal(
+	    seccomp_prepare(BIT(SYS_BOOT) | BIT(CHOWN), false, sub, &e), 0);
+	/* damaged: ignored, compiled again and rewritten */
+	assert_int_equal(truncate(path, 5), 0);
+	assert_int_equal(seccomp_prepare(0, false, sub, &e), 0);
+	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st2.st_size, st.st_size);
+	unit_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_seccomp_default),
+	    cmocka_unit_test(test_seccomp_caps),
+	    cmocka_unit_test(test_seccomp_unconfined),
+	    cmocka_unit_test(test_seccomp_needs_nnp),
+	    cmocka_unit_test(test_seccomp_cache),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
