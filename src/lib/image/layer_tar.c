@@ -33,6 +33,7 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "image/archive_err.h"
 #include "runtime/userns.h"
 
 #define CHUNK (1 << 20)
