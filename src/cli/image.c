@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "common.h"
 #include "image/pull.h"
+#include "runtime/container.h"
 
 int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
@@ -210,7 +211,7 @@ static int rmi_one(struct hm_store *s, const char *ref, bool force,
 	}
 	/* The last name of an image a container uses must stay. */
 	if (names == 1 || by_id) {
-		user = store_image_user(s, img.id);
+		user = container_image_user(s, img.id);
 		if (user) {
 			hm_failx(e, HM_EXIT_FAIL,
 				 "image \"%s\" is used by container %.12s: "
@@ -275,7 +276,8 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		else
 			fprintf(stderr, "homo: %s\n", e->msg);
 	}
-	if (store_gc_layers(&ctx->store, &removed, e) < 0)
+	if (store_gc_layers(&ctx->store, container_pinned_layers, NULL,
+			    &removed, e) < 0)
 		return -1;
 	if (failed) {
 		*e = first;

@@ -106,6 +106,18 @@ static void usage(FILE *f)
 	fputs("\nRun 'homo COMMAND --help' for a command's options.\n", f);
 }
 
+/* The library's sinks (base/error.h): what it cannot return, we print. */
+static void print_warning(const struct hm_err *w)
+{
+	fprintf(stderr, "homo: warning: %s\n", w->msg);
+}
+
+static void die(const struct hm_err *e)
+{
+	fprintf(stderr, "homo: %s\n", e->msg);
+	exit(e->exit_code ? e->exit_code : HM_EXIT_FAIL);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -121,6 +133,8 @@ int main(int argc, char **argv)
 	struct hm_err e = {0};
 	int c, r = -1;
 
+	hm_set_warn_handler(print_warning);
+	hm_set_fatal_handler(die);
 	ctx.store.lock_fd = -1;
 	if (!ctx.root || !*ctx.root)
 		ctx.root = "/var/lib/homo";

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A store in a test's temp dir, and empty layers in it (test_store.c,
- * test_fsck.c). Include after unit.h. */
+ * test_fsck.c). */
 #ifndef HOMO_STORE_FIXTURE_H
 #define HOMO_STORE_FIXTURE_H
 
@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "store/store.h"
+#include "unit.h" /* cmocka's asserts, whatever the includer's order */
 
 /* The store <dir>/root with its runroot <dir>/run. */
 static inline struct hm_store fixture_store(const char *dir)

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "base/error.h"
 
-#include <archive.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <time.h>
 #include <string.h>
@@ -73,35 +72,6 @@ void hm_clear(struct hm_err *e)
 	e->msg[0] = '\0';
 }
 
-int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
-{
-	const char *why = archive_error_string(a);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vset(e, fmt, ap);
-	va_end(ap);
-	e->errnum = archive_errno(a) > 0 ? archive_errno(a) : EIO;
-	e->exit_code = HM_EXIT_FAIL;
-	append(e, why ? why : "archive error");
-	return -1;
-}
-
-int hm_fail_curl(struct hm_err *e, int curl_code, const char *errbuf,
-		 const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vset(e, fmt, ap);
-	va_end(ap);
-	e->errnum = EIO;
-	e->exit_code = HM_EXIT_FAIL;
-	append(e, errbuf && *errbuf ? errbuf
-				    : curl_easy_strerror((CURLcode)curl_code));
-	return -1;
-}
-
 int hm_fail_json(struct hm_err *e, const char *path, int line, const char *text)
 {
 	/* no line: it could not be read at all (jansson names the file) */
@@ -109,6 +79,31 @@ int hm_fail_json(struct hm_err *e, const char *path, int line, const char *text)
 		return hm_failx(e, HM_EXIT_FAIL, "%s", text);
 	return hm_failx(e, HM_EXIT_FAIL, "%s: corrupt JSON at line %d: %s",
 			path, line, text);
+}
+
+static hm_sink_fn warn_handler, fatal_handler;
+
+void hm_set_warn_handler(hm_sink_fn fn)
+{
+	warn_handler = fn;
+}
+
+void hm_warn(const struct hm_err *w)
+{
+	if (warn_handler)
+		warn_handler(w);
+}
+
+void hm_set_fatal_handler(hm_sink_fn fn)
+{
+	fatal_handler = fn;
+}
+
+_Noreturn void hm_fatal(const struct hm_err *e)
+{
+	if (fatal_handler)
+		fatal_handler(e);
+	abort();
 }
 
 int hm_debug_enabled;

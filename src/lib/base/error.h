@@ -49,16 +49,43 @@ int hm_prefix(struct hm_err *e, const char *fmt, ...)
 /** hm_clear() - reset @e to "no error". */
 void hm_clear(struct hm_err *e);
 
-/* Library adapters: each turns a library's own error report into @e. */
-struct archive;
-int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int hm_fail_curl(struct hm_err *e, int curl_code, const char *errbuf,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Library adapters: each turns a library's own error report into @e. Those
+ * needing a library's headers live next to their users (image/archive_err.h,
+ * image/fetch.c, net/netlink.c); json takes no jansson type.
+ */
 int hm_fail_json(struct hm_err *e, const char *path, int line,
 		 const char *text);
 
-/* ---- the --debug trace ("=> step" lines on stderr) ---- */
+/*
+ * ---- sinks: the library's only output ----
+ * Library code returns its errors; what cannot be returned goes to a
+ * handler the program sets once at start (homo's main.c prints "homo:
+ * warning: <msg>" and "homo: <msg>" to stderr). Forked children keep it.
+ */
+typedef void (*hm_sink_fn)(const struct hm_err *e);
+
+/**
+ * hm_warn() - report a failure that fails nothing (a teardown left half
+ * done, an --rm that could not remove) to the warning handler. With no
+ * handler set it is dropped.
+ */
+void hm_warn(const struct hm_err *w);
+void hm_set_warn_handler(hm_sink_fn fn);
+
+/**
+ * hm_fatal() - a failure no caller can be handed (a lazily loaded library
+ * missing, lazylib.c): the fatal handler reports it and ends the process
+ * with e->exit_code. With no handler set, or one that returns, abort().
+ */
+_Noreturn void hm_fatal(const struct hm_err *e);
+void hm_set_fatal_handler(hm_sink_fn fn);
+
+/*
+ * ---- the --debug trace ("=> step" lines) ----
+ * The one sink that prints itself: hm_trace() writes to stderr directly, so
+ * a trace works before and below any handler (the container's init too).
+ */
 extern int hm_debug_enabled;
 void hm_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define HM_TRACE(...)                          \

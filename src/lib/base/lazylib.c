@@ -14,8 +14,9 @@
  * objects, 1.2 ms) is loaded the same way: only commands that change the
  * firewall rules need it.
  *
- * A library that cannot be loaded is a broken installation: homo says which
- * and how to fix it, and exits 125.
+ * A library that cannot be loaded is a broken installation, and the stub
+ * has no way to return the error: it goes to hm_fatal(), where homo says
+ * which and how to fix it, and exits 125.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -26,7 +27,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
+
+#include "base/error.h"
 
 enum lazy_lib { LIB_CRYPTO, LIB_CURL, LIB_ARCHIVE, LIB_NFT, LIB_COUNT };
 
@@ -42,10 +44,12 @@ static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static _Noreturn void lazy_die(const char *what, const char *why)
 {
-	fprintf(stderr,
-		"homo: load %s: %s: reinstall it (scripts/install-deps.sh)\n",
-		what, why);
-	exit(125);
+	struct hm_err e;
+
+	hm_failx(&e, HM_EXIT_FAIL,
+		 "load %s: %s: reinstall it (scripts/install-deps.sh)", what,
+		 why);
+	hm_fatal(&e);
 }
 
 static void *lazy_sym(enum lazy_lib lib, const char *name)

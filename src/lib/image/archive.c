@@ -31,6 +31,7 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "image/archive_err.h"
 
 /* Large reads: one syscall and one digest call per MiB of input. */
 #define BLOCK_SIZE (1 << 20)

@@ -9,6 +9,8 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -233,6 +235,22 @@ static CURLcode transfer(struct xfer *x)
 				       .tv_nsec = attempt ? 0 : 500000000},
 		    NULL);
 	}
+}
+
+/* "<fmt>: <curl's message>": its error buffer, else the code's text */
+static int hm_fail_curl(struct hm_err *e, CURLcode rc, const char *errbuf,
+			const char *fmt, ...)
+{
+	char what[sizeof(e->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	hm_failx(e, HM_EXIT_FAIL, "%s: %s", what,
+		 errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+	e->errnum = EIO;
+	return -1;
 }
 
 static int check_sha256(const char *url, const char *want, const char *got,

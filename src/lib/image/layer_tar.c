@@ -34,6 +34,7 @@
 #include "base/fault.h"
 #include "base/idmap.h"
 #include "base/util.h"
+#include "image/archive_err.h"
 
 #define CHUNK (1 << 20)
 #define READ_MIN (64 << 10) /* publish a slot with less room than this */

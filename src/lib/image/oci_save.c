@@ -22,6 +22,7 @@
 #include "base/fault.h"
 #include "base/progress.h"
 #include "base/util.h"
+#include "image/archive_err.h"
 #include "image/layer_tar.h"
 #include "image/oci_format.h"
 

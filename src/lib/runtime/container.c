@@ -457,7 +457,7 @@ fail:
 	save_exited(cdir, &state, e->exit_code ? e->exit_code : HM_EXIT_FAIL,
 		    e->msg);
 	if (container_teardown(st, s->id, &w) < 0)
-		fprintf(stderr, "homo: warning: %s\n", w.msg);
+		hm_warn(&w);
 	return -1;
 }
 
@@ -480,7 +480,7 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
 		save_exited(cdir, &state, code, NULL);
 	}
 	if (container_teardown(st, s->id, &w) < 0)
-		fprintf(stderr, "homo: warning: %s\n", w.msg);
+		hm_warn(&w);
 	HM_TRACE("torn down");
 	return code;
 }
@@ -542,7 +542,7 @@ out:
 		container_teardown(st, s->id, &w);
 	}
 	if (s->rm && container_remove(st, s->id, false, &w) < 0)
-		fprintf(stderr, "homo: warning: %s\n", w.msg);
+		hm_warn(&w);
 	HM_TRACE("finished");
 	return r;
 }
@@ -617,6 +617,52 @@ char **container_list(const struct hm_store *st)
 	return v;
 }
 
+int container_pinned_layers(const struct hm_store *st, void *arg, char ***ids,
+			    struct hm_err *e)
+{
+	cleanup_free char *dir = store_path(st, "containers");
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	(void)arg;
+	/* unread, every container's layers would look unused */
+	if (!d)
+		return hm_fail(e, errno, "open \"%s\"", dir);
+	while ((de = readdir(d))) {
+		struct hm_err ignored;
+		struct hm_spec s;
+
+		/* any container pins, even one that never ran; one whose
+		 * config cannot be read names no layers */
+		if (de->d_name[0] == '.' ||
+		    container_load_spec(st, de->d_name, &s, &ignored) < 0)
+			continue;
+		for (size_t i = 0; s.layers[i]; i++)
+			*ids = strv_push(*ids, s.layers[i]);
+		spec_free(&s);
+	}
+	return 0;
+}
+
+char *container_image_user(const struct hm_store *st, const char *image_id)
+{
+	cleanup_strv char **ids = container_list(st);
+
+	for (size_t i = 0; ids[i]; i++) {
+		struct hm_err ignored;
+		struct hm_spec s;
+		bool hit;
+
+		if (container_load_spec(st, ids[i], &s, &ignored) < 0)
+			continue;
+		hit = strcmp(s.image_id, image_id) == 0;
+		spec_free(&s);
+		if (hit)
+			return xstrdup(ids[i]);
+	}
+	return NULL;
+}
+
 int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 		    struct hm_err *e)
 {
@@ -643,7 +689,7 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 	if (cgroup_oom_killed(id, &oom, &w) == 0)
 		out->oom_killed = oom;
 	if (container_teardown(st, id, &w) < 0)
-		fprintf(stderr, "homo: warning: %s\n", w.msg);
+		hm_warn(&w);
 	save_exited(cdir, out, out->status == ST_RUNNING ? 137 : HM_EXIT_FAIL,
 		    "homo exited while the container ran: it was killed");
 	return 0;

@@ -96,6 +96,19 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 /** container_list() - ids of all containers (strv, sorted by creation). */
 char **container_list(const struct hm_store *st);
 
+/**
+ * container_pinned_layers() - a store_pins_fn: the layers of every
+ * container, so store_gc_layers() leaves them. @arg is unused.
+ */
+int container_pinned_layers(const struct hm_store *st, void *arg, char ***ids,
+			    struct hm_err *e);
+
+/**
+ * container_image_user() - the id (malloc'd) of a container created from
+ * image @image_id, or NULL if none is.
+ */
+char *container_image_user(const struct hm_store *st, const char *image_id);
+
 /** container_load_spec() - read config.json of @id. */
 int container_load_spec(const struct hm_store *st, const char *id,
 			struct hm_spec *s, struct hm_err *e);

@@ -130,7 +130,7 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 	}
 	log_close(&log);
 	if (s->rm && container_remove(st, s->id, false, &e) < 0)
-		fprintf(stderr, "homo: %s\n", e.msg);
+		hm_warn(&e);
 	_exit(0);
 }
 

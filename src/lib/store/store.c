@@ -151,7 +151,7 @@ static void find_in_dir(const char *dir, store_debris_fn fn, void *arg)
 	}
 }
 
-/* ... and in each subdirectory of @dir (images/<name>/, containers/<id>/) */
+/* ... and in each subdirectory of @dir, where records are written */
 static void find_in_subdirs(const char *dir, store_debris_fn fn, void *arg)
 {
 	cleanup_dir DIR *d = opendir(dir);
@@ -170,17 +170,20 @@ void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
 {
 	static const char *const dirs[] = {"layers", "containers",
 					   "blobs/sha256", "net", "images"};
-	cleanup_free char *images = store_path(s, "images");
-	cleanup_free char *containers = store_path(s, "containers");
+	/* the top dirs whose subdirs hold records written atomically: a
+	 * killed write leaves "<dir>/<sub>/<file>.tmp-<pid>" */
+	static const char *const record_dirs[] = {"images", "containers"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		cleanup_free char *p = store_path(s, "%s", dirs[i]);
 
 		find_in_dir(p, fn, arg);
 	}
-	find_in_subdirs(images, fn, arg);
-	/* a killed state_save() leaves containers/<id>/state.json.tmp-<pid> */
-	find_in_subdirs(containers, fn, arg);
+	for (size_t i = 0; i < ARRAY_SIZE(record_dirs); i++) {
+		cleanup_free char *p = store_path(s, "%s", record_dirs[i]);
+
+		find_in_subdirs(p, fn, arg);
+	}
 }
 
 static void remove_debris(const char *path, void *arg)
@@ -709,14 +712,12 @@ int store_image_remove_name(const struct hm_store *s, const char *name,
 	return 0;
 }
 
-/* Collect into @used every layer id named by images and containers. */
-static int collect_used(const struct hm_store *s, json_t *used,
-			struct hm_err *e)
+/* Collect into @used every layer id named by images or by @pins. */
+static int collect_used(const struct hm_store *s, store_pins_fn pins, void *arg,
+			json_t *used, struct hm_err *e)
 {
-	cleanup_free char *cdir = store_path(s, "containers");
-	cleanup_dir DIR *d = NULL;
+	cleanup_strv char **pinned = NULL;
 	struct hm_image *v = NULL;
-	struct dirent *de;
 	size_t n = 0;
 
 	if (store_image_list(s, &v, &n, e) < 0)
@@ -725,33 +726,15 @@ static int collect_used(const struct hm_store *s, json_t *used,
 		for (size_t k = 0; v[i].layers[k]; k++)
 			json_object_set_new(used, v[i].layers[k], json_true());
 	image_list_free(v, n);
-
-	d = opendir(cdir);
-	if (!d)
-		return hm_fail(e, errno, "open \"%s\"", cdir);
-	while ((de = readdir(d))) {
-		cleanup_free char *p = NULL;
-		json_t *j, *layers, *l;
-		size_t i;
-
-		if (de->d_name[0] == '.')
-			continue;
-		/* a half-made container still pins its layers */
-		p = xasprintf("%s/%s/config.json", cdir, de->d_name);
-		j = json_load_file(p, 0, NULL);
-		layers = json_object_get(j, "layers");
-		json_array_foreach(layers, i, l)
-		{
-			if (json_is_string(l))
-				json_object_set_new(used, json_string_value(l),
-						    json_true());
-		}
-		json_decref(j);
-	}
+	if (pins && pins(s, arg, &pinned, e) < 0)
+		return -1;
+	for (size_t i = 0; pinned && pinned[i]; i++)
+		json_object_set_new(used, pinned[i], json_true());
 	return 0;
 }
 
-int store_gc_layers(const struct hm_store *s, size_t *removed, struct hm_err *e)
+int store_gc_layers(const struct hm_store *s, store_pins_fn pins, void *arg,
+		    size_t *removed, struct hm_err *e)
 {
 	cleanup_free char *ldir = store_path(s, "layers");
 	cleanup_dir DIR *d = NULL;
@@ -759,7 +742,7 @@ int store_gc_layers(const struct hm_store *s, size_t *removed, struct hm_err *e)
 	struct dirent *de;
 
 	*removed = 0;
-	if (collect_used(s, used, e) < 0) {
+	if (collect_used(s, pins, arg, used, e) < 0) {
 		json_decref(used);
 		return -1;
 	}
@@ -776,29 +759,4 @@ int store_gc_layers(const struct hm_store *s, size_t *removed, struct hm_err *e)
 	}
 	json_decref(used);
 	return 0;
-}
-
-char *store_image_user(const struct hm_store *s, const char *image_id)
-{
-	cleanup_free char *cdir = store_path(s, "containers");
-	cleanup_dir DIR *d = opendir(cdir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		cleanup_free char *p = NULL;
-		const char *id;
-		json_t *j;
-		bool hit;
-
-		if (de->d_name[0] == '.')
-			continue;
-		p = xasprintf("%s/%s/config.json", cdir, de->d_name);
-		j = json_load_file(p, 0, NULL);
-		id = json_string_value(json_object_get(j, "image_id"));
-		hit = id && strcmp(id, image_id) == 0;
-		json_decref(j);
-		if (hit)
-			return xstrdup(de->d_name);
-	}
-	return NULL;
 }

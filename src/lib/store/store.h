@@ -54,8 +54,9 @@ void store_clean_debris(const struct hm_store *s);
 typedef void (*store_debris_fn)(const char *path, void *arg);
 /**
  * store_find_debris() - call @fn with each temp name of a dead process:
- * in layers/, containers/, blobs/sha256/, net/, images/ and one level
- * below images/ and containers/ (a killed atomic write's "X.tmp-<pid>").
+ * in layers/, containers/, blobs/sha256/, net/, images/ and, for a killed
+ * atomic write's "X.tmp-<pid>", one level below images/ and containers/
+ * (whatever the records kept there are).
  */
 void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg);
 
@@ -158,16 +159,23 @@ int store_image_remove_name(const struct hm_store *s, const char *name,
 			    const char *tag, struct hm_err *e);
 
 /**
- * store_gc_layers() - remove layers that no image and no container uses
- * (locked). @removed counts them.
+ * store_pins_fn - append to the strv *@ids the layers that must outlive a
+ * collection although no image names them (a container's). Return 0, or
+ * -1 with @e set to stop the collection.
+ *
+ * The store knows images, not what else is built on its layers: whoever
+ * collects says that by passing this to store_gc_layers(). A parameter
+ * rather than a hook kept in struct hm_store, so what a collection spares
+ * is visible at the call and a store opened for anything else has none.
  */
-int store_gc_layers(const struct hm_store *s, size_t *removed,
-		    struct hm_err *e);
+typedef int (*store_pins_fn)(const struct hm_store *s, void *arg, char ***ids,
+			     struct hm_err *e);
 
 /**
- * store_image_user() - the id (malloc'd) of a container created from image
- * @image_id, or NULL if none is.
+ * store_gc_layers() - remove layers that no image uses and @pins (may be
+ * NULL: images only) does not name (locked). @removed counts them.
  */
-char *store_image_user(const struct hm_store *s, const char *image_id);
+int store_gc_layers(const struct hm_store *s, store_pins_fn pins, void *arg,
+		    size_t *removed, struct hm_err *e);
 
 #endif

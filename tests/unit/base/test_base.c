@@ -50,6 +50,27 @@ static void test_fail_truncates(void **state)
 	assert_int_equal(strlen(e.msg), sizeof(e.msg) - 1);
 }
 
+static const struct hm_err *sunk;
+
+static void sink(const struct hm_err *w)
+{
+	sunk = w;
+}
+
+static void test_warn_sink(void **state)
+{
+	struct hm_err w;
+
+	(void)state;
+	hm_failx(&w, HM_EXIT_FAIL, "teardown");
+	hm_warn(&w); /* no handler: dropped */
+	assert_null(sunk);
+	hm_set_warn_handler(sink);
+	hm_warn(&w);
+	assert_ptr_equal(sunk, &w);
+	hm_set_warn_handler(NULL);
+}
+
 static void test_parse_size(void **state)
 {
 	struct hm_err e;
@@ -252,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(test_fail_formats_errno),
 	    cmocka_unit_test(test_failx_and_prefix),
 	    cmocka_unit_test(test_fail_truncates),
+	    cmocka_unit_test(test_warn_sink),
 	    cmocka_unit_test(test_parse_size),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_rfc3339_roundtrip),

@@ -119,13 +119,52 @@ static void test_images_and_layers(void **state)
 	image_list_free(v, n);
 
 	/* a layer is removed only when no image uses it */
-	assert_int_equal(store_gc_layers(&s, &removed, &e), 0);
+	assert_int_equal(store_gc_layers(&s, NULL, NULL, &removed, &e), 0);
 	assert_int_equal(removed, 0);
 	assert_int_equal(store_image_remove_name(&s, "org/app", "v1", &e), 0);
-	assert_int_equal(store_gc_layers(&s, &removed, &e), 0);
+	assert_int_equal(store_gc_layers(&s, NULL, NULL, &removed, &e), 0);
 	assert_int_equal(removed, 1);
 	assert_false(store_layer_exists(&s, l1));
 	image_free(&img);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
+/* A store_pins_fn naming the one layer @arg, or failing when it is NULL. */
+static int pin_arg(const struct hm_store *s, void *arg, char ***ids,
+		   struct hm_err *e)
+{
+	(void)s;
+	if (!arg)
+		return hm_failx(e, HM_EXIT_FAIL, "pins failed");
+	*ids = strv_push(*ids, arg);
+	return 0;
+}
+
+static void test_gc_pins(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char l1[] =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	const char *l2 =
+	    "2222222222222222222222222222222222222222222222222222222222222222";
+	struct hm_err e;
+	size_t removed;
+
+	(void)state;
+	fixture_layer(&s, l1);
+	fixture_layer(&s, l2);
+	/* the pins cannot be known: nothing is collected */
+	assert_int_equal(store_gc_layers(&s, pin_arg, NULL, &removed, &e), -1);
+	assert_string_equal(e.msg, "pins failed");
+	assert_true(store_layer_exists(&s, l1));
+	assert_true(store_layer_exists(&s, l2));
+	/* no image names either: only the pinned one stays */
+	assert_int_equal(store_gc_layers(&s, pin_arg, l1, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_true(store_layer_exists(&s, l1));
+	assert_false(store_layer_exists(&s, l2));
 	store_close(&s);
 	unit_rmtree(dir);
 }
@@ -201,6 +240,7 @@ int main(void)
 	    cmocka_unit_test(test_ref_parse),
 	    cmocka_unit_test(test_name_from_source),
 	    cmocka_unit_test(test_images_and_layers),
+	    cmocka_unit_test(test_gc_pins),
 	    cmocka_unit_test(test_corrupt_record),
 	    cmocka_unit_test(test_debris),
 	    cmocka_unit_test(test_overlay_options),

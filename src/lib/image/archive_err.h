@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_ARCHIVE_ERR_H
+#define HOMO_ARCHIVE_ERR_H
+
+/*
+ * libarchive's error report as a struct hm_err, for the image files that
+ * use libarchive (archive.c, layer_tar.c, oci_save.c); kept out of base so
+ * that base needs no libarchive header.
+ */
+
+#include "base/error.h"
+
+struct archive;
+
+/**
+ * hm_fail_archive() - "<fmt>: <libarchive's message>", with its errno
+ * (EIO when it gives none). Return: -1.
+ */
+int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
