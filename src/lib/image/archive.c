@@ -19,8 +19,6 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <locale.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +28,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/hasher.h"
 #include "base/util.h"
 #include "image/archive_err.h"
 
@@ -65,21 +64,6 @@ static const int extract_flags =
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
 #define OVL_OPAQUE "trusted.overlay.opaque"
 
-/*
- * The diff id's sha256 runs on a second thread, overlapped with extraction:
- * it is a third of the work for an uncompressed tar. The thread hashes the
- * block the tar reader is working on; the next block is fetched only once
- * it is done, since fetching reuses the buffer (so no copy is needed).
- */
-struct hasher {
-	pthread_t tid;
-	sem_t go, done;
-	struct hm_digest *d;
-	const void *data;
-	size_t len;
-	bool running, busy, stop;
-};
-
 struct unpack {
 	int fd;
 	int dest;	       /* O_PATH of dest_dir while extracting */
@@ -101,64 +85,6 @@ struct unpack {
 	char *link; /* the same for a hard-link target */
 	size_t link_cap;
 };
-
-static void *hasher_main(void *arg)
-{
-	struct hasher *h = arg;
-
-	for (;;) {
-		while (sem_wait(&h->go) < 0)
-			;
-		if (h->stop)
-			return NULL;
-		digest_update(h->d, h->data, h->len);
-		sem_post(&h->done);
-	}
-}
-
-static void hasher_start(struct hasher *h, struct hm_digest *d)
-{
-	h->d = d;
-	if (sem_init(&h->go, 0, 0) < 0 || sem_init(&h->done, 0, 0) < 0)
-		return;
-	/* No thread, no overlap: hashing inline is still correct. */
-	h->running = pthread_create(&h->tid, NULL, hasher_main, h) == 0;
-}
-
-/* Wait until the block last submitted is hashed and may be reused. */
-static void hasher_wait(struct hasher *h)
-{
-	if (!h->busy)
-		return;
-	while (sem_wait(&h->done) < 0)
-		;
-	h->busy = false;
-}
-
-static void hasher_submit(struct hasher *h, const void *data, size_t len)
-{
-	if (!h->running) {
-		digest_update(h->d, data, len);
-		return;
-	}
-	h->data = data;
-	h->len = len;
-	h->busy = true;
-	sem_post(&h->go);
-}
-
-static void hasher_stop(struct hasher *h)
-{
-	if (!h->running)
-		return;
-	hasher_wait(h);
-	h->stop = true;
-	sem_post(&h->go);
-	pthread_join(h->tid, NULL);
-	sem_destroy(&h->go);
-	sem_destroy(&h->done);
-	h->running = false;
-}
 
 /* A callback failed: keep its message in e and make libarchive give up. */
 static la_ssize_t callback_failed(struct unpack *u, struct archive *a)
