@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Crash and hostile-condition tests: homo SIGKILLed at each step of pull,
 # run, commit, save, load and rm (HOMO_FAULT=<point> with the homo-fault
-# build, src/fault.h), a full disk, too few file descriptors, corrupt
+# build, src/lib/base/fault.h), a full disk, too few file descriptors, corrupt
 # records. After each: the store is as before (or says where the partial
 # container went), "homo system check" is clean or its --repair makes it
 # so, the next command works, and nothing leaks (helpers.bash teardown).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Address management (design.md §2: net/ipam.json). Pure: the caller holds
+ * Address management (net/ipam.json; docs/network.md). Pure: the caller holds
  * the store lock, so "lowest free" can never hand one address out twice.
  */
 #include "net/ipam.h"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Container lifecycle (design.md §4): create the record, run it through
- * spawn.c, reconcile state with the truth, tear down from the id alone.
+ * Container lifecycle (docs/architecture.md, "A container start"): create the
+ * record, run it through spawn.c, reconcile state with the truth, tear down
+ * from the id alone.
  */
 #include "runtime/container.h"
 

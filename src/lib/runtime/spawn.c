@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The parent side of a run (design.md §4, parent steps 3-6): clone the
- * init, join it to its cgroups, release it, learn whether it exec'd, then
- * wait for it while forwarding signals and relaying its tty.
+ * The parent side of a run (docs/architecture.md, "A container start", steps
+ * 4-5 and 8): clone the init, join it to its cgroups, release it, learn whether
+ * it exec'd, then wait for it while forwarding signals and relaying its tty.
  */
 #include "runtime/spawn.h"
 

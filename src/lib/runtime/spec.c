@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A container's spec as its config.json (design.md §3): the JSON form,
- * read back, freed; and the check that it can be written at all.
+ * A container's spec as its config.json (docs/architecture.md, "Which file owns
+ * what"): the JSON form, read back, freed; and the check that it can be written
+ * at all.
  */
 #include "runtime/spec.h"
 

@@ -9,7 +9,7 @@
 #include "base/error.h"
 
 /*
- * The persistent store (design.md §2) and the image records in it.
+ * The persistent store (docs/store.md, docs/architecture.md) and the image records in it.
  *
  *   lock  blobs/sha256/<hex>  layers/<id>/{diff,layer.json}  l/<short>
  *   images/<name>/<tag>.json  containers/<id>/  net/

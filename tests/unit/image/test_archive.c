@@ -8,12 +8,8 @@
  */
 #include "unit.h"
 
-/*
- * The Makefile passes -Isrc, so <archive.h> would be homo's src/archive.h:
- * libarchive's own header is named by its path (Debian puts it in
- * /usr/include and pkg-config adds no -I for it).
- */
-#include </usr/include/archive.h>
+/* libarchive's; homo's own is "image/archive.h" (quoted includes only) */
+#include <archive.h>
 #include <archive_entry.h>
 
 #include <errno.h>
