@@ -152,6 +152,25 @@ eventually() {
 	assert_status 125
 }
 
+@test "--restart: a restart that fails to start is retried with the back-off" {
+	# The container's program is on a host volume: its first run moves it
+	# away and fails, so the restarts fail to start (127) until the test
+	# puts it back. The monitor used to give up on the first failed start.
+	pull_busybox
+	mkdir -p "$T/v"
+	printf '#!/bin/sh\necho run >>/v/log\nmv /v/prog /v/prog.off\nexit 1\n' >"$T/v/prog"
+	chmod +x "$T/v/prog"
+	homo run -d --name rs --restart always -v "$T/v:/v" busybox /v/prog >/dev/null
+	eventually test -e "$T/v/prog.off"
+	# let a few restarts fail to start, then give the program back
+	sleep 1
+	[ "$(grep -c run "$T/v/log")" -eq 1 ]
+	mv "$T/v/prog.off" "$T/v/prog"
+	eventually bash -c "[ \"\$(grep -c run '$T/v/log')\" -ge 2 ]"
+	homo stop -t 0 rs >/dev/null
+	homo rm rs >/dev/null
+}
+
 @test "--rm -d removes the container after its exit" {
 	pull_busybox
 	homo run -d --rm --name gone busybox true >/dev/null

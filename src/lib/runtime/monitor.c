@@ -72,6 +72,14 @@ static void null_stdio(void)
 	close(fd);
 }
 
+static void close_pipes(const int out[2], const int err[2])
+{
+	close(out[0]);
+	close(out[1]);
+	close(err[0]);
+	close(err[1]);
+}
+
 __attribute__((noreturn)) static void
 monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 {
@@ -108,8 +116,19 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 			io.out = out[0], io.err = err[0];
 		}
 		if (container_start(st, s, stdio, &p, &e) < 0) {
+			/* recorded in state.json by container_start */
+			bool first = report_fd >= 0;
+
 			report(&report_fd, &e);
-			break; /* recorded in state.json by container_start */
+			if (!s->tty)
+				close_pipes(out, err);
+			/* the first start's failure is the user's (run -d
+			 * prints it); a restart's is retried like an exit */
+			if (first || !restart_wanted(s, e.exit_code, restarts) ||
+			    !backoff(restarts++, marker))
+				break;
+			hm_clear(&e);
+			continue;
 		}
 		report(&report_fd, NULL);
 		if (!s->tty) {
