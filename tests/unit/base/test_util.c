@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the L0 modules: error, util, digest. */
+/* Unit tests of base/util.c. */
 #include "unit.h"
 
 #include <errno.h>
@@ -8,68 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/digest.h"
-#include "base/error.h"
 #include "base/util.h"
-
-static void test_fail_formats_errno(void **state)
-{
-	struct hm_err e;
-
-	(void)state;
-	assert_int_equal(hm_fail(&e, ENOENT, "open \"%s\"", "/x"), -1);
-	assert_string_equal(e.msg, "open \"/x\": No such file or directory");
-	assert_int_equal(e.errnum, ENOENT);
-	assert_int_equal(e.exit_code, HM_EXIT_FAIL);
-}
-
-static void test_failx_and_prefix(void **state)
-{
-	struct hm_err e;
-
-	(void)state;
-	assert_int_equal(hm_failx(&e, HM_EXIT_NOT_FOUND, "exec \"%s\"", "a"),
-			 -1);
-	assert_int_equal(e.exit_code, 127);
-	assert_int_equal(e.errnum, 0);
-	hm_prefix(&e, "run %d", 1);
-	assert_string_equal(e.msg, "run 1: exec \"a\"");
-	hm_clear(&e);
-	assert_string_equal(e.msg, "");
-}
-
-static void test_fail_truncates(void **state)
-{
-	struct hm_err e;
-	char big[4000];
-
-	(void)state;
-	memset(big, 'x', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	hm_fail(&e, EIO, "%s", big);
-	assert_int_equal(strlen(e.msg), sizeof(e.msg) - 1);
-}
-
-static const struct hm_err *sunk;
-
-static void sink(const struct hm_err *w)
-{
-	sunk = w;
-}
-
-static void test_warn_sink(void **state)
-{
-	struct hm_err w;
-
-	(void)state;
-	hm_failx(&w, HM_EXIT_FAIL, "teardown");
-	hm_warn(&w); /* no handler: dropped */
-	assert_null(sunk);
-	hm_set_warn_handler(sink);
-	hm_warn(&w);
-	assert_ptr_equal(sunk, &w);
-	hm_set_warn_handler(NULL);
-}
 
 static void test_parse_size(void **state)
 {
@@ -229,51 +168,9 @@ static void test_starttime(void **state)
 	assert_int_equal(util_proc_starttime(0x3fffffff), 0);
 }
 
-static void test_digest(void **state)
-{
-	char hex[65];
-	struct hm_digest d;
-	struct hm_err e;
-	char *dir = unit_tmpdir();
-	char *f = xasprintf("%s/f", dir);
-
-	(void)state;
-	/* FIPS 180-2 test vectors */
-	assert_int_equal(digest_buf("abc", 3, hex, &e), 0);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396"
-				 "177a9cb410ff61f20015ad");
-	assert_int_equal(digest_buf("", 0, hex, &e), 0);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e464"
-				 "9b934ca495991b7852b855");
-	/* streaming equals one-shot */
-	assert_int_equal(digest_init(&d, &e), 0);
-	digest_update(&d, "a", 1);
-	digest_update(&d, "bc", 2);
-	digest_final(&d, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396"
-				 "177a9cb410ff61f20015ad");
-	assert_int_equal(util_write_file_atomic(f, "abc", 3, false, &e), 0);
-	assert_int_equal(digest_file(f, hex, &e), 0);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396"
-				 "177a9cb410ff61f20015ad");
-	assert_int_equal(digest_file("/nonexistent", hex, &e), -1);
-	assert_true(digest_valid_hex(hex));
-	assert_true(digest_valid_hex("sha256:ba7816bf8f01cfea414140de5dae2223b"
-				     "00361a396177a9cb410ff61f20015ad"));
-	assert_false(digest_valid_hex("abc"));
-	assert_false(digest_valid_hex("BA7816BF8F01CFEA414140DE5DAE2223B00361A"
-				      "396177A9CB410FF61F20015AD"));
-	free(f);
-	unit_rmtree(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fail_formats_errno),
-	    cmocka_unit_test(test_failx_and_prefix),
-	    cmocka_unit_test(test_fail_truncates),
-	    cmocka_unit_test(test_warn_sink),
 	    cmocka_unit_test(test_parse_size),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_rfc3339_roundtrip),
@@ -282,7 +179,6 @@ int main(void)
 	    cmocka_unit_test(test_strv),
 	    cmocka_unit_test(test_random_hex),
 	    cmocka_unit_test(test_starttime),
-	    cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
