@@ -45,7 +45,8 @@ const char cmd_run_usage[] =
     "      --read-only          mount the root filesystem read-only\n"
     "  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"
     "      --memory-swap BYTES  memory+swap limit (-1: unlimited swap)\n"
-    "      --pids-limit N       at most N processes\n"
+    "      --pids-limit N       at most N processes (default 2048;\n"
+    "                           -1 or 0: unlimited)\n"
     "      --cpus N             CPU quota in CPUs (e.g. 0.5)\n"
     "      --cpu-shares N       relative CPU weight (default 1024)\n"
     "      --cap-add CAP        add a capability (or ALL)\n"
@@ -304,7 +305,12 @@ static int opt_memory_swap(struct run_parse *rp, const char *arg,
 
 static int opt_pids(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	return parse_int("--pids-limit", arg, 1, &rp->s->limits.pids, e);
+	if (parse_int("--pids-limit", arg, -1, &rp->s->limits.pids, e) < 0)
+		return -1;
+	/* Docker's 0 is unlimited too; the record keeps 0 for "unset" */
+	if (rp->s->limits.pids == 0)
+		rp->s->limits.pids = -1;
+	return 0;
 }
 
 static int opt_shares(struct run_parse *rp, const char *arg, struct hm_err *e)
@@ -529,7 +535,8 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 
 int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	struct hm_spec s = {.no_new_privs = true};
+	struct hm_spec s = {.no_new_privs = true,
+			    .limits.pids = CGROUP_DEFAULT_PIDS};
 	int r, code = 0;
 
 	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);

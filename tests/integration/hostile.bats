@@ -349,3 +349,22 @@ sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))"; head -c 2G /dev/zero; } |
 		ls "$HOMO_ROOT/layers"
 	[ "$status" -ne 0 ]
 }
+
+@test "a fork bomb without --pids-limit stops at the default 2048 pids, the host untouched" {
+	pull_busybox
+	HOST_BEFORE=$(host_state)
+	# 2100 background sleeps; the subshell dies at the first failed fork
+	# ("can't fork"), the container's sh then reports with builtins only
+	run --separate-stderr homo run --rm busybox sh -c 'i=0
+		(while [ $i -lt 2100 ]; do i=$((i+1)); sleep 100 & echo $i >/tmp/n; done)
+		read n </tmp/n; read m </sys/fs/cgroup/pids/pids.max
+		echo forked=$n max=$m'
+	assert_status 0
+	assert_output_has "max=2048"
+	[[ "$stderr" == *"can't fork: Resource temporarily unavailable"* ]]
+	forked=$(sed -n 's/^forked=\([0-9]*\) .*/\1/p' <<<"$output")
+	[ "$forked" -lt 2048 ]
+	[ "$forked" -gt 2000 ]
+	# the container's sleeps died with it (the leak check looks too)
+	assert_host_unchanged
+}
