@@ -41,6 +41,7 @@ const char cmd_run_usage[] =
     "  -w, --workdir DIR        working directory (created if missing)\n"
     "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
     "  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
+    "                           (:ro: with every mount below it)\n"
     "      --hostname NAME      container hostname (default: short id)\n"
     "      --read-only          mount the root filesystem read-only\n"
     "  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"

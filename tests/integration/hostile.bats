@@ -13,6 +13,14 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
+# a mount a test makes itself ($TEST_MOUNT) goes before the leak check,
+# which would otherwise report it
+eval "$(declare -f teardown | sed '1s/teardown/helpers_teardown/')"
+teardown() {
+	[ -z "${TEST_MOUNT:-}" ] || umount -l "$TEST_MOUNT" 2>/dev/null || true
+	helpers_teardown
+}
+
 # What an escape would change on the host: its sensitive files, byte for
 # byte, its hostname and its mount table (other tests' mounts under their
 # own temp dirs and netns files excluded: they may run at the same time).
@@ -367,4 +375,24 @@ sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))"; head -c 2G /dev/zero; } |
 	[ "$forked" -gt 2000 ]
 	# the container's sleeps died with it (the leak check looks too)
 	assert_host_unchanged
+}
+
+@test "a :ro volume is read-only all the way down: a tmpfs mounted below its source stays unwritten" {
+	pull_busybox
+	mkdir -p "$T/vol/sub"
+	TEST_MOUNT=$T/vol/sub
+	mount -t tmpfs -o size=1m tmpfs "$TEST_MOUNT"
+	run homo run --rm -v "$T/vol:/v:ro" busybox sh -c '
+		echo x >/v/sub/file && echo WROTE-SUB
+		echo x >/v/file && echo WROTE-TOP
+		grep " /v/sub " /proc/self/mounts'
+	assert_output_has "/v/sub/file: Read-only file system"
+	assert_output_has "/v/file: Read-only file system"
+	assert_output_lacks "WROTE"
+	# the submount is there, read-only
+	assert_output_has "tmpfs /v/sub tmpfs ro,"
+	[ -z "$(ls -A "$T/vol/sub")" ]
+	[ ! -e "$T/vol/file" ]
+	umount "$TEST_MOUNT"
+	TEST_MOUNT=
 }
