@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* homo run: Docker's options into a struct hm_spec, then container.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
@@ -42,7 +43,8 @@ const char cmd_run_usage[] =
     "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
     "  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
     "                           (:ro: with every mount below it)\n"
-    "      --hostname NAME      container hostname (default: short id)\n"
+    "      --hostname NAME      container hostname (default: short id):\n"
+    "                           letters, digits, '-', '.'; at most 64\n"
     "      --read-only          mount the root filesystem read-only\n"
     "  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"
     "      --memory-swap BYTES  memory+swap limit (-1: unlimited swap)\n"
@@ -276,11 +278,42 @@ static int opt_workdir(struct run_parse *rp, const char *arg, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * Docker's hostname grammar (RFC 1123): dot-separated labels of letters,
+ * digits and '-', neither starting nor ending with '-', 1 to 63 bytes
+ * each, at most 64 in all (the kernel's HOST_NAME_MAX). The name goes into
+ * /etc/hosts and /etc/hostname: a newline there would add a line of its
+ * own ("a\n1.2.3.4 evil").
+ */
+static bool hostname_ok(const char *h)
+{
+	size_t len = strlen(h), label = 0;
+
+	if (!len || len > 64)
+		return false;
+	for (const char *p = h; *p; p++) {
+		if (*p == '.') {
+			if (!label || p[-1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!(isascii(*p) && isalnum(*p)) && *p != '-')
+			return false;
+		if ((*p == '-' && !label) || ++label > 63)
+			return false;
+	}
+	return label && h[len - 1] != '-';
+}
+
 static int opt_hostname(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	if (!*arg || strlen(arg) > 63)
+	/* the name is not echoed: it may hold a newline or escapes */
+	if (!hostname_ok(arg))
 		return hm_failx(e, HM_EXIT_FAIL,
-				"--hostname \"%s\": 1 to 63 characters", arg);
+				"--hostname: not a valid hostname (letters, "
+				"digits, '-' and '.': labels of 1 to 63, not "
+				"starting or ending with '-'; 64 in all)");
 	free(rp->s->hostname);
 	rp->s->hostname = xstrdup(arg);
 	return 0;

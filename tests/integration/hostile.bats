@@ -396,3 +396,21 @@ sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))"; head -c 2G /dev/zero; } |
 	umount "$TEST_MOUNT"
 	TEST_MOUNT=
 }
+
+@test "--hostname with a newline (an /etc/hosts line of its own), control bytes or outside Docker's grammar: refused, 125, nothing created" {
+	pull_busybox
+	before=$(store_snapshot)
+	long=$(printf 'a%.0s' $(seq 64))
+	for h in $'a\n1.2.3.4 evil' $'a\t1.2.3.4' $'a\r' $'a\e[31m' a_b -a a- a..b a. \
+		'a b' "${long}" "${long}b" "$long.x" $'\xc3\xa9' ''; do
+		run --separate-stderr homo run --rm --hostname "$h" busybox cat /etc/hosts
+		assert_status 125
+		assert_one_error_line
+		assert_output_lacks "evil"
+	done
+	[ "$(store_snapshot)" = "$before" ]
+	# Docker's grammar, 64 bytes at most, is accepted
+	run homo run --rm --hostname "a-1.B2.${long:0:57}" busybox hostname
+	assert_status 0
+	[ "$output" = "a-1.B2.${long:0:57}" ]
+}
