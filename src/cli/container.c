@@ -92,6 +92,7 @@ int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 	struct hm_err miss;
 	struct row r;
 	char id[65];
+	int64_t pids;
 
 	*out = NULL;
 	if (container_find(&ctx->store, ref, id, &miss) < 0)
@@ -99,6 +100,10 @@ int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 	if (load_row(&ctx->store, id, &r, e) < 0)
 		return -1;
 	*out = container_json(&ctx->store, &r);
+	/* Docker's field: the limit, 0 = unlimited */
+	pids = r.spec.limits.pids > 0 ? r.spec.limits.pids : 0;
+	json_object_set_new(*out, "HostConfig",
+			    json_pack("{s:I}", "PidsLimit", (json_int_t)pids));
 	json_object_set_new(*out, "NetworkSettings",
 			    network_inspect(&ctx->store, id, &r.spec.netcfg,
 					    r.spec.net == NET_BRIDGE,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* homo run: Docker's options into a struct hm_spec, then container.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
@@ -41,11 +42,14 @@ const char cmd_run_usage[] =
     "  -w, --workdir DIR        working directory (created if missing)\n"
     "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
     "  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
-    "      --hostname NAME      container hostname (default: short id)\n"
+    "                           (:ro: with every mount below it)\n"
+    "      --hostname NAME      container hostname (default: short id):\n"
+    "                           letters, digits, '-', '.'; at most 64\n"
     "      --read-only          mount the root filesystem read-only\n"
     "  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"
     "      --memory-swap BYTES  memory+swap limit (-1: unlimited swap)\n"
-    "      --pids-limit N       at most N processes\n"
+    "      --pids-limit N       at most N processes (default 2048;\n"
+    "                           -1 or 0: unlimited)\n"
     "      --cpus N             CPU quota in CPUs (e.g. 0.5)\n"
     "      --cpu-shares N       relative CPU weight (default 1024)\n"
     "      --cap-add CAP        add a capability (or ALL)\n"
@@ -274,11 +278,42 @@ static int opt_workdir(struct run_parse *rp, const char *arg, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * Docker's hostname grammar (RFC 1123): dot-separated labels of letters,
+ * digits and '-', neither starting nor ending with '-', 1 to 63 bytes
+ * each, at most 64 in all (the kernel's HOST_NAME_MAX). The name goes into
+ * /etc/hosts and /etc/hostname: a newline there would add a line of its
+ * own ("a\n1.2.3.4 evil").
+ */
+static bool hostname_ok(const char *h)
+{
+	size_t len = strlen(h), label = 0;
+
+	if (!len || len > 64)
+		return false;
+	for (const char *p = h; *p; p++) {
+		if (*p == '.') {
+			if (!label || p[-1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!(isascii(*p) && isalnum(*p)) && *p != '-')
+			return false;
+		if ((*p == '-' && !label) || ++label > 63)
+			return false;
+	}
+	return label && h[len - 1] != '-';
+}
+
 static int opt_hostname(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	if (!*arg || strlen(arg) > 63)
+	/* the name is not echoed: it may hold a newline or escapes */
+	if (!hostname_ok(arg))
 		return hm_failx(e, HM_EXIT_FAIL,
-				"--hostname \"%s\": 1 to 63 characters", arg);
+				"--hostname: not a valid hostname (letters, "
+				"digits, '-' and '.': labels of 1 to 63, not "
+				"starting or ending with '-'; 64 in all)");
 	free(rp->s->hostname);
 	rp->s->hostname = xstrdup(arg);
 	return 0;
@@ -304,7 +339,12 @@ static int opt_memory_swap(struct run_parse *rp, const char *arg,
 
 static int opt_pids(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	return parse_int("--pids-limit", arg, 1, &rp->s->limits.pids, e);
+	if (parse_int("--pids-limit", arg, -1, &rp->s->limits.pids, e) < 0)
+		return -1;
+	/* Docker's 0 is unlimited too; the record keeps 0 for "unset" */
+	if (rp->s->limits.pids == 0)
+		rp->s->limits.pids = -1;
+	return 0;
 }
 
 static int opt_shares(struct run_parse *rp, const char *arg, struct hm_err *e)
@@ -529,7 +569,8 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 
 int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	struct hm_spec s = {.no_new_privs = true};
+	struct hm_spec s = {.no_new_privs = true,
+			    .limits.pids = CGROUP_DEFAULT_PIDS};
 	int r, code = 0;
 
 	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);

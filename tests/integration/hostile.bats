@@ -13,6 +13,14 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
+# a mount a test makes itself ($TEST_MOUNT) goes before the leak check,
+# which would otherwise report it
+eval "$(declare -f teardown | sed '1s/teardown/helpers_teardown/')"
+teardown() {
+	[ -z "${TEST_MOUNT:-}" ] || umount -l "$TEST_MOUNT" 2>/dev/null || true
+	helpers_teardown
+}
+
 # What an escape would change on the host: its sensitive files, byte for
 # byte, its hostname and its mount table (other tests' mounts under their
 # own temp dirs and netns files excluded: they may run at the same time).
@@ -348,4 +356,61 @@ sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))"; head -c 2G /dev/zero; } |
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
 		ls "$HOMO_ROOT/layers"
 	[ "$status" -ne 0 ]
+}
+
+@test "a fork bomb without --pids-limit stops at the default 2048 pids, the host untouched" {
+	pull_busybox
+	HOST_BEFORE=$(host_state)
+	# 2100 background sleeps; the subshell dies at the first failed fork
+	# ("can't fork"), the container's sh then reports with builtins only
+	run --separate-stderr homo run --rm busybox sh -c 'i=0
+		(while [ $i -lt 2100 ]; do i=$((i+1)); sleep 100 & echo $i >/tmp/n; done)
+		read n </tmp/n; read m </sys/fs/cgroup/pids/pids.max
+		echo forked=$n max=$m'
+	assert_status 0
+	assert_output_has "max=2048"
+	[[ "$stderr" == *"can't fork: Resource temporarily unavailable"* ]]
+	forked=$(sed -n 's/^forked=\([0-9]*\) .*/\1/p' <<<"$output")
+	[ "$forked" -lt 2048 ]
+	[ "$forked" -gt 2000 ]
+	# the container's sleeps died with it (the leak check looks too)
+	assert_host_unchanged
+}
+
+@test "a :ro volume is read-only all the way down: a tmpfs mounted below its source stays unwritten" {
+	pull_busybox
+	mkdir -p "$T/vol/sub"
+	TEST_MOUNT=$T/vol/sub
+	mount -t tmpfs -o size=1m tmpfs "$TEST_MOUNT"
+	run homo run --rm -v "$T/vol:/v:ro" busybox sh -c '
+		echo x >/v/sub/file && echo WROTE-SUB
+		echo x >/v/file && echo WROTE-TOP
+		grep " /v/sub " /proc/self/mounts'
+	assert_output_has "/v/sub/file: Read-only file system"
+	assert_output_has "/v/file: Read-only file system"
+	assert_output_lacks "WROTE"
+	# the submount is there, read-only
+	assert_output_has "tmpfs /v/sub tmpfs ro,"
+	[ -z "$(ls -A "$T/vol/sub")" ]
+	[ ! -e "$T/vol/file" ]
+	umount "$TEST_MOUNT"
+	TEST_MOUNT=
+}
+
+@test "--hostname with a newline (an /etc/hosts line of its own), control bytes or outside Docker's grammar: refused, 125, nothing created" {
+	pull_busybox
+	before=$(store_snapshot)
+	long=$(printf 'a%.0s' $(seq 64))
+	for h in $'a\n1.2.3.4 evil' $'a\t1.2.3.4' $'a\r' $'a\e[31m' a_b -a a- a..b a. \
+		'a b' "${long}" "${long}b" "$long.x" $'\xc3\xa9' ''; do
+		run --separate-stderr homo run --rm --hostname "$h" busybox cat /etc/hosts
+		assert_status 125
+		assert_one_error_line
+		assert_output_lacks "evil"
+	done
+	[ "$(store_snapshot)" = "$before" ]
+	# Docker's grammar, 64 bytes at most, is accepted
+	run homo run --rm --hostname "a-1.B2.${long:0:57}" busybox hostname
+	assert_status 0
+	[ "$output" = "a-1.B2.${long:0:57}" ]
 }

@@ -146,6 +146,39 @@ setup_file() {
 	[ "$forked" -gt 5 ]
 }
 
+@test "--pids-limit: 2048 by default, -1 and 0 unlimited; inspect shows HostConfig.PidsLimit" {
+	pull_busybox
+	run homo run --name d busybox cat /sys/fs/cgroup/pids/pids.max
+	assert_status 0
+	assert_output_has "2048"
+	run homo inspect d
+	assert_output_has '"PidsLimit": 2048'
+	for v in -1 0; do
+		run homo run --name "u$v" --pids-limit "$v" busybox cat /sys/fs/cgroup/pids/pids.max
+		assert_status 0
+		assert_output_has "max"
+		run homo inspect "u$v"
+		assert_output_has '"PidsLimit": 0'
+	done
+	run --separate-stderr homo run --rm --pids-limit -2 busybox true
+	assert_status 125
+	assert_one_error_line
+	# a record from before the default (pids 0, or no field) gets it
+	id=$(homo inspect d | sed -n 's/^ *"Id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+	cfg=$HOMO_ROOT/containers/$id/config.json
+	sed -i 's/"pids": 2048/"pids": 0/' "$cfg"
+	grep -q '"pids": 0' "$cfg"
+	homo start d >/dev/null
+	run homo wait d
+	assert_output_has 0
+	run homo logs d
+	assert_output_lacks "max"
+	sed -i -e '/"memory_swap"/s/,$//' -e '/"pids"/d' "$cfg"
+	run homo inspect d
+	assert_output_has '"PidsLimit": 2048'
+	homo rm d u-1 u0 >/dev/null
+}
+
 @test "limits are visible inside and --cpus 0.5 uses about half a CPU" {
 	pull_busybox
 	run homo run --rm -m 64m --pids-limit 50 --cpus 0.5 --cpu-shares 512 busybox probe limits

@@ -25,6 +25,11 @@
 #define CGROUP_MIN_MEMORY (6 * 1024 * 1024)
 /* The CFS period Docker's --cpus uses: quota = cpus * period. */
 #define CGROUP_CPU_PERIOD_US 100000
+/*
+ * The pids limit without --pids-limit (Podman's): without one a fork bomb
+ * in any container takes every pid of the host.
+ */
+#define CGROUP_DEFAULT_PIDS 2048
 
 struct cgroup_limits {
 	int64_t memory;	       /* bytes, 0 = unlimited */

@@ -328,6 +328,24 @@ static int setup_etc(const struct init_args *a, int rootfd, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * Make the volume now at path read-only with every mount below it: the bind
+ * is MS_REC, and a remount changes only its top mount, so a mount below
+ * the host directory (a tmpfs, another disk) stayed writable.
+ */
+static int volume_ro(int rootfd, const char *path, struct hm_err *e)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	cleanup_close int fd = open_in_root(rootfd, path, O_PATH);
+
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\" in the container", path);
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+		    &attr, sizeof(attr)) < 0)
+		return hm_fail(e, errno, "make volume \"%s\" read-only", path);
+	return 0;
+}
+
 static int setup_volumes(const struct init_args *a, int rootfd,
 			 struct hm_err *e)
 {
@@ -343,7 +361,7 @@ static int setup_volumes(const struct init_args *a, int rootfd,
 		if (fd < 0 || mount_at(v->src, fd, v->dst, NULL,
 				       MS_BIND | MS_REC, NULL, e) < 0)
 			return -1;
-		if (v->ro && remount_ro(rootfd, v->dst, 0, e) < 0)
+		if (v->ro && volume_ro(rootfd, v->dst, e) < 0)
 			return -1;
 	}
 	return 0;

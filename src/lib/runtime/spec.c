@@ -159,7 +159,11 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	s->log_max = jint(j, "log_max");
 	s->limits.memory = jint(lim, "memory");
 	s->limits.memory_swap = jint(lim, "memory_swap");
-	s->limits.pids = jint(lim, "pids");
+	/*
+	 * -1: unlimited. 0 (or none): a record from before the default
+	 * existed, which could not ask for unlimited: the default, safe one.
+	 */
+	s->limits.pids = jint(lim, "pids") ?: CGROUP_DEFAULT_PIDS;
 	s->limits.cpu_quota_us = jint(lim, "cpu_quota_us");
 	s->limits.cpu_period_us = jint(lim, "cpu_period_us");
 	s->limits.cpu_shares = jint(lim, "cpu_shares");
