@@ -108,6 +108,10 @@ fi
 git clone -q --no-checkout . "$root/root/homo"
 git -C "$root/root/homo" checkout -q --detach "$rev"
 
+# A real machine's / is a mount point; homo makes it private, which a plain
+# directory is not: bind the root onto itself.
+mount --bind "$root" "$root"
+mount --make-private "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --make-rslave "$root/sys"
