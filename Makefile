@@ -10,6 +10,9 @@ PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto li
 # libcurl, libarchive, libcrypto and libnftables are loaded on first use (src/lazylib.c):
 # homo links only the libraries every command needs.
 LAZY_PKGS := libarchive libcurl libcrypto libnftables
+# Computed when the Makefile is parsed: `demo` and `check` install the
+# packages first and then run a fresh $(MAKE), which computes them again
+# (see HOMO_DEPS_DONE below); on a fresh machine the first parse finds none.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -ldl -lpthread
 TEST_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -50,8 +53,8 @@ BUSYBOX_TAR := $(IMAGES)/busybox.tar
 LEDE_TAR := $(IMAGES)/lede.tar
 PROBE := $(BUILD)/probe
 
-.PHONY: all deps check check-unit check-integration check-slow asan fmt \
-	fmt-check demo bench install clean images
+.PHONY: all deps check check-unit check-integration check-slow check-fresh \
+	asan fmt fmt-check demo bench install clean images
 
 all: $(BUILD)/homo
 
@@ -99,8 +102,19 @@ images: $(BUSYBOX_TAR) $(LEDE_TAR)
 $(IMAGES)/debian.tar: images/debian/build.sh
 	images/debian/build.sh $@
 
-check: deps all $(FAULT_BIN) $(UNIT_BIN) images
+# demo and check are the first commands on a fresh machine: install the
+# packages, then build in a new $(MAKE) whose pkg-config flags see them.
+# Never "check: deps all": under -j that compiles while apt still installs.
+ifndef HOMO_DEPS_DONE
+check demo: deps
+	@$(MAKE) --no-print-directory HOMO_DEPS_DONE=1 $@
+else
+check: all $(FAULT_BIN) $(UNIT_BIN) images
 	@tests/run.sh
+
+demo: all $(BUSYBOX_TAR)
+	@scripts/demo.sh $(BUILD)/homo $(BUSYBOX_TAR)
+endif
 
 check-unit: all $(UNIT_BIN)
 	@tests/run.sh --unit
@@ -112,6 +126,12 @@ check-slow: all $(BUSYBOX_TAR)
 	@scripts/install-deps.sh --slow
 	@$(MAKE) --no-print-directory $(IMAGES)/debian.tar
 	@tests/run.sh --slow
+
+# make demo and make check-unit in a new Debian 12 minbase chroot, from a
+# clone of HEAD (docs/testing.md); FRESH_FULL=1 runs make check there.
+check-fresh:
+	@scripts/install-deps.sh --slow
+	@scripts/check-fresh.sh $(if $(FRESH_FULL),--full)
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, built in
 # their own tree so the regular objects are not mixed with instrumented ones.
@@ -129,9 +149,6 @@ fmt:
 
 fmt-check:
 	clang-format --dry-run --Werror $(FMT_FILES)
-
-demo: deps all $(BUSYBOX_TAR)
-	@scripts/demo.sh $(BUILD)/homo $(BUSYBOX_TAR)
 
 bench: all $(BUSYBOX_TAR)
 	@scripts/install-deps.sh --bench
