@@ -61,10 +61,11 @@ leaks() {
 	for c in /sys/fs/cgroup/*/; do
 		[ -d "$c$HOMO_CGROUP_PARENT" ] && out+=$'\n'"cgroup $c$HOMO_CGROUP_PARENT"
 	done
-	# processes whose root is inside the test's store (container processes)
+	# container processes: members of a cgroup under the test's parent (a
+	# pivoted process's /proc/PID/root reads "/", so it cannot tell)
 	for p in /proc/[0-9]*; do
-		c=$(readlink "$p/root" 2>/dev/null) || continue
-		case "$c" in "$T"*) out+=$'\n'"process ${p#/proc/} root $c" ;; esac
+		grep -q ":/$HOMO_CGROUP_PARENT/" "$p/cgroup" 2>/dev/null &&
+			out+=$'\n'"process ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
 	done
 	# monitors of detached containers of this test's store
 	for p in /proc/[0-9]*; do
@@ -121,6 +122,21 @@ teardown() {
 		return 1
 	fi
 	rm -rf "$T"
+}
+
+# wait until process $1 has stopped itself at a HOMO_FAULT_STOP point
+wait_stopped() {
+	local i
+	for i in $(seq 1200); do
+		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		kill -0 "$1" 2>/dev/null || {
+			echo "process $1 ended before its stop point"
+			return 1
+		}
+		sleep 0.05
+	done
+	echo "process $1 never reached its stop point"
+	return 1
 }
 
 # wait for a background job and keep its exit status in $status

@@ -24,9 +24,18 @@ load helpers
 	upper=$(ls -d "$HOMO_ROOT"/containers/*/upper)
 	[ "$(stat -c %u:%g "$upper/etc/motd")" = 100000:100000 ]
 	[ "$(stat -c %u:%g "$upper/home/x")" = 101000:101000 ]
-	# root in the container is not root on the host's files: a volume of
-	# the host's root stays unwritable
 	homo rm -f u
+	# root in the container is not root on the host's files: a host
+	# directory of root's, mode 0755, given as a volume, stays unwritable
+	mkdir -m 0755 "$T/hostroot"
+	chmod 0755 "$T"
+	run homo run --rm --userns=auto -v "$T/hostroot:/h" busybox sh -c \
+		'ls -ldn /h; touch /h/x && echo WROTE; echo done'
+	assert_status 0
+	assert_output_has "done"
+	assert_output_has "Permission denied"
+	assert_output_lacks "WROTE"
+	[ ! -e "$T/hostroot/x" ]
 }
 
 @test "two containers get distinct ranges; the range is free again after rm" {

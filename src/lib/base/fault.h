@@ -20,13 +20,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#define FAULT_POINT(name)                                    \
-	do {                                                 \
-		const char *fault_ = getenv("HOMO_FAULT");   \
-		if (fault_ && strcmp(fault_, (name)) == 0) { \
-			raise(SIGKILL);                      \
-			_exit(128 + SIGKILL);                \
-		}                                            \
+/*
+ * HOMO_FAULT_STOP=name stops the process there instead (SIGSTOP), once: a
+ * test then acts at exactly that moment (truncates a file being read,
+ * kills the process mid-step) and continues or kills it. No race.
+ */
+#define FAULT_POINT(name)                                      \
+	do {                                                   \
+		const char *fault_ = getenv("HOMO_FAULT");     \
+		const char *stop_ = getenv("HOMO_FAULT_STOP"); \
+		if (fault_ && strcmp(fault_, (name)) == 0) {   \
+			raise(SIGKILL);                        \
+			_exit(128 + SIGKILL);                  \
+		}                                              \
+		if (stop_ && strcmp(stop_, (name)) == 0) {     \
+			unsetenv("HOMO_FAULT_STOP");           \
+			raise(SIGSTOP);                        \
+		}                                              \
 	} while (0)
 #else
 #define FAULT_POINT(name) \

@@ -503,6 +503,7 @@ static int file_data(struct walk *w, int dfd, const char *name,
 				w->try_clone = false; /* not this fs */
 		}
 	}
+	FAULT_POINT("file-before-data"); /* its header is written */
 	while (left) {
 		size_t room;
 		unsigned char *buf = ring_space(&w->ring, &room);
