@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,30 @@ static bool parse_id(const char *s, unsigned long *out)
 }
 
 /*
+ * A path of the image or the options, after pivot_root: no /proc magic
+ * link (/proc/self/fd/N, .../cwd) may lead out of the container's root.
+ */
+static int open_in_container(const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)flags | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_MAGICLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+static FILE *open_db(const char *path)
+{
+	int fd = open_in_container(path, O_RDONLY);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+
+	if (!f && fd >= 0)
+		close(fd);
+	return f;
+}
+
+/*
  * -u NAME|UID[:GROUP|GID] against the image's /etc/passwd and /etc/group
  * (read after pivot_root: the container's files, never the host's).
  */
@@ -134,7 +159,7 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 		*group++ = '\0';
 	if (!*user)
 		user = (free(user), xstrdup("0"));
-	pw = fopen("/etc/passwd", "re");
+	pw = open_db("/etc/passwd");
 	while (pw && fgets(line, sizeof(line), pw)) {
 		char *f[7] = {0}, *p = line;
 		unsigned long id;
@@ -163,7 +188,7 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 		u->uid = (uid_t)n;
 		u->gid = (gid_t)n;
 	}
-	gr = fopen("/etc/group", "re");
+	gr = open_db("/etc/group");
 	if (group && !parse_id(group, &n) && !gr)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"unable to find group %s: no /etc/group",
@@ -259,10 +284,11 @@ static int exec_cmd(char *const *argv, char *const *env, struct hm_err *e)
 /* -w DIR: created if missing, as Docker does. */
 static int enter_workdir(const char *dir, struct hm_err *e)
 {
-	if (chdir(dir) == 0)
-		return 0;
-	if (errno == ENOENT && util_mkdir_p(dir, 0755, e) == 0 &&
-	    chdir(dir) == 0)
+	cleanup_close int fd = open_in_container(dir, O_PATH | O_DIRECTORY);
+
+	if (fd < 0 && errno == ENOENT && util_mkdir_p(dir, 0755, e) == 0)
+		fd = open_in_container(dir, O_PATH | O_DIRECTORY);
+	if (fd >= 0 && fchdir(fd) == 0)
 		return 0;
 	return hm_fail(e, errno, "workdir \"%s\"", dir);
 }
@@ -308,6 +334,32 @@ static void mini_init(pid_t child)
 static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 			   bool with_init) __attribute__((noreturn));
 
+/*
+ * Close every fd but 0-2 and @keep (-1 entries ignored). What homo held
+ * when it cloned or forked us (its cwd, store and lock fds, the monitor's
+ * pipes, a pidfd) would otherwise stay reachable through /proc/self/fd/N
+ * by a path from the image or the options (-w, /etc/passwd): CLOEXEC is
+ * too late, those paths are resolved before exec.
+ */
+static int close_all_but(const int *keep, size_t n, struct hm_err *e)
+{
+	unsigned int next = 3;
+
+	for (;;) {
+		unsigned int low = ~0U;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= (int)next && (unsigned int)keep[i] < low)
+				low = (unsigned int)keep[i];
+		if (low > next &&
+		    syscall(SYS_close_range, next, low - 1, 0) < 0)
+			return hm_fail(e, errno, "close homo's fds");
+		if (low == ~0U)
+			return 0;
+		next = low + 1;
+	}
+}
+
 /* GO from homo, with the overlay's mount fd in a user namespace. */
 static int recv_go(int fd, int *passed)
 {
@@ -321,8 +373,12 @@ void init_main(struct init_args *a)
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
 
+	int keep[] = {a->sync_fd, a->stdio[0], a->stdio[1], a->stdio[2]};
+
 	/* die with homo: without a daemon, nobody else would reap us */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
+		die(a->sync_fd, &e);
 	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
 	/* in a user namespace we were nobody until the maps were written */
@@ -352,6 +408,7 @@ void init_main(struct init_args *a)
 		hm_fail(&e, errno, "dup2 the container's stdio");
 		die(a->sync_fd, &e);
 	}
+	/* the originals (and the overlay fd) go in become_command() */
 	become_command(s, a->sync_fd, true, s->init);
 }
 
@@ -374,6 +431,9 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	char **env = NULL;
 	sigset_t empty;
 
+	/* before any path of the image or the options is resolved */
+	if (close_all_but(&sync_fd, 1, &e) < 0)
+		die(sync_fd, &e);
 	if (s->tty ? setup_tty(sync_fd, console, &e) < 0
 		   : !s->interactive && stdin_null(&e) < 0)
 		die(sync_fd, &e);

@@ -178,6 +178,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	p->pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (p->pid == 0) {
 		close(parent_fd);
+		if (cwd >= 0) /* our cwd: the host's, never the init's */
+			close(cwd);
 		init_main(a);
 	}
 	if (cwd >= 0 && fchdir(cwd) < 0)
