@@ -148,6 +148,48 @@ teardown() {
 	homo rm -f d >/dev/null
 }
 
+# a field of the container's state.json (reads the file: runs no homo)
+state_of() {
+	sed -n "s/.*\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" \
+		"$HOMO_ROOT/containers/$(cid "$1")/state.json" 2>/dev/null
+}
+status_is() { [ "$(state_of "$1" Status)" = "$2" ]; }
+# the process runs (a zombie left to the host's init is gone)
+runs() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
+
+@test "untracked container: it dies with its monitor or foreground homo under -u and --userns (PDEATHSIG kept)" {
+	pull_busybox
+	i=0
+	for opts in "-u 1000" "--userns=auto" "--userns=auto -u 1000" \
+		"--init -u 1000"; do
+		for mode in detached foreground; do
+			i=$((i + 1))
+			if [ "$mode" = detached ]; then
+				homo run -d --name "k$i" $opts busybox sleep 1000 >/dev/null
+			else
+				bg "$HOMO" run --name "k$i" $opts busybox sleep 1000
+			fi
+			wait_until status_is "k$i" running
+			pid=$(state_of "k$i" Pid)
+			owner=$(state_of "k$i" Owner)
+			runs "$pid"
+			kill -9 "$owner"
+			# gone by itself: no homo command (which would kill it)
+			# runs until then
+			wait_until bash -c "$(declare -f runs); ! runs $pid" || {
+				echo "k$i ($opts, $mode): pid $pid outlived homo" >&2
+				kill -9 "$pid"
+				return 1
+			}
+			run homo inspect "k$i"
+			assert_status 0
+			[ "$(state_of "k$i" Status)" = exited ]
+			[ "$(state_of "k$i" ExitCode)" = 137 ]
+		done
+	done
+	homo rm -f $(seq -f k%g "$i") >/dev/null
+}
+
 @test "CVE-2019-16884 / CVE-2021-30465: a volume target through an image symlink lands inside the rootfs" {
 	pull_busybox
 	make_image evil 'ln -s /etc data; ln -s ../../../../../../../../tmp up'

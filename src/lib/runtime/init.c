@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,17 @@ __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 void init_exec_fail(int sync_fd, struct hm_err *e)
 {
 	die(sync_fd, e);
+}
+
+void init_die_with_parent(int sync_fd)
+{
+	struct pollfd p = {.fd = sync_fd, .events = POLLRDHUP};
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* gone before that? getppid() says 0 across the PID namespace, but
+	 * its end of the sync socket (held until we exec) is closed then */
+	if (poll(&p, 1, 0) < 0 || p.revents & (POLLHUP | POLLRDHUP | POLLERR))
+		_exit(HM_EXIT_FAIL);
 }
 
 /* A pty from the container's own devpts; its master goes to the parent. */
@@ -387,6 +399,7 @@ void init_main(struct init_args *a)
 		hm_fail(&e, errno, "become root in the user namespace");
 		die(a->sync_fd, &e);
 	}
+	init_die_with_parent(a->sync_fd); /* setresuid() cleared it */
 
 	if (rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
@@ -447,6 +460,7 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	if (caps_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps, &e) <
 	    0)
 		die(sync_fd, &e);
+	init_die_with_parent(sync_fd); /* the credential change cleared it */
 	if (s->no_new_privs && caps_no_new_privs(&e) < 0)
 		die(sync_fd, &e);
 

@@ -256,6 +256,7 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 				"become root in the user namespace");
 			init_exec_fail(sp[1], &ce);
 		}
+		init_die_with_parent(sp[1]); /* setns/setresuid cleared it */
 		init_exec_main(s, sp[1]);
 	}
 	close(sp[1]);
