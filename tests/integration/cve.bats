@@ -108,6 +108,88 @@ teardown() {
 	homo rm -f d >/dev/null
 }
 
+@test "CVE-2024-21626: under --userns no fd of homo (its cwd) reaches the init: -w and /etc/passwd stay inside" {
+	pull_busybox
+	# homo runs from a host directory holding a marker and a passwd file
+	mkdir "$T/host"
+	chmod 755 "$T" "$T/host" # the mapped root may look in
+	touch "$T/host/homo-host-marker"
+	echo 'evil:x:4242:4242::/:/bin/sh' >"$T/host/hostpasswd"
+	cd "$T/host"
+	for n in $(seq 3 20); do
+		run --separate-stderr homo run --rm --userns=auto -w "/proc/self/fd/$n" busybox \
+			sh -c 'ls -a; ls -a /'
+		if [ "$status" -eq 0 ]; then
+			assert_output_lacks "homo-host-marker"
+			assert_output_lacks "hostpasswd"
+		else
+			assert_status 125
+			assert_one_error_line
+		fi
+	done
+	# the image's /etc/passwd is a link through /proc/self/fd/N
+	for n in $(seq 3 20); do
+		make_image "evil$n" "ln -sf /proc/self/fd/$n/hostpasswd etc/passwd"
+		run homo run --rm --userns=auto -u evil "evil$n" id -u
+		assert_output_lacks 4242
+		"$HOMO" rmi "evil$n" >/dev/null
+	done
+	# at exec: 0, 1 and 2 only, in every mode
+	for opts in "--userns=auto" "--userns=auto -u 1000" "--init" \
+		"--userns=auto --init" "-u 1000"; do
+		run homo run --rm $opts busybox probe fds
+		assert_status 0
+		[ "$(grep -c '^fd' <<<"$output")" -eq 3 ]
+	done
+	homo run -d --userns=auto --name d busybox sleep 60 >/dev/null
+	run homo exec d probe fds
+	assert_status 0
+	[ "$(grep -c '^fd' <<<"$output")" -eq 3 ]
+	homo rm -f d >/dev/null
+}
+
+# a field of the container's state.json (reads the file: runs no homo)
+state_of() {
+	sed -n "s/.*\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" \
+		"$HOMO_ROOT/containers/$(cid "$1")/state.json" 2>/dev/null
+}
+status_is() { [ "$(state_of "$1" Status)" = "$2" ]; }
+# the process runs (a zombie left to the host's init is gone)
+runs() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
+
+@test "untracked container: it dies with its monitor or foreground homo under -u and --userns (PDEATHSIG kept)" {
+	pull_busybox
+	i=0
+	for opts in "-u 1000" "--userns=auto" "--userns=auto -u 1000" \
+		"--init -u 1000"; do
+		for mode in detached foreground; do
+			i=$((i + 1))
+			if [ "$mode" = detached ]; then
+				homo run -d --name "k$i" $opts busybox sleep 1000 >/dev/null
+			else
+				bg "$HOMO" run --name "k$i" $opts busybox sleep 1000
+			fi
+			wait_until status_is "k$i" running
+			pid=$(state_of "k$i" Pid)
+			owner=$(state_of "k$i" Owner)
+			runs "$pid"
+			kill -9 "$owner"
+			# gone by itself: no homo command (which would kill it)
+			# runs until then
+			wait_until bash -c "$(declare -f runs); ! runs $pid" || {
+				echo "k$i ($opts, $mode): pid $pid outlived homo" >&2
+				kill -9 "$pid"
+				return 1
+			}
+			run homo inspect "k$i"
+			assert_status 0
+			[ "$(state_of "k$i" Status)" = exited ]
+			[ "$(state_of "k$i" ExitCode)" = 137 ]
+		done
+	done
+	homo rm -f $(seq -f k%g "$i") >/dev/null
+}
+
 @test "CVE-2019-16884 / CVE-2021-30465: a volume target through an image symlink lands inside the rootfs" {
 	pull_busybox
 	make_image evil 'ln -s /etc data; ln -s ../../../../../../../../tmp up'

@@ -398,3 +398,37 @@ setup_file() {
 	[ ! -e "$HOMO_ROOT/layers/$layer/diff/usr/lib/opkg/info/luci.control" ]
 	homo rm router
 }
+
+# CPU time (utime + stime, in clock ticks) the process has used so far
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+@test "a container that closed its stdout and stderr (or its pty) costs its homo no CPU while it waits" {
+	pull_busybox
+	max=$(($(getconf CLK_TCK) * 3 / 10)) # 0.3 s over 2 s of waiting
+	for mode in "-d" "-d -t" foreground; do
+		if [ "$mode" = foreground ]; then
+			bg "$HOMO" run --name s busybox sh -c 'exec >&- 2>&-; sleep 3'
+			pid=${BG_PIDS[-1]}
+		else
+			"$HOMO" run $mode --name s busybox \
+				sh -c 'exec >&- 2>&- <&-; sleep 3' >/dev/null
+			# the monitor: the homo that owns the running container
+			pid=$(sed -n 's/.*"Owner": \([0-9]*\),*$/\1/p' \
+				"$HOMO_ROOT"/containers/*/state.json)
+		fi
+		for _ in $(seq 200); do # bounded wait until it runs
+			[ -n "$(homo ps -q --filter name=s)" ] && break
+			sleep 0.05
+		done
+		before=$(cpu_ticks "$pid")
+		sleep 2
+		after=$(cpu_ticks "$pid") # still waiting: the command sleeps 3 s
+		echo "$mode: $((after - before)) ticks in 2 s (max $max)" >&2
+		[ $((after - before)) -le "$max" ] || {
+			homo rm -f s >/dev/null
+			return 1
+		}
+		[ "$(homo wait s)" = 0 ]
+		homo rm s >/dev/null
+	done
+}

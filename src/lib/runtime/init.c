@@ -14,6 +14,8 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,17 @@ __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 void init_exec_fail(int sync_fd, struct hm_err *e)
 {
 	die(sync_fd, e);
+}
+
+void init_die_with_parent(int sync_fd)
+{
+	struct pollfd p = {.fd = sync_fd, .events = POLLRDHUP};
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* gone before that? getppid() says 0 across the PID namespace, but
+	 * its end of the sync socket (held until we exec) is closed then */
+	if (poll(&p, 1, 0) < 0 || p.revents & (POLLHUP | POLLRDHUP | POLLERR))
+		_exit(HM_EXIT_FAIL);
 }
 
 /* A pty from the container's own devpts; its master goes to the parent. */
@@ -117,6 +130,30 @@ static bool parse_id(const char *s, unsigned long *out)
 }
 
 /*
+ * A path of the image or the options, after pivot_root: no /proc magic
+ * link (/proc/self/fd/N, .../cwd) may lead out of the container's root.
+ */
+static int open_in_container(const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)flags | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_MAGICLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+static FILE *open_db(const char *path)
+{
+	int fd = open_in_container(path, O_RDONLY);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+
+	if (!f && fd >= 0)
+		close(fd);
+	return f;
+}
+
+/*
  * -u NAME|UID[:GROUP|GID] against the image's /etc/passwd and /etc/group
  * (read after pivot_root: the container's files, never the host's).
  */
@@ -135,7 +172,7 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 		*group++ = '\0';
 	if (!*user)
 		user = (free(user), xstrdup("0"));
-	pw = fopen("/etc/passwd", "re");
+	pw = open_db("/etc/passwd");
 	while (pw && fgets(line, sizeof(line), pw)) {
 		char *f[7] = {0}, *p = line;
 		unsigned long id;
@@ -164,7 +201,7 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 		u->uid = (uid_t)n;
 		u->gid = (gid_t)n;
 	}
-	gr = fopen("/etc/group", "re");
+	gr = open_db("/etc/group");
 	if (group && !parse_id(group, &n) && !gr)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"unable to find group %s: no /etc/group",
@@ -260,10 +297,11 @@ static int exec_cmd(char *const *argv, char *const *env, struct hm_err *e)
 /* -w DIR: created if missing, as Docker does. */
 static int enter_workdir(const char *dir, struct hm_err *e)
 {
-	if (chdir(dir) == 0)
-		return 0;
-	if (errno == ENOENT && util_mkdir_p(dir, 0755, e) == 0 &&
-	    chdir(dir) == 0)
+	cleanup_close int fd = open_in_container(dir, O_PATH | O_DIRECTORY);
+
+	if (fd < 0 && errno == ENOENT && util_mkdir_p(dir, 0755, e) == 0)
+		fd = open_in_container(dir, O_PATH | O_DIRECTORY);
+	if (fd >= 0 && fchdir(fd) == 0)
 		return 0;
 	return hm_fail(e, errno, "workdir \"%s\"", dir);
 }
@@ -309,6 +347,32 @@ static void mini_init(pid_t child)
 static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 			   bool with_init) __attribute__((noreturn));
 
+/*
+ * Close every fd but 0-2 and @keep (-1 entries ignored). What homo held
+ * when it cloned or forked us (its cwd, store and lock fds, the monitor's
+ * pipes, a pidfd) would otherwise stay reachable through /proc/self/fd/N
+ * by a path from the image or the options (-w, /etc/passwd): CLOEXEC is
+ * too late, those paths are resolved before exec.
+ */
+static int close_all_but(const int *keep, size_t n, struct hm_err *e)
+{
+	unsigned int next = 3;
+
+	for (;;) {
+		unsigned int low = ~0U;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= (int)next && (unsigned int)keep[i] < low)
+				low = (unsigned int)keep[i];
+		if (low > next &&
+		    syscall(SYS_close_range, next, low - 1, 0) < 0)
+			return hm_fail(e, errno, "close homo's fds");
+		if (low == ~0U)
+			return 0;
+		next = low + 1;
+	}
+}
+
 /* GO from homo, with the overlay's mount fd in a user namespace. */
 static int recv_go(int fd, int *passed)
 {
@@ -322,8 +386,12 @@ void init_main(struct init_args *a)
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
 
+	int keep[] = {a->sync_fd, a->stdio[0], a->stdio[1], a->stdio[2]};
+
 	/* die with homo: without a daemon, nobody else would reap us */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
+		die(a->sync_fd, &e);
 	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
 	/* in a user namespace we were nobody until the maps were written */
@@ -332,6 +400,7 @@ void init_main(struct init_args *a)
 		hm_fail(&e, errno, "become root in the user namespace");
 		die(a->sync_fd, &e);
 	}
+	init_die_with_parent(a->sync_fd); /* setresuid() cleared it */
 
 	if (rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
@@ -353,6 +422,7 @@ void init_main(struct init_args *a)
 		hm_fail(&e, errno, "dup2 the container's stdio");
 		die(a->sync_fd, &e);
 	}
+	/* the originals (and the overlay fd) go in become_command() */
 	become_command(s, a->sync_fd, true, s->init);
 }
 
@@ -375,6 +445,9 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	char **env = NULL;
 	sigset_t empty;
 
+	/* before any path of the image or the options is resolved */
+	if (close_all_but(&sync_fd, 1, &e) < 0)
+		die(sync_fd, &e);
 	if (s->tty ? setup_tty(sync_fd, console, &e) < 0
 		   : !s->interactive && stdin_null(&e) < 0)
 		die(sync_fd, &e);
@@ -388,6 +461,7 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	if (caps_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps, &e) <
 	    0)
 		die(sync_fd, &e);
+	init_die_with_parent(sync_fd); /* the credential change cleared it */
 	if (s->no_new_privs && caps_no_new_privs(&e) < 0)
 		die(sync_fd, &e);
 

@@ -45,6 +45,12 @@ __attribute__((noreturn)) void init_main(struct init_args *a);
 /** init_exec_main() - the homo exec child, inside the namespaces. */
 __attribute__((noreturn)) void init_exec_main(const struct hm_spec *s,
 					      int sync_fd);
+/**
+ * init_die_with_parent() - (again) be SIGKILLed when homo dies, and exit
+ * if it already has. Any credential change (setuid, setns into a user
+ * namespace) clears PR_SET_PDEATHSIG: call it after each.
+ */
+void init_die_with_parent(int sync_fd);
 /** init_exec_fail() - report @e to the parent and exit. */
 __attribute__((noreturn)) void init_exec_fail(int sync_fd, struct hm_err *e);
 

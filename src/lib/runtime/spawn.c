@@ -139,6 +139,14 @@ static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
 	return 0;
 }
 
+/* No process to wait for: the caller's signal mask back, as it was. */
+static int start_failed(struct hm_proc *p)
+{
+	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);
+	p->pid = -1;
+	return -1;
+}
+
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
@@ -170,27 +178,34 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 
 		*strrchr(rundir, '/') = '\0';
 		cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (cwd < 0 || chdir(rundir) < 0)
-			return hm_fail(e, errno, "chdir \"%s\"", rundir);
+		if (cwd < 0 || chdir(rundir) < 0) {
+			hm_fail(e, errno, "chdir \"%s\"", rundir);
+			close(sp[1]);
+			return start_failed(p);
+		}
 	}
 	HM_TRACE("clone init (flags 0x%lx)", flags);
 	/* fork semantics (no new stack): the child runs on a copy of ours */
 	p->pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (p->pid == 0) {
 		close(parent_fd);
+		if (cwd >= 0) /* our cwd: the host's, never the init's */
+			close(cwd);
 		init_main(a);
 	}
 	if (cwd >= 0 && fchdir(cwd) < 0)
 		hm_fail(e, errno, "back to our working directory");
 	close(sp[1]);
-	if (p->pid < 0)
-		return hm_fail(e, errno, "clone the container's init");
+	if (p->pid < 0) {
+		hm_fail(e, errno, "clone the container's init");
+		return start_failed(p);
+	}
 
 	HM_TRACE("join cgroups, send GO");
 	if (s->uidmap.count && userns_setup(a, p->pid, e) < 0) {
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
-		return -1;
+		return start_failed(p);
 	}
 	r = release(parent_fd, p, a->overlay_fd,
 		    cgroup_enter(s->id, p->pid, e) < 0 ||
@@ -201,7 +216,7 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		close(a->overlay_fd);
 	a->overlay_fd = -1;
 	if (r < 0)
-		return -1;
+		return start_failed(p);
 	HM_TRACE("the command runs");
 	return 0;
 }
@@ -254,12 +269,18 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 				"become root in the user namespace");
 			init_exec_fail(sp[1], &ce);
 		}
+		init_die_with_parent(sp[1]); /* setns/setresuid cleared it */
 		init_exec_main(s, sp[1]);
 	}
 	close(sp[1]);
-	if (p->pid < 0)
-		return hm_fail(e, errno, "fork");
-	return release(parent_fd, p, -1, cgroup_enter(s->id, p->pid, e) < 0, e);
+	if (p->pid < 0) {
+		hm_fail(e, errno, "fork");
+		return start_failed(p);
+	}
+	if (release(parent_fd, p, -1, cgroup_enter(s->id, p->pid, e) < 0, e) <
+	    0)
+		return start_failed(p);
+	return 0;
 }
 
 static void copy_winsize(int from, int to)
@@ -297,14 +318,94 @@ static void drain(int fd, int out, struct hm_log *log, const char *stream)
 		;
 }
 
+/* poll() failed: just the exit status (no relay, no forwarding). */
+static int wait_plain(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0; /* not ours to wait for (ECHILD) */
+	return status;
+}
+
+/*
+ * Until the process exits: forward signals, relay the pty and stdin,
+ * copy the output pipes. An fd at EOF or error (the container closed its
+ * end: POLLHUP) leaves the set for good, or poll() would return at once
+ * forever.
+ */
+static int relay(const struct hm_spec *s, struct hm_proc *p,
+		 const struct hm_io *io, int sfd)
+{
+	int echo_out = io->echo ? STDOUT_FILENO : -1;
+	int echo_err = io->echo ? STDERR_FILENO : -1;
+	bool in_open = s->interactive && io_is_plain(io);
+	struct pollfd fds[5] = {
+	    {.fd = sfd, .events = POLLIN},
+	    {.fd = p->pty_master, .events = POLLIN},
+	    {.fd = in_open && p->pty_master >= 0 ? STDIN_FILENO : -1,
+	     .events = POLLIN},
+	    {.fd = io->out, .events = POLLIN},
+	    {.fd = io->err, .events = POLLIN},
+	};
+	const short ready = POLLIN | POLLHUP | POLLERR;
+	int status = 0;
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		pid_t r;
+
+		/* no signalfd (EMFILE): poll for the exit, forward nothing */
+		if (poll(fds, 5, sfd < 0 ? 100 : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return wait_plain(p->pid);
+		}
+		if (fds[1].revents & ready &&
+		    pump(fds[1].fd, echo_out, io->log, "stdout") == 0)
+			fds[1].fd = -1;
+		if (fds[2].revents & ready &&
+		    pump(STDIN_FILENO, p->pty_master, NULL, NULL) == 0)
+			fds[2].fd = -1;
+		if (fds[3].revents & ready &&
+		    pump(fds[3].fd, echo_out, io->log, "stdout") == 0)
+			fds[3].fd = -1;
+		if (fds[4].revents & ready &&
+		    pump(fds[4].fd, echo_err, io->log, "stderr") == 0)
+			fds[4].fd = -1;
+		if (fds[0].revents & (POLLERR | POLLNVAL))
+			return wait_plain(p->pid);
+		if (sfd < 0)
+			si.ssi_signo = SIGCHLD;
+		else if (!(fds[0].revents & POLLIN) ||
+			 read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGWINCH) {
+			if (p->pty_master >= 0)
+				copy_winsize(STDIN_FILENO, p->pty_master);
+			continue;
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			kill(p->pid, (int)si.ssi_signo);
+			continue;
+		}
+		r = waitpid(p->pid, &status, WNOHANG);
+		if (r == p->pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return wait_plain(p->pid);
+	}
+}
+
 int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	       const struct hm_io *io)
 {
 	static const struct hm_io plain = {.out = -1, .err = -1, .echo = true};
 	struct termios saved, raw;
-	bool restore = false, in_open = s->interactive && io_is_plain(io);
+	bool restore = false;
 	cleanup_close int sfd = -1;
-	int status = 0, echo_out, echo_err;
+	int status, echo_out, echo_err;
 	sigset_t set;
 
 	if (!io)
@@ -321,46 +422,7 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 			restore = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
 		}
 	}
-	for (;;) {
-		struct pollfd fds[5] = {
-		    {.fd = sfd, .events = POLLIN},
-		    {.fd = p->pty_master, .events = POLLIN},
-		    {.fd = in_open && p->pty_master >= 0 ? STDIN_FILENO : -1,
-		     .events = POLLIN},
-		    {.fd = io->out, .events = POLLIN},
-		    {.fd = io->err, .events = POLLIN},
-		};
-		struct signalfd_siginfo si;
-		pid_t r;
-
-		if (poll(fds, 5, -1) < 0 && errno != EINTR)
-			break;
-		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR) &&
-		    pump(p->pty_master, echo_out, io->log, "stdout") == 0)
-			fds[1].fd = -1;
-		if (fds[2].revents & (POLLIN | POLLHUP | POLLERR) &&
-		    pump(STDIN_FILENO, p->pty_master, NULL, NULL) == 0)
-			in_open = false;
-		if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
-			pump(io->out, echo_out, io->log, "stdout");
-		if (fds[4].revents & (POLLIN | POLLHUP | POLLERR))
-			pump(io->err, echo_err, io->log, "stderr");
-		if (!(fds[0].revents & POLLIN) ||
-		    read(sfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGWINCH) {
-			if (p->pty_master >= 0)
-				copy_winsize(STDIN_FILENO, p->pty_master);
-			continue;
-		}
-		if (si.ssi_signo != SIGCHLD) {
-			kill(p->pid, (int)si.ssi_signo);
-			continue;
-		}
-		r = waitpid(p->pid, &status, WNOHANG);
-		if (r == p->pid)
-			break;
-	}
+	status = relay(s, p, io, sfd);
 	/* the last output, until the writers are gone (EOF, or EIO on a pty) */
 	drain(p->pty_master, echo_out, io->log, "stdout");
 	drain(io->out, echo_out, io->log, "stdout");
