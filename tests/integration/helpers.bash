@@ -124,6 +124,18 @@ teardown() {
 	rm -rf "$T"
 }
 
+# wait (up to a minute: a bound against a hang, not a timing) for a file
+# a container creates when it is ready
+wait_file() {
+	local i
+	for i in $(seq 1200); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "$1 never appeared"
+	return 1
+}
+
 # wait until process $1 has stopped itself at a HOMO_FAULT_STOP point
 wait_stopped() {
 	local i

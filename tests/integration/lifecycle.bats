@@ -107,10 +107,13 @@ eventually() {
 	run homo wait s
 	[ "$output" = 137 ]
 	# one that handles it exits at once with its own status
-	homo run -d --name h busybox sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done' >/dev/null
+	# (signals only once the trap is set: run -d returns at exec, before)
+	homo run -d --name h busybox sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	eventually bash -c "\"$HOMO\" logs h | grep -q ready"
 	homo stop -t 30 h
 	[ "$(homo wait h)" = 7 ]
-	homo run -d --name k busybox sh -c 'trap "echo got-usr1" USR1; while :; do sleep 0.1; done' >/dev/null
+	homo run -d --name k busybox sh -c 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.1; done' >/dev/null
+	eventually bash -c "\"$HOMO\" logs k | grep -q ready"
 	homo kill -s USR1 k
 	eventually bash -c "\"$HOMO\" logs k | grep -q got-usr1"
 	run --separate-stderr homo kill -s NOPE k

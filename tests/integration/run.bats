@@ -29,22 +29,24 @@ setup_file() {
 
 @test "signals: 130, 143 forwarded with --init; 137 on SIGKILL" {
 	pull_busybox
-	"$HOMO" run --init --rm busybox probe sleep 30 &
+	mkdir "$T/r"
+	"$HOMO" run --init --rm -v "$T/r:/r" busybox sh -c 'touch /r/i; exec probe sleep 30' &
 	pid=$!
-	sleep 0.5
+	wait_file "$T/r/i"
 	kill -INT "$pid"
 	wait_status "$pid"
 	assert_status 130
-	"$HOMO" run --init --rm busybox probe sleep 30 &
+	# (signalled once the command runs: it says so in a volume)
+	"$HOMO" run --init --rm -v "$T/r:/r" busybox sh -c 'touch /r/a; exec probe sleep 30' &
 	pid=$!
-	sleep 0.5
+	wait_file "$T/r/a"
 	kill -TERM "$pid"
 	wait_status "$pid"
 	assert_status 143
 	# a shell that traps the forwarded signal as PID 1 without --init
-	"$HOMO" run --rm busybox sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done' &
+	"$HOMO" run --rm -v "$T/r:/r" busybox sh -c 'trap "exit 3" TERM; touch /r/b; while :; do sleep 0.1; done' &
 	pid=$!
-	sleep 0.5
+	wait_file "$T/r/b"
 	kill -TERM "$pid"
 	wait_status "$pid"
 	assert_status 3
