@@ -25,6 +25,7 @@
 #define CHOWN 0
 #define SETPCAP 8
 #define SYS_ADMIN 21
+#define SYS_CHROOT 18
 #define SYS_BOOT 22
 
 /* The effective set of this test process: some checks need root's. */
@@ -98,7 +99,13 @@ static int fork_err(void)
 	return pid < 0 ? errno : 0;
 }
 
-enum sc_check { SC_DEFAULT, SC_SYSADMIN, SC_UNCONFINED, SC_NO_NNP };
+enum sc_check {
+	SC_DEFAULT,
+	SC_NO_CHROOT,
+	SC_SYSADMIN,
+	SC_UNCONFINED,
+	SC_NO_NNP,
+};
 
 /*
  * In a child: load the filter for @caps and report each fact as a failed
@@ -152,6 +159,23 @@ static void seccomp_child(enum sc_check what)
 		CHECK(20, err_of(syscall(0x40000000L | SYS_keyctl, 0, -3, 0)) ==
 			      EPERM);
 		CHECK(21, err_of(syscall(SYS_getpid)) == 0);
+		/* an allow-list: what it does not name is refused, a number
+		 * no kernel has and open_tree_attr (467, Linux 6.15) alike */
+		CHECK(22, err_of(syscall(1000, 0, 0, 0)) == EPERM);
+		CHECK(23,
+		      err_of(syscall(0x40000000L | 1000, 0, 0, 0)) == EPERM);
+		CHECK(24, err_of(syscall(467, -1, "", 0, NULL, 0)) == EPERM);
+		CHECK(25,
+		      err_of(syscall(SYS_io_uring_setup, 1, NULL)) == EPERM);
+		/* the default capabilities hold SYS_CHROOT */
+		CHECK(26, err_of(chroot("/")) == 0);
+		CHECK(27,
+		      err_of(syscall(SYS_personality, 0x100000000UL)) == EPERM);
+		break;
+	case SC_NO_CHROOT:
+		CHECK(2, seccomp_apply(def & ~BIT(SYS_CHROOT), false, &e) == 0);
+		CHECK(3, err_of(chroot("/")) == EPERM);
+		CHECK(4, err_of(syscall(SYS_getpid)) == 0);
 		break;
 	case SC_SYSADMIN:
 		CHECK(2, seccomp_apply(def | BIT(SYS_ADMIN), false, &e) == 0);
@@ -194,6 +218,12 @@ static void test_seccomp_default(void **state)
 {
 	(void)state;
 	run_seccomp(SC_DEFAULT);
+}
+
+static void test_seccomp_no_chroot(void **state)
+{
+	(void)state;
+	run_seccomp(SC_NO_CHROOT);
 }
 
 static void test_seccomp_caps(void **state)
@@ -257,6 +287,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_seccomp_default),
+	    cmocka_unit_test(test_seccomp_no_chroot),
 	    cmocka_unit_test(test_seccomp_caps),
 	    cmocka_unit_test(test_seccomp_unconfined),
 	    cmocka_unit_test(test_seccomp_needs_nnp),
