@@ -141,13 +141,28 @@ REFUSED=(keyctl add_key request_key bpf perf_event_open userfaultfd
 	assert_output_has "seccomp=2"
 	f=$(ls "$HOMO_ROOT"/seccomp/*.bpf)
 	[ "$(printf '%s\n' "$f" | wc -l)" -eq 1 ]
+	cp "$f" "$T/good.bpf"
 	printf 'junk!' >"$f"
 	run homo run --rm busybox sh -c 'probe seccomp; probe syscall keyctl'
 	assert_status 0
 	assert_output_has "seccomp=2"
 	assert_output_has "keyctl=errno:EPERM"
-	[ $(($(stat -c %s "$f") % 8)) -eq 0 ]
-	[ "$(stat -c %s "$f")" -gt 8 ]
+	cmp "$f" "$T/good.bpf"
+	# damaged in place, same size: past the first 72 bytes (the digest
+	# line) every instruction becomes "return ALLOW"; loaded as is, that
+	# program would let every call through
+	n=$((($(stat -c %s "$f") - 72) / 8))
+	for ((i = 0; i < n; i++)); do printf '\x06\x00\x00\x00\x00\x00\xff\x7f'; done >"$T/allow"
+	dd if="$T/allow" of="$f" bs=8 seek=9 conv=notrunc status=none
+	[ "$(stat -c %s "$f")" -eq "$(stat -c %s "$T/good.bpf")" ]
+	! cmp -s "$f" "$T/good.bpf"
+	run homo run --rm busybox sh -c 'probe seccomp; probe syscall keyctl; probe syscall unshare-none'
+	assert_status 0
+	assert_output_has "seccomp=2"
+	assert_output_has "keyctl=errno:EPERM"
+	assert_output_has "unshare-none=errno:EPERM"
+	# compiled again and rewritten
+	cmp "$f" "$T/good.bpf"
 }
 
 # An image with a static program that makes raw syscalls by number (the

@@ -3,7 +3,7 @@
  * The seccomp filter: Docker's default profile, the allow-list of
  * seccomp_table.c, turned into a BPF program by libseccomp for the
  * container's capabilities, compiled once by the parent (and cached in the
- * store), loaded by the init and each exec'd process. The
+ * store with its digest), loaded by the init and each exec'd process. The
  * capability sets themselves are caps.c's.
  */
 #include "runtime/seccomp.h"
@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "base/util.h"
 
 static const uint64_t personalities[] = SECCOMP_PERSONALITIES;
@@ -176,7 +177,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t len)
 
 /*
  * What a compiled filter depends on besides the capabilities: the table,
- * the generated layout ("allow-list/tree": change it when build()
+ * the generated layout ("allow-list/tree/sha256": change it when build()
  * or the cache file's format changes), libseccomp's version (its syscall
  * tables) and the architecture. FNV-1a.
  */
@@ -188,8 +189,8 @@ static uint64_t table_fingerprint(void)
 	const struct seccomp_rule *rules = seccomp_rules(&n);
 	char extra[96];
 
-	snprintf(extra, sizeof(extra), "%u.%u.%u/%u/allow-list/tree", v->major,
-		 v->minor, v->micro, seccomp_arch_native());
+	snprintf(extra, sizeof(extra), "%u.%u.%u/%u/allow-list/tree/sha256",
+		 v->major, v->minor, v->micro, seccomp_arch_native());
 	h = fnv(h, extra, strlen(extra));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t more[4] = {rules[i].caps, rules[i].nocaps,
@@ -240,18 +241,53 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 	return 0;
 }
 
-/* A cached program: whole instructions, within the kernel's limit. */
-static char *read_cached(const char *path, size_t *len)
+/*
+ * A cache file: "sha256:" and the hex digest of the program, a newline (72
+ * bytes, so the program stays 8-byte aligned), then the program. The
+ * digest is checked before the program is trusted: a file damaged in
+ * place, even at the same size, is compiled again rather than loaded.
+ */
+#define CACHE_HDR_LEN (7 + SHA256_HEX_LEN + 1)
+
+/* The program of a cache file whose digest matches, at *@off in it. */
+static char *read_cached(const char *path, size_t *off, size_t *len)
 {
 	struct hm_err ignored;
-	char *buf = util_read_file(path, len, &ignored);
+	char hex[SHA256_HEX_LEN + 1];
+	size_t n = 0;
+	char *buf = util_read_file(path, &n, &ignored);
 
-	if (buf && (*len == 0 || *len % sizeof(struct sock_filter) ||
-		    *len > BPF_MAXINSNS * sizeof(struct sock_filter))) {
+	if (!buf)
+		return NULL;
+	*off = CACHE_HDR_LEN;
+	*len = n > CACHE_HDR_LEN ? n - CACHE_HDR_LEN : 0;
+	if (*len == 0 || *len % sizeof(struct sock_filter) ||
+	    *len > BPF_MAXINSNS * sizeof(struct sock_filter) ||
+	    memcmp(buf, "sha256:", 7) || buf[CACHE_HDR_LEN - 1] != '\n' ||
+	    (sha256_hex(buf + *off, *len, hex),
+	     memcmp(buf + 7, hex, SHA256_HEX_LEN))) {
 		free(buf);
 		return NULL;
 	}
 	return buf;
+}
+
+/* Keep a compiled program; a cache: failing only costs time next run. */
+static void write_cached(const char *dir, const char *path, const char *prog,
+			 size_t len)
+{
+	cleanup_free char *buf = xmalloc(CACHE_HDR_LEN + len);
+	char hex[SHA256_HEX_LEN + 1];
+	struct hm_err ignored;
+
+	if (util_mkdir_p(dir, 0700, &ignored) < 0)
+		return;
+	sha256_hex(prog, len, hex);
+	memcpy(buf, "sha256:", 7);
+	memcpy(buf + 7, hex, SHA256_HEX_LEN);
+	buf[CACHE_HDR_LEN - 1] = '\n';
+	memcpy(buf + CACHE_HDR_LEN, prog, len);
+	util_write_file_atomic(path, buf, CACHE_HDR_LEN + len, false, &ignored);
 }
 
 int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
@@ -259,8 +295,8 @@ int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 {
 	uint64_t key = cap_mask & cap_key_mask();
 	cleanup_free char *path = NULL;
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf = NULL, *file = NULL;
+	size_t off = 0, len = 0;
 
 	if (unconfined || (prepared.valid && prepared.key == key))
 		return 0;
@@ -269,14 +305,17 @@ int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 				 (unsigned long long)table_fingerprint(),
 				 (unsigned long long)key);
 	if (path)
-		buf = read_cached(path, &len);
-	if (!buf) {
+		file = read_cached(path, &off, &len);
+	if (file) {
+		/* the program alone: the kernel is given it as is */
+		buf = xmalloc(len);
+		memcpy(buf, file + off, len);
+		free(file);
+	} else {
 		if (compile(key, &buf, &len, e) < 0)
 			return -1;
-		/* a cache: failing to keep it only costs time next run */
-		if (path && util_mkdir_p(cache_dir, 0700, e) == 0)
-			util_write_file_atomic(path, buf, len, false, e);
-		hm_clear(e);
+		if (path)
+			write_cached(cache_dir, path, buf, len);
 	}
 	free(prepared.prog.filter);
 	prepared.prog.filter = (struct sock_filter *)buf;

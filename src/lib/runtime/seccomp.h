@@ -80,8 +80,9 @@ int seccomp_apply(uint64_t caps, bool unconfined, struct hm_err *e);
  * build it, loading a ready program takes microseconds.
  * @cache_dir: where compiled programs are kept between runs, keyed by the
  *	capabilities that change the filter, the table and libseccomp's
- *	version (written atomically; NULL: no cache). A file that is not a
- *	whole BPF program is ignored and rewritten.
+ *	version (written atomically; NULL: no cache). Each file holds the
+ *	sha256 of its program: a file whose program does not match it is
+ *	ignored, compiled again and rewritten, never loaded.
  *
  * seccomp_apply() uses the prepared program when it was made for
  * the same capabilities and compiles its own otherwise.
