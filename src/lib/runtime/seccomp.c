@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The seccomp filter: Docker's default profile as one table of refused
- * calls (sc_rules), turned into a BPF program by libseccomp for the
+ * The seccomp filter: Docker's default profile, the allow-list of
+ * seccomp_table.c, turned into a BPF program by libseccomp for the
  * container's capabilities, compiled once by the parent (and cached in the
- * store), loaded by the init and each exec'd process. The capability sets
- * themselves are caps.c's.
+ * store with its digest), loaded by the init and each exec'd process. The
+ * capability sets themselves are caps.c's.
  */
 #include "runtime/seccomp.h"
 
 #include <errno.h>
-#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -23,189 +23,77 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "base/util.h"
 
-/*
- * Seccomp: Docker's default profile, written as what it refuses. Docker
- * lists what it allows and refuses the rest with EPERM; the complement of
- * its list on x86 is below, so the effect is the same for every syscall the
- * kernel and libseccomp know today (a syscall added after this table is
- * allowed here, refused by Docker until its list learns it).
- *
- * An entry is not applied when the container holds one of the capabilities
- * in @unlock, as Docker's "includes: caps" entries do: the kernel's own
- * capability check then decides. Docker refuses some calls whatever the
- * capabilities (keyrings, kexec, swap, pivot_root): those have no unlock,
- * only --privileged or seccomp=unconfined lift them.
- */
-enum sc_how {
-	SC_DENY,	/* EPERM, whatever the arguments */
-	SC_ENOSYS,	/* ENOSYS: libc then falls back to the older call */
-	SC_CLONE_NS,	/* EPERM when a namespace flag is set */
-	SC_PERSONALITY, /* EPERM but for the values Docker allows */
-	SC_TIOCSTI,	/* EPERM for ioctl(fd, TIOCSTI, ...) only */
-	SC_VSOCK,	/* EPERM for socket(AF_VSOCK, ...) only */
-};
+static const uint64_t personalities[] = SECCOMP_PERSONALITIES;
 
-#define CAP(c) (UINT64_C(1) << CAP_##c)
-
-struct sc_rule {
-	const char *name;
-	uint64_t unlock; /* any of these capabilities lifts the entry */
-	enum sc_how how;
-};
-
-/* clang-format off */
-static const struct sc_rule sc_rules[] = {
-	/* kernel keyrings are not namespaced: a container could read or
-	 * fill the host's */
-	{"add_key", 0, SC_DENY},
-	{"keyctl", 0, SC_DENY},
-	{"request_key", 0, SC_DENY},
-	{"bpf", CAP(SYS_ADMIN) | CAP(BPF), SC_DENY},		 /* kernel programs, maps of the host */
-	{"perf_event_open", CAP(SYS_ADMIN) | CAP(PERFMON), SC_DENY}, /* host-wide tracing, side channels */
-	{"userfaultfd", CAP(SYS_PTRACE), SC_DENY},		 /* stalls kernel page faults: exploit primitive */
-	{"io_uring_setup", 0, SC_DENY},				 /* bypasses this filter (Docker >= 25) */
-	{"io_uring_enter", 0, SC_DENY},
-	{"io_uring_register", 0, SC_DENY},
-	{"kexec_load", 0, SC_DENY},				 /* replace the host's kernel */
-	{"kexec_file_load", 0, SC_DENY},
-	{"reboot", CAP(SYS_BOOT), SC_DENY},			 /* reboots the host outside a pid namespace */
-	{"init_module", CAP(SYS_MODULE), SC_DENY},		 /* kernel modules are the host's */
-	{"finit_module", CAP(SYS_MODULE), SC_DENY},
-	{"delete_module", CAP(SYS_MODULE), SC_DENY},
-	{"create_module", 0, SC_DENY},				 /* obsolete module calls */
-	{"get_kernel_syms", 0, SC_DENY},
-	{"query_module", 0, SC_DENY},
-	{"swapon", 0, SC_DENY},					 /* the host's swap */
-	{"swapoff", 0, SC_DENY},
-	{"mount", CAP(SYS_ADMIN), SC_DENY},			 /* mounts could uncover masked paths */
-	{"umount", CAP(SYS_ADMIN), SC_DENY},
-	{"umount2", CAP(SYS_ADMIN), SC_DENY},
-	{"fsopen", CAP(SYS_ADMIN), SC_DENY},			 /* the new mount API, same reason */
-	{"fsconfig", CAP(SYS_ADMIN), SC_DENY},
-	{"fsmount", CAP(SYS_ADMIN), SC_DENY},
-	{"fspick", CAP(SYS_ADMIN), SC_DENY},
-	{"move_mount", CAP(SYS_ADMIN), SC_DENY},
-	{"open_tree", CAP(SYS_ADMIN), SC_DENY},
-	{"mount_setattr", CAP(SYS_ADMIN), SC_DENY},
-	{"pivot_root", 0, SC_DENY},				 /* only the runtime changes the root */
-	{"open_by_handle_at", CAP(DAC_READ_SEARCH), SC_DENY},	 /* opens host files by handle (shocker, 2014) */
-	{"unshare", CAP(SYS_ADMIN), SC_DENY},			 /* new namespaces: attack surface of user ns */
-	{"setns", CAP(SYS_ADMIN), SC_DENY},			 /* joining other namespaces */
-	{"clone", CAP(SYS_ADMIN), SC_CLONE_NS},			 /* fork is fine, new namespaces are not */
-	{"clone3", CAP(SYS_ADMIN), SC_ENOSYS},			 /* flags sit in memory, out of a filter's reach */
-	{"acct", CAP(SYS_PACCT), SC_DENY},			 /* process accounting is host-wide */
-	{"settimeofday", CAP(SYS_TIME), SC_DENY},		 /* the clock is not namespaced */
-	{"stime", CAP(SYS_TIME), SC_DENY},
-	{"clock_settime", CAP(SYS_TIME), SC_DENY},
-	{"clock_settime64", CAP(SYS_TIME), SC_DENY},
-	{"personality", 0, SC_PERSONALITY},			 /* e.g. READ_IMPLIES_EXEC, no ASLR: exploit aids */
-	{"ioctl", 0, SC_TIOCSTI},				 /* TIOCSTI types into the user's terminal */
-	{"socket", 0, SC_VSOCK},				 /* AF_VSOCK reaches the hypervisor, not namespaced */
-	{"sethostname", CAP(SYS_ADMIN), SC_DENY},		 /* homo set it; Docker's --hostname */
-	{"setdomainname", CAP(SYS_ADMIN), SC_DENY},
-	{"quotactl", CAP(SYS_ADMIN), SC_DENY},			 /* host file system quotas */
-	{"quotactl_fd", CAP(SYS_ADMIN), SC_DENY},
-	{"lookup_dcookie", CAP(SYS_ADMIN), SC_DENY},		 /* profiling, leaks host paths */
-	{"fanotify_init", CAP(SYS_ADMIN), SC_DENY},		 /* watches whole host file systems */
-	{"syslog", CAP(SYS_ADMIN) | CAP(SYSLOG), SC_DENY},	 /* the host's kernel log */
-	{"kcmp", CAP(SYS_PTRACE), SC_DENY},			 /* compares kernel pointers: KASLR leak */
-	{"pidfd_getfd", CAP(SYS_PTRACE), SC_DENY},		 /* steals another process's fds */
-	{"process_madvise", CAP(SYS_PTRACE), SC_DENY},
-	{"iopl", CAP(SYS_RAWIO), SC_DENY},			 /* raw I/O ports */
-	{"ioperm", CAP(SYS_RAWIO), SC_DENY},
-	{"vhangup", CAP(SYS_TTY_CONFIG), SC_DENY},		 /* hangs up the terminal */
-	{"get_mempolicy", CAP(SYS_NICE), SC_DENY},		 /* NUMA placement is host-wide */
-	{"set_mempolicy", CAP(SYS_NICE), SC_DENY},
-	{"set_mempolicy_home_node", CAP(SYS_NICE), SC_DENY},
-	{"mbind", CAP(SYS_NICE), SC_DENY},
-	{"move_pages", 0, SC_DENY},
-	{"nfsservctl", 0, SC_DENY},				 /* removed or never used: */
-	{"uselib", 0, SC_DENY},					 /* old attack surface, no users */
-	{"ustat", 0, SC_DENY},
-	{"sysfs", 0, SC_DENY},
-	{"_sysctl", 0, SC_DENY},
-	{"vm86", 0, SC_DENY},
-	{"vm86old", 0, SC_DENY},
-	{"afs_syscall", 0, SC_DENY},
-	{"getpmsg", 0, SC_DENY},
-	{"putpmsg", 0, SC_DENY},
-	{"security", 0, SC_DENY},
-	{"tuxcall", 0, SC_DENY},
-	{"vserver", 0, SC_DENY},
-};
-/* clang-format on */
-
-/* Docker's safe personalities: PER_LINUX, PER_LINUX32, UNAME26, both,
- * and 0xffffffff, the query. The kernel reads an unsigned int. */
-#define PERS_OK_BITS 0x20008u
+_Static_assert(SECCOMP_CLONE_NS_FLAGS ==
+		   (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+		    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP),
+	       "every namespace flag of clone()");
 
 /*
- * "Deny unless one of five values": libseccomp allows one comparison per
- * argument in a rule, and rules OR, so the complement is written as
- * masked-equal tests on the low 32 bits. A value other than 0xffffffff has
- * a lowest clear bit c: for c >= 1, bit 0 is set, which is not an allowed
- * bit, so "low c+1 bits are 0111..1" refuses it; for c = 0, refuse when any
- * bit outside PERS_OK_BITS is set.
+ * Allow @nr unless the low 32 bits of argument @arg are @v (the kernel
+ * reads an int there, so high bits must not get past). A rule holds one
+ * comparison per argument and rules OR, so "differs" is written as "the
+ * lowest bit where it differs is b", for each b: 32 masked-equal rules.
  */
-static int add_personality(scmp_filter_ctx ctx, int nr)
+static int allow_unless(scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t v)
 {
-	uint32_t act = SCMP_ACT_ERRNO(EPERM);
+	for (unsigned b = 0; b < 32; b++) {
+		uint64_t mask = (UINT64_C(1) << (b + 1)) - 1;
+		uint64_t want = (v ^ (UINT64_C(1) << b)) & mask;
+		struct scmp_arg_cmp c = {arg, SCMP_CMP_MASKED_EQ, mask, want};
+		int r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &c);
 
-	for (unsigned b = 1; b < 32; b++) {
-		uint32_t bit = UINT32_C(1) << b;
-		uint64_t low = (UINT64_C(1) << (b + 1)) - 1;
-		int r;
-
-		r = seccomp_rule_add(
-		    ctx, act, nr, 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, low, low >> 1));
-		if (r == 0 && !(bit & PERS_OK_BITS))
-			r = seccomp_rule_add(
-			    ctx, act, nr, 1,
-			    SCMP_A0(SCMP_CMP_MASKED_EQ, bit | 1u, bit));
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-/* Every namespace flag clone() takes (CLONE_NEWTIME only fits clone3). */
-static const uint64_t clone_ns_flags[] = {
-    CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,	 CLONE_NEWUSER,
-    CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP,
-};
-
-static int add_rule(scmp_filter_ctx ctx, const struct sc_rule *r, int nr)
+static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, int nr)
 {
-	uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	uint32_t allow = SCMP_ACT_ALLOW;
 	int rc = 0;
 
 	switch (r->how) {
-	case SC_DENY:
-		return seccomp_rule_add(ctx, eperm, nr, 0);
-	case SC_ENOSYS:
+	case SECCOMP_ALLOW:
+		return seccomp_rule_add(ctx, allow, nr, 0);
+	case SECCOMP_ENOSYS:
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
-	case SC_CLONE_NS:
-		for (size_t i = 0; i < ARRAY_SIZE(clone_ns_flags) && !rc; i++)
-			rc = seccomp_rule_add(ctx, eperm, nr, 1,
-					      SCMP_A0(SCMP_CMP_MASKED_EQ,
-						      clone_ns_flags[i],
-						      clone_ns_flags[i]));
+	case SECCOMP_CLONE:
+		return seccomp_rule_add(
+		    ctx, allow, nr, 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, SECCOMP_CLONE_NS_FLAGS, 0));
+	case SECCOMP_PERSONALITY:
+		for (size_t i = 0; i < ARRAY_SIZE(personalities) && !rc; i++)
+			rc = seccomp_rule_add(
+			    ctx, allow, nr, 1,
+			    SCMP_A0(SCMP_CMP_EQ, personalities[i]));
 		return rc;
-	case SC_PERSONALITY:
-		return add_personality(ctx, nr);
-	case SC_TIOCSTI: /* the kernel reads an unsigned int request */
-		return seccomp_rule_add(
-		    ctx, eperm, nr, 1,
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
-	case SC_VSOCK:
-		return seccomp_rule_add(
-		    ctx, eperm, nr, 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_VSOCK));
+	case SECCOMP_NOT_VSOCK:
+		return allow_unless(ctx, nr, 0, AF_VSOCK);
+	case SECCOMP_NOT_TIOCSTI:
+		return allow_unless(ctx, nr, 1, TIOCSTI);
 	}
 	return -EINVAL;
+}
+
+#if defined(__x86_64__)
+#define NATIVE SECCOMP_X86_64
+#elif defined(__aarch64__)
+#define NATIVE SECCOMP_AARCH64
+#else
+#define NATIVE 0u
+#endif
+
+/* Is the entry part of the filter for a container with @mask? */
+static bool applies(const struct seccomp_rule *r, uint64_t mask)
+{
+	return (!r->caps || (mask & r->caps)) && !(mask & r->nocaps) &&
+	       (!r->arches || (r->arches & NATIVE));
 }
 
 /*
@@ -226,6 +114,8 @@ static const uint32_t sub_arches[] = {
 
 static int build(scmp_filter_ctx ctx, uint64_t mask, struct hm_err *e)
 {
+	const struct seccomp_rule *rules;
+	size_t n;
 	int r;
 
 	/* homo decides about no_new_privs itself (--security-opt) */
@@ -247,11 +137,12 @@ static int build(scmp_filter_ctx ctx, uint64_t mask, struct hm_err *e)
 			return hm_fail(e, -r, "seccomp: add architecture %#x",
 				       sub_arches[i]);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(sc_rules); i++) {
-		const struct sc_rule *rule = &sc_rules[i];
+	rules = seccomp_rules(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct seccomp_rule *rule = &rules[i];
 		int nr = seccomp_syscall_resolve_name(rule->name);
 
-		if (mask & rule->unlock)
+		if (!applies(rule, mask))
 			continue;
 		/* a name this libseccomp does not know on any architecture */
 		if (nr == __NR_SCMP_ERROR)
@@ -265,40 +156,48 @@ static int build(scmp_filter_ctx ctx, uint64_t mask, struct hm_err *e)
 }
 
 /* The capabilities that change the filter: only these key the cache. */
-static uint64_t unlock_mask(void)
+static uint64_t cap_key_mask(void)
 {
+	size_t n;
+	const struct seccomp_rule *rules = seccomp_rules(&n);
 	uint64_t m = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(sc_rules); i++)
-		m |= sc_rules[i].unlock;
+	for (size_t i = 0; i < n; i++)
+		m |= rules[i].caps | rules[i].nocaps;
 	return m;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ ((const unsigned char *)p)[k]) *
+		    UINT64_C(1099511628211);
+	return h;
 }
 
 /*
  * What a compiled filter depends on besides the capabilities: the table,
- * the tree layout ("tree": bump when build() changes what it generates),
- * libseccomp's version (its syscall tables) and the architecture. FNV-1a.
+ * the generated layout ("allow-list/tree/sha256": change it when build()
+ * or the cache file's format changes), libseccomp's version (its syscall
+ * tables) and the architecture. FNV-1a.
  */
 static uint64_t table_fingerprint(void)
 {
 	const struct scmp_version *v = seccomp_version();
 	uint64_t h = UINT64_C(14695981039346656037);
-	char extra[64];
+	size_t n;
+	const struct seccomp_rule *rules = seccomp_rules(&n);
+	char extra[96];
 
-	snprintf(extra, sizeof(extra), "%u.%u.%u/%u/tree", v->major, v->minor,
-		 v->micro, seccomp_arch_native());
-	for (size_t i = 0; i <= ARRAY_SIZE(sc_rules); i++) {
-		const char *p =
-		    i < ARRAY_SIZE(sc_rules) ? sc_rules[i].name : extra;
-		uint64_t more[2] = {
-		    i < ARRAY_SIZE(sc_rules) ? sc_rules[i].unlock : 0,
-		    i < ARRAY_SIZE(sc_rules) ? (uint64_t)sc_rules[i].how : 0};
+	snprintf(extra, sizeof(extra), "%u.%u.%u/%u/allow-list/tree/sha256",
+		 v->major, v->minor, v->micro, seccomp_arch_native());
+	h = fnv(h, extra, strlen(extra));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t more[4] = {rules[i].caps, rules[i].nocaps,
+				    rules[i].arches, (uint64_t)rules[i].how};
 
-		for (; *p; p++)
-			h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
-		for (size_t k = 0; k < sizeof(more); k++)
-			h = (h ^ ((unsigned char *)more)[k]) *
-			    UINT64_C(1099511628211);
+		h = fnv(h, rules[i].name, strlen(rules[i].name) + 1);
+		h = fnv(h, more, sizeof(more));
 	}
 	return h;
 }
@@ -306,7 +205,7 @@ static uint64_t table_fingerprint(void)
 /* A compiled filter, kept for a clone of this process to load. */
 static struct {
 	bool valid;
-	uint64_t key; /* caps & unlock_mask() */
+	uint64_t key; /* caps & cap_key_mask() */
 	struct sock_fprog prog;
 } prepared;
 
@@ -318,7 +217,8 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 	struct stat st;
 	int r;
 
-	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	/* Docker's default action: EPERM for every call not allowed */
+	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	if (!ctx)
 		return hm_failx(e, HM_EXIT_FAIL, "seccomp: cannot initialise");
 	r = build(ctx, mask, e);
@@ -341,27 +241,62 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 	return 0;
 }
 
-/* A cached program: whole instructions, within the kernel's limit. */
-static char *read_cached(const char *path, size_t *len)
+/*
+ * A cache file: "sha256:" and the hex digest of the program, a newline (72
+ * bytes, so the program stays 8-byte aligned), then the program. The
+ * digest is checked before the program is trusted: a file damaged in
+ * place, even at the same size, is compiled again rather than loaded.
+ */
+#define CACHE_HDR_LEN (7 + SHA256_HEX_LEN + 1)
+
+/* The program of a cache file whose digest matches, at *@off in it. */
+static char *read_cached(const char *path, size_t *off, size_t *len)
 {
 	struct hm_err ignored;
-	char *buf = util_read_file(path, len, &ignored);
+	char hex[SHA256_HEX_LEN + 1];
+	size_t n = 0;
+	char *buf = util_read_file(path, &n, &ignored);
 
-	if (buf && (*len == 0 || *len % sizeof(struct sock_filter) ||
-		    *len > BPF_MAXINSNS * sizeof(struct sock_filter))) {
+	if (!buf)
+		return NULL;
+	*off = CACHE_HDR_LEN;
+	*len = n > CACHE_HDR_LEN ? n - CACHE_HDR_LEN : 0;
+	if (*len == 0 || *len % sizeof(struct sock_filter) ||
+	    *len > BPF_MAXINSNS * sizeof(struct sock_filter) ||
+	    memcmp(buf, "sha256:", 7) || buf[CACHE_HDR_LEN - 1] != '\n' ||
+	    (sha256_hex(buf + *off, *len, hex),
+	     memcmp(buf + 7, hex, SHA256_HEX_LEN))) {
 		free(buf);
 		return NULL;
 	}
 	return buf;
 }
 
+/* Keep a compiled program; a cache: failing only costs time next run. */
+static void write_cached(const char *dir, const char *path, const char *prog,
+			 size_t len)
+{
+	cleanup_free char *buf = xmalloc(CACHE_HDR_LEN + len);
+	char hex[SHA256_HEX_LEN + 1];
+	struct hm_err ignored;
+
+	if (util_mkdir_p(dir, 0700, &ignored) < 0)
+		return;
+	sha256_hex(prog, len, hex);
+	memcpy(buf, "sha256:", 7);
+	memcpy(buf + 7, hex, SHA256_HEX_LEN);
+	buf[CACHE_HDR_LEN - 1] = '\n';
+	memcpy(buf + CACHE_HDR_LEN, prog, len);
+	util_write_file_atomic(path, buf, CACHE_HDR_LEN + len, false, &ignored);
+}
+
 int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 		    struct hm_err *e)
 {
-	uint64_t key = cap_mask & unlock_mask();
+	uint64_t key = cap_mask & cap_key_mask();
 	cleanup_free char *path = NULL;
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf = NULL, *file = NULL;
+	size_t off = 0, len = 0;
 
 	if (unconfined || (prepared.valid && prepared.key == key))
 		return 0;
@@ -370,14 +305,17 @@ int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 				 (unsigned long long)table_fingerprint(),
 				 (unsigned long long)key);
 	if (path)
-		buf = read_cached(path, &len);
-	if (!buf) {
+		file = read_cached(path, &off, &len);
+	if (file) {
+		/* the program alone: the kernel is given it as is */
+		buf = xmalloc(len);
+		memcpy(buf, file + off, len);
+		free(file);
+	} else {
 		if (compile(key, &buf, &len, e) < 0)
 			return -1;
-		/* a cache: failing to keep it only costs time next run */
-		if (path && util_mkdir_p(cache_dir, 0700, e) == 0)
-			util_write_file_atomic(path, buf, len, false, e);
-		hm_clear(e);
+		if (path)
+			write_cached(cache_dir, path, buf, len);
 	}
 	free(prepared.prog.filter);
 	prepared.prog.filter = (struct sock_filter *)buf;

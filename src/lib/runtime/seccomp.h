@@ -1,26 +1,66 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The seccomp filter (seccomp.c): Docker's default profile as a table of
- * refused calls, compiled ahead of time (and cached in the store) by the
- * parent and loaded by the container's processes.
+ * allowed calls (seccomp_table.c), compiled ahead of time (and cached in
+ * the store) by the parent and loaded by the container's processes.
  */
 #ifndef HOMO_SECCOMP_H
 #define HOMO_SECCOMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/error.h"
 
+/* How an entry of the table lets its call through. */
+enum seccomp_how {
+	SECCOMP_ALLOW,	     /* whatever the arguments */
+	SECCOMP_ENOSYS,	     /* refused with ENOSYS instead of EPERM */
+	SECCOMP_CLONE,	     /* without a namespace flag in argument 0 */
+	SECCOMP_PERSONALITY, /* argument 0 one of Docker's five values */
+	SECCOMP_NOT_VSOCK,   /* argument 0's low 32 bits not AF_VSOCK */
+	SECCOMP_NOT_TIOCSTI, /* argument 1's low 32 bits not TIOCSTI */
+};
+
+/* Docker's safe personalities: PER_LINUX, UNAME26, PER_LINUX32, both,
+ * and 0xffffffff, the query. */
+#define SECCOMP_PERSONALITIES                          \
+	{                                              \
+		0x0, 0x8, 0x20000, 0x20008, 0xffffffff \
+	}
+/* Every namespace flag clone() takes (CLONE_NEWTIME only fits clone3):
+ * CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET. */
+#define SECCOMP_CLONE_NS_FLAGS 0x7e020000ull
+
+/* Native architectures an entry is limited to (0: all). */
+#define SECCOMP_X86_64 1u
+#define SECCOMP_AARCH64 2u
+
+/*
+ * An entry: @name is in the filter as @how when the container holds one of
+ * @caps (or @caps is 0), none of @nocaps, and the machine is one of @arches
+ * (or @arches is 0). Docker's "includes"/"excludes" of its profile.
+ */
+struct seccomp_rule {
+	const char *name;
+	uint64_t caps;
+	uint64_t nocaps;
+	unsigned arches;
+	enum seccomp_how how;
+};
+
+/** seccomp_rules() - the table (seccomp_table.c), @n entries. */
+const struct seccomp_rule *seccomp_rules(size_t *n);
+
 /**
  * seccomp_apply() - load homo's default seccomp filter: Docker's
- * default profile in effect (seccomp.c lists each refused call with its
- * reason), refused calls fail with EPERM (clone3 with ENOSYS, so libc
- * falls back to clone, whose namespace flags the filter can see).
- * @caps: the container's capabilities; an entry whose unlocking
- *	capability is in @caps is left out, as Docker does (SYS_ADMIN: mount,
- *	unshare, setns, namespaced clone...; SYS_PTRACE; SYS_MODULE; SYS_BOOT;
- *	SYS_TIME; ...).
+ * default profile, an allow-list (seccomp_rules()); every other call fails
+ * with EPERM (clone3 with ENOSYS, so libc falls back to clone, whose
+ * namespace flags the filter can see).
+ * @caps: the container's capabilities; entries gated by a capability in
+ *	@caps are added, as Docker does (SYS_ADMIN: mount, unshare, setns,
+ *	namespaced clone...; SYS_PTRACE; SYS_MODULE; SYS_BOOT; SYS_TIME; ...).
  * @unconfined: load nothing (--privileged, --security-opt seccomp=unconfined).
  *
  * The native architecture and its compat ABIs (i386 and x32 on x86_64)
@@ -40,8 +80,9 @@ int seccomp_apply(uint64_t caps, bool unconfined, struct hm_err *e);
  * build it, loading a ready program takes microseconds.
  * @cache_dir: where compiled programs are kept between runs, keyed by the
  *	capabilities that change the filter, the table and libseccomp's
- *	version (written atomically; NULL: no cache). A file that is not a
- *	whole BPF program is ignored and rewritten.
+ *	version (written atomically; NULL: no cache). Each file holds the
+ *	sha256 of its program: a file whose program does not match it is
+ *	ignored, compiled again and rewritten, never loaded.
  *
  * seccomp_apply() uses the prepared program when it was made for
  * the same capabilities and compiles its own otherwise.

@@ -25,6 +25,7 @@
 #define CHOWN 0
 #define SETPCAP 8
 #define SYS_ADMIN 21
+#define SYS_CHROOT 18
 #define SYS_BOOT 22
 
 /* The effective set of this test process: some checks need root's. */
@@ -98,7 +99,14 @@ static int fork_err(void)
 	return pid < 0 ? errno : 0;
 }
 
-enum sc_check { SC_DEFAULT, SC_SYSADMIN, SC_UNCONFINED, SC_NO_NNP };
+enum sc_check {
+	SC_DEFAULT,
+	SC_NO_CHROOT,
+	SC_SYSADMIN,
+	SC_UNCONFINED,
+	SC_NO_NNP,
+	SC_CACHED,
+};
 
 /*
  * In a child: load the filter for @caps and report each fact as a failed
@@ -152,6 +160,23 @@ static void seccomp_child(enum sc_check what)
 		CHECK(20, err_of(syscall(0x40000000L | SYS_keyctl, 0, -3, 0)) ==
 			      EPERM);
 		CHECK(21, err_of(syscall(SYS_getpid)) == 0);
+		/* an allow-list: what it does not name is refused, a number
+		 * no kernel has and open_tree_attr (467, Linux 6.15) alike */
+		CHECK(22, err_of(syscall(1000, 0, 0, 0)) == EPERM);
+		CHECK(23,
+		      err_of(syscall(0x40000000L | 1000, 0, 0, 0)) == EPERM);
+		CHECK(24, err_of(syscall(467, -1, "", 0, NULL, 0)) == EPERM);
+		CHECK(25,
+		      err_of(syscall(SYS_io_uring_setup, 1, NULL)) == EPERM);
+		/* the default capabilities hold SYS_CHROOT */
+		CHECK(26, err_of(chroot("/")) == 0);
+		CHECK(27,
+		      err_of(syscall(SYS_personality, 0x100000000UL)) == EPERM);
+		break;
+	case SC_NO_CHROOT:
+		CHECK(2, seccomp_apply(def & ~BIT(SYS_CHROOT), false, &e) == 0);
+		CHECK(3, err_of(chroot("/")) == EPERM);
+		CHECK(4, err_of(syscall(SYS_getpid)) == 0);
 		break;
 	case SC_SYSADMIN:
 		CHECK(2, seccomp_apply(def | BIT(SYS_ADMIN), false, &e) == 0);
@@ -165,6 +190,11 @@ static void seccomp_child(enum sc_check what)
 		CHECK(2, seccomp_apply(def, true, &e) == 0);
 		CHECK(3, seccomp_mode() == 0);
 		CHECK(4, clone3_err() == 0);
+		break;
+	case SC_CACHED: /* what seccomp_prepare() read or compiled */
+		CHECK(2, seccomp_apply(BIT(SYS_BOOT), false, &e) == 0);
+		CHECK(3, err_of(syscall(SYS_keyctl, 0, -3, 0)) == EPERM);
+		CHECK(4, err_of(syscall(SYS_getpid)) == 0);
 		break;
 	case SC_NO_NNP:
 		/* without no_new_privs and CAP_SYS_ADMIN the kernel refuses */
@@ -196,6 +226,12 @@ static void test_seccomp_default(void **state)
 	run_seccomp(SC_DEFAULT);
 }
 
+static void test_seccomp_no_chroot(void **state)
+{
+	(void)state;
+	run_seccomp(SC_NO_CHROOT);
+}
+
 static void test_seccomp_caps(void **state)
 {
 	(void)state;
@@ -215,32 +251,61 @@ static void test_seccomp_needs_nnp(void **state)
 	run_seccomp(SC_NO_NNP);
 }
 
+/* The only file in @dir, into @path. */
+static void only_file(const char *dir, char *path, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			n++;
+			snprintf(path, len, "%s/%s", dir, de->d_name);
+		}
+	closedir(d);
+	assert_int_equal(n, 1);
+}
+
+/*
+ * Overwrite the program in a cache file, keeping its size and its digest
+ * line, with one that allows everything: "ret SECCOMP_RET_ALLOW" each
+ * instruction. Loaded as is, it would lift the whole filter.
+ */
+static void allow_all_in_place(const char *path)
+{
+	const unsigned char ret_allow[8] = {0x06, 0, 0, 0, 0, 0, 0xff, 0x7f};
+	struct stat st;
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	for (off_t off = 72; off + 8 <= st.st_size; off += 8)
+		assert_int_equal(pwrite(fd, ret_allow, 8, off), 8);
+	close(fd);
+}
+
 /* The cache: written once, read back, a damaged file replaced. */
 static void test_seccomp_cache(void **state)
 {
 	char *dir = unit_tmpdir();
 	cleanup_free char *sub = xasprintf("%s/cache", dir);
+	cleanup_free char *good = NULL, *now = NULL;
 	struct hm_err e = {0};
-	struct dirent *de;
 	char path[512] = "";
 	struct stat st, st2;
-	DIR *d;
-	int n = 0;
+	size_t len = 0, len2 = 0;
 
 	(void)state;
 	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
-	d = opendir(sub);
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			n++;
-			snprintf(path, sizeof(path), "%s/%s", sub, de->d_name);
-		}
-	closedir(d);
-	assert_int_equal(n, 1);
+	only_file(sub, path, sizeof(path));
 	assert_non_null(strstr(path, "0000000000400000.bpf")); /* SYS_BOOT */
 	assert_int_equal(stat(path, &st), 0);
-	assert_true(st.st_size > 0 && st.st_size % 8 == 0);
+	assert_true(st.st_size > 72 && st.st_size % 8 == 0);
+	good = util_read_file(path, &len, &e);
+	assert_non_null(good);
+	assert_memory_equal(good, "sha256:", 7);
 	/* the capabilities that change nothing share the entry */
 	assert_int_equal(
 	    seccomp_prepare(BIT(SYS_BOOT) | BIT(CHOWN), false, sub, &e), 0);
@@ -250,6 +315,16 @@ static void test_seccomp_cache(void **state)
 	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st2.st_size, st.st_size);
+	/* damaged in place at the same size: the digest says so, and the
+	 * program loaded is a fresh one, not the file's */
+	allow_all_in_place(path);
+	assert_int_equal(seccomp_prepare(0, false, sub, &e), 0);
+	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
+	run_seccomp(SC_CACHED);
+	now = util_read_file(path, &len2, &e);
+	assert_non_null(now);
+	assert_int_equal(len2, len);
+	assert_memory_equal(now, good, len);
 	unit_rmtree(dir);
 }
 
@@ -257,6 +332,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_seccomp_default),
+	    cmocka_unit_test(test_seccomp_no_chroot),
 	    cmocka_unit_test(test_seccomp_caps),
 	    cmocka_unit_test(test_seccomp_unconfined),
 	    cmocka_unit_test(test_seccomp_needs_nnp),
