@@ -682,11 +682,8 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 	 * kernel tears a PID namespace down asynchronously: make sure it is
 	 * gone before the cgroups are removed.
 	 */
-	if (out->status == ST_RUNNING && state_is_alive(out)) {
-		kill(out->pid, SIGKILL);
-		for (int i = 0; i < 200 && state_is_alive(out); i++)
-			usleep(5000);
-	}
+	if (out->status == ST_RUNNING)
+		state_kill_init(out, 1000);
 	if (cgroup_oom_killed(id, &oom, &w) == 0)
 		out->oom_killed = oom;
 	if (container_teardown(st, id, &w) < 0)
@@ -756,9 +753,7 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 					"container %.12s is running: stop it "
 					"first or use homo rm -f",
 					id);
-		kill(state.pid, SIGKILL); /* the pid is checked: ours */
-		for (int i = 0; i < 500 && state_is_alive(&state); i++)
-			usleep(10000);
+		state_kill_init(&state, 5000);
 	}
 	/* let a monitor finish recording the exit before we delete */
 	for (int i = 0;
