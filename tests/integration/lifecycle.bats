@@ -181,6 +181,21 @@ eventually() {
 	[ -z "$(ls "$HOMO_ROOT/containers")" ]
 }
 
+@test "--rm -d: a start that fails early leaves no container either" {
+	pull_busybox
+	# gone when homo run returns, not some time later (nor never: a
+	# monitor removing it would wait for homo run, the record's owner);
+	# checked at once, 20 times, as a later removal races the check
+	for _ in $(seq 20); do
+		rc=0
+		"$HOMO" run -d --rm busybox nosuch 2>/dev/null || rc=$?
+		[ -z "$(ls "$HOMO_ROOT/containers")" ]
+		[ "$rc" = 127 ]
+	done
+	run homo ps -aq
+	[ -z "$output" ]
+}
+
 @test "20 detached containers at once, all stopped and removed" {
 	pull_busybox
 	for i in $(seq 20); do

@@ -3,6 +3,10 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
 
 int idmap_parse(const char *opt, const char *arg, struct hm_idmap *m,
 		struct hm_err *e)
@@ -32,24 +36,125 @@ int idmap_parse(const char *opt, const char *arg, struct hm_idmap *m,
 	return 0;
 }
 
-int idmap_pick_auto(const uint32_t *used, size_t n, uint32_t *base,
+/* One "OWNER:START:COUNT" line (not NUL-terminated: @len). */
+static bool parse_line(const char *line, size_t len, struct hm_subid *out)
+{
+	const char *colon = memchr(line, ':', len);
+	unsigned long long start, count;
+	char buf[64], tail;
+
+	if (!colon || colon == line ||
+	    (size_t)(colon - line) >= sizeof(out->owner) ||
+	    len - (size_t)(colon - line) >= sizeof(buf))
+		return false;
+	memcpy(buf, colon + 1, len - (size_t)(colon - line) - 1);
+	buf[len - (size_t)(colon - line) - 1] = '\0';
+	if (strspn(buf, "0123456789:") != strlen(buf) ||
+	    sscanf(buf, "%llu:%llu%c", &start, &count, &tail) != 2 ||
+	    count == 0 || start + count > (1ull << 32))
+		return false;
+	memcpy(out->owner, line, (size_t)(colon - line));
+	out->owner[colon - line] = '\0';
+	out->r.start = (uint32_t)start;
+	out->r.count = (uint32_t)count;
+	return true;
+}
+
+int idmap_subid_parse(const char *text, const char *file, struct hm_subid **v,
+		      size_t *n, struct hm_err *e)
+{
+	size_t lineno = 0;
+
+	*v = NULL;
+	*n = 0;
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *next = p[len] ? p + len + 1 : p + len;
+
+		lineno++;
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+			       p[len - 1] == '\r'))
+			len--;
+		if (len && *p != '#') {
+			*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+			if (!parse_line(p, len, &(*v)[*n])) {
+				free(*v);
+				*v = NULL;
+				*n = 0;
+				return hm_failx(e, HM_EXIT_FAIL,
+						"%s line %zu: expected "
+						"OWNER:START:COUNT",
+						file, lineno);
+			}
+			(*n)++;
+		}
+		p = next;
+	}
+	return 0;
+}
+
+bool idmap_overlap(const struct hm_idrange *a, const struct hm_idrange *b)
+{
+	return (uint64_t)a->start < (uint64_t)b->start + b->count &&
+	       (uint64_t)b->start < (uint64_t)a->start + a->count;
+}
+
+int idmap_subid_place(const struct hm_subid *v, size_t n,
+		      struct hm_idrange *out, struct hm_err *e)
+{
+	uint64_t end = IDMAP_SUBID_MIN;
+
+	for (size_t i = 0; i < n; i++)
+		if ((uint64_t)v[i].r.start + v[i].r.count > end)
+			end = (uint64_t)v[i].r.start + v[i].r.count;
+	end = (end + IDMAP_AUTO_SIZE - 1) / IDMAP_AUTO_SIZE * IDMAP_AUTO_SIZE;
+	/* uid_map takes ids below 2^32 - 1 (that one is "no id") */
+	if (end + IDMAP_DELEGATION > UINT32_MAX)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"no room for %u more subordinate ids after the "
+				"existing delegations",
+				IDMAP_DELEGATION);
+	out->start = (uint32_t)end;
+	out->count = IDMAP_DELEGATION;
+	return 0;
+}
+
+static bool range_free(const struct hm_idrange *r,
+		       const struct hm_idrange *used, size_t nused)
+{
+	for (size_t i = 0; i < nused; i++)
+		if (idmap_overlap(r, &used[i]))
+			return false;
+	return true;
+}
+
+int idmap_pick_auto(const struct hm_idrange *pool, size_t npool,
+		    const struct hm_idrange *used, size_t nused, uint32_t *base,
 		    struct hm_err *e)
 {
-	for (uint32_t k = 0; k < IDMAP_AUTO_MAX; k++) {
-		uint32_t b = IDMAP_AUTO_BASE + k * IDMAP_AUTO_SIZE;
-		bool taken = false;
+	struct hm_idrange best = {0, 0};
 
-		for (size_t i = 0; i < n && !taken; i++)
-			taken = used[i] == b;
-		if (!taken) {
-			*base = b;
-			return 0;
+	for (size_t i = 0; i < npool; i++) {
+		uint64_t end = (uint64_t)pool[i].start + pool[i].count;
+
+		for (uint64_t b = pool[i].start; b + IDMAP_AUTO_SIZE <= end;
+		     b += IDMAP_AUTO_SIZE) {
+			struct hm_idrange r = {(uint32_t)b, IDMAP_AUTO_SIZE};
+
+			if (best.count && b >= best.start)
+				break;
+			if (range_free(&r, used, nused)) {
+				best = r;
+				break;
+			}
 		}
 	}
-	return hm_failx(e, HM_EXIT_FAIL,
-			"--userns=auto: all %u id ranges are in use: remove "
-			"containers first",
-			IDMAP_AUTO_MAX);
+	if (!best.count)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"no free range of %u ids is left",
+				IDMAP_AUTO_SIZE);
+	*base = best.start;
+	return 0;
 }
 
 int64_t idmap_host_id(const struct hm_idmap *m, uint32_t id)

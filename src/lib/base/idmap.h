@@ -9,6 +9,7 @@
  * back) need not see runtime/userns.h, where the namespaces are made.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,21 +19,59 @@ struct hm_idmap {
 	uint32_t ctr, host, count; /* count 0: no mapping (no userns) */
 };
 
-/* The range --userns=auto hands out: 65536 ids per container from here. */
-#define IDMAP_AUTO_BASE 100000u
+/* A run of host ids: start..start+count-1. */
+struct hm_idrange {
+	uint32_t start, count;
+};
+
+/* One line of /etc/subuid or /etc/subgid: OWNER:START:COUNT. */
+struct hm_subid {
+	char owner[64];
+	struct hm_idrange r;
+};
+
+/*
+ * --userns=auto takes 65536 ids per container from the ids /etc/subuid
+ * and /etc/subgid delegate to IDMAP_OWNER (docs/userns.md). Missing, that
+ * delegation is added with IDMAP_DELEGATION ids after every other one,
+ * aligned, and at IDMAP_SUBID_MIN at least (useradd's SUB_UID_MIN).
+ */
+#define IDMAP_OWNER "homo"
 #define IDMAP_AUTO_SIZE 65536u
-#define IDMAP_AUTO_MAX 1000u
+#define IDMAP_DELEGATION (IDMAP_AUTO_SIZE * 1024u)
+#define IDMAP_SUBID_MIN 100000u
 
 /** idmap_parse() - "CTR:HOST:COUNT" (--uidmap, --gidmap). */
 int idmap_parse(const char *opt, const char *arg, struct hm_idmap *m,
 		struct hm_err *e);
 
 /**
- * idmap_pick_auto() - the lowest auto range no container uses (@used:
- * host bases of the existing containers' uid maps, @n of them). Under the
- * store lock.
+ * idmap_subid_parse() - the lines of @text, the contents of @file
+ * (/etc/subuid or /etc/subgid) into *@v (malloc'd, *@n of them). Empty
+ * lines and '#' comments are skipped; any other line that is not
+ * OWNER:START:COUNT is an error, as it might delegate ids we would hand out.
  */
-int idmap_pick_auto(const uint32_t *used, size_t n, uint32_t *base,
+int idmap_subid_parse(const char *text, const char *file, struct hm_subid **v,
+		      size_t *n, struct hm_err *e);
+
+/** idmap_overlap() - whether two ranges share an id. */
+bool idmap_overlap(const struct hm_idrange *a, const struct hm_idrange *b);
+
+/**
+ * idmap_subid_place() - where IDMAP_OWNER's delegation goes when the file
+ * (@v, @n) has none: IDMAP_DELEGATION ids after the end of every line,
+ * aligned to IDMAP_AUTO_SIZE.
+ */
+int idmap_subid_place(const struct hm_subid *v, size_t n,
+		      struct hm_idrange *out, struct hm_err *e);
+
+/**
+ * idmap_pick_auto() - the lowest IDMAP_AUTO_SIZE range in one of the @pool
+ * ranges (homo's delegations; counted from each one's start) that
+ * overlaps none of @used (claims, other owners' delegations).
+ */
+int idmap_pick_auto(const struct hm_idrange *pool, size_t npool,
+		    const struct hm_idrange *used, size_t nused, uint32_t *base,
 		    struct hm_err *e);
 
 /** idmap_host_id() - the host id of container id @id, -1 if unmapped. */

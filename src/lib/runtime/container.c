@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "runtime/logs.h"
 #include "runtime/spawn.h"
+#include "runtime/subid.h"
 #include "store/overlay.h"
 
 char *container_dir(const struct hm_store *st, const char *id)
@@ -240,40 +241,35 @@ static int resolve_spec(struct hm_store *st, struct hm_spec *s,
 }
 
 /*
- * --userns=auto: the lowest 65536-id range no other container uses (the
- * containers' own configs are the record: removing one frees its range).
- * Under the store lock.
+ * The maps, claimed machine-wide (runtime/subid.c). Auto also avoids this
+ * store's containers made before the claims. Under the store lock.
  */
 static int pick_userns(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_strv char **ids = NULL;
-	uint32_t *used = NULL, base;
+	struct hm_idmap(*used)[2] = NULL;
 	size_t n = 0;
 	int r;
 
-	if (s->uidmap.count && !s->gidmap.count)
+	if (s->uidmap.count && !s->gidmap.count && !s->userns_auto)
 		s->gidmap = s->uidmap;
-	if (!s->userns_auto)
+	if (!s->userns_auto && !s->uidmap.count)
 		return 0;
 	ids = container_list(st);
 	used = xcalloc(strv_len(ids) + 1, sizeof(*used));
-	for (size_t i = 0; ids[i]; i++) {
+	for (size_t i = 0; s->userns_auto && ids[i]; i++) {
 		struct hm_spec other;
 		struct hm_err ignored;
 
 		if (container_load_spec(st, ids[i], &other, &ignored) < 0)
 			continue;
-		if (other.uidmap.count)
-			used[n++] = other.uidmap.host;
+		used[n][0] = other.uidmap;
+		used[n++][1] = other.gidmap;
 		spec_free(&other);
 	}
-	r = idmap_pick_auto(used, n, &base, e);
+	r = subid_claim(st->root, s, (const struct hm_idmap(*)[2])used, n, e);
 	free(used);
-	if (r < 0)
-		return -1;
-	s->uidmap = (struct hm_idmap){0, base, IDMAP_AUTO_SIZE};
-	s->gidmap = s->uidmap;
-	return 0;
+	return r;
 }
 
 /* What the container's root writes must be its own: upper/, work/ and
@@ -297,7 +293,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_free char *tmp = NULL, *final = NULL;
 	struct hm_err ignored;
-	bool named = false;
+	bool named = false, claimed = false;
 	int r = -1;
 
 	if (s->name && !valid_container_name(s->name))
@@ -315,6 +311,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 		return -1;
 	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0)
 		goto out;
+	claimed = s->uidmap.count != 0;
 	if (s->name) {
 		if (claim_name(st, s->name, s->id, e) < 0)
 			goto out;
@@ -342,6 +339,8 @@ out:
 			util_rm_rf(tmp, &ignored);
 		if (named)
 			release_name(st, s->name);
+		if (claimed)
+			subid_release(s->id);
 	}
 	store_unlock(st);
 	return r;
@@ -682,11 +681,8 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 	 * kernel tears a PID namespace down asynchronously: make sure it is
 	 * gone before the cgroups are removed.
 	 */
-	if (out->status == ST_RUNNING && state_is_alive(out)) {
-		kill(out->pid, SIGKILL);
-		for (int i = 0; i < 200 && state_is_alive(out); i++)
-			usleep(5000);
-	}
+	if (out->status == ST_RUNNING)
+		state_kill_init(out, 1000);
 	if (cgroup_oom_killed(id, &oom, &w) == 0)
 		out->oom_killed = oom;
 	if (container_teardown(st, id, &w) < 0)
@@ -731,6 +727,7 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 	cleanup_free char *gone = NULL;
 	struct hm_state state;
 	struct hm_spec s;
+	bool userns = false;
 	char rnd[9];
 
 	if (container_check(st, id, &state, e) < 0)
@@ -756,9 +753,7 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 					"container %.12s is running: stop it "
 					"first or use homo rm -f",
 					id);
-		kill(state.pid, SIGKILL); /* the pid is checked: ours */
-		for (int i = 0; i < 500 && state_is_alive(&state); i++)
-			usleep(10000);
+		state_kill_init(&state, 5000);
 	}
 	/* let a monitor finish recording the exit before we delete */
 	for (int i = 0;
@@ -772,6 +767,7 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 		return -1;
 	if (container_load_spec(st, id, &s, e) == 0) {
 		release_name(st, s.name);
+		userns = s.uidmap.count != 0;
 		spec_free(&s);
 	}
 	/* vanish at once under the lock, then delete at leisure */
@@ -784,6 +780,9 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 			   : hm_fail(e, errno, "remove \"%s\"", cdir);
 	}
 	store_unlock(st);
+	if (userns) /* after the rename: never a claim missing for a container
+		     */
+		subid_release(id);
 	FAULT_POINT("rm-mid-removal");
 	return util_rm_rf(gone, e);
 }

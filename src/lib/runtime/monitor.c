@@ -124,7 +124,13 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 				close_pipes(out, err);
 			/* the first start's failure is the user's (run -d
 			 * prints it); a restart's is retried like an exit */
-			if (first || !restart_wanted(s, e.exit_code, restarts) ||
+			if (first) {
+				/* run -d removes it (--rm): it owns the record
+				 * and would wait for us, still its owner */
+				log_close(&log);
+				_exit(0);
+			}
+			if (!restart_wanted(s, e.exit_code, restarts) ||
 			    !backoff(restarts++, marker))
 				break;
 			hm_clear(&e);
@@ -153,7 +159,8 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 	_exit(0);
 }
 
-int monitor_start(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
+static int monitor_launch(struct hm_store *st, struct hm_spec *s,
+			  struct hm_err *e)
 {
 	int fds[2];
 	pid_t pid;
@@ -196,4 +203,17 @@ int monitor_start(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 		return -1;
 	}
 	return 0;
+}
+
+int monitor_start(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
+{
+	struct hm_err w;
+
+	if (monitor_launch(st, s, e) == 0)
+		return 0;
+	/* the first start failed (or the monitor never made it there): the
+	 * monitor left the container to us, its owner since create */
+	if (s->rm && container_remove(st, s->id, false, &w) < 0)
+		hm_warn(&w);
+	return -1;
 }

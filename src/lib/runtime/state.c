@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "runtime/state.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "base/util.h"
 
@@ -91,4 +96,23 @@ bool state_owner_alive(const struct hm_state *st)
 {
 	return st->owner > 0 && st->owner_start &&
 	       util_proc_starttime(st->owner) == st->owner_start;
+}
+
+void state_kill_init(const struct hm_state *st, int ms)
+{
+	cleanup_close int fd = -1;
+	struct pollfd p = {.events = POLLIN};
+
+	if (st->pid <= 0)
+		return;
+	fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	/* checked after the pidfd is open: from here on it names the init
+	 * or a process that is gone, never a newcomer with a reused pid */
+	if (fd < 0 || !state_is_alive(st) ||
+	    syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
+		return;
+	p.fd = fd;
+	/* readable once it exited, after its PID namespace was emptied */
+	while (poll(&p, 1, ms) < 0 && errno == EINTR)
+		;
 }

@@ -51,4 +51,11 @@ bool state_is_alive(const struct hm_state *st);
 /** state_owner_alive() - is the homo that created/runs it still there? */
 bool state_owner_alive(const struct hm_state *st);
 
+/**
+ * state_kill_init() - SIGKILL st->pid through a pidfd if it is still the
+ * container's init (no pid-reuse window between check and kill), and wait
+ * up to @ms for it to be gone.
+ */
+void state_kill_init(const struct hm_state *st, int ms);
+
 #endif
