@@ -2,16 +2,37 @@
 #include "base/idmap.h"
 
 #include <stdbool.h>
-#include <stdio.h>
+#include <string.h>
+
+#include "base/number.h"
+
+/* "A:B:C" into three strings of up to 23 bytes; -1 if not that shape */
+static int split3(const char *s, char f[3][24])
+{
+	for (int i = 0; i < 3; i++) {
+		size_t n = strcspn(s, ":");
+
+		if (n >= 24 || (i < 2 && s[n] != ':') || (i == 2 && s[n]))
+			return -1;
+		memcpy(f[i], s, n);
+		f[i][n] = '\0';
+		s += n + (i < 2);
+	}
+	return 0;
+}
 
 int idmap_parse(const char *opt, const char *arg, struct hm_idmap *m,
 		struct hm_err *e)
 {
-	unsigned long long c, h, n;
-	char tail;
+	uint64_t c, h, n;
+	char f[3][24];
 
-	if (sscanf(arg, "%llu:%llu:%llu%c", &c, &h, &n, &tail) != 3 || n == 0 ||
-	    c + n > UINT32_MAX || h + n > UINT32_MAX)
+	/* three unsigned fields: sscanf's %llu took "-5" as 2^64-5, and
+	 * " 5" or "+5" too */
+	if (split3(arg, f) < 0 || num_parse_u64(f[0], 0, UINT32_MAX, &c) < 0 ||
+	    num_parse_u64(f[1], 0, UINT32_MAX, &h) < 0 ||
+	    num_parse_u64(f[2], 1, UINT32_MAX, &n) < 0 || c + n > UINT32_MAX ||
+	    h + n > UINT32_MAX)
 		return hm_failx(
 		    e, HM_EXIT_FAIL,
 		    "%s \"%s\": expected CONTAINER_ID:HOST_ID:COUNT", opt, arg);
