@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/number.h"
 #include "base/util.h"
 #include "common.h"
 #include "image/pull.h"
@@ -24,6 +25,7 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	};
 	struct pull_opts o = {.progress = isatty(STDERR_FILENO)};
 	const char *max = getenv("HOMO_PULL_MAX_SIZE");
+	const char *what = "HOMO_PULL_MAX_SIZE";
 	struct hm_image img;
 	int64_t bytes;
 	int c;
@@ -38,6 +40,7 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 			break;
 		case 'M':
 			max = optarg;
+			what = "--max-size";
 			break;
 		case 'h':
 			return cmd_help("pull");
@@ -52,8 +55,10 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	o.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
 	/* a tarball bomb stops here instead of filling the disk */
 	if (max && *max) {
-		if (util_parse_size(max, &bytes, e) < 0)
-			return hm_prefix(e, "--max-size");
+		if (num_parse_size(max, INT64_MAX, &bytes) < 0)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"%s \"%s\": expected %s", what, max,
+					NUM_SIZE_HINT);
 		o.max_bytes = (uint64_t)bytes;
 	}
 	if (cmd_open_store(ctx, e) < 0)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The lifecycle commands: logs, exec, stop, kill, start, restart, wait. */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/number.h"
 #include "base/util.h"
 #include "common.h"
 #include "runtime/container.h"
@@ -36,7 +38,8 @@ const char cmd_stop_usage[] =
     "Usage: homo stop [OPTIONS] CONTAINER...\n\n"
     "Stop running containers: SIGTERM, then SIGKILL after a timeout.\n\n"
     "Options:\n"
-    "  -t, --time SECONDS   wait this long before SIGKILL (default 10)\n";
+    "  -t, --time SECONDS   wait this long before SIGKILL (default 10;\n"
+    "                       0 to 86400: no -1, a stop always ends)\n";
 const char cmd_kill_usage[] =
     "Usage: homo kill [OPTIONS] CONTAINER...\n\n"
     "Send a signal to running containers' main process.\n\n"
@@ -51,7 +54,8 @@ const char cmd_restart_usage[] =
     "Usage: homo restart [OPTIONS] CONTAINER...\n\n"
     "Stop (if running) and start containers.\n\n"
     "Options:\n"
-    "  -t, --time SECONDS   wait this long before SIGKILL (default 10)\n";
+    "  -t, --time SECONDS   wait this long before SIGKILL (default 10;\n"
+    "                       0 to 86400: no -1, a stop always ends)\n";
 const char cmd_wait_usage[] =
     "Usage: homo wait CONTAINER...\n\n"
     "Block until the containers stop, then print their exit codes.\n";
@@ -59,10 +63,10 @@ const char cmd_wait_usage[] =
 static int parse_seconds(const char *cmd, const char *arg, int *out,
 			 struct hm_err *e)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	uint64_t v;
 
-	if (!*arg || *end || v < 0 || v > 86400)
+	/* no Docker's -1 (wait forever): a stop always ends */
+	if (num_parse_u64(arg, 0, 86400, &v) < 0)
 		return cmd_usage_error(e, cmd, "-t \"%s\": seconds, 0 to 86400",
 				       arg);
 	*out = (int)v;
@@ -99,6 +103,7 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	    {0},
 	};
 	struct log_read_opts o = {.tail = -1};
+	uint64_t tail = 0;
 	struct follow_arg fa;
 	cleanup_free char *cdir = NULL;
 	char id[65];
@@ -115,15 +120,13 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'n':
 			if (!strcmp(optarg, "all"))
 				break;
-			char *end;
-
-			o.tail = strtol(optarg, &end, 10);
-			if (!*optarg || *end || o.tail < 0)
+			if (num_parse_u64(optarg, 0, LONG_MAX, &tail) < 0)
 				return cmd_usage_error(
 				    e, "logs",
 				    "--tail \"%s\": a number "
 				    "or all",
 				    optarg);
+			o.tail = (long)tail;
 			break;
 		case 'S':
 			if (log_parse_since(optarg, &o.since_ns, e) < 0)
@@ -261,12 +264,13 @@ int cmd_stop(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 static int parse_signal(const char *s, int *sig)
 {
-	char *end;
-	long n = strtol(s, &end, 10);
+	uint64_t n;
 
-	if (*s && !*end) {
+	if (*s >= '0' && *s <= '9') {
+		if (num_parse_u64(s, 1, NSIG - 1, &n) < 0)
+			return -1;
 		*sig = (int)n;
-		return n > 0 && n < NSIG ? 0 : -1;
+		return 0;
 	}
 	if (!strncasecmp(s, "SIG", 3))
 		s += 3;

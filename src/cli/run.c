@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/idmap.h"
+#include "base/number.h"
 #include "base/util.h"
 #include "common.h"
 #include "runtime/caps.h"
@@ -86,14 +89,14 @@ static int opt_restart(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	struct hm_spec *s = rp->s;
 	cleanup_free char *p = xstrdup(arg);
-	char *n = strchr(p, ':'), *end;
-	long max = 0;
+	char *n = strchr(p, ':');
+	uint64_t max = 0;
 
+	/* an int in the record: 4294967296 wrapped to 0, i.e. unlimited */
 	if (n) {
 		*n++ = '\0';
-		errno = 0;
-		max = strtol(n, &end, 10);
-		if (strcmp(p, "on-failure") || !*n || *end || errno || max < 0)
+		if (strcmp(p, "on-failure") ||
+		    num_parse_u64(n, 0, INT_MAX, &max) < 0)
 			goto bad;
 	}
 	if (strcmp(p, "no") && strcmp(p, "always") &&
@@ -106,8 +109,8 @@ static int opt_restart(struct run_parse *rp, const char *arg, struct hm_err *e)
 bad:
 	return hm_failx(e, HM_EXIT_FAIL,
 			"--restart \"%s\": use no, always, unless-stopped or "
-			"on-failure[:N]",
-			arg);
+			"on-failure[:N] (N from 0 = unlimited to %d)",
+			arg, INT_MAX);
 }
 
 static void add_env(struct hm_spec *s, const char *kv)
@@ -194,19 +197,26 @@ bad:
 			"-v %s: expected HOST:CONTAINER[:ro|rw]", arg);
 }
 
-static int parse_int(const char *opt, const char *s, int64_t min, int64_t *out,
-		     struct hm_err *e)
+static int parse_int(const char *opt, const char *s, int64_t min, int64_t max,
+		     int64_t *out, struct hm_err *e)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (!*s || *end || errno || v < min)
+	if (num_parse_i64(s, min, max, out) < 0)
 		return hm_failx(e, HM_EXIT_FAIL,
-				"%s \"%s\": expected an integer >= %lld", opt,
-				s, (long long)min);
-	*out = v;
+				"%s \"%s\": expected an integer from %" PRId64
+				" to %" PRId64,
+				opt, s, min, max);
+	return 0;
+}
+
+/* a size option: the number, or -1 with the message in @e */
+static int parse_size(const char *opt, const char *s, int64_t *out,
+		      struct hm_err *e)
+{
+	if (num_parse_size(s, INT64_MAX, out) < 0)
+		return hm_failx(
+		    e, HM_EXIT_FAIL, "%s \"%s\": expected %s", opt, s,
+		    errno == ERANGE ? "a size below 8388608t (2^63 bytes)"
+				    : NUM_SIZE_HINT);
 	return 0;
 }
 
@@ -214,12 +224,10 @@ static int opt_cpus(struct run_parse *rp, const char *s, struct hm_err *e)
 {
 	struct hm_spec *spec = rp->s;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || *end || errno || v <= 0 || v > (double)ncpu)
+	/* finite only: NaN passed "v <= 0 || v > ncpu" and became a quota */
+	if (num_parse_double(s, 0, (double)ncpu, &v) < 0 || v == 0)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--cpus \"%s\": expected a number above 0 and "
 				"at most %ld (the CPUs available)",
@@ -253,8 +261,8 @@ static int opt_gidmap(struct run_parse *rp, const char *arg, struct hm_err *e)
 
 static int opt_log_max(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	if (util_parse_size(arg, &rp->s->log_max, e) < 0)
-		return hm_prefix(e, "--log-max-size");
+	if (parse_size("--log-max-size", arg, &rp->s->log_max, e) < 0)
+		return -1;
 	if (rp->s->log_max < 4096)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--log-max-size %s: the minimum is 4k", arg);
@@ -323,8 +331,8 @@ static int opt_hostname(struct run_parse *rp, const char *arg, struct hm_err *e)
 
 static int opt_memory(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	if (util_parse_size(arg, &rp->s->limits.memory, e) < 0)
-		return hm_prefix(e, "--memory");
+	if (parse_size("--memory", arg, &rp->s->limits.memory, e) < 0)
+		return -1;
 	if (rp->s->limits.memory < 6 << 20)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--memory %s: the minimum is 6m", arg);
@@ -341,7 +349,9 @@ static int opt_memory_swap(struct run_parse *rp, const char *arg,
 
 static int opt_pids(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	if (parse_int("--pids-limit", arg, -1, &rp->s->limits.pids, e) < 0)
+	/* the kernel's PID_MAX_LIMIT: pids.max refuses more */
+	if (parse_int("--pids-limit", arg, -1, 4194304, &rp->s->limits.pids,
+		      e) < 0)
 		return -1;
 	/* Docker's 0 is unlimited too; the record keeps 0 for "unset" */
 	if (rp->s->limits.pids == 0)
@@ -351,7 +361,9 @@ static int opt_pids(struct run_parse *rp, const char *arg, struct hm_err *e)
 
 static int opt_shares(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	return parse_int("--cpu-shares", arg, 2, &rp->s->limits.cpu_shares, e);
+	/* the kernel's range of cpu.shares (it clamps silently) */
+	return parse_int("--cpu-shares", arg, 2, 262144,
+			 &rp->s->limits.cpu_shares, e);
 }
 
 static int opt_cap_add(struct run_parse *rp, const char *arg, struct hm_err *e)
@@ -530,8 +542,9 @@ static int check_swap(struct hm_spec *s, const char *swap, struct hm_err *e)
 		return 0;
 	if (!strcmp(swap, "-1"))
 		s->limits.memory_swap = -1;
-	else if (util_parse_size(swap, &s->limits.memory_swap, e) < 0)
-		return hm_prefix(e, "--memory-swap");
+	else if (parse_size("--memory-swap", swap, &s->limits.memory_swap, e) <
+		 0)
+		return -1;
 	if (!s->limits.memory)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--memory-swap needs --memory too");

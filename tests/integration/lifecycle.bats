@@ -55,6 +55,33 @@ eventually() {
 	homo rm l f
 }
 
+@test "logs --since: a time past 2262 shows nothing (year 3000 wrapped to a negative time: everything); bad times 125" {
+	pull_busybox
+	homo run --name s busybox echo hi >/dev/null
+	run --separate-stderr homo logs --since 2000-01-01T00:00:00Z s
+	assert_status 0
+	[ "$output" = hi ]
+	for t in 3000-01-01T00:00:00Z 2262-04-12T00:00:00Z 9999-12-31 \
+		2999-12-31T23:00:00-01:00 253402300799 4000000000; do
+		run --separate-stderr homo logs --since "$t" s
+		assert_status 0
+		[ -z "$output" ] || { echo "--since $t printed $output" >&2; return 1; }
+	done
+	# an hour before now, by a duration and by a zone offset
+	run --separate-stderr homo logs --since 1h s
+	[ "$output" = hi ]
+	run --separate-stderr homo logs --since "$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%S+00:00)" s
+	[ "$output" = hi ]
+	for t in 10000-01-01T00:00:00Z 3000-02-30T00:00:00Z inf nan 1e30 \
+		-5 253402300800 99999999999999999999 nanm 1e999h "2020-01-01T00:00:00Z junk"; do
+		run --separate-stderr homo logs --since "$t" s
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"\"$t\""* ]]
+	done
+	homo rm s >/dev/null
+}
+
 @test "a foreground run keeps its log too" {
 	pull_busybox
 	run homo run --name fg busybox sh -c 'echo kept; echo err >&2'
@@ -250,4 +277,14 @@ eventually() {
 	assert_status 125
 	run --separate-stderr homo logs --tail x nosuch
 	assert_status 125
+	# -t: 0 to 86400, no Docker's -1 (wait forever): a stop always ends
+	for args in "stop -t -5" "stop -t -1" "stop -t 86401" "restart -t +5" \
+		"stop -t 99999999999999999999" "logs --tail -1" "logs --tail +1" \
+		"logs --tail 99999999999999999999" "kill -s 99999999999999999999" \
+		"kill -s -9" "kill -s 0"; do
+		run --separate-stderr homo $args nosuch
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" != *"no such container"* ]] || { echo "$args: $stderr" >&2; return 1; }
+	done
 }

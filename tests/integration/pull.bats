@@ -111,6 +111,17 @@ layer_count() { find "$HOMO_ROOT/layers" -mindepth 1 -maxdepth 1 ! -name '.*' | 
 	run --separate-stderr homo rmi nosuchimage
 	assert_status 125
 	assert_one_error_line
+	# nan was a size: (int64_t)NaN, i.e. no limit at all
+	for max in nan inf 1e9 -1 9223372036854775808 1m.; do
+		run --separate-stderr homo pull -q --max-size "$max" "$BUSYBOX_TAR" junk
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"--max-size \"$max\""* ]]
+		run --separate-stderr env HOMO_PULL_MAX_SIZE="$max" "$HOMO" pull -q "$BUSYBOX_TAR" junk
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"HOMO_PULL_MAX_SIZE \"$max\""* ]]
+	done
 	[ "$(store_snapshot)" = "$before" ]
 }
 

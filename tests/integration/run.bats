@@ -181,6 +181,54 @@ setup_file() {
 	homo rm d u-1 u0 >/dev/null
 }
 
+@test "bad numbers are refused up front: one error line naming the value, 125, nothing created" {
+	pull_busybox
+	before=$(store_snapshot)
+	# NaN passed "v <= 0 || v > ncpu"; 8e18 and nan were sizes (nan cast
+	# to INT64_MIN); on-failure:4294967296 wrapped to 0 = unlimited;
+	# %llu took -5 as 2^64-5 and host + count wrapped back to 5
+	for args in "--cpus nan" "--cpus inf" "--cpus -nan" "--cpus 1e999" \
+		"--cpus 0x1" "--cpus ' 1'" "-m 8e18" "-m nan" "-m inf" \
+		"-m 9223372036854775807k" "-m 8388608t" "-m 0x10000000" \
+		"--memory-swap nan" "--log-max-size nan" \
+		"--pids-limit 99999999999999999999" "--pids-limit 4194305" \
+		"--pids-limit +5" "--cpu-shares 99999999999999999999" \
+		"--cpu-shares 1e3" "--uidmap 0:-5:10" "--uidmap 0:+100000:10" \
+		"--uidmap 0:4294967295:1" "--restart on-failure:4294967296" \
+		"--restart on-failure:-1" "--restart on-failure:+1"; do
+		eval "set -- $args"
+		run --separate-stderr homo run -d -m 64m "$@" busybox true
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"\"$2\""* ]] || { echo "$args: $stderr" >&2; return 1; }
+		[ "$(store_snapshot)" = "$before" ] || { echo "$args created something" >&2; return 1; }
+	done
+}
+
+@test "edge numbers that are fine: -m 8000000000000000000 (memsw saturates), 1.5g, on-failure:0, --cpus .5" {
+	pull_busybox
+	# 2 * memory wrapped to a negative memory.memsw.limit_in_bytes
+	run --separate-stderr homo run --rm -m 8000000000000000000 busybox cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	assert_status 0
+	run --separate-stderr homo run --rm -m 1.5g --cpus .5 --pids-limit 4194304 busybox cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	assert_status 0
+	[ "$output" = 1610612736 ]
+	id=$(homo run -d --restart on-failure:0 busybox true)
+	homo stop -t 0 "$id" >/dev/null
+	homo rm "$id" >/dev/null
+}
+
+@test "an image's /etc/passwd with a gid that is no number does not make the user root's group" {
+	# strtoul("abc") was 0: gid 0; "-4294967295" was 1
+	make_image evil 'echo "evil:x:1000:abc:evil:/:/bin/sh" >>etc/passwd; echo "neg:x:1001:-4294967295:neg:/:/bin/sh" >>etc/passwd'
+	for u in evil neg; do
+		run --separate-stderr homo run --rm -u $u evil probe ids
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"unable to find user $u"* ]]
+	done
+}
+
 @test "limits are visible inside and --cpus 0.5 uses about half a CPU" {
 	pull_busybox
 	run homo run --rm -m 64m --pids-limit 50 --cpus 0.5 --cpu-shares 512 busybox probe limits

@@ -6,16 +6,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/number.h"
 #include "base/util.h"
+
+/* "A:B:C" into three strings of up to 23 bytes; -1 if not that shape */
+static int split3(const char *s, char f[3][24])
+{
+	for (int i = 0; i < 3; i++) {
+		size_t n = strcspn(s, ":");
+
+		if (n >= 24 || (i < 2 && s[n] != ':') || (i == 2 && s[n]))
+			return -1;
+		memcpy(f[i], s, n);
+		f[i][n] = '\0';
+		s += n + (i < 2);
+	}
+	return 0;
+}
 
 int idmap_parse(const char *opt, const char *arg, struct hm_idmap *m,
 		struct hm_err *e)
 {
-	unsigned long long c, h, n;
-	char tail;
+	uint64_t c, h, n;
+	char f[3][24];
 
-	if (sscanf(arg, "%llu:%llu:%llu%c", &c, &h, &n, &tail) != 3 || n == 0 ||
-	    c + n > UINT32_MAX || h + n > UINT32_MAX)
+	/* three unsigned fields: sscanf's %llu took "-5" as 2^64-5, and
+	 * " 5" or "+5" too */
+	if (split3(arg, f) < 0 || num_parse_u64(f[0], 0, UINT32_MAX, &c) < 0 ||
+	    num_parse_u64(f[1], 0, UINT32_MAX, &h) < 0 ||
+	    num_parse_u64(f[2], 1, UINT32_MAX, &n) < 0 || c + n > UINT32_MAX ||
+	    h + n > UINT32_MAX)
 		return hm_failx(
 		    e, HM_EXIT_FAIL,
 		    "%s \"%s\": expected CONTAINER_ID:HOST_ID:COUNT", opt, arg);
@@ -40,8 +60,8 @@ int idmap_parse(const char *opt, const char *arg, struct hm_idmap *m,
 static bool parse_line(const char *line, size_t len, struct hm_subid *out)
 {
 	const char *colon = memchr(line, ':', len);
-	unsigned long long start, count;
-	char buf[64], tail;
+	uint64_t start, count;
+	char buf[64], *sep;
 
 	if (!colon || colon == line ||
 	    (size_t)(colon - line) >= sizeof(out->owner) ||
@@ -49,9 +69,12 @@ static bool parse_line(const char *line, size_t len, struct hm_subid *out)
 		return false;
 	memcpy(buf, colon + 1, len - (size_t)(colon - line) - 1);
 	buf[len - (size_t)(colon - line) - 1] = '\0';
-	if (strspn(buf, "0123456789:") != strlen(buf) ||
-	    sscanf(buf, "%llu:%llu%c", &start, &count, &tail) != 2 ||
-	    count == 0 || start + count > (1ull << 32))
+	sep = strchr(buf, ':');
+	if (!sep)
+		return false;
+	*sep = '\0';
+	if (num_parse_u64(buf, 0, UINT32_MAX, &start) < 0 ||
+	    num_parse_u64(sep + 1, 1, (1ull << 32) - start, &count) < 0)
 		return false;
 	memcpy(out->owner, line, (size_t)(colon - line));
 	out->owner[colon - line] = '\0';

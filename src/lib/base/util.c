@@ -299,56 +299,6 @@ void util_random_hex(char *out, size_t n)
 	out[n] = '\0';
 }
 
-int util_parse_size(const char *s, int64_t *out, struct hm_err *e)
-{
-	char *end;
-	double v;
-	int64_t mult = 1;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || v < 0)
-		goto bad;
-	switch (*end) {
-	case 'b':
-	case 'B':
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		mult = 1LL << 10;
-		break;
-	case 'm':
-	case 'M':
-		mult = 1LL << 20;
-		break;
-	case 'g':
-	case 'G':
-		mult = 1LL << 30;
-		break;
-	case 't':
-	case 'T':
-		mult = 1LL << 40;
-		break;
-	default:
-		goto bad;
-	}
-	if (*end) {
-		end++;
-		if (mult > 1 && (*end == 'b' || *end == 'B'))
-			end++;
-	}
-	if (*end || v * (double)mult > 9.0e18)
-		goto bad;
-	*out = (int64_t)(v * (double)mult);
-	return 0;
-bad:
-	return hm_failx(e, HM_EXIT_FAIL,
-			"invalid size \"%s\": use a number with an optional "
-			"unit b, k, m or g (e.g. 32m)",
-			s);
-}
-
 void util_format_size(char *out, size_t n, uint64_t bytes)
 {
 	static const char *units[] = {"B", "kB", "MB", "GB", "TB"};

@@ -90,9 +90,6 @@ int util_fsync_dir(const char *path, struct hm_err *e);
 /** util_random_hex() - @n random hex digits into @out (n+1 bytes). */
 void util_random_hex(char *out, size_t n);
 
-/** util_parse_size() - "32m", "1g", "512k", "100" (bytes) -> bytes. */
-int util_parse_size(const char *s, int64_t *out, struct hm_err *e);
-
 /** util_format_size() - 1234567 -> "1.23MB" (Docker's decimal units). */
 void util_format_size(char *out, size_t n, uint64_t bytes);
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/number.h"
 #include "base/progress.h"
 #include "base/util.h"
 
@@ -57,7 +58,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *data)
 {
 	struct xfer *x = data;
 	size_t len = size * n, i;
-	char line[256], *sp, *end;
+	char line[256], code[4], *sp, *end;
+	uint64_t status;
 
 	if (len < 9 || strncmp(buf, "HTTP/", 5) != 0)
 		return len;
@@ -67,7 +69,20 @@ static size_t on_header(char *buf, size_t size, size_t n, void *data)
 	sp = strchr(line, ' ');
 	if (!sp)
 		return len;
-	x->status = strtol(sp + 1, &end, 10);
+	/* exactly three digits: strtol took "-1", " +200", 2^70 */
+	if (strnlen(sp + 1, 3) == 3)
+		memcpy(code, sp + 1, 3);
+	else
+		code[0] = '\0';
+	code[3] = '\0';
+	end = sp + 1 + strnlen(sp + 1, 3);
+	if (num_parse_u64(code, 100, 999, &status) < 0 ||
+	    (*end && *end != ' ' && *end != '\r' && *end != '\n')) {
+		x->status = 999; /* not 2xx: an error, its line shown */
+		snprintf(x->reason, sizeof(x->reason), "bad status line");
+		return len;
+	}
+	x->status = (long)status;
 	while (*end == ' ')
 		end++;
 	end[strcspn(end, "\r\n")] = '\0';

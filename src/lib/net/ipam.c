@@ -13,20 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/number.h"
 #include "base/util.h"
 
 /* ---- published ports ---- */
 
 static int parse_port(const char *s, uint16_t *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || v < 1 || v > 65535)
+	if (num_parse_u64(s, 1, 65535, &v) < 0)
 		return -1;
 	*out = (uint16_t)v;
 	return 0;
@@ -146,16 +142,14 @@ static uint32_t host_mask(unsigned prefix)
 int ipam_init(struct ipam *p, const char *cidr, struct hm_err *e)
 {
 	cleanup_free char *copy = xstrdup(cidr);
-	char *slash = strchr(copy, '/'), *end;
-	unsigned long prefix;
+	char *slash = strchr(copy, '/');
+	uint64_t prefix;
 
 	memset(p, 0, sizeof(*p));
 	if (!slash)
 		goto bad;
 	*slash++ = '\0';
-	errno = 0;
-	prefix = strtoul(slash, &end, 10);
-	if (!*slash || *end || errno || prefix < 8 || prefix > 30 ||
+	if (num_parse_u64(slash, 8, 30, &prefix) < 0 ||
 	    ipam_addr_parse(copy, &p->net) < 0)
 		goto bad;
 	p->prefix = (unsigned)prefix;

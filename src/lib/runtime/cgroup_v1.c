@@ -178,7 +178,7 @@ static int cg_read(const char *dir, const char *file, char *buf, size_t n,
 static int cg_read_i64(const char *dir, const char *file, int64_t *v,
 		       struct hm_err *e)
 {
-	char buf[64];
+	char buf[64], *end;
 	unsigned long long u;
 
 	if (cg_read(dir, file, buf, sizeof(buf), e) < 0)
@@ -187,7 +187,13 @@ static int cg_read_i64(const char *dir, const char *file, int64_t *v,
 		*v = -1;
 		return 0;
 	}
-	u = strtoull(buf, NULL, 10);
+	/* the kernel's own file: strtoull, but no garbage taken as 0 */
+	errno = 0;
+	u = strtoull(buf, &end, 10);
+	if (!(buf[0] >= '0' && buf[0] <= '9') || errno ||
+	    (*end && *end != '\n'))
+		return hm_fail(e, errno, "cgroup %s: not a number: \"%.20s\"",
+			       file, buf);
 	/* memory shows "no limit" as PAGE_COUNTER_MAX pages in bytes */
 	*v = u >= (1ull << 62) ? -1 : (int64_t)u;
 	return 0;
@@ -197,10 +203,13 @@ static int cg_read_i64(const char *dir, const char *file, int64_t *v,
 static bool field(const char *buf, const char *key, uint64_t *v)
 {
 	const char *p = strstr(buf, key);
+	char *end;
 
-	if (p)
-		*v = strtoull(p + strlen(key), NULL, 10);
-	return p;
+	if (!p || !(p[strlen(key)] >= '0' && p[strlen(key)] <= '9'))
+		return false;
+	errno = 0;
+	*v = strtoull(p + strlen(key), &end, 10);
+	return !errno && (!*end || *end == '\n');
 }
 
 /* ---- detection ---- */
@@ -335,7 +344,10 @@ static int write_devices(const char *dir, struct hm_err *e)
 static int write_limits(const struct hier *h, const char *dir,
 			const struct cgroup_limits *l, struct hm_err *e)
 {
-	int64_t sw = l->memory_swap ? l->memory_swap : 2 * l->memory;
+	/* 2 * -m 8000000000000000000 wrapped to a negative memsw limit */
+	int64_t sw = l->memory_swap		 ? l->memory_swap
+		     : l->memory > INT64_MAX / 2 ? -1
+						 : 2 * l->memory;
 
 	/* memory before memsw: the kernel keeps memsw >= memory at every
 	 * step; memsw is absent without swap accounting (Docker ignores it) */

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/number.h"
 #include "base/util.h"
 #include "net/inside.h"
 #include "runtime/caps.h"
@@ -118,15 +119,20 @@ struct user_ids {
 	char home[256];
 };
 
+/*
+ * A uid or gid of -u or of the image's /etc/passwd and /etc/group, which
+ * are the image author's: strtoul() took "-4294967295" as 1, and the
+ * passwd gid was not checked at all ("abc" was gid 0, root's group).
+ * 4294967295 is (uid_t)-1, "no change" to setresuid().
+ */
 static bool parse_id(const char *s, unsigned long *out)
 {
-	char *end;
+	uint64_t v;
 
-	if (!*s)
+	if (num_parse_u64(s, 0, UINT32_MAX - 1, &v) < 0)
 		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !*end && !errno && *out < UINT32_MAX;
+	*out = (unsigned long)v;
+	return true;
 }
 
 /*
@@ -175,17 +181,17 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 	pw = open_db("/etc/passwd");
 	while (pw && fgets(line, sizeof(line), pw)) {
 		char *f[7] = {0}, *p = line;
-		unsigned long id;
+		unsigned long id, gid;
 
 		line[strcspn(line, "\n")] = '\0';
 		for (int i = 0; i < 7 && p; i++)
 			f[i] = strsep(&p, ":");
-		if (!f[3] || !parse_id(f[2], &id))
+		if (!f[3] || !parse_id(f[2], &id) || !parse_id(f[3], &gid))
 			continue;
 		if (strcmp(f[0], user) && !(parse_id(user, &n) && n == id))
 			continue;
 		u->uid = (uid_t)id;
-		u->gid = (gid_t)strtoul(f[3], NULL, 10);
+		u->gid = (gid_t)gid;
 		if (f[5] && *f[5])
 			snprintf(u->home, sizeof(u->home), "%s", f[5]);
 		uname = strdupa(f[0]);

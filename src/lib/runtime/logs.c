@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/number.h"
 #include "base/util.h"
 
 int log_open(struct hm_log *l, const char *cdir, off_t max, struct hm_err *e)
@@ -115,22 +117,112 @@ struct record {
 	char *line; /* the whole JSON line */
 };
 
-static int64_t time_ns(const char *t)
+/* The @n digits at *@p, in [@min, @max], and past them; -1 if not. */
+static int field(const char **p, size_t n, uint64_t min, uint64_t max,
+		 int64_t *out)
 {
-	struct tm tm = {0};
-	const char *p = t ? strptime(t, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-	int64_t ns = 0;
+	char buf[8];
+	uint64_t v;
+
+	if (strnlen(*p, n) < n)
+		return -1;
+	memcpy(buf, *p, n);
+	buf[n] = '\0';
+	if (num_parse_u64(buf, min, max, &v) < 0)
+		return -1;
+	*p += n;
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* Seconds to ns, saturated: int64 ns end in 2262, a year 9999 is valid. */
+static int64_t sec_to_ns(int64_t sec, int64_t frac_ns)
+{
+	if (sec > INT64_MAX / 1000000000LL ||
+	    (sec == INT64_MAX / 1000000000LL &&
+	     frac_ns > INT64_MAX % 1000000000LL))
+		return INT64_MAX;
+	if (sec < INT64_MIN / 1000000000LL)
+		return INT64_MIN;
+	return sec * 1000000000LL + frac_ns;
+}
+
+/* ".123" after seconds: up to 9 digits count, more are cut off */
+static int frac_ns(const char **p, int64_t *ns)
+{
 	int digits = 0;
 
-	if (!p)
+	*ns = 0;
+	if (**p != '.')
 		return 0;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 9)
-				ns = ns * 10 + (*p - '0');
-	for (; digits < 9; digits++)
-		ns *= 10;
-	return (int64_t)timegm(&tm) * 1000000000LL + ns;
+	if (!(*p)[1])
+		return -1;
+	for ((*p)++; **p >= '0' && **p <= '9'; (*p)++, digits++)
+		if (digits < 9)
+			*ns = *ns * 10 + (**p - '0');
+	for (int i = digits; i < 9; i++)
+		*ns *= 10;
+	return digits ? 0 : -1;
+}
+
+/*
+ * RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)", also without a
+ * zone (UTC) or as a date alone (its midnight UTC), years 0000 to 9999.
+ * Fixed-width fields, each checked: strptime() took any year, and
+ * timegm() * 10^9 of year 3000 wrapped to a negative time.
+ */
+static int parse_time(const char *p, int64_t *ns)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
+	int64_t y, mo, d, h = 0, mi = 0, s = 0, f = 0, zh = 0, zm = 0, sign;
+
+	if (field(&p, 4, 0, 9999, &y) < 0 || *p++ != '-' ||
+	    field(&p, 2, 1, 12, &mo) < 0 || *p++ != '-' ||
+	    field(&p, 2, 1, (uint64_t)mdays[mo - 1], &d) < 0)
+		return -1;
+	if (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
+		return -1;
+	if ((*p == 'T' || *p == 't') &&
+	    (p++, field(&p, 2, 0, 23, &h) < 0 || *p++ != ':' ||
+		      field(&p, 2, 0, 59, &mi) < 0 || *p++ != ':' ||
+		      field(&p, 2, 0, 59, &s) < 0 || frac_ns(&p, &f) < 0))
+		return -1;
+	sign = *p == '+' ? -1 : 1; /* +01:00 is an hour before UTC */
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		p++;
+		if (field(&p, 2, 0, 23, &zh) < 0 || *p++ != ':' ||
+		    field(&p, 2, 0, 59, &zm) < 0)
+			return -1;
+	}
+	if (*p)
+		return -1;
+	*ns = sec_to_ns(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+			    s + sign * (zh * 3600 + zm * 60),
+			f);
+	return 0;
+}
+
+/* a record's time; 0 if it has none */
+static int64_t time_ns(const char *t)
+{
+	int64_t ns;
+
+	return t && parse_time(t, &ns) == 0 ? ns : 0;
 }
 
 /* Print one record; false when it is not one (a torn last line). */
@@ -264,37 +356,58 @@ int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
 	return follow(path, end, o, e);
 }
 
+/* "10m", "1.5h", "30s": that long before now; 1 (all) if before 1970 */
+static int parse_ago(const char *s, int64_t *ns)
+{
+	size_t n = strlen(s);
+	char unit = n ? s[n - 1] : 0;
+	double mult = unit == 's'   ? 1
+		      : unit == 'm' ? 60
+		      : unit == 'h' ? 3600
+				    : 0;
+	cleanup_free char *num = xstrdup(s);
+	struct timespec now;
+	double v, t;
+
+	num[n ? n - 1 : 0] = '\0';
+	if (!mult || num_parse_double(num, 0, DBL_MAX, &v) < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	t = (double)now.tv_sec - v * mult; /* finite: v and mult are */
+	*ns = t < 1 ? 1 : sec_to_ns((int64_t)t, now.tv_nsec);
+	return 0;
+}
+
+/* "1700000000" or "1700000000.5": unix seconds, up to year 9999 */
+static int parse_unix(const char *s, int64_t *ns)
+{
+	cleanup_free char *whole = xstrdup(s);
+	char *dot = strchr(whole, '.');
+	const char *p = dot ? s + (dot - whole) : "";
+	uint64_t sec;
+	int64_t f;
+
+	if (dot)
+		*dot = '\0';
+	if (num_parse_u64(whole, 0, 253402300799ULL, &sec) < 0 ||
+	    frac_ns(&p, &f) < 0 || *p)
+		return -1;
+	*ns = sec_to_ns((int64_t)sec, f);
+	return 0;
+}
+
 int log_parse_since(const char *s, int64_t *ns, struct hm_err *e)
 {
-	char *end;
-	double v;
+	int64_t v;
 
-	if (strchr(s, 'T') || strchr(s, '-')) {
-		*ns = time_ns(s);
-		if (*ns)
-			return 0;
-	} else {
-		v = strtod(s, &end);
-		if (end != s && v >= 0) {
-			int64_t now = (int64_t)time(NULL);
-			double mult = *end == 's'   ? 1
-				      : *end == 'm' ? 60
-				      : *end == 'h' ? 3600
-						    : 0;
-
-			if (!*end) /* unix seconds */
-				*ns = (int64_t)(v * 1e9);
-			else if (mult && !end[1])
-				*ns =
-				    (now - (int64_t)(v * mult)) * 1000000000LL;
-			else
-				goto bad;
-			return 0;
-		}
+	/* a time after 2262 (int64 ns) is a time no record has: nothing */
+	if (parse_time(s, &v) == 0 || parse_unix(s, &v) == 0 ||
+	    parse_ago(s, &v) == 0) {
+		*ns = v;
+		return 0;
 	}
-bad:
 	return hm_failx(e, HM_EXIT_FAIL,
-			"invalid --since \"%s\": use an RFC 3339 time, unix "
-			"seconds or a duration like 10m",
+			"invalid --since \"%s\": use an RFC 3339 time (years "
+			"0000 to 9999), unix seconds or a duration like 10m",
 			s);
 }

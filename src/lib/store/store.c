@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/digest.h"
+#include "base/number.h"
 #include "base/util.h"
 
 static const char *const store_dirs[] = {
@@ -124,13 +125,22 @@ char *store_mktemp(const struct hm_store *s, const char *dir, struct hm_err *e)
 static bool debris_is_dead(const char *name)
 {
 	const char *t = strstr(name, ".tmp-");
-	char *end;
-	long pid;
+	char buf[16];
+	size_t n;
+	uint64_t pid;
 
 	if (!t)
 		return false;
-	pid = strtol(t + 5, &end, 10);
-	if (end == t + 5 || pid <= 0)
+	/* the pid ends at '-' or the name's end; no pid (or one that no
+	 * pid_t can be: strtol's LONG_MAX cast to -1 = every process) is
+	 * nobody's */
+	t += 5;
+	n = strcspn(t, "-");
+	if (n >= sizeof(buf))
+		return true;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	if (num_parse_u64(buf, 1, INT32_MAX, &pid) < 0)
 		return true;
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }

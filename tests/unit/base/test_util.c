@@ -10,28 +10,6 @@
 
 #include "base/util.h"
 
-static void test_parse_size(void **state)
-{
-	struct hm_err e;
-	int64_t v;
-
-	(void)state;
-	assert_int_equal(util_parse_size("32m", &v, &e), 0);
-	assert_int_equal(v, 32LL << 20);
-	assert_int_equal(util_parse_size("1g", &v, &e), 0);
-	assert_int_equal(v, 1LL << 30);
-	assert_int_equal(util_parse_size("512KB", &v, &e), 0);
-	assert_int_equal(v, 512LL << 10);
-	assert_int_equal(util_parse_size("100", &v, &e), 0);
-	assert_int_equal(v, 100);
-	assert_int_equal(util_parse_size("1.5k", &v, &e), 0);
-	assert_int_equal(v, 1536);
-	assert_int_equal(util_parse_size("12q", &v, &e), -1);
-	assert_non_null(strstr(e.msg, "invalid size \"12q\""));
-	assert_int_equal(util_parse_size("", &v, &e), -1);
-	assert_int_equal(util_parse_size("-1m", &v, &e), -1);
-}
-
 static void test_format(void **state)
 {
 	char b[64];
@@ -171,7 +149,6 @@ static void test_starttime(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_size),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_rfc3339_roundtrip),
 	    cmocka_unit_test(test_files),
