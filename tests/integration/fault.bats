@@ -468,3 +468,21 @@ two_containers() {
 	assert_status 0
 	assert_output_has "--repair"
 }
+
+# ---- names, temp names and records that cannot be trusted ----
+
+@test "run without --name: a name that cannot be claimed fails, never loops" {
+	pull_busybox bb
+	# names/ a file: every claim fails with ENOTDIR, whatever the name
+	rm -rf "$HOMO_ROOT/names"
+	touch "$HOMO_ROOT/names"
+	run --separate-stderr timeout 20 "$HOMO" run bb true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"Not a directory"* ]]
+	run homo ps -a -q
+	[ -z "$output" ]
+	rm "$HOMO_ROOT/names"
+	run homo run --rm bb true
+	assert_status 0
+}

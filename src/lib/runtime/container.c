@@ -78,14 +78,20 @@ static bool valid_container_name(const char *n)
 			 "0123456789_.-") == strlen(n);
 }
 
-/* names/<name> -> id: claimed atomically by symlink(2), EEXIST = taken. */
+/*
+ * names/<name> -> id: claimed atomically by symlink(2), EEXIST = taken.
+ * @taken (nullable) tells a name in use from a failure to claim any name
+ * (ENOTDIR, ENOSPC, EROFS...), which trying another name cannot mend.
+ */
 static int claim_name(const struct hm_store *st, const char *name,
-		      const char *id, struct hm_err *e)
+		      const char *id, bool *taken, struct hm_err *e)
 {
 	cleanup_free char *dir = store_path(st, "names");
 	cleanup_free char *link = xasprintf("%s/%s", dir, name);
 	char owner[80] = "";
 
+	if (taken)
+		*taken = false;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	if (symlink(id, link) == 0)
@@ -102,11 +108,16 @@ static int claim_name(const struct hm_store *st, const char *name,
 		    unlink(link) == 0 && symlink(id, link) == 0)
 			return 0;
 	}
+	if (taken)
+		*taken = true;
 	return hm_failx(e, HM_EXIT_FAIL,
 			"container name \"%s\" is already in use by container "
 			"%.12s: remove it (homo rm %s) or choose another name",
 			name, owner, name);
 }
+
+/* random names to try: 69120 of them, so all taken means no free name */
+#define NAME_TRIES 1000
 
 static void release_name(const struct hm_store *st, const char *name)
 {
@@ -316,13 +327,21 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0)
 		goto out;
 	if (s->name) {
-		if (claim_name(st, s->name, s->id, e) < 0)
+		if (claim_name(st, s->name, s->id, NULL, e) < 0)
 			goto out;
 	} else {
-		do {
+		bool taken = true;
+		int c = -1;
+
+		/* another random name only while the names are taken: any
+		 * other failure would repeat forever under the lock */
+		for (int i = 0; c < 0 && taken && i < NAME_TRIES; i++) {
 			free(s->name);
 			s->name = random_name();
-		} while (claim_name(st, s->name, s->id, &ignored) < 0);
+			c = claim_name(st, s->name, s->id, &taken, e);
+		}
+		if (c < 0)
+			goto out;
 	}
 	named = true;
 	HM_TRACE("create container %.12s (%s)", s->id, s->name);
