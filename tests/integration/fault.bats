@@ -486,3 +486,28 @@ two_containers() {
 	run homo run --rm bb true
 	assert_status 0
 }
+
+@test "a start error quoting non-UTF-8 bytes is recorded, never a crash" {
+	# a hostile image: /proc a symlink to a non-UTF-8 name
+	make_image evil 'rm -rf proc; ln -s "$(printf "/x\377\376")" proc'
+	run --separate-stderr homo run --name c evil true
+	[ "$status" -ne 0 ] && [ "$status" -lt 128 ] || {
+		echo "status $status: $stderr" >&2
+		return 1
+	}
+	run homo ps -a
+	assert_status 0
+	assert_output_has "Exited ("
+	run homo inspect c
+	assert_status 0
+	run homo rm c
+	assert_status 0
+	# a source whose file name is not UTF-8
+	cp "$BUSYBOX_TAR" "$T/bb$(printf '\377').tar"
+	run homo pull -q "$T/bb$(printf '\377').tar" bb
+	assert_status 0
+	run homo images --format json
+	assert_status 0
+	assert_output_has '"Source": "'
+	check_or_repair
+}

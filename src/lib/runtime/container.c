@@ -188,7 +188,6 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	cleanup_free char *upper = NULL, *work = NULL, *hosts = NULL;
 	cleanup_free char *hostname = NULL, *resolv = NULL, *text = NULL;
 	struct hm_state state = {.status = ST_CREATED};
-	json_t *j;
 
 	if (!tmp)
 		return -1;
@@ -197,9 +196,10 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	work = xasprintf("%s/work", tmp);
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
 		return hm_fail(e, errno, "mkdir in \"%s\"", tmp);
-	j = spec_to_json(s);
-	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(j);
+	text = store_json_text(spec_to_json(s), JSON_INDENT(2) | JSON_SORT_KEYS,
+			       "config.json", e);
+	if (!text)
+		return -1;
 	hostname = xasprintf("%s\n", s->hostname);
 	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
 	resolv = resolv_conf();

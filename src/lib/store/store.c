@@ -199,6 +199,58 @@ void store_clean_debris(const struct hm_store *s)
 	store_find_debris(s, remove_debris, NULL);
 }
 
+/* ---- JSON ---- */
+
+char *store_json_text(json_t *j, size_t flags, const char *what,
+		      struct hm_err *e)
+{
+	char *text = j ? json_dumps(j, flags) : NULL;
+
+	json_decref(j);
+	if (!text)
+		hm_failx(e, HM_EXIT_FAIL,
+			 "%s: cannot be written as JSON (a field is not valid "
+			 "UTF-8)",
+			 what);
+	return text;
+}
+
+/* The length of the valid UTF-8 sequence at @p, or 0 (RFC 3629). */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = p[0] < 0x80			  ? 1
+		   : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
+		   : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+		   : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+						  : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 3 && p[0] == 0xe0 && p[1] < 0xa0) ||
+	    (n == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+	    (n == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
+	    (n == 4 && p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+void store_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (p && *p) {
+		size_t n = utf8_len(p);
+
+		if (n) {
+			p += n;
+			continue;
+		}
+		*p++ = '?';
+	}
+}
+
 /* ---- layers ---- */
 
 int store_layer_commit(const struct hm_store *s, const char *tmp,
@@ -225,8 +277,10 @@ int store_layer_commit(const struct hm_store *s, const char *tmp,
 	j = meta ? json_deep_copy(meta) : json_object();
 	json_object_set_new(j, "id", json_string(id));
 	json_object_set_new(j, "created", json_string(created));
-	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(j);
+	text = store_json_text(j, JSON_INDENT(2) | JSON_SORT_KEYS, "layer.json",
+			       e);
+	if (!text)
+		return -1;
 	json_path = xasprintf("%s/layer.json", tmp);
 	/* Durable: the layer is renamed into place on the strength of it. */
 	if (util_write_file_atomic(json_path, text, strlen(text), true, e) < 0)
@@ -452,8 +506,9 @@ int image_compute_id(struct hm_image *img, struct hm_err *e)
 	for (size_t i = 0; img->layers && img->layers[i]; i++)
 		json_array_append_new(layers, json_string(img->layers[i]));
 	j = json_pack("{s:o, s:O}", "layers", layers, "config", img->config);
-	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
+	text = store_json_text(j, JSON_COMPACT | JSON_SORT_KEYS, "image", e);
+	if (!text)
+		return -1;
 	return digest_buf(text, strlen(text), img->id, e);
 }
 
@@ -502,19 +557,23 @@ int store_image_save(const struct hm_store *s, const struct hm_image *img,
 	cleanup_free char *dir_name = name_to_dir(img->name);
 	cleanup_free char *dir = store_path(s, "images/%s", dir_name);
 	cleanup_free char *path = NULL, *text = NULL;
+	cleanup_free char *source = xstrdup(img->source ? img->source : "");
 	json_t *layers = json_array(), *j;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	for (size_t i = 0; img->layers && img->layers[i]; i++)
 		json_array_append_new(layers, json_string(img->layers[i]));
-	j = json_pack(
-	    "{s:s, s:s, s:s, s:o, s:O, s:s, s:s, s:I}", "id", img->id, "name",
-	    img->name, "tag", img->tag, "layers", layers, "config", img->config,
-	    "created", img->created ? img->created : "", "source",
-	    img->source ? img->source : "", "size", (json_int_t)img->size);
-	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(j);
+	store_utf8_scrub(source); /* a file name: any bytes */
+	j = json_pack("{s:s, s:s, s:s, s:o, s:O, s:s, s:s, s:I}", "id", img->id,
+		      "name", img->name, "tag", img->tag, "layers", layers,
+		      "config", img->config, "created",
+		      img->created ? img->created : "", "source", source,
+		      "size", (json_int_t)img->size);
+	text = store_json_text(j, JSON_INDENT(2) | JSON_SORT_KEYS,
+			       "image record", e);
+	if (!text)
+		return -1;
 	path = xasprintf("%s/%s.json", dir, img->tag);
 	return util_write_file_atomic(path, text, strlen(text), true, e);
 }

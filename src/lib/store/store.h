@@ -9,7 +9,8 @@
 #include "base/error.h"
 
 /*
- * The persistent store (docs/store.md, docs/architecture.md) and the image records in it.
+ * The persistent store (docs/store.md, docs/architecture.md) and the image
+ * records in it.
  *
  *   lock  blobs/sha256/<hex>  layers/<id>/{diff,layer.json}  l/<short>
  *   images/<name>/<tag>.json  containers/<id>/  net/
@@ -59,6 +60,23 @@ typedef void (*store_debris_fn)(const char *path, void *arg);
  * (whatever the records kept there are).
  */
 void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg);
+
+/* ---- JSON ---- */
+
+/**
+ * store_json_text() - @j (consumed) as text, or NULL with @e set naming
+ * @what: jansson's json_pack() gives NULL for a string that is not UTF-8
+ * and json_dumps(NULL) gives NULL, which callers must never write.
+ */
+char *store_json_text(json_t *j, size_t flags, const char *what,
+		      struct hm_err *e);
+
+/**
+ * store_utf8_scrub() - replace each byte of @s that is not part of valid
+ * UTF-8 by '?', in place, so that JSON can hold it (an error message
+ * quoting a hostile file name, a source path).
+ */
+void store_utf8_scrub(char *s);
 
 /* ---- layers ---- */
 
