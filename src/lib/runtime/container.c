@@ -78,11 +78,8 @@ static bool valid_container_name(const char *n)
 			 "0123456789_.-") == strlen(n);
 }
 
-/*
- * names/<name> -> id: claimed atomically by symlink(2), EEXIST = taken.
- * @taken (nullable) tells a name in use from a failure to claim any name
- * (ENOTDIR, ENOSPC, EROFS...), which trying another name cannot mend.
- */
+/* names/<name> -> id: claimed atomically by symlink(2), EEXIST = @taken;
+ * any other failure (ENOTDIR, ENOSPC, EROFS) no other name can mend. */
 static int claim_name(const struct hm_store *st, const char *name,
 		      const char *id, bool *taken, struct hm_err *e)
 {
@@ -90,8 +87,7 @@ static int claim_name(const struct hm_store *st, const char *name,
 	cleanup_free char *link = xasprintf("%s/%s", dir, name);
 	char owner[80] = "";
 
-	if (taken)
-		*taken = false;
+	*taken = false;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	if (symlink(id, link) == 0)
@@ -108,16 +104,12 @@ static int claim_name(const struct hm_store *st, const char *name,
 		    unlink(link) == 0 && symlink(id, link) == 0)
 			return 0;
 	}
-	if (taken)
-		*taken = true;
+	*taken = true;
 	return hm_failx(e, HM_EXIT_FAIL,
 			"container name \"%s\" is already in use by container "
 			"%.12s: remove it (homo rm %s) or choose another name",
 			name, owner, name);
 }
-
-/* random names to try: 69120 of them, so all taken means no free name */
-#define NAME_TRIES 1000
 
 static void release_name(const struct hm_store *st, const char *name)
 {
@@ -308,7 +300,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_free char *tmp = NULL, *final = NULL;
 	struct hm_err ignored;
-	bool named = false;
+	bool named = false, taken;
 	int r = -1;
 
 	if (s->name && !valid_container_name(s->name))
@@ -326,24 +318,17 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 		return -1;
 	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0)
 		goto out;
-	if (s->name) {
-		if (claim_name(st, s->name, s->id, NULL, e) < 0)
-			goto out;
-	} else {
-		bool taken = true;
-		int c = -1;
-
-		/* another random name only while the names are taken: any
-		 * other failure would repeat forever under the lock */
-		for (int i = 0; c < 0 && taken && i < NAME_TRIES; i++) {
+	/* another random name only while they are taken (1000 of 69120):
+	 * retrying any other failure would loop forever under the lock */
+	for (int i = 0, given = !!s->name; !named; i++) {
+		if (!given) {
 			free(s->name);
 			s->name = random_name();
-			c = claim_name(st, s->name, s->id, &taken, e);
 		}
-		if (c < 0)
+		named = claim_name(st, s->name, s->id, &taken, e) == 0;
+		if (!named && (given || !taken || i == 1000))
 			goto out;
 	}
-	named = true;
 	HM_TRACE("create container %.12s (%s)", s->id, s->name);
 	if (make_dir(st, s, &tmp, e) < 0 ||
 	    (s->uidmap.count && chown_to_userns(tmp, s, e) < 0))
