@@ -511,3 +511,46 @@ two_containers() {
 	assert_output_has '"Source": "'
 	check_or_repair
 }
+
+# plant: jq FILTER on the record $1 (images/<name>/<tag>.json)
+plant() {
+	jq "$2" "$HOMO_ROOT/images/$1" >"$T/rec" && mv "$T/rec" "$HOMO_ROOT/images/$1"
+}
+
+not_crashed() {
+	[ "$status" -lt 128 ] || {
+		echo "crashed ($status): $output" >&2
+		return 1
+	}
+}
+
+@test "image records that parse but lie are refused on load, never trusted" {
+	pull_busybox bb
+	for filter in '.layers = []' '.layers = ["../../../etc"]' \
+		'.layers = [7]' '.config = []' '.config.env = "PATH=/"' \
+		'.layers[0] = "sha256:" + .layers[0]' '.size = "big"'; do
+		homo tag bb other
+		plant other/latest.json "$filter"
+		for cmd in "images --format json" "images" "inspect other" \
+			"run --rm other true" "save -o $T/o.tar other" \
+			"rmi other" "system check"; do
+			run homo $cmd
+			not_crashed
+		done
+		run --separate-stderr homo images
+		assert_status 0
+		[[ "$stderr" == *"images/other/latest.json: corrupt image record"* ]]
+		assert_output_has "bb"
+		run homo inspect other
+		assert_status 125
+		run homo system check
+		assert_status 1
+		assert_output_has "images/other/latest.json: corrupt image record"
+		run homo system check --repair
+		assert_status 0
+		run homo run --rm bb true
+		assert_status 0
+	done
+	rm -f "$T/o.tar"
+	check_or_repair
+}

@@ -237,29 +237,97 @@ int store_image_save(const struct hm_store *s, const struct hm_image *img,
 	return util_write_file_atomic(path, text, strlen(text), true, e);
 }
 
+/* 64 lowercase hex digits, nothing else (digest_valid_hex() also takes
+ * "sha256:"): ids and layer ids name directories */
+static bool is_hex64(json_t *v)
+{
+	const char *id = json_string_value(v);
+
+	return id && strlen(id) == 64 && digest_valid_hex(id);
+}
+
+static bool strv_or_absent(json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	if (!a)
+		return true;
+	if (!json_is_array(a))
+		return false;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v))
+			return false;
+	}
+	return true;
+}
+
+static bool str_or_absent(json_t *v)
+{
+	return !v || json_is_string(v);
+}
+
+/*
+ * What is wrong with an image record, or NULL. Everything its readers use
+ * is checked here, so that nothing after the load trusts the file: an
+ * empty or non-digest layer list crashed images, inspect, rmi, save and
+ * system check, and a layer id is a path below layers/.
+ */
+static const char *record_problem(json_t *j)
+{
+	json_t *layers = json_object_get(j, "layers");
+	json_t *cfg = json_object_get(j, "config"), *v;
+	size_t i;
+
+	if (!json_is_object(j))
+		return "not an object";
+	if (!is_hex64(json_object_get(j, "id")))
+		return "id is not a sha256 digest";
+	if (!json_is_array(layers) || !json_array_size(layers))
+		return "no layers";
+	json_array_foreach(layers, i, v)
+	{
+		if (!is_hex64(v))
+			return "a layer id is not a sha256 digest";
+	}
+	if (!json_is_object(cfg))
+		return "no config";
+	if (!strv_or_absent(json_object_get(cfg, "cmd")) ||
+	    !strv_or_absent(json_object_get(cfg, "env")) ||
+	    !str_or_absent(json_object_get(cfg, "workdir")) ||
+	    !str_or_absent(json_object_get(cfg, "user")))
+		return "config: cmd, env, workdir or user of the wrong type";
+	v = json_object_get(j, "size");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 0))
+		return "size is not a number of bytes";
+	if (!str_or_absent(json_object_get(j, "name")) ||
+	    !str_or_absent(json_object_get(j, "tag")) ||
+	    !str_or_absent(json_object_get(j, "created")) ||
+	    !str_or_absent(json_object_get(j, "source")))
+		return "name, tag, created or source is not a string";
+	return NULL;
+}
+
 int store_image_load_file(const char *path, struct hm_image *out,
 			  struct hm_err *e)
 {
 	json_error_t jerr;
 	json_t *j = json_load_file(path, 0, &jerr);
-	json_t *layers, *v;
-	const char *id;
+	const char *why;
+	json_t *v;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (!j)
 		return hm_fail_json(e, path, jerr.line, jerr.text);
-	id = json_string_value(json_object_get(j, "id"));
-	layers = json_object_get(j, "layers");
-	if (!id || !digest_valid_hex(id) || !json_is_array(layers) ||
-	    !json_is_object(json_object_get(j, "config"))) {
+	why = record_problem(j);
+	if (why) {
 		json_decref(j);
-		return hm_failx(e, HM_EXIT_FAIL,
-				"%s: corrupt image record: missing id, layers "
-				"or config",
-				path);
+		return hm_failx(e, HM_EXIT_FAIL, "%s: corrupt image record: %s",
+				path, why);
 	}
-	memcpy(out->id, id, 65);
+	memcpy(out->id, json_string_value(json_object_get(j, "id")), 65);
 	out->name =
 	    xstrdup(json_string_value(json_object_get(j, "name")) ?: "");
 	out->tag = xstrdup(json_string_value(json_object_get(j, "tag")) ?: "");
@@ -269,10 +337,9 @@ int store_image_load_file(const char *path, struct hm_image *out,
 	    xstrdup(json_string_value(json_object_get(j, "source")) ?: "");
 	out->size = (uint64_t)json_integer_value(json_object_get(j, "size"));
 	out->config = json_incref(json_object_get(j, "config"));
-	json_array_foreach(layers, i, v)
+	json_array_foreach(json_object_get(j, "layers"), i, v)
 	{
-		out->layers =
-		    strv_push(out->layers, json_string_value(v) ?: "");
+		out->layers = strv_push(out->layers, json_string_value(v));
 	}
 	json_decref(j);
 	return 0;

@@ -142,7 +142,10 @@ int image_compute_id(struct hm_image *img, struct hm_err *e);
 /**
  * store_image_load_file() - read one record, images/<dir>/<tag>.json (its
  * name and tag are the ones written in it). Fails, naming the file, when
- * it is not JSON or lacks the id, layers or config.
+ * it is not JSON or anything its readers use is missing or of the wrong
+ * type: an id and a non-empty list of layer ids (64 hex digits each), a
+ * config object whose cmd, env, workdir, user have their types, a size.
+ * Nothing after this trusts the file.
  */
 int store_image_load_file(const char *path, struct hm_image *out,
 			  struct hm_err *e);

@@ -191,6 +191,73 @@ static void test_corrupt_record(void **state)
 	unit_rmtree(dir);
 }
 
+/* Records that parse but must not be trusted: each is refused on load,
+ * naming the file (an empty layer list crashed images, rmi, save...). */
+static void test_record_validation(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"id\": \"@ID\", \"layers\": [], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"../../etc\"], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"sha256:@ID\"], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [7], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": \"@ID\", \"config\": {}}",
+	    "{\"id\": \"abc\", \"layers\": [\"@ID\"], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": []}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], "
+	    "\"config\": {\"cmd\": \"sh\"}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], "
+	    "\"config\": {\"env\": [1]}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": {}, "
+	    "\"size\": \"big\"}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": {}, "
+	    "\"source\": 1}",
+	    "[1]",
+	};
+	const char *id =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char *p = store_path(&s, "images/bad");
+	char *f = xasprintf("%s/latest.json", p);
+	struct hm_image got, *v;
+	char **why = NULL;
+	struct hm_err e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(mkdir(p, 0700), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *text = xstrdup(bad[i]), *at;
+
+		while ((at = strstr(text, "@ID"))) {
+			char *t = xasprintf("%.*s%s%s", (int)(at - text), text,
+					    id, at + 3);
+
+			free(text);
+			text = t;
+		}
+		assert_int_equal(
+		    util_write_file_atomic(f, text, strlen(text), false, &e),
+		    0);
+		free(text);
+		assert_int_equal(store_image_load_file(f, &got, &e), -1);
+		assert_non_null(strstr(e.msg, "corrupt image record"));
+		assert_int_equal(store_image_find(&s, "bad", &got, NULL, &e),
+				 -1);
+		assert_non_null(strstr(e.msg, "latest.json"));
+		assert_int_equal(store_image_list_bad(&s, &v, &n, &why, &e), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(strv_len(why), 1);
+		image_list_free(v, n);
+		strv_free(why);
+		why = NULL;
+	}
+	free(f);
+	free(p);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
 static void test_debris(void **state)
 {
 	char *dir = unit_tmpdir();
@@ -242,6 +309,7 @@ int main(void)
 	    cmocka_unit_test(test_images_and_layers),
 	    cmocka_unit_test(test_gc_pins),
 	    cmocka_unit_test(test_corrupt_record),
+	    cmocka_unit_test(test_record_validation),
 	    cmocka_unit_test(test_debris),
 	    cmocka_unit_test(test_overlay_options),
 	};
