@@ -554,3 +554,60 @@ not_crashed() {
 	rm -f "$T/o.tar"
 	check_or_repair
 }
+
+# plant in the config.json of container $1: jq FILTER $2
+plant_config() {
+	local f=$HOMO_ROOT/containers/$(homo inspect "$1" | jq -r '.[0].Id')/config.json
+	jq "$2" "$f" >"$T/rec" && mv "$T/rec" "$f"
+}
+
+@test "a container record lacking security fields runs with the safe values; check reports it" {
+	pull_busybox bb
+	homo run --name c bb sh -c 'grep -E "^(NoNewPrivs|Seccomp|CapEff):" /proc/self/status' >"$T/want"
+	grep -q 'NoNewPrivs:.1' "$T/want"
+	for filter in 'del(.no_new_privs, .seccomp_unconfined, .caps, .privileged)' \
+		'.no_new_privs = "false" | .privileged = 1 | .caps = "all"'; do
+		plant_config c "$filter"
+		run homo start c
+		assert_status 0
+		run homo wait c
+		[ "$output" = 0 ]
+		run homo logs c
+		# the second run's lines are as the first's
+		[ "$(tail -3 <<<"$output")" = "$(cat "$T/want")" ] || {
+			echo "got: $output; want: $(cat "$T/want")" >&2
+			return 1
+		}
+		run homo system check
+		assert_status 1
+		assert_output_has "config.json lacks"
+		assert_output_has "no_new_privs"
+		run homo system check --repair
+		assert_status 0
+		assert_output_has "safe value written"
+		check_or_repair
+	done
+	rm -f "$T/want"
+}
+
+@test "a store of a newer format is refused, an older one upgraded in place" {
+	pull_busybox bb
+	[ "$(cat "$HOMO_ROOT/version")" = 1 ]
+	echo 2 >"$HOMO_ROOT/version"
+	for cmd in images "ps -a" "run --rm bb true" "system check"; do
+		run --separate-stderr homo $cmd
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"has format 2"*"newer homo"* ]]
+	done
+	echo junk >"$HOMO_ROOT/version"
+	run --separate-stderr homo images
+	assert_status 125
+	[[ "$stderr" == *"unreadable format version"* ]]
+	# a store from before versions is format 1
+	rm "$HOMO_ROOT/version"
+	run homo run --rm bb true
+	assert_status 0
+	[ "$(cat "$HOMO_ROOT/version")" = 1 ]
+	check_or_repair
+}

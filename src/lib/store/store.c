@@ -19,6 +19,44 @@ static const char *const store_dirs[] = {
     "blobs", "blobs/sha256", "layers", "l", "images", "containers", "net",
 };
 
+/*
+ * <root>/version: the format of the store, one number. A store without it
+ * was made before versions and is format 1. A newer format is refused:
+ * an older homo would misread its records (say, run a container with a
+ * security field it does not know as if it were absent).
+ */
+static int check_version(struct hm_store *s, struct hm_err *e)
+{
+	cleanup_free char *path = store_path(s, "version");
+	cleanup_free char *text = NULL;
+	char *end;
+	long v;
+
+	text = util_read_file(path, NULL, e);
+	if (!text && e->errnum == ENOENT) {
+		char want[16];
+
+		hm_clear(e);
+		snprintf(want, sizeof(want), "%d\n", STORE_FORMAT);
+		return util_write_file_atomic(path, want, strlen(want), true,
+					      e);
+	}
+	if (!text)
+		return -1;
+	v = strtol(text, &end, 10);
+	if (end == text || (*end && strcmp(end, "\n")) || v < 1)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"store \"%s\": unreadable format version in "
+				"\"%s\"",
+				s->root, path);
+	if (v > STORE_FORMAT)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"store \"%s\" has format %ld, this homo reads "
+				"format %d and older: use a newer homo",
+				s->root, v, STORE_FORMAT);
+	return 0;
+}
+
 int store_open(struct hm_store *s, const char *root, const char *runroot,
 	       struct hm_err *e)
 {
@@ -32,7 +70,9 @@ int store_open(struct hm_store *s, const char *root, const char *runroot,
 		cleanup_free char *probe = store_path(s, "containers");
 
 		if (access(probe, F_OK) == 0)
-			return util_mkdir_p(runroot, 0700, e);
+			return check_version(s, e) < 0
+				   ? -1
+				   : util_mkdir_p(runroot, 0700, e);
 	}
 	if (util_mkdir_p(root, 0700, e) < 0)
 		return -1;
@@ -42,6 +82,8 @@ int store_open(struct hm_store *s, const char *root, const char *runroot,
 		if (mkdir(p, 0700) < 0 && errno != EEXIST)
 			return hm_fail(e, errno, "mkdir \"%s\"", p);
 	}
+	if (check_version(s, e) < 0)
+		return -1;
 	return util_mkdir_p(runroot, 0700, e);
 }
 

@@ -25,7 +25,14 @@ struct hm_store {
 	int lock_fd;   /* flock(2) held on root/lock, -1 when unlocked */
 };
 
-/** store_open() - create the layout if needed; no lock is taken. */
+/* The store's format (<root>/version): what this homo reads and writes. */
+#define STORE_FORMAT 1
+
+/**
+ * store_open() - create the layout if needed; no lock is taken. A store
+ * of a newer format than STORE_FORMAT, or whose version is unreadable, is
+ * refused with an error that says so.
+ */
 int store_open(struct hm_store *s, const char *root, const char *runroot,
 	       struct hm_err *e);
 void store_close(struct hm_store *s);

@@ -258,6 +258,39 @@ static void test_record_validation(void **state)
 	unit_rmtree(dir);
 }
 
+static void test_format_version(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char *v = store_path(&s, "version");
+	char *root = xstrdup(s.root), *run = xstrdup(s.runroot);
+	char *text;
+	struct hm_err e;
+
+	(void)state;
+	text = util_read_file(v, NULL, &e);
+	assert_string_equal(text, "1\n"); /* a new store says its format */
+	free(text);
+	store_close(&s);
+	assert_int_equal(util_write_file_atomic(v, "2\n", 2, false, &e), 0);
+	assert_int_equal(store_open(&s, root, run, &e), -1);
+	assert_non_null(strstr(e.msg, "has format 2"));
+	store_close(&s);
+	assert_int_equal(util_write_file_atomic(v, "x", 1, false, &e), 0);
+	assert_int_equal(store_open(&s, root, run, &e), -1);
+	assert_non_null(strstr(e.msg, "unreadable format version"));
+	store_close(&s);
+	/* made before versions: format 1, and now says so */
+	assert_int_equal(unlink(v), 0);
+	assert_int_equal(store_open(&s, root, run, &e), 0);
+	assert_int_equal(access(v, F_OK), 0);
+	store_close(&s);
+	free(v);
+	free(root);
+	free(run);
+	unit_rmtree(dir);
+}
+
 static void test_debris(void **state)
 {
 	char *dir = unit_tmpdir();
@@ -310,6 +343,7 @@ int main(void)
 	    cmocka_unit_test(test_gc_pins),
 	    cmocka_unit_test(test_corrupt_record),
 	    cmocka_unit_test(test_record_validation),
+	    cmocka_unit_test(test_format_version),
 	    cmocka_unit_test(test_debris),
 	    cmocka_unit_test(test_overlay_options),
 	};
