@@ -611,3 +611,59 @@ plant_config() {
 	[ "$(cat "$HOMO_ROOT/version")" = 1 ]
 	check_or_repair
 }
+
+@test "debris whose pid was reused by a live process is reported and swept" {
+	pull_busybox bb
+	# this shell is alive, but it did not start at clock tick 1
+	mkdir -p "$HOMO_ROOT/layers/.tmp-$$.1-deadbeef/diff/big"
+	head -c 1M /dev/zero >"$HOMO_ROOT/layers/.tmp-$$.1-deadbeef/diff/big/f"
+	echo '{}' >"$HOMO_ROOT/images/bb/latest.json.tmp-$$.1"
+	run homo system check
+	assert_status 1
+	assert_output_has ".tmp-$$.1-deadbeef"
+	assert_output_has "latest.json.tmp-$$.1"
+	# any command that takes the lock sweeps it
+	run homo run --rm bb true
+	assert_status 0
+	[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ]
+	check_or_repair
+}
+
+@test "a killed save's temp is swept by the next save" {
+	pull_busybox bb
+	run fault save-mid-write save -o "$T/out.tar" bb
+	killed
+	rm -f "$T"/out.tar.tmp-*
+	[ -n "$(find "$HOMO_ROOT/blobs" -name ".tmp-*")" ]
+	run homo save -o "$T/out.tar" bb
+	assert_status 0
+	[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ]
+	rm "$T/out.tar"
+}
+
+@test "too few fds: a pull of content already stored leaves no temp copy" {
+	"$HOMO" pull -q "$LEDE_TAR" lede >/dev/null
+	for n in 8 10 12 16; do
+		run --separate-stderr bash -c "ulimit -n $n; exec \"\$HOMO\" pull -q \"\$LEDE_TAR\" lede$n"
+		[ "$status" -eq 0 ] || [[ "$stderr" == *"Too many open files"* ]]
+		# right after it, before any other command could sweep
+		[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ] || {
+			echo "ulimit -n $n left: $(find "$HOMO_ROOT" -name "*.tmp-*")" >&2
+			return 1
+		}
+	done
+	check_or_repair
+}
+
+@test "disk full during tag: no empty image directory left" {
+	small_root 16m
+	pull_busybox bb
+	dd if=/dev/zero of="$SMALL/fill" bs=64k 2>/dev/null || true
+	run --separate-stderr homo tag bb other
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"No space left on device"* ]]
+	[ ! -e "$HOMO_ROOT/images/other" ]
+	rm "$SMALL/fill"
+	check_or_repair
+}

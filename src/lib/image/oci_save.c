@@ -558,11 +558,14 @@ out:
 int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	     struct hm_err *e)
 {
-	/* under blobs/sha256: a killed save's dir is swept as debris */
-	cleanup_free char *dir = store_mktemp(s, "blobs/sha256", e);
+	cleanup_free char *dir = NULL;
 	struct hm_err ignored;
 	int r;
 
+	/* under blobs/sha256: a killed save's dir is swept as debris, also
+	 * by the next save, which takes no lock otherwise */
+	store_sweep(s);
+	dir = store_mktemp(s, "blobs/sha256", e);
 	if (!dir)
 		return -1;
 	r = save_in(s, refs, dir, out_fd, progress, e);

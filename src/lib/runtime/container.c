@@ -780,7 +780,8 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 	}
 	/* vanish at once under the lock, then delete at leisure */
 	util_random_hex(rnd, 8);
-	gone = store_path(st, "containers/.tmp-%d-rm-%s", (int)getpid(), rnd);
+	gone =
+	    store_path(st, "containers/.tmp-%s-rm-%s", util_tmp_owner(), rnd);
 	if (rename(cdir, gone) < 0) {
 		store_unlock(st);
 		return errno == ENOENT

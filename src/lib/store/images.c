@@ -218,9 +218,8 @@ int store_image_save(const struct hm_store *s, const struct hm_image *img,
 	cleanup_free char *path = NULL, *text = NULL;
 	cleanup_free char *source = xstrdup(img->source ? img->source : "");
 	json_t *layers = json_array(), *j;
+	int r;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	for (size_t i = 0; img->layers && img->layers[i]; i++)
 		json_array_append_new(layers, json_string(img->layers[i]));
 	store_utf8_scrub(source); /* a file name: any bytes */
@@ -233,8 +232,13 @@ int store_image_save(const struct hm_store *s, const struct hm_image *img,
 			       "image record", e);
 	if (!text)
 		return -1;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	path = xasprintf("%s/%s.json", dir, img->tag);
-	return util_write_file_atomic(path, text, strlen(text), true, e);
+	r = util_write_file_atomic(path, text, strlen(text), true, e);
+	if (r < 0)
+		rmdir(dir); /* made for this record (ENOSPC): not left empty */
+	return r;
 }
 
 /* 64 lowercase hex digits, nothing else (digest_valid_hex() also takes

@@ -127,6 +127,21 @@ int store_lock(struct hm_store *s, struct hm_err *e)
 	return 0;
 }
 
+void store_sweep(struct hm_store *s)
+{
+	cleanup_free char *path = NULL;
+	cleanup_close int fd = -1;
+
+	if (s->lock_fd >= 0)
+		return; /* swept when it was taken */
+	path = store_path(s, "lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* busy: its holder swept, or its next one will */
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	store_clean_debris(s);
+}
+
 void store_unlock(struct hm_store *s)
 {
 	if (s->lock_fd >= 0)
@@ -152,7 +167,7 @@ char *store_mktemp(const struct hm_store *s, const char *dir, struct hm_err *e)
 	char *p;
 
 	util_random_hex(rnd, 8);
-	p = store_path(s, "%s/.tmp-%d-%s", dir, (int)getpid(), rnd);
+	p = store_path(s, "%s/.tmp-%s-%s", dir, util_tmp_owner(), rnd);
 	if (mkdir(p, 0700) < 0) {
 		hm_fail(e, errno, "mkdir \"%s\"", p);
 		free(p);
@@ -161,19 +176,12 @@ char *store_mktemp(const struct hm_store *s, const char *dir, struct hm_err *e)
 	return p;
 }
 
-/* ".tmp-<pid>-..." or "<name>.tmp-<pid>": is its maker still alive? */
+/* ".tmp-<owner>-..." or "<name>.tmp-<owner>": is its maker still alive? */
 static bool debris_is_dead(const char *name)
 {
 	const char *t = strstr(name, ".tmp-");
-	char *end;
-	long pid;
 
-	if (!t)
-		return false;
-	pid = strtol(t + 5, &end, 10);
-	if (end == t + 5 || pid <= 0)
-		return true;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+	return t && util_tmp_owner_gone(t + 5);
 }
 
 static void find_in_dir(const char *dir, store_debris_fn fn, void *arg)
@@ -377,7 +385,7 @@ int store_layer_remove(const struct hm_store *s, const char *id,
 
 	/* Rename first: the layer vanishes at once, the slow rm follows. */
 	util_random_hex(rnd, 8);
-	gone = store_path(s, "layers/.tmp-%d-rm-%s", (int)getpid(), rnd);
+	gone = store_path(s, "layers/.tmp-%s-rm-%s", util_tmp_owner(), rnd);
 	unlink(link);
 	if (rename(final, gone) < 0)
 		return errno == ENOENT

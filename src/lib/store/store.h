@@ -15,9 +15,10 @@
  *   lock  blobs/sha256/<hex>  layers/<id>/{diff,layer.json}  l/<short>
  *   images/<name>/<tag>.json  containers/<id>/  net/
  *
- * Anything being built lives under a ".tmp-<pid>-<rand>" name next to its
- * final place and is renamed into place when complete; store_clean_debris()
- * removes such names whose process is gone.
+ * Anything being built lives under a ".tmp-<owner>-<rand>" name next to
+ * its final place, <owner> "<pid>.<start time>" (util_tmp_owner()), and is
+ * renamed into place when complete; store_clean_debris() removes such
+ * names whose process is gone, also when its pid is another's by now.
  */
 struct hm_store {
 	char *root;    /* persistent: /var/lib/homo */
@@ -45,13 +46,18 @@ int store_lock(struct hm_store *s, struct hm_err *e);
 /** store_lock_nosweep() - the lock without the sweep (system check). */
 int store_lock_nosweep(struct hm_store *s, struct hm_err *e);
 void store_unlock(struct hm_store *s);
+/**
+ * store_sweep() - the sweep of store_lock() for a command that needs no
+ * lock (save): done if the lock is free now, skipped if it is busy.
+ */
+void store_sweep(struct hm_store *s);
 
 /** store_path() - a malloc'd path below the root. */
 char *store_path(const struct hm_store *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /**
- * store_mktemp() - make an empty directory "@dir/.tmp-<pid>-<rand>" below
+ * store_mktemp() - make an empty directory "@dir/.tmp-<owner>-<rand>" below
  * the root, owned by this process until renamed or removed.
  */
 char *store_mktemp(const struct hm_store *s, const char *dir, struct hm_err *e);
@@ -63,7 +69,7 @@ typedef void (*store_debris_fn)(const char *path, void *arg);
 /**
  * store_find_debris() - call @fn with each temp name of a dead process:
  * in layers/, containers/, blobs/sha256/, net/, images/ and, for a killed
- * atomic write's "X.tmp-<pid>", one level below images/ and containers/
+ * atomic write's "X.tmp-<owner>", one level below images/ and containers/
  * (whatever the records kept there are).
  */
 void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg);

@@ -295,16 +295,36 @@ static void test_debris(void **state)
 {
 	char *dir = unit_tmpdir();
 	struct hm_store s = fixture_store(dir);
+	unsigned long long init_start = util_proc_starttime(1);
 	char *dead = store_path(&s, "layers/.tmp-999999999-abc");
+	/* pid 1 is alive, but not the process that made these names */
+	char *reused = store_path(&s, "layers/.tmp-1.%llu-abc", init_start + 1);
+	char *rec =
+	    store_path(&s, "images/x/latest.json.tmp-1.%llu", init_start + 1);
+	char *img = store_path(&s, "images/x");
+	/* an older homo's name, pid only: its maker may be alive */
+	char *old = store_path(&s, "layers/.tmp-1-abc");
 	struct hm_err e;
 	char *mine = store_mktemp(&s, "layers", &e);
 
 	(void)state;
+	assert_non_null(strstr(mine, util_tmp_owner()));
 	assert_int_equal(mkdir(dead, 0700), 0);
+	assert_int_equal(mkdir(reused, 0700), 0);
+	assert_int_equal(mkdir(img, 0700), 0);
+	assert_int_equal(mkdir(old, 0700), 0);
+	assert_int_equal(util_write_file_atomic(rec, "{}", 2, false, &e), 0);
 	store_clean_debris(&s);
-	assert_int_equal(access(dead, F_OK), -1); /* maker is dead: removed */
-	assert_int_equal(access(mine, F_OK), 0);  /* ours: kept */
+	assert_int_equal(access(dead, F_OK), -1);   /* maker is dead: removed */
+	assert_int_equal(access(reused, F_OK), -1); /* pid reused: removed */
+	assert_int_equal(access(rec, F_OK), -1);
+	assert_int_equal(access(old, F_OK), 0);
+	assert_int_equal(access(mine, F_OK), 0); /* ours: kept */
 	free(dead);
+	free(reused);
+	free(rec);
+	free(img);
+	free(old);
 	free(mine);
 	store_close(&s);
 	unit_rmtree(dir);
