@@ -667,3 +667,61 @@ plant_config() {
 	rm "$SMALL/fill"
 	check_or_repair
 }
+
+@test "pull, tag, commit over a NAME:TAG: the old image dangles until image prune" {
+	pull_busybox bb
+	old=$(homo images -q)
+	# pulled over: the old image is <none>, not an orphan for check
+	"$HOMO" pull -q "$LEDE_TAR" bb >/dev/null
+	run homo images
+	assert_output_has "<none>                         <none>     $old"
+	run homo system check
+	assert_status 0
+	# runnable by its id; removable by its id
+	run homo run --rm "$old" true
+	assert_status 0
+	run homo rmi "$old"
+	assert_status 0
+	assert_output_has "Deleted: sha256:$old"
+	assert_output_lacks "Untagged"
+	run homo images
+	assert_output_lacks "<none>"
+	# tagged over: the same; a name given back ends the dangling
+	bbid=$("$HOMO" pull -q "$BUSYBOX_TAR" other | cut -d: -f2)
+	homo tag bb other
+	run homo images
+	assert_output_has "<none>"
+	homo tag "$bbid" other
+	run homo images
+	assert_output_lacks "<none>"
+	homo tag bb other
+	# committed over: the same; a container keeps its dangling image
+	homo run --name c bb true
+	homo rmi other >/dev/null
+	homo commit -q c bb >/dev/null
+	run homo images
+	[ "$(grep -c '<none>' <<<"$output")" = 2 ]
+	run homo system check
+	assert_status 0
+	run homo image prune
+	assert_status 0
+	assert_output_has "Deleted: sha256:$bbid"
+	[ "$(grep -c Deleted <<<"$output")" = 1 ]
+	run homo images
+	[ "$(grep -c '<none>' <<<"$output")" = 1 ]
+	homo rm c
+	run homo image prune
+	[ "$(grep -c Deleted <<<"$output")" = 1 ]
+	run homo images
+	assert_output_lacks "<none>"
+	check_or_repair
+	# prune -a: every image no container uses, and their layers
+	run homo image prune -a
+	assert_status 0
+	run homo images -q
+	[ -z "$output" ]
+	[ -z "$(ls "$HOMO_ROOT/layers")" ]
+	run homo image frob
+	assert_status 125
+	check_or_repair
+}

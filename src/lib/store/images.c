@@ -210,6 +210,67 @@ char *store_image_dir_name(const char *dir)
 	return n;
 }
 
+bool image_is_dangling(const struct hm_image *img)
+{
+	return !strcmp(img->name, IMAGE_DANGLING);
+}
+
+/* Whether a record other than @name:@tag gives the image @id a name. */
+static bool named_elsewhere(const struct hm_store *s, const char *id,
+			    const char *name, const char *tag)
+{
+	cleanup_strv char **bad = NULL;
+	struct hm_image *v = NULL;
+	struct hm_err ignored;
+	size_t n = 0;
+	bool found = false;
+
+	if (store_image_list_bad(s, &v, &n, &bad, &ignored) < 0)
+		return true; /* cannot tell: keep no copy */
+	for (size_t i = 0; i < n && !found; i++)
+		found = !image_is_dangling(&v[i]) && !strcmp(v[i].id, id) &&
+			(strcmp(v[i].name, name) || strcmp(v[i].tag, tag));
+	image_list_free(v, n);
+	return found;
+}
+
+/*
+ * A record about to be replaced by another image: as in Docker, its image
+ * stays, dangling (<none>:<none> in "homo images") until "homo image
+ * prune" or "homo rmi ID" removes it; its layers stay in use meanwhile, so
+ * system check finds no orphan. Written before the new record: killed in
+ * between, the image has a name and a dangling record, which lists hide.
+ */
+static int keep_dangling(const struct hm_store *s, const char *path,
+			 const struct hm_image *img, struct hm_err *e)
+{
+	cleanup_free char *dir = store_path(s, "images/%s", IMAGE_DANGLING);
+	cleanup_free char *to = NULL, *text = NULL;
+	struct hm_image old;
+	struct hm_err ignored;
+	size_t len;
+	int r;
+
+	if (store_image_load_file(path, &old, &ignored) < 0)
+		return 0; /* nothing readable to keep */
+	if (!strcmp(old.id, img->id) ||
+	    named_elsewhere(s, old.id, img->name, img->tag)) {
+		image_free(&old);
+		return 0;
+	}
+	to = xasprintf("%s/%s.json", dir, old.id);
+	image_free(&old);
+	text = util_read_file(path, &len, e);
+	if (!text)
+		return -1;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\"", dir);
+	r = util_write_file_atomic(to, text, len, true, e);
+	if (r < 0)
+		rmdir(dir);
+	return r;
+}
+
 int store_image_save(const struct hm_store *s, const struct hm_image *img,
 		     struct hm_err *e)
 {
@@ -235,10 +296,23 @@ int store_image_save(const struct hm_store *s, const struct hm_image *img,
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	path = xasprintf("%s/%s.json", dir, img->tag);
+	if (!image_is_dangling(img) && keep_dangling(s, path, img, e) < 0)
+		return -1;
 	r = util_write_file_atomic(path, text, strlen(text), true, e);
-	if (r < 0)
+	if (r < 0) {
 		rmdir(dir); /* made for this record (ENOSPC): not left empty */
-	return r;
+		return -1;
+	}
+	/* named again: no longer dangling */
+	if (!image_is_dangling(img)) {
+		cleanup_free char *d =
+		    store_path(s, "images/%s", IMAGE_DANGLING);
+		cleanup_free char *f = xasprintf("%s/%s.json", d, img->id);
+
+		if (unlink(f) == 0)
+			rmdir(d); /* fails while others dangle: fine */
+	}
+	return 0;
 }
 
 /* 64 lowercase hex digits, nothing else (digest_valid_hex() also takes
@@ -357,6 +431,26 @@ static int cmp_image(const void *a, const void *b)
 	return r ? r : strcmp(x->tag, y->tag);
 }
 
+/* A dangling record of an image that has a name (a save killed between
+ * its two writes) is not shown. */
+static size_t drop_named_dangling(struct hm_image *v, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool named = false;
+
+		for (size_t k = 0; k < n && image_is_dangling(&v[i]); k++)
+			named |= !image_is_dangling(&v[k]) &&
+				 !strcmp(v[k].id, v[i].id);
+		if (named)
+			image_free(&v[i]);
+		else
+			v[o++] = v[i];
+	}
+	return o;
+}
+
 int store_image_list(const struct hm_store *s, struct hm_image **out, size_t *n,
 		     struct hm_err *e)
 {
@@ -406,6 +500,7 @@ int store_image_list_bad(const struct hm_store *s, struct hm_image **out,
 			count++;
 		}
 	}
+	count = drop_named_dangling(v, count);
 	if (count)
 		qsort(v, count, sizeof(*v), cmp_image);
 	*out = v;

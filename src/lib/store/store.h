@@ -135,6 +135,15 @@ struct hm_image {
 
 void image_free(struct hm_image *img);
 
+/*
+ * A dangling image: one whose name went to another image (pull, tag,
+ * commit or load over an existing NAME:TAG). Its record is kept as
+ * images/<none>/<id>.json: name "<none>", tag its id; "homo images" shows
+ * it as <none>:<none>, "homo image prune" or "homo rmi ID" removes it.
+ */
+#define IMAGE_DANGLING "<none>"
+bool image_is_dangling(const struct hm_image *img);
+
 /**
  * image_ref_parse() - split and validate "NAME[:TAG]" (Docker's grammar:
  * lowercase components of [a-z0-9] joined by . _ __ or -, separated by /;
@@ -163,7 +172,11 @@ int image_compute_id(struct hm_image *img, struct hm_err *e);
 int store_image_load_file(const char *path, struct hm_image *out,
 			  struct hm_err *e);
 
-/** store_image_save() - write the name record atomically (locked). */
+/**
+ * store_image_save() - write the name record atomically (locked). The
+ * image it replaces, if no other name has it, is kept dangling; an image
+ * named again is no longer dangling.
+ */
 int store_image_save(const struct hm_store *s, const struct hm_image *img,
 		     struct hm_err *e);
 

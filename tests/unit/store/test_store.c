@@ -291,6 +291,68 @@ static void test_format_version(void **state)
 	unit_rmtree(dir);
 }
 
+/* An image @layer named @ref ("name:tag"), saved. */
+static void save_image(struct hm_store *s, const char *ref, const char *layer,
+		       struct hm_image *img)
+{
+	struct hm_err e;
+
+	memset(img, 0, sizeof(*img));
+	assert_int_equal(image_ref_parse(ref, &img->name, &img->tag, &e), 0);
+	img->layers = strv_push(NULL, layer);
+	img->config = image_default_config();
+	assert_int_equal(image_compute_id(img, &e), 0);
+	assert_int_equal(store_image_save(s, img, &e), 0);
+}
+
+static void test_dangling(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	const char *l1 =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	const char *l2 =
+	    "2222222222222222222222222222222222222222222222222222222222222222";
+	struct hm_image a, b, a2, *v;
+	struct hm_err e;
+	size_t n, removed;
+
+	(void)state;
+	fixture_layer(&s, l1);
+	fixture_layer(&s, l2);
+	save_image(&s, "x:1", l1, &a);
+	save_image(&s, "x:1", l2, &b); /* over it: a dangles */
+	assert_int_equal(store_image_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_true(image_is_dangling(&v[0]));
+	assert_string_equal(v[0].id, a.id);
+	image_list_free(v, n);
+	/* its layer is in use */
+	assert_int_equal(store_gc_layers(&s, NULL, NULL, &removed, &e), 0);
+	assert_int_equal(removed, 0);
+	/* named again: no longer dangling */
+	save_image(&s, "y:1", l1, &a2);
+	assert_int_equal(store_image_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_false(image_is_dangling(&v[0]) || image_is_dangling(&v[1]));
+	image_list_free(v, n);
+	/* replaced while another name has it: nothing dangles */
+	image_free(&a2);
+	save_image(&s, "z:1", l1, &a2);
+	image_free(&b);
+	save_image(&s, "y:1", l2, &b);
+	assert_int_equal(store_image_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_false(image_is_dangling(&v[i]));
+	image_list_free(v, n);
+	image_free(&a);
+	image_free(&a2);
+	image_free(&b);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
 static void test_debris(void **state)
 {
 	char *dir = unit_tmpdir();
@@ -364,6 +426,7 @@ int main(void)
 	    cmocka_unit_test(test_corrupt_record),
 	    cmocka_unit_test(test_record_validation),
 	    cmocka_unit_test(test_format_version),
+	    cmocka_unit_test(test_dangling),
 	    cmocka_unit_test(test_debris),
 	    cmocka_unit_test(test_overlay_options),
 	};
