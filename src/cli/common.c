@@ -68,9 +68,10 @@ int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
 
 void cmd_print_json(json_t *j)
 {
-	char *text = json_dumps(j, JSON_INDENT(2));
+	char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 
-	puts(text);
+	/* NULL for a string that is not UTF-8: print what JSON can hold */
+	puts(text ? text : "[]");
 	free(text);
 	json_decref(j);
 }

@@ -65,6 +65,7 @@ int cmd_images(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_tag(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_rmi(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_inspect(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_image(struct hm_ctx *, int, char **, struct hm_err *);
 /* run.c */
 int cmd_run(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_run_usage[];

@@ -91,7 +91,8 @@ static json_t *image_json(const struct hm_image *img)
 		json_array_append_new(
 		    layers, json_sprintf("sha256:%s", img->layers[i]));
 	return json_pack("{s:s+, s:s, s:s, s:o, s:I, s:O, s:s, s:s}", "Id",
-			 "sha256:", img->id, "Name", img->name, "Tag", img->tag,
+			 "sha256:", img->id, "Name", img->name, "Tag",
+			 image_is_dangling(img) ? IMAGE_DANGLING : img->tag,
 			 "Layers", layers, "Size", (json_int_t)img->size,
 			 "Config", img->config, "Created", img->created,
 			 "Source", img->source);
@@ -157,7 +158,9 @@ int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 			format_created(created, sizeof(created), v[i].created);
 			util_format_size(size, sizeof(size), v[i].size);
 			printf("%-30s %-10s %.12s  %-16s %s\n", v[i].name,
-			       v[i].tag, v[i].id, created, size);
+			       image_is_dangling(&v[i]) ? IMAGE_DANGLING
+							: v[i].tag,
+			       v[i].id, created, size);
 		}
 	}
 	image_list_free(v, n);
@@ -234,7 +237,7 @@ static int rmi_one(struct hm_store *s, const char *ref, bool force,
 		if (!hit)
 			continue;
 		r = store_image_remove_name(s, v[i].name, v[i].tag, e);
-		if (r == 0)
+		if (r == 0 && !image_is_dangling(&v[i]))
 			printf("Untagged: %s:%s\n", v[i].name, v[i].tag);
 	}
 	if (names == 1 || by_id)
@@ -324,4 +327,83 @@ int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	cmd_print_json(arr);
 	return 0;
+}
+
+/* Remove dangling images (with @all: every image) no container uses. */
+static int image_prune(struct hm_store *s, bool all, struct hm_err *e)
+{
+	struct hm_image *v = NULL;
+	size_t n = 0, removed;
+	int r = 0;
+
+	if (store_image_list(s, &v, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		cleanup_free char *user = NULL;
+		bool last;
+
+		if (!all && !image_is_dangling(&v[i]))
+			continue;
+		user = container_image_user(s, v[i].id);
+		if (user)
+			continue;
+		r = store_image_remove_name(s, v[i].name, v[i].tag, e);
+		if (r < 0)
+			break;
+		if (!image_is_dangling(&v[i]))
+			printf("Untagged: %s:%s\n", v[i].name, v[i].tag);
+		/* an image's last record gone: the image is (a container
+		 * keeps all of an image's names, so none is skipped) */
+		last = true;
+		for (size_t k = i + 1; k < n; k++)
+			last &= !!strcmp(v[k].id, v[i].id);
+		if (last)
+			printf("Deleted: sha256:%s\n", v[i].id);
+	}
+	image_list_free(v, n);
+	if (r == 0 &&
+	    store_gc_layers(s, container_pinned_layers, NULL, &removed, e) < 0)
+		return -1;
+	return r;
+}
+
+int cmd_image(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	bool all = false;
+	int c;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return cmd_help("image");
+	if (argc < 2)
+		return cmd_usage_error(e, "image",
+				       "expected a subcommand: prune");
+	if (strcmp(argv[1], "prune"))
+		return cmd_usage_error(e, "image",
+				       "unknown subcommand \"%s\" (only prune)",
+				       argv[1]);
+	argc--;
+	argv++;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'h':
+			return cmd_help("image");
+		default:
+			return cmd_usage_error(e, "image", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(e, "image", "unexpected argument \"%s\"",
+				       argv[optind]);
+	if (cmd_open_store(ctx, e) < 0 || store_lock(&ctx->store, e) < 0)
+		return -1;
+	return image_prune(&ctx->store, all, e);
 }

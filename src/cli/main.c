@@ -36,10 +36,21 @@ const struct hm_cmd cmd_table[] = {
      "      --format json    one JSON array\n"},
     {"tag", cmd_tag, "Give an image another name",
      "Usage: homo tag SOURCE TARGET\n\n"
-     "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"},
+     "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"
+     "An image TARGET named before keeps its layers as a dangling image\n"
+     "(<none>) until 'homo image prune'.\n"},
+    {"image", cmd_image, "Manage images: image prune",
+     "Usage: homo image prune [OPTIONS]\n\n"
+     "Remove dangling images: those whose name went to another image\n"
+     "(pull, tag, commit or load over an existing NAME:TAG), shown as\n"
+     "<none> by 'homo images'; then the layers nothing uses. Images that\n"
+     "containers use stay.\n\n"
+     "Options:\n"
+     "  -a, --all            remove every image no container uses\n"},
     {"rmi", cmd_rmi, "Remove images",
      "Usage: homo rmi [OPTIONS] IMAGE...\n\n"
      "Remove image names; layers no image or container uses are deleted.\n"
+     "A dangling image (<none>) is removed by its id.\n"
      "An image a container uses is refused (remove the container first).\n\n"
      "Options:\n"
      "  -f, --force          remove every name of an id given by id\n"},

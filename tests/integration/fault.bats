@@ -468,3 +468,260 @@ two_containers() {
 	assert_status 0
 	assert_output_has "--repair"
 }
+
+# ---- names, temp names and records that cannot be trusted ----
+
+@test "run without --name: a name that cannot be claimed fails, never loops" {
+	pull_busybox bb
+	# names/ a file: every claim fails with ENOTDIR, whatever the name
+	rm -rf "$HOMO_ROOT/names"
+	touch "$HOMO_ROOT/names"
+	run --separate-stderr timeout 20 "$HOMO" run bb true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"Not a directory"* ]]
+	run homo ps -a -q
+	[ -z "$output" ]
+	rm "$HOMO_ROOT/names"
+	run homo run --rm bb true
+	assert_status 0
+}
+
+@test "a start error quoting non-UTF-8 bytes is recorded, never a crash" {
+	# a hostile image: /proc a symlink to a non-UTF-8 name
+	make_image evil 'rm -rf proc; ln -s "$(printf "/x\377\376")" proc'
+	run --separate-stderr homo run --name c evil true
+	[ "$status" -ne 0 ] && [ "$status" -lt 128 ] || {
+		echo "status $status: $stderr" >&2
+		return 1
+	}
+	run homo ps -a
+	assert_status 0
+	assert_output_has "Exited ("
+	run homo inspect c
+	assert_status 0
+	run homo rm c
+	assert_status 0
+	# a source whose file name is not UTF-8
+	cp "$BUSYBOX_TAR" "$T/bb$(printf '\377').tar"
+	run homo pull -q "$T/bb$(printf '\377').tar" bb
+	assert_status 0
+	run homo images --format json
+	assert_status 0
+	assert_output_has '"Source": "'
+	check_or_repair
+}
+
+# plant: jq FILTER on the record $1 (images/<name>/<tag>.json)
+plant() {
+	jq "$2" "$HOMO_ROOT/images/$1" >"$T/rec" && mv "$T/rec" "$HOMO_ROOT/images/$1"
+}
+
+not_crashed() {
+	[ "$status" -lt 128 ] || {
+		echo "crashed ($status): $output" >&2
+		return 1
+	}
+}
+
+@test "image records that parse but lie are refused on load, never trusted" {
+	pull_busybox bb
+	for filter in '.layers = []' '.layers = ["../../../etc"]' \
+		'.layers = [7]' '.config = []' '.config.env = "PATH=/"' \
+		'.layers[0] = "sha256:" + .layers[0]' '.size = "big"'; do
+		homo tag bb other
+		plant other/latest.json "$filter"
+		for cmd in "images --format json" "images" "inspect other" \
+			"run --rm other true" "save -o $T/o.tar other" \
+			"rmi other" "system check"; do
+			run homo $cmd
+			not_crashed
+		done
+		run --separate-stderr homo images
+		assert_status 0
+		[[ "$stderr" == *"images/other/latest.json: corrupt image record"* ]]
+		assert_output_has "bb"
+		run homo inspect other
+		assert_status 125
+		run homo system check
+		assert_status 1
+		assert_output_has "images/other/latest.json: corrupt image record"
+		run homo system check --repair
+		assert_status 0
+		run homo run --rm bb true
+		assert_status 0
+	done
+	rm -f "$T/o.tar"
+	check_or_repair
+}
+
+# plant in the config.json of container $1: jq FILTER $2
+plant_config() {
+	local f=$HOMO_ROOT/containers/$(homo inspect "$1" | jq -r '.[0].Id')/config.json
+	jq "$2" "$f" >"$T/rec" && mv "$T/rec" "$f"
+}
+
+@test "a container record lacking security fields runs with the safe values; check reports it" {
+	pull_busybox bb
+	homo run --name c bb sh -c 'grep -E "^(NoNewPrivs|Seccomp|CapEff):" /proc/self/status' >"$T/want"
+	grep -q 'NoNewPrivs:.1' "$T/want"
+	for filter in 'del(.no_new_privs, .seccomp_unconfined, .caps, .privileged)' \
+		'.no_new_privs = "false" | .privileged = 1 | .caps = "all"'; do
+		plant_config c "$filter"
+		run homo start c
+		assert_status 0
+		run homo wait c
+		[ "$output" = 0 ]
+		run homo logs c
+		# the second run's lines are as the first's
+		[ "$(tail -3 <<<"$output")" = "$(cat "$T/want")" ] || {
+			echo "got: $output; want: $(cat "$T/want")" >&2
+			return 1
+		}
+		run homo system check
+		assert_status 1
+		assert_output_has "config.json lacks"
+		assert_output_has "no_new_privs"
+		run homo system check --repair
+		assert_status 0
+		assert_output_has "safe value written"
+		check_or_repair
+	done
+	rm -f "$T/want"
+}
+
+@test "a store of a newer format is refused, an older one upgraded in place" {
+	pull_busybox bb
+	[ "$(cat "$HOMO_ROOT/version")" = 1 ]
+	echo 2 >"$HOMO_ROOT/version"
+	for cmd in images "ps -a" "run --rm bb true" "system check"; do
+		run --separate-stderr homo $cmd
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"has format 2"*"newer homo"* ]]
+	done
+	echo junk >"$HOMO_ROOT/version"
+	run --separate-stderr homo images
+	assert_status 125
+	[[ "$stderr" == *"unreadable format version"* ]]
+	# a store from before versions is format 1
+	rm "$HOMO_ROOT/version"
+	run homo run --rm bb true
+	assert_status 0
+	[ "$(cat "$HOMO_ROOT/version")" = 1 ]
+	check_or_repair
+}
+
+@test "debris whose pid was reused by a live process is reported and swept" {
+	pull_busybox bb
+	# this shell is alive, but it did not start at clock tick 1
+	mkdir -p "$HOMO_ROOT/layers/.tmp-$$.1-deadbeef/diff/big"
+	head -c 1M /dev/zero >"$HOMO_ROOT/layers/.tmp-$$.1-deadbeef/diff/big/f"
+	echo '{}' >"$HOMO_ROOT/images/bb/latest.json.tmp-$$.1"
+	run homo system check
+	assert_status 1
+	assert_output_has ".tmp-$$.1-deadbeef"
+	assert_output_has "latest.json.tmp-$$.1"
+	# any command that takes the lock sweeps it
+	run homo run --rm bb true
+	assert_status 0
+	[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ]
+	check_or_repair
+}
+
+@test "a killed save's temp is swept by the next save" {
+	pull_busybox bb
+	run fault save-mid-write save -o "$T/out.tar" bb
+	killed
+	rm -f "$T"/out.tar.tmp-*
+	[ -n "$(find "$HOMO_ROOT/blobs" -name ".tmp-*")" ]
+	run homo save -o "$T/out.tar" bb
+	assert_status 0
+	[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ]
+	rm "$T/out.tar"
+}
+
+@test "too few fds: a pull of content already stored leaves no temp copy" {
+	"$HOMO" pull -q "$LEDE_TAR" lede >/dev/null
+	for n in 8 10 12 16; do
+		run --separate-stderr bash -c "ulimit -n $n; exec \"\$HOMO\" pull -q \"\$LEDE_TAR\" lede$n"
+		[ "$status" -eq 0 ] || [[ "$stderr" == *"Too many open files"* ]]
+		# right after it, before any other command could sweep
+		[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ] || {
+			echo "ulimit -n $n left: $(find "$HOMO_ROOT" -name "*.tmp-*")" >&2
+			return 1
+		}
+	done
+	check_or_repair
+}
+
+@test "disk full during tag: no empty image directory left" {
+	small_root 16m
+	pull_busybox bb
+	dd if=/dev/zero of="$SMALL/fill" bs=64k 2>/dev/null || true
+	run --separate-stderr homo tag bb other
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"No space left on device"* ]]
+	[ ! -e "$HOMO_ROOT/images/other" ]
+	rm "$SMALL/fill"
+	check_or_repair
+}
+
+@test "pull, tag, commit over a NAME:TAG: the old image dangles until image prune" {
+	pull_busybox bb
+	old=$(homo images -q)
+	# pulled over: the old image is <none>, not an orphan for check
+	"$HOMO" pull -q "$LEDE_TAR" bb >/dev/null
+	run homo images
+	assert_output_has "<none>                         <none>     $old"
+	run homo system check
+	assert_status 0
+	# runnable by its id; removable by its id
+	run homo run --rm "$old" true
+	assert_status 0
+	run homo rmi "$old"
+	assert_status 0
+	assert_output_has "Deleted: sha256:$old"
+	assert_output_lacks "Untagged"
+	run homo images
+	assert_output_lacks "<none>"
+	# tagged over: the same; a name given back ends the dangling
+	bbid=$("$HOMO" pull -q "$BUSYBOX_TAR" other | cut -d: -f2)
+	homo tag bb other
+	run homo images
+	assert_output_has "<none>"
+	homo tag "$bbid" other
+	run homo images
+	assert_output_lacks "<none>"
+	homo tag bb other
+	# committed over: the same; a container keeps its dangling image
+	homo run --name c bb true
+	homo rmi other >/dev/null
+	homo commit -q c bb >/dev/null
+	run homo images
+	[ "$(grep -c '<none>' <<<"$output")" = 2 ]
+	run homo system check
+	assert_status 0
+	run homo image prune
+	assert_status 0
+	assert_output_has "Deleted: sha256:$bbid"
+	[ "$(grep -c Deleted <<<"$output")" = 1 ]
+	run homo images
+	[ "$(grep -c '<none>' <<<"$output")" = 1 ]
+	homo rm c
+	run homo image prune
+	[ "$(grep -c Deleted <<<"$output")" = 1 ]
+	run homo images
+	assert_output_lacks "<none>"
+	check_or_repair
+	# prune -a: every image no container uses, and their layers
+	run homo image prune -a
+	assert_status 0
+	run homo images -q
+	[ -z "$output" ]
+	[ -z "$(ls "$HOMO_ROOT/layers")" ]
+	run homo image frob
+	assert_status 125
+	check_or_repair
+}

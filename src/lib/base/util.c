@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "base/number.h"
 
 void cleanup_freep(void *p)
 {
@@ -183,10 +187,56 @@ int util_fsync_dir(const char *path, struct hm_err *e)
 	return 0;
 }
 
+const char *util_tmp_owner(void)
+{
+	static char tag[48];
+	static pid_t for_pid;
+
+	/* per process: a forked monitor has its own */
+	if (for_pid != getpid()) {
+		for_pid = getpid();
+		snprintf(tag, sizeof(tag), "%d.%llu", (int)for_pid,
+			 util_proc_starttime(for_pid));
+	}
+	return tag;
+}
+
+/* "<digits>" of @s up to @stop into *@v; false if none or malformed */
+static bool tag_number(const char *s, const char *stop, uint64_t max,
+		       uint64_t *v, const char **end)
+{
+	char buf[24];
+	size_t n = strcspn(s, stop);
+
+	*end = s + n;
+	if (!n || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return num_parse_u64(buf, 1, max, v) == 0;
+}
+
+bool util_tmp_owner_gone(const char *tag)
+{
+	uint64_t pid, start = 0;
+	const char *end;
+
+	/* no pid (or one no pid_t can be) is nobody's */
+	if (!tag_number(tag, ".-", INT32_MAX, &pid, &end))
+		return true;
+	if (*end == '.' && !tag_number(end + 1, "-", UINT64_MAX, &start, &end))
+		start = 0;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return true;
+	/* alive: but is it the process that made the name, or one that
+	 * got its pid since? (0: its start time was unknown) */
+	return start && util_proc_starttime((pid_t)pid) != start;
+}
+
 int util_write_file_atomic(const char *path, const void *data, size_t len,
 			   bool durable, struct hm_err *e)
 {
-	cleanup_free char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
+	cleanup_free char *tmp = xasprintf("%s.tmp-%s", path, util_tmp_owner());
 	cleanup_close int fd = -1;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -272,9 +322,15 @@ int util_rm_rf(const char *path, struct hm_err *e)
 		return 0;
 	}
 	/* FTW_MOUNT: never descend into something mounted inside the tree. */
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-		return hm_fail(e, errno, "remove \"%s\"", path);
-	return 0;
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)
+		return 0;
+	/* Short of fds (ulimit -n 8), one open directory at a time: nftw
+	 * then reads the rest of a directory before descending. Failing
+	 * left a whole copy of a layer behind. */
+	if ((errno == EMFILE || errno == ENFILE) &&
+	    nftw(path, rm_one, 1, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)
+		return 0;
+	return hm_fail(e, errno, "remove \"%s\"", path);
 }
 
 void util_random_hex(char *out, size_t n)

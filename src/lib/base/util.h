@@ -65,7 +65,22 @@ char **strv_push(char **v, const char *s); /* copies s */
 char *util_read_file(const char *path, size_t *len, struct hm_err *e);
 
 /**
- * util_write_file_atomic() - write @len bytes to "@path.tmp-PID" and rename
+ * util_tmp_owner() - "PID.STARTTIME" of the calling process, for temp names
+ * (".tmp-<owner>-..."): the pid alone may be reused by the time a sweep
+ * looks, and a live stranger would keep a dead homo's debris forever.
+ */
+const char *util_tmp_owner(void);
+
+/**
+ * util_tmp_owner_gone() - whether the process @tag (from util_tmp_owner(),
+ * or a bare pid from an older homo) is gone: no such pid, or another
+ * process under it.
+ */
+bool util_tmp_owner_gone(const char *tag);
+
+/**
+ * util_write_file_atomic() - write @len bytes to "@path.tmp-OWNER" (see
+ * util_tmp_owner()) and rename
  * it to @path. With @durable the data and the directory are fsync'd, for
  * records whose loss would corrupt the store.
  */

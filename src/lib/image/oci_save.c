@@ -300,9 +300,13 @@ static int save_layer(struct hm_store *s, const char *id, const char *dir,
 static int json_blob(const char *dir, json_t *j, struct blob *b,
 		     struct hm_err *e)
 {
-	cleanup_free char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	cleanup_free char *text =
+	    j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	cleanup_free char *path = NULL;
 
+	if (!text)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"save: a record is not valid UTF-8");
 	if (digest_buf(text, strlen(text), b->digest, e) < 0)
 		return -1;
 	b->size = strlen(text);
@@ -394,8 +398,12 @@ static int tar_add(struct archive *a, const char *name, const void *data,
 static int tar_add_json(struct archive *a, const char *name, json_t *j,
 			struct hm_err *e)
 {
-	cleanup_free char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	cleanup_free char *text =
+	    j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
+	if (!text)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"save: \"%s\" is not valid UTF-8", name);
 	return tar_add(a, name, text, strlen(text), -1, NULL, e);
 }
 
@@ -550,11 +558,14 @@ out:
 int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	     struct hm_err *e)
 {
-	/* under blobs/sha256: a killed save's dir is swept as debris */
-	cleanup_free char *dir = store_mktemp(s, "blobs/sha256", e);
+	cleanup_free char *dir = NULL;
 	struct hm_err ignored;
 	int r;
 
+	/* under blobs/sha256: a killed save's dir is swept as debris, also
+	 * by the next save, which takes no lock otherwise */
+	store_sweep(s);
+	dir = store_mktemp(s, "blobs/sha256", e);
 	if (!dir)
 		return -1;
 	r = save_in(s, refs, dir, out_fd, progress, e);

@@ -34,7 +34,7 @@ static int download(struct hm_store *s, const struct pull_opts *o,
 	char rnd[9];
 
 	util_random_hex(rnd, 8);
-	tmp = xasprintf("%s/.tmp-%d-%s", dir, (int)getpid(), rnd);
+	tmp = xasprintf("%s/.tmp-%s-%s", dir, util_tmp_owner(), rnd);
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return hm_fail(e, errno, "create \"%s\"", tmp);

@@ -15,6 +15,7 @@
 
 #include "base/number.h"
 #include "base/util.h"
+#include "store/store.h"
 
 /* ---- published ports ---- */
 
@@ -300,10 +301,11 @@ int ipam_load(const char *path, const char *default_cidr, struct ipam *p,
 
 int ipam_save(const char *path, const struct ipam *p, struct hm_err *e)
 {
-	json_t *j = ipam_to_json(p);
-	cleanup_free char *text = json_dumps(j, JSON_INDENT(2));
+	cleanup_free char *text =
+	    store_json_text(ipam_to_json(p), JSON_INDENT(2), path, e);
 
-	json_decref(j);
+	if (!text)
+		return -1;
 	/* not fsync'd: a power cut that loses an update also ends every
 	 * container, and the next allocation reclaims what they held */
 	return util_write_file_atomic(path, text, strlen(text), false, e);

@@ -166,6 +166,40 @@ static void check_name(struct fsck *f, const struct hm_spec *sp)
 	note(f, what, r, "registered", &err);
 }
 
+/* config.json without a security field: it runs with the safe value
+ * (spec_from_json()); repair writes that value into the record */
+static void check_filled(struct fsck *f, const struct hm_spec *sp,
+			 const char *cdir)
+{
+	cleanup_free char *what = NULL, *list = NULL, *path = NULL;
+	cleanup_free char *text = NULL;
+	struct hm_err err = {0};
+	int r = 0;
+
+	if (!sp->filled || !sp->filled[0])
+		return;
+	list = xstrdup(sp->filled[0]);
+	for (size_t i = 1; sp->filled[i]; i++) {
+		char *l = xasprintf("%s, %s", list, sp->filled[i]);
+
+		free(list);
+		list = l;
+	}
+	what = xasprintf("container %.12s (%s): config.json lacks %s (or "
+			 "holds the wrong type): it runs with the safe value",
+			 sp->id, sp->name, list);
+	if (f->repair) {
+		path = xasprintf("%s/config.json", cdir);
+		text = store_json_text(spec_to_json(sp),
+				       JSON_INDENT(2) | JSON_SORT_KEYS, path,
+				       &err);
+		r = text ? util_write_file_atomic(path, text, strlen(text),
+						  false, &err)
+			 : -1;
+	}
+	note(f, what, r, "safe value written", &err);
+}
+
 static void check_container(struct fsck *f, const char *id)
 {
 	cleanup_free char *cdir = container_dir(f->s, id);
@@ -192,6 +226,7 @@ static void check_container(struct fsck *f, const char *id)
 		note(f, what, -1, NULL, &err);
 		break;
 	}
+	check_filled(f, &sp, cdir);
 	check_state(f, &sp, cdir);
 	check_name(f, &sp);
 	spec_free(&sp);

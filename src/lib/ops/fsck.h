@@ -13,11 +13,13 @@
  * lock, and with @repair mended. What a killed or failed homo can leave
  * behind, and what a damaged disk can:
  *
- *   temp names of dead processes (store_find_debris())
+ *   temp names of dead processes, or of a reused pid (store_find_debris())
  *   containers: unreadable config.json (moved aside to broken/), unreadable
  *     state.json (reset to exited), "running" or "created" with their homo
  *     gone (settled as exited by container_check()), a layer missing (not
- *     repairable: homo rm it), their name not registered
+ *     repairable: homo rm it), their name not registered, a security
+ *     field missing from config.json (run with its safe value; repair
+ *     writes it)
  *   names/<name> of containers that no longer exist
  *   layers without diff/, short links l/<short> missing or dangling
  *   image records: unreadable (moved aside to broken/), naming a missing

@@ -79,14 +79,16 @@ static bool valid_container_name(const char *n)
 			 "0123456789_.-") == strlen(n);
 }
 
-/* names/<name> -> id: claimed atomically by symlink(2), EEXIST = taken. */
+/* names/<name> -> id: claimed atomically by symlink(2), EEXIST = @taken;
+ * any other failure (ENOTDIR, ENOSPC, EROFS) no other name can mend. */
 static int claim_name(const struct hm_store *st, const char *name,
-		      const char *id, struct hm_err *e)
+		      const char *id, bool *taken, struct hm_err *e)
 {
 	cleanup_free char *dir = store_path(st, "names");
 	cleanup_free char *link = xasprintf("%s/%s", dir, name);
 	char owner[80] = "";
 
+	*taken = false;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return hm_fail(e, errno, "mkdir \"%s\"", dir);
 	if (symlink(id, link) == 0)
@@ -103,6 +105,7 @@ static int claim_name(const struct hm_store *st, const char *name,
 		    unlink(link) == 0 && symlink(id, link) == 0)
 			return 0;
 	}
+	*taken = true;
 	return hm_failx(e, HM_EXIT_FAIL,
 			"container name \"%s\" is already in use by container "
 			"%.12s: remove it (homo rm %s) or choose another name",
@@ -178,7 +181,6 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	cleanup_free char *upper = NULL, *work = NULL, *hosts = NULL;
 	cleanup_free char *hostname = NULL, *resolv = NULL, *text = NULL;
 	struct hm_state state = {.status = ST_CREATED};
-	json_t *j;
 
 	if (!tmp)
 		return -1;
@@ -187,9 +189,10 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	work = xasprintf("%s/work", tmp);
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
 		return hm_fail(e, errno, "mkdir in \"%s\"", tmp);
-	j = spec_to_json(s);
-	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(j);
+	text = store_json_text(spec_to_json(s), JSON_INDENT(2) | JSON_SORT_KEYS,
+			       "config.json", e);
+	if (!text)
+		return -1;
 	hostname = xasprintf("%s\n", s->hostname);
 	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
 	resolv = resolv_conf();
@@ -293,7 +296,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_free char *tmp = NULL, *final = NULL;
 	struct hm_err ignored;
-	bool named = false, claimed = false;
+	bool named = false, claimed = false, taken;
 	int r = -1;
 
 	if (s->name && !valid_container_name(s->name))
@@ -312,16 +315,17 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0)
 		goto out;
 	claimed = s->uidmap.count != 0;
-	if (s->name) {
-		if (claim_name(st, s->name, s->id, e) < 0)
-			goto out;
-	} else {
-		do {
+	/* another random name only while they are taken (1000 of 69120):
+	 * retrying any other failure would loop forever under the lock */
+	for (int i = 0, given = !!s->name; !named; i++) {
+		if (!given) {
 			free(s->name);
 			s->name = random_name();
-		} while (claim_name(st, s->name, s->id, &ignored) < 0);
+		}
+		named = claim_name(st, s->name, s->id, &taken, e) == 0;
+		if (!named && (given || !taken || i == 1000))
+			goto out;
 	}
-	named = true;
 	HM_TRACE("create container %.12s (%s)", s->id, s->name);
 	if (make_dir(st, s, &tmp, e) < 0 ||
 	    (s->uidmap.count && chown_to_userns(tmp, s, e) < 0))
@@ -772,7 +776,8 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 	}
 	/* vanish at once under the lock, then delete at leisure */
 	util_random_hex(rnd, 8);
-	gone = store_path(st, "containers/.tmp-%d-rm-%s", (int)getpid(), rnd);
+	gone =
+	    store_path(st, "containers/.tmp-%s-rm-%s", util_tmp_owner(), rnd);
 	if (rename(cdir, gone) < 0) {
 		store_unlock(st);
 		return errno == ENOENT

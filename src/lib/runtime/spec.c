@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/digest.h"
 #include "base/util.h"
+#include "runtime/caps.h"
 
 /* ---- the spec as config.json ---- */
 
@@ -111,6 +113,81 @@ static void idmap_from_json(json_t *a, struct hm_idmap *m)
 	m->count = (uint32_t)json_integer_value(json_array_get(a, 2));
 }
 
+static bool is_hex64(const char *v)
+{
+	return v && strlen(v) == 64 && digest_valid_hex(v);
+}
+
+/* A record's layers name directories below layers/: digests only. */
+static bool layers_ok(json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(a) || !json_array_size(a))
+		return false;
+	json_array_foreach(a, i, v)
+	{
+		if (!is_hex64(json_string_value(v)))
+			return false;
+	}
+	return true;
+}
+
+/* A security boolean: as recorded, or @safe (noted) when it is not one. */
+static bool sec_bool(json_t *j, const char *key, bool safe, struct hm_spec *s)
+{
+	json_t *v = json_object_get(j, key);
+
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	s->filled = strv_push(s->filled, key);
+	return safe;
+}
+
+static char **sec_strv(json_t *j, const char *key, struct hm_spec *s)
+{
+	json_t *a = json_object_get(j, key), *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v))
+			a = NULL;
+	}
+	if (json_is_array(a))
+		return spec_strv_from_json(a);
+	s->filled = strv_push(s->filled, key);
+	return xcalloc(1, sizeof(char *));
+}
+
+/*
+ * The security fields. A record without them (damaged, or hand-made) ran
+ * with the weaker value: false for no_new_privs, no capability mask.
+ */
+static void security_from_json(json_t *j, struct hm_spec *s)
+{
+	json_t *caps = json_object_get(j, "caps");
+	struct hm_err ignored;
+	uint64_t asked;
+
+	s->privileged = sec_bool(j, "privileged", false, s);
+	s->no_new_privs = sec_bool(j, "no_new_privs", true, s);
+	s->seccomp_unconfined = sec_bool(j, "seccomp_unconfined", false, s);
+	s->cap_add = sec_strv(j, "cap_add", s);
+	s->cap_drop = sec_strv(j, "cap_drop", s);
+	if (json_is_integer(caps) && json_integer_value(caps) >= 0) {
+		s->caps = (uint64_t)json_integer_value(caps);
+		return;
+	}
+	/* no more than Docker's defaults, nor than the options asked for */
+	s->filled = strv_push(s->filled, "caps");
+	s->caps = caps_default();
+	if (caps_resolve(s->cap_add, s->cap_drop, s->privileged, &asked,
+			 &ignored) == 0)
+		s->caps &= asked;
+}
+
 int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 {
 	json_t *lim = json_object_get(j, "limits"), *v;
@@ -119,8 +196,13 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	if (!id || strlen(id) != 64 || !iid || strlen(iid) != 64)
-		return hm_failx(e, HM_EXIT_FAIL, "corrupt container config");
+	if (!json_is_object(j) || !is_hex64(id) || !is_hex64(iid))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"corrupt container config: no id or image id");
+	if (!layers_ok(json_object_get(j, "layers")))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"corrupt container config: a layer id is not "
+				"a sha256 digest");
 	memcpy(s->id, id, 65);
 	memcpy(s->image_id, iid, 65);
 	s->name = jstr(j, "name");
@@ -133,17 +215,12 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	s->layers = spec_strv_from_json(json_object_get(j, "layers"));
 	s->argv = spec_strv_from_json(json_object_get(j, "cmd"));
 	s->env = spec_strv_from_json(json_object_get(j, "env"));
-	s->cap_add = spec_strv_from_json(json_object_get(j, "cap_add"));
-	s->cap_drop = spec_strv_from_json(json_object_get(j, "cap_drop"));
 	s->tty = json_is_true(json_object_get(j, "tty"));
 	s->interactive = json_is_true(json_object_get(j, "interactive"));
 	s->rm = json_is_true(json_object_get(j, "rm"));
 	s->read_only = json_is_true(json_object_get(j, "read_only"));
-	s->privileged = json_is_true(json_object_get(j, "privileged"));
 	s->init = json_is_true(json_object_get(j, "init"));
-	s->no_new_privs = json_is_true(json_object_get(j, "no_new_privs"));
-	s->seccomp_unconfined =
-	    json_is_true(json_object_get(j, "seccomp_unconfined"));
+	security_from_json(j, s);
 	v = json_object_get(j, "net");
 	s->net = !strcmp(json_string_value(v) ?: "", "host")	 ? NET_HOST
 		 : !strcmp(json_string_value(v) ?: "", "bridge") ? NET_BRIDGE
@@ -153,7 +230,6 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 			&s->uidmap);
 	idmap_from_json(json_object_get(json_object_get(j, "userns"), "gid"),
 			&s->gidmap);
-	s->caps = (uint64_t)jint(j, "caps");
 	s->restart = jstr(j, "restart");
 	s->restart_max = (int)jint(j, "restart_max");
 	s->log_max = jint(j, "log_max");
@@ -200,6 +276,7 @@ void spec_free(struct hm_spec *s)
 	}
 	free(s->volumes);
 	netconf_free(&s->netcfg);
+	strv_free(s->filled);
 	memset(s, 0, sizeof(*s));
 }
 

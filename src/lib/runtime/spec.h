@@ -61,10 +61,20 @@ struct hm_spec {
 	int restart_max; /* on-failure:N; 0 = unlimited */
 	int64_t log_max; /* --log-max-size; 0 = LOG_DEFAULT_MAX */
 	char created[40];
+	/* security fields config.json lacked (or held with the wrong type),
+	 * given their safe value by spec_from_json(); system check reports */
+	char **filled;
 };
 
 void spec_free(struct hm_spec *s);
 json_t *spec_to_json(const struct hm_spec *s);
+/**
+ * spec_from_json() - a spec from config.json, checked: the ids and layer
+ * ids must be digests (they name paths). A security field that is missing
+ * or of the wrong type gets its safe value, named in s->filled: privileged
+ * and seccomp_unconfined false, no_new_privs true, caps no more than
+ * Docker's defaults, cap_add and cap_drop empty.
+ */
 int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e);
 /* A JSON array of strings as a NULL-terminated vector (never NULL). */
 char **spec_strv_from_json(json_t *a);

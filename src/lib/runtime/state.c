@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "store/store.h"
 
 static const char *const names[] = {
     [ST_CREATED] = "created",
@@ -70,19 +71,24 @@ int state_save(const char *dir, const struct hm_state *st, struct hm_err *e)
 {
 	cleanup_free char *path = xasprintf("%s/state.json", dir);
 	cleanup_free char *text = NULL;
+	char error[sizeof(st->error)];
 	json_t *j;
 
-	j = json_pack(
-	    "{s:s, s:i, s:I, s:i, s:I, s:i, s:b, s:i, s:s, s:s, s:s, "
-	    "s:s}",
-	    "Status", state_status_name(st->status), "Pid", (int)st->pid,
-	    "StartTime", (json_int_t)st->starttime, "Owner", (int)st->owner,
-	    "OwnerStartTime", (json_int_t)st->owner_start, "ExitCode",
-	    st->exit_code, "OOMKilled", st->oom_killed, "RestartCount",
-	    st->restart_count, "Created", st->created, "StartedAt", st->started,
-	    "FinishedAt", st->finished, "Error", st->error);
-	text = json_dumps(j, JSON_INDENT(2));
-	json_decref(j);
+	/* the error may quote a hostile image's file names: any bytes */
+	snprintf(error, sizeof(error), "%s", st->error);
+	store_utf8_scrub(error);
+	j = json_pack("{s:s, s:i, s:I, s:i, s:I, s:i, s:b, s:i, s:s, s:s, s:s, "
+		      "s:s}",
+		      "Status", state_status_name(st->status), "Pid",
+		      (int)st->pid, "StartTime", (json_int_t)st->starttime,
+		      "Owner", (int)st->owner, "OwnerStartTime",
+		      (json_int_t)st->owner_start, "ExitCode", st->exit_code,
+		      "OOMKilled", st->oom_killed, "RestartCount",
+		      st->restart_count, "Created", st->created, "StartedAt",
+		      st->started, "FinishedAt", st->finished, "Error", error);
+	text = store_json_text(j, JSON_INDENT(2), path, e);
+	if (!text)
+		return -1;
 	return util_write_file_atomic(path, text, strlen(text), false, e);
 }
 

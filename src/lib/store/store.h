@@ -9,14 +9,16 @@
 #include "base/error.h"
 
 /*
- * The persistent store (docs/store.md, docs/architecture.md) and the image records in it.
+ * The persistent store (docs/store.md, docs/architecture.md) and the image
+ * records in it.
  *
  *   lock  blobs/sha256/<hex>  layers/<id>/{diff,layer.json}  l/<short>
  *   images/<name>/<tag>.json  containers/<id>/  net/
  *
- * Anything being built lives under a ".tmp-<pid>-<rand>" name next to its
- * final place and is renamed into place when complete; store_clean_debris()
- * removes such names whose process is gone.
+ * Anything being built lives under a ".tmp-<owner>-<rand>" name next to
+ * its final place, <owner> "<pid>.<start time>" (util_tmp_owner()), and is
+ * renamed into place when complete; store_clean_debris() removes such
+ * names whose process is gone, also when its pid is another's by now.
  */
 struct hm_store {
 	char *root;    /* persistent: /var/lib/homo */
@@ -24,7 +26,14 @@ struct hm_store {
 	int lock_fd;   /* flock(2) held on root/lock, -1 when unlocked */
 };
 
-/** store_open() - create the layout if needed; no lock is taken. */
+/* The store's format (<root>/version): what this homo reads and writes. */
+#define STORE_FORMAT 1
+
+/**
+ * store_open() - create the layout if needed; no lock is taken. A store
+ * of a newer format than STORE_FORMAT, or whose version is unreadable, is
+ * refused with an error that says so.
+ */
 int store_open(struct hm_store *s, const char *root, const char *runroot,
 	       struct hm_err *e);
 void store_close(struct hm_store *s);
@@ -37,13 +46,18 @@ int store_lock(struct hm_store *s, struct hm_err *e);
 /** store_lock_nosweep() - the lock without the sweep (system check). */
 int store_lock_nosweep(struct hm_store *s, struct hm_err *e);
 void store_unlock(struct hm_store *s);
+/**
+ * store_sweep() - the sweep of store_lock() for a command that needs no
+ * lock (save): done if the lock is free now, skipped if it is busy.
+ */
+void store_sweep(struct hm_store *s);
 
 /** store_path() - a malloc'd path below the root. */
 char *store_path(const struct hm_store *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /**
- * store_mktemp() - make an empty directory "@dir/.tmp-<pid>-<rand>" below
+ * store_mktemp() - make an empty directory "@dir/.tmp-<owner>-<rand>" below
  * the root, owned by this process until renamed or removed.
  */
 char *store_mktemp(const struct hm_store *s, const char *dir, struct hm_err *e);
@@ -55,10 +69,27 @@ typedef void (*store_debris_fn)(const char *path, void *arg);
 /**
  * store_find_debris() - call @fn with each temp name of a dead process:
  * in layers/, containers/, blobs/sha256/, net/, images/ and, for a killed
- * atomic write's "X.tmp-<pid>", one level below images/ and containers/
+ * atomic write's "X.tmp-<owner>", one level below images/ and containers/
  * (whatever the records kept there are).
  */
 void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg);
+
+/* ---- JSON ---- */
+
+/**
+ * store_json_text() - @j (consumed) as text, or NULL with @e set naming
+ * @what: jansson's json_pack() gives NULL for a string that is not UTF-8
+ * and json_dumps(NULL) gives NULL, which callers must never write.
+ */
+char *store_json_text(json_t *j, size_t flags, const char *what,
+		      struct hm_err *e);
+
+/**
+ * store_utf8_scrub() - replace each byte of @s that is not part of valid
+ * UTF-8 by '?', in place, so that JSON can hold it (an error message
+ * quoting a hostile file name, a source path).
+ */
+void store_utf8_scrub(char *s);
 
 /* ---- layers ---- */
 
@@ -104,6 +135,15 @@ struct hm_image {
 
 void image_free(struct hm_image *img);
 
+/*
+ * A dangling image: one whose name went to another image (pull, tag,
+ * commit or load over an existing NAME:TAG). Its record is kept as
+ * images/<none>/<id>.json: name "<none>", tag its id; "homo images" shows
+ * it as <none>:<none>, "homo image prune" or "homo rmi ID" removes it.
+ */
+#define IMAGE_DANGLING "<none>"
+bool image_is_dangling(const struct hm_image *img);
+
 /**
  * image_ref_parse() - split and validate "NAME[:TAG]" (Docker's grammar:
  * lowercase components of [a-z0-9] joined by . _ __ or -, separated by /;
@@ -124,12 +164,19 @@ int image_compute_id(struct hm_image *img, struct hm_err *e);
 /**
  * store_image_load_file() - read one record, images/<dir>/<tag>.json (its
  * name and tag are the ones written in it). Fails, naming the file, when
- * it is not JSON or lacks the id, layers or config.
+ * it is not JSON or anything its readers use is missing or of the wrong
+ * type: an id and a non-empty list of layer ids (64 hex digits each), a
+ * config object whose cmd, env, workdir, user have their types, a size.
+ * Nothing after this trusts the file.
  */
 int store_image_load_file(const char *path, struct hm_image *out,
 			  struct hm_err *e);
 
-/** store_image_save() - write the name record atomically (locked). */
+/**
+ * store_image_save() - write the name record atomically (locked). The
+ * image it replaces, if no other name has it, is kept dangling; an image
+ * named again is no longer dangling.
+ */
 int store_image_save(const struct hm_store *s, const struct hm_image *img,
 		     struct hm_err *e);
 

@@ -191,20 +191,202 @@ static void test_corrupt_record(void **state)
 	unit_rmtree(dir);
 }
 
+/* Records that parse but must not be trusted: each is refused on load,
+ * naming the file (an empty layer list crashed images, rmi, save...). */
+static void test_record_validation(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"id\": \"@ID\", \"layers\": [], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"../../etc\"], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"sha256:@ID\"], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [7], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": \"@ID\", \"config\": {}}",
+	    "{\"id\": \"abc\", \"layers\": [\"@ID\"], \"config\": {}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": []}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], "
+	    "\"config\": {\"cmd\": \"sh\"}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], "
+	    "\"config\": {\"env\": [1]}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": {}, "
+	    "\"size\": \"big\"}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": {}, "
+	    "\"source\": 1}",
+	    "[1]",
+	};
+	const char *id =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char *p = store_path(&s, "images/bad");
+	char *f = xasprintf("%s/latest.json", p);
+	struct hm_image got, *v;
+	char **why = NULL;
+	struct hm_err e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(mkdir(p, 0700), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *text = xstrdup(bad[i]), *at;
+
+		while ((at = strstr(text, "@ID"))) {
+			char *t = xasprintf("%.*s%s%s", (int)(at - text), text,
+					    id, at + 3);
+
+			free(text);
+			text = t;
+		}
+		assert_int_equal(
+		    util_write_file_atomic(f, text, strlen(text), false, &e),
+		    0);
+		free(text);
+		assert_int_equal(store_image_load_file(f, &got, &e), -1);
+		assert_non_null(strstr(e.msg, "corrupt image record"));
+		assert_int_equal(store_image_find(&s, "bad", &got, NULL, &e),
+				 -1);
+		assert_non_null(strstr(e.msg, "latest.json"));
+		assert_int_equal(store_image_list_bad(&s, &v, &n, &why, &e), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(strv_len(why), 1);
+		image_list_free(v, n);
+		strv_free(why);
+		why = NULL;
+	}
+	free(f);
+	free(p);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
+static void test_format_version(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char *v = store_path(&s, "version");
+	char *root = xstrdup(s.root), *run = xstrdup(s.runroot);
+	char *text;
+	struct hm_err e;
+
+	(void)state;
+	text = util_read_file(v, NULL, &e);
+	assert_string_equal(text, "1\n"); /* a new store says its format */
+	free(text);
+	store_close(&s);
+	assert_int_equal(util_write_file_atomic(v, "2\n", 2, false, &e), 0);
+	assert_int_equal(store_open(&s, root, run, &e), -1);
+	assert_non_null(strstr(e.msg, "has format 2"));
+	store_close(&s);
+	assert_int_equal(util_write_file_atomic(v, "x", 1, false, &e), 0);
+	assert_int_equal(store_open(&s, root, run, &e), -1);
+	assert_non_null(strstr(e.msg, "unreadable format version"));
+	store_close(&s);
+	/* made before versions: format 1, and now says so */
+	assert_int_equal(unlink(v), 0);
+	assert_int_equal(store_open(&s, root, run, &e), 0);
+	assert_int_equal(access(v, F_OK), 0);
+	store_close(&s);
+	free(v);
+	free(root);
+	free(run);
+	unit_rmtree(dir);
+}
+
+/* An image @layer named @ref ("name:tag"), saved. */
+static void save_image(struct hm_store *s, const char *ref, const char *layer,
+		       struct hm_image *img)
+{
+	struct hm_err e;
+
+	memset(img, 0, sizeof(*img));
+	assert_int_equal(image_ref_parse(ref, &img->name, &img->tag, &e), 0);
+	img->layers = strv_push(NULL, layer);
+	img->config = image_default_config();
+	assert_int_equal(image_compute_id(img, &e), 0);
+	assert_int_equal(store_image_save(s, img, &e), 0);
+}
+
+static void test_dangling(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	const char *l1 =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	const char *l2 =
+	    "2222222222222222222222222222222222222222222222222222222222222222";
+	struct hm_image a, b, a2, *v;
+	struct hm_err e;
+	size_t n, removed;
+
+	(void)state;
+	fixture_layer(&s, l1);
+	fixture_layer(&s, l2);
+	save_image(&s, "x:1", l1, &a);
+	save_image(&s, "x:1", l2, &b); /* over it: a dangles */
+	assert_int_equal(store_image_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_true(image_is_dangling(&v[0]));
+	assert_string_equal(v[0].id, a.id);
+	image_list_free(v, n);
+	/* its layer is in use */
+	assert_int_equal(store_gc_layers(&s, NULL, NULL, &removed, &e), 0);
+	assert_int_equal(removed, 0);
+	/* named again: no longer dangling */
+	save_image(&s, "y:1", l1, &a2);
+	assert_int_equal(store_image_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_false(image_is_dangling(&v[0]) || image_is_dangling(&v[1]));
+	image_list_free(v, n);
+	/* replaced while another name has it: nothing dangles */
+	image_free(&a2);
+	save_image(&s, "z:1", l1, &a2);
+	image_free(&b);
+	save_image(&s, "y:1", l2, &b);
+	assert_int_equal(store_image_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_false(image_is_dangling(&v[i]));
+	image_list_free(v, n);
+	image_free(&a);
+	image_free(&a2);
+	image_free(&b);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
 static void test_debris(void **state)
 {
 	char *dir = unit_tmpdir();
 	struct hm_store s = fixture_store(dir);
+	unsigned long long init_start = util_proc_starttime(1);
 	char *dead = store_path(&s, "layers/.tmp-999999999-abc");
+	/* pid 1 is alive, but not the process that made these names */
+	char *reused = store_path(&s, "layers/.tmp-1.%llu-abc", init_start + 1);
+	char *rec =
+	    store_path(&s, "images/x/latest.json.tmp-1.%llu", init_start + 1);
+	char *img = store_path(&s, "images/x");
+	/* an older homo's name, pid only: its maker may be alive */
+	char *old = store_path(&s, "layers/.tmp-1-abc");
 	struct hm_err e;
 	char *mine = store_mktemp(&s, "layers", &e);
 
 	(void)state;
+	assert_non_null(strstr(mine, util_tmp_owner()));
 	assert_int_equal(mkdir(dead, 0700), 0);
+	assert_int_equal(mkdir(reused, 0700), 0);
+	assert_int_equal(mkdir(img, 0700), 0);
+	assert_int_equal(mkdir(old, 0700), 0);
+	assert_int_equal(util_write_file_atomic(rec, "{}", 2, false, &e), 0);
 	store_clean_debris(&s);
-	assert_int_equal(access(dead, F_OK), -1); /* maker is dead: removed */
-	assert_int_equal(access(mine, F_OK), 0);  /* ours: kept */
+	assert_int_equal(access(dead, F_OK), -1);   /* maker is dead: removed */
+	assert_int_equal(access(reused, F_OK), -1); /* pid reused: removed */
+	assert_int_equal(access(rec, F_OK), -1);
+	assert_int_equal(access(old, F_OK), 0);
+	assert_int_equal(access(mine, F_OK), 0); /* ours: kept */
 	free(dead);
+	free(reused);
+	free(rec);
+	free(img);
+	free(old);
 	free(mine);
 	store_close(&s);
 	unit_rmtree(dir);
@@ -242,6 +424,9 @@ int main(void)
 	    cmocka_unit_test(test_images_and_layers),
 	    cmocka_unit_test(test_gc_pins),
 	    cmocka_unit_test(test_corrupt_record),
+	    cmocka_unit_test(test_record_validation),
+	    cmocka_unit_test(test_format_version),
+	    cmocka_unit_test(test_dangling),
 	    cmocka_unit_test(test_debris),
 	    cmocka_unit_test(test_overlay_options),
 	};
