@@ -307,6 +307,11 @@ assert_layer_clean() {
 		[ "$(stat -c %a:%u:%g "$T/err")" = 644:0:0 ]
 		[ -s "$T/out" ] # the bytes arrived, as plain output
 	done
+	# the user's terminal on stdout, reopened for reading: the keystrokes
+	run timeout 60 script -qec "$HOMO run --rm busybox sh -c 'x=\$(timeout 3 \
+		head -c 5 </proc/\$\$/fd/1); echo \"got[\$x]\"'" /dev/null <<<typed
+	assert_output_has "got[]"
+	assert_output_lacks "got[typed]"
 	# what the command holds are pipes of its own (stdin without -i: its
 	# /dev/null), never a path of the host
 	homo run --rm -i busybox sh -c 'for i in 0 1 2; do readlink /proc/$$/fd/$i; done' \
