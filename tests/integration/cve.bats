@@ -276,3 +276,69 @@ assert_layer_clean() {
 	echo "# $ok of 12 commits completed" >&3
 	! grep -rqs "$token" "$HOMO_ROOT/layers"
 }
+
+# The caller's stdio: fds 0-2 of a foreground command were the caller's own
+# files, which container root could reopen through /proc/self/fd.
+@test "stdio: container root cannot truncate, overwrite or chmod the host files a foreground run was given" {
+	pull_busybox
+	umask 022
+	# stdout appended to a host log: a reopen with O_TRUNC emptied it
+	echo keep >"$T/log"
+	homo run --rm busybox sh -c 'echo evil >/proc/self/fd/1' >>"$T/log"
+	[ "$(cat "$T/log")" = "$(printf 'keep\nevil')" ]
+	# stdin a host file: written to and chmodded through /proc/self/fd/0
+	echo secret >"$T/secret"
+	chmod 600 "$T/secret"
+	for rm in --rm ""; do
+		homo run $rm -i busybox sh -c 'echo pwned >/proc/self/fd/0;
+			chmod 4777 /proc/self/fd/0; cat' <"$T/secret" >"$T/got" 2>&1 || true
+		[ "$(cat "$T/secret")" = secret ]
+		[ "$(stat -c %a "$T/secret")" = 600 ]
+		# it read its stdin all the same
+		grep -qx secret "$T/got"
+	done
+	# a root-owned host output file made setuid with the container's bytes
+	for rm in --rm ""; do
+		rm -f "$T/out" "$T/err"
+		homo run $rm busybox sh -c 'cat /bin/busybox >/proc/self/fd/1;
+			chmod 4755 /proc/self/fd/1; chown 1:1 /proc/self/fd/2' \
+			>"$T/out" 2>"$T/err" || true
+		[ "$(stat -c %a:%u:%g "$T/out")" = 644:0:0 ]
+		[ "$(stat -c %a:%u:%g "$T/err")" = 644:0:0 ]
+		[ -s "$T/out" ] # the bytes arrived, as plain output
+	done
+	# the user's terminal on stdout, reopened for reading: the keystrokes
+	run timeout 60 script -qec "$HOMO run --rm busybox sh -c 'x=\$(timeout 3 \
+		head -c 5 </proc/\$\$/fd/1); echo \"got[\$x]\"'" /dev/null <<<typed
+	assert_output_has "got[]"
+	assert_output_lacks "got[typed]"
+	# what the command holds are pipes of its own (stdin without -i: its
+	# /dev/null), never a path of the host
+	homo run --rm -i busybox sh -c 'for i in 0 1 2; do readlink /proc/$$/fd/$i; done' \
+		<"$T/secret" >"$T/fds" 2>"$T/err"
+	[ "$(grep -c '^pipe:\[' "$T/fds")" -eq 3 ]
+	homo run --rm busybox sh -c 'readlink /proc/$$/fd/0' <"$T/secret" >"$T/fds"
+	[ "$(cat "$T/fds")" = /dev/null ]
+}
+
+@test "stdio: the same for homo exec, without -t" {
+	pull_busybox
+	umask 022
+	homo run -d --name d busybox sleep 60 >/dev/null
+	echo keep >"$T/log"
+	homo exec d sh -c 'echo evil >/proc/self/fd/1' >>"$T/log"
+	[ "$(cat "$T/log")" = "$(printf 'keep\nevil')" ]
+	echo secret >"$T/secret"
+	chmod 600 "$T/secret"
+	homo exec -i d sh -c 'echo pwned >/proc/self/fd/0; chmod 4777 /proc/self/fd/0' \
+		<"$T/secret" || true
+	[ "$(cat "$T/secret")" = secret ]
+	[ "$(stat -c %a "$T/secret")" = 600 ]
+	homo exec d sh -c 'cat /bin/busybox >/proc/self/fd/1; chmod 4755 /proc/self/fd/1' \
+		>"$T/out" || true
+	[ "$(stat -c %a "$T/out")" = 644 ]
+	homo exec -i d sh -c 'for i in 0 1 2; do readlink /proc/$$/fd/$i; done' \
+		<"$T/secret" >"$T/fds" 2>"$T/err"
+	[ "$(grep -c '^pipe:\[' "$T/fds")" -eq 3 ]
+	homo rm -f d >/dev/null
+}

@@ -347,6 +347,80 @@ setup_file() {
 	assert_output_lacks piped
 }
 
+@test "stdio relay: binary-exact both ways, stdout and stderr apart, stdin's EOF, nothing lost at the exit" {
+	pull_busybox
+	head -c 10000000 /dev/urandom >"$T/rnd"
+	want=$(sha256sum <"$T/rnd" | cut -d' ' -f1)
+	for rm in --rm ""; do # with and without the log
+		[ "$(homo run $rm -i busybox cat <"$T/rnd" | sha256sum | cut -d' ' -f1)" = "$want" ]
+		# from a pipe, and to a file (splice) as well as to a pipe
+		cat "$T/rnd" | homo run $rm -i busybox cat >"$T/back"
+		[ "$(sha256sum <"$T/back" | cut -d' ' -f1)" = "$want" ]
+		run --separate-stderr homo run $rm busybox sh -c 'echo out; echo err >&2'
+		[ "$output" = out ] && [ "$stderr" = err ]
+		# stdin's EOF reaches the command (timeout: a bound against a hang)
+		run timeout 60 bash -c "printf abc | $HOMO run $rm -i busybox cat"
+		assert_status 0
+		[ "$output" = abc ]
+		run timeout 60 bash -c "$HOMO run $rm -i busybox cat </dev/null"
+		assert_status 0
+		[ -z "$output" ]
+		# what is in the pipes when the command exits arrives
+		run bash -c "$HOMO run $rm busybox sh -c 'head -c 5000000 /dev/zero; exit 3' | wc -c; exit \${PIPESTATUS[0]}"
+		assert_status 3
+		[ "$output" -eq 5000000 ]
+		run bash -c "$HOMO run $rm busybox sh -c 'head -c 3000000 /dev/zero >&2; exit 4' 2>&1 >/dev/null | wc -c; exit \${PIPESTATUS[0]}"
+		assert_status 4
+		[ "$output" -eq 3000000 ]
+	done
+	# stdin waiting while the command writes first never stalls the relay
+	run timeout 60 bash -c "$HOMO run --rm -i busybox sh -c 'head -c 5000000 /dev/zero; wc -c' <$T/rnd | wc -c"
+	[ "$output" -eq $((5000000 + 9)) ]
+	# to a file opened O_APPEND (no splice: read and write)
+	echo first >"$T/app"
+	homo run --rm busybox sh -c 'echo second' >>"$T/app"
+	[ "$(cat "$T/app")" = "$(printf 'first\nsecond')" ]
+}
+
+@test "stdio relay: a reader that goes away (| head) ends the relay, homo records the exit and cleans up" {
+	pull_busybox
+	for rm in --rm ""; do
+		# the command gets EPIPE/SIGPIPE on its pipe; homo must not die
+		# of SIGPIPE halfway (no teardown: the leak check would see it)
+		run timeout 60 bash -c "$HOMO run $rm --name y busybox sh -c 'trap \"\" PIPE; yes; exit 9' 2>/dev/null | head -1; echo \${PIPESTATUS[0]}"
+		[ "${lines[0]}" = y ]
+		[ "${lines[1]}" = 9 ]
+		[ -z "$rm" ] || continue
+		run homo inspect y
+		assert_output_has '"ExitCode": 9'
+		homo rm y >/dev/null
+	done
+	run timeout 60 bash -c "$HOMO run --rm busybox yes 2>/dev/null | head -1; echo \${PIPESTATUS[0]}"
+	[ "${lines[0]}" = y ]
+}
+
+@test "stdio relay: homo exec relays too; a background child holding the pipes does not hold exec for long" {
+	pull_busybox
+	homo run -d --name d busybox sleep 60 >/dev/null
+	head -c 3000000 /dev/urandom >"$T/rnd"
+	want=$(sha256sum <"$T/rnd" | cut -d' ' -f1)
+	[ "$(homo exec -i d cat <"$T/rnd" | sha256sum | cut -d' ' -f1)" = "$want" ]
+	run timeout 60 bash -c "printf abc | $HOMO exec -i d cat"
+	[ "$output" = abc ]
+	run --separate-stderr homo exec d sh -c 'echo out; echo err >&2; exit 5'
+	assert_status 5
+	[ "$output" = out ] && [ "$stderr" = err ]
+	run bash -c "$HOMO exec d sh -c 'head -c 5000000 /dev/zero; exit 3' | wc -c; exit \${PIPESTATUS[0]}"
+	assert_status 3
+	[ "$output" -eq 5000000 ]
+	# the sleep keeps stdout open and silent: exec gives up on it after
+	# the exit (bounded: 2 s of silence), with the output before it
+	run timeout 30 "$HOMO" exec d sh -c 'sleep 50 & echo bg'
+	assert_status 0
+	[ "$output" = bg ]
+	homo rm -f d >/dev/null
+}
+
 @test "no host fd reaches the container" {
 	pull_busybox
 	exec 9</etc/hostname

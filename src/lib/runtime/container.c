@@ -365,15 +365,6 @@ static void save_exited(const char *cdir, struct hm_state *state, int code,
 	state_save(cdir, state, &ignored);
 }
 
-static void close_fds(int *a, int *b)
-{
-	if (*a >= 0)
-		close(*a);
-	if (*b >= 0)
-		close(*b);
-	*a = *b = -1;
-}
-
 /* With a user namespace: the files bound over /etc, copied where its
  * init can reach them (see struct init_args) and owned by its root. */
 static int userns_runtime_files(const struct hm_spec *s, const char *cdir,
@@ -452,7 +443,8 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	util_now_rfc3339(state.started, sizeof(state.started));
 	if (state_save(cdir, &state, e) < 0) {
 		kill(p->pid, SIGKILL);
-		spawn_wait(s, p, &(struct hm_io){.out = -1, .err = -1});
+		spawn_wait(s, p,
+			   &(struct hm_io){.in = -1, .out = -1, .err = -1});
 		goto fail;
 	}
 	FAULT_POINT("run-after-state");
@@ -503,42 +495,37 @@ static void record_failure(const char *cdir, const struct hm_err *e)
 }
 
 /*
- * A foreground run. With --rm the output goes straight to the user's stdio
- * (the log would be deleted with the container anyway: no relay on the
- * fast path); otherwise it is relayed and kept in the log, as Docker does.
+ * A foreground run. Its stdio are pipes (or its pty) that homo relays to
+ * the user's, never the user's own files (spawn_stdio()); without --rm the
+ * output is kept in the log too, as Docker does.
  */
 int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 		  struct hm_err *e)
 {
 	cleanup_free char *cdir = container_dir(st, s->id);
 	struct hm_log log = {.fd = -1};
-	struct hm_io io = {.out = -1, .err = -1, .echo = true};
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, stdio[3] = {-1, -1, -1};
+	struct hm_io io = {.in = -1, .out = -1, .err = -1, .echo = true};
+	int child[3] = {-1, -1, -1};
 	struct hm_proc p;
 	struct hm_err w;
 	int r = -1;
 
-	if (!s->rm && log_open(&log, cdir, s->log_max, e) == 0) {
-		io.log = &log;
-		if (!s->tty &&
-		    (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) {
-			hm_fail(e, errno, "pipe");
+	if (!s->rm) {
+		if (log_open(&log, cdir, s->log_max, e) < 0)
 			goto out;
-		}
-		stdio[1] = out[1], stdio[2] = err[1];
-		io.out = out[0], io.err = err[0];
-	} else if (!s->rm) {
-		goto out;
+		io.log = &log;
 	}
-	if (container_start(st, s, stdio, &p, e) < 0)
+	if (spawn_stdio(s, child, &io, e) < 0 ||
+	    container_start(st, s, child, &p, e) < 0)
 		goto out;
-	/* our copies of the write ends: EOF comes when the container's go */
-	close_fds(&out[1], &err[1]);
+	/* our copies of its ends: EOF comes when the container's go */
+	spawn_close3(child);
 	*exit_code = container_stopped(st, s, spawn_wait(s, &p, &io), 0);
+	io.in = io.out = io.err = -1; /* spawn_wait closed them */
 	r = 0;
 out:
-	close_fds(&out[0], &err[0]);
-	close_fds(&out[1], &err[1]);
+	spawn_close3(child);
+	spawn_close3((int[3]){io.in, io.out, io.err});
 	log_close(&log);
 	if (r < 0) { /* with our fds closed: out of them (EMFILE), the
 		      * state or the teardown may have failed before */

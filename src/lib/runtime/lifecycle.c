@@ -193,6 +193,8 @@ int container_exec(struct hm_store *st, const char *id,
 {
 	struct hm_state state;
 	cleanup_close int fd = init_pidfd(st, id, &state, e);
+	struct hm_io io = {.in = -1, .out = -1, .err = -1, .echo = true};
+	int child[3] = {-1, -1, -1};
 	struct hm_spec s;
 	struct hm_proc p;
 	char **env;
@@ -222,11 +224,17 @@ int container_exec(struct hm_store *st, const char *id,
 	s.tty = o->tty;
 	s.interactive = o->interactive;
 	s.init = false;
-	r = spawn_exec(&s, fd, &p, e);
+	/* pipes, as a run's: never the caller's files (spawn_stdio()) */
+	r = spawn_stdio(&s, child, &io, e);
+	if (r == 0)
+		r = spawn_exec(&s, fd, child, &p, e);
+	spawn_close3(child);
 	if (r == 0) {
-		status = spawn_wait(&s, &p, NULL);
+		status = spawn_wait(&s, &p, &io);
 		*exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 						 : WEXITSTATUS(status);
+	} else {
+		spawn_close3((int[3]){io.in, io.out, io.err});
 	}
 	spec_free(&s);
 	return r;

@@ -101,7 +101,7 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 	}
 	for (;;) {
 		int out[2], err[2], stdio[3] = {-1, -1, -1};
-		struct hm_io io = {.out = -1, .err = -1, .log = &log};
+		struct hm_io io = {.in = -1, .out = -1, .err = -1, .log = &log};
 		struct hm_proc p;
 		int code;
 
@@ -141,12 +141,9 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 			close(out[1]);
 			close(err[1]);
 		}
+		/* spawn_wait closes the read ends */
 		code =
 		    container_stopped(st, s, spawn_wait(s, &p, &io), restarts);
-		if (!s->tty) {
-			close(out[0]);
-			close(err[0]);
-		}
 		/* homo stop / rm -f asked for it: no restart */
 		if (access(marker, F_OK) == 0 ||
 		    !restart_wanted(s, code, restarts) ||

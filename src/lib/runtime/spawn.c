@@ -24,6 +24,9 @@
 #include "base/util.h"
 #include "runtime/userns.h"
 
+/* The most one splice moves: a whole (enlarged) pipe at once. */
+#define RELAY_CHUNK (1 << 20)
+
 static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,
 				SIGQUIT, SIGUSR1, SIGUSR2};
 
@@ -34,12 +37,6 @@ static void wait_set(sigset_t *set)
 		sigaddset(set, forwarded[i]);
 	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGWINCH);
-}
-
-/* A foreground run on the user's own stdio, stdin relayed to the pty. */
-static bool io_is_plain(const struct hm_io *io)
-{
-	return !io || (io->out < 0 && io->err < 0 && io->echo);
 }
 
 static void reap(pid_t pid)
@@ -221,8 +218,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	return 0;
 }
 
-int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
-	       struct hm_err *e)
+int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
+	       struct hm_proc *p, struct hm_err *e)
 {
 	cleanup_close int parent_fd = -1;
 	sigset_t set;
@@ -252,6 +249,10 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 
 		close(parent_fd);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* the pipes, before anything of the container is near */
+		for (int i = 0; i < 3; i++)
+			if (stdio[i] >= 0 && dup2(stdio[i], i) < 0)
+				_exit(HM_EXIT_FAIL);
 		if (recv(sp[1], &go, 1, 0) != 1)
 			_exit(HM_EXIT_FAIL);
 		if (s->net != NET_HOST)
@@ -283,6 +284,39 @@ int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
 	return 0;
 }
 
+void spawn_close3(int fds[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fds[0] = fds[1] = fds[2] = -1;
+}
+
+int spawn_stdio(const struct hm_spec *s, int child[3], struct hm_io *io,
+		struct hm_err *e)
+{
+	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+
+	child[0] = child[1] = child[2] = -1;
+	io->in = io->out = io->err = -1;
+	if (s->tty)
+		return 0;
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    (s->interactive && pipe2(in, O_CLOEXEC) < 0)) {
+		int fail[3] = {in[1], out[0], err[0]};
+
+		hm_fail(e, errno, "pipe for the container's stdio");
+		spawn_close3((int[3]){in[0], out[1], err[1]});
+		spawn_close3(fail);
+		return -1;
+	}
+	/* a bigger pipe: fewer trips through the relay for bulk output */
+	fcntl(out[0], F_SETPIPE_SZ, RELAY_CHUNK);
+	child[0] = in[0], child[1] = out[1], child[2] = err[1];
+	io->in = in[1], io->out = out[0], io->err = err[0];
+	return 0;
+}
+
 static void copy_winsize(int from, int to)
 {
 	struct winsize ws;
@@ -291,31 +325,132 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-/*
- * Copy what is readable from @in to @out (if >= 0) and the log: 1 copied,
- * 0 EOF or error, -1 nothing there now.
- */
-static int pump(int in, int out, struct hm_log *log, const char *stream)
-{
-	char buf[16384];
-	ssize_t n = read(in, buf, sizeof(buf));
+/* After the exit: how long streams may stay silent before EOF. */
+#define DRAIN_IDLE_MS 2000
 
+/* One output stream: the container's pipe or pty to the caller, the log. */
+struct chan {
+	int from, to; /* from: -1 once it ended; to: -1 log only */
+	struct hm_log *log;
+	const char *name;
+	bool copy; /* splice refused (EINVAL): read and write */
+};
+
+/* The caller's stdin into the container's pipe or pty, through a buffer:
+ * a full pipe never blocks the relay (the container's output would). */
+struct feed {
+	int to;	  /* non-blocking; -1: none, or done */
+	bool own; /* a pipe: closed at the end, for the container's EOF */
+	size_t off, len;
+	char buf[65536];
+};
+
+struct relay {
+	struct chan ch[3]; /* the pty, stdout, stderr */
+	struct feed in;
+	int sfd, status;
+	bool exited;
+};
+
+/* The caller's end may be non-blocking (shared with another program). */
+static void wait_writable(int fd)
+{
+	struct pollfd pf = {.fd = fd, .events = POLLOUT};
+
+	while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+		;
+}
+
+static int put(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EAGAIN)
+			wait_writable(fd);
+		else if (w < 0 && errno != EINTR)
+			return -1;
+		else if (w > 0)
+			buf += w, n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Closing our read end tells a writer still there: EPIPE, SIGPIPE. */
+static int chan_end(struct chan *c)
+{
+	close(c->from);
+	c->from = -1;
+	return 0;
+}
+
+/*
+ * Move what is readable: 1 moved, 0 the stream ended (EOF, an error, or
+ * the caller's end is gone: EPIPE), -1 nothing now. Without a log the
+ * pages go by splice(2); a file opened O_APPEND, a tty or a pty refuse
+ * it (EINVAL) and get read/write.
+ */
+static int pump(struct chan *c)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (c->to >= 0 && !c->log && !c->copy) {
+		n = splice(c->from, NULL, c->to, NULL, RELAY_CHUNK, 0);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno == EAGAIN)
+			wait_writable(c->to);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return -1;
+		if (n == 0 || errno != EINVAL)
+			return chan_end(c);
+		c->copy = true;
+	}
+	n = read(c->from, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -1;
 	if (n <= 0)
-		return n < 0 && (errno == EAGAIN || errno == EINTR) ? -1 : 0;
-	if (out >= 0)
-		util_write_all(out, buf, (size_t)n); /* a gone reader: drop */
-	log_write(log, stream, buf, (size_t)n);
+		return chan_end(c);
+	log_write(c->log, c->name, buf, (size_t)n);
+	if (c->to >= 0 && put(c->to, buf, (size_t)n) < 0)
+		return chan_end(c);
 	return 1;
 }
 
-/* After the init is gone: what is still in the pipes/pty, up to EOF. */
-static void drain(int fd, int out, struct hm_log *log, const char *stream)
+static void feed_stop(struct feed *f)
 {
-	if (fd < 0)
+	if (f->own && f->to >= 0)
+		close(f->to);
+	f->to = -1;
+	f->off = f->len = 0;
+}
+
+/* The buffer into the container: an error is its stdin closed, drop. */
+static void feed_out(struct feed *f)
+{
+	ssize_t n = write(f->to, f->buf + f->off, f->len - f->off);
+
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		feed_stop(f);
+	else if (n > 0 && (f->off += (size_t)n) == f->len)
+		f->off = f->len = 0;
+}
+
+/* The caller's stdin into the buffer; its EOF is the container's. */
+static void feed_in(struct feed *f)
+{
+	ssize_t n = read(STDIN_FILENO, f->buf, sizeof(f->buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	while (pump(fd, out, log, stream) == 1)
-		;
+	if (n <= 0) {
+		feed_stop(f);
+		return;
+	}
+	f->off = 0;
+	f->len = (size_t)n;
+	feed_out(f);
 }
 
 /* poll() failed: just the exit status (no relay, no forwarding). */
@@ -329,82 +464,117 @@ static int wait_plain(pid_t pid)
 	return status;
 }
 
-/*
- * Until the process exits: forward signals, relay the pty and stdin,
- * copy the output pipes. An fd at EOF or error (the container closed its
- * end: POLLHUP) leaves the set for good, or poll() would return at once
- * forever.
- */
-static int relay(const struct hm_spec *s, struct hm_proc *p,
-		 const struct hm_io *io, int sfd)
+static void set_exited(struct relay *r)
 {
-	int echo_out = io->echo ? STDOUT_FILENO : -1;
-	int echo_err = io->echo ? STDERR_FILENO : -1;
-	bool in_open = s->interactive && io_is_plain(io);
-	struct pollfd fds[5] = {
-	    {.fd = sfd, .events = POLLIN},
-	    {.fd = p->pty_master, .events = POLLIN},
-	    {.fd = in_open && p->pty_master >= 0 ? STDIN_FILENO : -1,
-	     .events = POLLIN},
-	    {.fd = io->out, .events = POLLIN},
-	    {.fd = io->err, .events = POLLIN},
-	};
-	const short ready = POLLIN | POLLHUP | POLLERR;
-	int status = 0;
+	r->exited = true;
+	feed_stop(&r->in); /* nobody left to read it */
+}
 
-	for (;;) {
-		struct signalfd_siginfo si;
-		pid_t r;
+/* Forward a signal, or reap. Without a signalfd (EMFILE): look each time. */
+static void on_signal(struct relay *r, struct hm_proc *p, bool readable)
+{
+	struct signalfd_siginfo si;
+	pid_t w;
 
-		/* no signalfd (EMFILE): poll for the exit, forward nothing */
-		if (poll(fds, 5, sfd < 0 ? 100 : -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return wait_plain(p->pid);
-		}
-		if (fds[1].revents & ready &&
-		    pump(fds[1].fd, echo_out, io->log, "stdout") == 0)
-			fds[1].fd = -1;
-		if (fds[2].revents & ready &&
-		    pump(STDIN_FILENO, p->pty_master, NULL, NULL) == 0)
-			fds[2].fd = -1;
-		if (fds[3].revents & ready &&
-		    pump(fds[3].fd, echo_out, io->log, "stdout") == 0)
-			fds[3].fd = -1;
-		if (fds[4].revents & ready &&
-		    pump(fds[4].fd, echo_err, io->log, "stderr") == 0)
-			fds[4].fd = -1;
-		if (fds[0].revents & (POLLERR | POLLNVAL))
-			return wait_plain(p->pid);
-		if (sfd < 0)
-			si.ssi_signo = SIGCHLD;
-		else if (!(fds[0].revents & POLLIN) ||
-			 read(sfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGWINCH) {
-			if (p->pty_master >= 0)
-				copy_winsize(STDIN_FILENO, p->pty_master);
-			continue;
-		}
-		if (si.ssi_signo != SIGCHLD) {
-			kill(p->pid, (int)si.ssi_signo);
-			continue;
-		}
-		r = waitpid(p->pid, &status, WNOHANG);
-		if (r == p->pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return wait_plain(p->pid);
+	if (r->sfd < 0)
+		si.ssi_signo = SIGCHLD;
+	else if (!readable || read(r->sfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (r->exited) /* reaped: the pid may be another's by now */
+		return;
+	if (si.ssi_signo == SIGWINCH) {
+		if (r->ch[0].from >= 0)
+			copy_winsize(STDIN_FILENO, r->ch[0].from);
+		return;
 	}
+	if (si.ssi_signo != SIGCHLD) {
+		kill(p->pid, (int)si.ssi_signo);
+		return;
+	}
+	w = waitpid(p->pid, &r->status, WNOHANG);
+	if (w == p->pid || (w < 0 && errno == ECHILD))
+		set_exited(r);
+}
+
+/* Streams and the feed to watch; false once all output has ended. */
+static bool poll_set(struct relay *r, struct pollfd fds[6])
+{
+	bool open = false;
+
+	fds[0] = (struct pollfd){.fd = r->sfd, .events = POLLIN};
+	for (int i = 0; i < 3; i++) {
+		fds[1 + i] =
+		    (struct pollfd){.fd = r->ch[i].from, .events = POLLIN};
+		open |= r->ch[i].from >= 0;
+	}
+	fds[4] = (struct pollfd){
+	    .fd = r->in.to >= 0 && !r->in.len ? STDIN_FILENO : -1,
+	    .events = POLLIN};
+	fds[5] =
+	    (struct pollfd){.fd = r->in.len ? r->in.to : -1, .events = POLLOUT};
+	return open || !r->exited;
+}
+
+static void relay_close(struct relay *r)
+{
+	for (int i = 0; i < 3; i++)
+		if (r->ch[i].from >= 0)
+			chan_end(&r->ch[i]);
+	feed_stop(&r->in);
+}
+
+/*
+ * Until the process exits: forward signals, feed stdin, relay the pty and
+ * the output pipes; then the output up to EOF. The container's processes
+ * hold the pipes' write ends: the end of its PID namespace (the init's
+ * exit) closes them all, but an exec'd command's background children may
+ * keep them, so after the exit a stream silent for DRAIN_IDLE_MS is given
+ * up. An fd at EOF or error leaves the set for good, or poll() would
+ * return at once forever. Everything of @r is closed on return.
+ */
+static void relay(struct relay *r, struct hm_proc *p)
+{
+	const short ready = POLLIN | POLLHUP | POLLERR | POLLNVAL;
+	struct pollfd fds[6];
+	int n;
+
+	while (poll_set(r, fds)) {
+		n = poll(fds, 6,
+			 r->exited    ? DRAIN_IDLE_MS
+			 : r->sfd < 0 ? 100
+				      : -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (fds[0].revents & (POLLERR | POLLNVAL)))
+			break;
+		if (n == 0 && r->exited)
+			break; /* silent since the exit: given up */
+		for (int i = 0; i < 3; i++)
+			if (fds[1 + i].revents & ready)
+				pump(&r->ch[i]);
+		if (r->ch[0].from < 0 && r->in.to == p->pty_master)
+			r->in.to = -1; /* the pty is closed */
+		if (fds[4].revents & ready)
+			feed_in(&r->in);
+		if (fds[5].revents & (ready | POLLOUT) && r->in.len)
+			feed_out(&r->in);
+		on_signal(r, p, fds[0].revents & POLLIN);
+	}
+	/* the readers go first: a writer blocked on a full pipe gets EPIPE */
+	relay_close(r);
+	if (!r->exited)
+		r->status = wait_plain(p->pid);
 }
 
 int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	       const struct hm_io *io)
 {
-	static const struct hm_io plain = {.out = -1, .err = -1, .echo = true};
+	static const struct hm_io plain = {
+	    .in = -1, .out = -1, .err = -1, .echo = true};
+	struct sigaction ign = {.sa_handler = SIG_IGN}, oldpipe;
 	struct termios saved, raw;
 	bool restore = false;
-	cleanup_close int sfd = -1;
+	struct relay *r = xcalloc(1, sizeof(*r));
 	int status, echo_out, echo_err;
 	sigset_t set;
 
@@ -412,24 +582,39 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 		io = &plain;
 	echo_out = io->echo ? STDOUT_FILENO : -1;
 	echo_err = io->echo ? STDERR_FILENO : -1;
+	r->ch[0] = (struct chan){.from = p->pty_master,
+				 .to = echo_out,
+				 .log = io->log,
+				 .name = "stdout"};
+	r->ch[1] = (struct chan){
+	    .from = io->out, .to = echo_out, .log = io->log, .name = "stdout"};
+	r->ch[2] = (struct chan){
+	    .from = io->err, .to = echo_err, .log = io->log, .name = "stderr"};
+	r->in.to = s->interactive && io->echo
+		       ? (p->pty_master >= 0 ? p->pty_master : io->in)
+		       : -1;
+	r->in.own = p->pty_master < 0;
+	if (io->in >= 0 && r->in.to != io->in)
+		close(io->in);
+	if (r->in.to >= 0)
+		fcntl(r->in.to, F_SETFL, O_NONBLOCK);
 	wait_set(&set);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (p->pty_master >= 0 && io->echo) {
-		if (isatty(STDIN_FILENO) &&
-		    tcgetattr(STDIN_FILENO, &saved) == 0) {
-			raw = saved;
-			cfmakeraw(&raw);
-			restore = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
-		}
+	r->sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (p->pty_master >= 0 && io->echo && isatty(STDIN_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		restore = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
 	}
-	status = relay(s, p, io, sfd);
-	/* the last output, until the writers are gone (EOF, or EIO on a pty) */
-	drain(p->pty_master, echo_out, io->log, "stdout");
-	drain(io->out, echo_out, io->log, "stdout");
-	drain(io->err, echo_err, io->log, "stderr");
-	if (p->pty_master >= 0)
-		close(p->pty_master);
-	p->pty_master = -1;
+	/* a reader of ours gone (| head): EPIPE ends its stream, not homo */
+	sigaction(SIGPIPE, &ign, &oldpipe);
+	relay(r, p);
+	status = r->status;
+	p->pty_master = -1; /* closed with the relay */
+	if (r->sfd >= 0)
+		close(r->sfd);
+	free(r);
+	sigaction(SIGPIPE, &oldpipe, NULL);
 	if (restore)
 		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
 	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);

@@ -33,26 +33,42 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e);
 /**
  * spawn_exec() - start a process in the running container @pidfd refers to
  * (homo exec): it joins the container's namespaces (through the pidfd: no
- * pid-reuse window) and cgroups and becomes @s's command like the init.
- * Returns once it exec'd or failed (its error in @e).
+ * pid-reuse window) and cgroups and becomes @s's command like the init,
+ * with @stdio (spawn_stdio()) on its fds 0-2 (-1: keep). Returns once it
+ * exec'd or failed (its error in @e).
  */
-int spawn_exec(const struct hm_spec *s, int pidfd, struct hm_proc *p,
-	       struct hm_err *e);
+int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
+	       struct hm_proc *p, struct hm_err *e);
 
 /*
- * Where the container's output goes while homo waits: the user's stdio
+ * Where the container's stdio go while homo waits: the user's stdio
  * (@echo), the log, or both. @out/@err are the read ends of the
- * container's stdout/stderr pipes, -1 when it writes to our stdio itself.
+ * container's stdout/stderr pipes, @in the write end of its stdin pipe
+ * (-i), -1 each when there is none (with -t: its pty).
  */
 struct hm_io {
-	int out, err;
+	int in, out, err;
 	bool echo;
 	struct hm_log *log;
 };
 
 /**
- * spawn_wait() - forward signals, relay the tty and the output (@io, NULL:
- * plain foreground), reap the process. Return: the wait status.
+ * spawn_stdio() - the pipes a foreground run or exec relays: the container
+ * never gets a file of the caller's, which it could reopen through
+ * /proc/self/fd (truncate, chmod, read back). @child: what becomes its
+ * fds 0-2 (stdin -1 without -i: /dev/null); @io: homo's ends. With -t
+ * none: its own pty.
+ */
+int spawn_stdio(const struct hm_spec *s, int child[3], struct hm_io *io,
+		struct hm_err *e);
+
+/** spawn_close3() - close the fds of @fds that are open, set them -1. */
+void spawn_close3(int fds[3]);
+
+/**
+ * spawn_wait() - forward signals, relay the tty, stdin and the output
+ * (@io, NULL: no pipes), reap the process, relay what it left in the
+ * pipes. Closes @io's fds. Return: the wait status.
  */
 int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	       const struct hm_io *io);
