@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "common.h"
+#include "runtime/sealed.h"
 
 #define HOMO_VERSION "0.1.0"
 
@@ -106,6 +107,20 @@ static void usage(FILE *f)
 	fputs("\nRun 'homo COMMAND --help' for a command's options.\n", f);
 }
 
+/*
+ * The commands that put processes in a container run from a sealed copy of
+ * homo (runtime/sealed.h, CVE-2019-5736); the others need not pay for it.
+ */
+static bool starts_processes(const char *cmd)
+{
+	static const char *const names[] = {"run", "exec", "start", "restart"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(cmd, names[i]))
+			return true;
+	return false;
+}
+
 /* The library's sinks (base/error.h): what it cannot return, we print. */
 static void print_warning(const struct hm_err *w)
 {
@@ -169,6 +184,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < cmd_table_len; i++) {
 		if (strcmp(cmd_table[i].name, argv[optind]))
 			continue;
+		if (starts_processes(argv[optind]) &&
+		    sealed_reexec(argv, &e) < 0)
+			die(&e);
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* re-initialise getopt for the command */
