@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "common.h"
+#include "runtime/init.h"
 #include "runtime/sealed.h"
 
 #define HOMO_VERSION "0.1.0"
@@ -121,6 +122,16 @@ static bool starts_processes(const char *cmd)
 	return false;
 }
 
+/* Where our command line is, for the --init mini-init to overwrite. */
+static void note_cmdline(int argc, char **argv)
+{
+	char *end = argv[0];
+
+	for (int i = 0; i < argc && argv[i] == end; i++)
+		end += strlen(argv[i]) + 1;
+	init_set_cmdline_area(argv[0], (size_t)(end - argv[0]));
+}
+
 /* The library's sinks (base/error.h): what it cannot return, we print. */
 static void print_warning(const struct hm_err *w)
 {
@@ -184,9 +195,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < cmd_table_len; i++) {
 		if (strcmp(cmd_table[i].name, argv[optind]))
 			continue;
-		if (starts_processes(argv[optind]) &&
-		    sealed_reexec(argv, &e) < 0)
-			die(&e);
+		if (starts_processes(argv[optind])) {
+			if (sealed_reexec(argv, &e) < 0)
+				die(&e);
+			note_cmdline(argc, argv);
+		}
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* re-initialise getopt for the command */

@@ -131,6 +131,17 @@ assert_attack_failed() {
 	homo rm -f i >/dev/null
 }
 
+@test "--init: PID 1's command line shows no host path nor option of homo" {
+	pull_busybox
+	run homo --root "$HOMO_ROOT" run --rm --init busybox sh -c \
+		'tr "\0" " " </proc/1/cmdline; echo; cat /proc/1/comm'
+	assert_status 0
+	assert_output_lacks "$T"
+	assert_output_lacks "$HOMO"
+	assert_output_lacks "--root"
+	assert_output_has "homo-init -- sh -c"
+}
+
 @test "CVE-2024-21626: no host fd is left for -w /proc/self/fd/N to escape through" {
 	pull_busybox
 	for n in $(seq 3 20); do
