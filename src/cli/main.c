@@ -10,6 +10,8 @@
 
 #include "base/util.h"
 #include "common.h"
+#include "runtime/init.h"
+#include "runtime/sealed.h"
 
 #define HOMO_VERSION "0.1.0"
 
@@ -117,6 +119,30 @@ static void usage(FILE *f)
 	fputs("\nRun 'homo COMMAND --help' for a command's options.\n", f);
 }
 
+/*
+ * The commands that put processes in a container run from a sealed copy of
+ * homo (runtime/sealed.h, CVE-2019-5736); the others need not pay for it.
+ */
+static bool starts_processes(const char *cmd)
+{
+	static const char *const names[] = {"run", "exec", "start", "restart"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(cmd, names[i]))
+			return true;
+	return false;
+}
+
+/* Where our command line is, for the --init mini-init to overwrite. */
+static void note_cmdline(int argc, char **argv)
+{
+	char *end = argv[0];
+
+	for (int i = 0; i < argc && argv[i] == end; i++)
+		end += strlen(argv[i]) + 1;
+	init_set_cmdline_area(argv[0], (size_t)(end - argv[0]));
+}
+
 /* The library's sinks (base/error.h): what it cannot return, we print. */
 static void print_warning(const struct hm_err *w)
 {
@@ -180,6 +206,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < cmd_table_len; i++) {
 		if (strcmp(cmd_table[i].name, argv[optind]))
 			continue;
+		if (starts_processes(argv[optind])) {
+			if (sealed_reexec(argv, &e) < 0)
+				die(&e);
+			note_cmdline(argc, argv);
+		}
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* re-initialise getopt for the command */

@@ -17,11 +17,11 @@ wait_until() {
 }
 
 # a child of homo exec $1 that joined the container's mount namespace and
-# has not exec'd yet (still homo's binary)
+# has not exec'd yet (still homo's binary: its sealed copy)
 exec_child_joined() {
 	local c
 	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-		[ "$(readlink /proc/"$c"/exe)" = "$(readlink -f "$HOMO")" ] &&
+		[ "$(readlink /proc/"$c"/exe)" = "/memfd:homo (deleted)" ] &&
 			[ "$(readlink /proc/"$c"/ns/mnt)" != "$(readlink /proc/"$1"/ns/mnt)" ] &&
 			return 0
 	done
@@ -79,6 +79,67 @@ teardown() {
 	assert_status 0
 	assert_output_lacks "dev=$dev ino=$ino"
 	assert_output_has "1: link=EACCES open=errno:EACCES"
+}
+
+# The image of the CVE-2019-5736 attack: homo's dynamic loader and libraries
+# (so that homo's own binary runs in it) and tests/probe/exe_preload.c in
+# /etc/ld.so.preload, which reports what it can do to /proc/self/exe.
+make_exe_attack_image() {
+	local libs
+	cc -shared -fPIC -o "$T/attack.so" \
+		"$BATS_TEST_DIRNAME/../probe/exe_preload.c"
+	libs=$(ldd "$HOMO" | grep -o '/[^ ]*' | tr '\n' ' ')
+	make_image "$1" "for f in $libs; do mkdir -p .\$(dirname \$f) &&
+		cp -L \$f .\$f; done; cp '$T/attack.so' attack.so;
+		echo /attack.so >etc/ld.so.preload"
+}
+
+# the attack ran, and got nothing of the host's binary $1
+assert_attack_failed() {
+	local dev ino
+	read -r dev ino < <(stat -L -c '%d %i' "$1")
+	assert_output_has "attack: dev="
+	assert_output_lacks "dev=$dev ino=$ino"
+	assert_output_lacks "write=ok"
+}
+
+@test "CVE-2019-5736: a command that is /proc/self/exe (run, --init, exec) cannot chown, chmod or write homo's binary" {
+	# the runtime under attack is a copy: unfixed, the attack would make
+	# the build's binary setuid and owned by uid 1000
+	cp "$HOMO" "$T/homo"
+	HOMO=$T/homo
+	pull_busybox
+	make_exe_attack_image evil
+	before=$(stat -c '%a %u %g' "$HOMO"; sha256sum <"$HOMO")
+	run homo run --rm evil /proc/self/exe
+	assert_status 0
+	assert_attack_failed "$HOMO"
+	run homo run --rm --init evil /proc/self/exe
+	assert_status 0
+	assert_attack_failed "$HOMO"
+	homo run -d --name c evil sleep 60 >/dev/null
+	run homo exec c /proc/self/exe
+	assert_status 0
+	assert_attack_failed "$HOMO"
+	[ "$(stat -c '%a %u %g' "$HOMO"; sha256sum <"$HOMO")" = "$before" ]
+	# the container's processes run from the sealed copy: from the host,
+	# the --init mini-init's exe is a memfd, not the binary
+	homo rm -f c >/dev/null
+	homo run -d --init --name i busybox sleep 60 >/dev/null
+	pid=$(state_of i Pid)
+	[[ "$(readlink "/proc/$pid/exe")" == "/memfd:homo (deleted)" ]]
+	homo rm -f i >/dev/null
+}
+
+@test "--init: PID 1's command line shows no host path nor option of homo" {
+	pull_busybox
+	run homo --root "$HOMO_ROOT" run --rm --init busybox sh -c \
+		'tr "\0" " " </proc/1/cmdline; echo; cat /proc/1/comm'
+	assert_status 0
+	assert_output_lacks "$T"
+	assert_output_lacks "$HOMO"
+	assert_output_lacks "--root"
+	assert_output_has "homo-init -- sh -c"
 }
 
 @test "CVE-2024-21626: no host fd is left for -w /proc/self/fd/N to escape through" {

@@ -46,6 +46,40 @@ __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 	_exit(e->exit_code ? e->exit_code : HM_EXIT_FAIL);
 }
 
+static char *cmdline_start;
+static size_t cmdline_len;
+
+void init_set_cmdline_area(char *start, size_t len)
+{
+	cmdline_start = start;
+	cmdline_len = len;
+}
+
+/*
+ * Our /proc/PID/cmdline, which any process of the container can read, as
+ * "@name -- CMD ARG..." (docker-init's form) instead of homo's: what fits
+ * in the area, NUL-padded (the kernel reads the area, whatever its end).
+ */
+static void set_cmdline(const char *name, char *const *argv)
+{
+	const char *head[] = {name, "--"};
+	char *p = cmdline_start, *end = p + cmdline_len;
+
+	prctl(PR_SET_NAME, name);
+	if (!p)
+		return;
+	memset(p, 0, cmdline_len);
+	for (size_t i = 0; i < ARRAY_SIZE(head) + strv_len(argv); i++) {
+		const char *w = i < 2 ? head[i] : argv[i - 2];
+		size_t n = strlen(w) + 1;
+
+		if (n > (size_t)(end - p))
+			break;
+		memcpy(p, w, n);
+		p += n;
+	}
+}
+
 void init_exec_fail(int sync_fd, struct hm_err *e)
 {
 	die(sync_fd, e);
@@ -451,6 +485,7 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	char **env = NULL;
 	sigset_t empty;
 
+	set_cmdline(console ? "homo-init" : "homo-exec", s->argv);
 	/* before any path of the image or the options is resolved */
 	if (close_all_but(&sync_fd, 1, &e) < 0)
 		die(sync_fd, &e);

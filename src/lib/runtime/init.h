@@ -7,6 +7,8 @@
 #ifndef HOMO_INIT_H
 #define HOMO_INIT_H
 
+#include <stddef.h>
+
 #include "base/error.h"
 #include "runtime/spec.h"
 
@@ -51,6 +53,13 @@ __attribute__((noreturn)) void init_exec_main(const struct hm_spec *s,
  * namespace) clears PR_SET_PDEATHSIG: call it after each.
  */
 void init_die_with_parent(int sync_fd);
+/**
+ * init_set_cmdline_area() - where homo's own command line is in memory
+ * (argv[0] to the end of the last argument): the processes it puts in a
+ * container overwrite it there, so that their /proc/PID/cmdline shows no
+ * host path or option ("homo-init -- CMD...").
+ */
+void init_set_cmdline_area(char *start, size_t len);
 /** init_exec_fail() - report @e to the parent and exit. */
 __attribute__((noreturn)) void init_exec_fail(int sync_fd, struct hm_err *e);
 
