@@ -52,6 +52,7 @@ LIBS = {
         archive_entry_set_uname archive_entry_set_gname archive_entry_unset_size
         archive_entry_xattr_add_entry archive_entry_xattr_clear
         archive_entry_xattr_count archive_entry_xattr_next archive_entry_xattr_reset
+        archive_entry_sparse_add_entry
     """.split(),
     "LIB_NFT": ["nft_ctx_new", "nft_ctx_free", "nft_ctx_output_set_flags",
                 "nft_ctx_buffer_output", "nft_ctx_buffer_error",

@@ -190,6 +190,123 @@ ran_or_refused() {
 	done
 }
 
+# sparse_ok FILE SUM: 2 GiB long, at most 64 KiB allocated, content SUM
+sparse_ok() {
+	[ "$(stat -c %s "$1")" -eq 2147483648 ]
+	[ "$(stat -c %b "$1")" -le 128 ] || {
+		echo "$1: $(stat -c %b "$1") blocks allocated" >&2
+		return 1
+	}
+	[ "$(sha256sum <"$1")" = "$2" ]
+}
+
+# kib FILE: its allocated size in KiB
+kib() { du -k "$1" | cut -f1; }
+
+@test "a container's 2 GB sparse file with 8 KB of data: commit, export and save stay small; pull and load keep the holes" {
+	load commit_fixture
+	pull_busybox
+	homo run --name sp busybox sh -c '
+		head -c 8192 /dev/urandom | dd of=/big bs=8192 seek=1000 2>/dev/null
+		dd if=/dev/zero of=/big bs=1 count=0 seek=2147483648 2>/dev/null'
+	orig=$(ls "$HOMO_ROOT"/containers/*/upper/big)
+	sum=$(sha256sum <"$orig")
+	sparse_ok "$orig" "$sum"
+	# commit: the layer keeps the holes (unfixed: 2 GiB allocated)
+	run timeout 60 "$HOMO" commit -q sp sp:1
+	assert_status 0
+	sparse_ok "$HOMO_ROOT/layers/$(top_layer sp:1)/diff/big" "$sum"
+	# export: a small tar, which pull unpacks with the holes
+	run timeout 60 "$HOMO" export -o "$T/exp.tar" sp
+	assert_status 0
+	[ "$(kib "$T/exp.tar")" -lt 4096 ]
+	homo rm -f sp >/dev/null
+	homo pull -q "$T/exp.tar" spx:1 >/dev/null
+	sparse_ok "$HOMO_ROOT/layers/$(top_layer spx:1)/diff/big" "$sum"
+	# save: small, and load brings the holes back
+	run timeout 60 "$HOMO" save -o "$T/save.tar" sp:1
+	assert_status 0
+	[ "$(kib "$T/save.tar")" -lt 4096 ]
+	homo rmi sp:1 >/dev/null
+	homo load -q -i "$T/save.tar" >/dev/null
+	sparse_ok "$HOMO_ROOT/layers/$(top_layer sp:1)/diff/big" "$sum"
+	# GNU tar reads the export as holes too
+	mkdir "$T/gnu"
+	tar -C "$T/gnu" -xf "$T/exp.tar" big
+	sparse_ok "$T/gnu/big" "$sum"
+}
+
+# chain DEPTH: a shell script for the container that makes /w/d/.../d/f,
+# DEPTH directories deep (each step wraps the chain in one more directory:
+# no path ever gets long, so busybox's own PATH_MAX does not stop it)
+chain() {
+	echo "mkdir -p /w/d && echo leaf >/w/d/f && i=1 &&
+		while [ \$i -lt $1 ]; do
+			mkdir /w/n && mv /w/d /w/n/d && mv /w/n /w/d || exit 1
+			i=\$((i + 1))
+		done"
+}
+
+@test "a 2,100-deep directory chain in a container: commit, export and rm -f work and leave nothing" {
+	load commit_fixture
+	pull_busybox
+	homo run --name deep busybox sh -c "$(chain 2100)"
+	# unfixed: commit crashed (SIGSEGV), export died, rm -f left debris
+	run --separate-stderr timeout 120 "$HOMO" commit -q deep deep:1
+	assert_status 0
+	run --separate-stderr timeout 120 "$HOMO" export -o "$T/deep.tar" deep
+	assert_status 0
+	run --separate-stderr timeout 120 "$HOMO" rm -f deep
+	assert_status 0
+	[ -z "$(ls -A "$HOMO_ROOT/containers")" ]
+	# the committed layer holds the whole chain; so does the export
+	[ "$(find "$HOMO_ROOT/layers/$(top_layer deep:1)/diff" -name f | wc -l)" -eq 1 ]
+	[ "$(tar -tf "$T/deep.tar" | grep -c '/f$')" -eq 1 ]
+	run homo rmi deep:1
+	assert_status 0
+	run homo system check
+	assert_status 0
+	[ "$(layer_ids)" = "$(top_layer busybox)" ]
+}
+
+# long_tree DIR: DIR/xxx.../leaf, 60 directories of 99 bytes deep (6,000
+# bytes of path), made fd-relative
+long_tree() {
+	python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for i in range(60):
+    os.mkdir("x" * 99, dir_fd=fd)
+    n = os.open("x" * 99, os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = n
+f = os.open("leaf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+os.write(f, b"leaf\n")' "$1"
+}
+
+@test "an image with a path over 4,096 bytes: pull and rmi leave nothing; system check --repair removes such debris" {
+	load commit_fixture
+	pull_busybox
+	mkdir "$T/src"
+	long_tree "$T/src"
+	tar -C "$T/src" -cf "$T/long.tar" .
+	rm -rf "$T/src"
+	run --separate-stderr timeout 60 "$HOMO" pull -q "$T/long.tar" long:1
+	assert_status 0
+	[ "$(find "$HOMO_ROOT/layers/$(top_layer long:1)/diff" -name leaf | wc -l)" -eq 1 ]
+	run --separate-stderr homo rmi long:1
+	assert_status 0
+	[ "$(layer_ids)" = "$(top_layer busybox)" ]
+	# debris that deep (a killed command's temp layer) is removed too
+	mkdir "$HOMO_ROOT/layers/.tmp-999999-dead"
+	long_tree "$HOMO_ROOT/layers/.tmp-999999-dead"
+	run homo system check --repair
+	assert_status 0
+	[ -z "$(ls -A "$HOMO_ROOT/layers" | grep tmp)" ]
+	run homo system check
+	assert_status 0
+}
+
 @test "100,000 files in one image: pulled in reasonable time" {
 	# built on the tmpfs by 100 touch commands, streamed into homo by tar
 	mkdir -p "$T/src/many"

@@ -102,6 +102,7 @@ LAZY_VOID(LIB_ARCHIVE, void, archive_entry_xattr_clear, (struct archive_entry *a
 LAZY(LIB_ARCHIVE, int, archive_entry_xattr_count, (struct archive_entry *a0), (a0))
 LAZY(LIB_ARCHIVE, int, archive_entry_xattr_next, (struct archive_entry *a0, const char **a1, const void **a2, size_t *a3), (a0, a1, a2, a3))
 LAZY(LIB_ARCHIVE, int, archive_entry_xattr_reset, (struct archive_entry *a0), (a0))
+LAZY_VOID(LIB_ARCHIVE, void, archive_entry_sparse_add_entry, (struct archive_entry *a0, la_int64_t a1, la_int64_t a2), (a0, a1, a2))
 LAZY(LIB_NFT, struct nft_ctx *, nft_ctx_new, (uint32_t a0), (a0))
 LAZY_VOID(LIB_NFT, void, nft_ctx_free, (struct nft_ctx *a0), (a0))
 LAZY_VOID(LIB_NFT, void, nft_ctx_output_set_flags, (struct nft_ctx *a0, unsigned int a1), (a0, a1))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "base/util.h"
 
+#include "base/fdwalk.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -299,19 +300,43 @@ int util_mkdir_p(const char *path, mode_t mode, struct hm_err *e)
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
+/*
+ * An entry of a tree being removed: a directory on the tree's own device is
+ * walked, then removed at its FDWALK_POST; anything else is unlinked.
+ */
+static int rm_entry(struct fdwalk *w, const char *top, dev_t dev,
+		    struct hm_err *e)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	struct stat st;
+	int fd;
+
+	if (fstatat(w->dfd, w->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT
+			   ? 0
+			   : hm_fail(e, errno, "stat \"%s/%s\"", top, w->path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(w->dfd, w->name, 0) < 0 && errno != ENOENT)
+			return hm_fail(e, errno, "remove \"%s/%s\"", top,
+				       w->path);
+		return 0;
+	}
+	/* never into something mounted inside the tree */
+	if (st.st_dev != dev)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"remove \"%s/%s\": a mount point", top,
+				w->path);
+	fd = openat(w->dfd, w->name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s/%s\"", top, w->path);
+	return fdwalk_enter(w, fd, -1, e);
 }
 
 int util_rm_rf(const char *path, struct hm_err *e)
 {
+	struct fdwalk w;
 	struct stat st;
+	int ev, root;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0
@@ -321,16 +346,25 @@ int util_rm_rf(const char *path, struct hm_err *e)
 			return hm_fail(e, errno, "remove \"%s\"", path);
 		return 0;
 	}
-	/* FTW_MOUNT: never descend into something mounted inside the tree. */
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)
-		return 0;
-	/* Short of fds (ulimit -n 8), one open directory at a time: nftw
-	 * then reads the rest of a directory before descending. Failing
-	 * left a whole copy of a layer behind. */
-	if ((errno == EMFILE || errno == ENFILE) &&
-	    nftw(path, rm_one, 1, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)
-		return 0;
-	return hm_fail(e, errno, "remove \"%s\"", path);
+	/* fd-relative (fdwalk.h): any depth, any path length */
+	root = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root < 0)
+		return hm_fail(e, errno, "open \"%s\"", path);
+	ev = fdwalk_open(&w, root, -1, false, e);
+	while (ev >= 0 && (ev = fdwalk_next(&w, e)) > 0) {
+		if (ev == FDWALK_ENTRY)
+			ev = rm_entry(&w, path, st.st_dev, e);
+		else if (unlinkat(w.dfd, w.name, AT_REMOVEDIR) < 0 &&
+			 errno != ENOENT)
+			ev =
+			    hm_fail(e, errno, "remove \"%s/%s\"", path, w.path);
+	}
+	fdwalk_close(&w);
+	if (ev < 0)
+		return -1;
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return hm_fail(e, errno, "remove \"%s\"", path);
+	return 0;
 }
 
 void util_random_hex(char *out, size_t n)
@@ -416,23 +450,39 @@ int64_t util_parse_rfc3339(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
-static uint64_t du_total;
-
-static int du_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (flag == FTW_F && S_ISREG(st->st_mode))
-		du_total += (uint64_t)st->st_size;
-	return 0;
-}
-
 uint64_t util_dir_size(const char *path)
 {
-	du_total = 0;
-	nftw(path, du_one, 32, FTW_PHYS | FTW_MOUNT);
-	return du_total;
+	struct hm_err ignored;
+	struct fdwalk w;
+	struct stat st;
+	uint64_t total = 0;
+	int root = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int ev;
+
+	if (root < 0 || fstat(root, &st) < 0) {
+		if (root >= 0)
+			close(root);
+		return 0;
+	}
+	ev = fdwalk_open(&w, root, -1, false, &ignored);
+	while (ev >= 0 && (ev = fdwalk_next(&w, &ignored)) > 0) {
+		struct stat s2;
+		int fd;
+
+		if (ev != FDWALK_ENTRY ||
+		    fstatat(w.dfd, w.name, &s2, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(s2.st_mode))
+			total += (uint64_t)s2.st_size;
+		if (!S_ISDIR(s2.st_mode) || s2.st_dev != st.st_dev)
+			continue;
+		fd = openat(w.dfd, w.name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			ev = fdwalk_enter(&w, fd, -1, &ignored);
+	}
+	fdwalk_close(&w);
+	return total;
 }
 
 unsigned long long util_proc_starttime(pid_t pid)

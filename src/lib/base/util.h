@@ -95,7 +95,7 @@ int util_mkdir_p(const char *path, mode_t mode, struct hm_err *e);
 
 /**
  * util_rm_rf() - remove a tree without following symlinks or crossing
- * mount points. A missing @path is success.
+ * mount points, at any depth (fd-relative). A missing @path is success.
  */
 int util_rm_rf(const char *path, struct hm_err *e);
 
@@ -117,7 +117,7 @@ void util_now_rfc3339(char *out, size_t n);
 /** util_parse_rfc3339() - back to seconds since the epoch; -1 if bad. */
 int64_t util_parse_rfc3339(const char *s);
 
-/** util_dir_size() - bytes used by regular files below @path (lstat). */
+/** util_dir_size() - bytes of regular files below @path (lstat), any depth. */
 uint64_t util_dir_size(const char *path);
 
 /** util_proc_starttime() - field 22 of /proc/PID/stat; 0 if no such pid or a

@@ -5,24 +5,24 @@
  * to the copy and to libarchive's tar writer, whose output goes to the sink
  * and to sha256. The hash runs on a second thread fed through a small ring
  * of buffers, so on two cores commit costs about what the copy costs.
+ * The hash runs in tar_ring.c.
  *
- * A file's data is read straight into the ring's current buffer, at the
- * place it takes in the tar stream: the copy is written from there, and
- * when libarchive hands the same bytes back, ring_feed() only counts them.
- * Read into a buffer of its own, the data took one copy more (into the
- * ring): a quarter of a commit's time on tmpfs.
+ * The walk is fd-relative (base/fdwalk.h), for the tree read and the copy
+ * written alike: any depth, any path length, a bounded number of fds.
+ * Sparse files keep their holes: the data is found with SEEK_DATA and
+ * SEEK_HOLE and written as a pax sparse entry (GNU sparse format 1.0,
+ * which libarchive and GNU tar read back as holes); the copy gets holes.
  */
 #include "image/layer_tar.h"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
-#include <pthread.h>
 #include <search.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -32,13 +32,14 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/fdwalk.h"
 #include "base/idmap.h"
 #include "base/util.h"
 #include "image/archive_err.h"
+#include "image/tar_ring.h"
 
-#define CHUNK (1 << 20)
-#define READ_MIN (64 << 10) /* publish a slot with less room than this */
-#define RING_SLOTS 4
+/* holes are fed to the tar writer (which skips them) this much a call */
+#define HOLE_CHUNK ((size_t)1 << 30)
 #define OVL_PREFIX "trusted.overlay."
 #define OVL_OPAQUE "trusted.overlay.opaque"
 #define WH_PREFIX ".wh."
@@ -46,135 +47,17 @@
 #define XATTR_CAPS "security.capability"
 #define OVERFLOW_ID 65534u
 
-/* ---- sha256 on a second thread ---- */
-
-struct ring {
-	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct hm_digest *d;
-	unsigned char *slot[RING_SLOTS];
-	size_t len[RING_SLOTS];
-	unsigned head, tail; /* published, hashed */
-	size_t fill;	     /* bytes in slot[head % RING_SLOTS] */
-	bool stop, running;
-};
-
-static void *ring_main(void *arg)
-{
-	struct ring *r = arg;
-
-	pthread_mutex_lock(&r->mu);
-	for (;;) {
-		while (r->tail == r->head && !r->stop)
-			pthread_cond_wait(&r->cv, &r->mu);
-		if (r->tail == r->head)
-			break;
-		unsigned i = r->tail % RING_SLOTS;
-
-		pthread_mutex_unlock(&r->mu);
-		digest_update(r->d, r->slot[i], r->len[i]);
-		pthread_mutex_lock(&r->mu);
-		r->tail++;
-		pthread_cond_broadcast(&r->cv);
-	}
-	pthread_mutex_unlock(&r->mu);
-	return NULL;
-}
-
-static void ring_start(struct ring *r, struct hm_digest *d)
-{
-	memset(r, 0, sizeof(*r));
-	r->d = d;
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
-	for (int i = 0; i < RING_SLOTS; i++)
-		r->slot[i] = xmalloc(CHUNK);
-	/* Without a thread the hash is computed inline: slower, correct. */
-	r->running = pthread_create(&r->tid, NULL, ring_main, r) == 0;
-}
-
-static void ring_publish(struct ring *r)
-{
-	if (!r->fill)
-		return;
-	pthread_mutex_lock(&r->mu);
-	r->len[r->head % RING_SLOTS] = r->fill;
-	r->head++;
-	pthread_cond_broadcast(&r->cv);
-	while (r->head - r->tail == RING_SLOTS)
-		pthread_cond_wait(&r->cv, &r->mu);
-	pthread_mutex_unlock(&r->mu);
-	r->fill = 0;
-}
-
-/*
- * Where the stream's next bytes go, and how many fit: a file's data is
- * read() there, then fed (ring_feed() sees it is already in place).
- */
-static unsigned char *ring_space(struct ring *r, size_t *room)
-{
-	if (!r->running) { /* inline hashing: any buffer will do */
-		*room = CHUNK;
-		return r->slot[0];
-	}
-	if (CHUNK - r->fill < READ_MIN)
-		ring_publish(r);
-	*room = CHUNK - r->fill;
-	return r->slot[r->head % RING_SLOTS] + r->fill;
-}
-
-static void ring_feed(struct ring *r, const unsigned char *p, size_t len)
-{
-	if (!r->running) {
-		digest_update(r->d, p, len);
-		return;
-	}
-	if (p == r->slot[r->head % RING_SLOTS] + r->fill &&
-	    len <= CHUNK - r->fill) { /* read there by ring_space()'s user */
-		r->fill += len;
-		if (r->fill == CHUNK)
-			ring_publish(r);
-		return;
-	}
-	while (len) {
-		size_t n = CHUNK - r->fill;
-
-		if (n > len)
-			n = len;
-		memcpy(r->slot[r->head % RING_SLOTS] + r->fill, p, n);
-		r->fill += n;
-		p += n;
-		len -= n;
-		if (r->fill == CHUNK)
-			ring_publish(r);
-	}
-}
-
-static void ring_stop(struct ring *r)
-{
-	if (r->running) {
-		ring_publish(r);
-		pthread_mutex_lock(&r->mu);
-		r->stop = true;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
-		pthread_join(r->tid, NULL);
-		r->running = false;
-	}
-	for (int i = 0; i < RING_SLOTS; i++)
-		free(r->slot[i]);
-	memset(r->slot, 0, sizeof(r->slot));
-	pthread_mutex_destroy(&r->mu);
-	pthread_cond_destroy(&r->cv);
-}
-
 /* ---- the walk ---- */
 
 struct inode_key {
 	dev_t dev;
 	ino_t ino;
 	char *path; /* first name, relative */
+};
+
+/* A regular file's data: [off, off + len), the rest are holes. */
+struct seg {
+	uint64_t off, len;
 };
 
 struct walk {
@@ -185,12 +68,15 @@ struct walk {
 	struct archive_entry *ent;
 	struct hm_digest d;
 	struct ring ring;
-	bool failed; /* the sink or the copy failed: e is set */
+	struct fdwalk fw; /* the tree, and the copy as its second tree */
+	const char *rel;  /* the entry's path in the tree (fw.path) */
+	int dst_root;	  /* the copy's root, or -1 */
+	bool failed;	  /* the sink or the copy failed: e is set */
 	bool try_clone;
 	void *inodes; /* tsearch tree of struct inode_key */
-	char rel[PATH_MAX];
-	char dst[PATH_MAX];
-	size_t dst_root_len;
+	struct seg *segs;
+	size_t nseg, seg_cap;
+	const unsigned char *zeros; /* HOLE_CHUNK bytes, mapped on first use */
 };
 
 int layer_tar_fd_sink(void *arg, const void *buf, size_t len, struct hm_err *e)
@@ -217,6 +103,11 @@ static la_ssize_t tar_out(struct archive *a, void *arg, const void *buf,
 	return (la_ssize_t)len;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int inode_cmp(const void *a, const void *b)
 {
 	const struct inode_key *x = a, *y = b;
@@ -234,75 +125,6 @@ static void inode_free(void *p)
 
 	free(k->path);
 	free(k);
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in @dfd, sorted bytewise (locale-independent). */
-static char **sorted_names(int dfd, const char *what, size_t *n,
-			   struct hm_err *e)
-{
-	int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-	cleanup_dir DIR *d = NULL;
-	char **v = NULL;
-	size_t cap = 0;
-	struct dirent *de;
-
-	*n = 0;
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		hm_fail(e, errno, "open directory \"%s\"", what);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[(*n)++] = xstrdup(de->d_name);
-	}
-	if (errno) {
-		hm_fail(e, errno, "read directory \"%s\"", what);
-		for (size_t i = 0; i < *n; i++)
-			free(v[i]);
-		free(v);
-		return NULL;
-	}
-	if (*n)
-		qsort(v, *n, sizeof(*v), name_cmp);
-	return v ? v : xcalloc(1, sizeof(*v));
-}
-
-/* Join @rel with @name into w->rel (and w->dst); restore with the length. */
-static int push_name(struct walk *w, const char *name)
-{
-	size_t rl = strlen(w->rel), dl = strlen(w->dst);
-	int n = snprintf(w->rel + rl, sizeof(w->rel) - rl, "%s%s",
-			 rl ? "/" : "", name);
-
-	if (n < 0 || (size_t)n >= sizeof(w->rel) - rl)
-		return hm_failx(w->e, HM_EXIT_FAIL, "\"%s/%s\": path too long",
-				w->rel, name);
-	if (w->o->copy_to) {
-		n = snprintf(w->dst + dl, sizeof(w->dst) - dl, "/%s", name);
-		if (n < 0 || (size_t)n >= sizeof(w->dst) - dl)
-			return hm_failx(w->e, HM_EXIT_FAIL,
-					"\"%s\": path too long", w->dst);
-	}
-	return 0;
-}
-
-static void pop_name(struct walk *w, size_t rl, size_t dl)
-{
-	w->rel[rl] = '\0';
-	w->dst[dl] = '\0';
 }
 
 /* Host id @id of a user-namespaced container's upper/ as it sees it. */
@@ -400,37 +222,50 @@ static int read_xattrs(struct walk *w, int dfd, const char *name, bool *opaque)
 	return 0;
 }
 
-/* Copy the entry's xattrs onto w->dst (after chown, which clears caps). */
-static int copy_xattrs(struct walk *w, bool opaque)
+/* @name in the directory @dfd, by a path that reaches symlinks too. */
+static char *at_path(int dfd, const char *name)
 {
-	const char *name;
+	return xasprintf("/proc/self/fd/%d/%s", dfd, name);
+}
+
+/* Copy the entry's xattrs onto the copy (after chown, which clears caps). */
+static int copy_xattrs(struct walk *w, int ddfd, const char *name, bool opaque)
+{
+	cleanup_free char *path = at_path(ddfd, name);
+	const char *xname;
 	const void *val;
 	size_t len;
 
 	archive_entry_xattr_reset(w->ent);
-	while (!archive_entry_xattr_next(w->ent, &name, &val, &len))
-		if (lsetxattr(w->dst, name, val, len, 0) < 0)
-			return hm_fail(w->e, errno, "set xattr %s on \"%s\"",
-				       name, w->dst);
-	if (opaque && lsetxattr(w->dst, OVL_OPAQUE, "y", 1, 0) < 0)
-		return hm_fail(w->e, errno, "set " OVL_OPAQUE " on \"%s\"",
-			       w->dst);
+	while (!archive_entry_xattr_next(w->ent, &xname, &val, &len))
+		if (lsetxattr(path, xname, val, len, 0) < 0)
+			return hm_fail(w->e, errno,
+				       "set xattr %s on the copy of \"%s\"",
+				       xname, w->rel);
+	if (opaque && lsetxattr(path, OVL_OPAQUE, "y", 1, 0) < 0)
+		return hm_fail(w->e, errno,
+			       "set " OVL_OPAQUE " on the copy of \"%s\"",
+			       w->rel);
 	return 0;
 }
 
-static int copy_meta(struct walk *w, const struct stat *st, bool opaque)
+/* Owner, mode, xattrs and mtime of the copy @name in @ddfd. */
+static int copy_meta(struct walk *w, int ddfd, const char *name,
+		     const struct stat *st, bool opaque)
 {
 	struct timespec ts[2] = {st->st_atim, st->st_mtim};
 
-	if (lchown(w->dst, st->st_uid, st->st_gid) < 0)
-		return hm_fail(w->e, errno, "chown \"%s\"", w->dst);
+	if (fchownat(ddfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) <
+	    0)
+		return hm_fail(w->e, errno, "chown the copy of \"%s\"", w->rel);
 	if (!S_ISLNK(st->st_mode) &&
-	    fchmodat(AT_FDCWD, w->dst, st->st_mode & 07777, 0) < 0)
-		return hm_fail(w->e, errno, "chmod \"%s\"", w->dst);
-	if (copy_xattrs(w, opaque) < 0)
+	    fchmodat(ddfd, name, st->st_mode & 07777, 0) < 0)
+		return hm_fail(w->e, errno, "chmod the copy of \"%s\"", w->rel);
+	if (copy_xattrs(w, ddfd, name, opaque) < 0)
 		return -1;
-	if (utimensat(AT_FDCWD, w->dst, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return hm_fail(w->e, errno, "set times of \"%s\"", w->dst);
+	if (utimensat(ddfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return hm_fail(w->e, errno, "set times of the copy of \"%s\"",
+			       w->rel);
 	return 0;
 }
 
@@ -476,39 +311,98 @@ static int write_chunk(struct walk *w, const void *p, size_t n)
 }
 
 /*
- * The data of a regular file: to the tar writer and, with a copy, to the
- * new file. A reflink (FICLONE) shares the blocks copy-on-write where the
- * filesystem can (btrfs, xfs): safe even if the container writes the file
- * later, unlike a hard link. The data is still read, for the hash.
+ * The data segments of the regular file @fd into w->segs: the whole file
+ * as one segment unless the filesystem reports a hole before its end.
+ * Return: whether it has holes.
  */
-static int file_data(struct walk *w, int dfd, const char *name,
-		     const struct stat *st)
+static bool data_map(struct walk *w, int fd, uint64_t size)
 {
-	cleanup_close int in =
-	    openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	cleanup_close int out = -1;
-	uint64_t left = (uint64_t)st->st_size;
-	bool cloned = false;
+	off_t pos = 0, data, hole = size ? lseek(fd, 0, SEEK_HOLE) : 0;
+	bool sparse = hole >= 0 && (uint64_t)hole < size;
 
-	if (in < 0)
-		return hm_fail(w->e, errno, "open \"%s\"", w->rel);
-	if (w->o->copy_to) {
-		out =
-		    open(w->dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (out < 0)
-			return hm_fail(w->e, errno, "create \"%s\"", w->dst);
-		if (w->try_clone && left) {
-			cloned = ioctl(out, FICLONE, in) == 0;
-			if (!cloned)
-				w->try_clone = false; /* not this fs */
-		}
+	w->nseg = 0;
+	if (!sparse) {
+		hole = (off_t)size;
+		data = 0;
 	}
-	FAULT_POINT("file-before-data"); /* its header is written */
-	while (left) {
+	while (sparse ? (uint64_t)pos < size : w->nseg == 0) {
+		if (sparse) {
+			data = lseek(fd, pos, SEEK_DATA);
+			if (data < 0 || (uint64_t)data >= size)
+				break; /* ENXIO: only a hole is left */
+			hole = lseek(fd, data, SEEK_HOLE);
+			if (hole < 0 || (uint64_t)hole > size)
+				hole = (off_t)size;
+		}
+		if (w->nseg == w->seg_cap) {
+			w->seg_cap = w->seg_cap ? w->seg_cap * 2 : 16;
+			w->segs =
+			    xrealloc(w->segs, w->seg_cap * sizeof(*w->segs));
+		}
+		w->segs[w->nseg++] =
+		    (struct seg){(uint64_t)data, (uint64_t)(hole - data)};
+		pos = hole;
+	}
+	return sparse;
+}
+
+/* The sparse map into the entry (whose size is set): data, holes around. */
+static void add_sparse(struct walk *w, uint64_t size)
+{
+	for (size_t i = 0; i < w->nseg; i++)
+		archive_entry_sparse_add_entry(w->ent, (int64_t)w->segs[i].off,
+					       (int64_t)w->segs[i].len);
+	if (!w->nseg) /* all hole: still a map, of one empty segment */
+		archive_entry_sparse_add_entry(w->ent, (int64_t)size, 0);
+}
+
+/* @len bytes of hole: the tar writer counts them and writes nothing. */
+static int feed_hole(struct walk *w, uint64_t len)
+{
+	if (!w->zeros) {
+		void *p =
+		    mmap(NULL, HOLE_CHUNK, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (p == MAP_FAILED)
+			return hm_fail(w->e, errno, "mmap");
+		w->zeros = p;
+	}
+	while (len) {
+		size_t n = len < HOLE_CHUNK ? (size_t)len : HOLE_CHUNK;
+
+		if (write_chunk(w, w->zeros, n) < 0)
+			return -1;
+		len -= n;
+	}
+	return 0;
+}
+
+static int pwrite_all(int fd, const unsigned char *p, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* Bytes [@off, @off + @len) of @in to the tar writer and the copy @out. */
+static int copy_range(struct walk *w, int in, int out, uint64_t off,
+		      uint64_t len)
+{
+	while (len) {
 		size_t room;
 		unsigned char *buf = ring_space(&w->ring, &room);
-		size_t want = left < room ? (size_t)left : room;
-		ssize_t n = read(in, buf, want);
+		size_t want = len < room ? (size_t)len : room;
+		ssize_t n = pread(in, buf, want, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -519,14 +413,65 @@ static int file_data(struct walk *w, int dfd, const char *name,
 					"\"%s\": file shrank while it was "
 					"read",
 					w->rel);
-		if (out >= 0 && !cloned && util_write_all(out, buf, (size_t)n))
-			return hm_fail(w->e, errno, "write \"%s\"", w->dst);
+		if (out >= 0 && pwrite_all(out, buf, (size_t)n, (off_t)off))
+			return hm_fail(w->e, errno, "write the copy of \"%s\"",
+				       w->rel);
 		if (write_chunk(w, buf, (size_t)n) < 0)
 			return -1;
-		left -= (uint64_t)n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
 		w->res->data_bytes += (uint64_t)n;
 		progress_update(w->o->progress, w->res->data_bytes);
 	}
+	return 0;
+}
+
+/*
+ * The data of the regular file @in (mapped by data_map()): to the tar
+ * writer and, with a copy, to @name in @ddfd. A reflink (FICLONE) shares
+ * the blocks copy-on-write where the filesystem can (btrfs, xfs): safe
+ * even if the container writes the file later, unlike a hard link. The
+ * data is still read, for the hash.
+ */
+static int file_data(struct walk *w, int in, int ddfd, const char *name,
+		     const struct stat *st, bool sparse)
+{
+	cleanup_close int out = -1;
+	uint64_t pos = 0, size = (uint64_t)st->st_size;
+	bool cloned = false;
+
+	if (ddfd >= 0) {
+		out = openat(
+		    ddfd, name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0)
+			return hm_fail(w->e, errno, "create the copy of \"%s\"",
+				       w->rel);
+		if (w->try_clone && size) {
+			cloned = ioctl(out, FICLONE, in) == 0;
+			if (!cloned)
+				w->try_clone = false; /* not this fs */
+		}
+	}
+	/* the sparse map goes out first, not over data read into the ring */
+	if (sparse && write_chunk(w, "", 0) < 0)
+		return -1;
+	FAULT_POINT("file-before-data"); /* its header is written */
+	for (size_t i = 0; i < w->nseg; i++) {
+		if (w->segs[i].off > pos &&
+		    feed_hole(w, w->segs[i].off - pos) < 0)
+			return -1;
+		if (copy_range(w, in, cloned ? -1 : out, w->segs[i].off,
+			       w->segs[i].len) < 0)
+			return -1;
+		pos = w->segs[i].off + w->segs[i].len;
+	}
+	if (pos < size && feed_hole(w, size - pos) < 0)
+		return -1;
+	/* a hole at the end of the copy */
+	if (out >= 0 && !cloned && ftruncate(out, (off_t)size) < 0)
+		return hm_fail(w->e, errno, "truncate the copy of \"%s\"",
+			       w->rel);
 	return 0;
 }
 
@@ -548,20 +493,19 @@ static const char *hardlink_of(struct walk *w, const struct stat *st)
 	return NULL;
 }
 
-static int walk_dir(struct walk *w, int dfd);
-
-static int make_copy(struct walk *w, const struct stat *st, const char *target)
+static int make_copy(struct walk *w, int ddfd, const char *name,
+		     const struct stat *st, const char *target)
 {
-	if (S_ISDIR(st->st_mode)) {
-		if (mkdir(w->dst, 0700) < 0)
-			return hm_fail(w->e, errno, "mkdir \"%s\"", w->dst);
-	} else if (S_ISLNK(st->st_mode)) {
-		if (symlink(target, w->dst) < 0)
-			return hm_fail(w->e, errno, "symlink \"%s\"", w->dst);
-	} else if (!S_ISREG(st->st_mode)) {
-		if (mknod(w->dst, st->st_mode & S_IFMT, st->st_rdev) < 0)
-			return hm_fail(w->e, errno, "mknod \"%s\"", w->dst);
-	}
+	int r = 0;
+
+	if (S_ISDIR(st->st_mode))
+		r = mkdirat(ddfd, name, 0700);
+	else if (S_ISLNK(st->st_mode))
+		r = symlinkat(target, ddfd, name);
+	else if (!S_ISREG(st->st_mode))
+		r = mknodat(ddfd, name, st->st_mode & S_IFMT, st->st_rdev);
+	if (r < 0)
+		return hm_fail(w->e, errno, "copy \"%s\"", w->rel);
 	return 0;
 }
 
@@ -592,13 +536,14 @@ static int whiteout_entry(struct walk *w, const char *name,
 {
 	cleanup_free char *wh = xasprintf(WH_PREFIX "%s", name);
 	size_t rl = strlen(w->rel), nl = strlen(name);
+	int ddfd = w->fw.aux;
 
 	/* the entry is ".wh.NAME" in the parent directory */
 	if (write_marker(w, rl - nl - (rl > nl), wh, st, st->st_mode & 07777) <
 	    0)
 		return -1;
-	if (w->o->copy_to &&
-	    (make_copy(w, st, NULL) < 0 || copy_meta(w, st, false) < 0))
+	if (ddfd >= 0 && (make_copy(w, ddfd, name, st, NULL) < 0 ||
+			  copy_meta(w, ddfd, name, st, false) < 0))
 		return -1;
 	return 0;
 }
@@ -636,43 +581,102 @@ static int fill_entry(struct walk *w, int dfd, const char *name,
 /* The copy of a second name: a hard link to the first one's copy. */
 static int copy_hardlink(struct walk *w, const char *link)
 {
-	cleanup_free char *first = NULL;
+	const char *base;
+	cleanup_close int dir = -1;
 
-	if (!w->o->copy_to)
+	if (w->dst_root < 0)
 		return 0;
-	first = xasprintf("%.*s/%s", (int)w->dst_root_len, w->dst, link);
-	if (linkat(AT_FDCWD, first, AT_FDCWD, w->dst, 0) < 0)
-		return hm_fail(w->e, errno, "link \"%s\"", w->dst);
+	/* one component at a time: the first name may be past PATH_MAX */
+	dir = fdwalk_open_parent(w->dst_root, link, &base, w->e);
+	if (dir < 0)
+		return -1;
+	if (linkat(dir, base, w->fw.aux, w->fw.name, 0) < 0)
+		return hm_fail(w->e, errno, "link the copy of \"%s\"", w->rel);
 	return 0;
 }
 
 /*
- * A directory's opaque marker and children. *@opaque is read again for
- * the copy's metadata, as the children cleared the entry.
+ * A directory: its opaque marker, then its entries (fdwalk_enter()); its
+ * copy's metadata waits for dir_done(), after them.
  */
-static int walk_subdir(struct walk *w, int dfd, const char *name,
-		       const struct stat *st, bool *opaque)
+static int enter_dir(struct walk *w, const struct stat *st, bool opaque)
 {
-	cleanup_close int sub =
-	    openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sub = openat(w->fw.dfd, w->fw.name,
+			 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dsub = -1;
 
 	if (sub < 0)
 		return hm_fail(w->e, errno, "open \"%s\"", w->rel);
-	if (*opaque && write_marker(w, strlen(w->rel), WH_OPAQUE, st, 0644) < 0)
+	if (w->fw.aux >= 0) {
+		dsub = openat(w->fw.aux, w->fw.name,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dsub < 0) {
+			close(sub);
+			return hm_fail(w->e, errno, "open the copy of \"%s\"",
+				       w->rel);
+		}
+	}
+	if (opaque &&
+	    write_marker(w, strlen(w->rel), WH_OPAQUE, st, 0644) < 0) {
+		close(sub);
+		if (dsub >= 0)
+			close(dsub);
 		return -1;
-	if (walk_dir(w, sub) < 0)
-		return -1;
-	archive_entry_clear(w->ent);
-	if (w->o->copy_to && read_xattrs(w, dfd, name, opaque) < 0)
-		return -1;
-	*opaque = *opaque && w->o->whiteouts;
-	return 0;
+	}
+	return fdwalk_enter(&w->fw, sub, dsub, w->e);
 }
 
-static int walk_entry(struct walk *w, int dfd, const char *name)
+/* After a directory's entries: its copy's metadata (mtime last). */
+static int dir_done(struct walk *w)
+{
+	struct stat st;
+	bool opaque;
+
+	if (w->fw.aux < 0)
+		return 0;
+	if (fstatat(w->fw.dfd, w->fw.name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return hm_fail(w->e, errno, "stat \"%s\"", w->rel);
+	unshift_owners(w, &st);
+	archive_entry_clear(w->ent);
+	if (read_xattrs(w, w->fw.dfd, w->fw.name, &opaque) < 0)
+		return -1;
+	return copy_meta(w, w->fw.aux, w->fw.name, &st,
+			 opaque && w->o->whiteouts);
+}
+
+/* A regular file's header and data; @link: it is a second name. */
+static int reg_entry(struct walk *w, const struct stat *st, const char *link)
+{
+	cleanup_close int in = -1;
+	bool sparse = false;
+
+	if (!link) {
+		in = openat(w->fw.dfd, w->fw.name,
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (in < 0)
+			return hm_fail(w->e, errno, "open \"%s\"", w->rel);
+		sparse = data_map(w, in, (uint64_t)st->st_size);
+	}
+	if (link)
+		archive_entry_set_hardlink(w->ent, link);
+	archive_entry_set_size(w->ent, link ? 0 : st->st_size);
+	if (sparse)
+		add_sparse(w, (uint64_t)st->st_size);
+	if (write_header(w) < 0)
+		return -1;
+	if (link)
+		return copy_hardlink(w, link);
+	if (file_data(w, in, w->fw.aux, w->fw.name, st, sparse) < 0)
+		return -1;
+	return w->fw.aux >= 0 ? copy_meta(w, w->fw.aux, w->fw.name, st, false)
+			      : 0;
+}
+
+static int walk_entry(struct walk *w)
 {
 	char target[PATH_MAX];
-	const char *link;
+	int dfd = w->fw.dfd, ddfd = w->fw.aux;
+	const char *name = w->fw.name;
 	struct stat st;
 	bool opaque = false;
 
@@ -687,46 +691,30 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 		return whiteout_entry(w, name, &st);
 	if (fill_entry(w, dfd, name, &st, target, &opaque) < 0)
 		return -1;
-	link = hardlink_of(w, &st);
-	if (link)
-		archive_entry_set_hardlink(w->ent, link);
-	archive_entry_set_size(w->ent,
-			       !link && S_ISREG(st.st_mode) ? st.st_size : 0);
+	if (S_ISREG(st.st_mode))
+		return reg_entry(w, &st, hardlink_of(w, &st));
+	archive_entry_set_size(w->ent, 0);
 	if (write_header(w) < 0)
 		return -1;
-	if (link)
-		return copy_hardlink(w, link);
-
-	if (w->o->copy_to && make_copy(w, &st, target) < 0)
+	if (ddfd >= 0 && make_copy(w, ddfd, name, &st, target) < 0)
 		return -1;
-	if (S_ISREG(st.st_mode) && file_data(w, dfd, name, &st) < 0)
-		return -1;
-	if (S_ISDIR(st.st_mode) && walk_subdir(w, dfd, name, &st, &opaque) < 0)
-		return -1;
-	if (w->o->copy_to && copy_meta(w, &st, opaque) < 0)
-		return -1;
-	return 0;
+	if (S_ISDIR(st.st_mode))
+		return enter_dir(w, &st, opaque);
+	return ddfd >= 0 ? copy_meta(w, ddfd, name, &st, opaque) : 0;
 }
 
-static int walk_dir(struct walk *w, int dfd)
+/* The tree @root (and the copy @dst, or -1): both fds owned from here. */
+static int walk_tree(struct walk *w, int root, int dst)
 {
-	size_t n, rl = strlen(w->rel), dl = strlen(w->dst);
-	char **names = sorted_names(dfd, *w->rel ? w->rel : ".", &n, w->e);
-	int r = 0;
+	int ev = fdwalk_open(&w->fw, root, dst, true, w->e);
 
-	if (!names)
-		return -1;
-	for (size_t i = 0; i < n && r == 0; i++) {
-		r = push_name(w, names[i]);
-		if (r == 0)
-			r = walk_entry(w, dfd, names[i]);
-		pop_name(w, rl, dl);
+	while (ev >= 0 && (ev = fdwalk_next(&w->fw, w->e)) > 0) {
+		w->rel = w->fw.path;
+		ev = ev == FDWALK_ENTRY ? walk_entry(w) : dir_done(w);
 		FAULT_POINT("mid-copy");
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return r;
+	fdwalk_close(&w->fw);
+	return ev;
 }
 
 static int open_writer(struct walk *w)
@@ -749,34 +737,43 @@ static int open_writer(struct walk *w)
 int layer_tar_write(const char *dir, const struct layer_tar_opts *o,
 		    struct layer_tar_result *res, struct hm_err *e)
 {
-	struct walk w = {.o = o, .res = res, .e = e, .try_clone = true};
-	cleanup_close int dfd = -1;
-	int r = -1;
+	struct walk w = {
+	    .o = o, .res = res, .e = e, .try_clone = true, .dst_root = -1};
+	int dfd, dst = -1, r = -1;
 
 	memset(res, 0, sizeof(*res));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return hm_fail(e, errno, "open \"%s\"", dir);
 	if (o->copy_to) {
-		if (strlen(o->copy_to) >= sizeof(w.dst))
-			return hm_failx(e, HM_EXIT_FAIL, "path too long");
-		strcpy(w.dst, o->copy_to);
-		w.dst_root_len = strlen(w.dst);
+		dst = open(o->copy_to, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		w.dst_root = dst < 0 ? -1 : fcntl(dst, F_DUPFD_CLOEXEC, 3);
+		if (w.dst_root < 0) {
+			hm_fail(e, errno, "open \"%s\"", o->copy_to);
+			close(dfd);
+			if (dst >= 0)
+				close(dst);
+			return -1;
+		}
 	}
-	if (digest_init(&w.d, e) < 0)
-		return -1;
+	if (digest_init(&w.d, e) < 0) {
+		close(dfd);
+		if (dst >= 0)
+			close(dst);
+		goto done;
+	}
 	ring_start(&w.ring, &w.d);
-	if (open_writer(&w) < 0 || walk_dir(&w, dfd) < 0)
-		goto out;
-	if (archive_write_close(w.a) != ARCHIVE_OK) {
-		if (!w.failed)
+	if (open_writer(&w) < 0) {
+		close(dfd);
+		if (dst >= 0)
+			close(dst);
+	} else if (walk_tree(&w, dfd, dst) == 0) {
+		if (archive_write_close(w.a) == ARCHIVE_OK)
+			r = 0;
+		else if (!w.failed)
 			hm_fail_archive(e, w.a, "tar writer");
-		goto out;
 	}
-	r = 0;
-out:
-	archive_write_free(
-	    w.a); /* closes it too; after a failure that is moot */
+	archive_write_free(w.a); /* closes it too; after a failure, moot */
 	if (w.ent)
 		archive_entry_free(w.ent);
 	ring_stop(&w.ring);
@@ -784,6 +781,12 @@ out:
 		digest_final(&w.d, res->diff_id);
 	else
 		digest_free(&w.d);
+done:
 	tdestroy(w.inodes, inode_free);
+	free(w.segs);
+	if (w.zeros)
+		munmap((void *)w.zeros, HOLE_CHUNK);
+	if (w.dst_root >= 0)
+		close(w.dst_root);
 	return r;
 }

@@ -12,7 +12,9 @@
  * with xattrs sorted by name, numeric owners only (no user or group
  * names), whole-second mtimes, no atime/ctime, hard links as link entries
  * to the first name met, sockets skipped, unblocked output (no padding
- * past the two end blocks).
+ * past the two end blocks). A regular file with holes (SEEK_HOLE before its
+ * end) is a pax sparse entry (GNU sparse 1.0) of its data segments; any
+ * other is a plain entry, as before sparse entries came in.
  */
 
 #include <stdbool.h>
@@ -74,12 +76,13 @@ struct layer_tar_result {
  * @res: digest and counts, filled on success.
  * @e: error naming the file that failed.
  *
- * The tree must not change meanwhile (commit freezes a running container):
- * a regular file that shrinks while it is read is an error. trusted.overlay
- * xattrs other than the opaque mark are overlayfs bookkeeping and never
- * written. With @o->copy_to the copy keeps owners, modes (setuid too),
- * xattrs (security.capability is set after the owner, which clears it),
- * mtimes, hard links, symlinks, fifos, device nodes and whiteouts.
+ * Any depth and path length (base/fdwalk.h). The tree must not change
+ * meanwhile (commit freezes a running container): a regular file that
+ * shrinks while it is read is an error. trusted.overlay xattrs other than
+ * the opaque mark are overlayfs bookkeeping and never written. With
+ * @o->copy_to the copy keeps owners, modes (setuid too), xattrs
+ * (security.capability is set after the owner, which clears it), mtimes,
+ * hard links, symlinks, fifos, device nodes, whiteouts and holes.
  *
  * Return: 0, or -1 with @e set; a partial copy is left for the caller to
  * remove.

@@ -46,19 +46,51 @@ struct load {
 	struct hm_err *e;
 };
 
-/* Open @path inside the extracted archive: symlinks resolve in it. */
-static int open_in(struct load *l, const char *path)
+/*
+ * Open @path of the extracted archive for reading: a regular file beneath
+ * it, reached without following any symlink (RESOLVE_NO_SYMLINKS), and
+ * held as O_PATH until its type is known. A FIFO opened for reading would
+ * block for a writer that never comes, a device (/dev/zero-like) would
+ * read forever or act on open: neither is ever opened. A blob whose size
+ * the manifest gives (@size >= 0) must have it before a byte is read.
+ */
+static int open_in(struct load *l, const char *path, json_int_t size)
 {
 	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC,
-	    .resolve =
-		RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	    .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+		       RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
-	long fd = syscall(SYS_openat2, l->root, path, &how, sizeof(how));
+	cleanup_close int pfd =
+	    (int)syscall(SYS_openat2, l->root, path, &how, sizeof(how));
+	cleanup_free char *proc = NULL;
+	struct stat st;
+	int fd;
 
+	if (pfd < 0 && errno != ELOOP)
+		return hm_fail(l->e, errno, "load: \"%s\"", path);
+	if (pfd >= 0 && fstat(pfd, &st) < 0)
+		return hm_fail(l->e, errno, "load: \"%s\"", path);
+	/* O_PATH | O_NOFOLLOW opens a final symlink itself; ELOOP is one on
+	 * the way */
+	if (pfd < 0 || S_ISLNK(st.st_mode))
+		return hm_failx(l->e, HM_EXIT_FAIL,
+				"load: \"%s\": a symlink, not a file of the "
+				"archive",
+				path);
+	if (!S_ISREG(st.st_mode))
+		return hm_failx(l->e, HM_EXIT_FAIL,
+				"load: \"%s\": not a regular file", path);
+	if (size >= 0 && st.st_size != size)
+		return hm_failx(l->e, HM_EXIT_FAIL,
+				"load: \"%s\": size mismatch: %lld bytes, "
+				"the manifest says %lld",
+				path, (long long)st.st_size, (long long)size);
+	proc = xasprintf("/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return hm_fail(l->e, errno, "load: \"%s\"", path);
-	return (int)fd;
+	return fd;
 }
 
 /* "sha256:<64 hex>" -> the hex, or NULL with l->e set. */
@@ -79,7 +111,7 @@ static const char *digest_hex(struct load *l, const char *d)
 static json_t *read_json(struct load *l, const char *path, const char *hex,
 			 json_int_t size)
 {
-	cleanup_close int fd = open_in(l, path);
+	cleanup_close int fd = open_in(l, path, size);
 	cleanup_free char *buf = NULL;
 	char got[DIGEST_HEX_LEN + 1];
 	json_error_t jerr;
@@ -165,10 +197,11 @@ static void keep_blob(struct load *l, int fd, const char *digest)
 
 /*
  * Unpack the layer blob @path into a temp layer; @blob_hex (nullable) is
- * its expected sha256, @diff_id that of its tar stream.
+ * its expected sha256, @size its size (-1: unknown), @diff_id that of its
+ * tar stream.
  */
 static int load_layer(struct load *l, const char *path, const char *blob_hex,
-		      const char *diff_id)
+		      json_int_t size, const char *diff_id)
 {
 	cleanup_free char *tmp = NULL, *diff = NULL;
 	cleanup_close int fd = -1;
@@ -182,9 +215,11 @@ static int load_layer(struct load *l, const char *path, const char *blob_hex,
 
 	if (layer_pending(l, diff_id) || store_layer_exists(l->s, diff_id))
 		return 0; /* the same content is stored once */
-	fd = open_in(l, path);
+	fd = open_in(l, path, size);
 	if (fd < 0)
-		return hm_prefix(l->e, "missing layer blob");
+		return l->e->errnum == ENOENT
+			   ? hm_prefix(l->e, "missing layer blob")
+			   : -1;
 	tmp = store_mktemp(l->s, "layers", l->e);
 	if (!tmp)
 		return -1;
@@ -272,7 +307,8 @@ static json_t *homo_config(json_t *oci)
  * config's diff ids; then one image per name (or one unnamed).
  */
 static int load_image(struct load *l, json_t *cfg, char **paths,
-		      char **blob_hexes, size_t n, json_t *names)
+		      char **blob_hexes, const json_int_t *sizes, size_t n,
+		      json_t *names)
 {
 	json_t *diff_ids =
 	    json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
@@ -294,7 +330,7 @@ static int load_image(struct load *l, json_t *cfg, char **paths,
 
 		if (!id ||
 		    load_layer(l, paths[i], blob_hexes ? blob_hexes[i] : NULL,
-			       id) < 0) {
+			       sizes ? sizes[i] : -1, id) < 0) {
 			strv_free(img.layers);
 			return -1;
 		}
@@ -376,6 +412,7 @@ static int load_oci_manifest(struct load *l, json_t *desc, json_t *names,
 	json_t *m = read_blob_json(l, desc), *cfg = NULL, *layers, *v;
 	const char *mt = json_string_value(json_object_get(desc, "mediaType"));
 	char **paths = NULL, **hexes = NULL;
+	cleanup_free json_int_t *sizes = NULL;
 	size_t i, n;
 	int r = -1;
 
@@ -411,17 +448,28 @@ static int load_oci_manifest(struct load *l, json_t *desc, json_t *names,
 	n = json_array_size(layers);
 	paths = xcalloc(n + 1, sizeof(char *));
 	hexes = xcalloc(n + 1, sizeof(char *));
+	sizes = xcalloc(n + 1, sizeof(*sizes));
 	json_array_foreach(layers, i, v)
 	{
 		const char *hex = digest_hex(
 		    l, json_string_value(json_object_get(v, "digest")));
+		json_t *size = json_object_get(v, "size");
 
 		if (!hex)
 			goto out;
+		/* required by the image spec; checked before a byte is read */
+		if (!json_is_integer(size) || json_integer_value(size) < 0) {
+			hm_failx(l->e, HM_EXIT_FAIL,
+				 "load: layer sha256:%.12s: no size in the "
+				 "manifest",
+				 hex);
+			goto out;
+		}
+		sizes[i] = json_integer_value(size);
 		paths[i] = xasprintf("blobs/sha256/%s", hex);
 		hexes[i] = xstrdup(hex);
 	}
-	r = load_image(l, cfg, paths, hexes, n, names);
+	r = load_image(l, cfg, paths, hexes, sizes, n, names);
 out:
 	strv_free(paths);
 	strv_free(hexes);
@@ -484,7 +532,8 @@ static int load_docker(struct load *l, json_t *man)
 		paths = xcalloc(json_array_size(layers) + 1, sizeof(char *));
 		json_array_foreach(layers, k, p) paths[k] =
 		    xstrdup(json_string_value(p) ?: "");
-		r = load_image(l, cfg, paths, NULL, json_array_size(layers),
+		r = load_image(l, cfg, paths, NULL, NULL,
+			       json_array_size(layers),
 			       json_object_get(v, "RepoTags"));
 		strv_free(paths);
 		json_decref(cfg);
