@@ -238,11 +238,13 @@ setup_file() {
 	assert_output_has "cpu.cfs_quota_us=50000"
 	assert_output_has "cpu.cfs_period_us=100000"
 	assert_output_has "cpu.shares=512"
-	# cpuacct of a 2-second busy loop under --cpus 0.5: about 1 s of CPU
+	# cpuacct of a 2-second busy loop under --cpus 0.5: at most about 1 s
+	# of CPU (without the quota: 2 s). No lower bound: on a loaded host
+	# the loop gets less than its quota, which says nothing of homo.
 	run homo run --rm --cpus 0.5 busybox sh -c 'probe spin 2; cat /sys/fs/cgroup/cpuacct/cpuacct.usage'
 	assert_status 0
 	ns=$(tail -1 <<<"$output")
-	[ "$ns" -gt 600000000 ] && [ "$ns" -lt 1400000000 ]
+	[ "$ns" -gt 0 ] && [ "$ns" -lt 1400000000 ]
 }
 
 @test "default capabilities, --cap-add/--cap-drop and --privileged" {

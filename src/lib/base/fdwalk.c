@@ -2,11 +2,11 @@
 /* A directory walk at any depth: see fdwalk.h. */
 #include "base/fdwalk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,34 +49,69 @@ static const char *where(const struct fdwalk *w, size_t len)
 }
 
 /* The names of level @l, read whole: the fd's offset is shared with it. */
+/*
+ * Short of fds (EMFILE, ENFILE: a low ulimit -n), close the open level
+ * nearest the root, but the top: pop() reopens a closed parent through
+ * ".." and checks it is the same directory. False when nothing is left.
+ */
+static bool shed(struct fdwalk *w)
+{
+	for (size_t i = 0; i + 1 < w->depth; i++) {
+		if (w->lv[i].fd < 0 && w->lv[i].aux < 0)
+			continue;
+		close_fd(&w->lv[i].fd);
+		close_fd(&w->lv[i].aux);
+		return true;
+	}
+	return false;
+}
+
+static bool out_of_fds(void)
+{
+	return errno == EMFILE || errno == ENFILE;
+}
+
+int fdwalk_openat(struct fdwalk *w, int dfd, const char *name, int flags)
+{
+	int fd;
+
+	while ((fd = openat(dfd, name, flags)) < 0 && out_of_fds() && shed(w))
+		;
+	return fd;
+}
+
+/*
+ * The level's names, read with getdents64 on its own fd (from offset 0):
+ * no second fd for a DIR stream, so a walk needs one fd where it must.
+ */
 static int read_names(struct fdwalk *w, struct fdwalk_level *l,
 		      struct hm_err *e)
 {
-	int fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 3);
-	cleanup_dir DIR *d = NULL;
-	struct dirent *de;
+	char buf[32768];
 	size_t cap = 16;
+	ssize_t n;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		hm_fail(e, errno, "open directory \"%s\"",
-			where(w, l->path_len));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	rewinddir(d);
+	if (lseek(l->fd, 0, SEEK_SET) < 0)
+		return hm_fail(e, errno, "read directory \"%s\"",
+			       where(w, l->path_len));
 	l->names = xmalloc(cap * sizeof(*l->names));
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (l->n == cap) {
-			cap *= 2;
-			l->names = xrealloc(l->names, cap * sizeof(*l->names));
+	while ((n = getdents64(l->fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (!strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, ".."))
+				continue;
+			if (l->n == cap) {
+				cap *= 2;
+				l->names =
+				    xrealloc(l->names, cap * sizeof(*l->names));
+			}
+			l->names[l->n++] = xstrdup(de->d_name);
 		}
-		l->names[l->n++] = xstrdup(de->d_name);
 	}
-	if (errno)
+	if (n < 0)
 		return hm_fail(e, errno, "read directory \"%s\"",
 			       where(w, l->path_len));
 	if (w->sorted && l->n)
@@ -119,7 +154,7 @@ static int reopen(struct fdwalk *w, int child, int *fd, dev_t dev, ino_t ino,
 	dev_t d;
 	ino_t i;
 
-	*fd = openat(child, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*fd = fdwalk_openat(w, child, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return hm_fail(e, errno, "open \"%s/..\"", w->path);
 	if (identify(*fd, &d, &i) < 0)

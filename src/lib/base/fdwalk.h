@@ -70,6 +70,13 @@ int fdwalk_next(struct fdwalk *w, struct hm_err *e);
  */
 int fdwalk_enter(struct fdwalk *w, int fd, int aux, struct hm_err *e);
 
+/**
+ * fdwalk_openat() - openat(2) for the walk's own directories: short of
+ * fds, it closes levels of the walk it can reopen later and tries again,
+ * so a walk works under any ulimit -n that leaves it a handful.
+ */
+int fdwalk_openat(struct fdwalk *w, int dfd, const char *name, int flags);
+
 /** fdwalk_close() - free the walk (at any point) and close its fds. */
 void fdwalk_close(struct fdwalk *w);
 

@@ -325,8 +325,8 @@ static int rm_entry(struct fdwalk *w, const char *top, dev_t dev,
 		return hm_failx(e, HM_EXIT_FAIL,
 				"remove \"%s/%s\": a mount point", top,
 				w->path);
-	fd = openat(w->dfd, w->name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = fdwalk_openat(w, w->dfd, w->name,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s/%s\"", top, w->path);
 	return fdwalk_enter(w, fd, -1, e);
@@ -476,8 +476,9 @@ uint64_t util_dir_size(const char *path)
 			total += (uint64_t)s2.st_size;
 		if (!S_ISDIR(s2.st_mode) || s2.st_dev != st.st_dev)
 			continue;
-		fd = openat(w.dfd, w.name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = fdwalk_openat(&w, w.dfd, w.name,
+				   O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				       O_CLOEXEC);
 		if (fd >= 0)
 			ev = fdwalk_enter(&w, fd, -1, &ignored);
 	}

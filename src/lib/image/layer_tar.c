@@ -601,15 +601,17 @@ static int copy_hardlink(struct walk *w, const char *link)
  */
 static int enter_dir(struct walk *w, const struct stat *st, bool opaque)
 {
-	int sub = openat(w->fw.dfd, w->fw.name,
-			 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sub =
+	    fdwalk_openat(&w->fw, w->fw.dfd, w->fw.name,
+			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int dsub = -1;
 
 	if (sub < 0)
 		return hm_fail(w->e, errno, "open \"%s\"", w->rel);
 	if (w->fw.aux >= 0) {
-		dsub = openat(w->fw.aux, w->fw.name,
-			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dsub = fdwalk_openat(&w->fw, w->fw.aux, w->fw.name,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					 O_CLOEXEC);
 		if (dsub < 0) {
 			close(sub);
 			return hm_fail(w->e, errno, "open the copy of \"%s\"",

@@ -217,6 +217,8 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 		return -1;
 	if (unpack(o, fd, tmp, &res, e) < 0)
 		goto fail;
+	/* read whole: its fd is one a removal may need (a low ulimit -n) */
+	close(steal_fd(&fd));
 	FAULT_POINT("pull-after-unpack");
 	if (!verified && check_sha256(o, res.blob_digest, e) < 0)
 		goto fail;
@@ -228,6 +230,8 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	}
 	return 0;
 fail:
+	if (fd >= 0)
+		close(steal_fd(&fd));
 	util_rm_rf(tmp, &ignored);
 	return -1;
 }
