@@ -276,3 +276,70 @@ assert_layer_clean() {
 	echo "# $ok of 12 commits completed" >&3
 	! grep -rqs "$token" "$HOMO_ROOT/layers"
 }
+
+# every line of /proc/PID/cgroup in $1 names the root: "N:controllers:/"
+all_root() { [ -n "$1" ] && ! grep -v ':/$' <<<"$1"; }
+
+@test "cgroup namespace: the container and its exec'd processes see their own cgroup as /" {
+	pull_busybox
+	homo run -d --name x -m 64m busybox sleep 60 >/dev/null
+	run homo exec x cat /proc/1/cgroup
+	assert_status 0
+	# unfixed: 4:memory:/homo-test-.../<id>
+	all_root "$output"
+	assert_output_lacks "$HOMO_CGROUP_PARENT"
+	run homo exec x cat /proc/self/cgroup
+	assert_status 0
+	all_root "$output"
+	# exec joined the init's namespace, not one of its own
+	run homo exec x sh -c 'readlink /proc/1/ns/cgroup; readlink /proc/self/ns/cgroup'
+	assert_status 0
+	[ "$(sed -n 1p <<<"$output")" = "$(sed -n 2p <<<"$output")" ]
+	[ "$(sed -n 1p <<<"$output")" != "$(readlink /proc/self/ns/cgroup)" ]
+	# the binds under /sys/fs/cgroup show as roots in mountinfo too
+	run homo exec x grep ' - cgroup ' /proc/self/mountinfo
+	assert_status 0
+	[ "$(awk '{print $4}' <<<"$output" | sort -u)" = / ]
+	# the limits stay readable under /sys/fs/cgroup
+	run homo exec x cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	[ "$output" = 67108864 ]
+	run homo run --rm busybox cat /proc/self/cgroup
+	assert_status 0
+	all_root "$output"
+	homo rm -f x >/dev/null
+}
+
+@test "cgroup namespace: with CAP_SYS_ADMIN a cgroup mount shows the container's own cgroup, not the host's and other containers'" {
+	pull_busybox
+	homo run -d --name other busybox sleep 60 >/dev/null
+	other=$(cid other)
+	[ -d "/sys/fs/cgroup/memory/$HOMO_CGROUP_PARENT/$other" ]
+	run homo run --rm --cap-add SYS_ADMIN -m 48m busybox sh -c \
+		'mkdir /m && mount -t cgroup -o memory none /m &&
+		cat /m/memory.limit_in_bytes && find /m -mindepth 1 -type d; umount /m'
+	assert_status 0
+	# unfixed: the host's root memory cgroup, with every container in it
+	assert_output_lacks "$other"
+	assert_output_lacks "$HOMO_CGROUP_PARENT"
+	[ "$(sed -n 1p <<<"$output")" = 50331648 ]
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+	homo rm -f other >/dev/null
+}
+
+@test "cgroup namespace: under --userns it belongs to the container's user namespace" {
+	pull_busybox
+	homo run -d --name other busybox sleep 60 >/dev/null
+	other=$(cid other)
+	homo run -d --userns=auto --cap-add SYS_ADMIN -m 48m --name u busybox sleep 60 >/dev/null
+	run homo exec u cat /proc/1/cgroup /proc/self/cgroup
+	assert_status 0
+	all_root "$output"
+	# mounting needs CAP_SYS_ADMIN over the cgroup namespace: root of the
+	# container's user namespace has it only if that namespace owns it
+	run homo exec u sh -c 'mkdir -p /m && mount -t cgroup -o memory none /m &&
+		cat /m/memory.limit_in_bytes && find /m -mindepth 1 -type d; umount /m'
+	assert_status 0
+	assert_output_lacks "$other"
+	[ "$(sed -n 1p <<<"$output")" = 50331648 ]
+	homo rm -f u other >/dev/null
+}
