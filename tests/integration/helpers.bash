@@ -62,9 +62,12 @@ leaks() {
 		[ -d "$c$HOMO_CGROUP_PARENT" ] && out+=$'\n'"cgroup $c$HOMO_CGROUP_PARENT"
 	done
 	# container processes: members of a cgroup under the test's parent (a
-	# pivoted process's /proc/PID/root reads "/", so it cannot tell)
+	# pivoted process's /proc/PID/root reads "/", so it cannot tell); not a
+	# dead one awaiting its reaper (the host's init), whose removed cgroup
+	# v2 still shows as "... (deleted)" (v1 shows it as /)
 	for p in /proc/[0-9]*; do
-		grep -q ":/$HOMO_CGROUP_PARENT/" "$p/cgroup" 2>/dev/null &&
+		grep -v ' (deleted)$' "$p/cgroup" 2>/dev/null |
+			grep -q ":/$HOMO_CGROUP_PARENT/" &&
 			out+=$'\n'"process ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
 	done
 	# monitors of detached containers of this test's store

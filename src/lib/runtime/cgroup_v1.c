@@ -45,16 +45,32 @@ static const char *const ctrl_names[C_N] = {
 #define FREEZE_WAIT_NS 2000000000ull	 /* cgroup_freeze() */
 #define KILL_FREEZE_WAIT_NS 500000000ull /* freeze before a kill-all */
 
+/*
+ * Hierarchies of none of our controllers (blkio, cpuset, name=systemd, a
+ * hybrid host's cgroup2) get the container's cgroup too, with no limits:
+ * its cgroup namespace is rooted there, and at a hierarchy's root a
+ * CAP_SYS_ADMIN container could mount the host's tree and release_agent.
+ */
+#define MAX_OTHER 12
+
 struct hier {
 	char mnt[512];	  /* mount point */
 	const char *name; /* its basename: the name under /sys/fs/cgroup */
 	unsigned ctrls;	  /* BIT(enum ctrl) of the wanted controllers in it */
+	bool cpuset;	  /* a new cgroup needs cpuset.cpus and .mems */
+};
+
+/* One of those, as scan_mount() finds it; @dev (the superblock) counts a
+ * hierarchy mounted twice once. */
+struct other {
+	char mnt[512], dev[32];
+	bool cpuset;
 };
 
 /* Filled by detect(), once per process; homo is single-threaded. */
 static struct {
 	int n;
-	struct hier h[C_N];
+	struct hier h[C_N + MAX_OTHER];
 	int of[C_N]; /* index into h of each controller, -1 = not mounted */
 } cg;
 
@@ -214,39 +230,67 @@ static bool field(const char *buf, const char *key, uint64_t *v)
 
 /* ---- detection ---- */
 
+/* @path is @mnt or below it: a mount on @mnt hides it */
+static bool below(const char *path, const char *mnt, size_t n)
+{
+	return !strncmp(path, mnt, n) && (path[n] == '/' || !path[n] || n == 1);
+}
+
+static void add_other(struct other *o, int *no, const char *mnt,
+		      const char *dev, bool cpuset)
+{
+	for (int i = 0; i < *no; i++)
+		if (o[i].mnt[0] && !strcmp(o[i].dev, dev))
+			return;
+	if (*no < MAX_OTHER) {
+		snprintf(o[*no].mnt, sizeof(o->mnt), "%s", mnt);
+		snprintf(o[*no].dev, sizeof(o->dev), "%s", dev);
+		o[(*no)++].cpuset = cpuset;
+	}
+}
+
 /*
  * One mountinfo line ("36 30 0:33 / /sys/fs/cgroup/freezer rw - cgroup
  * cgroup rw,freezer"): note a v1 hierarchy holding controllers we want, or
- * that cgroup2 is mounted. Lines come in mount order, so a mount on or above
+ * one of none (struct other), or that cgroup2 is mounted (a hybrid host's
+ * is an other too). Lines come in mount order, so a mount on or above
  * a hierarchy's mount point hides it (cgroup2 mounted over /sys/fs/cgroup);
  * otherwise the first mount of a hierarchy wins.
  */
 static void scan_mount(const char *line, char mnts[C_N + 1][512],
-		       unsigned *bits)
+		       unsigned *bits, struct other *o, int *no)
 {
-	char mnt[512], type[16], opts[512], *tok, *save = NULL;
+	char mnt[512], dev[32], type[16], opts[512], *tok, *save = NULL;
 	const char *sep = strstr(line, " - ");
 	unsigned here = 0;
+	bool cpuset = false;
 	size_t n;
 
-	if (!sep || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
+	if (!sep || sscanf(line, "%*s %*s %31s %*s %511s", dev, mnt) != 2 ||
 	    sscanf(sep + 3, "%15s %*s %511s", type, opts) != 2)
 		return;
 	n = strlen(mnt);
 	for (int i = 0; i <= C_N; i++)
-		if (!strncmp(mnts[i], mnt, n) &&
-		    (mnts[i][n] == '/' || !mnts[i][n] || n == 1))
+		if (below(mnts[i], mnt, n))
 			mnts[i][0] = '\0';
+	for (int i = 0; i < *no; i++)
+		if (below(o[i].mnt, mnt, n))
+			o[i].mnt[0] = '\0';
 	if (!strcmp(type, "cgroup2")) /* slot C_N: the last cgroup2 */
 		memcpy(mnts[C_N], mnt, sizeof(mnt));
 	/* a mount point with an escaped space or tab is nothing we made */
-	if (strcmp(type, "cgroup") || strchr(mnt, '\\'))
+	if ((strcmp(type, "cgroup") && strcmp(type, "cgroup2")) ||
+	    strchr(mnt, '\\'))
 		return;
 	for (tok = strtok_r(opts, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
+	     tok = strtok_r(NULL, ",", &save)) {
+		cpuset |= !strcmp(tok, "cpuset");
 		for (int i = 0; i < C_N; i++)
 			if (!strcmp(tok, ctrl_names[i]))
 				here |= BIT(i);
+	}
+	if (!here)
+		add_other(o, no, mnt, dev, cpuset);
 	for (int i = 0; i < C_N; i++)
 		if ((here & BIT(i)) && !mnts[i][0]) {
 			memcpy(mnts[i], mnt, sizeof(mnt));
@@ -254,19 +298,32 @@ static void scan_mount(const char *line, char mnts[C_N + 1][512],
 		}
 }
 
+static void add_hier(const char *mnt, unsigned ctrls, bool cpuset)
+{
+	struct hier *h = &cg.h[cg.n++];
+	const char *slash;
+
+	snprintf(h->mnt, sizeof(h->mnt), "%s", mnt);
+	slash = strrchr(h->mnt, '/');
+	h->name = slash ? slash + 1 : h->mnt;
+	h->ctrls = ctrls;
+	h->cpuset = cpuset;
+}
+
 static int detect(struct hm_err *e)
 {
 	char mnts[C_N + 1][512] = {{0}}, *line, *save = NULL;
 	cleanup_free char *info = NULL;
 	unsigned bits[C_N] = {0}, have = 0;
-	int i;
+	struct other o[MAX_OTHER];
+	int i, no = 0;
 
 	info = util_read_file("/proc/self/mountinfo", NULL, e);
 	if (!info)
 		return -1;
 	for (line = strtok_r(info, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
-		scan_mount(line, mnts, bits);
+		scan_mount(line, mnts, bits, o, &no);
 	for (i = 0; i < C_N; i++) {
 		cg.of[i] = -1;
 		if (mnts[i][0])
@@ -286,19 +343,16 @@ static int detect(struct hm_err *e)
 	}
 	/* hierarchies in controller order, co-mounted ones once */
 	for (i = 0; i < C_N; i++) {
-		struct hier *h = &cg.h[cg.n];
-		const char *slash = strrchr(mnts[i], '/');
-
 		if (!mnts[i][0] || cg.of[i] >= 0)
 			continue;
-		memcpy(h->mnt, mnts[i], sizeof(h->mnt));
-		h->name = h->mnt + (slash ? slash + 1 - mnts[i] : 0);
-		h->ctrls = bits[i];
 		for (int j = 0; j < C_N; j++)
 			if (bits[i] & BIT(j))
 				cg.of[j] = cg.n;
-		cg.n++;
+		add_hier(mnts[i], bits[i], false);
 	}
+	for (i = 0; i < no; i++)
+		if (o[i].mnt[0])
+			add_hier(o[i].mnt, 0, o[i].cpuset);
 	return 0;
 }
 
@@ -324,6 +378,23 @@ static int make_dir(char *dir, struct hm_err *e)
 			break;
 	}
 	return hm_fail(e, errno, "create cgroup \"%s\"", dir);
+}
+
+/* A new cpuset cgroup has no CPUs nor memory nodes, and no process can
+ * enter it: give @dir those of its parent where it has none. */
+static int fill_cpuset(const char *dir, struct hm_err *e)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	char up[PATH_MAX], val[4096];
+
+	snprintf(up, sizeof(up), "%s/..", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (cg_read(dir, files[i], val, sizeof(val), e) < 0 ||
+		    (val[0] == '\n' &&
+		     (cg_read(up, files[i], val, sizeof(val), e) < 0 ||
+		      cg_write(dir, files[i], val, false, e) < 0)))
+			return -1;
+	return 0;
 }
 
 static int write_devices(const char *dir, struct hm_err *e)
@@ -427,6 +498,10 @@ static int v1_create(const char *id, const struct cgroup_limits *l,
 		if (dir_of(dir, i, id, e) < 0 || make_dir(dir, e) < 0)
 			goto undo;
 		made |= BIT(i);
+		if (cg.h[i].cpuset &&
+		    (dir_of(dir, i, NULL, e) < 0 || fill_cpuset(dir, e) < 0 ||
+		     dir_of(dir, i, id, e) < 0 || fill_cpuset(dir, e) < 0))
+			goto undo;
 		if (write_limits(&cg.h[i], dir, l, e) < 0)
 			goto undo;
 	}

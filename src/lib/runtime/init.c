@@ -16,6 +16,7 @@
 #include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,6 +442,13 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 	init_die_with_parent(a->sync_fd); /* setresuid() cleared it */
+	/* GO: homo has put us in our cgroups, so they become the root of
+	 * our view (/proc/self/cgroup, a cgroup mount); in a user namespace,
+	 * that one owns it (a --cap-add SYS_ADMIN mount needs that) */
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		hm_fail(&e, errno, "unshare the cgroup namespace");
+		die(a->sync_fd, &e);
+	}
 
 	if (rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);

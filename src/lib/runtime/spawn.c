@@ -245,7 +245,10 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	p->pid = fork();
 	if (p->pid == 0) {
 		struct hm_err ce = {0};
-		int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+		/* the cgroup namespace after homo moved us to its cgroups
+		 * (GO), as the init did: it sees them as / too */
+		int flags =
+		    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 
 		close(parent_fd);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -533,6 +533,11 @@ static void test_each(void **state)
 	assert_non_null(strstr(list, "pids;"));
 	assert_non_null(strstr(list, "devices;"));
 	assert_non_null(strstr(list, "cpu"));
+	/* hierarchies without limits are there too (cgroup namespace) */
+	if (access("/sys/fs/cgroup/blkio/cgroup.procs", F_OK) == 0)
+		assert_non_null(strstr(list, "blkio;"));
+	if (access("/sys/fs/cgroup/cpuset/cgroup.procs", F_OK) == 0)
+		assert_non_null(strstr(list, "cpuset;"));
 	mem = cgroup_dir("memory", f->id[0]);
 	want = xasprintf("/%s/%s", parent, f->id[0]);
 	assert_non_null(mem);
