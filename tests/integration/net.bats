@@ -39,6 +39,23 @@ no_veths() {
 	! inns ip -o link show type veth | grep -q ': vh'
 }
 
+# the static probe of this build, mounted into containers as /xprobe (its
+# raw-frame commands may be newer than the test image's /probe) and run in
+# the test's netns as a host-side listener
+PROBE=${PROBE:-$(dirname "$HOMO")/probe}
+GW_MAC=02:42:0a:58:00:01 # the bridge's, fixed: ipam_mac(10.88.0.1)
+
+need_probe() {
+	[ -x "$PROBE" ] || { echo "no $PROBE: make build/probe" >&2; false; }
+}
+
+# a host-side listener in the test's netns, its output in $T/$1.log
+listen() { # NAME udp|tcp ADDR PORT
+	# nsenter, not the inns function: $! must be the listener's pid
+	bg nsenter --net="/run/netns/$NETNS" "$PROBE" listen "$2" "$3" "$4" >"$T/$1.log"
+	retry grep -q listening "$T/$1.log"
+}
+
 httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www'
 
 @test "bridge is the default: eth0 with the lowest address, gateway route, MAC, /etc/hosts" {
@@ -186,6 +203,46 @@ httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && ex
 	assert_status 0
 	inns nft list table ip other >/dev/null
 	inns nft delete table ip other
+}
+
+@test "a container's packets to 127.0.0.0/8 are dropped (CVE-2020-8558); 127.0.0.1:PORT published ports still work" {
+	# route_localnet on the bridge lets the host route packets to
+	# 127.0.0.1 that arrive from a container: a container addressed a
+	# datagram to 127.0.0.1 at the gateway's MAC and a host service
+	# bound to loopback got it; a SYN got a SYN-ACK
+	bridge_default
+	pull_busybox
+	need_probe
+	listen udp udp 127.0.0.1 19999
+	listen tcp tcp 127.0.0.1 19998
+	run homo run --rm --ip 10.88.0.2 -v "$PROBE:/xprobe:ro" busybox sh -c "
+		ping -c1 -W5 10.88.0.1 >/dev/null &&
+		/xprobe l2send udp 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 127.0.0.1 19999 &&
+		/xprobe l2send syn 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 127.0.0.1 19998"
+	assert_status 0
+	assert_output_has "sent"
+	assert_output_has "synack=no"
+	sleep 0.2
+	! grep -q forged "$T/udp.log"
+	run inns nft list chain ip homo localnet
+	assert_output_has 'iifname "homo0" ip daddr 127.0.0.0/8 drop'
+	# the same frames to the gateway's own address do arrive: the probe's
+	# frames are sound, only the loopback destination is refused
+	listen udp2 udp 0.0.0.0 19995
+	listen tcp2 tcp 0.0.0.0 19994
+	run homo run --rm --ip 10.88.0.2 -v "$PROBE:/xprobe:ro" busybox sh -c "
+		/xprobe l2send udp 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 10.88.0.1 19995 &&
+		/xprobe l2send syn 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 10.88.0.1 19994"
+	assert_output_has "synack=yes"
+	retry grep -q forged "$T/udp2.log"
+	# a published port on 127.0.0.1 still works, from the host
+	bg_homo run --rm --init -p 127.0.0.1:18085:80 busybox sh -c "$httpd_cmd"
+	pid=$!
+	retry inns busybox wget -qO- http://127.0.0.1:18085/
+	run inns busybox wget -qO- http://127.0.0.1:18085/
+	assert_output_has "hello from"
+	kill -TERM "$pid"
+	wait_status "$pid"
 }
 
 @test "SIGKILL of homo run: the next homo command leaves no veth, rule or allocation" {

@@ -69,6 +69,13 @@ static void put_base(FILE *f, const char *bridge, const char *cidr)
 		"priority -100; policy accept; }\n"
 		"add chain " TABLE " postrouting { type nat hook postrouting "
 		"priority srcnat; policy accept; }\n"
+		/* before NAT (-100), so a reply to 127.0.0.1:PORT published,
+		 * still addressed to the gateway, passes (CVE-2020-8558) */
+		"add chain " TABLE " localnet { type filter hook prerouting "
+		"priority -150; policy accept; }\n"
+		"flush chain " TABLE " localnet\n"
+		"add rule " TABLE " localnet iifname \"%s\" ip daddr "
+		"127.0.0.0/8 drop\n"
 		"flush chain " TABLE " prerouting\n"
 		"add rule " TABLE
 		" prerouting fib daddr type local jump ports\n"
@@ -86,7 +93,7 @@ static void put_base(FILE *f, const char *bridge, const char *cidr)
 		 * through the host: replies must come back through the NAT */
 		"add rule " TABLE " postrouting ip saddr %s oifname \"%s\" "
 		"ct status dnat masquerade\n",
-		cidr, bridge, bridge, cidr, bridge);
+		bridge, cidr, bridge, bridge, cidr, bridge);
 }
 
 int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e)

@@ -18,6 +18,9 @@
  *                id of the container it belongs to
  *   postrouting (nat): masquerade the subnet leaving by another link;
  *                127.0.0.1 and hairpin traffic DNAT'ed into the bridge
+ *   localnet (filter, prerouting before NAT): drop what the bridge
+ *                brings addressed to 127.0.0.0/8 (route_localnet would
+ *                deliver it to the host's loopback services)
  *
  * The base chains are rewritten in the same transaction as every change,
  * so a flushed or damaged table heals itself.
