@@ -78,7 +78,7 @@ leaks() {
 	done
 	# network: never homo's table in the host's namespace; in the test's
 	# own, no veth of homo's (the kernel destroys them asynchronously: poll
-	# briefly) and no port rule
+	# briefly), no port rule and no veth guard
 	[ "$(nft list table ip homo 2>/dev/null | grep -c . || true)" = "$HOST_TABLE" ] ||
 		out+=$'\n'"nft table homo changed in the host namespace"
 	if [ -n "$NETNS" ]; then
@@ -88,6 +88,7 @@ leaks() {
 		done
 		out+=$(inns ip -o link show type veth | awk -F': ' '$2 ~ /^vh/ { print "\nveth " $2 }')
 		out+=$(inns nft list chain ip homo ports 2>/dev/null | grep -o 'comment "[0-9a-f]*"' | sed 's/^/\nnft rule /')
+		out+=$(inns nft list chains netdev 2>/dev/null | grep -o 'chain ctr_[0-9a-f]*' | sed 's/^/\nnft guard /')
 	fi
 	if [ -f "$HOMO_ROOT/net/ipam.json" ]; then
 		out+=$(grep -o '"id": "[0-9a-f]*"' "$HOMO_ROOT/net/ipam.json" | sed 's/^/\naddress allocation /')

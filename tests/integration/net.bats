@@ -39,6 +39,28 @@ no_veths() {
 	! inns ip -o link show type veth | grep -q ': vh'
 }
 
+# the static probe of this build, mounted into containers as /xprobe (its
+# raw-frame commands may be newer than the test image's /probe) and run in
+# the test's netns as a host-side listener
+PROBE=${PROBE:-$(dirname "$HOMO")/probe}
+GW_MAC=02:42:0a:58:00:01 # the bridge's, fixed: ipam_mac(10.88.0.1)
+
+need_probe() {
+	[ -x "$PROBE" ] || { echo "no $PROBE: make build/probe" >&2; false; }
+}
+
+# a host-side listener in the test's netns, its output in $T/$1.log
+listen() { # NAME udp|tcp ADDR PORT
+	# nsenter, not the inns function: $! must be the listener's pid
+	bg nsenter --net="/run/netns/$NETNS" "$PROBE" listen "$2" "$3" "$4" >"$T/$1.log"
+	retry grep -q listening "$T/$1.log"
+}
+
+# the guard chains of the containers in the netdev table
+guard_chains() {
+	inns nft list table netdev homo 2>/dev/null | grep -c 'chain ctr_' || true
+}
+
 httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www'
 
 @test "bridge is the default: eth0 with the lowest address, gateway route, MAC, /etc/hosts" {
@@ -172,20 +194,113 @@ httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && ex
 	[ "$(grep -c "comment \"$ida\"" <<<"$output")" -eq 1 ]
 	[ "$(grep -c "comment \"$idb\"" <<<"$output")" -eq 2 ]
 	[ "$(port_rules)" -eq 3 ]
+	# one veth guard each, on its veth
+	run inns nft list table netdev homo
+	[ "$(grep -c "chain ctr_$ida {" <<<"$output")" -eq 1 ]
+	[ "$(grep -c "chain ctr_$idb {" <<<"$output")" -eq 1 ]
+	[ "$(guard_chains)" -eq 2 ]
+	[ "$(grep -c 'hook ingress device "vh' <<<"$output")" -eq 2 ]
 	kill -TERM "$ra"
 	wait_status "$ra"
 	run inns nft list chain ip homo ports
 	[ "$(grep -c "comment \"$ida\"" <<<"$output")" -eq 0 ]
 	[ "$(grep -c "comment \"$idb\"" <<<"$output")" -eq 2 ]
+	run inns nft list table netdev homo
+	[ "$(grep -c "chain ctr_$ida {" <<<"$output")" -eq 0 ]
+	[ "$(guard_chains)" -eq 1 ]
 	kill -TERM "$rb"
 	wait_status "$rb"
 	[ "$(port_rules)" -eq 0 ]
+	[ "$(guard_chains)" -eq 0 ]
 	# homo's table only: another table in the namespace is left alone
 	inns nft add table ip other
 	run homo run --rm -p 18184:80 busybox true
 	assert_status 0
 	inns nft list table ip other >/dev/null
 	inns nft delete table ip other
+}
+
+@test "a container's packets to 127.0.0.0/8 are dropped (CVE-2020-8558); 127.0.0.1:PORT published ports still work" {
+	# route_localnet on the bridge lets the host route packets to
+	# 127.0.0.1 that arrive from a container: a container addressed a
+	# datagram to 127.0.0.1 at the gateway's MAC and a host service
+	# bound to loopback got it; a SYN got a SYN-ACK
+	bridge_default
+	pull_busybox
+	need_probe
+	listen udp udp 127.0.0.1 19999
+	listen tcp tcp 127.0.0.1 19998
+	run homo run --rm --ip 10.88.0.2 -v "$PROBE:/xprobe:ro" busybox sh -c "
+		ping -c1 -W5 10.88.0.1 >/dev/null &&
+		/xprobe l2send udp 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 127.0.0.1 19999 &&
+		/xprobe l2send syn 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 127.0.0.1 19998"
+	assert_status 0
+	assert_output_has "sent"
+	assert_output_has "synack=no"
+	sleep 0.2
+	! grep -q forged "$T/udp.log"
+	run inns nft list chain ip homo localnet
+	assert_output_has 'iifname "homo0" ip daddr 127.0.0.0/8 drop'
+	# the same frames to the gateway's own address do arrive: the probe's
+	# frames are sound, only the loopback destination is refused
+	listen udp2 udp 0.0.0.0 19995
+	listen tcp2 tcp 0.0.0.0 19994
+	run homo run --rm --ip 10.88.0.2 -v "$PROBE:/xprobe:ro" busybox sh -c "
+		/xprobe l2send udp 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 10.88.0.1 19995 &&
+		/xprobe l2send syn 02:42:0a:58:00:02 10.88.0.2 $GW_MAC 10.88.0.1 19994"
+	assert_output_has "synack=yes"
+	retry grep -q forged "$T/udp2.log"
+	# a published port on 127.0.0.1 still works, from the host
+	bg_homo run --rm --init -p 127.0.0.1:18085:80 busybox sh -c "$httpd_cmd"
+	pid=$!
+	retry inns busybox wget -qO- http://127.0.0.1:18085/
+	run inns busybox wget -qO- http://127.0.0.1:18085/
+	assert_output_has "hello from"
+	kill -TERM "$pid"
+	wait_status "$pid"
+}
+
+@test "a container cannot forge another's IP or MAC (ARP and IP spoofing); its own traffic flows" {
+	# before: the host learnt the victim's address at the attacker's MAC
+	# from a forged ARP request, and took datagrams with a forged source
+	# IP or MAC (the bridge learns a forged MAC on the attacker's port)
+	bridge_default
+	pull_busybox
+	need_probe
+	listen ip udp 0.0.0.0 19997
+	listen mac udp 0.0.0.0 19996
+	listen own udp 0.0.0.0 19995
+	bg_homo run --rm --init --name victim --ip 10.88.0.10 busybox sh -c "$httpd_cmd"
+	pid=$!
+	retry inns busybox wget -qO- http://10.88.0.10/
+	# the host knows the victim at its own MAC
+	inns ip neigh show 10.88.0.10 | grep -q 02:42:0a:58:00:0a
+	run homo run --rm --ip 10.88.0.11 -v "$PROBE:/xprobe:ro" busybox sh -c "
+		/xprobe l2send arp 02:42:0a:58:00:0b 10.88.0.10 ff:ff:ff:ff:ff:ff 10.88.0.1 1
+		/xprobe l2send udp 02:42:0a:58:00:0b 10.88.0.10 $GW_MAC 10.88.0.1 19997
+		/xprobe l2send udp 02:42:0a:58:00:0a 10.88.0.11 $GW_MAC 10.88.0.1 19996
+		/xprobe l2send udp 02:42:0a:58:00:0b 10.88.0.11 $GW_MAC 10.88.0.1 19995
+		ping -c1 -W5 10.88.0.10 >/dev/null && echo ping-ok
+		wget -qO- http://10.88.0.10/"
+	assert_status 0
+	assert_output_has "ping-ok"
+	assert_output_has "hello from"
+	sleep 0.2
+	run inns ip neigh show 10.88.0.10
+	[[ "$output" != *02:42:0a:58:00:0b* ]]
+	! grep -q forged "$T/ip.log"
+	! grep -q forged "$T/mac.log"
+	# the same frame with its own addresses arrives: the probe is sound
+	retry grep -q forged "$T/own.log"
+	# the host and other containers still reach the victim
+	run inns busybox wget -qO- http://10.88.0.10/
+	assert_output_has "hello from"
+	run inns nft list table netdev homo
+	assert_output_has "policy drop"
+	[ "$(guard_chains)" -eq 1 ]
+	kill -TERM "$pid"
+	wait_status "$pid"
+	[ "$(guard_chains)" -eq 0 ]
 }
 
 @test "SIGKILL of homo run: the next homo command leaves no veth, rule or allocation" {
@@ -196,6 +311,7 @@ httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && ex
 	retry inns busybox wget -qO- http://127.0.0.1:18090/
 	[ "$(allocations)" -eq 1 ]
 	[ "$(port_rules)" -eq 1 ]
+	[ "$(guard_chains)" -eq 1 ]
 	inns ip -o link show type veth | grep -q ': vh'
 	kill -KILL "$pid"
 	wait "$pid" || true
@@ -203,6 +319,7 @@ httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && ex
 	assert_status 0
 	[ "$(allocations)" -eq 0 ]
 	[ "$(port_rules)" -eq 0 ]
+	[ "$(guard_chains)" -eq 0 ]
 	retry no_veths
 	homo rm killed
 }

@@ -17,12 +17,21 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <linux/if_packet.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +96,11 @@ static void usage(void)
 	    "  exes             every visible process's exe: readable?\n"
 	    "  mknod-open MAJ MIN | read FILE | write FILE TEXT\n"
 	    "  memhog MB | forkbomb N | spin SECONDS | sleep SECONDS\n"
-	    "  exit N | signal SIG | stat PATH | ls DIR | udp-echo PORT\n",
+	    "  exit N | signal SIG | stat PATH | ls DIR | udp-echo PORT\n"
+	    "  listen udp|tcp ADDR PORT  print each datagram / connection\n"
+	    "  l2send arp|udp|syn SRCMAC SRCIP DSTMAC DSTIP PORT\n"
+	    "                   one forged frame out of eth0 (syn: "
+	    "synack=yes|no)\n",
 	    stderr);
 	exit(2);
 }
@@ -1255,6 +1268,237 @@ static int cmd_udp_echo(long port)
 	}
 }
 
+/*
+ * A listener bound to ADDR: each datagram (udp) or connection (tcp) as a
+ * line on stdout, flushed, so a test can see what reached a host service.
+ */
+static int cmd_listen(const char *proto, const char *addr, long port)
+{
+	bool udp = !strcmp(proto, "udp");
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port)};
+	int one = 1, fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+
+	if (!udp && strcmp(proto, "tcp"))
+		usage();
+	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+		usage();
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    (!udp && listen(fd, 16) < 0)) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		char buf[2048];
+		ssize_t n;
+
+		if (!udp) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c >= 0) {
+				puts("connection");
+				close(c);
+			}
+		} else if ((n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+			buf[n] = 0;
+			printf("%s%s", buf,
+			       n && buf[n - 1] == '\n' ? "" : "\n");
+		}
+		fflush(stdout);
+	}
+}
+
+/* The Internet checksum over @len bytes, from the running sum @sum. */
+static uint16_t csum(const void *p, size_t len, uint32_t sum)
+{
+	const uint8_t *b = p;
+
+	for (; len > 1; b += 2, len -= 2)
+		sum += (uint32_t)(b[0] << 8 | b[1]);
+	if (len)
+		sum += (uint32_t)(b[0] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static void parse_mac(const char *s, uint8_t mac[6])
+{
+	if (sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
+		   &mac[2], &mac[3], &mac[4], &mac[5]) != 6)
+		usage();
+}
+
+static void parse_ip(const char *s, struct in_addr *a)
+{
+	if (inet_pton(AF_INET, s, a) != 1)
+		usage();
+}
+
+struct frame {
+	struct ether_header eth;
+	union {
+		struct {
+			uint16_t htype, ptype;
+			uint8_t hlen, plen;
+			uint16_t op;
+			uint8_t sha[6], spa[4], tha[6], tpa[4];
+		} __attribute__((packed)) arp;
+		struct {
+			struct iphdr ip;
+			union {
+				struct udphdr udp;
+				struct tcphdr tcp;
+			};
+			char tail[32]; /* a UDP payload starts in the union */
+		} __attribute__((packed)) in;
+	};
+} __attribute__((packed));
+
+#define L2_SPORT 40404
+static const char l2_payload[] = "forged\n";
+
+/* An ARP request for @dip from @sip at @smac: how a host learns a
+ * neighbour (the target records the sender's address as given). */
+static size_t build_arp(struct frame *f, const uint8_t smac[6],
+			struct in_addr sip, struct in_addr dip)
+{
+	f->eth.ether_type = htons(ETHERTYPE_ARP);
+	f->arp.htype = htons(1);
+	f->arp.ptype = htons(ETHERTYPE_IP);
+	f->arp.hlen = 6;
+	f->arp.plen = 4;
+	f->arp.op = htons(1);
+	memcpy(f->arp.sha, smac, 6);
+	memcpy(f->arp.spa, &sip, 4);
+	memcpy(f->arp.tpa, &dip, 4);
+	return sizeof(f->eth) + sizeof(f->arp);
+}
+
+/* A UDP datagram or a TCP SYN from @sip:L2_SPORT to @dip:@port. */
+static size_t build_ip(struct frame *f, bool udp, struct in_addr sip,
+		       struct in_addr dip, uint16_t port)
+{
+	struct {
+		uint32_t s, d;
+		uint8_t zero, proto;
+		uint16_t len;
+	} __attribute__((packed)) ph;
+	size_t l4 = udp ? sizeof(f->in.udp) + sizeof(l2_payload) - 1
+			: sizeof(f->in.tcp);
+	uint16_t c;
+	uint32_t s;
+
+	f->eth.ether_type = htons(ETHERTYPE_IP);
+	f->in.ip = (struct iphdr){.version = 4,
+				  .ihl = 5,
+				  .ttl = 64,
+				  .protocol = udp ? IPPROTO_UDP : IPPROTO_TCP,
+				  .tot_len = htons((uint16_t)(20 + l4)),
+				  .saddr = sip.s_addr,
+				  .daddr = dip.s_addr};
+	f->in.ip.check = csum(&f->in.ip, 20, 0);
+	if (udp) {
+		f->in.udp = (struct udphdr){.source = htons(L2_SPORT),
+					    .dest = htons(port),
+					    .len = htons((uint16_t)l4)};
+		memcpy((char *)&f->in.udp + sizeof(f->in.udp), l2_payload,
+		       sizeof(l2_payload) - 1);
+	} else {
+		f->in.tcp = (struct tcphdr){.source = htons(L2_SPORT),
+					    .dest = htons(port),
+					    .seq = htonl(1),
+					    .doff = 5,
+					    .syn = 1,
+					    .window = htons(1024)};
+	}
+	ph = (typeof(ph)){sip.s_addr, dip.s_addr, 0, f->in.ip.protocol,
+			  htons((uint16_t)l4)};
+	s = ntohs((uint16_t)~csum(&ph, sizeof(ph), 0));
+	c = csum(&f->in.udp, l4, s);
+	if (udp)
+		f->in.udp.check = c;
+	else
+		f->in.tcp.check = c;
+	return sizeof(f->eth) + 20 + l4;
+}
+
+/* Up to 2 s for a SYN-ACK to L2_SPORT from @port on packet socket @fd. */
+static bool wait_synack(int fd, uint16_t port)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct frame f;
+		ssize_t n;
+		long ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = 2000 - ((t.tv_sec - t0.tv_sec) * 1000 +
+			     (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (ms <= 0 || poll(&p, 1, (int)ms) <= 0)
+			return false;
+		n = recv(fd, &f, sizeof(f), 0);
+		if (n >= (ssize_t)(sizeof(f.eth) + 20 + sizeof(f.in.tcp)) &&
+		    f.eth.ether_type == htons(ETHERTYPE_IP) &&
+		    f.in.ip.protocol == IPPROTO_TCP && f.in.ip.ihl == 5 &&
+		    f.in.tcp.source == htons(port) &&
+		    f.in.tcp.dest == htons(L2_SPORT) && f.in.tcp.syn &&
+		    f.in.tcp.ack)
+			return true;
+	}
+}
+
+/*
+ * One hand-made frame out of eth0, addresses as given: what a container
+ * with CAP_NET_RAW can put on the bridge (forged source MAC or IP, a
+ * destination of 127.0.0.1 sent to the gateway's MAC).
+ */
+static int cmd_l2send(char **argv)
+{
+	const char *kind = argv[0];
+	uint8_t smac[6], dmac[6];
+	struct in_addr sip, dip;
+	uint16_t port = (uint16_t)parse_long(argv[5], 1, 65535);
+	struct frame f = {0};
+	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_halen = 6};
+	size_t len;
+	int fd;
+
+	parse_mac(argv[1], smac);
+	parse_ip(argv[2], &sip);
+	parse_mac(argv[3], dmac);
+	parse_ip(argv[4], &dip);
+	memcpy(f.eth.ether_shost, smac, 6);
+	memcpy(f.eth.ether_dhost, dmac, 6);
+	if (!strcmp(kind, "arp"))
+		len = build_arp(&f, smac, sip, dip);
+	else if (!strcmp(kind, "udp") || !strcmp(kind, "syn"))
+		len = build_ip(&f, kind[0] == 'u', sip, dip, port);
+	else
+		usage();
+	to.sll_ifindex = (int)if_nametoindex("eth0");
+	to.sll_protocol = f.eth.ether_type;
+	memcpy(to.sll_addr, dmac, 6);
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0 || !to.sll_ifindex ||
+	    bind(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    sendto(fd, &f, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		printf("errno:%s\n", errname(errno));
+		return 1;
+	}
+	if (strcmp(kind, "syn"))
+		puts("sent");
+	else
+		printf("synack=%s\n", wait_synack(fd, port) ? "yes" : "no");
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	const char *cmd = argv[1];
@@ -1319,6 +1563,11 @@ static int run(int argc, char **argv)
 		return cmd_ls(argv[2]);
 	if (IS("udp-echo", 1))
 		return cmd_udp_echo(parse_long(argv[2], 1, 65535));
+	if (IS("listen", 3))
+		return cmd_listen(argv[2], argv[3],
+				  parse_long(argv[4], 1, 65535));
+	if (IS("l2send", 6))
+		return cmd_l2send(argv + 2);
 #undef IS
 	fprintf(stderr, "probe: unknown command: %s\n", cmd);
 	usage();

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The nftables table "ip homo" (firewall.h), through libnftables: homo
- * hands it the same text "nft -f" would read, in one transaction, and
- * reads rules back as JSON to delete them by handle. See docs/network.md
- * for why libnftables and not libnftnl.
+ * The nftables tables "ip homo" and "netdev homo" (firewall.h), through
+ * libnftables: homo hands it the same text "nft -f" would read, in one
+ * transaction, and reads rules back as JSON to delete them by handle. See
+ * docs/network.md for why libnftables and not libnftnl.
  */
 #include "net/firewall.h"
 
@@ -18,6 +18,8 @@
 #include "base/util.h"
 
 #define TABLE "ip homo"
+#define GUARD "netdev homo"
+#define GUARD_PREFIX "ctr_"
 
 static void cleanup_nftp(struct nft_ctx **c)
 {
@@ -69,6 +71,13 @@ static void put_base(FILE *f, const char *bridge, const char *cidr)
 		"priority -100; policy accept; }\n"
 		"add chain " TABLE " postrouting { type nat hook postrouting "
 		"priority srcnat; policy accept; }\n"
+		/* before NAT (-100), so a reply to 127.0.0.1:PORT published,
+		 * still addressed to the gateway, passes (CVE-2020-8558) */
+		"add chain " TABLE " localnet { type filter hook prerouting "
+		"priority -150; policy accept; }\n"
+		"flush chain " TABLE " localnet\n"
+		"add rule " TABLE " localnet iifname \"%s\" ip daddr "
+		"127.0.0.0/8 drop\n"
 		"flush chain " TABLE " prerouting\n"
 		"add rule " TABLE
 		" prerouting fib daddr type local jump ports\n"
@@ -86,17 +95,48 @@ static void put_base(FILE *f, const char *bridge, const char *cidr)
 		 * through the host: replies must come back through the NAT */
 		"add rule " TABLE " postrouting ip saddr %s oifname \"%s\" "
 		"ct status dnat masquerade\n",
-		cidr, bridge, bridge, cidr, bridge);
+		bridge, cidr, bridge, bridge, cidr, bridge);
+}
+
+/* Delete @id's guard chain; adding it first makes a missing one no error,
+ * and a flush empties it for kernels that delete only empty chains. */
+static void put_unguard(FILE *f, const char *id)
+{
+	fprintf(f,
+		"add table " GUARD "\n"
+		"add chain " GUARD " " GUARD_PREFIX "%s\n"
+		"flush chain " GUARD " " GUARD_PREFIX "%s\n"
+		"delete chain " GUARD " " GUARD_PREFIX "%s\n",
+		id, id, id);
+}
+
+/*
+ * The container's guard on the host end of its veth, what enters the
+ * bridge from it: IPv4 and ARP from its own MAC and address, nothing else
+ * (a previous start's chain, on its old veth, is replaced).
+ */
+static void put_guard(FILE *f, const struct firewall_ctr *c)
+{
+	put_unguard(f, c->id);
+	fprintf(f,
+		"add chain " GUARD " " GUARD_PREFIX "%s { type filter hook "
+		"ingress device \"%s\" priority filter; policy drop; }\n"
+		"add rule " GUARD " " GUARD_PREFIX "%s ether saddr %s "
+		"ip saddr %s accept\n"
+		"add rule " GUARD " " GUARD_PREFIX "%s ether saddr %s "
+		"arp hlen 6 arp plen 4 arp saddr ether %s arp saddr ip %s "
+		"accept\n",
+		c->id, c->veth, c->id, c->mac, c->addr, c->id, c->mac, c->mac,
+		c->addr);
 }
 
 int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e)
 {
-	return firewall_add_ports(bridge, cidr, NULL, NULL, NULL, 0, e);
+	return firewall_add(bridge, cidr, NULL, e);
 }
 
-int firewall_add_ports(const char *bridge, const char *cidr, const char *id,
-		       const char *addr, const struct hm_port *ports,
-		       size_t nports, struct hm_err *e)
+int firewall_add(const char *bridge, const char *cidr,
+		 const struct firewall_ctr *ctr, struct hm_err *e)
 {
 	cleanup_nft struct nft_ctx *c = nft_open(0, e);
 	cleanup_free char *cmds = NULL;
@@ -109,8 +149,10 @@ int firewall_add_ports(const char *bridge, const char *cidr, const char *id,
 	if (!f)
 		return hm_fail(e, errno, "nftables: open_memstream");
 	put_base(f, bridge, cidr);
-	for (size_t i = 0; i < nports; i++) {
-		const struct hm_port *p = &ports[i];
+	if (ctr)
+		put_guard(f, ctr);
+	for (size_t i = 0; ctr && i < ctr->nports; i++) {
+		const struct hm_port *p = &ctr->ports[i];
 		char ip[16], match[32] = "";
 
 		if (p->host_ip) {
@@ -120,16 +162,35 @@ int firewall_add_ports(const char *bridge, const char *cidr, const char *id,
 		fprintf(f,
 			"add rule " TABLE " ports %s%s dport %u dnat to %s:%u "
 			"comment \"%s\"\n",
-			match, port_proto_name(p), p->host_port, addr,
-			p->ctr_port, id);
+			match, port_proto_name(p), p->host_port, ctr->addr,
+			p->ctr_port, ctr->id);
 	}
 	if (fclose(f) != 0)
 		return hm_fail(e, errno, "nftables: build the rules");
-	return nft_run(c, nports ? "publish the ports" : "set up table homo",
-		       cmds, e);
+	return nft_run(
+	    c, ctr ? "guard the veth, publish the ports" : "set up table homo",
+	    cmds, e);
 }
 
-/* "list chain" of a missing table or chain: nothing to prune */
+int firewall_remove(const char *id, struct hm_err *e)
+{
+	cleanup_nft struct nft_ctx *c = nft_open(0, e);
+	cleanup_free char *cmds = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c)
+		return -1;
+	f = open_memstream(&cmds, &len);
+	if (!f)
+		return hm_fail(e, errno, "nftables: open_memstream");
+	put_unguard(f, id);
+	if (fclose(f) != 0)
+		return hm_fail(e, errno, "nftables: build the rules");
+	return nft_run(c, "remove the veth guard", cmds, e);
+}
+
+/* "list" of a missing table or chain: nothing to prune */
 static bool missing(struct nft_ctx *c)
 {
 	const char *err = nft_ctx_get_error_buffer(c);
@@ -137,35 +198,37 @@ static bool missing(struct nft_ctx *c)
 	return err && strstr(err, "No such file or directory");
 }
 
-int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
-		   struct hm_err *e)
+/* The JSON listing of @cmd; *@out NULL when there is nothing to list. */
+static int list_json(struct nft_ctx *c, const char *cmd, json_t **out,
+		     struct hm_err *e)
 {
-	cleanup_nft struct nft_ctx *c =
-	    nft_open(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, e);
-	cleanup_free char *cmds = NULL;
-	size_t len = 0, i;
+	const char *err;
 	json_error_t jerr;
-	json_t *j, *x;
-	FILE *f;
-	int r = 0;
 
-	if (!c)
-		return -1;
-	HM_TRACE("nft: list the port rules");
-	if (nft_run_cmd_from_buffer(c, "list chain " TABLE " ports") != 0)
-		return missing(c) ? 0
-				  : nft_run(c, "list the port rules",
-					    "list chain " TABLE " ports", e);
-	j = json_loads(nft_ctx_get_output_buffer(c), 0, &jerr);
-	if (!j)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"nftables: unreadable rule listing: %s",
-				jerr.text);
-	f = open_memstream(&cmds, &len);
-	if (!f) {
-		json_decref(j);
-		return hm_fail(e, errno, "nftables: open_memstream");
+	*out = NULL;
+	HM_TRACE("nft: %s", cmd);
+	if (nft_run_cmd_from_buffer(c, cmd) != 0) {
+		if (missing(c))
+			return 0;
+		err = nft_ctx_get_error_buffer(c);
+		return hm_failx(e, HM_EXIT_FAIL, "nftables: %s: %.*s", cmd,
+				(int)strcspn(err ? err : "", "\n"),
+				err ? err : "");
 	}
+	*out = json_loads(nft_ctx_get_output_buffer(c), 0, &jerr);
+	if (!*out)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"nftables: unreadable listing: %s", jerr.text);
+	return 0;
+}
+
+/* The port rules (commented with their container's id) @drop says go. */
+static void put_drop_ports(FILE *f, json_t *j,
+			   bool (*drop)(const char *tag, void *arg), void *arg)
+{
+	json_t *x;
+	size_t i;
+
 	json_array_foreach(json_object_get(j, "nftables"), i, x)
 	{
 		json_t *rule = json_object_get(x, "rule");
@@ -177,10 +240,56 @@ int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
 			fprintf(f, "delete rule " TABLE " ports handle %lld\n",
 				(long long)json_integer_value(h));
 	}
-	json_decref(j);
-	if (fclose(f) != 0)
+}
+
+/* The guard chains (named after their container's id) @drop says go. */
+static void put_drop_guards(FILE *f, json_t *j,
+			    bool (*drop)(const char *tag, void *arg), void *arg)
+{
+	const size_t n = strlen(GUARD_PREFIX);
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "nftables"), i, x)
+	{
+		json_t *ch = json_object_get(x, "chain");
+		const char *t = json_string_value(json_object_get(ch, "table"));
+		const char *name =
+		    json_string_value(json_object_get(ch, "name"));
+
+		if (t && name && !strcmp(t, "homo") &&
+		    !strncmp(name, GUARD_PREFIX, n) && drop(name + n, arg))
+			put_unguard(f, name + n);
+	}
+}
+
+int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
+		   struct hm_err *e)
+{
+	cleanup_nft struct nft_ctx *c =
+	    nft_open(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, e);
+	cleanup_free char *cmds = NULL;
+	json_t *ports = NULL, *guards = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r = 0;
+
+	if (!c || list_json(c, "list chain " TABLE " ports", &ports, e) < 0)
+		return -1;
+	if (list_json(c, "list chains netdev", &guards, e) < 0) {
+		json_decref(ports);
+		return -1;
+	}
+	f = open_memstream(&cmds, &len);
+	if (f) {
+		put_drop_ports(f, ports, drop, arg);
+		put_drop_guards(f, guards, drop, arg);
+	}
+	json_decref(ports);
+	json_decref(guards);
+	if (!f || fclose(f) != 0)
 		return hm_fail(e, errno, "nftables: build the rules");
 	if (len)
-		r = nft_run(c, "delete port rules", cmds, e);
+		r = nft_run(c, "delete rules of containers gone", cmds, e);
 	return r;
 }

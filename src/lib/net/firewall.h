@@ -9,33 +9,54 @@
 #include "net/ipam.h"
 
 /*
- * The nftables table "ip homo", which homo owns and nothing else touches
- * (other tables, firewalld's, Docker's or podman's, are never read or
- * changed):
+ * The nftables tables "ip homo" and "netdev homo", which homo owns and
+ * nothing else touches (other tables, firewalld's, Docker's or podman's,
+ * are never read or changed):
  *
+ *   ip homo
  *   prerouting, output (nat): traffic to a local address -> jump ports
  *   ports:       one DNAT rule per published port, commented with the
  *                id of the container it belongs to
  *   postrouting (nat): masquerade the subnet leaving by another link;
  *                127.0.0.1 and hairpin traffic DNAT'ed into the bridge
+ *   localnet (filter, prerouting before NAT): drop what the bridge
+ *                brings addressed to 127.0.0.0/8 (route_localnet would
+ *                deliver it to the host's loopback services)
+ *
+ *   netdev homo
+ *   ctr_<id>:    one ingress chain per container on the host end of its
+ *                veth: IPv4 and ARP from its own MAC and address only
  *
  * The base chains are rewritten in the same transaction as every change,
  * so a flushed or damaged table heals itself.
  */
 
+/* What one container adds: its guard and its published ports. */
+struct firewall_ctr {
+	const char *id;
+	const char *veth; /* the host end, on the bridge */
+	const char *mac;
+	const char *addr;
+	const struct hm_port *ports;
+	size_t nports;
+};
+
 /** firewall_setup() - create or repair the table for @bridge and @cidr. */
 int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e);
 
 /**
- * firewall_add_ports() - DNAT @ports of the host to the container at
- * @addr, tagged with @id; the table is set up in the same transaction.
+ * firewall_add() - guard @ctr's veth (replacing a guard of an earlier
+ * start) and DNAT its ports, tagged with its id; the table is set up in
+ * the same transaction.
  */
-int firewall_add_ports(const char *bridge, const char *cidr, const char *id,
-		       const char *addr, const struct hm_port *ports,
-		       size_t nports, struct hm_err *e);
+int firewall_add(const char *bridge, const char *cidr,
+		 const struct firewall_ctr *ctr, struct hm_err *e);
+
+/** firewall_remove() - delete container @id's guard; none is success. */
+int firewall_remove(const char *id, struct hm_err *e);
 
 /**
- * firewall_prune() - delete the port rules whose tag (a container id)
+ * firewall_prune() - delete the port rules and guards whose container id
  * @drop says to. A missing table is success.
  */
 int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,

@@ -84,8 +84,8 @@ static bool held(const struct ipam_entry *en, void *arg)
 	return util_proc_starttime(en->owner.pid) == en->owner.start;
 }
 
-/* Port rules mirror the pool: a rule whose container holds no address
- * goes. */
+/* Port rules and veth guards mirror the pool: those of a container that
+ * holds no address go. */
 static bool not_allocated(const char *tag, void *arg)
 {
 	return !ipam_find(arg, tag);
@@ -107,7 +107,7 @@ static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
 	const struct ipam_entry *en;
 	struct ipam_owner me = {getpid(), util_proc_starttime(getpid())};
 	struct ipam pool;
-	bool had_ports = false;
+	bool had_ports = false, stale;
 	uint32_t want = 0, addr;
 	int r = -1;
 
@@ -116,7 +116,8 @@ static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
 				"--ip \"%s\": not an IPv4 address", nc->ip);
 	if (ipam_load(path, default_subnet(), &pool, e) < 0)
 		return -1;
-	if (ipam_reclaim(&pool, held, (void *)st, &had_ports))
+	stale = ipam_reclaim(&pool, held, (void *)st, &had_ports) > 0;
+	if (stale)
 		HM_TRACE("reclaimed addresses of containers that are gone");
 	/* left by a start of this container whose teardown failed */
 	en = ipam_find(&pool, id);
@@ -124,7 +125,9 @@ static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
 		had_ports |= en->nports > 0;
 		ipam_release(&pool, id);
 	}
-	if (had_ports && firewall_prune(not_allocated, &pool, e) < 0)
+	/* their rules and veth guards go with them (this container's guard
+	 * is replaced by its attach) */
+	if ((stale || had_ports) && firewall_prune(not_allocated, &pool, e) < 0)
 		goto out;
 	if (ipam_alloc(&pool, id, want, nc->ports, nc->nports, &me, &addr, e) <
 		0 ||
@@ -196,7 +199,8 @@ static int release_locked(const struct hm_store *st, const char *id,
 		ipam_release(&pool, id);
 		/* rules first: an interrupted teardown leaves an entry, which
 		 * the next teardown or allocation releases again */
-		if ((had_ports &&
+		if (firewall_remove(id, e) < 0 ||
+		    (had_ports &&
 		     firewall_prune(not_allocated, &pool, e) < 0) ||
 		    ipam_save(path, &pool, e) < 0)
 			r = -1;
@@ -259,8 +263,7 @@ static int check_locked(const struct hm_store *st, const char *unused,
 		c->fn(what, c->repair, c->arg);
 	}
 	if (c->repair && ipam_reclaim(&pool, held, (void *)st, &had_ports))
-		if ((had_ports &&
-		     firewall_prune(not_allocated, &pool, e) < 0) ||
+		if (firewall_prune(not_allocated, &pool, e) < 0 ||
 		    ipam_save(path, &pool, e) < 0)
 			r = -1;
 	ipam_free(&pool);
@@ -360,13 +363,14 @@ static int bridge_setup(struct nl_sock *sk, const struct hm_netconf *nc,
  * "Object exists" on a quick restart.
  */
 static int veth_create(struct nl_sock *sk, const struct hm_netconf *nc,
-		       const char *id, pid_t pid, struct hm_err *e)
+		       const char *id, pid_t pid, char name[IFNAMSIZ],
+		       struct hm_err *e)
 {
-	char name[IFNAMSIZ], rnd[5];
+	char rnd[5];
 	int br = (int)if_nametoindex(NETWORK_BRIDGE);
 
 	util_random_hex(rnd, 4);
-	snprintf(name, sizeof(name), "vh%.9s%s", id, rnd);
+	snprintf(name, IFNAMSIZ, "vh%.9s%s", id, rnd);
 	HM_TRACE("veth %s", name);
 	if (!br)
 		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
@@ -378,7 +382,9 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 {
 	cleanup_nlsock struct nl_sock *sk = NULL;
 	uint32_t a;
-	char cidr[20];
+	char cidr[20], veth[IFNAMSIZ];
+	struct firewall_ctr ctr = {id,		veth,	   nc->mac,
+				   nc->address, nc->ports, nc->nports};
 
 	if (nc->prefix < 8 || nc->prefix > 30 ||
 	    ipam_addr_parse(nc->address, &a) < 0 ||
@@ -390,13 +396,11 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 		return -1;
 	if (!bridge_ready() && bridge_setup(sk, nc, e) < 0)
 		return -1;
-	if (veth_create(sk, nc, id, pid, e) < 0)
+	if (veth_create(sk, nc, id, pid, veth, e) < 0)
 		return -1;
-	if (!nc->nports)
-		return 0;
+	/* before the init's GO: the container never sends unguarded */
 	subnet_of(nc, cidr);
-	return firewall_add_ports(NETWORK_BRIDGE, cidr, id, nc->address,
-				  nc->ports, nc->nports, e);
+	return firewall_add(NETWORK_BRIDGE, cidr, &ctr, e);
 }
 
 /* ---- what the container and the user see ---- */
