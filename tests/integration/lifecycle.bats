@@ -266,6 +266,33 @@ eventually() {
 	homo rm -f m c p w
 }
 
+@test "faults: a homo stop killed or interrupted midway leaves --restart working" {
+	pull_busybox
+	# sleep as PID 1 ignores SIGTERM: the stop waits for -t, and is
+	# stopped there (HOMO_FAULT_STOP), then SIGKILLed or sent ctrl-c
+	homo run -d --name r --restart always busybox sleep 600 >/dev/null
+	for sig in KILL INT; do
+		pid=$(state_of r Pid)
+		HOMO_FAULT_STOP=stop-mid-wait bg env --default-signal=INT \
+		    "$HOMO_FAULT_BIN" stop -t 600 r
+		wait_stopped "${BG_PIDS[-1]}"
+		kill -s "$sig" "${BG_PIDS[-1]}"
+		kill -CONT "${BG_PIDS[-1]}" 2>/dev/null || true
+		wait_status "${BG_PIDS[-1]}"
+		[ "$status" -ne 0 ]
+		# the stop is gone; the container dies now: restarted
+		kill -9 "$pid"
+		eventually bash -c "[ \"\$(\"$HOMO\" ps -q --filter name=r --filter status=running)\" ] && [ \"\$(sed -n 's/.*\"Pid\": \([0-9]*\),/\1/p' \"$HOMO_ROOT\"/containers/*/state.json)\" != $pid ]"
+	done
+	# a stop that completes keeps it down
+	homo stop -t 0 r >/dev/null
+	[ "$(state_of r UserStopped)" = true ]
+	[ "$(state_of r RestartCount)" = 2 ]
+	sleep 0.5
+	[ -z "$(homo ps -q --filter name=r)" ]
+	homo rm r
+}
+
 @test "bad input: unknown container, missing arguments" {
 	pull_busybox
 	for cmd in "logs nosuch" "stop nosuch" "kill nosuch" "start nosuch" "wait nosuch" "exec nosuch true"; do
