@@ -168,7 +168,7 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 		exited_within(fd, -1);
 	/* its owner records the exit right after; or is gone itself; or it
 	 * runs again (a restart) */
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 2500; i++) {
 		if (container_check(st, id, out, e) < 0)
 			return -1;
 		if (out->status != ST_RUNNING || !state_owner_alive(out) ||
@@ -176,7 +176,12 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 			return 0;
 		usleep(2000);
 	}
-	return 0;
+	/* its monitor keeps the exit and retries: no stale code from us */
+	return hm_failx(e, HM_EXIT_FAIL,
+			"container %.12s exited, but its exit could not be "
+			"recorded in its state.json yet (is the store's disk "
+			"full?): its monitor keeps trying",
+			id);
 }
 
 /* SIGTERM, SIGKILL after @timeout_s, and the exit recorded. */

@@ -83,6 +83,24 @@ static bool backoff(struct hm_store *st, const char *id, int restarts)
 	return !stop_wanted(st, id);
 }
 
+/*
+ * The exit could not be written (a full disk). We keep the true code and
+ * stay its owner meanwhile: were we gone, the next command would record
+ * "killed, 137"; homo stop and wait say it is not recorded yet.
+ */
+static void record_until_saved(struct hm_store *st, const char *id,
+			       const struct hm_state *state)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_err w;
+
+	for (long ms = 100;; ms = ms < 1000 ? ms * 2 : 1000) {
+		usleep((useconds_t)ms * 1000);
+		if (access(cdir, F_OK) < 0 || state_save(cdir, state, &w) == 0)
+			return; /* removed meanwhile (rm -f), or recorded */
+	}
+}
+
 static void null_stdio(void)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -162,8 +180,9 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 			close(out[1]);
 			close(err[1]);
 		}
-		container_stopped(st, s, spawn_wait(s, &p, &io), restarts, &xs,
-				  &e);
+		if (container_stopped(st, s, spawn_wait(s, &p, &io), restarts,
+				      &xs, &e) < 0)
+			record_until_saved(st, s->id, &xs);
 		hm_clear(&e);
 		if (!s->tty) {
 			close(out[0]);
