@@ -281,6 +281,47 @@ out:
 	return r; /* the lock goes with its fd */
 }
 
+/*
+ * At boot, as Docker's daemon start: always, whatever stopped it;
+ * unless-stopped unless the user did; on-failure after a failure that was
+ * not the user's stop, within its maximum.
+ */
+static bool boot_wanted(const struct hm_spec *s, const struct hm_state *st)
+{
+	const char *p = s->restart ? s->restart : "no";
+
+	if (!strcmp(p, "always"))
+		return true;
+	if (!strcmp(p, "unless-stopped"))
+		return !st->user_stopped;
+	if (!strcmp(p, "on-failure"))
+		return !st->user_stopped && st->exit_code != 0 &&
+		       (s->restart_max == 0 ||
+			st->restart_count < s->restart_max);
+	return false;
+}
+
+int container_boot(struct hm_store *st, const char *id, struct hm_err *e)
+{
+	struct hm_state state;
+	struct hm_spec s;
+	int r = BOOT_NONE;
+
+	/* a dead monitor (a reboot, a kill) is reconciled here first */
+	if (container_check(st, id, &state, e) < 0)
+		return -1;
+	if (state.status == ST_RUNNING || state_owner_alive(&state))
+		return BOOT_NONE; /* running, or its homo is at work */
+	if (container_load_spec(st, id, &s, e) < 0)
+		return -1;
+	if (s.rm)
+		r = container_remove(st, id, false, e) < 0 ? -1 : BOOT_REMOVED;
+	else if (boot_wanted(&s, &state))
+		r = container_start_again(st, id, e) < 0 ? -1 : BOOT_STARTED;
+	spec_free(&s);
+	return r;
+}
+
 /* The container's environment with @over's KEY=VALs replacing or added. */
 static char **exec_env(char *const *base, char *const *over)
 {
