@@ -157,6 +157,9 @@ bench: all $(BUSYBOX_TAR)
 install: $(BUILD)/homo
 	install -D -m 0755 $(BUILD)/homo $(DESTDIR)$(PREFIX)/bin/homo
 	install -D -m 0644 docs/homo.1 $(DESTDIR)$(PREFIX)/share/man/man1/homo.1
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|' contrib/systemd/homo-boot.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/homo-boot.service
 
 clean:
 	rm -rf build build-asan

@@ -1,24 +1,36 @@
 /* SPDX-License-Identifier: MIT */
-/* homo system check [--repair]: the store's consistency (fsck.c). */
+/*
+ * homo system check [--repair]: the store's consistency (fsck.c).
+ * homo system boot: what a machine's start owes the containers.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "common.h"
 #include "ops/fsck.h"
+#include "runtime/lifecycle.h"
 
 const char cmd_system_usage[] =
-    "Usage: homo system check [OPTIONS]\n\n"
-    "Check the store under its lock and print one line per problem:\n"
+    "Usage: homo system check [OPTIONS]\n"
+    "       homo system boot\n\n"
+    "boot: start the containers whose --restart policy says so after the\n"
+    "machine started (always; unless-stopped unless stopped by the user;\n"
+    "on-failure after a failed exit), remove exited --rm containers, print\n"
+    "one line for each. Idempotent: running containers are left alone.\n"
+    "Also restarts containers whose monitor was killed. Run at boot by\n"
+    "the systemd unit homo-boot.service.\n\n"
+    "check: check the store under its lock and print one line per problem:\n"
     "temp files of killed commands, containers marked running whose homo\n"
     "is gone, unreadable state.json, config.json or image records, names\n"
     "of removed containers, image records naming missing layers, orphan\n"
     "layers, runtime dirs or cgroups of containers that are not running,\n"
     "and container records lacking a security field (they run with its\n"
     "safe value). Without --repair nothing is changed.\n\n"
-    "Exit status: 0 when the store is consistent (or was repaired), 1 when\n"
-    "problems remain.\n\n"
-    "Options:\n"
+    "Exit status of check: 0 when the store is consistent (or was\n"
+    "repaired), 1 when problems remain.\n\n"
+    "Options of check:\n"
     "      --repair         mend what was found: remove debris, orphans and\n"
     "                       stale names, settle stale containers, reset an\n"
     "                       unreadable state.json, move unreadable records\n"
@@ -72,6 +84,41 @@ static int system_check(struct hm_ctx *ctx, int argc, char **argv,
 	return res.found > res.repaired ? 1 : 0;
 }
 
+static int system_boot(struct hm_ctx *ctx, int argc, char **argv,
+		       struct hm_err *e)
+{
+	static const char *const done[] = {
+	    [BOOT_STARTED] = "started", [BOOT_REMOVED] = "removed"};
+	cleanup_strv char **ids = NULL;
+	struct hm_err first = {0};
+	int r;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return cmd_help("system");
+	if (argc > 1)
+		return cmd_usage_error(
+		    e, "system", "boot: unexpected argument \"%s\"", argv[1]);
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	ids = container_list(&ctx->store);
+	/* one container's failure is no reason to leave the others down */
+	for (size_t i = 0; ids[i]; i++) {
+		r = container_boot(&ctx->store, ids[i], e);
+		if (r > BOOT_NONE) {
+			printf("%s %.12s\n", done[r], ids[i]);
+			fflush(stdout);
+		} else if (r < 0 && !first.msg[0]) {
+			first = *e;
+		} else if (r < 0) {
+			fprintf(stderr, "homo: %s\n", e->msg);
+		}
+	}
+	if (!first.msg[0])
+		return 0;
+	*e = first;
+	return -1;
+}
+
 int cmd_system(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
@@ -79,10 +126,12 @@ int cmd_system(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (argc < 2)
 		return cmd_usage_error(e, "system",
 				       "expected a subcommand: "
-				       "check");
+				       "check or boot");
+	if (!strcmp(argv[1], "boot"))
+		return system_boot(ctx, argc - 1, argv + 1, e);
 	if (strcmp(argv[1], "check"))
-		return cmd_usage_error(e, "system",
-				       "unknown subcommand \"%s\" (only check)",
-				       argv[1]);
+		return cmd_usage_error(
+		    e, "system", "unknown subcommand \"%s\" (check or boot)",
+		    argv[1]);
 	return system_check(ctx, argc - 1, argv + 1, e);
 }

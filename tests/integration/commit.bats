@@ -276,3 +276,25 @@ load commit_fixture
 	[ ! -e "$T/out.tar" ]
 	[ -z "$(ls "$T" | grep 'out.tar')" ]
 }
+
+@test "commit racing rm -f of the container and rmi of its base: a whole image" {
+	pull_busybox base
+	homo run --name c base sh -c 'echo data >/committed'
+	# stopped with the copy made, before the record; meanwhile the
+	# container and its base image go (and rmi collects unused layers)
+	HOMO_FAULT_STOP=commit-before-record bg "$HOMO_FAULT_BIN" commit -q c snap
+	pid=${BG_PIDS[-1]}
+	wait_stopped "$pid"
+	homo rm -f c >/dev/null
+	homo rmi base >/dev/null
+	kill -CONT "$pid"
+	wait_status "$pid"
+	assert_status 0
+	# the base layers were pinned: the image is whole and runs
+	run homo run --rm snap cat /committed
+	assert_status 0
+	[ "$output" = data ]
+	run homo system check
+	assert_status 0
+	[ "$output" = "no problems found" ]
+}

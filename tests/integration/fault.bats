@@ -301,6 +301,23 @@ small_root() { # $1: tmpfs size
 	assert_status 0
 }
 
+@test "disk full when a container exits: its true code recorded later, stop says so now" {
+	small_root 16m
+	pull_busybox bb
+	homo run -d --name c bb sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	for _ in $(seq 200); do homo logs c | grep -q ready && break; sleep 0.05; done
+	dd if=/dev/zero of="$SMALL/fill" bs=64k 2>/dev/null || true
+	# the exit (7) cannot be written: not "killed, 137", not success
+	run --separate-stderr homo stop -t 30 c
+	[ "$status" -ne 0 ]
+	assert_one_error_line
+	[[ "$stderr" == *"could not be recorded"* ]]
+	# its monitor kept the code and records it once there is room
+	rm "$SMALL/fill"
+	[ "$(homo wait c)" = 7 ]
+	homo rm c
+}
+
 # ---- too few file descriptors ----
 
 @test "EMFILE during pull: a clear error, no crash, no leak" {

@@ -266,6 +266,88 @@ eventually() {
 	homo rm -f m c p w
 }
 
+@test "faults: a homo stop killed or interrupted midway leaves --restart working" {
+	pull_busybox
+	# sleep as PID 1 ignores SIGTERM: the stop waits for -t, and is
+	# stopped there (HOMO_FAULT_STOP), then SIGKILLed or sent ctrl-c
+	homo run -d --name r --restart always busybox sleep 600 >/dev/null
+	for sig in KILL INT; do
+		pid=$(state_of r Pid)
+		HOMO_FAULT_STOP=stop-mid-wait bg env --default-signal=INT \
+		    "$HOMO_FAULT_BIN" stop -t 600 r
+		wait_stopped "${BG_PIDS[-1]}"
+		kill -s "$sig" "${BG_PIDS[-1]}"
+		kill -CONT "${BG_PIDS[-1]}" 2>/dev/null || true
+		wait_status "${BG_PIDS[-1]}"
+		[ "$status" -ne 0 ]
+		# the stop is gone; the container dies now: restarted
+		kill -9 "$pid"
+		eventually bash -c "[ \"\$(\"$HOMO\" ps -q --filter name=r --filter status=running)\" ] && [ \"\$(sed -n 's/.*\"Pid\": \([0-9]*\),/\1/p' \"$HOMO_ROOT\"/containers/*/state.json)\" != $pid ]"
+	done
+	# a stop that completes keeps it down
+	homo stop -t 0 r >/dev/null
+	[ "$(state_of r UserStopped)" = true ]
+	[ "$(state_of r RestartCount)" = 2 ]
+	sleep 0.5
+	[ -z "$(homo ps -q --filter name=r)" ]
+	homo rm r
+}
+
+# running (1) or not (0), by exact name
+running() { homo ps --filter status=running | awk '{ print $NF }' | grep -cx "$1" || true; }
+
+@test "system boot: after a reboot, starts what --restart says, removes --rm leftovers" {
+	pull_busybox
+	for c in "ka --restart always" "kb --restart unless-stopped" \
+		"kc --restart unless-stopped" "kd --restart on-failure" \
+		"ke" "kf --restart always" "kg --rm"; do
+		homo run -d --name $c busybox sleep 600 >/dev/null
+	done
+	# stopped by the user: kc stays down, kf (always) does not, as when
+	# Docker's daemon starts
+	homo stop -t 0 kc kf >/dev/null
+	# a reboot: the monitors killed (their containers die with them), the
+	# runroot wiped
+	for c in ka kb kd ke kg; do kill -9 "$(state_of $c Owner)"; done
+	rm -rf "$HOMO_RUNROOT"
+	run homo system boot
+	assert_status 0
+	[ "$(echo "$output" | grep -c '^started ')" -eq 4 ]
+	[ "$(echo "$output" | grep -c '^removed ')" -eq 1 ]
+	for c in ka kb kd kf; do [ "$(running $c)" = 1 ]; done
+	for c in kc ke; do [ "$(running $c)" = 0 ]; done
+	[ -z "$(homo ps -aq --filter name=kg)" ]
+	# idempotent: nothing more to do
+	run homo system boot
+	assert_status 0
+	[ -z "$output" ]
+	# a monitor killed later: the next boot replaces it
+	kill -9 "$(state_of kb Owner)"
+	run homo system boot
+	assert_status 0
+	[ "$output" = "started $(homo ps -aq --filter name=kb)" ]
+	[ "$(running kb)" = 1 ]
+	run --separate-stderr homo system boot extra
+	assert_status 125
+	homo rm -f ka kb kc kd ke kf >/dev/null
+}
+
+@test "system boot: the systemd unit is installed and valid" {
+	top=$BATS_TEST_DIRNAME/../..
+	unit=$top/contrib/systemd/homo-boot.service
+	make -s -n -C "$top" install DESTDIR="$T/d" | grep -q 'lib/systemd/system/homo-boot.service'
+	sed "s|@BINDIR@|$(dirname "$HOMO")|" "$unit" >"$T/homo-boot.service"
+	grep -qx "ExecStart=$(dirname "$HOMO")/homo system boot" "$T/homo-boot.service"
+	# it must not kill the monitors it started when homo returns
+	grep -qx 'KillMode=process' "$T/homo-boot.service"
+	if ! command -v systemd-analyze >/dev/null; then
+		skip "no systemd-analyze"
+	fi
+	run systemd-analyze verify --man=no "$T/homo-boot.service"
+	assert_status 0
+	[ -z "$output" ]
+}
+
 @test "bad input: unknown container, missing arguments" {
 	pull_busybox
 	for cmd in "logs nosuch" "stop nosuch" "kill nosuch" "start nosuch" "wait nosuch" "exec nosuch true"; do

@@ -267,22 +267,29 @@ int commit_upper(struct hm_store *s, const struct commit_input *in,
 		 const struct commit_opts *o, struct hm_image *out,
 		 struct hm_err *e)
 {
-	cleanup_free char *tmp = NULL;
+	cleanup_free char *tmp = NULL, *pin = NULL;
 	struct layer_tar_result res;
 	struct hm_err ignored;
 
 	memset(out, 0, sizeof(*out));
 	out->config = in->config;
 	out->source = xstrdup(in->source);
-	if (prepare_image(s, in, o, out, e) < 0 ||
-	    copy_layer(s, in, o->progress, &tmp, &res, e) < 0)
+	if (prepare_image(s, in, o, out, e) < 0)
 		goto fail;
+	/* what we build on may lose its image and container meanwhile (rmi,
+	 * rm -f): kept until our image names it */
+	pin = store_pin_layers(s, in->base_layers, e);
+	if (!pin || copy_layer(s, in, o->progress, &tmp, &res, e) < 0)
+		goto fail;
+	FAULT_POINT("commit-before-record");
 	if (record_image(s, in, o, tmp, &res, out, e) < 0) {
 		util_rm_rf(tmp, &ignored);
 		goto fail;
 	}
+	store_unpin(pin);
 	return 0;
 fail:
+	store_unpin(pin);
 	image_free(out);
 	return -1;
 }

@@ -312,6 +312,18 @@ static void check_layer(struct fsck *f, const char *id)
 	note(f, what, r, "made", &err);
 }
 
+/* Layers a live command builds on (a commit) are no orphans. */
+static int use_pinned(struct fsck *f, struct hm_err *e)
+{
+	cleanup_strv char **ids = NULL;
+
+	if (store_pinned_layers(f->s, &ids, e) < 0)
+		return -1;
+	for (size_t i = 0; ids && ids[i]; i++)
+		json_object_set_new(f->used, ids[i], json_true());
+	return 0;
+}
+
 /* @orphans: the second pass, after the images named what they use */
 static int check_layers(struct fsck *f, bool orphans, struct hm_err *e)
 {
@@ -596,7 +608,7 @@ int fsck_run(struct hm_store *s, bool repair, fsck_report_fn report, void *arg,
 	if (store_lock_nosweep(s, e) < 0)
 		goto out;
 	store_find_debris(s, on_debris, &f);
-	if (check_containers(&f, e) < 0)
+	if (check_containers(&f, e) < 0 || use_pinned(&f, e) < 0)
 		goto unlock;
 	check_names(&f);
 	if (check_layers(&f, false, e) < 0)

@@ -357,12 +357,8 @@ static void save_exited(const char *cdir, struct hm_state *state, int code,
 {
 	struct hm_err ignored;
 
-	state->status = ST_EXITED;
-	state->exit_code = code;
-	util_now_rfc3339(state->finished, sizeof(state->finished));
-	snprintf(state->error, sizeof(state->error), "%s", why ? why : "");
 	/* gone already when "homo rm -f" removed it meanwhile: fine */
-	state_save(cdir, state, &ignored);
+	state_record_exit(cdir, state, code, why, &ignored);
 }
 
 /* With a user namespace: the files bound over /etc, copied where its
@@ -439,6 +435,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	state.owner = getpid();
 	state.owner_start = util_proc_starttime(state.owner);
 	state.oom_killed = false;
+	state.user_stopped = false;
 	state.error[0] = '\0';
 	util_now_rfc3339(state.started, sizeof(state.started));
 	if (state_save(cdir, &state, e) < 0) {
@@ -458,27 +455,32 @@ fail:
 }
 
 int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
-		      int restarts)
+		      int restarts, struct hm_state *state, struct hm_err *e)
 {
 	cleanup_free char *cdir = container_dir(st, s->id);
-	struct hm_state state;
 	struct hm_err w;
 	bool oom = false;
-	int code =
-	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	int r = 0, code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+					      : WEXITSTATUS(status);
 
 	/* the record may be gone (rm -f meanwhile): tear down all the same */
-	if (state_load(cdir, &state, &w) == 0) {
+	if (state_load(cdir, state, &w) == 0) {
 		if (cgroup_oom_killed(s->id, &oom, &w) == 0)
-			state.oom_killed = oom;
-		state.restart_count = restarts;
+			state->oom_killed = oom;
+		state->restart_count = restarts;
+		/* asked for by a homo stop still at it: a killed stop's
+		 * marker is no wish */
+		state->user_stopped = container_stop_requested(st, s->id);
 		HM_TRACE("exited with %d%s", code, oom ? " (OOM killed)" : "");
-		save_exited(cdir, &state, code, NULL);
+		r = state_record_exit(cdir, state, code, NULL, e);
+	} else {
+		*state =
+		    (struct hm_state){.status = ST_EXITED, .exit_code = code};
 	}
 	if (container_teardown(st, s->id, &w) < 0)
 		hm_warn(&w);
 	HM_TRACE("torn down");
-	return code;
+	return r;
 }
 
 /* A start that failed before container_start() could record it (a log,
@@ -506,6 +508,7 @@ int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 	struct hm_log log = {.fd = -1};
 	struct hm_io io = {.in = -1, .out = -1, .err = -1, .echo = true};
 	int child[3] = {-1, -1, -1};
+	struct hm_state xs;
 	struct hm_proc p;
 	struct hm_err w;
 	int r = -1;
@@ -520,7 +523,12 @@ int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 		goto out;
 	/* our copies of its ends: EOF comes when the container's go */
 	spawn_close3(child);
-	*exit_code = container_stopped(st, s, spawn_wait(s, &p, &io), 0);
+	if (container_stopped(st, s, spawn_wait(s, &p, &io), 0, &xs, &w) < 0) {
+		hm_prefix(&w, "exit %d of %.12s not recorded", xs.exit_code,
+			  s->id);
+		hm_warn(&w);
+	}
+	*exit_code = xs.exit_code;
 	io.in = io.out = io.err = -1; /* spawn_wait closed them */
 	r = 0;
 out:
@@ -731,13 +739,8 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 				"container %.12s is restarting: stop it first "
 				"or use homo rm -f",
 				id);
-	if (force) { /* no --restart after this */
-		cleanup_free char *marker = container_stop_marker(st, id);
-		int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-
-		if (fd >= 0)
-			close(fd);
-	}
+	if (force) /* no --restart after this */
+		container_mark_stop(st, id);
 	if (state.status == ST_RUNNING) {
 		if (!force)
 			return hm_failx(e, HM_EXIT_FAIL,

@@ -44,17 +44,32 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		    const int stdio[3], struct hm_proc *p, struct hm_err *e);
 
 /**
- * container_stopped() - record the exit (wait @status, OOM flag, finish
- * time, @restarts) and tear down. Return: the exit code, Docker's way.
+ * container_stopped() - record the exit (wait @status as Docker's exit
+ * code, OOM flag, finish time, @restarts, whether a stop asked for it) in
+ * *@state and state.json, and tear down. Return: -1 when state.json could
+ * not be written (a full disk): *@state is what to save again.
  */
 int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
-		      int restarts);
+		      int restarts, struct hm_state *state, struct hm_err *e);
 
 /**
- * container_stop_marker() - containers/<id>/stop: homo stop or rm -f asked
- * for the exit, so no --restart policy may undo it; homo start removes it.
+ * container_stop_marker() - containers/<id>/stop: homo stop or rm -f asks
+ * for the exit, so no --restart policy may undo it. A symlink to
+ * "<pid>:<start time>" of the asking homo: it counts only while that homo
+ * lives (container_stop_requested()), so a stop killed midway leaves no
+ * policy switched off. The fact that a stop happened goes into
+ * state.json (user_stopped).
  */
 char *container_stop_marker(const struct hm_store *st, const char *id);
+
+/** container_mark_stop() - make the marker, ours, over a dead maker's. */
+void container_mark_stop(const struct hm_store *st, const char *id);
+
+/** container_unmark_stop() - remove the marker if it is ours. */
+void container_unmark_stop(const struct hm_store *st, const char *id);
+
+/** container_stop_requested() - is there a marker whose maker lives? */
+bool container_stop_requested(const struct hm_store *st, const char *id);
 
 /** container_is_id() - whether @s has the form of a container id (64 hex). */
 bool container_is_id(const char *s);

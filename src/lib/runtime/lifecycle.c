@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fault.h"
+#include "base/number.h"
 #include "base/util.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
@@ -81,22 +83,151 @@ static bool exited_within(int pidfd, int ms)
 	return r > 0;
 }
 
+/* ---- the stop marker (container.h) ---- */
+
+static char *marker_text(pid_t pid)
+{
+	unsigned long long start = util_proc_starttime(pid);
+
+	return start ? xasprintf("%d:%llu", (int)pid, start) : NULL;
+}
+
+/* The marker's text if its maker lives, else NULL. */
+static char *marker_maker(const struct hm_store *st, const char *id)
+{
+	cleanup_free char *marker = container_stop_marker(st, id);
+	cleanup_free char *now = NULL;
+	char buf[64], pid[16];
+	ssize_t n = readlink(marker, buf, sizeof(buf) - 1);
+	size_t len;
+	uint64_t v;
+
+	/* none, or an old homo's empty file: no maker to ask */
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	len = strcspn(buf, ":");
+	if (len >= sizeof(pid))
+		return NULL;
+	memcpy(pid, buf, len);
+	pid[len] = '\0';
+	if (num_parse_u64(pid, 1, INT32_MAX, &v) < 0)
+		return NULL;
+	/* the same pid with another start time is a stranger */
+	now = marker_text((pid_t)v);
+	return now && !strcmp(now, buf) ? steal_ptr(&now) : NULL;
+}
+
+bool container_stop_requested(const struct hm_store *st, const char *id)
+{
+	cleanup_free char *maker = marker_maker(st, id);
+
+	return maker != NULL;
+}
+
+void container_mark_stop(const struct hm_store *st, const char *id)
+{
+	cleanup_free char *marker = container_stop_marker(st, id);
+	cleanup_free char *text = marker_text(getpid());
+	cleanup_free char *maker = NULL;
+
+	/* a symlink: made whole in one call, and no data block to get on
+	 * a full disk */
+	if (!text || symlink(text, marker) == 0 || errno != EEXIST)
+		return;
+	maker = marker_maker(st, id);
+	if (maker) /* another stop at it: its marker serves us both */
+		return;
+	unlink(marker); /* a dead maker's */
+	if (symlink(text, marker) < 0) {
+		/* a stop without a marker still stops */
+	}
+}
+
+void container_unmark_stop(const struct hm_store *st, const char *id)
+{
+	cleanup_free char *marker = container_stop_marker(st, id);
+	cleanup_free char *text = marker_text(getpid());
+	cleanup_free char *maker = marker_maker(st, id);
+
+	if (maker && text && !strcmp(maker, text))
+		unlink(marker);
+}
+
+/* ---- wait, stop ---- */
+
 int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 		   struct hm_err *e)
 {
 	cleanup_close int fd = init_pidfd(st, id, out, e);
+	unsigned long long start = out->starttime;
 
 	if (fd == -2)
 		return -1;
 	if (fd >= 0)
 		exited_within(fd, -1);
-	/* its owner records the exit right after; or is gone itself */
-	for (int i = 0; i < 1000; i++) {
+	/* its owner records the exit right after; or is gone itself; or it
+	 * runs again (a restart) */
+	for (int i = 0; i < 2500; i++) {
 		if (container_check(st, id, out, e) < 0)
 			return -1;
-		if (out->status == ST_EXITED || !state_owner_alive(out))
+		if (out->status != ST_RUNNING || !state_owner_alive(out) ||
+		    out->starttime != start || state_is_alive(out))
 			return 0;
 		usleep(2000);
+	}
+	/* its monitor keeps the exit and retries: no stale code from us */
+	return hm_failx(e, HM_EXIT_FAIL,
+			"container %.12s exited, but its exit could not be "
+			"recorded in its state.json yet (is the store's disk "
+			"full?): its monitor keeps trying",
+			id);
+}
+
+/* SIGTERM, SIGKILL after @timeout_s, and the exit recorded. */
+static int stop_init(struct hm_store *st, const char *id, int fd, int timeout_s,
+		     struct hm_err *e)
+{
+	struct hm_state state;
+
+	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0 &&
+	    errno != ESRCH)
+		return hm_fail(e, errno, "signal container %.12s", id);
+	FAULT_POINT("stop-mid-wait");
+	if (!exited_within(fd, timeout_s * 1000)) {
+		HM_TRACE("%.12s ignored SIGTERM for %ds: SIGKILL", id,
+			 timeout_s);
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		exited_within(fd, -1);
+	}
+	if (container_wait(st, id, &state, e) < 0)
+		return -1;
+	/* the monitor is done with the marker once it ends (or removed the
+	 * container: --rm) */
+	container_settle(st, id, &state, &(struct hm_err){0});
+	return 0;
+}
+
+static int stop_marked(struct hm_store *st, const char *id, int timeout_s,
+		       struct hm_err *e)
+{
+	struct hm_state state;
+
+	for (int i = 0; i < 100; i++) {
+		cleanup_close int fd = init_pidfd(st, id, &state, e);
+
+		if (fd == -2)
+			return -1;
+		if (fd >= 0)
+			return stop_init(st, id, fd, timeout_s, e);
+		/* not running; a monitor between restarts sees the marker
+		 * within 20 ms and ends; one starting it again right now
+		 * has it running in the next round */
+		if (container_settle(st, id, &state, e) < 0)
+			return -1;
+		if (!state_owner_alive(&state))
+			return 0;
+		usleep(10000);
 	}
 	return 0;
 }
@@ -104,31 +235,14 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 int container_stop(struct hm_store *st, const char *id, int timeout_s,
 		   struct hm_err *e)
 {
-	cleanup_free char *marker = container_stop_marker(st, id);
-	struct hm_state state;
-	cleanup_close int fd = -1;
-	/* tell the monitor this exit is wanted: no --restart after it (also
-	 * when it is between two restarts right now) */
-	int mfd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	int r;
 
-	if (mfd >= 0)
-		close(mfd);
-	fd = init_pidfd(st, id, &state, e);
-	if (fd == -2)
-		return -1;
-	if (fd < 0) /* not running; a monitor between restarts sees the
-		     * marker within 20 ms and ends */
-		return container_settle(st, id, &state, e);
-	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0 &&
-	    errno != ESRCH)
-		return hm_fail(e, errno, "signal container %.12s", id);
-	if (!exited_within(fd, timeout_s * 1000)) {
-		HM_TRACE("%.12s ignored SIGTERM for %ds: SIGKILL", id,
-			 timeout_s);
-		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-		exited_within(fd, -1);
-	}
-	return container_wait(st, id, &state, e);
+	/* tell the monitor this exit is wanted: no --restart after it (also
+	 * when it is between two restarts right now); only while we live */
+	container_mark_stop(st, id);
+	r = stop_marked(st, id, timeout_s, e);
+	container_unmark_stop(st, id);
+	return r;
 }
 
 int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
@@ -165,6 +279,47 @@ int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
 	spec_free(&s);
 out:
 	return r; /* the lock goes with its fd */
+}
+
+/*
+ * At boot, as Docker's daemon start: always, whatever stopped it;
+ * unless-stopped unless the user did; on-failure after a failure that was
+ * not the user's stop, within its maximum.
+ */
+static bool boot_wanted(const struct hm_spec *s, const struct hm_state *st)
+{
+	const char *p = s->restart ? s->restart : "no";
+
+	if (!strcmp(p, "always"))
+		return true;
+	if (!strcmp(p, "unless-stopped"))
+		return !st->user_stopped;
+	if (!strcmp(p, "on-failure"))
+		return !st->user_stopped && st->exit_code != 0 &&
+		       (s->restart_max == 0 ||
+			st->restart_count < s->restart_max);
+	return false;
+}
+
+int container_boot(struct hm_store *st, const char *id, struct hm_err *e)
+{
+	struct hm_state state;
+	struct hm_spec s;
+	int r = BOOT_NONE;
+
+	/* a dead monitor (a reboot, a kill) is reconciled here first */
+	if (container_check(st, id, &state, e) < 0)
+		return -1;
+	if (state.status == ST_RUNNING || state_owner_alive(&state))
+		return BOOT_NONE; /* running, or its homo is at work */
+	if (container_load_spec(st, id, &s, e) < 0)
+		return -1;
+	if (s.rm)
+		r = container_remove(st, id, false, e) < 0 ? -1 : BOOT_REMOVED;
+	else if (boot_wanted(&s, &state))
+		r = container_start_again(st, id, e) < 0 ? -1 : BOOT_STARTED;
+	spec_free(&s);
+	return r;
 }
 
 /* The container's environment with @over's KEY=VALs replacing or added. */

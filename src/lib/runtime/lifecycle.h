@@ -36,6 +36,18 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 int container_start_again(struct hm_store *st, const char *id,
 			  struct hm_err *e);
 
+enum { BOOT_NONE, BOOT_STARTED, BOOT_REMOVED };
+
+/**
+ * container_boot() - what a machine's start owes the container (homo
+ * system boot): reconcile it, remove it if it is an exited --rm one,
+ * start it if its --restart policy says so at boot (always; unless-stopped
+ * and on-failure unless the user stopped it; on-failure after a failed
+ * exit). Idempotent: a running container is left alone. Return: BOOT_*
+ * or -1.
+ */
+int container_boot(struct hm_store *st, const char *id, struct hm_err *e);
+
 struct exec_opts {
 	char **argv;
 	char **env; /* KEY=VAL, over the container's */

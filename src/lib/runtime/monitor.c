@@ -44,21 +44,61 @@ static void report(int *fd, const struct hm_err *e)
 }
 
 /*
+ * A homo stop at it now? Then its exit was the user's wish: recorded, so
+ * that unless-stopped keeps it down at boot.
+ */
+static bool stop_wanted(struct hm_store *st, const char *id)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_state state;
+	struct hm_err w;
+
+	if (access(cdir, F_OK) < 0)
+		return true; /* removed */
+	if (!container_stop_requested(st, id))
+		return false;
+	if (state_load(cdir, &state, &w) == 0 && !state.user_stopped) {
+		state.user_stopped = true;
+		if (state_save(cdir, &state, &w) < 0)
+			hm_warn(&w);
+	}
+	return true;
+}
+
+/*
  * Docker's back-off: 100 ms doubling, at most a minute; cut short by a
  * homo stop meanwhile (the marker). Return: false when stopped.
  */
-static bool backoff(int restarts, const char *marker)
+static bool backoff(struct hm_store *st, const char *id, int restarts)
 {
 	long ms = 100L << (restarts < 10 ? restarts : 10);
 
 	if (ms > 60000)
 		ms = 60000;
 	for (; ms > 0; ms -= 20) {
-		if (access(marker, F_OK) == 0)
+		if (stop_wanted(st, id))
 			return false;
 		usleep(20000);
 	}
-	return access(marker, F_OK) != 0;
+	return !stop_wanted(st, id);
+}
+
+/*
+ * The exit could not be written (a full disk). We keep the true code and
+ * stay its owner meanwhile: were we gone, the next command would record
+ * "killed, 137"; homo stop and wait say it is not recorded yet.
+ */
+static void record_until_saved(struct hm_store *st, const char *id,
+			       const struct hm_state *state)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_err w;
+
+	for (long ms = 100;; ms = ms < 1000 ? ms * 2 : 1000) {
+		usleep((useconds_t)ms * 1000);
+		if (access(cdir, F_OK) < 0 || state_save(cdir, state, &w) == 0)
+			return; /* removed meanwhile (rm -f), or recorded */
+	}
 }
 
 static void null_stdio(void)
@@ -84,7 +124,6 @@ __attribute__((noreturn)) static void
 monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 {
 	cleanup_free char *cdir = container_dir(st, s->id);
-	cleanup_free char *marker = container_stop_marker(st, s->id);
 	struct hm_log log = {.fd = -1};
 	struct hm_err e = {0};
 	int restarts = 0;
@@ -102,8 +141,8 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 	for (;;) {
 		int out[2], err[2], stdio[3] = {-1, -1, -1};
 		struct hm_io io = {.in = -1, .out = -1, .err = -1, .log = &log};
+		struct hm_state xs;
 		struct hm_proc p;
-		int code;
 
 		if (!s->tty) {
 			if (pipe2(out, O_CLOEXEC) < 0 ||
@@ -131,7 +170,7 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 				_exit(0);
 			}
 			if (!restart_wanted(s, e.exit_code, restarts) ||
-			    !backoff(restarts++, marker))
+			    !backoff(st, s->id, restarts++))
 				break;
 			hm_clear(&e);
 			continue;
@@ -142,12 +181,14 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 			close(err[1]);
 		}
 		/* spawn_wait closes the read ends */
-		code =
-		    container_stopped(st, s, spawn_wait(s, &p, &io), restarts);
+		if (container_stopped(st, s, spawn_wait(s, &p, &io), restarts,
+				      &xs, &e) < 0)
+			record_until_saved(st, s->id, &xs);
+		hm_clear(&e);
 		/* homo stop / rm -f asked for it: no restart */
-		if (access(marker, F_OK) == 0 ||
-		    !restart_wanted(s, code, restarts) ||
-		    !backoff(restarts++, marker))
+		if (xs.user_stopped ||
+		    !restart_wanted(s, xs.exit_code, restarts) ||
+		    !backoff(st, s->id, restarts++))
 			break;
 	}
 	log_close(&log);

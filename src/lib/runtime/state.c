@@ -56,6 +56,7 @@ int state_load(const char *dir, struct hm_state *st, struct hm_err *e)
 	st->oom_killed = json_is_true(json_object_get(j, "OOMKilled"));
 	st->restart_count =
 	    (int)json_integer_value(json_object_get(j, "RestartCount"));
+	st->user_stopped = json_is_true(json_object_get(j, "UserStopped"));
 	copy_str(st->created, sizeof(st->created), j, "Created");
 	copy_str(st->started, sizeof(st->started), j, "StartedAt");
 	copy_str(st->finished, sizeof(st->finished), j, "FinishedAt");
@@ -77,19 +78,29 @@ int state_save(const char *dir, const struct hm_state *st, struct hm_err *e)
 	/* the error may quote a hostile image's file names: any bytes */
 	snprintf(error, sizeof(error), "%s", st->error);
 	store_utf8_scrub(error);
-	j = json_pack("{s:s, s:i, s:I, s:i, s:I, s:i, s:b, s:i, s:s, s:s, s:s, "
-		      "s:s}",
+	j = json_pack("{s:s, s:i, s:I, s:i, s:I, s:i, s:b, s:i, s:b, s:s, s:s, "
+		      "s:s, s:s}",
 		      "Status", state_status_name(st->status), "Pid",
 		      (int)st->pid, "StartTime", (json_int_t)st->starttime,
 		      "Owner", (int)st->owner, "OwnerStartTime",
 		      (json_int_t)st->owner_start, "ExitCode", st->exit_code,
 		      "OOMKilled", st->oom_killed, "RestartCount",
-		      st->restart_count, "Created", st->created, "StartedAt",
+		      st->restart_count, "UserStopped", st->user_stopped, "Created", st->created, "StartedAt",
 		      st->started, "FinishedAt", st->finished, "Error", error);
 	text = store_json_text(j, JSON_INDENT(2), path, e);
 	if (!text)
 		return -1;
 	return util_write_file_atomic(path, text, strlen(text), false, e);
+}
+
+int state_record_exit(const char *dir, struct hm_state *st, int code,
+		      const char *why, struct hm_err *e)
+{
+	st->status = ST_EXITED;
+	st->exit_code = code;
+	util_now_rfc3339(st->finished, sizeof(st->finished));
+	snprintf(st->error, sizeof(st->error), "%s", why ? why : "");
+	return state_save(dir, st, e);
 }
 
 bool state_is_alive(const struct hm_state *st)

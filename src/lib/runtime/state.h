@@ -27,7 +27,9 @@ struct hm_state {
 	pid_t owner;			/* the homo that runs it */
 	unsigned long long owner_start; /* and that homo's start time */
 	int restart_count;		/* restarts by the --restart policy */
-	char error[1024];		/* why it failed to start, if it did */
+	bool user_stopped; /* its last exit was asked for (homo stop, rm -f):
+			    * unless-stopped keeps it down at boot */
+	char error[1024];  /* why it failed to start, if it did */
 };
 
 const char *state_status_name(enum hm_status s);
@@ -41,6 +43,14 @@ int state_load(const char *dir, struct hm_state *st, struct hm_err *e);
  * killed homo, and an fsync per container start would double its cost.
  */
 int state_save(const char *dir, const struct hm_state *st, struct hm_err *e);
+
+/**
+ * state_record_exit() - mark @st exited with @code and @why (NULL: none)
+ * now, and save it in @dir. On failure (a full disk) @st holds what to
+ * save again.
+ */
+int state_record_exit(const char *dir, struct hm_state *st, int code,
+		      const char *why, struct hm_err *e);
 
 /**
  * state_is_alive() - is st->pid still the process that was started? A

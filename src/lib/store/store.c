@@ -421,7 +421,8 @@ static int collect_used(const struct hm_store *s, store_pins_fn pins, void *arg,
 		for (size_t k = 0; v[i].layers[k]; k++)
 			json_object_set_new(used, v[i].layers[k], json_true());
 	image_list_free(v, n);
-	if (pins && pins(s, arg, &pinned, e) < 0)
+	if (store_pinned_layers(s, &pinned, e) < 0 ||
+	    (pins && pins(s, arg, &pinned, e) < 0))
 		return -1;
 	for (size_t i = 0; pinned && pinned[i]; i++)
 		json_object_set_new(used, pinned[i], json_true());

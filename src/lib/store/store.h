@@ -219,8 +219,30 @@ typedef int (*store_pins_fn)(const struct hm_store *s, void *arg, char ***ids,
 			     struct hm_err *e);
 
 /**
- * store_gc_layers() - remove layers that no image uses and @pins (may be
- * NULL: images only) does not name (locked). @removed counts them.
+ * store_pin_layers() - keep @layers (NULL-terminated, may be empty) from
+ * store_gc_layers() and system check until store_unpin(), or until this
+ * process dies: checked to exist and pinned under the store lock (so the
+ * caller must not hold it). For a command that builds on layers before a
+ * record names its result (commit). Return: the pin, NULL on failure (a
+ * layer already gone).
+ */
+char *store_pin_layers(struct hm_store *s, char *const *layers,
+		       struct hm_err *e);
+
+/** store_unpin() - drop a pin (NULL: nothing). */
+void store_unpin(const char *pin);
+
+/**
+ * store_pinned_layers() - append to *@ids the layers pinned by live
+ * processes (locked).
+ */
+int store_pinned_layers(const struct hm_store *s, char ***ids,
+			struct hm_err *e);
+
+/**
+ * store_gc_layers() - remove layers that no image uses, no live pin
+ * (store_pin_layers()) holds and @pins (may be NULL: images only) does not
+ * name (locked). @removed counts them.
  */
 int store_gc_layers(const struct hm_store *s, store_pins_fn pins, void *arg,
 		    size_t *removed, struct hm_err *e);

@@ -169,6 +169,40 @@ static void test_gc_pins(void **state)
 	unit_rmtree(dir);
 }
 
+/* A live pin keeps its layers from a collection until unpinned. */
+static void test_pin_layers(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	char l1[] =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	char l2[] =
+	    "2222222222222222222222222222222222222222222222222222222222222222";
+	char *gone[] = {l2, NULL}, *layers[] = {l1, NULL};
+	struct hm_err e;
+	size_t removed;
+	char *pin;
+
+	(void)state;
+	fixture_layer(&s, l1);
+	/* a layer already gone cannot be pinned */
+	assert_null(store_pin_layers(&s, gone, &e));
+	assert_non_null(strstr(e.msg, "is gone"));
+	pin = store_pin_layers(&s, layers, &e);
+	assert_non_null(pin);
+	fixture_layer(&s, l2);
+	assert_int_equal(store_gc_layers(&s, NULL, NULL, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_true(store_layer_exists(&s, l1));
+	store_unpin(pin);
+	assert_int_equal(store_gc_layers(&s, NULL, NULL, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_false(store_layer_exists(&s, l1));
+	free(pin);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
 static void test_corrupt_record(void **state)
 {
 	char *dir = unit_tmpdir();
@@ -423,6 +457,7 @@ int main(void)
 	    cmocka_unit_test(test_name_from_source),
 	    cmocka_unit_test(test_images_and_layers),
 	    cmocka_unit_test(test_gc_pins),
+	    cmocka_unit_test(test_pin_layers),
 	    cmocka_unit_test(test_corrupt_record),
 	    cmocka_unit_test(test_record_validation),
 	    cmocka_unit_test(test_format_version),
