@@ -234,6 +234,29 @@ in_sequence() {
 	assert_status 125
 }
 
+@test "--restart unless-stopped: restarted when it exits by itself, not after stop; start brings it back with the policy on" {
+	pull_busybox
+	runs() { "$HOMO" logs u | grep -c run; }
+	homo run -d --name u --restart unless-stopped busybox sh -c 'echo run; sleep 0.3; exit 0' >/dev/null
+	# exit 0 too: restarted anyway (on-failure would not)
+	eventually bash -c "[ \"\$(\"$HOMO\" logs u | grep -c run)\" -ge 3 ]"
+	homo stop -t 0 u >/dev/null
+	n=$(runs)
+	# longer than the back-off so far (100, 200, 400 ms): no start comes
+	sleep 1.5
+	[ "$(runs)" = "$n" ]
+	run homo ps -q --filter name=u --filter status=running
+	[ -z "$output" ]
+	[ "$(state_of u Status)" = exited ]
+	homo start u >/dev/null
+	eventually bash -c "[ \"\$(\"$HOMO\" logs u | grep -c run)\" -ge $((n + 3)) ]"
+	homo stop -t 0 u >/dev/null
+	n=$(runs)
+	sleep 1.5
+	[ "$(runs)" = "$n" ]
+	homo rm u >/dev/null
+}
+
 @test "--restart: a restart that fails to start is retried with the back-off" {
 	# The container's program is on a host volume: its first run moves it
 	# away and fails, so the restarts fail to start (127) until the test
