@@ -58,12 +58,9 @@ layer_count() { find "$HOMO_ROOT/layers" -mindepth 1 -maxdepth 1 ! -name '.*' | 
 	cp "$BUSYBOX_TAR" "$T/www/bb.tar"
 	printf '#!/bin/sh\nprintf "Status: 302 Found\\r\\nLocation: /bb.tar\\r\\n\\r\\n"\n' >"$T/www/cgi-bin/redir"
 	chmod +x "$T/www/cgi-bin/redir"
-	port=$((20000 + RANDOM % 20000))
-	bg busybox httpd -f -p "127.0.0.1:$port" -h "$T/www"
-	for i in $(seq 50); do
-		busybox nc -z 127.0.0.1 "$port" 2>/dev/null && break
-		sleep 0.1
-	done
+	# (busybox nc has no -z: a wait on it always took 5 s)
+	serve busybox httpd -f -p 127.0.0.1:PORT -h "$T/www"
+	port=$PORT
 	run homo pull -q "http://127.0.0.1:$port/bb.tar" web
 	assert_status 0
 	[ -n "$(ls "$HOMO_ROOT/blobs/sha256")" ]
@@ -76,6 +73,123 @@ layer_count() { find "$HOMO_ROOT/layers" -mindepth 1 -maxdepth 1 ! -name '.*' | 
 	run homo images
 	assert_output_has moved
 	assert_output_lacks nope
+}
+
+# A throwaway CA in $T/ca and a certificate it signs for $1 (a subjectAltName
+# such as IP:127.0.0.1) in $T/ca/$2.pem and $2.key.
+make_cert() {
+	local d=$T/ca
+	if [ ! -e "$d/ca.pem" ]; then
+		mkdir -p "$d"
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+			-subj /CN=homo-test-ca -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+	fi
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$2" \
+		-keyout "$d/$2.key" -out "$d/$2.csr" 2>/dev/null
+	printf 'subjectAltName=%s\n' "$1" >"$d/$2.ext"
+	openssl x509 -req -days 1 -in "$d/$2.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -extfile "$d/$2.ext" -out "$d/$2.pem" 2>/dev/null
+}
+
+# Run "$@" in the background with PORT in its arguments replaced by a free
+# loopback port, which is left in $PORT once the command listens there (a
+# port someone else holds makes it exit: another is tried).
+serve() {
+	local a args i
+	for _ in $(seq 20); do
+		PORT=$((20000 + RANDOM % 20000))
+		args=()
+		for a in "$@"; do args+=("${a//PORT/$PORT}"); done
+		bg "${args[@]}" </dev/null >/dev/null 2>&1
+		for i in $(seq 200); do
+			ss -Hltnp "sport = :$PORT" | grep -q "pid=${BG_PIDS[-1]}," && return 0
+			kill -0 "${BG_PIDS[-1]}" 2>/dev/null || break
+			sleep 0.05
+		done
+	done
+	echo "no server for $*" >&2
+	return 1
+}
+
+# A loopback TLS server (openssl s_server -HTTP: each file in $1 is a whole
+# response) with certificate $2, in $PORT.
+start_tls() {
+	serve sh -c 'cd "$1" && exec openssl s_server -HTTP -accept "127.0.0.1:$2" -cert "$3.pem" -key "$3.key"' \
+		sh "$1" PORT "$T/ca/$2"
+}
+
+@test "pull over https: an untrusted CA, a wrong host name and a 404 fail; a trusted private CA works, also after a redirect from http" {
+	# the CA comes from the test, never from the environment
+	unset CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR
+	make_cert IP:127.0.0.1 good
+	make_cert DNS:other.invalid wrong
+	mkdir "$T/tls"
+	{ printf 'HTTP/1.0 200 OK\r\nContent-Type: application/x-tar\r\n\r\n'; cat "$BUSYBOX_TAR"; } >"$T/tls/bb.tar"
+	printf 'HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnone\n' >"$T/tls/missing.tar"
+	pull_busybox
+	start_tls "$T/tls" good
+	good=$PORT
+	start_tls "$T/tls" wrong
+	wrong=$PORT
+	before=$(store_snapshot)
+
+	# not trusted: one line, 125, nothing stored
+	run --separate-stderr homo pull -q "https://127.0.0.1:$good/bb.tar" tls
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"https://127.0.0.1:$good/bb.tar: SSL certificate problem"* ]]
+	[ "$(store_snapshot)" = "$before" ]
+
+	# trusted through the environment, as the curl command takes it
+	export CURL_CA_BUNDLE=$T/ca/ca.pem
+	# a certificate for another name
+	run --separate-stderr homo pull -q "https://127.0.0.1:$wrong/bb.tar" tls
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"no alternative certificate subject name matches"* ]]
+	[ "$(store_snapshot)" = "$before" ]
+	run --separate-stderr homo pull -q "https://127.0.0.1:$good/missing.tar" tls
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"missing.tar: HTTP 404 Not Found" ]]
+	[ "$(store_snapshot)" = "$before" ]
+	# a bundle that is not there is an error, not a fall back to no check
+	run --separate-stderr env CURL_CA_BUNDLE="$T/nosuch.pem" "$HOMO" pull -q "https://127.0.0.1:$good/bb.tar" tls
+	assert_status 125
+	assert_one_error_line
+	[ "$(store_snapshot)" = "$before" ]
+	run homo pull -q "https://127.0.0.1:$good/bb.tar" tls
+	assert_status 0
+	[[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]]
+	unset CURL_CA_BUNDLE
+	run env SSL_CERT_FILE="$T/ca/ca.pem" "$HOMO" pull -q "https://127.0.0.1:$good/bb.tar" tls2
+	assert_status 0
+	mkdir "$T/certs"
+	cp "$T/ca/ca.pem" "$T/certs/$(openssl x509 -hash -noout -in "$T/ca/ca.pem").0"
+	run env SSL_CERT_DIR="$T/certs" "$HOMO" pull -q "https://127.0.0.1:$good/bb.tar" tls3
+	assert_status 0
+
+	# trusted through the system store (what update-ca-certificates
+	# writes), in a mount namespace of the test's own
+	run unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt && exec "$2" pull -q "$3" tls4' \
+		sh "$T/ca/ca.pem" "$HOMO" "https://127.0.0.1:$good/bb.tar"
+	assert_status 0
+
+	# a plain http server redirecting to the https one
+	mkdir -p "$T/www/cgi-bin"
+	printf '#!/bin/sh\nprintf "Status: 302 Found\\r\\nLocation: https://127.0.0.1:%s/bb.tar\\r\\n\\r\\n"\n' "$good" >"$T/www/cgi-bin/redir"
+	chmod +x "$T/www/cgi-bin/redir"
+	serve busybox httpd -f -p 127.0.0.1:PORT -h "$T/www"
+	port=$PORT
+	run --separate-stderr homo pull -q "http://127.0.0.1:$port/cgi-bin/redir" moved
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"SSL certificate problem"* ]]
+	run env CURL_CA_BUNDLE="$T/ca/ca.pem" "$HOMO" pull -q "http://127.0.0.1:$port/cgi-bin/redir" moved
+	assert_status 0
+	run homo images
+	for n in tls tls2 tls3 tls4 moved; do assert_output_has "$n "; done
+	[ "$(layer_count)" -eq 1 ]
 }
 
 @test "--sha256 verifies the file and refuses a mismatch" {

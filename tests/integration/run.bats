@@ -476,6 +476,55 @@ setup_file() {
 	assert_status 0
 }
 
+@test "rmi -f: removes every name of an id, never an image a container uses, stopped or running" {
+	pull_busybox
+	id=$(homo inspect busybox | sed -n 's/.*"Id": "sha256:\([0-9a-f]\{64\}\)".*/\1/p')
+	[ ${#id} -eq 64 ]
+	homo tag busybox b2
+	homo tag busybox b3
+	homo run --name stopped busybox sh -c 'cat /f 2>/dev/null; echo hi >/f; exit 3' >/dev/null || true
+	homo run -d --name running b3 sleep 60 >/dev/null
+	before=$(store_snapshot)
+	# by id with -f: refused while a container uses it, -f or not
+	for ref in "$id" "${id:0:12}"; do
+		run --separate-stderr homo rmi -f "$ref"
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"used by container"* ]]
+	done
+	[ "$(store_snapshot)" = "$before" ]
+	# a name of several goes (Docker: untag); the containers keep working
+	run homo rmi -f busybox
+	assert_status 0
+	[ "$output" = "Untagged: busybox:latest" ]
+	run homo rmi b2
+	assert_status 0
+	# the last name of an image in use stays, -f or not
+	run --separate-stderr homo rmi -f b3
+	assert_status 125
+	assert_one_error_line
+	run homo exec running sh -c "cat /bin/busybox >/dev/null"
+	assert_status 0
+	# the stopped one starts again, with its files
+	homo start stopped >/dev/null
+	run homo wait stopped
+	[ "$output" = 3 ] || { echo "wait printed: $output" >&2; cat "$HOMO_ROOT"/containers/*/state.json >&2; false; }
+	[ "$(homo logs stopped)" = hi ]
+	homo rm -f running stopped >/dev/null
+	# in use by nothing: one rmi -f by id removes all its names and layer
+	homo tag b3 b4
+	run --separate-stderr homo rmi "$id"
+	assert_status 125
+	[[ "$stderr" == *"referenced by 2 names"* ]]
+	run homo rmi -f "$id"
+	assert_status 0
+	assert_output_has "Untagged: b3:latest"
+	assert_output_has "Untagged: b4:latest"
+	assert_output_has "Deleted: sha256:$id"
+	[ -z "$(homo images -q)" ]
+	[ -z "$(ls "$HOMO_ROOT/layers")" ]
+}
+
 @test "--rm leaves nothing; a failing exec leaves nothing" {
 	pull_busybox
 	run homo run --rm busybox true

@@ -196,6 +196,28 @@ static const char *reason_of(long status)
 	return "";
 }
 
+/*
+ * A private CA, as the curl command takes it: $CURL_CA_BUNDLE, else
+ * $SSL_CERT_FILE and $SSL_CERT_DIR. libcurl itself ignores them when it was
+ * built with a bundle path (Debian's is), so without this only the system
+ * store could be trusted.
+ */
+static void set_ca(CURL *c)
+{
+	const char *bundle = getenv("CURL_CA_BUNDLE");
+	const char *dir = getenv("SSL_CERT_DIR");
+
+	if (bundle && *bundle) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, bundle);
+		return;
+	}
+	bundle = getenv("SSL_CERT_FILE");
+	if (bundle && *bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, bundle);
+	if (dir && *dir)
+		curl_easy_setopt(c, CURLOPT_CAPATH, dir);
+}
+
 static void set_options(struct xfer *x, const char *url, char *errbuf)
 {
 	CURL *c = x->c;
@@ -216,6 +238,7 @@ static void set_options(struct xfer *x, const char *url, char *errbuf)
 	/* A library must not have curl install SIGALRM handlers. */
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "homo");
+	set_ca(c);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

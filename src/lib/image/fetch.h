@@ -39,7 +39,8 @@ struct fetch_result {
  * times out after 30 s and a transfer stalled for 60 s is aborted. A
  * transfer cut short, or a 502/503/504, is retried twice, resuming with a
  * range request where the server allows it. The body of an HTTP error
- * response is never written to @out_fd.
+ * response is never written to @out_fd. https is verified against the
+ * system's CAs, or $CURL_CA_BUNDLE, else $SSL_CERT_FILE and $SSL_CERT_DIR.
  *
  * Return: 0, or -1 with @e set; @out_fd then holds a partial download.
  */

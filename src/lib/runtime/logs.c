@@ -251,10 +251,9 @@ static bool print_record(const char *line, const struct log_read_opts *o)
 	return true;
 }
 
-/* All complete lines of @path appended to @v (the file may be missing). */
-static char **read_lines(const char *path, char **v, off_t *end)
+/* All complete lines of @f appended to @v (@f may be NULL: no file). */
+static char **read_lines(FILE *f, char **v, off_t *end)
 {
-	cleanup_fclose FILE *f = fopen(path, "re");
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -271,18 +270,56 @@ static char **read_lines(const char *path, char **v, off_t *end)
 	return v;
 }
 
-static int follow(const char *path, off_t pos, const struct log_read_opts *o,
+static bool same_file(FILE *f, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fileno(f), &a) == 0 && stat(path, &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/*
+ * log.1 and log as one pair. Opened one after the other, a rotation in
+ * between paired the log.1 before it with the log after it, and the lines
+ * of the file in the middle were never shown. So open log, then log.1, and
+ * keep them only if log is still the file opened: a rotation renames it.
+ */
+static void open_pair(const char *old, const char *path, FILE **fo, FILE **fn)
+{
+	for (int i = 0;; i++) {
+		*fn = fopen(path, "re");
+		*fo = fopen(old, "re");
+		if ((*fn && same_file(*fn, path)) || (!*fn && !*fo) || i == 100)
+			return;
+		if (*fn)
+			fclose(*fn);
+		if (*fo)
+			fclose(*fo);
+		if (i > 10)
+			usleep(
+			    1000); /* log renamed, the new one not yet made */
+	}
+}
+
+/* From @f (taken over, positioned after what was printed, or NULL) on. */
+static int follow(const char *path, FILE *f, const struct log_read_opts *o,
 		  struct hm_err *e)
 {
 	cleanup_close int in = inotify_init1(IN_CLOEXEC);
 	char *line = NULL;
 	size_t cap = 0;
 	struct stat st0, st;
-	FILE *f = NULL;
 	bool last = false;
 
-	if (in < 0)
+	if (f && fstat(fileno(f), &st0) < 0) {
+		fclose(f);
+		f = NULL;
+	}
+	if (in < 0) {
+		if (f)
+			fclose(f);
 		return hm_fail(e, errno, "inotify");
+	}
 	/* the directory: a rotation replaces the file */
 	{
 		cleanup_free char *dir = xstrdup(path);
@@ -290,17 +327,21 @@ static int follow(const char *path, off_t pos, const struct log_read_opts *o,
 		*strrchr(dir, '/') = '\0';
 		if (inotify_add_watch(in, dir,
 				      IN_MODIFY | IN_CREATE | IN_MOVED_TO |
-					  IN_CLOSE_WRITE) < 0)
+					  IN_CLOSE_WRITE) < 0) {
+			if (f)
+				fclose(f);
 			return hm_fail(e, errno, "watch \"%s\"", dir);
+		}
 	}
 	for (;;) {
 		ssize_t n;
 
 		if (!f) {
 			f = fopen(path, "re");
-			if (f && fstat(fileno(f), &st0) == 0 && pos > 0)
-				fseeko(f, pos, SEEK_SET);
-			pos = 0;
+			if (f && fstat(fileno(f), &st0) < 0) {
+				fclose(f);
+				f = NULL;
+			}
 		}
 		while (f && (n = getline(&line, &cap, f)) > 0) {
 			if (line[n - 1] != '\n') { /* partial: wait for more */
@@ -341,19 +382,30 @@ int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
 	cleanup_free char *path = xasprintf("%s/log", cdir);
 	cleanup_free char *old = xasprintf("%s/log.1", cdir);
 	cleanup_strv char **lines = NULL;
+	cleanup_fclose FILE *fo = NULL;
+	FILE *fn;
 	off_t end_old, end;
 	size_t n, first = 0;
 
-	lines = read_lines(old, lines, &end_old);
-	lines = read_lines(path, lines, &end);
+	open_pair(old, path, &fo, &fn);
+	lines = read_lines(fo, lines, &end_old);
+	lines = read_lines(fn, lines, &end);
 	n = strv_len(lines);
 	if (o->tail >= 0 && (size_t)o->tail < n)
 		first = n - (size_t)o->tail;
 	for (size_t i = first; i < n; i++)
 		print_record(lines[i], o);
-	if (!o->follow)
+	if (!o->follow) {
+		if (fn)
+			fclose(fn);
 		return 0;
-	return follow(path, end, o, e);
+	}
+	/* on from the first line not printed, in the file it was read from */
+	if (fn && fseeko(fn, end, SEEK_SET) < 0) {
+		fclose(fn);
+		fn = NULL;
+	}
+	return follow(path, fn, o, e);
 }
 
 /* "10m", "1.5h", "30s": that long before now; 1 (all) if before 1970 */
