@@ -116,7 +116,15 @@ teardown() {
 	if [ -n "$l" ]; then
 		echo "# LEAKS after '$BATS_TEST_DESCRIPTION':" >&3
 		printf '%s\n' "$l" | sed 's/^/#   /' >&3
-		# clean up so one leak does not cascade, then fail the test
+		# clean up so one leak does not cascade, then fail the test:
+		# first this test's monitors and container processes (ours, by
+		# pid: a failed test must not leave containers running)
+		for p in /proc/[0-9]*; do
+			if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "HOMO_ROOT=$HOMO_ROOT" ||
+				grep -q ":/$HOMO_CGROUP_PARENT/" "$p/cgroup" 2>/dev/null; then
+				kill -9 "${p#/proc/}" 2>/dev/null
+			fi
+		done
 		awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo |
 			sort -r | xargs -r -n1 umount -l
 		for p in /sys/fs/cgroup/*/"$HOMO_CGROUP_PARENT"; do
