@@ -13,6 +13,7 @@
 #include "net/firewall.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
@@ -38,14 +39,16 @@
 
 /*
  * The child: run @cmds, leave nft's output in @out (when >= 0) or its
- * error in @err. Both become its stdout and stderr (where libnftables'
- * own message goes before its exit()), and it closes every other fd: what
+ * error in @err, then its result (0 or NFT_REFUSED) in a byte on @done.
+ * @out and @err become its stdout and stderr (where libnftables' own
+ * message goes before its exit()), and it closes every other fd: what
  * libnftables opens must not fail for the parent's (a low ulimit -n). No
  * cleanup: the process ends here.
  */
 static _Noreturn void nft_child(unsigned flags, const char *cmds, int out,
-				int err, bool fail)
+				int err, int done, bool fail)
 {
+	unsigned char result;
 	struct nft_ctx *c;
 	const char *s;
 	int r;
@@ -53,9 +56,9 @@ static _Noreturn void nft_child(unsigned flags, const char *cmds, int out,
 	/* an exit() flushes stdio: not the parent's pending output twice */
 	__fpurge(stdout);
 	if ((out >= 0 && dup2(out, STDOUT_FILENO) < 0) ||
-	    dup2(err, STDERR_FILENO) < 0)
+	    dup2(err, STDERR_FILENO) < 0 || dup2(done, 3) < 0)
 		_exit(HM_EXIT_FAIL);
-	close_range(3, ~0U, 0);
+	close_range(4, ~0U, 0);
 	if (fail) { /* homo-fault's stand-in for an allocation failing */
 		static const char msg[] = "fault: memory allocation failure\n";
 
@@ -76,7 +79,46 @@ static _Noreturn void nft_child(unsigned flags, const char *cmds, int out,
 	if (s && util_write_all(r == 0 ? STDOUT_FILENO : STDERR_FILENO, s,
 				strlen(s)) < 0)
 		_exit(HM_EXIT_FAIL);
-	_exit(r == 0 ? 0 : NFT_REFUSED);
+	/* the parent goes on at once; the exit itself is slow (closing the
+	 * nfnetlink socket takes 5-10 ms) */
+	result = r == 0 ? 0 : NFT_REFUSED;
+	if (write(3, &result, 1) != 1)
+		_exit(HM_EXIT_FAIL);
+	_exit(result);
+}
+
+/*
+ * A child that reported but may still be exiting: reaped by the next run,
+ * or by init after homo exits. One at most.
+ */
+static pid_t exiting = -1;
+
+static void reap_exiting(void)
+{
+	if (exiting > 0)
+		while (waitpid(exiting, NULL, 0) < 0 && errno == EINTR)
+			;
+	exiting = -1;
+}
+
+/* Wait for @pid's result byte on @done, or else for its end. */
+static int child_status(pid_t pid, int done, int *status)
+{
+	unsigned char b;
+	ssize_t n;
+
+	while ((n = read(done, &b, 1)) < 0 && errno == EINTR)
+		;
+	if (n == 1) {
+		*status = W_EXITCODE(b, 0);
+		if (waitpid(pid, NULL, WNOHANG) == 0)
+			exiting = pid;
+		return 0;
+	}
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
 }
 
 /* All of memfd @fd, NUL-terminated. */
@@ -128,10 +170,10 @@ int firewall_load(struct hm_err *e)
 static int nft_exec(unsigned flags, const char *what, const char *cmds,
 		    char **out, struct hm_err *e)
 {
-	cleanup_close int ofd = -1, efd = -1;
+	cleanup_close int ofd = -1, efd = -1, done = -1;
 	cleanup_free char *text = NULL;
 	bool fail = FAULT_ONCE("nft-exit");
-	int status;
+	int status, p[2];
 	pid_t pid;
 
 	HM_TRACE("nft: %s", what);
@@ -140,17 +182,21 @@ static int nft_exec(unsigned flags, const char *what, const char *cmds,
 	/* loaded here: the child inherits it, and a failure is ours */
 	if (firewall_load(e) < 0)
 		return -1;
+	reap_exiting();
 	if ((out && (ofd = memfd_create("homo-nft-out", MFD_CLOEXEC)) < 0) ||
 	    (efd = memfd_create("homo-nft-err", MFD_CLOEXEC)) < 0)
 		return hm_fail(e, errno, "nftables: %s: memfd_create", what);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return hm_fail(e, errno, "nftables: %s: pipe", what);
+	done = p[0];
 	pid = fork();
+	if (pid == 0)
+		nft_child(flags, cmds, ofd, efd, p[1], fail);
+	close(p[1]);
 	if (pid < 0)
 		return hm_fail(e, errno, "nftables: %s: fork", what);
-	if (pid == 0)
-		nft_child(flags, cmds, ofd, efd, fail);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return hm_fail(e, errno, "nftables: %s: wait", what);
+	if (child_status(pid, done, &status) < 0)
+		return hm_fail(e, errno, "nftables: %s: wait", what);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (out)
 			*out = read_memfd(ofd);
