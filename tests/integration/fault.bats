@@ -354,6 +354,48 @@ small_root() { # $1: tmpfs size
 	assert_status 0
 }
 
+# ---- a lazily loaded library that cannot be loaded ----
+
+# libarchive, libcrypto, libcurl: loaded on first use (base/lazylib.c); a
+# failure is an error that pull cleans up after, never an exit from inside
+@test "a library that cannot be loaded: pull fails with one line, leaves nothing" {
+	homo images >/dev/null
+	before=$(snap)
+	for lib in libarchive.so.13 libcrypto.so.3 libcurl.so.4; do
+		# a broken install: the soname is no shared object
+		rm -rf "$T/badlib"
+		mkdir "$T/badlib"
+		: >"$T/badlib/$lib"
+		src=$BUSYBOX_TAR
+		# never connected to: the load fails first
+		[ "$lib" = libcurl.so.4 ] && src=http://127.0.0.1:1/bb.tar
+		LD_LIBRARY_PATH=$T/badlib run --separate-stderr homo pull -q "$src" bb
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"cannot load $lib: "*"file too short" ]]
+		[[ "$stderr" != *reinstall* ]]
+		[ "$(snap)" = "$before" ]
+		run homo system check
+		assert_status 0
+	done
+	run homo pull -q "$BUSYBOX_TAR" bb
+	assert_status 0
+}
+
+@test "too little address space to load libarchive: pull fails with one line, leaves nothing" {
+	homo images >/dev/null
+	before=$(snap)
+	# libarchive brings ICU (30 MB of data): homo starts, dlopen fails
+	run --separate-stderr bash -c 'ulimit -v 20000; exec "$HOMO" pull -q "$BUSYBOX_TAR" bb'
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"cannot load libarchive.so.13: "*"failed to map segment from shared object" ]]
+	[[ "$stderr" != *reinstall* ]]
+	[ "$(snap)" = "$before" ]
+	run homo system check
+	assert_status 0
+}
+
 # ---- corrupt records ----
 
 two_containers() {

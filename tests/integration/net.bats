@@ -404,6 +404,75 @@ stop_sleepers() {
 	[ ! -e "$HOMO_ROOT/net/ipam.json" ] || [ "$(allocations)" -eq 0 ]
 }
 
+# after a failed "run --rm -p": no container, address, rule, guard or veth
+nothing_left() {
+	[ -z "$(homo ps -a -q)" ]
+	[ "$(allocations)" -eq 0 ]
+	[ "$(port_rules)" -eq 0 ]
+	[ "$(guard_chains)" -eq 0 ]
+	retry no_veths
+	run homo system check
+	assert_status 0
+}
+
+# libnftables is loaded on first use and calls exit() when an allocation
+# fails: homo loads it before reserving anything and runs each transaction
+# in a child, so either is an error it cleans up after
+@test "libnftables cannot load or exits (broken, ulimit -v): run -p fails with one line, leaves nothing" {
+	local v seen=""
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true # the bridge and the table exist
+	assert_status 0
+	mkdir "$T/badlib"
+	: >"$T/badlib/libnftables.so.1"
+	LD_LIBRARY_PATH=$T/badlib run --separate-stderr homo run --rm -p 18081:80 busybox true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == "homo: nftables: cannot load libnftables.so.1: "*"file too short" ]]
+	nothing_left
+	# libnftables' exit() in the transaction, simulated in homo-fault
+	HOMO_FAULT=nft-exit run --separate-stderr nsenter --net="/run/netns/$NETNS" \
+		"${HOMO_FAULT_BIN:-$(dirname "$HOMO")/homo-fault}" run --rm -p 18081:80 busybox true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == "homo: nftables: guard the veth, publish the ports: "*"(libnftables exited with status 2)" ]]
+	nothing_left
+	# the real thing: too little address space for its dlopen, then for
+	# its allocations
+	for v in $(seq 5000 500 12000); do
+		run --separate-stderr bash -c "ulimit -v $v; exec nsenter --net=/run/netns/$NETNS \"\$HOMO\" run --rm -p 18081:80 busybox true"
+		[ "$status" -eq 0 ] && continue
+		[ "$status" -eq 125 ] || { echo "ulimit -v $v: status $status: $stderr" >&2; false; }
+		assert_one_error_line
+		seen+=$stderr$'\n'
+		nothing_left
+	done
+	[[ "$seen" == *"nftables: cannot load libnftables.so.1: "* ]]
+	[[ "$seen" == *"Memory allocation failure (libnftables exited with status 2)"* ]]
+	run homo run --rm -p 18081:80 busybox true
+	assert_status 0
+}
+
+@test "too few fds around the nftables child: run -p fails cleanly or works" {
+	local n
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true
+	assert_status 0
+	for n in 8 9 10 11 12; do
+		run --separate-stderr bash -c "ulimit -n $n; exec nsenter --net=/run/netns/$NETNS \"\$HOMO\" run --rm -p 18081:80 busybox true"
+		[ "$status" -eq 0 ] && continue
+		assert_status 125
+		# the error last, at most a teardown warning before it
+		[[ "$(tail -1 <<<"$stderr")" == "homo: "* ]]
+		[ "$(grep -vc '^homo: warning: ' <<<"$stderr")" -eq 1 ]
+		nothing_left
+	done
+	# from 10 fds up it works, as before the child
+	[ "$status" -eq 0 ]
+}
+
 @test "address and port conflicts; a full subnet" {
 	bridge_default
 	pull_busybox

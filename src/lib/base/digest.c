@@ -7,12 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/lazylib.h"
 #include "base/util.h"
 
 int digest_init(struct hm_digest *d, struct hm_err *e)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
 
+	d->ctx = NULL;
+	if (lazy_load(LIB_CRYPTO, "sha256", e) < 0)
+		return -1;
+	ctx = EVP_MD_CTX_new();
 	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		d->ctx = NULL;
@@ -44,6 +49,8 @@ void digest_final(struct hm_digest *d, char out[DIGEST_HEX_LEN + 1])
 
 void digest_free(struct hm_digest *d)
 {
+	if (!d->ctx) /* none, or libcrypto never loaded */
+		return;
 	EVP_MD_CTX_free(d->ctx);
 	d->ctx = NULL;
 }

@@ -75,7 +75,8 @@ void hm_set_warn_handler(hm_sink_fn fn);
 
 /**
  * hm_fatal() - a failure no caller can be handed (a lazily loaded library
- * missing, lazylib.c): the fatal handler reports it and ends the process
+ * that a stub, called before lazy_load(), cannot load: lazylib.c): the
+ * fatal handler reports it and ends the process
  * with e->exit_code. With no handler set, or one that returns, abort().
  */
 _Noreturn void hm_fatal(const struct hm_err *e);

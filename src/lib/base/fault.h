@@ -38,10 +38,25 @@
 			raise(SIGSTOP);                        \
 		}                                              \
 	} while (0)
+
+/*
+ * FAULT_ONCE(name) is true where HOMO_FAULT=name is reached first, and
+ * unsets it (for this process and its children after it): a failure the
+ * caller simulates once, which its cleanup then does not meet again.
+ */
+#define FAULT_ONCE(name)                                        \
+	({                                                      \
+		const char *once_ = getenv("HOMO_FAULT");       \
+		int hit_ = once_ && strcmp(once_, (name)) == 0; \
+		if (hit_)                                       \
+			unsetenv("HOMO_FAULT");                 \
+		hit_;                                           \
+	})
 #else
 #define FAULT_POINT(name) \
 	do {              \
 	} while (0)
+#define FAULT_ONCE(name) 0
 #endif
 
 #endif

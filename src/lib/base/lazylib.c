@@ -8,16 +8,23 @@
  * start, although only pull, commit, export and load use them. So homo is
  * not linked against them: this file defines the functions homo calls, under
  * their own names and with the prototypes of the installed headers (the
- * compiler checks each against its declaration), and each stub resolves the
- * real function with dlopen/dlsym the first time it is called. The same
+ * compiler checks each against its declaration), and each stub calls the
+ * real function, which lazy_load() resolved with dlopen/dlsym. The same
  * idea as delay-loading on Windows or Implib.so. libnftables (four more
  * objects, 1.2 ms) is loaded the same way: only commands that change the
  * firewall rules need it.
  *
- * A library that cannot be loaded is a broken installation, and the stub
- * has no way to return the error: it goes to hm_fatal(), where homo says
- * which and how to fix it, and exits 125.
+ * A library that cannot be loaded (missing, or dlopen out of fds or
+ * memory) is an error like any other: the modules call lazy_load() at
+ * their entry points, which loads the library and resolves all its
+ * functions at once, and return the error to their callers, which undo
+ * what they built. The stubs themselves cannot return an error: one called
+ * before its module's lazy_load() (a programming error; in the unit tests,
+ * which call the libraries directly, harmless) loads the library itself
+ * and, only if that fails, goes to hm_fatal() (exit 125 with the message).
  */
+#include "base/lazylib.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <curl/curl.h>
@@ -27,10 +34,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
-
-#include "base/error.h"
-
-enum lazy_lib { LIB_CRYPTO, LIB_CURL, LIB_ARCHIVE, LIB_NFT, LIB_COUNT };
+#include <string.h>
 
 /* The sonames this build's headers describe (see the Makefile). */
 static const char *const sonames[LIB_COUNT] = {
@@ -42,60 +46,40 @@ static const char *const sonames[LIB_COUNT] = {
 static void *handles[LIB_COUNT];
 static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static _Noreturn void lazy_die(const char *what, const char *why)
+/* The last resort of a stub called before its library was loaded. */
+static void lazy_unloaded(enum lazy_lib lib, const char *name)
 {
 	struct hm_err e;
 
-	hm_failx(&e, HM_EXIT_FAIL,
-		 "load %s: %s: reinstall it (scripts/install-deps.sh)", what,
-		 why);
-	hm_fatal(&e);
+	if (lazy_load(lib, name, &e) < 0)
+		hm_fatal(&e);
 }
 
-static void *lazy_sym(enum lazy_lib lib, const char *name)
-{
-	void *h, *f;
+/*
+ * Each function's pointer is set by lazy_load() (with all of its library's,
+ * before the library counts as loaded), so a stub only reads it.
+ */
+#define LAZY_FN(lib, name)                                               \
+	({                                                               \
+		if (!__atomic_load_n(&lazy_fp_##name, __ATOMIC_ACQUIRE)) \
+			lazy_unloaded(lib, #name);                       \
+		lazy_fp_##name;                                          \
+	})
 
-	pthread_mutex_lock(&lazy_lock);
-	h = handles[lib];
-	if (!h) {
-		h = dlopen(sonames[lib], RTLD_NOW | RTLD_LOCAL);
-		if (!h)
-			lazy_die(sonames[lib], dlerror());
-		handles[lib] = h;
-	}
-	f = dlsym(h, name);
-	pthread_mutex_unlock(&lazy_lock);
-	if (!f)
-		lazy_die(name, "not in the library");
-	return f;
-}
-
-/* Each stub caches its function pointer; the race between two first
- * callers is benign (both store the same value). */
-#define LAZY_RESOLVE(lib, ret, name, params)                         \
-	typedef ret(*name##_fn) params;                              \
-	static name##_fn name##_fp;                                  \
-	name##_fn f = __atomic_load_n(&name##_fp, __ATOMIC_ACQUIRE); \
-	if (!f) {                                                    \
-		f = (name##_fn)lazy_sym(lib, #name);                 \
-		__atomic_store_n(&name##_fp, f, __ATOMIC_RELEASE);   \
+#define LAZY(lib, ret, name, params, args)      \
+	static ret(*lazy_fp_##name) params;     \
+	ret name params;                        \
+	ret name params                         \
+	{                                       \
+		return LAZY_FN(lib, name) args; \
 	}
 
-#define LAZY(lib, ret, name, params, args)           \
-	ret name params;                             \
-	ret name params                              \
-	{                                            \
-		LAZY_RESOLVE(lib, ret, name, params) \
-		return f args;                       \
-	}
-
-#define LAZY_VOID(lib, ret, name, params, args)      \
-	ret name params;                             \
-	ret name params                              \
-	{                                            \
-		LAZY_RESOLVE(lib, ret, name, params) \
-		f args;                              \
+#define LAZY_VOID(lib, ret, name, params, args) \
+	static ret(*lazy_fp_##name) params;     \
+	ret name params;                        \
+	ret name params                         \
+	{                                       \
+		LAZY_FN(lib, name) args;        \
 	}
 
 #include "base/lazy_syms.h"
@@ -105,10 +89,15 @@ static void *lazy_sym(enum lazy_lib lib, const char *name)
  * option number tells, by the ranges curl itself uses. (The names are in
  * parentheses: curl.h defines type-checking macros of the same names.)
  */
+static CURLcode (*lazy_fp_curl_easy_setopt)(CURL *, CURLoption, ...);
+static CURLcode (*lazy_fp_curl_easy_getinfo)(CURL *, CURLINFO, ...);
+static void (*lazy_fp_archive_set_error)(struct archive *, int, const char *,
+					 ...);
+
 CURLcode(curl_easy_setopt)(CURL *curl, CURLoption option, ...)
 {
-	LAZY_RESOLVE(LIB_CURL, CURLcode, curl_easy_setopt,
-		     (CURL *, CURLoption, ...))
+	CURLcode (*f)(CURL *, CURLoption, ...) =
+	    LAZY_FN(LIB_CURL, curl_easy_setopt);
 	CURLcode r;
 	va_list ap;
 
@@ -130,8 +119,8 @@ CURLcode(curl_easy_setopt)(CURL *curl, CURLoption option, ...)
 /* Every curl_easy_getinfo argument is a pointer to the result. */
 CURLcode(curl_easy_getinfo)(CURL *curl, CURLINFO info, ...)
 {
-	LAZY_RESOLVE(LIB_CURL, CURLcode, curl_easy_getinfo,
-		     (CURL *, CURLINFO, ...))
+	CURLcode (*f)(CURL *, CURLINFO, ...) =
+	    LAZY_FN(LIB_CURL, curl_easy_getinfo);
 	CURLcode r;
 	va_list ap;
 
@@ -143,8 +132,8 @@ CURLcode(curl_easy_getinfo)(CURL *curl, CURLINFO info, ...)
 
 void archive_set_error(struct archive *a, int errnum, const char *fmt, ...)
 {
-	LAZY_RESOLVE(LIB_ARCHIVE, void, archive_set_error,
-		     (struct archive *, int, const char *, ...))
+	void (*f)(struct archive *, int, const char *, ...) =
+	    LAZY_FN(LIB_ARCHIVE, archive_set_error);
 	char msg[1024];
 	va_list ap;
 
@@ -152,4 +141,83 @@ void archive_set_error(struct archive *a, int errnum, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	f(a, errnum, "%s", msg);
+}
+
+/* Every function above, by library: what lazy_load() resolves. */
+struct lazy_fn {
+	enum lazy_lib lib;
+	const char *name;
+	void **fp;
+};
+
+#undef LAZY
+#undef LAZY_VOID
+#define LAZY(lib, ret, name, params, args) \
+	{lib, #name, (void **)&lazy_fp_##name},
+#define LAZY_VOID LAZY
+static const struct lazy_fn fns[] = {
+#include "base/lazy_syms.h"
+    {LIB_CURL, "curl_easy_setopt", (void **)&lazy_fp_curl_easy_setopt},
+    {LIB_CURL, "curl_easy_getinfo", (void **)&lazy_fp_curl_easy_getinfo},
+    {LIB_ARCHIVE, "archive_set_error", (void **)&lazy_fp_archive_set_error},
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* dlerror() usually starts with the soname we already name */
+static const char *why(const char *soname, const char *err)
+{
+	size_t n = strlen(soname);
+
+	if (!err)
+		return "unknown error";
+	if (!strncmp(err, soname, n) && !strncmp(err + n, ": ", 2))
+		return err + n + 2;
+	return err;
+}
+
+/* Called locked: open @lib and resolve its functions, or set @e. */
+static void *load_locked(enum lazy_lib lib, const char *what, struct hm_err *e)
+{
+	const char *so = sonames[lib];
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		hm_failx(e, HM_EXIT_FAIL, "%s%scannot load %s: %s",
+			 what ? what : "", what ? ": " : "", so,
+			 why(so, dlerror()));
+		return NULL;
+	}
+	/* all or none: no stub may call into a library that is not loaded */
+	for (size_t i = 0; i < ARRAY_LEN(fns); i++) {
+		if (fns[i].lib == lib && !dlsym(h, fns[i].name)) {
+			hm_failx(e, HM_EXIT_FAIL,
+				 "%s%scannot load %s: it lacks %s()",
+				 what ? what : "", what ? ": " : "", so,
+				 fns[i].name);
+			dlclose(h);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_LEN(fns); i++)
+		if (fns[i].lib == lib)
+			__atomic_store_n(fns[i].fp, dlsym(h, fns[i].name),
+					 __ATOMIC_RELEASE);
+	return h;
+}
+
+int lazy_load(enum lazy_lib lib, const char *what, struct hm_err *e)
+{
+	void *h;
+
+	if (__atomic_load_n(&handles[lib], __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&lazy_lock);
+	h = handles[lib];
+	if (!h) {
+		h = load_locked(lib, what, e);
+		__atomic_store_n(&handles[lib], h, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&lazy_lock);
+	return h ? 0 : -1;
 }

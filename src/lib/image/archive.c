@@ -29,6 +29,7 @@
 
 #include "base/fault.h"
 #include "base/hasher.h"
+#include "base/lazylib.h"
 #include "base/util.h"
 #include "image/archive_err.h"
 
@@ -715,6 +716,8 @@ int archive_unpack_with(int src_fd, const char *dest_dir,
 	int r = -1;
 
 	memset(res, 0, sizeof(*res));
+	if (lazy_load(LIB_ARCHIVE, "unpack", e) < 0)
+		return -1;
 	if (o) {
 		u.prog = o->progress;
 		u.max_bytes = o->max_bytes;

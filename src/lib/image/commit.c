@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "base/fault.h"
+#include "base/lazylib.h"
 #include "base/progress.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
@@ -274,7 +275,10 @@ int commit_upper(struct hm_store *s, const struct commit_input *in,
 	memset(out, 0, sizeof(*out));
 	out->config = in->config;
 	out->source = xstrdup(in->source);
-	if (prepare_image(s, in, o, out, e) < 0)
+	/* before the temp layer: a failure then leaves nothing to remove */
+	if (lazy_load(LIB_ARCHIVE, "commit", e) < 0 ||
+	    lazy_load(LIB_CRYPTO, "commit", e) < 0 ||
+	    prepare_image(s, in, o, out, e) < 0)
 		goto fail;
 	/* what we build on may lose its image and container meanwhile (rmi,
 	 * rm -f): kept until our image names it */

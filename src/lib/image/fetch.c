@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/lazylib.h"
 #include "base/number.h"
 #include "base/progress.h"
 #include "base/util.h"
@@ -317,6 +318,8 @@ int fetch_url(const char *url, int out_fd, const struct fetch_opts *o,
 	if (!o)
 		o = &none;
 	memset(r, 0, sizeof(*r));
+	if (lazy_load(LIB_CURL, url, e) < 0)
+		return -1;
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK)
 		return hm_fail_curl(e, global_rc, NULL, "%s: curl init", url);

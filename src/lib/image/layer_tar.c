@@ -34,6 +34,7 @@
 #include "base/fault.h"
 #include "base/fdwalk.h"
 #include "base/idmap.h"
+#include "base/lazylib.h"
 #include "base/util.h"
 #include "image/archive_err.h"
 #include "image/tar_ring.h"
@@ -744,6 +745,8 @@ int layer_tar_write(const char *dir, const struct layer_tar_opts *o,
 	int dfd, dst = -1, r = -1;
 
 	memset(res, 0, sizeof(*res));
+	if (lazy_load(LIB_ARCHIVE, "tar", e) < 0)
+		return -1;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return hm_fail(e, errno, "open \"%s\"", dir);

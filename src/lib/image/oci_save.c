@@ -20,6 +20,7 @@
 
 #include "base/digest.h"
 #include "base/fault.h"
+#include "base/lazylib.h"
 #include "base/progress.h"
 #include "base/util.h"
 #include "image/archive_err.h"
@@ -562,6 +563,8 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	struct hm_err ignored;
 	int r;
 
+	if (lazy_load(LIB_ARCHIVE, "save", e) < 0)
+		return -1;
 	/* under blobs/sha256: a killed save's dir is swept as debris, also
 	 * by the next save, which takes no lock otherwise */
 	store_sweep(s);

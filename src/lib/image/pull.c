@@ -10,6 +10,7 @@
 
 #include "base/digest.h"
 #include "base/fault.h"
+#include "base/lazylib.h"
 #include "base/progress.h"
 #include "base/util.h"
 #include "image/archive.h"
@@ -208,6 +209,10 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	bool verified;
 
 	if (parse_opts(o, &name, &tag, e) < 0)
+		return -1;
+	/* before the temp layer: a failure then leaves nothing to remove */
+	if (lazy_load(LIB_ARCHIVE, o->source, e) < 0 ||
+	    lazy_load(LIB_CRYPTO, o->source, e) < 0)
 		return -1;
 	fd = open_source(s, o, &verified, e);
 	if (fd < 0)

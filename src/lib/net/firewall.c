@@ -4,59 +4,212 @@
  * libnftables: homo hands it the same text "nft -f" would read, in one
  * transaction, and reads rules back as JSON to delete them by handle. See
  * docs/network.md for why libnftables and not libnftnl.
+ *
+ * libnftables calls exit() when an allocation fails (its xmalloc, and
+ * libgmp's allocator aborts), with no hook to return instead. So each
+ * transaction runs in a forked child: an exit there ends only the child,
+ * and homo reports it as an error and undoes what the command built.
  */
 #include "net/firewall.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "base/fault.h"
+#include "base/lazylib.h"
 #include "base/util.h"
 
 #define TABLE "ip homo"
 #define GUARD "netdev homo"
 #define GUARD_PREFIX "ctr_"
 
-static void cleanup_nftp(struct nft_ctx **c)
-{
-	if (*c)
-		nft_ctx_free(*c);
-}
-#define cleanup_nft __attribute__((cleanup(cleanup_nftp)))
+/* The child's exit status when nftables refused the commands. */
+#define NFT_REFUSED 1
 
-static struct nft_ctx *nft_open(unsigned flags, struct hm_err *e)
+/*
+ * The child: run @cmds, leave nft's output in @out (when >= 0) or its
+ * error in @err, then its result (0 or NFT_REFUSED) in a byte on @done.
+ * @out and @err become its stdout and stderr (where libnftables' own
+ * message goes before its exit()), and it closes every other fd: what
+ * libnftables opens must not fail for the parent's (a low ulimit -n). No
+ * cleanup: the process ends here.
+ */
+static _Noreturn void nft_child(unsigned flags, const char *cmds, int out,
+				int err, int done, bool fail)
 {
-	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+	unsigned char result;
+	struct nft_ctx *c;
+	const char *s;
+	int r;
 
-	if (!c) {
-		hm_fail(e, ENOMEM, "nftables: create a context");
-		return NULL;
+	/* an exit() flushes stdio: not the parent's pending output twice */
+	__fpurge(stdout);
+	if ((out >= 0 && dup2(out, STDOUT_FILENO) < 0) ||
+	    dup2(err, STDERR_FILENO) < 0 || dup2(done, 3) < 0)
+		_exit(HM_EXIT_FAIL);
+	close_range(4, ~0U, 0);
+	if (fail) { /* homo-fault's stand-in for an allocation failing */
+		static const char msg[] = "fault: memory allocation failure\n";
+
+		util_write_all(STDERR_FILENO, msg, sizeof(msg) - 1);
+		exit(2); /* NFT_EXIT_NOMEM, libnftables' own (check-tree: sink)
+			  */
 	}
+	c = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!c)
+		_exit(HM_EXIT_FAIL);
 	nft_ctx_output_set_flags(c, flags);
-	if (nft_ctx_buffer_output(c) < 0 || nft_ctx_buffer_error(c) < 0) {
-		nft_ctx_free(c);
-		hm_fail(e, ENOMEM, "nftables: buffer the output");
-		return NULL;
-	}
-	return c;
+	if (nft_ctx_buffer_output(c) < 0 || nft_ctx_buffer_error(c) < 0)
+		_exit(HM_EXIT_FAIL);
+	r = nft_run_cmd_from_buffer(c, cmds);
+	s = r == 0 ? nft_ctx_get_output_buffer(c) : nft_ctx_get_error_buffer(c);
+	if (r == 0 && out < 0)
+		s = NULL;
+	if (s && util_write_all(r == 0 ? STDOUT_FILENO : STDERR_FILENO, s,
+				strlen(s)) < 0)
+		_exit(HM_EXIT_FAIL);
+	/* the parent goes on at once; the exit itself is slow (closing the
+	 * nfnetlink socket takes 5-10 ms) */
+	result = r == 0 ? 0 : NFT_REFUSED;
+	if (write(3, &result, 1) != 1)
+		_exit(HM_EXIT_FAIL);
+	_exit(result);
 }
 
-/* Run @cmds; on failure the first line of nft's own message. */
-static int nft_run(struct nft_ctx *c, const char *what, const char *cmds,
-		   struct hm_err *e)
+/*
+ * A child that reported but may still be exiting: reaped by the next run,
+ * or by init after homo exits. One at most.
+ */
+static pid_t exiting = -1;
+
+static void reap_exiting(void)
 {
-	const char *err;
+	if (exiting > 0)
+		while (waitpid(exiting, NULL, 0) < 0 && errno == EINTR)
+			;
+	exiting = -1;
+}
+
+/* Wait for @pid's result byte on @done, or else for its end. */
+static int child_status(pid_t pid, int done, int *status)
+{
+	unsigned char b;
+	ssize_t n;
+
+	while ((n = read(done, &b, 1)) < 0 && errno == EINTR)
+		;
+	if (n == 1) {
+		*status = W_EXITCODE(b, 0);
+		if (waitpid(pid, NULL, WNOHANG) == 0)
+			exiting = pid;
+		return 0;
+	}
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* All of memfd @fd, NUL-terminated. */
+static char *read_memfd(int fd)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n = 0;
+
+	if (fstat(fd, &st) < 0 || st.st_size > (1 << 28))
+		st.st_size = 0;
+	buf = xmalloc((size_t)st.st_size + 1);
+	if (st.st_size)
+		n = pread(fd, buf, (size_t)st.st_size, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* The child's end as an error; its first line of error text. */
+static int child_failed(const char *what, int status, const char *text,
+			struct hm_err *e)
+{
+	int len = (int)strcspn(text, "\n");
+	char how[64] = "";
+
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "libnftables killed by signal %d",
+			 WTERMSIG(status));
+	else if (WEXITSTATUS(status) != NFT_REFUSED)
+		snprintf(how, sizeof(how), "libnftables exited with status %d",
+			 WEXITSTATUS(status));
+	if (!len)
+		return hm_failx(e, HM_EXIT_FAIL, "nftables: %s: %s", what,
+				how[0] ? how : "failed");
+	return hm_failx(e, HM_EXIT_FAIL, "nftables: %s: %.*s%s%s%s", what, len,
+			text, how[0] ? " (" : "", how, how[0] ? ")" : "");
+}
+
+int firewall_load(struct hm_err *e)
+{
+	return lazy_load(LIB_NFT, "nftables", e);
+}
+
+/*
+ * Run @cmds in a child (see the top); *@out, when asked for, is nft's
+ * output. Return: 0; 1 when nftables refused them, or -1 when it could not
+ * run them (@e says which, with the first line of nft's message).
+ */
+static int nft_exec(unsigned flags, const char *what, const char *cmds,
+		    char **out, struct hm_err *e)
+{
+	cleanup_close int ofd = -1, efd = -1, done = -1;
+	cleanup_free char *text = NULL;
+	bool fail = FAULT_ONCE("nft-exit");
+	int status, p[2];
+	pid_t pid;
 
 	HM_TRACE("nft: %s", what);
-	if (nft_run_cmd_from_buffer(c, cmds) == 0)
+	if (out)
+		*out = NULL;
+	/* loaded here: the child inherits it, and a failure is ours */
+	if (firewall_load(e) < 0)
+		return -1;
+	reap_exiting();
+	if ((out && (ofd = memfd_create("homo-nft-out", MFD_CLOEXEC)) < 0) ||
+	    (efd = memfd_create("homo-nft-err", MFD_CLOEXEC)) < 0)
+		return hm_fail(e, errno, "nftables: %s: memfd_create", what);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return hm_fail(e, errno, "nftables: %s: pipe", what);
+	done = p[0];
+	pid = fork();
+	if (pid == 0)
+		nft_child(flags, cmds, ofd, efd, p[1], fail);
+	close(p[1]);
+	if (pid < 0)
+		return hm_fail(e, errno, "nftables: %s: fork", what);
+	if (child_status(pid, done, &status) < 0)
+		return hm_fail(e, errno, "nftables: %s: wait", what);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (out)
+			*out = read_memfd(ofd);
 		return 0;
-	err = nft_ctx_get_error_buffer(c);
-	return hm_failx(e, HM_EXIT_FAIL, "nftables: %s: %.*s", what,
-			(int)strcspn(err ? err : "", "\n"), err ? err : "");
+	}
+	text = read_memfd(efd);
+	child_failed(what, status, text, e);
+	return WIFEXITED(status) && WEXITSTATUS(status) == NFT_REFUSED ? 1 : -1;
+}
+
+static int nft_run(const char *what, const char *cmds, struct hm_err *e)
+{
+	return nft_exec(0, what, cmds, NULL, e) ? -1 : 0;
 }
 
 /* The base chains and rules, rewritten whole each time (idempotent). */
@@ -138,13 +291,10 @@ int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e)
 int firewall_add(const char *bridge, const char *cidr,
 		 const struct firewall_ctr *ctr, struct hm_err *e)
 {
-	cleanup_nft struct nft_ctx *c = nft_open(0, e);
 	cleanup_free char *cmds = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	if (!c)
-		return -1;
 	f = open_memstream(&cmds, &len);
 	if (!f)
 		return hm_fail(e, errno, "nftables: open_memstream");
@@ -167,55 +317,44 @@ int firewall_add(const char *bridge, const char *cidr,
 	}
 	if (fclose(f) != 0)
 		return hm_fail(e, errno, "nftables: build the rules");
-	return nft_run(
-	    c, ctr ? "guard the veth, publish the ports" : "set up table homo",
-	    cmds, e);
+	return nft_run(ctr ? "guard the veth, publish the ports"
+			   : "set up table homo",
+		       cmds, e);
 }
 
 int firewall_remove(const char *id, struct hm_err *e)
 {
-	cleanup_nft struct nft_ctx *c = nft_open(0, e);
 	cleanup_free char *cmds = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	if (!c)
-		return -1;
 	f = open_memstream(&cmds, &len);
 	if (!f)
 		return hm_fail(e, errno, "nftables: open_memstream");
 	put_unguard(f, id);
 	if (fclose(f) != 0)
 		return hm_fail(e, errno, "nftables: build the rules");
-	return nft_run(c, "remove the veth guard", cmds, e);
+	return nft_run("remove the veth guard", cmds, e);
 }
 
-/* "list" of a missing table or chain: nothing to prune */
-static bool missing(struct nft_ctx *c)
-{
-	const char *err = nft_ctx_get_error_buffer(c);
-
-	return err && strstr(err, "No such file or directory");
-}
+#define LIST_FLAGS (NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE)
 
 /* The JSON listing of @cmd; *@out NULL when there is nothing to list. */
-static int list_json(struct nft_ctx *c, const char *cmd, json_t **out,
-		     struct hm_err *e)
+static int list_json(const char *cmd, json_t **out, struct hm_err *e)
 {
-	const char *err;
+	cleanup_free char *text = NULL;
 	json_error_t jerr;
+	int r = nft_exec(LIST_FLAGS, cmd, cmd, &text, e);
 
 	*out = NULL;
-	HM_TRACE("nft: %s", cmd);
-	if (nft_run_cmd_from_buffer(c, cmd) != 0) {
-		if (missing(c))
-			return 0;
-		err = nft_ctx_get_error_buffer(c);
-		return hm_failx(e, HM_EXIT_FAIL, "nftables: %s: %.*s", cmd,
-				(int)strcspn(err ? err : "", "\n"),
-				err ? err : "");
+	/* "list" of a missing table or chain: nothing to prune */
+	if (r == 1 && strstr(e->msg, "No such file or directory")) {
+		hm_clear(e);
+		return 0;
 	}
-	*out = json_loads(nft_ctx_get_output_buffer(c), 0, &jerr);
+	if (r)
+		return -1;
+	*out = json_loads(text, 0, &jerr);
 	if (!*out)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"nftables: unreadable listing: %s", jerr.text);
@@ -266,17 +405,15 @@ static void put_drop_guards(FILE *f, json_t *j,
 int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
 		   struct hm_err *e)
 {
-	cleanup_nft struct nft_ctx *c =
-	    nft_open(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, e);
 	cleanup_free char *cmds = NULL;
 	json_t *ports = NULL, *guards = NULL;
 	size_t len = 0;
 	FILE *f;
 	int r = 0;
 
-	if (!c || list_json(c, "list chain " TABLE " ports", &ports, e) < 0)
+	if (list_json("list chain " TABLE " ports", &ports, e) < 0)
 		return -1;
-	if (list_json(c, "list chains netdev", &guards, e) < 0) {
+	if (list_json("list chains netdev", &guards, e) < 0) {
 		json_decref(ports);
 		return -1;
 	}
@@ -290,6 +427,6 @@ int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
 	if (!f || fclose(f) != 0)
 		return hm_fail(e, errno, "nftables: build the rules");
 	if (len)
-		r = nft_run(c, "delete rules of containers gone", cmds, e);
+		r = nft_run("delete rules of containers gone", cmds, e);
 	return r;
 }

@@ -41,6 +41,13 @@ struct firewall_ctr {
 	size_t nports;
 };
 
+/**
+ * firewall_load() - load libnftables, as the functions below do first;
+ * once loaded it stays. A caller that reserves what only they can release
+ * (an address whose teardown removes rules) calls it before.
+ */
+int firewall_load(struct hm_err *e);
+
 /** firewall_setup() - create or repair the table for @bridge and @cidr. */
 int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e);
 

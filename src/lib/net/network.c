@@ -168,14 +168,25 @@ static int with_lock(const struct hm_store *st, const char *id, void *arg,
 	return fn(st, id, arg, e); /* closing fd releases the lock */
 }
 
+/*
+ * The container this process reserved an address for and has not yet
+ * attached: nftables holds no rule or guard of it (an attach's transaction
+ * is all or nothing), so if its start fails, its teardown releases the
+ * address even when it cannot change the firewall: the cause of the
+ * failure (libnftables out of memory) often fails that too.
+ */
+static char unruled[65];
+
 int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
 		    const char *cdir, const char *hostname, const char *name,
 		    struct hm_err *e)
 {
 	cleanup_free char *hosts = NULL, *path = NULL;
 
-	if (with_lock(st, id, nc, alloc_locked, e) < 0)
+	/* before the address: its release needs libnftables loaded */
+	if (firewall_load(e) < 0 || with_lock(st, id, nc, alloc_locked, e) < 0)
 		return -1;
+	snprintf(unruled, sizeof(unruled), "%s", id);
 	hosts = network_hosts(nc, hostname, name);
 	path = xasprintf("%s/hosts", cdir);
 	return util_write_file_atomic(path, hosts, strlen(hosts), false, e);
@@ -199,10 +210,12 @@ static int release_locked(const struct hm_store *st, const char *id,
 		ipam_release(&pool, id);
 		/* rules first: an interrupted teardown leaves an entry, which
 		 * the next teardown or allocation releases again */
-		if (firewall_remove(id, e) < 0 ||
-		    (had_ports &&
-		     firewall_prune(not_allocated, &pool, e) < 0) ||
-		    ipam_save(path, &pool, e) < 0)
+		if ((firewall_remove(id, e) < 0 ||
+		     (had_ports &&
+		      firewall_prune(not_allocated, &pool, e) < 0)) &&
+		    strcmp(id, unruled) != 0)
+			r = -1;
+		if (r == 0 && ipam_save(path, &pool, e) < 0)
 			r = -1;
 	}
 	ipam_free(&pool);
@@ -400,7 +413,10 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 		return -1;
 	/* before the init's GO: the container never sends unguarded */
 	subnet_of(nc, cidr);
-	return firewall_add(NETWORK_BRIDGE, cidr, &ctr, e);
+	if (firewall_add(NETWORK_BRIDGE, cidr, &ctr, e) < 0)
+		return -1;
+	unruled[0] = '\0';
+	return 0;
 }
 
 /* ---- what the container and the user see ---- */
