@@ -415,12 +415,12 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		hm_fail(e, errno, "mkdir \"%s\"", merged);
 		goto fail;
 	}
-	if (s->uidmap.count && (chmod(rundir, 0711) < 0 ||
-				userns_runtime_files(s, cdir, rundir, e) < 0)) {
-		if (!e->msg[0])
-			hm_fail(e, errno, "chmod \"%s\"", rundir);
+	if (s->uidmap.count && chmod(rundir, 0711) < 0) {
+		hm_fail(e, errno, "chmod \"%s\"", rundir);
 		goto fail;
 	}
+	if (s->uidmap.count && userns_runtime_files(s, cdir, rundir, e) < 0)
+		goto fail;
 	HM_TRACE("cgroups for %.12s", s->id);
 	if (cgroup_create(s->id, &s->limits, e) < 0 ||
 	    (s->net == NET_BRIDGE &&
