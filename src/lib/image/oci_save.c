@@ -559,7 +559,6 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	     struct hm_err *e)
 {
 	cleanup_free char *dir = NULL;
-	struct hm_err ignored;
 	int r;
 
 	/* under blobs/sha256: a killed save's dir is swept as debris, also
@@ -569,6 +568,6 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	if (!dir)
 		return -1;
 	r = save_in(s, refs, dir, out_fd, progress, e);
-	util_rm_rf(dir, &ignored);
+	util_rm_rf(dir, NULL);
 	return r;
 }
