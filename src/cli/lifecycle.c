@@ -84,9 +84,8 @@ static bool still_running(void *arg)
 {
 	struct follow_arg *f = arg;
 	struct hm_state state;
-	struct hm_err ignored;
 
-	if (container_check(f->st, f->id, &state, &ignored) < 0)
+	if (container_check(f->st, f->id, &state, NULL) < 0)
 		return false;
 	/* the monitor writes until it recorded the exit (or restarts) */
 	return state.status == ST_RUNNING || state_owner_alive(&state);

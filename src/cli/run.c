@@ -640,9 +640,8 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		 * init, a clone of us, only loads it; a failure here is
 		 * reported by the init, which then compiles it itself */
 		cleanup_free char *dir = store_path(&ctx->store, "seccomp");
-		struct hm_err ignored = {0};
 
-		seccomp_prepare(s.caps, s.seccomp_unconfined, dir, &ignored);
+		seccomp_prepare(s.caps, s.seccomp_unconfined, dir, NULL);
 	}
 	HM_TRACE("created %.12s", s.id);
 	if (s.detach) {

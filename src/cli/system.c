@@ -91,6 +91,7 @@ static int system_boot(struct hm_ctx *ctx, int argc, char **argv,
 	    [BOOT_STARTED] = "started", [BOOT_REMOVED] = "removed"};
 	cleanup_strv char **ids = NULL;
 	struct hm_err first = {0};
+	bool failed = false;
 	int r;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
@@ -107,13 +108,14 @@ static int system_boot(struct hm_ctx *ctx, int argc, char **argv,
 		if (r > BOOT_NONE) {
 			printf("%s %.12s\n", done[r], ids[i]);
 			fflush(stdout);
-		} else if (r < 0 && !first.msg[0]) {
+		} else if (r < 0 && !failed) {
 			first = *e;
+			failed = true;
 		} else if (r < 0) {
 			fprintf(stderr, "homo: %s\n", e->msg);
 		}
 	}
-	if (!first.msg[0])
+	if (!failed)
 		return 0;
 	*e = first;
 	return -1;

@@ -25,6 +25,8 @@ int hm_fail(struct hm_err *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!e)
+		return -1;
 	va_start(ap, fmt);
 	vset(e, fmt, ap);
 	va_end(ap);
@@ -39,6 +41,8 @@ int hm_failx(struct hm_err *e, int exit_code, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!e)
+		return -1;
 	va_start(ap, fmt);
 	vset(e, fmt, ap);
 	va_end(ap);
@@ -53,6 +57,8 @@ int hm_prefix(struct hm_err *e, const char *fmt, ...)
 	size_t hl, room = sizeof(e->msg);
 	va_list ap;
 
+	if (!e)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof(head), fmt, ap);
 	va_end(ap);
@@ -67,6 +73,8 @@ int hm_prefix(struct hm_err *e, const char *fmt, ...)
 
 void hm_clear(struct hm_err *e)
 {
+	if (!e)
+		return;
 	e->errnum = 0;
 	e->exit_code = 0;
 	e->msg[0] = '\0';
@@ -90,7 +98,7 @@ void hm_set_warn_handler(hm_sink_fn fn)
 
 void hm_warn(const struct hm_err *w)
 {
-	if (warn_handler)
+	if (warn_handler && w)
 		warn_handler(w);
 }
 

@@ -8,6 +8,11 @@
  * failure happened. Library code never prints; main.c prints "homo: <msg>".
  * The struct has a fixed size so the container's init can send it over the
  * sync socket as it is.
+ *
+ * Any struct hm_err *e parameter of the library may be NULL: the caller
+ * wants the return value only. The setters below are then no-ops, and a
+ * function that reads back what a callee put in @e uses hm_err_or().
+ * Success is the return value, never an empty e->msg.
  */
 
 #define HM_EXIT_FAIL 125	/* homo itself failed (Docker's 125) */
@@ -48,6 +53,15 @@ int hm_prefix(struct hm_err *e, const char *fmt, ...)
 
 /** hm_clear() - reset @e to "no error". */
 void hm_clear(struct hm_err *e);
+
+/**
+ * hm_err_or() - @e, or @scratch when the caller passed NULL: for a function
+ * that reads @e back (a callee's errnum, its message).
+ */
+static inline struct hm_err *hm_err_or(struct hm_err *e, struct hm_err *scratch)
+{
+	return e ? e : scratch;
+}
 
 /*
  * Library adapters: each turns a library's own error report into @e. Those

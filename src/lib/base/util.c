@@ -452,7 +452,6 @@ int64_t util_parse_rfc3339(const char *s)
 
 uint64_t util_dir_size(const char *path)
 {
-	struct hm_err ignored;
 	struct fdwalk w;
 	struct stat st;
 	uint64_t total = 0;
@@ -464,8 +463,8 @@ uint64_t util_dir_size(const char *path)
 			close(root);
 		return 0;
 	}
-	ev = fdwalk_open(&w, root, -1, false, &ignored);
-	while (ev >= 0 && (ev = fdwalk_next(&w, &ignored)) > 0) {
+	ev = fdwalk_open(&w, root, -1, false, NULL);
+	while (ev >= 0 && (ev = fdwalk_next(&w, NULL)) > 0) {
 		struct stat s2;
 		int fd;
 
@@ -480,7 +479,7 @@ uint64_t util_dir_size(const char *path)
 				   O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 				       O_CLOEXEC);
 		if (fd >= 0)
-			ev = fdwalk_enter(&w, fd, -1, &ignored);
+			ev = fdwalk_enter(&w, fd, -1, NULL);
 	}
 	fdwalk_close(&w);
 	return total;

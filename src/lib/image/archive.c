@@ -707,11 +707,12 @@ int archive_unpack_with(int src_fd, const char *dest_dir,
 			const struct archive_unpack_opts *o,
 			struct archive_unpack_result *res, struct hm_err *e)
 {
+	struct hm_err scratch;
 	struct unpack u = {.fd = src_fd,
 			   .dest = -1,
 			   .kernel_checks = true,
 			   .res = res,
-			   .e = e};
+			   .e = hm_err_or(e, &scratch)};
 	locale_t utf8 = (locale_t)0, old = LC_GLOBAL_LOCALE;
 	int r = -1;
 

@@ -16,6 +16,7 @@ int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	hm_failx(e, HM_EXIT_FAIL, "%s: %s", what, why ? why : "archive error");
-	e->errnum = archive_errno(a) > 0 ? archive_errno(a) : EIO;
+	if (e)
+		e->errnum = archive_errno(a) > 0 ? archive_errno(a) : EIO;
 	return -1;
 }

@@ -144,7 +144,6 @@ static int make_layer(struct hm_store *s, const struct commit_input *in,
 	struct hm_progress prog;
 	struct layer_tar_opts lo = {
 	    .whiteouts = true, .progress = &prog, .skip_mount_stubs = true};
-	struct hm_err ignored;
 	int r;
 
 	*tmp = store_mktemp(s, "layers", e);
@@ -166,7 +165,7 @@ static int make_layer(struct hm_store *s, const struct commit_input *in,
 	if (r == 0)
 		return 0;
 fail:
-	util_rm_rf(*tmp, &ignored);
+	util_rm_rf(*tmp, NULL);
 	free(steal_ptr(tmp));
 	return -1;
 }
@@ -186,15 +185,14 @@ static int copy_layer(struct hm_store *s, const struct commit_input *in,
 		      bool progress, char **tmp, struct layer_tar_result *res,
 		      struct hm_err *e)
 {
-	struct hm_err ignored;
 	int r;
 
 	if (in->freeze && in->freeze(in->freeze_arg, e) < 0)
 		return -1;
 	r = make_layer(s, in, progress, tmp, res, e);
-	if (in->thaw && in->thaw(in->freeze_arg, r < 0 ? &ignored : e) < 0 &&
+	if (in->thaw && in->thaw(in->freeze_arg, r < 0 ? NULL : e) < 0 &&
 	    r == 0) {
-		util_rm_rf(*tmp, &ignored);
+		util_rm_rf(*tmp, NULL);
 		return -1;
 	}
 	return r;
@@ -270,7 +268,6 @@ int commit_upper(struct hm_store *s, const struct commit_input *in,
 {
 	cleanup_free char *tmp = NULL, *pin = NULL;
 	struct layer_tar_result res;
-	struct hm_err ignored;
 
 	memset(out, 0, sizeof(*out));
 	out->config = in->config;
@@ -287,7 +284,7 @@ int commit_upper(struct hm_store *s, const struct commit_input *in,
 		goto fail;
 	FAULT_POINT("commit-before-record");
 	if (record_image(s, in, o, tmp, &res, out, e) < 0) {
-		util_rm_rf(tmp, &ignored);
+		util_rm_rf(tmp, NULL);
 		goto fail;
 	}
 	store_unpin(pin);

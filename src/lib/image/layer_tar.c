@@ -740,8 +740,12 @@ static int open_writer(struct walk *w)
 int layer_tar_write(const char *dir, const struct layer_tar_opts *o,
 		    struct layer_tar_result *res, struct hm_err *e)
 {
-	struct walk w = {
-	    .o = o, .res = res, .e = e, .try_clone = true, .dst_root = -1};
+	struct hm_err scratch;
+	struct walk w = {.o = o,
+			 .res = res,
+			 .e = hm_err_or(e, &scratch),
+			 .try_clone = true,
+			 .dst_root = -1};
 	int dfd, dst = -1, r = -1;
 
 	memset(res, 0, sizeof(*res));

@@ -209,7 +209,6 @@ static int load_layer(struct load *l, const char *path, const char *blob_hex,
 	struct hm_progress prog;
 	struct archive_unpack_opts uo = {.progress = &prog};
 	struct pending_layer *p;
-	struct hm_err ignored;
 	struct stat st;
 	int r;
 
@@ -263,7 +262,7 @@ static int load_layer(struct load *l, const char *path, const char *blob_hex,
 			    res.blob_digest, "diff_id", res.diff_id);
 	return 0;
 fail:
-	util_rm_rf(tmp, &ignored);
+	util_rm_rf(tmp, NULL);
 	return -1;
 }
 
@@ -616,9 +615,12 @@ static int load_commit(struct load *l, char ***loaded)
 int oci_load(struct hm_store *s, int in_fd, bool progress, char ***loaded,
 	     struct hm_err *e)
 {
-	struct load l = {.s = s, .root = -1, .progress = progress, .e = e};
+	struct hm_err scratch;
+	struct load l = {.s = s,
+			 .root = -1,
+			 .progress = progress,
+			 .e = hm_err_or(e, &scratch)};
 	cleanup_free char *dir = store_mktemp(s, "blobs/sha256", e);
-	struct hm_err ignored;
 	int r;
 
 	*loaded = xcalloc(1, sizeof(char *));
@@ -630,7 +632,7 @@ int oci_load(struct hm_store *s, int in_fd, bool progress, char ***loaded,
 		r = load_commit(&l, loaded);
 	for (size_t i = 0; i < l.nl; i++) {
 		if (l.layers[i].tmp)
-			util_rm_rf(l.layers[i].tmp, &ignored);
+			util_rm_rf(l.layers[i].tmp, NULL);
 		free(l.layers[i].tmp);
 		json_decref(l.layers[i].meta);
 		close(l.layers[i].blob_fd);
@@ -641,6 +643,6 @@ int oci_load(struct hm_store *s, int in_fd, bool progress, char ***loaded,
 	free(l.imgs);
 	if (l.root >= 0)
 		close(l.root);
-	util_rm_rf(dir, &ignored);
+	util_rm_rf(dir, NULL);
 	return r;
 }

@@ -560,7 +560,6 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	     struct hm_err *e)
 {
 	cleanup_free char *dir = NULL;
-	struct hm_err ignored;
 	int r;
 
 	if (lazy_load(LIB_ARCHIVE, "save", e) < 0)
@@ -572,6 +571,6 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	if (!dir)
 		return -1;
 	r = save_in(s, refs, dir, out_fd, progress, e);
-	util_rm_rf(dir, &ignored);
+	util_rm_rf(dir, NULL);
 	return r;
 }

@@ -205,7 +205,6 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	cleanup_free char *name = NULL, *tag = NULL, *tmp = NULL;
 	cleanup_close int fd = -1;
 	struct archive_unpack_result res = {0};
-	struct hm_err ignored;
 	bool verified;
 
 	if (parse_opts(o, &name, &tag, e) < 0)
@@ -237,6 +236,6 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 fail:
 	if (fd >= 0)
 		close(steal_fd(&fd));
-	util_rm_rf(tmp, &ignored);
+	util_rm_rf(tmp, NULL);
 	return -1;
 }

@@ -49,7 +49,8 @@ int netlink_fail(struct hm_err *e, int nl_err, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	hm_failx(e, HM_EXIT_FAIL, "%s: %s", what, nl_geterror(nl_err));
-	e->errnum = EIO;
+	if (e)
+		e->errnum = EIO;
 	return -1;
 }
 

@@ -446,12 +446,11 @@ json_t *network_inspect(const struct hm_store *st, const char *id,
 	struct hm_netconf now = {0};
 	const struct ipam_entry *en;
 	struct ipam pool;
-	struct hm_err ignored;
 	bool on = false;
 
 	/* written by rename: readable without the lock */
 	if (bridge && running &&
-	    ipam_load(path, default_subnet(), &pool, &ignored) == 0) {
+	    ipam_load(path, default_subnet(), &pool, NULL) == 0) {
 		en = ipam_find(&pool, id);
 		if (en)
 			fill(&now, &pool, en->addr);

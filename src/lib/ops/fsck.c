@@ -94,12 +94,12 @@ static void broken_config(struct fsck *f, const char *id, const char *cdir,
 	cleanup_free char *what =
 	    xasprintf("container %.12s: %s", id, why->msg);
 	cleanup_free char *dest = NULL, *done = NULL, *name = NULL;
-	struct hm_err err = {0}, ignored;
+	struct hm_err err = {0};
 	int r = 0;
 
 	if (f->repair) {
 		/* whatever still runs of it goes; its files are kept */
-		container_teardown(f->s, id, &ignored);
+		container_teardown(f->s, id, NULL);
 		name = xasprintf("container-%s", id);
 		r = move_aside(f, cdir, name, &dest, &err);
 		done = xasprintf("moved to \"%s\"", dest ? dest : "");
@@ -111,9 +111,8 @@ static int reset_state(struct fsck *f, const struct hm_spec *sp,
 		       const char *cdir, struct hm_err *e)
 {
 	struct hm_state st = {.status = ST_EXITED, .exit_code = HM_EXIT_FAIL};
-	struct hm_err ignored;
 
-	container_teardown(f->s, sp->id, &ignored);
+	container_teardown(f->s, sp->id, NULL);
 	snprintf(st.created, sizeof(st.created), "%s", sp->created);
 	util_now_rfc3339(st.finished, sizeof(st.finished));
 	snprintf(st.error, sizeof(st.error),
@@ -493,11 +492,10 @@ static bool is_stale(struct fsck *f, const char *id)
 {
 	cleanup_free char *cdir = container_dir(f->s, id);
 	struct hm_state st;
-	struct hm_err ignored;
 
 	if (access(cdir, F_OK) < 0)
 		return true;
-	if (state_load(cdir, &st, &ignored) < 0)
+	if (state_load(cdir, &st, NULL) < 0)
 		return false; /* reported (and reset) above */
 	return st.status == ST_EXITED && !state_owner_alive(&st);
 }

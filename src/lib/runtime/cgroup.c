@@ -44,7 +44,8 @@ const struct cgroup_ops *cgroup_backend(struct hm_err *e)
 	if (!be.state)
 		be.state = cgroup_v1_ops.detect(&be.err) < 0 ? -1 : 1;
 	if (be.state < 0) {
-		*e = be.err;
+		if (e)
+			*e = be.err;
 		return NULL;
 	}
 	return &cgroup_v1_ops;

@@ -154,7 +154,8 @@ static int cg_write(const char *dir, const char *file, const char *val,
 		    bool optional, struct hm_err *e)
 {
 	char p[PATH_MAX];
-	int fd = cg_open(dir, file, O_WRONLY, p, e), r;
+	struct hm_err scratch;
+	int fd = cg_open(dir, file, O_WRONLY, p, e = hm_err_or(e, &scratch)), r;
 
 	if (fd < 0)
 		return optional && e->errnum == ENOENT ? 1 : -1;

@@ -146,9 +146,8 @@ static char *random_name(void)
  * reach (they are the host's own resolver). */
 static char *resolv_conf(void)
 {
-	struct hm_err ignored;
 	cleanup_free char *host =
-	    util_read_file("/etc/resolv.conf", NULL, &ignored);
+	    util_read_file("/etc/resolv.conf", NULL, NULL);
 	char *out = xstrdup(""), *line, *save = NULL;
 
 	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
@@ -262,9 +261,8 @@ static int pick_userns(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 	used = xcalloc(strv_len(ids) + 1, sizeof(*used));
 	for (size_t i = 0; s->userns_auto && ids[i]; i++) {
 		struct hm_spec other;
-		struct hm_err ignored;
 
-		if (container_load_spec(st, ids[i], &other, &ignored) < 0)
+		if (container_load_spec(st, ids[i], &other, NULL) < 0)
 			continue;
 		used[n][0] = other.uidmap;
 		used[n++][1] = other.gidmap;
@@ -295,7 +293,6 @@ static int chown_to_userns(const char *dir, const struct hm_spec *s,
 int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_free char *tmp = NULL, *final = NULL;
-	struct hm_err ignored;
 	bool named = false, claimed = false, taken;
 	int r = -1;
 
@@ -340,7 +337,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 out:
 	if (r < 0) {
 		if (tmp)
-			util_rm_rf(tmp, &ignored);
+			util_rm_rf(tmp, NULL);
 		if (named)
 			release_name(st, s->name);
 		if (claimed)
@@ -355,10 +352,9 @@ out:
 static void save_exited(const char *cdir, struct hm_state *state, int code,
 			const char *why)
 {
-	struct hm_err ignored;
 
 	/* gone already when "homo rm -f" removed it meanwhile: fine */
-	state_record_exit(cdir, state, code, why, &ignored);
+	state_record_exit(cdir, state, code, why, NULL);
 }
 
 /* With a user namespace: the files bound over /etc, copied where its
@@ -400,8 +396,9 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 			      .stdio = {-1, -1, -1},
 			      .overlay_fd = -1};
 	struct hm_state state;
-	struct hm_err w;
+	struct hm_err w, scratch;
 
+	e = hm_err_or(e, &scratch); /* the failure is recorded */
 	if (state_load(cdir, &state, e) < 0)
 		return -1;
 	for (int i = 0; stdio && i < 3; i++)
@@ -415,12 +412,12 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		hm_fail(e, errno, "mkdir \"%s\"", merged);
 		goto fail;
 	}
-	if (s->uidmap.count && (chmod(rundir, 0711) < 0 ||
-				userns_runtime_files(s, cdir, rundir, e) < 0)) {
-		if (!e->msg[0])
-			hm_fail(e, errno, "chmod \"%s\"", rundir);
+	if (s->uidmap.count && chmod(rundir, 0711) < 0) {
+		hm_fail(e, errno, "chmod \"%s\"", rundir);
 		goto fail;
 	}
+	if (s->uidmap.count && userns_runtime_files(s, cdir, rundir, e) < 0)
+		goto fail;
 	HM_TRACE("cgroups for %.12s", s->id);
 	if (cgroup_create(s->id, &s->limits, e) < 0 ||
 	    (s->net == NET_BRIDGE &&
@@ -488,10 +485,8 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
 static void record_failure(const char *cdir, const struct hm_err *e)
 {
 	struct hm_state state;
-	struct hm_err ignored;
 
-	if (state_load(cdir, &state, &ignored) == 0 &&
-	    state.status == ST_CREATED)
+	if (state_load(cdir, &state, NULL) == 0 && state.status == ST_CREATED)
 		save_exited(cdir, &state,
 			    e->exit_code ? e->exit_code : HM_EXIT_FAIL, e->msg);
 }
@@ -510,9 +505,10 @@ int container_run(struct hm_store *st, struct hm_spec *s, int *exit_code,
 	int child[3] = {-1, -1, -1};
 	struct hm_state xs;
 	struct hm_proc p;
-	struct hm_err w;
+	struct hm_err w, scratch;
 	int r = -1;
 
+	e = hm_err_or(e, &scratch); /* record_failure() reads it */
 	if (!s->rm) {
 		if (log_open(&log, cdir, s->log_max, e) < 0)
 			goto out;
@@ -628,13 +624,12 @@ int container_pinned_layers(const struct hm_store *st, void *arg, char ***ids,
 	if (!d)
 		return hm_fail(e, errno, "open \"%s\"", dir);
 	while ((de = readdir(d))) {
-		struct hm_err ignored;
 		struct hm_spec s;
 
 		/* any container pins, even one that never ran; one whose
 		 * config cannot be read names no layers */
 		if (de->d_name[0] == '.' ||
-		    container_load_spec(st, de->d_name, &s, &ignored) < 0)
+		    container_load_spec(st, de->d_name, &s, NULL) < 0)
 			continue;
 		for (size_t i = 0; s.layers[i]; i++)
 			*ids = strv_push(*ids, s.layers[i]);
@@ -648,11 +643,10 @@ char *container_image_user(const struct hm_store *st, const char *image_id)
 	cleanup_strv char **ids = container_list(st);
 
 	for (size_t i = 0; ids[i]; i++) {
-		struct hm_err ignored;
 		struct hm_spec s;
 		bool hit;
 
-		if (container_load_spec(st, ids[i], &s, &ignored) < 0)
+		if (container_load_spec(st, ids[i], &s, NULL) < 0)
 			continue;
 		hit = strcmp(s.image_id, image_id) == 0;
 		spec_free(&s);

@@ -30,13 +30,20 @@ bool restart_wanted(const struct hm_spec *s, int code, int restarts)
 }
 
 /* The start's outcome, from the monitor to the homo that forked it. */
+struct start_report {
+	int failed; /* the status; err says why */
+	struct hm_err err;
+};
+
 static void report(int *fd, const struct hm_err *e)
 {
-	struct hm_err ok = {0};
+	struct start_report r = {.failed = e != NULL};
 
 	if (*fd < 0)
 		return;
-	if (write(*fd, e ? e : &ok, sizeof(ok)) < 0) {
+	if (e)
+		r.err = *e;
+	if (write(*fd, &r, sizeof(r)) < 0) {
 		/* the parent is gone: nobody to tell */
 	}
 	close(*fd);
@@ -200,6 +207,7 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 static int monitor_launch(struct hm_store *st, struct hm_spec *s,
 			  struct hm_err *e)
 {
+	struct start_report r;
 	int fds[2];
 	pid_t pid;
 	ssize_t n;
@@ -227,20 +235,25 @@ static int monitor_launch(struct hm_store *st, struct hm_spec *s,
 	}
 	close(fds[1]);
 	do
-		n = read(fds[0], e, sizeof(*e));
+		n = read(fds[0], &r, sizeof(r));
 	while (n < 0 && errno == EINTR);
 	close(fds[0]);
 	/* the monitor lives on; reaped by init once we exit */
-	if (n != (ssize_t)sizeof(*e))
+	if (n != (ssize_t)sizeof(r))
 		return hm_failx(e, HM_EXIT_FAIL,
 				"the monitor of %.12s died before the start",
 				s->id);
-	if (e->msg[0]) {
-		if (!e->exit_code)
-			e->exit_code = HM_EXIT_FAIL;
-		return -1;
-	}
-	return 0;
+	if (!r.failed)
+		return 0;
+	r.err.msg[sizeof(r.err.msg) - 1] = '\0';
+	if (!r.err.exit_code)
+		r.err.exit_code = HM_EXIT_FAIL;
+	if (!r.err.msg[0])
+		hm_failx(&r.err, r.err.exit_code,
+			 "the monitor of %.12s could not start it", s->id);
+	if (e)
+		*e = r.err;
+	return -1;
 }
 
 int monitor_start(struct hm_store *st, struct hm_spec *s, struct hm_err *e)

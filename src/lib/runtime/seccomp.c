@@ -252,10 +252,9 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 /* The program of a cache file whose digest matches, at *@off in it. */
 static char *read_cached(const char *path, size_t *off, size_t *len)
 {
-	struct hm_err ignored;
 	char hex[SHA256_HEX_LEN + 1];
 	size_t n = 0;
-	char *buf = util_read_file(path, &n, &ignored);
+	char *buf = util_read_file(path, &n, NULL);
 
 	if (!buf)
 		return NULL;
@@ -278,16 +277,15 @@ static void write_cached(const char *dir, const char *path, const char *prog,
 {
 	cleanup_free char *buf = xmalloc(CACHE_HDR_LEN + len);
 	char hex[SHA256_HEX_LEN + 1];
-	struct hm_err ignored;
 
-	if (util_mkdir_p(dir, 0700, &ignored) < 0)
+	if (util_mkdir_p(dir, 0700, NULL) < 0)
 		return;
 	sha256_hex(prog, len, hex);
 	memcpy(buf, "sha256:", 7);
 	memcpy(buf + 7, hex, SHA256_HEX_LEN);
 	buf[CACHE_HDR_LEN - 1] = '\n';
 	memcpy(buf + CACHE_HDR_LEN, prog, len);
-	util_write_file_atomic(path, buf, CACHE_HDR_LEN + len, false, &ignored);
+	util_write_file_atomic(path, buf, CACHE_HDR_LEN + len, false, NULL);
 }
 
 int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,

@@ -136,10 +136,9 @@ static int thaw_cb(void *arg, struct hm_err *e)
 static json_t *container_config(struct hm_store *s, const struct hm_spec *sp)
 {
 	struct hm_image base;
-	struct hm_err ignored;
 	json_t *cfg, *a;
 
-	if (store_image_find(s, sp->image_id, &base, NULL, &ignored) == 0) {
+	if (store_image_find(s, sp->image_id, &base, NULL, NULL) == 0) {
 		cfg = json_deep_copy(base.config);
 		image_free(&base);
 	} else {
@@ -344,13 +343,14 @@ int export_container(struct hm_store *s, const char *ref, int out_fd,
 	struct freeze_guard g = {.pid = -1, .fd = -1};
 	struct hm_idmap uid, gid;
 	struct hm_state state;
-	struct hm_err ignored;
+	struct hm_err scratch;
 	struct hm_spec sp;
 	char id[65];
 	int p[2], status = 0;
 	ssize_t n;
 	pid_t pid;
 
+	e = hm_err_or(e, &scratch); /* the writer's error is read into it */
 	if (container_find(s, ref, id, e) < 0 ||
 	    container_check(s, id, &state, e) < 0 ||
 	    container_load_spec(s, id, &sp, e) < 0)
@@ -379,7 +379,7 @@ int export_container(struct hm_store *s, const char *ref, int out_fd,
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
-		thaw(id, &g, &ignored);
+		thaw(id, &g, NULL);
 		return hm_fail(e, errno, "fork");
 	}
 	do
@@ -388,7 +388,7 @@ int export_container(struct hm_store *s, const char *ref, int out_fd,
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (thaw(id, &g, n == (ssize_t)sizeof(*e) ? &ignored : e) < 0 &&
+	if (thaw(id, &g, n == (ssize_t)sizeof(*e) ? NULL : e) < 0 &&
 	    n != (ssize_t)sizeof(*e))
 		return -1;
 	if (n == (ssize_t)sizeof(*e))

@@ -60,7 +60,7 @@ static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
 
 		n = util_recv_fd(fd, &m, sizeof(m), &passed);
 		if (n == 0)
-			break; /* EOF: the command exec'd */
+			return 0; /* EOF: the command exec'd */
 		if (n < 0 || (size_t)n < sizeof(m.type)) {
 			hm_fail(e, n < 0 ? errno : EPROTO,
 				"read from the container's process");
@@ -72,16 +72,21 @@ static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
 		}
 		if (passed >= 0)
 			close(passed);
-		if (m.type == SYNC_ERR && (size_t)n == sizeof(m)) {
-			*e = m.err;
-			e->msg[sizeof(e->msg) - 1] = '\0';
-		} else {
+		if (m.type != SYNC_ERR || (size_t)n != sizeof(m)) {
 			hm_fail(e, EPROTO, "bad message from the container");
+			break;
 		}
+		m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+		/* a report is a failure, said or not */
+		if (!m.err.msg[0])
+			hm_failx(&m.err,
+				 m.err.exit_code ? m.err.exit_code
+						 : HM_EXIT_FAIL,
+				 "the container's process failed");
+		if (e)
+			*e = m.err;
 		break;
 	}
-	if (!e->msg[0])
-		return 0;
 	kill(p->pid, SIGKILL);
 	reap(p->pid);
 	if (p->pty_master >= 0)
@@ -122,8 +127,9 @@ static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
 static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
 		   struct hm_err *e)
 {
+	/* @failed: the setup's callee has said why in @e */
 	if (failed || send_go(fd, pass_fd) < 0) {
-		if (e->msg[0] == '\0')
+		if (!failed)
 			hm_fail(e, errno, "start the container's process");
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
@@ -190,11 +196,16 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 			close(cwd);
 		init_main(a);
 	}
-	if (cwd >= 0 && fchdir(cwd) < 0)
-		hm_fail(e, errno, "back to our working directory");
-	close(sp[1]);
-	if (p->pid < 0) {
+	if (p->pid < 0)
 		hm_fail(e, errno, "clone the container's init");
+	r = cwd >= 0 && fchdir(cwd) < 0 ? errno : 0;
+	close(sp[1]);
+	if (p->pid < 0)
+		return start_failed(p);
+	if (r) {
+		hm_fail(e, r, "back to our working directory");
+		kill(p->pid, SIGKILL);
+		reap(p->pid);
 		return start_failed(p);
 	}
 

@@ -168,7 +168,6 @@ static char **sec_strv(json_t *j, const char *key, struct hm_spec *s)
 static void security_from_json(json_t *j, struct hm_spec *s)
 {
 	json_t *caps = json_object_get(j, "caps");
-	struct hm_err ignored;
 	uint64_t asked;
 
 	s->privileged = sec_bool(j, "privileged", false, s);
@@ -184,7 +183,7 @@ static void security_from_json(json_t *j, struct hm_spec *s)
 	s->filled = strv_push(s->filled, "caps");
 	s->caps = caps_default();
 	if (caps_resolve(s->cap_add, s->cap_drop, s->privileged, &asked,
-			 &ignored) == 0)
+			 NULL) == 0)
 		s->caps &= asked;
 }
 

@@ -23,7 +23,9 @@ static const char *const kinds[2] = {"uid", "gid"};
 /* The lines of @path; a missing file has none. */
 static int read_subids(int k, struct hm_subid **v, size_t *n, struct hm_err *e)
 {
-	cleanup_free char *text = util_read_file(files[k], NULL, e);
+	struct hm_err scratch;
+	cleanup_free char *text =
+	    util_read_file(files[k], NULL, e = hm_err_or(e, &scratch));
 
 	if (!text) {
 		if (e->errnum != ENOENT)
@@ -79,6 +81,7 @@ static int append_line(const char *path, const char *line, struct hm_err *e)
 {
 	cleanup_free char *tmp = xasprintf("%s.homo-%d", path, getpid());
 	cleanup_free char *text = NULL, *all = NULL;
+	struct hm_err scratch;
 	struct stat st;
 	size_t len = 0;
 	int fd;
@@ -86,7 +89,7 @@ static int append_line(const char *path, const char *line, struct hm_err *e)
 	/* a read-only file (bind mount) would only fail at the rename */
 	if (access(path, W_OK) < 0 && errno != ENOENT)
 		return hm_fail(e, errno, "write \"%s\"", path);
-	text = util_read_file(path, &len, e);
+	text = util_read_file(path, &len, e = hm_err_or(e, &scratch));
 	if (!text) {
 		if (e->errnum != ENOENT)
 			return -1;

@@ -221,11 +221,10 @@ static bool named_elsewhere(const struct hm_store *s, const char *id,
 {
 	cleanup_strv char **bad = NULL;
 	struct hm_image *v = NULL;
-	struct hm_err ignored;
 	size_t n = 0;
 	bool found = false;
 
-	if (store_image_list_bad(s, &v, &n, &bad, &ignored) < 0)
+	if (store_image_list_bad(s, &v, &n, &bad, NULL) < 0)
 		return true; /* cannot tell: keep no copy */
 	for (size_t i = 0; i < n && !found; i++)
 		found = !image_is_dangling(&v[i]) && !strcmp(v[i].id, id) &&
@@ -247,11 +246,10 @@ static int keep_dangling(const struct hm_store *s, const char *path,
 	cleanup_free char *dir = store_path(s, "images/%s", IMAGE_DANGLING);
 	cleanup_free char *to = NULL, *text = NULL;
 	struct hm_image old;
-	struct hm_err ignored;
 	size_t len;
 	int r;
 
-	if (store_image_load_file(path, &old, &ignored) < 0)
+	if (store_image_load_file(path, &old, NULL) < 0)
 		return 0; /* nothing readable to keep */
 	if (!strcmp(old.id, img->id) ||
 	    named_elsewhere(s, old.id, img->name, img->tag)) {
@@ -463,9 +461,11 @@ int store_image_list_bad(const struct hm_store *s, struct hm_image **out,
 	cleanup_free char *images = store_path(s, "images");
 	cleanup_dir DIR *d = opendir(images);
 	struct hm_image *v = NULL;
+	struct hm_err scratch;
 	size_t count = 0;
 	struct dirent *de;
 
+	e = hm_err_or(e, &scratch); /* a bad record's message is kept */
 	if (!d)
 		return hm_fail(e, errno, "open \"%s\"", images);
 	while ((de = readdir(d))) {

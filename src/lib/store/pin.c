@@ -73,8 +73,7 @@ void store_unpin(const char *pin)
 /* Append the layers of the pin @path to *@ids if its maker lives. */
 static void read_pin(const char *path, char ***ids)
 {
-	struct hm_err ignored;
-	cleanup_free char *text = util_read_file(path, NULL, &ignored);
+	cleanup_free char *text = util_read_file(path, NULL, NULL);
 	cleanup_free char *now = NULL;
 	char *line, *save = NULL, buf[16];
 	uint64_t pid;

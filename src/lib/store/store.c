@@ -30,9 +30,10 @@ static int check_version(struct hm_store *s, struct hm_err *e)
 {
 	cleanup_free char *path = store_path(s, "version");
 	cleanup_free char *text = NULL;
+	struct hm_err scratch;
 	uint64_t v;
 
-	text = util_read_file(path, NULL, e);
+	text = util_read_file(path, NULL, e = hm_err_or(e, &scratch));
 	if (!text && e->errnum == ENOENT) {
 		char want[16];
 
@@ -237,10 +238,9 @@ void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
 
 static void remove_debris(const char *path, void *arg)
 {
-	struct hm_err ignored;
 
 	(void)arg;
-	util_rm_rf(path, &ignored);
+	util_rm_rf(path, NULL);
 }
 
 void store_clean_debris(const struct hm_store *s)
@@ -308,7 +308,6 @@ int store_layer_commit(const struct hm_store *s, const char *tmp,
 	cleanup_free char *final = store_path(s, "layers/%s", id);
 	cleanup_free char *json_path = NULL;
 	cleanup_free char *text = NULL;
-	struct hm_err ignored;
 	json_t *j;
 	char created[40];
 	struct stat st;
@@ -319,7 +318,7 @@ int store_layer_commit(const struct hm_store *s, const char *tmp,
 		 * drop it fails nothing: it is debris the next sweep takes. */
 		if (store_layer_link(s, id, e) < 0)
 			return -1;
-		util_rm_rf(tmp, &ignored);
+		util_rm_rf(tmp, NULL);
 		return 0;
 	}
 	util_now_rfc3339(created, sizeof(created));

@@ -66,6 +66,26 @@ static void test_warn_sink(void **state)
 	hm_set_warn_handler(NULL);
 }
 
+/* NULL: the caller wants the return value only (error.h). */
+static void test_null_ignores(void **state)
+{
+	struct hm_err scratch;
+
+	(void)state;
+	assert_int_equal(hm_fail(NULL, EIO, "read \"%s\"", "x"), -1);
+	assert_int_equal(hm_failx(NULL, HM_EXIT_FAIL, "no"), -1);
+	assert_int_equal(hm_prefix(NULL, "pull %s", "x"), -1);
+	assert_int_equal(hm_fail_json(NULL, "a.json", 3, "bad"), -1);
+	hm_clear(NULL);
+	sunk = NULL;
+	hm_set_warn_handler(sink);
+	hm_warn(NULL);
+	assert_null(sunk);
+	hm_set_warn_handler(NULL);
+	assert_ptr_equal(hm_err_or(NULL, &scratch), &scratch);
+	assert_ptr_equal(hm_err_or(&scratch, NULL), &scratch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -73,6 +93,7 @@ int main(void)
 	    cmocka_unit_test(test_failx_and_prefix),
 	    cmocka_unit_test(test_fail_truncates),
 	    cmocka_unit_test(test_warn_sink),
+	    cmocka_unit_test(test_null_ignores),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
