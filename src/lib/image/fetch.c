@@ -288,7 +288,8 @@ static int hm_fail_curl(struct hm_err *e, CURLcode rc, const char *errbuf,
 	va_end(ap);
 	hm_failx(e, HM_EXIT_FAIL, "%s: %s", what,
 		 errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
-	e->errnum = EIO;
+	if (e)
+		e->errnum = EIO;
 	return -1;
 }
 
