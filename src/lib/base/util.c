@@ -179,6 +179,24 @@ int util_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int util_pwrite_all(int fd, const void *data, size_t len, off_t off)
+{
+	const unsigned char *p = data;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
 int util_fsync_dir(const char *path, struct hm_err *e)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

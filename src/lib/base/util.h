@@ -127,6 +127,8 @@ unsigned long long util_proc_starttime(pid_t pid);
 /** util_write_all() - all of @data to @fd (EINTR retried); 0, or -1 with
  * errno set. */
 int util_write_all(int fd, const void *data, size_t len);
+/** util_pwrite_all() - the same at offset @off (pwrite(2)). */
+int util_pwrite_all(int fd, const void *data, size_t len, off_t off);
 
 /**
  * util_send_fd() - send @len bytes of @buf on the socket @sock with @fd

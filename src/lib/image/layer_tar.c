@@ -379,22 +379,6 @@ static int feed_hole(struct walk *w, uint64_t len)
 	return 0;
 }
 
-static int pwrite_all(int fd, const unsigned char *p, size_t len, off_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 /* Bytes [@off, @off + @len) of @in to the tar writer and the copy @out. */
 static int copy_range(struct walk *w, int in, int out, uint64_t off,
 		      uint64_t len)
@@ -414,7 +398,8 @@ static int copy_range(struct walk *w, int in, int out, uint64_t off,
 					"\"%s\": file shrank while it was "
 					"read",
 					w->rel);
-		if (out >= 0 && pwrite_all(out, buf, (size_t)n, (off_t)off))
+		if (out >= 0 &&
+		    util_pwrite_all(out, buf, (size_t)n, (off_t)off))
 			return hm_fail(w->e, errno, "write the copy of \"%s\"",
 				       w->rel);
 		if (write_chunk(w, buf, (size_t)n) < 0)
