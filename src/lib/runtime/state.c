@@ -85,8 +85,9 @@ int state_save(const char *dir, const struct hm_state *st, struct hm_err *e)
 		      "Owner", (int)st->owner, "OwnerStartTime",
 		      (json_int_t)st->owner_start, "ExitCode", st->exit_code,
 		      "OOMKilled", st->oom_killed, "RestartCount",
-		      st->restart_count, "UserStopped", st->user_stopped, "Created", st->created, "StartedAt",
-		      st->started, "FinishedAt", st->finished, "Error", error);
+		      st->restart_count, "UserStopped", st->user_stopped,
+		      "Created", st->created, "StartedAt", st->started,
+		      "FinishedAt", st->finished, "Error", error);
 	text = store_json_text(j, JSON_INDENT(2), path, e);
 	if (!text)
 		return -1;
