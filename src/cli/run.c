@@ -582,44 +582,38 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 	return check_swap(s, rp.swap, e);
 }
 
-int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+/* Options that cannot go together, known once all are read. */
+static int check_conflicts(struct hm_spec *s, struct hm_err *e)
 {
-	struct hm_spec s = {.no_new_privs = true,
-			    .limits.pids = CGROUP_DEFAULT_PIDS};
-	int r, code = 0;
+	bool restart = s->restart && strcmp(s->restart, "no");
 
-	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);
-	if (r != 0) {
-		spec_free(&s);
-		return r > 0 ? cmd_help("run") : -1;
-	}
-	if (optind >= argc) {
-		spec_free(&s);
-		return cmd_usage_error(e, "run", "expected IMAGE [COMMAND...]");
-	}
-	if ((s.userns_auto || s.uidmap.count || s.gidmap.count) &&
-	    s.net == NET_HOST) {
-		spec_free(&s);
+	if ((s->userns_auto || s->uidmap.count || s->gidmap.count) &&
+	    s->net == NET_HOST)
 		return cmd_usage_error(e, "run",
 				       "--net host cannot be used with a user "
 				       "namespace");
-	}
-	if (s.gidmap.count && !s.uidmap.count && !s.userns_auto) {
-		spec_free(&s);
+	if (s->gidmap.count && !s->uidmap.count && !s->userns_auto)
 		return cmd_usage_error(e, "run", "--gidmap needs --uidmap");
-	}
-	if (s.restart && strcmp(s.restart, "no") && !s.detach) {
-		spec_free(&s);
+	if (restart && !s->detach)
 		return cmd_usage_error(e, "run", "--restart needs -d");
-	}
-	if (s.restart && strcmp(s.restart, "no") && s.rm) {
-		spec_free(&s);
+	if (restart && s->rm)
 		return cmd_usage_error(e, "run", "--restart and --rm conflict");
-	}
-	if (cmd_net_check(&s, e) < 0) {
-		spec_free(&s);
+	return cmd_net_check(s, e);
+}
+
+int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	cleanup_spec struct hm_spec s = {.no_new_privs = true,
+					 .limits.pids = CGROUP_DEFAULT_PIDS};
+	int r, code = 0;
+
+	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);
+	if (r != 0)
+		return r > 0 ? cmd_help("run") : -1;
+	if (optind >= argc)
+		return cmd_usage_error(e, "run", "expected IMAGE [COMMAND...]");
+	if (check_conflicts(&s, e) < 0)
 		return -1;
-	}
 	HM_TRACE("run: options parsed");
 	s.image = xstrdup(argv[optind]);
 	for (int i = optind + 1; i < argc; i++)
@@ -631,10 +625,8 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	if (caps_resolve(s.cap_add, s.cap_drop, s.privileged, &s.caps, e) < 0 ||
 	    cmd_open_store(ctx, e) < 0 ||
-	    container_create(&ctx->store, &s, e) < 0) {
-		spec_free(&s);
+	    container_create(&ctx->store, &s, e) < 0)
 		return -1;
-	}
 	{
 		/* compiled (or read from the store's cache) here, so that the
 		 * init, a clone of us, only loads it; a failure here is
@@ -645,13 +637,12 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	HM_TRACE("created %.12s", s.id);
 	if (s.detach) {
+		/* the monitor, a fork of us, never returns here */
 		r = monitor_start(&ctx->store, &s, e);
 		if (r == 0)
 			printf("%s\n", s.id);
-		spec_free(&s);
 		return r < 0 ? -1 : 0;
 	}
 	r = container_run(&ctx->store, &s, &code, e);
-	spec_free(&s);
 	return r < 0 ? -1 : code;
 }

@@ -20,3 +20,15 @@ int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
 		e->errnum = archive_errno(a) > 0 ? archive_errno(a) : EIO;
 	return -1;
 }
+
+void cleanup_archive_readp(struct archive **a)
+{
+	if (*a)
+		archive_read_free(*a);
+}
+
+void cleanup_archive_writep(struct archive **a)
+{
+	if (*a)
+		archive_write_free(*a);
+}

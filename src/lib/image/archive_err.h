@@ -19,4 +19,10 @@ struct archive;
 int hm_fail_archive(struct hm_err *e, struct archive *a, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Readers and writers freed at the end of their scope (NULL: nothing). */
+void cleanup_archive_readp(struct archive **a);
+void cleanup_archive_writep(struct archive **a);
+#define cleanup_archive_read __attribute__((cleanup(cleanup_archive_readp)))
+#define cleanup_archive_write __attribute__((cleanup(cleanup_archive_writep)))
+
 #endif

@@ -136,7 +136,7 @@ static int blob_from_original(const char *path, const char *id, const char *dir,
 	cleanup_free char *tmp = xasprintf("%s/layer-%d", dir, (int)getpid());
 	cleanup_close int in = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_close int out = -1;
-	struct archive *a = NULL;
+	cleanup_archive_read struct archive *a = NULL;
 	struct archive_entry *ent;
 	struct hm_digest d = {0};
 	struct gz g = {0};
@@ -155,10 +155,8 @@ static int blob_from_original(const char *path, const char *id, const char *dir,
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
 	if (archive_read_open_fd(a, in, CHUNK) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &ent) != ARCHIVE_OK) {
-		archive_read_free(a);
+	    archive_read_next_header(a, &ent) != ARCHIVE_OK)
 		return 0;
-	}
 	gzip = !recompress && archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP;
 	if (digest_init(&d, e) < 0)
 		goto out;
@@ -201,7 +199,7 @@ static int blob_from_original(const char *path, const char *id, const char *dir,
 		unlink(tmp);
 		/* a hard link where it can be, else a copy through gzip */
 		if (link(path, tmp) < 0) {
-			archive_read_free(a);
+			archive_read_free(steal_ptr(&a));
 			digest_free(&d);
 			return blob_from_original(path, id, dir, true, b, e);
 		}
@@ -211,7 +209,6 @@ out:
 	if (writing)
 		gz_close(&g, b, &(struct hm_err){0});
 	digest_free(&d);
-	archive_read_free(a);
 	if (r != 1)
 		unlink(tmp);
 	return r;

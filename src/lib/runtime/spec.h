@@ -67,6 +67,8 @@ struct hm_spec {
 };
 
 void spec_free(struct hm_spec *s);
+/* a spec freed at the end of its scope (zeroed: nothing) */
+#define cleanup_spec __attribute__((cleanup(spec_free)))
 json_t *spec_to_json(const struct hm_spec *s);
 /**
  * spec_from_json() - a spec from config.json, checked: the ids and layer

@@ -134,6 +134,15 @@ struct hm_image {
 };
 
 void image_free(struct hm_image *img);
+/* an image record freed at the end of its scope (zeroed: nothing) */
+#define cleanup_image __attribute__((cleanup(image_free)))
+
+/* a JSON value released at the end of its scope (NULL: nothing) */
+static inline void cleanup_jsonp(json_t **j)
+{
+	json_decref(*j);
+}
+#define cleanup_json __attribute__((cleanup(cleanup_jsonp)))
 
 /*
  * A dangling image: one whose name went to another image (pull, tag,

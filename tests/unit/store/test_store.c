@@ -450,9 +450,30 @@ static void test_overlay_options(void **state)
 	assert_null(overlay_options(NULL, "/u", "/w", &e));
 }
 
+/* The scope-end cleanups free what they hold and accept empty values
+ * (make asan runs this under LeakSanitizer). */
+static void test_cleanup_helpers(void **state)
+{
+	(void)state;
+	{
+		cleanup_json json_t *j = json_pack("{s:[i]}", "a", 1);
+		cleanup_json json_t *none = NULL;
+		cleanup_image struct hm_image img = {0};
+		cleanup_image struct hm_image empty = {0};
+
+		assert_non_null(j);
+		(void)none;
+		(void)empty;
+		img.name = xstrdup("x");
+		img.layers = strv_push(NULL, "l");
+		img.config = json_object();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cleanup_helpers),
 	    cmocka_unit_test(test_ref_parse),
 	    cmocka_unit_test(test_name_from_source),
 	    cmocka_unit_test(test_images_and_layers),
