@@ -54,7 +54,8 @@ LEDE_TAR := $(IMAGES)/lede.tar
 PROBE := $(BUILD)/probe
 
 .PHONY: all deps check check-unit check-integration check-slow check-fresh \
-	asan fmt fmt-check demo bench install clean images
+	check-clang check-asan-integration asan fmt fmt-check demo bench \
+	install clean images
 
 all: $(BUILD)/homo
 
@@ -140,6 +141,25 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" check-unit
 
+# The whole tree (homo, homo-fault, unit tests) built by clang with -Werror
+# in its own tree, and the unit tests run: clang warns where gcc does not.
+check-clang:
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang CI=1 \
+		build-clang/homo-fault check-unit
+
+# The integration suite once against homo and homo-fault built with
+# AddressSanitizer + UndefinedBehaviorSanitizer (float-cast-overflow too, which
+# -fsanitize=undefined leaves out), every report fatal. The test images are
+# the ones of $(BUILD)/images. docs/testing.md says what ASAN_OPTIONS holds.
+ASAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan-integration: images
+	@$(MAKE) --no-print-directory BUILD=build-asan CI=1 \
+		CFLAGS="-O1 -g $(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
+		build-asan/homo build-asan/homo-fault
+	@mkdir -p build-asan && ln -sfn $(abspath $(IMAGES)) build-asan/images
+	@BUILD=build-asan HOMO_ASAN=1 tests/run.sh --integration
+
 # src/lib/base/lazy_syms.h is generated (scripts/dev/gen-lazy-syms.py): not formatted
 FMT_FILES = $(filter-out src/lib/base/lazy_syms.h,$(shell find src -name '*.[ch]')) \
 	$(shell find tests/unit -name '*.[ch]') tests/probe/*.c
@@ -162,6 +182,6 @@ install: $(BUILD)/homo
 		>$(DESTDIR)$(PREFIX)/lib/systemd/system/homo-boot.service
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -296,7 +296,7 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	json_t *arr = json_array();
+	json_t *arr;
 
 	if (argc == 2 && !strcmp(argv[1], "--help"))
 		return cmd_help("inspect");
@@ -304,6 +304,7 @@ int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return cmd_usage_error(e, "inspect", "expected NAME...");
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
+	arr = json_array(); /* after the early returns, which would leak it */
 	for (int i = 1; i < argc; i++) {
 		struct hm_image img;
 		json_t *cj = NULL;

@@ -68,10 +68,12 @@ static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, int nr)
 		    ctx, allow, nr, 1,
 		    SCMP_A0(SCMP_CMP_MASKED_EQ, SECCOMP_CLONE_NS_FLAGS, 0));
 	case SECCOMP_PERSONALITY:
+		/* datum_b, unused by EQ, spelled out: clang's
+		 * -Wmissing-field-initializers */
 		for (size_t i = 0; i < ARRAY_SIZE(personalities) && !rc; i++)
 			rc = seccomp_rule_add(
 			    ctx, allow, nr, 1,
-			    SCMP_A0(SCMP_CMP_EQ, personalities[i]));
+			    SCMP_A0(SCMP_CMP_EQ, personalities[i], 0));
 		return rc;
 	case SECCOMP_NOT_VSOCK:
 		return allow_unless(ctx, nr, 0, AF_VSOCK);

@@ -237,7 +237,7 @@ static void test_create_limits(void **state)
 	    .cpu_period_us = CGROUP_CPU_PERIOD_US,
 	    .cpu_shares = 512,
 	};
-	cleanup_free char *dev = NULL, *memsw_dir = NULL, *sw = NULL;
+	cleanup_free char *dev = NULL, *sw = NULL;
 	struct hm_err e;
 	int lines = 0;
 
