@@ -134,31 +134,31 @@ check-fresh:
 	@scripts/install-deps.sh --slow
 	@scripts/check-fresh.sh $(if $(FRESH_FULL),--full)
 
-# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, built in
-# their own tree so the regular objects are not mixed with instrumented ones.
+# AddressSanitizer + UndefinedBehaviorSanitizer (float-cast-overflow too,
+# which -fsanitize=undefined leaves out), every report fatal, built in
+# build-asan/ so the regular objects are not mixed with instrumented ones.
+ASAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan \
+	CFLAGS="-O1 -g $(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)"
+
+# The unit tests under the sanitizers.
 asan:
-	$(MAKE) --no-print-directory BUILD=build-asan \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" check-unit
+	@$(ASAN_MAKE) check-unit
+
+# The integration suite once against the sanitized homo and homo-fault, with
+# the test images of $(BUILD)/images; scripts/check-asan.sh collects the
+# reports (docs/testing.md).
+check-asan-integration: images
+	@$(ASAN_MAKE) CI=1 build-asan/homo build-asan/homo-fault
+	@mkdir -p build-asan && ln -sfn $(abspath $(IMAGES)) build-asan/images
+	@scripts/check-asan.sh
 
 # The whole tree (homo, homo-fault, unit tests) built by clang with -Werror
 # in its own tree, and the unit tests run: clang warns where gcc does not.
 check-clang:
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang CI=1 \
 		build-clang/homo-fault check-unit
-
-# The integration suite once against homo and homo-fault built with
-# AddressSanitizer + UndefinedBehaviorSanitizer (float-cast-overflow too, which
-# -fsanitize=undefined leaves out), every report fatal. The test images are
-# the ones of $(BUILD)/images. docs/testing.md says what ASAN_OPTIONS holds.
-ASAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer
-check-asan-integration: images
-	@$(MAKE) --no-print-directory BUILD=build-asan CI=1 \
-		CFLAGS="-O1 -g $(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
-		build-asan/homo build-asan/homo-fault
-	@mkdir -p build-asan && ln -sfn $(abspath $(IMAGES)) build-asan/images
-	@BUILD=build-asan HOMO_ASAN=1 tests/run.sh --integration
 
 # src/lib/base/lazy_syms.h is generated (scripts/dev/gen-lazy-syms.py): not formatted
 FMT_FILES = $(filter-out src/lib/base/lazy_syms.h,$(shell find src -name '*.[ch]')) \

@@ -85,13 +85,15 @@ teardown() {
 # (so that homo's own binary runs in it) and tests/probe/exe_preload.c in
 # /etc/ld.so.preload, which reports what it can do to /proc/self/exe.
 make_exe_attack_image() {
-	local libs
+	local libs asan
 	cc -shared -fPIC -o "$T/attack.so" \
 		"$BATS_TEST_DIRNAME/../probe/exe_preload.c"
 	libs=$(ldd "$HOMO" | grep -o '/[^ ]*' | tr '\n' ' ')
+	# an ASan build's runtime refuses to start unless it is loaded first
+	asan=$(ldd "$HOMO" | awk '/libasan/ { print $3 }')
 	make_image "$1" "for f in $libs; do mkdir -p .\$(dirname \$f) &&
 		cp -L \$f .\$f; done; cp '$T/attack.so' attack.so;
-		echo /attack.so >etc/ld.so.preload"
+		echo $asan /attack.so >etc/ld.so.preload"
 }
 
 # the attack ran, and got nothing of the host's binary $1

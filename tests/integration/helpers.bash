@@ -100,6 +100,15 @@ leaks() {
 	if [ -d "$HOMO_RUNROOT" ]; then
 		out+=$(find "$HOMO_RUNROOT" -mindepth 1 -maxdepth 1 -printf '\nruntime %p' 2>/dev/null)
 	fi
+	# sanitizer reports (scripts/check-asan.sh), each moved aside once told
+	if [ -n "${HOMO_SANITIZER_LOGS:-}" ]; then
+		mkdir -p "$HOMO_SANITIZER_LOGS/told"
+		for p in "$HOMO_SANITIZER_LOGS"/asan.* "$HOMO_SANITIZER_LOGS"/ubsan.*; do
+			[ -f "$p" ] || continue
+			out+=$'\n'"sanitizer report ${p##*/}:"$'\n'$(cat "$p")
+			mv "$p" "$HOMO_SANITIZER_LOGS/told/"
+		done
+	fi
 	printf '%s' "$out" | sed '/^$/d'
 }
 
