@@ -43,18 +43,6 @@ void log_close(struct hm_log *l)
 	l->path = NULL;
 }
 
-static void now_ns_rfc3339(char *buf, size_t n)
-{
-	struct timespec ts;
-	struct tm tm;
-	char sec[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%09ldZ", sec, ts.tv_nsec);
-}
-
 /* log -> log.1 (replacing the older one), then a fresh log. */
 static void rotate(struct hm_log *l)
 {
@@ -79,7 +67,7 @@ static void write_record(struct hm_log *l, const char *stream, const char *line,
 	char *text;
 	size_t len;
 
-	now_ns_rfc3339(t, sizeof(t));
+	util_now_rfc3339(t, sizeof(t));
 	j = json_pack("{s:s%, s:s, s:s}", "log", line, n, "stream", stream,
 		      "time", t);
 	if (!j)
