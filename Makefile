@@ -147,11 +147,13 @@ asan:
 	@$(ASAN_MAKE) check-unit
 
 # The integration suite once against the sanitized homo and homo-fault, with
-# the test images of $(BUILD)/images; scripts/check-asan.sh collects the
-# reports (docs/testing.md).
-check-asan-integration: images
+# the test images and the probe of $(BUILD) (test programs run inside
+# containers, not homo); scripts/check-asan.sh collects the reports
+# (docs/testing.md).
+check-asan-integration: images $(PROBE)
 	@$(ASAN_MAKE) CI=1 build-asan/homo build-asan/homo-fault
 	@mkdir -p build-asan && ln -sfn $(abspath $(IMAGES)) build-asan/images
+	@ln -sfn $(abspath $(PROBE)) build-asan/probe
 	@scripts/check-asan.sh
 
 # The whole tree (homo, homo-fault, unit tests) built by clang with -Werror

@@ -418,8 +418,8 @@ nothing_left() {
 # libnftables is loaded on first use and calls exit() when an allocation
 # fails: homo loads it before reserving anything and runs each transaction
 # in a child, so either is an error it cleans up after
-@test "libnftables cannot load or exits (broken, ulimit -v): run -p fails with one line, leaves nothing" {
-	local v seen=""
+@test "libnftables cannot load or exits (broken, simulated exit): run -p fails with one line, leaves nothing" {
+	# (the ulimit -v case is the next test)
 	bridge_default
 	pull_busybox
 	run homo run --rm busybox true # the bridge and the table exist
@@ -438,6 +438,15 @@ nothing_left() {
 	assert_one_error_line
 	[[ "$stderr" == "homo: nftables: guard the veth, publish the ports: "*"(libnftables exited with status 2)" ]]
 	nothing_left
+}
+
+@test "libnftables cannot load or exits under ulimit -v: run -p fails with one line, leaves nothing" {
+	local v seen=""
+	skip_under_asan "libnftables' dlopen and allocations under ulimit -v"
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true # the bridge and the table exist
+	assert_status 0
 	# the real thing: too little address space for its dlopen, then for
 	# its allocations
 	for v in $(seq 5000 500 12000); do
