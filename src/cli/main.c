@@ -86,6 +86,8 @@ const struct hm_cmd cmd_table[] = {
      "Options:\n"
      "  -f, --force          kill a running container first\n"
      "  -v, --volumes        remove its anonymous volumes too\n"},
+    {"cp", cmd_cp, "Copy files between a container and the host", cmd_cp_usage},
+    {"diff", cmd_diff, "List the files a container changed", cmd_diff_usage},
     {"commit", cmd_commit, "Create an image from a container's changes",
      cmd_commit_usage},
     {"export", cmd_export, "Write a container's filesystem as a tar",
