@@ -163,3 +163,24 @@ load helpers
 	[ -e "$HOMO_ROOT/volumes/cv/_data/passwd" ]
 	! grep -q "^root:x:0:0:root:/root:/bin/bash" "$HOMO_ROOT/volumes/cv/_data/passwd"
 }
+
+@test "system check knows volumes: debris, a broken record, a missing volume" {
+	pull_busybox
+	homo volume create ok >/dev/null
+	homo volume create bad >/dev/null
+	homo run --name c -v gone:/g busybox true
+	mkdir "$HOMO_ROOT/volumes/.tmp-999999999-deadbeef"
+	echo '{' >"$HOMO_ROOT/volumes/bad/volume.json"
+	rm -rf "$HOMO_ROOT/volumes/gone"
+	run homo system check
+	[ "$status" -ne 0 ]
+	assert_output_has ".tmp-999999999-deadbeef"
+	assert_output_has "volume bad"
+	assert_output_has "volume gone is missing"
+	assert_output_lacks "volume ok"
+	run homo system check --repair
+	run homo system check
+	assert_status 0
+	[ -d "$HOMO_ROOT/volumes/gone/_data" ]
+	homo rm c
+}
