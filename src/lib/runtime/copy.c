@@ -73,6 +73,12 @@ static int open_root(struct hm_store *st, const char *ref, struct hm_spec *s,
 	    container_check(st, id, &state, e) < 0 ||
 	    container_load_spec(st, id, s, e) < 0)
 		return -1;
+	/* its overlay is the init's to mount: never two on one upper/ */
+	if (state.status != ST_RUNNING && state_owner_alive(&state))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"container %.12s is starting or restarting: "
+				"try again",
+				id);
 	if (state.status != ST_RUNNING)
 		return overlay_fd(st, s, e);
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)state.pid);
