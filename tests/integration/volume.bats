@@ -131,12 +131,12 @@ load helpers
 	pull_busybox
 	before=$(store_snapshot)
 	for args in "-v $T:/x -v $T:/x/" "-v $T:/proc" "-v $T:/dev/x" "-v $T:/sys" \
-		"-v /x -v /x" "-v a:/x -v /x/" "-v $T:/d --tmpfs /d" \
+		"-v /x -v /x" "-v aa:/x -v /x/" "-v $T:/d --tmpfs /d" \
 		"-v /proc" "-v $T:/proc/sys" "-v v:/dev" "-v /sys/x" "--tmpfs /dev/shm" \
-		"--mount type=volume,target=/dev" "-v -bad:/x" "-v a:rel" "-v a:/x:bogus" \
+		"--mount type=volume,target=/dev" "-v -bad:/x" "-v a:/x" "-v aa:rel" "-v aa:/x:bogus" \
 		"--tmpfs /t:size=huge" "--tmpfs /t:uid=1,evil=1" "--mount type=nfs,target=/x" \
 		"--mount target=/x,bogus=1" "--mount type=tmpfs,src=a,target=/x" \
-		"-v a:/x/../y" "--volumes-from c:rx"; do
+		"-v aa:/x/../y" "--volumes-from c:rx"; do
 		run --separate-stderr homo run --rm $args busybox true
 		assert_status 125
 		assert_one_error_line

@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "base/fdwalk.h"
 #include "base/util.h"
 #include "runtime/container.h"
 #include "runtime/copy.h"
@@ -69,56 +70,44 @@ static bool is_stub(const struct diff_walk *w, const char *path,
 	return false;
 }
 
-static int cmp_name(const void *a, const void *b)
+/* the upper layer, in bytewise order at any depth (base/fdwalk.h) */
+static int diff_walk(struct diff_walk *w, int dfd)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	struct fdwalk fw;
+	int ev = 0, r = fdwalk_open(&fw, dfd, -1, true, w->e);
 
-static int diff_dir(struct diff_walk *w, int dfd, const char *prefix, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	cleanup_strv char **names = xcalloc(1, sizeof(char *));
-	struct dirent *de;
-
-	if (!d) {
-		close(dfd);
-		return hm_fail(w->e, errno, "diff: open \"%s\"", prefix);
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			names = strv_push(names, de->d_name);
-	qsort(names, strv_len(names), sizeof(char *), cmp_name);
-	for (size_t i = 0; names[i]; i++) {
-		cleanup_free char *path =
-		    *prefix ? xasprintf("%s/%s", prefix, names[i])
-			    : xstrdup(names[i]);
-		cleanup_free char *shown = xasprintf("/%s", path);
+	while (r == 0 && (ev = fdwalk_next(&fw, w->e)) > 0) {
+		cleanup_free char *shown = NULL;
 		struct stat st;
 		bool had;
+		int sub;
 
-		if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (ev != FDWALK_ENTRY)
 			continue;
-		had = in_image(w, path);
+		if (fstatat(fw.dfd, fw.name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = hm_fail(w->e, errno, "diff: stat \"%s\"", fw.path);
+			break;
+		}
+		shown = xasprintf("/%s", fw.path);
+		had = in_image(w, fw.path);
 		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
 			w->fn('D', shown, w->arg);
-		else if (had || !is_stub(w, path, &st))
+		else if (had || !is_stub(w, fw.path, &st))
 			w->fn(had ? 'C' : 'A', shown, w->arg);
-		if (S_ISDIR(st.st_mode) && depth < 256) {
-			int sub = openat(dirfd(d), names[i],
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
-
-			if (sub < 0 || diff_dir(w, sub, path, depth + 1) < 0) {
-				closedir(d);
-				return sub < 0
-					   ? hm_fail(w->e, errno,
-						     "diff: open \"%s\"", path)
-					   : -1;
-			}
-		}
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		sub = fdwalk_openat(&fw, fw.dfd, fw.name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					O_CLOEXEC);
+		if (sub < 0)
+			r = hm_fail(w->e, errno, "diff: open \"%s\"", fw.path);
+		else
+			r = fdwalk_enter(&fw, sub, -1, w->e);
 	}
-	closedir(d);
-	return 0;
+	if (r == 0 && ev < 0)
+		r = -1;
+	fdwalk_close(&fw);
+	return r;
 }
 
 int container_diff(struct hm_store *st, const char *ref, diff_fn fn, void *arg,
@@ -144,7 +133,7 @@ int container_diff(struct hm_store *st, const char *ref, diff_fn fn, void *arg,
 	upper = store_path(st, "containers/%s/upper", id);
 	dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	r = dfd < 0 ? hm_fail(e, errno, "diff: open \"%s\"", upper)
-		    : diff_dir(&w, dfd, "", 0);
+		    : diff_walk(&w, dfd);
 	for (size_t i = 0; i < w.nlayers; i++)
 		if (w.layers[i] >= 0)
 			close(w.layers[i]);
