@@ -76,6 +76,7 @@ int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
 int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 		      struct hm_err *e);
 
+struct hm_spec;
 /* lifecycle.c */
 int cmd_logs(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_exec(struct hm_ctx *, int, char **, struct hm_err *);
@@ -86,6 +87,18 @@ int cmd_restart(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_wait(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_logs_usage[], cmd_exec_usage[], cmd_stop_usage[],
     cmd_kill_usage[], cmd_start_usage[], cmd_restart_usage[], cmd_wait_usage[];
+
+/* mount.c: homo run's -v, --mount, --tmpfs */
+int cmd_mount_volume(struct hm_spec *s, const char *arg, struct hm_err *e);
+int cmd_mount_opt(struct hm_spec *s, const char *arg, struct hm_err *e);
+int cmd_mount_tmpfs(struct hm_spec *s, const char *arg, struct hm_err *e);
+/* volume.c */
+int cmd_volume(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_volume_usage[];
+/* copy.c: cp and diff */
+int cmd_cp(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_diff(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_cp_usage[], cmd_diff_usage[];
 
 /* transfer.c */
 int cmd_commit(struct hm_ctx *, int, char **, struct hm_err *);

@@ -285,7 +285,9 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 static int do_rm(struct hm_ctx *ctx, const char *id, const char *arg,
 		 void *data, struct hm_err *e)
 {
-	if (container_remove(&ctx->store, id, *(bool *)data, e) < 0)
+	const bool *fv = data; /* force, volumes */
+
+	if (container_remove_v(&ctx->store, id, fv[0], fv[1], e) < 0)
 		return -1;
 	puts(arg);
 	return 0;
@@ -295,16 +297,20 @@ int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
 	    {"force", no_argument, NULL, 'f'},
+	    {"volumes", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	bool force = false;
+	bool fv[2] = {false, false};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			force = true;
+			fv[0] = true;
+			break;
+		case 'v':
+			fv[1] = true;
 			break;
 		case 'h':
 			return cmd_help("rm");
@@ -314,5 +320,5 @@ int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	if (optind >= argc)
 		return cmd_usage_error(e, "rm", "expected CONTAINER...");
-	return cmd_each_container(ctx, argc, argv, do_rm, &force, e);
+	return cmd_each_container(ctx, argc, argv, do_rm, fv, e);
 }

@@ -81,9 +81,13 @@ const struct hm_cmd cmd_table[] = {
     {"port", cmd_port, "List a container's published ports", cmd_port_usage},
     {"rm", cmd_rm, "Remove containers",
      "Usage: homo rm [OPTIONS] CONTAINER...\n\n"
-     "Remove stopped containers and their upper layer.\n\n"
+     "Remove stopped containers and their upper layer. Named volumes\n"
+     "stay; anonymous ones go with -v (and with a --rm container).\n\n"
      "Options:\n"
-     "  -f, --force          kill a running container first\n"},
+     "  -f, --force          kill a running container first\n"
+     "  -v, --volumes        remove its anonymous volumes too\n"},
+    {"cp", cmd_cp, "Copy files between a container and the host", cmd_cp_usage},
+    {"diff", cmd_diff, "List the files a container changed", cmd_diff_usage},
     {"commit", cmd_commit, "Create an image from a container's changes",
      cmd_commit_usage},
     {"export", cmd_export, "Write a container's filesystem as a tar",
@@ -91,6 +95,8 @@ const struct hm_cmd cmd_table[] = {
     {"save", cmd_save, "Write images as an OCI archive", cmd_save_usage},
     {"load", cmd_load, "Load images from an OCI or docker save archive",
      cmd_load_usage},
+    {"volume", cmd_volume, "Manage volumes: create, ls, inspect, rm, prune",
+     cmd_volume_usage},
     {"system", cmd_system, "Check (and repair) the store: system check",
      cmd_system_usage},
 };

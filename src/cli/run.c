@@ -46,8 +46,16 @@ const char cmd_run_usage[] =
     "      --env-file FILE      read KEY=VAL lines from FILE\n"
     "  -w, --workdir DIR        working directory (created if missing)\n"
     "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
-    "  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
-    "                           (:ro: with every mount below it)\n"
+    "  -v, --volume [HOST|NAME:]CTR[:ro|rw|nocopy]\n"
+    "                           bind-mount a host path (:ro: with every\n"
+    "                           mount below it), or mount the volume NAME\n"
+    "                           (created if missing; none: an anonymous\n"
+    "                           one); a new volume gets the image's files\n"
+    "      --mount type=bind|volume|tmpfs,source=S,target=T[,readonly]\n"
+    "                           the same, spelled out (tmpfs-size=,\n"
+    "                           tmpfs-mode=; a bind source must exist)\n"
+    "      --tmpfs PATH[:OPTS]  a tmpfs (size=, mode=, ro, exec, ...)\n"
+    "      --volumes-from CTR[:ro|rw]  the volumes and binds of CTR\n"
     "      --hostname NAME      container hostname (default: short id):\n"
     "                           letters, digits, '-', '.'; at most 64\n"
     "      --read-only          mount the root filesystem read-only\n"
@@ -156,45 +164,25 @@ static int opt_env_file(struct run_parse *rp, const char *path,
 
 static int opt_volume(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	struct hm_spec *s = rp->s;
-	cleanup_free char *copy = xstrdup(arg);
-	char *src = copy, *dst = strchr(copy, ':'), *mode = NULL;
-	struct hm_volume *v;
+	return cmd_mount_volume(rp->s, arg, e);
+}
 
-	if (!dst)
-		goto bad;
-	*dst++ = '\0';
-	mode = strchr(dst, ':');
-	if (mode)
-		*mode++ = '\0';
-	if (src[0] != '/')
-		return hm_failx(e, HM_EXIT_FAIL,
-				"-v %s: the host path must be absolute "
-				"(named volumes are not supported)",
-				arg);
-	if (dst[0] != '/' || !strcmp(dst, "/"))
-		return hm_failx(e, HM_EXIT_FAIL,
-				"-v %s: the container path must be absolute "
-				"and not /",
-				arg);
-	if (mode && strcmp(mode, "ro") && strcmp(mode, "rw"))
-		goto bad;
-	/* Docker creates a missing host directory */
-	if (access(src, F_OK) < 0 && util_mkdir_p(src, 0755, e) < 0)
-		return hm_prefix(e, "-v %s", arg);
-	s->volumes = xrealloc(s->volumes, (s->nvolumes + 1) * sizeof(*v));
-	v = &s->volumes[s->nvolumes++];
-	v->src = realpath(src, NULL);
-	if (!v->src) {
-		s->nvolumes--;
-		return hm_fail(e, errno, "-v %s", arg);
-	}
-	v->dst = xstrdup(dst);
-	v->ro = mode && !strcmp(mode, "ro");
+static int opt_mount(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return cmd_mount_opt(rp->s, arg, e);
+}
+
+static int opt_tmpfs(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	return cmd_mount_tmpfs(rp->s, arg, e);
+}
+
+static int opt_volumes_from(struct run_parse *rp, const char *arg,
+			    struct hm_err *e)
+{
+	(void)e;
+	rp->s->volumes_from = strv_push(rp->s->volumes_from, arg);
 	return 0;
-bad:
-	return hm_failx(e, HM_EXIT_FAIL,
-			"-v %s: expected HOST:CONTAINER[:ro|rw]", arg);
 }
 
 static int parse_int(const char *opt, const char *s, int64_t min, int64_t max,
@@ -466,6 +454,9 @@ static const struct run_opt run_opts[] = {
     FN("workdir", 'w', true, opt_workdir),
     STR("user", 'u', user),
     FN("volume", 'v', true, opt_volume),
+    FN("mount", 0, true, opt_mount),
+    FN("tmpfs", 0, true, opt_tmpfs),
+    FN("volumes-from", 0, true, opt_volumes_from),
     FN("hostname", 0, true, opt_hostname),
     FLAG("read-only", 0, read_only),
     FN("memory", 'm', true, opt_memory),

@@ -310,7 +310,7 @@ setup_file() {
 	run homo run --rm -v "$T/vol:/data:ro" busybox sh -c 'echo x > /data/h'
 	[ "$status" -ne 0 ]
 	[ ! -e "$T/vol/h" ]
-	run --separate-stderr homo run --rm -v relative:/data busybox true
+	run --separate-stderr homo run --rm -v ./relative:/data busybox true
 	assert_status 125
 	assert_one_error_line
 }

@@ -22,6 +22,7 @@
 #include "net/network.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "store/volume.h"
 
 struct fsck {
 	struct hm_store *s;
@@ -590,6 +591,62 @@ static void on_network(const char *what, bool fixed, void *arg)
 	note(f, what, fixed ? 0 : -1, "released", &why);
 }
 
+/* ---- volumes ---- */
+
+/*
+ * A volume whose record cannot be read or whose _data is gone, and a
+ * volume a container mounts that is missing: set aside / made again.
+ */
+static void check_volumes(struct fsck *f)
+{
+	cleanup_strv char **names = volume_list(f->s);
+	cleanup_strv char **ids = container_list(f->s);
+
+	for (size_t i = 0; names[i]; i++) {
+		cleanup_free char *data = volume_data_path(f->s, names[i]);
+		cleanup_free char *dir = NULL, *what = NULL, *dest = NULL;
+		json_t *rec;
+		struct hm_err why = {0};
+		struct stat st;
+		int r = 0;
+
+		rec = volume_load(f->s, names[i], &why);
+		json_decref(rec);
+		if (rec && stat(data, &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		what =
+		    rec ? xasprintf("volume %s: no _data directory", names[i])
+			: xasprintf("volume %s: %s", names[i], why.msg);
+		dir = store_path(f->s, "volumes/%s", names[i]);
+		if (f->repair)
+			r = move_aside(f, dir, names[i], &dest, &why);
+		note(f, what, r, "moved to broken/", &why);
+	}
+	for (size_t i = 0; ids[i]; i++) {
+		cleanup_spec struct hm_spec sp = {0};
+
+		if (container_load_spec(f->s, ids[i], &sp, NULL) < 0)
+			continue;
+		for (size_t j = 0; j < sp.nvolumes; j++) {
+			const struct hm_volume *v = &sp.volumes[j];
+			cleanup_free char *what = NULL;
+			struct hm_err why = {0};
+			int r = 0;
+
+			if (v->type != MOUNT_VOLUME ||
+			    access(v->src, F_OK) == 0)
+				continue;
+			what =
+			    xasprintf("container %.12s: volume %s is missing",
+				      ids[i], v->name);
+			if (f->repair)
+				r = volume_create(f->s, v->name, NULL, v->anon,
+						  NULL, &why);
+			note(f, what, r, "created empty", &why);
+		}
+	}
+}
+
 int fsck_run(struct hm_store *s, bool repair, fsck_report_fn report, void *arg,
 	     struct fsck_result *res, struct hm_err *e)
 {
@@ -614,6 +671,7 @@ int fsck_run(struct hm_store *s, bool repair, fsck_report_fn report, void *arg,
 	check_links(&f);
 	if (check_images(&f, e) < 0 || check_layers(&f, true, e) < 0)
 		goto unlock;
+	check_volumes(&f);
 	check_runtime(&f);
 	check_cgroups(&f);
 	/* after the containers: settling a stale one released its address */

@@ -22,6 +22,7 @@
 #include "runtime/logs.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
+#include "runtime/volumes.h"
 #include "store/overlay.h"
 
 char *container_dir(const struct hm_store *st, const char *id)
@@ -293,6 +294,7 @@ static int chown_to_userns(const char *dir, const struct hm_spec *s,
 int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	cleanup_free char *tmp = NULL, *final = NULL;
+	cleanup_strv char **anon = NULL;
 	bool named = false, claimed = false, taken;
 	int r = -1;
 
@@ -309,7 +311,8 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 		s->hostname = strndup(s->id, 12);
 	if (store_lock(st, e) < 0)
 		return -1;
-	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0)
+	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0 ||
+	    volumes_prepare(st, s, e) < 0)
 		goto out;
 	claimed = s->uidmap.count != 0;
 	/* another random name only while they are taken (1000 of 69120):
@@ -342,6 +345,8 @@ out:
 			release_name(st, s->name);
 		if (claimed)
 			subid_release(s->id);
+		anon = volumes_anon(s);
+		volumes_remove_unused(st, anon);
 	}
 	store_unlock(st);
 	return r;
@@ -716,6 +721,13 @@ int container_teardown(const struct hm_store *st, const char *id,
 int container_remove(struct hm_store *st, const char *id, bool force,
 		     struct hm_err *e)
 {
+	return container_remove_v(st, id, force, false, e);
+}
+
+int container_remove_v(struct hm_store *st, const char *id, bool force,
+		       bool volumes, struct hm_err *e)
+{
+	cleanup_strv char **anon = NULL;
 	cleanup_free char *cdir = container_dir(st, id);
 	cleanup_free char *gone = NULL;
 	struct hm_state state;
@@ -756,6 +768,9 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 	if (container_load_spec(st, id, &s, e) == 0) {
 		release_name(st, s.name);
 		userns = s.uidmap.count != 0;
+		/* --rm and rm -v take the anonymous volumes, as Docker's */
+		if (volumes || s.rm)
+			anon = volumes_anon(&s);
 		spec_free(&s);
 	}
 	/* vanish at once under the lock, then delete at leisure */
@@ -768,6 +783,7 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 			   ? 0
 			   : hm_fail(e, errno, "remove \"%s\"", cdir);
 	}
+	volumes_remove_unused(st, anon);
 	store_unlock(st);
 	if (userns) /* after the rename: never a claim missing for a container
 		     */

@@ -105,6 +105,9 @@ int container_teardown(const struct hm_store *st, const char *id,
 		       struct hm_err *e);
 
 /** container_remove() - delete a stopped container (or kill it: @force). */
+/* ... and with @volumes its anonymous volumes too (rm -v); --rm's always */
+int container_remove_v(struct hm_store *st, const char *id, bool force,
+		       bool volumes, struct hm_err *e);
 int container_remove(struct hm_store *st, const char *id, bool force,
 		     struct hm_err *e);
 

@@ -12,6 +12,7 @@
  */
 #include "runtime/rootfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -26,6 +27,8 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "image/layer_tar.h"
+#include "runtime/volumes.h"
 
 static int open_in_root(int rootfd, const char *path, int flags)
 {
@@ -319,8 +322,15 @@ static int setup_etc(const struct init_args *a, int rootfd, struct hm_err *e)
 		    a->overlay_fd >= 0 ? xstrdup(files[i])
 				       : xasprintf("%s/%s", a->cdir, files[i]);
 		cleanup_free char *dst = xasprintf("/etc/%s", files[i]);
-		cleanup_close int fd = file_in_root(rootfd, dst, e);
+		cleanup_close int fd = -1;
+		bool own = false;
 
+		/* the user's mount there wins, as in Docker */
+		for (size_t v = 0; v < a->spec->nvolumes; v++)
+			own |= !strcmp(a->spec->volumes[v].dst, dst);
+		if (own)
+			continue;
+		fd = file_in_root(rootfd, dst, e);
 		if (fd < 0 ||
 		    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
 			return -1;
@@ -346,24 +356,85 @@ static int volume_ro(int rootfd, const char *path, struct hm_err *e)
 	return 0;
 }
 
+/* is @dir empty (the volume's data, on the host) */
+static bool dir_empty(const char *dir)
+{
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return false;
+	return d != NULL;
+}
+
+/*
+ * A volume's first use: the image's files at its target, resolved in the
+ * root before any volume is mounted, copied into the empty volume with
+ * their owners, modes and xattrs (Docker's copy-up), and the target's own
+ * owner and mode given to the volume's root.
+ */
+static int copy_up(int rootfd, const struct hm_volume *v, struct hm_err *e)
+{
+	cleanup_close int src =
+	    open_in_root(rootfd, v->dst, O_RDONLY | O_DIRECTORY);
+	cleanup_free char *path = NULL;
+	struct layer_tar_opts o = {.copy_to = v->src};
+	struct layer_tar_result res;
+	struct stat st;
+
+	if (src < 0 || fstat(src, &st) < 0 || !dir_empty(v->src))
+		return 0; /* nothing there in the image, or not new */
+	path = xasprintf("/proc/self/fd/%d", src);
+	if (layer_tar_write(path, &o, &res, e) < 0)
+		return hm_prefix(e, "copy \"%s\" into its volume", v->dst);
+	if (chown(v->src, st.st_uid, st.st_gid) < 0 ||
+	    chmod(v->src, st.st_mode & 07777) < 0)
+		return hm_fail(e, errno, "chown \"%s\"", v->src);
+	return 0;
+}
+
+static int mount_volume(int rootfd, const struct hm_volume *v, struct hm_err *e)
+{
+	cleanup_free char *data = NULL;
+	cleanup_close int fd = -1;
+	unsigned long flags;
+	struct stat st;
+
+	if (v->type == MOUNT_TMPFS) {
+		if (volumes_tmpfs_parse(v->opts, &flags, &data, e) < 0)
+			return -1;
+		fd = mkdir_in_root(rootfd, v->dst, e);
+		return fd < 0 ? -1
+			      : mount_at("tmpfs", fd, v->dst, "tmpfs", flags,
+					 data, e);
+	}
+	if (stat(v->src, &st) < 0)
+		return hm_fail(e, errno, "volume \"%s\"", v->src);
+	fd = S_ISDIR(st.st_mode) ? mkdir_in_root(rootfd, v->dst, e)
+				 : file_in_root(rootfd, v->dst, e);
+	if (fd < 0 ||
+	    mount_at(v->src, fd, v->dst, NULL, MS_BIND | MS_REC, NULL, e) < 0)
+		return -1;
+	return v->ro ? volume_ro(rootfd, v->dst, e) : 0;
+}
+
+/* before any mount in the root: the image's files, nothing else */
+static int copy_ups(const struct init_args *a, int rootfd, struct hm_err *e)
+{
+	for (size_t i = 0; i < a->spec->nvolumes; i++)
+		if (a->spec->volumes[i].copyup &&
+		    copy_up(rootfd, &a->spec->volumes[i], e) < 0)
+			return -1;
+	return 0;
+}
+
 static int setup_volumes(const struct init_args *a, int rootfd,
 			 struct hm_err *e)
 {
-	for (size_t i = 0; i < a->spec->nvolumes; i++) {
-		const struct hm_volume *v = &a->spec->volumes[i];
-		cleanup_close int fd = -1;
-		struct stat st;
-
-		if (stat(v->src, &st) < 0)
-			return hm_fail(e, errno, "volume \"%s\"", v->src);
-		fd = S_ISDIR(st.st_mode) ? mkdir_in_root(rootfd, v->dst, e)
-					 : file_in_root(rootfd, v->dst, e);
-		if (fd < 0 || mount_at(v->src, fd, v->dst, NULL,
-				       MS_BIND | MS_REC, NULL, e) < 0)
+	for (size_t i = 0; i < a->spec->nvolumes; i++)
+		if (mount_volume(rootfd, &a->spec->volumes[i], e) < 0)
 			return -1;
-		if (v->ro && volume_ro(rootfd, v->dst, e) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -463,15 +534,16 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 
 	HM_TRACE("overlay mounted: /proc, /dev, /sys, /etc, volumes");
 	FAULT_POINT("run-after-overlay");
-	if (check_kernel_dir(rootfd, "proc", e) < 0 ||
+	if (copy_ups(a, rootfd, e) < 0 ||
+	    check_kernel_dir(rootfd, "proc", e) < 0 ||
 	    check_kernel_dir(rootfd, "dev", e) < 0 ||
 	    check_kernel_dir(rootfd, "sys", e) < 0)
 		return -1;
 	if (mount_dir(rootfd, "/proc", "proc", "proc",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
 	    setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
-	    setup_sys(a, rootfd, e) < 0 || setup_etc(a, rootfd, e) < 0 ||
-	    setup_volumes(a, rootfd, e) < 0)
+	    setup_sys(a, rootfd, e) < 0 || setup_volumes(a, rootfd, e) < 0 ||
+	    setup_etc(a, rootfd, e) < 0)
 		return -1;
 	/* --read-only: only the root mount; /dev, /proc, volumes keep theirs */
 	if (a->spec->read_only &&

@@ -12,6 +12,7 @@
 #include "base/digest.h"
 #include "base/util.h"
 #include "runtime/caps.h"
+#include "runtime/volumes.h"
 
 /* ---- the spec as config.json ---- */
 
@@ -43,11 +44,7 @@ static json_t *spec_to_json_base(const struct hm_spec *s)
 	json_t *vols = json_array();
 
 	for (size_t i = 0; i < s->nvolumes; i++)
-		json_array_append_new(vols,
-				      json_pack("{s:s, s:s, s:b}", "Source",
-						s->volumes[i].src, "Target",
-						s->volumes[i].dst, "ReadOnly",
-						s->volumes[i].ro));
+		json_array_append_new(vols, spec_volume_json(&s->volumes[i]));
 	return json_pack(
 	    "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, "
 	    "s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:o, s:s, s:i, s:I, "
@@ -247,10 +244,8 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	{
 		s->volumes = xrealloc(s->volumes,
 				      (s->nvolumes + 1) * sizeof(*s->volumes));
-		s->volumes[s->nvolumes].src = jstr(v, "Source");
-		s->volumes[s->nvolumes].dst = jstr(v, "Target");
-		s->volumes[s->nvolumes].ro =
-		    json_is_true(json_object_get(v, "ReadOnly"));
+		if (spec_volume_from_json(v, &s->volumes[s->nvolumes], e) < 0)
+			return -1;
 		s->nvolumes++;
 	}
 	return 0;
@@ -269,9 +264,12 @@ void spec_free(struct hm_spec *s)
 	free(s->restart);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
+	strv_free(s->volumes_from);
 	for (size_t i = 0; i < s->nvolumes; i++) {
 		free(s->volumes[i].src);
 		free(s->volumes[i].dst);
+		free(s->volumes[i].name);
+		free(s->volumes[i].opts);
 	}
 	free(s->volumes);
 	netconf_free(&s->netcfg);

@@ -23,10 +23,24 @@ enum hm_net {
 	NET_BRIDGE, /* own netns, eth0 on the bridge homo0 (network.h) */
 };
 
+/* What a mount of -v, --mount or --tmpfs is (docs/volumes.md). */
+enum hm_mount_type {
+	MOUNT_BIND,   /* a host path */
+	MOUNT_VOLUME, /* a volume of the store (store/volume.h) */
+	MOUNT_TMPFS,  /* a fresh tmpfs */
+};
+
 struct hm_volume {
-	char *src; /* absolute host path */
+	char *src; /* absolute host path (a volume's _data); NULL for tmpfs */
 	char *dst; /* absolute path inside the container */
 	bool ro;
+	enum hm_mount_type type;
+	char *name;  /* MOUNT_VOLUME: its name; NULL until created if anon */
+	bool anon;   /* MOUNT_VOLUME: made for this container (-v /p) */
+	bool copyup; /* MOUNT_VOLUME: its first use: copy the image's files */
+	bool nocopy; /* MOUNT_VOLUME: never copy the image's files in */
+	char *opts;  /* MOUNT_TMPFS: checked mount data ("size=1m,mode=755") */
+	unsigned long flags; /* MOUNT_TMPFS: MS_NOSUID | MS_NODEV ... */
 };
 
 /*
@@ -53,6 +67,7 @@ struct hm_spec {
 	struct hm_idmap uidmap, gidmap; /* count 0: no user namespace */
 	struct hm_volume *volumes;
 	size_t nvolumes;
+	char **volumes_from; /* --volumes-from CTR[:ro|rw] (not saved) */
 	struct cgroup_limits limits;
 	char **cap_add, **cap_drop;
 	uint64_t caps;	 /* resolved capability mask */

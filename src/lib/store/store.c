@@ -218,11 +218,12 @@ static void find_in_subdirs(const char *dir, store_debris_fn fn, void *arg)
 
 void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
 {
-	static const char *const dirs[] = {"layers", "containers",
-					   "blobs/sha256", "net", "images"};
+	static const char *const dirs[] = {
+	    "layers", "containers", "blobs/sha256", "net", "images", "volumes"};
 	/* the top dirs whose subdirs hold records written atomically: a
 	 * killed write leaves "<dir>/<sub>/<file>.tmp-<pid>" */
-	static const char *const record_dirs[] = {"images", "containers"};
+	static const char *const record_dirs[] = {"images", "containers",
+						  "volumes"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		cleanup_free char *p = store_path(s, "%s", dirs[i]);

@@ -68,9 +68,9 @@ void store_clean_debris(const struct hm_store *s);
 typedef void (*store_debris_fn)(const char *path, void *arg);
 /**
  * store_find_debris() - call @fn with each temp name of a dead process:
- * in layers/, containers/, blobs/sha256/, net/, images/ and, for a killed
- * atomic write's "X.tmp-<owner>", one level below images/ and containers/
- * (whatever the records kept there are).
+ * in layers/, containers/, blobs/sha256/, net/, images/, volumes/ and, for
+ * a killed atomic write's "X.tmp-<owner>", one level below images/,
+ * containers/ and volumes/ (whatever the records kept there are).
  */
 void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg);
 
