@@ -131,6 +131,8 @@ int cmd_system(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 				       "check or boot");
 	if (!strcmp(argv[1], "boot"))
 		return system_boot(ctx, argc - 1, argv + 1, e);
+	if (!strcmp(argv[1], "prune"))
+		return cmd_system_prune(ctx, argc - 1, argv + 1, e);
 	if (strcmp(argv[1], "check"))
 		return cmd_usage_error(
 		    e, "system", "unknown subcommand \"%s\" (check or boot)",
