@@ -104,6 +104,11 @@ int cmd_rename(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_top(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_pause_usage[], cmd_unpause_usage[], cmd_rename_usage[],
     cmd_top_usage[];
+/*
+ * cmd_bad_option() - getopt_long()'s '?' or ':' as one line naming the
+ * option; for option strings starting "+:" with opterr = 0.
+ */
+int cmd_bad_option(struct hm_err *e, const char *cmd, int c, char **argv);
 
 /* prune.c: container prune, system prune */
 int cmd_container(struct hm_ctx *, int, char **, struct hm_err *);

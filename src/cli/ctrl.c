@@ -34,6 +34,18 @@ const char cmd_top_usage[] =
     "with ps OPTIONS (default -ef: UID PID PPID C STIME TTY TIME CMD),\n"
     "keeping only the rows of the container's processes (host pids).\n";
 
+int cmd_bad_option(struct hm_err *e, const char *cmd, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return cmd_usage_error(e, cmd, "%s: missing value", opt);
+	if (optopt)
+		return cmd_usage_error(e, cmd, "-%c: unknown option", optopt);
+	return cmd_usage_error(e, cmd, "%.*s: unknown option",
+			       (int)strcspn(opt, "="), opt);
+}
+
 /* --help as the only argument; else optind past the command name */
 static int help_only(const char *cmd, int argc, char **argv)
 {

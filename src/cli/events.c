@@ -112,7 +112,8 @@ static int events_parse(struct events_opts *o, int argc, char **argv,
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
 		if ((c == 's' || c == 'u') &&
 		    events_parse_time(optarg, now_ns,
 				      c == 's' ? &o->since : &o->until, e) < 0)
@@ -133,7 +134,7 @@ static int events_parse(struct events_opts *o, int argc, char **argv,
 		if (c == 'h')
 			return 1;
 		if (c == '?' || c == ':')
-			return cmd_usage_error(e, "events", "bad option");
+			return cmd_bad_option(e, "events", c, argv);
 	}
 	if (optind < argc)
 		return cmd_usage_error(

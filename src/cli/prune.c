@@ -93,7 +93,8 @@ static int prune_parse(const char *cmd, bool full, struct prune_opts *o,
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, full ? "+fah" : "+fh", opts,
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, full ? "+:fah" : "+:fh", opts,
 				NULL)) != -1) {
 		if (c == 'f')
 			o->force = true;
@@ -104,7 +105,7 @@ static int prune_parse(const char *cmd, bool full, struct prune_opts *o,
 		else if (c == 'h')
 			return 1;
 		else
-			return cmd_usage_error(e, cmd, "bad option");
+			return cmd_bad_option(e, cmd, c, argv);
 	}
 	if (optind < argc)
 		return cmd_usage_error(e, cmd, "unexpected argument \"%s\"",

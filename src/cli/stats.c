@@ -396,7 +396,8 @@ static int stats_parse(struct stats_opts *o, int argc, char **argv,
 	char f[F_N][64] = {{0}};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:ah", opts, NULL)) != -1) {
 		if (c == 'a')
 			o->all = true;
 		else if (c == 'n')
@@ -406,7 +407,7 @@ static int stats_parse(struct stats_opts *o, int argc, char **argv,
 		else if (c == 'h')
 			return 1;
 		else
-			return cmd_usage_error(e, "stats", "bad option");
+			return cmd_bad_option(e, "stats", c, argv);
 	}
 	if (o->format && strcmp(o->format, "json") &&
 	    strcmp(o->format, "{{json .}}")) {
