@@ -41,9 +41,13 @@ const struct hm_cmd cmd_table[] = {
      "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"
      "An image TARGET named before keeps its layers as a dangling image\n"
      "(<none>) until 'homo image prune'.\n"},
-    {"image", cmd_image, "Manage images: image prune",
-     "Usage: homo image prune [OPTIONS]\n\n"
-     "Remove dangling images: those whose name went to another image\n"
+    {"image", cmd_image, "Manage images: image prune, ls, rm, ...",
+     "Usage: homo image prune [OPTIONS]\n"
+     "       homo image ls|rm|inspect|pull|tag|save|load|history ...\n\n"
+     "ls is 'homo images', rm is 'homo rmi'; the others are the top-level\n"
+     "command of the same name (where this homo has it).\n\n"
+     "prune: "
+     "remove dangling images: those whose name went to another image\n"
      "(pull, tag, commit or load over an existing NAME:TAG), shown as\n"
      "<none> by 'homo images'; then the layers nothing uses. Images that\n"
      "containers use stay.\n\n"
@@ -91,7 +95,7 @@ const struct hm_cmd cmd_table[] = {
     {"save", cmd_save, "Write images as an OCI archive", cmd_save_usage},
     {"load", cmd_load, "Load images from an OCI or docker save archive",
      cmd_load_usage},
-    {"system", cmd_system, "Check (and repair) the store: system check",
+    {"system", cmd_system, "The store: system check, boot, prune",
      cmd_system_usage},
     {"pause", cmd_pause, "Suspend the processes of containers",
      cmd_pause_usage},
