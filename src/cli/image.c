@@ -194,6 +194,28 @@ int cmd_tag(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	return r;
 }
 
+/* A running container of image @id (malloc'd), or NULL. */
+static char *running_user(struct hm_store *s, const char *id)
+{
+	cleanup_strv char **ids = container_list(s);
+
+	for (size_t i = 0; ids[i]; i++) {
+		struct hm_state state;
+		struct hm_spec sp;
+		bool hit;
+
+		if (container_load_spec(s, ids[i], &sp, NULL) < 0)
+			continue;
+		hit = !strcmp(sp.image_id, id) &&
+		      container_check(s, ids[i], &state, NULL) == 0 &&
+		      state.status == ST_RUNNING;
+		spec_free(&sp);
+		if (hit)
+			return xstrdup(ids[i]);
+	}
+	return NULL;
+}
+
 /* Remove one name (or, for an id, its names); keep layers others use. */
 static int rmi_one(struct hm_store *s, const char *ref, bool force,
 		   struct hm_err *e)
@@ -229,6 +251,19 @@ static int rmi_one(struct hm_store *s, const char *ref, bool force,
 				 "image \"%s\" is used by container %.12s: "
 				 "remove the container first (homo rm %.12s)",
 				 ref, user, user);
+			r = -1;
+			goto out;
+		}
+	}
+	/* by id, a running user is a conflict -f cannot force (Docker) */
+	if (by_id && user) {
+		cleanup_free char *up = running_user(s, img.id);
+
+		if (up) {
+			hm_failx(e, HM_EXIT_FAIL,
+				 "image %.12s is used by running container "
+				 "%.12s: stop it first",
+				 img.id, up);
 			r = -1;
 			goto out;
 		}

@@ -381,4 +381,12 @@ one_line_125() {
 	assert_output_has "Deleted: sha256:"
 	run homo images
 	assert_output_lacks "<none>"
+	# by id, a running user is a conflict -f cannot force (Docker)
+	pull_busybox
+	homo run -d --name up busybox sleep 1000 >/dev/null
+	id=$(homo images -q)
+	run homo rmi -f "$id"
+	one_line_125
+	assert_output_has "used by running container"
+	homo rm -f up
 }
