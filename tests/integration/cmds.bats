@@ -202,6 +202,15 @@ one_line_125() {
 	homo rm -f st
 }
 
+@test "stats on a terminal redraws the screen" {
+	pull_busybox
+	homo run -d --name st busybox sleep 1000 >/dev/null
+	run timeout 10 script -qec "timeout 2.5 '$HOMO' stats st" /dev/null
+	[[ "$output" == *$'\e[2J\e[H'* ]]
+	assert_output_has "CONTAINER ID"
+	homo rm -f st
+}
+
 @test "rename: the new name works, the old is free; taken and bad names" {
 	pull_busybox
 	homo run -d --name a busybox sleep 1000 >/dev/null
