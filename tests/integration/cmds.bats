@@ -239,6 +239,36 @@ one_line_125() {
 	homo rm -f c b a
 }
 
+@test "rename: two renames to one name at once, exactly one wins" {
+	pull_busybox
+	homo run --name a busybox true
+	homo run --name b busybox true
+	"$HOMO" rename a x 2>"$T/a.err" &
+	p1=$!
+	"$HOMO" rename b x 2>"$T/b.err" &
+	p2=$!
+	wait_status $p1
+	s1=$status
+	wait_status $p2
+	s2=$status
+	[ $((s1 + s2)) -eq 125 ]
+	cat "$T/a.err" "$T/b.err" | grep -q "already in use"
+	run homo ps -a --format json
+	[ "$(grep -c '"Name": "x"' <<<"$output")" -eq 1 ]
+	homo rm x a b 2>/dev/null || true
+	[ -z "$(homo ps -aq)" ]
+}
+
+@test "stats: a busy container's CPU % is measured" {
+	pull_busybox
+	homo run -d --name busy busybox sh -c 'while :; do :; done' >/dev/null
+	run homo stats --no-stream --format '{{.CPUPerc}}' busy
+	assert_status 0
+	[[ "$output" =~ ^([0-9]+)\.[0-9]{2}%$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 3 ]
+	homo rm -f busy
+}
+
 @test "events: follows container and image events as they happen" {
 	pull_busybox
 	bg "$HOMO" events >"$T/ev"

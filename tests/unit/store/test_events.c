@@ -3,6 +3,8 @@
 #include "unit.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "store/events.h"
@@ -123,12 +125,55 @@ static void test_log_rotate_read(void **state)
 	unit_rmtree(dir);
 }
 
+/* Writers at once, across a rotation: every record whole, none lost
+ * but those rotated away twice. */
+static void test_concurrent_writers(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store st = {.root = dir, .lock_fd = -1};
+	cleanup_free char *old = NULL;
+	struct seen s = {0};
+	struct hm_err e;
+	struct stat sb;
+	pid_t pids[8];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char name[16];
+			const char *attrs[] = {"name", name, NULL};
+
+			snprintf(name, sizeof(name), "w%d", i);
+			for (int k = 0; k < 1000; k++)
+				event_log(&st, "container", "start", "id",
+					  attrs);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		int status;
+
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	/* 8000 records of ~150 bytes: one rotation, so all are in the two
+	 * files, each whole */
+	old = xasprintf("%s/events.log.1", dir);
+	assert_int_equal(stat(old, &sb), 0);
+	assert_int_equal(events_read(&st, 1, 0, false, count, &s, &e), 0);
+	assert_int_equal(s.n, 8000);
+	unit_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_time),
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_log_rotate_read),
+	    cmocka_unit_test(test_concurrent_writers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
