@@ -18,7 +18,12 @@ void cmd_image_event(const struct hm_store *st, const char *action,
 	    strlen(id) == 64 ? xasprintf("sha256:%s", id) : NULL;
 	const char *attrs[] = {"name", full ? full : name, NULL};
 
-	event_log(st, "image", action, hid ? hid : id, attrs);
+	/* a name as the id (pull) is shown whole, as Docker's NAME:TAG */
+	event_log(st, "image", action,
+		  hid			      ? hid
+		  : full && !strcmp(id, name) ? full
+					      : id,
+		  attrs);
 }
 
 const char cmd_events_usage[] =

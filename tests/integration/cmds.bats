@@ -297,7 +297,8 @@ one_line_125() {
 	homo load -i "$T/s.tar" >/dev/null
 	run timeout 10 "$HOMO" events --since 1m --until 0s
 	assert_status 0
-	for a in "image pull" "container create" "container start" \
+	for a in "image pull busybox:latest (name=busybox:latest)" \
+		"container create" "container start" \
 		"container pause" "container unpause" "container kill" \
 		"container die" "container stop" "container commit" \
 		"image save" "image load"; do
