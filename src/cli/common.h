@@ -66,6 +66,8 @@ int cmd_tag(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_rmi(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_inspect(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_image(struct hm_ctx *, int, char **, struct hm_err *);
+/* image prune's work (locked store): Untagged:/Deleted: lines */
+int image_prune(struct hm_store *s, bool all, struct hm_err *e);
 /* run.c */
 int cmd_run(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_run_usage[];
@@ -107,6 +109,35 @@ int cmd_save(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_load(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_commit_usage[], cmd_export_usage[], cmd_save_usage[],
     cmd_load_usage[];
+
+/* ctrl.c */
+int cmd_pause(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_unpause(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_rename(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_top(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_pause_usage[], cmd_unpause_usage[], cmd_rename_usage[],
+    cmd_top_usage[];
+/*
+ * cmd_bad_option() - getopt_long()'s '?' or ':' as one line naming the
+ * option; for option strings starting "+:" with opterr = 0.
+ */
+int cmd_bad_option(struct hm_err *e, const char *cmd, int c, char **argv);
+
+/* prune.c: container prune, system prune */
+int cmd_container(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_system_prune(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_container_usage[];
+
+/* stats.c */
+int cmd_stats(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_stats_usage[];
+
+/* events.c */
+int cmd_events(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_events_usage[];
+/* an image event: @id (a 64-hex id gets "sha256:"), name=@name[:@tag] */
+void cmd_image_event(const struct hm_store *st, const char *action,
+		     const char *id, const char *name, const char *tag);
 
 /* system.c */
 int cmd_system(struct hm_ctx *, int, char **, struct hm_err *);

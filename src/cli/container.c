@@ -9,10 +9,12 @@
 #include "base/util.h"
 #include "common.h"
 #include "runtime/container.h"
+#include "runtime/control.h"
 
 struct row {
 	struct hm_spec spec;
 	struct hm_state state;
+	bool paused; /* homo pause */
 };
 
 static int cmp_row(const void *a, const void *b)
@@ -22,7 +24,8 @@ static int cmp_row(const void *a, const void *b)
 	return strcmp(y->spec.created, x->spec.created); /* newest first */
 }
 
-static void status_text(char *out, size_t n, const struct hm_state *st)
+static void status_text(char *out, size_t n, const struct hm_state *st,
+			bool paused)
 {
 	char d[64];
 	int64_t now = (int64_t)time(NULL);
@@ -31,7 +34,7 @@ static void status_text(char *out, size_t n, const struct hm_state *st)
 	case ST_RUNNING:
 		util_format_duration(d, sizeof(d),
 				     now - util_parse_rfc3339(st->started));
-		snprintf(out, n, "Up %s", d);
+		snprintf(out, n, "Up %s%s", d, paused ? " (Paused)" : "");
 		break;
 	case ST_EXITED:
 		util_format_duration(d, sizeof(d),
@@ -63,17 +66,18 @@ static json_t *container_json(const struct hm_store *st, const struct row *r)
 	cleanup_free char *work = xasprintf("%s/work", cdir);
 
 	return json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:b, "
+	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b, s:i, s:i, s:b, "
 	    "s:s, s:s, s:s}, s:{s:s, s:s}}",
 	    "Id", r->spec.id, "Name", r->spec.name, "Image", r->spec.image,
 	    "ImageId", r->spec.image_id, "Created", r->spec.created, "Config",
 	    spec_to_json(&r->spec), "State", "Status",
-	    state_status_name(r->state.status), "Running",
-	    r->state.status == ST_RUNNING, "Pid",
-	    r->state.status == ST_RUNNING ? (int)r->state.pid : 0, "ExitCode",
-	    r->state.exit_code, "OOMKilled", r->state.oom_killed, "StartedAt",
-	    r->state.started, "FinishedAt", r->state.finished, "Error",
-	    r->state.error, "GraphDriver", "UpperDir", upper, "WorkDir", work);
+	    r->paused ? "paused" : state_status_name(r->state.status),
+	    "Running", r->state.status == ST_RUNNING, "Paused", r->paused,
+	    "Pid", r->state.status == ST_RUNNING ? (int)r->state.pid : 0,
+	    "ExitCode", r->state.exit_code, "OOMKilled", r->state.oom_killed,
+	    "StartedAt", r->state.started, "FinishedAt", r->state.finished,
+	    "Error", r->state.error, "GraphDriver", "UpperDir", upper,
+	    "WorkDir", work);
 }
 
 static int load_row(struct hm_store *st, const char *id, struct row *r,
@@ -83,6 +87,7 @@ static int load_row(struct hm_store *st, const char *id, struct row *r,
 		return -1;
 	if (container_load_spec(st, id, &r->spec, e) < 0)
 		return -1;
+	r->paused = r->state.status == ST_RUNNING && container_paused(st, id);
 	return 0;
 }
 
@@ -127,8 +132,10 @@ static bool matches(const struct row *r, char *const *filters)
 				continue;
 			any = true;
 			if (k == 0)
-				hit |= !strcmp(
-				    v, state_status_name(r->state.status));
+				hit |= !strcmp(v, r->paused
+						      ? "paused"
+						      : state_status_name(
+							    r->state.status));
 			else if (k == 1)
 				hit |= strstr(r->spec.name, v) != NULL;
 			else
@@ -230,7 +237,7 @@ static void ps_print_row(const struct row *r)
 			     (int64_t)time(NULL) -
 				 util_parse_rfc3339(r->spec.created));
 	snprintf(created, sizeof(created), "%s ago", d);
-	status_text(status, sizeof(status), &r->state);
+	status_text(status, sizeof(status), &r->state, r->paused);
 	/* a newline or escape in the command must not break the table */
 	for (char *p = cmd; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)

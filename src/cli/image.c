@@ -66,6 +66,7 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (pull_image(&ctx->store, &o, &img, e) < 0)
 		return -1;
 	printf("sha256:%s\n", img.id);
+	cmd_image_event(&ctx->store, "pull", img.name, img.name, img.tag);
 	image_free(&img);
 	return 0;
 }
@@ -187,8 +188,32 @@ int cmd_tag(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	img.name = steal_ptr(&name);
 	img.tag = steal_ptr(&tag);
 	r = store_image_save(&ctx->store, &img, e);
+	if (r == 0)
+		cmd_image_event(&ctx->store, "tag", img.id, img.name, img.tag);
 	image_free(&img);
 	return r;
+}
+
+/* A running container of image @id (malloc'd), or NULL. */
+static char *running_user(struct hm_store *s, const char *id)
+{
+	cleanup_strv char **ids = container_list(s);
+
+	for (size_t i = 0; ids[i]; i++) {
+		struct hm_state state;
+		struct hm_spec sp;
+		bool hit;
+
+		if (container_load_spec(s, ids[i], &sp, NULL) < 0)
+			continue;
+		hit = !strcmp(sp.image_id, id) &&
+		      container_check(s, ids[i], &state, NULL) == 0 &&
+		      state.status == ST_RUNNING;
+		spec_free(&sp);
+		if (hit)
+			return xstrdup(ids[i]);
+	}
+	return NULL;
 }
 
 /* Remove one name (or, for an id, its names); keep layers others use. */
@@ -217,14 +242,28 @@ static int rmi_one(struct hm_store *s, const char *ref, bool force,
 		r = -1;
 		goto out;
 	}
-	/* The last name of an image a container uses must stay. */
+	/* The last name of an image a container uses must stay; with -f it
+	 * goes, and the image stays as <none> while used (Docker). */
 	if (names == 1 || by_id) {
 		user = container_image_user(s, img.id);
-		if (user) {
+		if (user && !force) {
 			hm_failx(e, HM_EXIT_FAIL,
 				 "image \"%s\" is used by container %.12s: "
 				 "remove the container first (homo rm %.12s)",
 				 ref, user, user);
+			r = -1;
+			goto out;
+		}
+	}
+	/* by id, a running user is a conflict -f cannot force (Docker) */
+	if (by_id && user) {
+		cleanup_free char *up = running_user(s, img.id);
+
+		if (up) {
+			hm_failx(e, HM_EXIT_FAIL,
+				 "image %.12s is used by running container "
+				 "%.12s: stop it first",
+				 img.id, up);
 			r = -1;
 			goto out;
 		}
@@ -236,12 +275,20 @@ static int rmi_one(struct hm_store *s, const char *ref, bool force,
 
 		if (!hit)
 			continue;
-		r = store_image_remove_name(s, v[i].name, v[i].tag, e);
-		if (r == 0 && !image_is_dangling(&v[i]))
+		r = user && !image_is_dangling(&v[i])
+			? store_image_untag_keep(s, v[i].name, v[i].tag, e)
+		    : user ? 0
+			   : store_image_remove_name(s, v[i].name, v[i].tag, e);
+		if (r == 0 && !image_is_dangling(&v[i])) {
 			printf("Untagged: %s:%s\n", v[i].name, v[i].tag);
+			cmd_image_event(s, "untag", img.id, v[i].name,
+					v[i].tag);
+		}
 	}
-	if (names == 1 || by_id)
+	if ((names == 1 || by_id) && !user) {
 		printf("Deleted: sha256:%s\n", img.id);
+		cmd_image_event(s, "delete", img.id, img.name, img.tag);
+	}
 out:
 	image_list_free(v, n);
 	image_free(&img);
@@ -331,7 +378,7 @@ int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 }
 
 /* Remove dangling images (with @all: every image) no container uses. */
-static int image_prune(struct hm_store *s, bool all, struct hm_err *e)
+int image_prune(struct hm_store *s, bool all, struct hm_err *e)
 {
 	struct hm_image *v = NULL;
 	size_t n = 0, removed;
@@ -351,15 +398,21 @@ static int image_prune(struct hm_store *s, bool all, struct hm_err *e)
 		r = store_image_remove_name(s, v[i].name, v[i].tag, e);
 		if (r < 0)
 			break;
-		if (!image_is_dangling(&v[i]))
+		if (!image_is_dangling(&v[i])) {
 			printf("Untagged: %s:%s\n", v[i].name, v[i].tag);
+			cmd_image_event(s, "untag", v[i].id, v[i].name,
+					v[i].tag);
+		}
 		/* an image's last record gone: the image is (a container
 		 * keeps all of an image's names, so none is skipped) */
 		last = true;
 		for (size_t k = i + 1; k < n; k++)
 			last &= !!strcmp(v[k].id, v[i].id);
-		if (last)
+		if (last) {
 			printf("Deleted: sha256:%s\n", v[i].id);
+			cmd_image_event(s, "delete", v[i].id, v[i].name,
+					v[i].tag);
+		}
 	}
 	image_list_free(v, n);
 	if (r == 0 &&

@@ -41,9 +41,13 @@ const struct hm_cmd cmd_table[] = {
      "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"
      "An image TARGET named before keeps its layers as a dangling image\n"
      "(<none>) until 'homo image prune'.\n"},
-    {"image", cmd_image, "Manage images: image prune",
-     "Usage: homo image prune [OPTIONS]\n\n"
-     "Remove dangling images: those whose name went to another image\n"
+    {"image", cmd_image, "Manage images: image prune, ls, rm, ...",
+     "Usage: homo image prune [OPTIONS]\n"
+     "       homo image ls|rm|inspect|pull|tag|save|load|history ...\n\n"
+     "ls is 'homo images', rm is 'homo rmi'; the others are the top-level\n"
+     "command of the same name (where this homo has it).\n\n"
+     "prune: "
+     "remove dangling images: those whose name went to another image\n"
      "(pull, tag, commit or load over an existing NAME:TAG), shown as\n"
      "<none> by 'homo images'; then the layers nothing uses. Images that\n"
      "containers use stay.\n\n"
@@ -97,11 +101,91 @@ const struct hm_cmd cmd_table[] = {
      cmd_load_usage},
     {"volume", cmd_volume, "Manage volumes: create, ls, inspect, rm, prune",
      cmd_volume_usage},
-    {"system", cmd_system, "Check (and repair) the store: system check",
+    {"system", cmd_system, "The store: system check, boot, prune",
      cmd_system_usage},
+    {"pause", cmd_pause, "Suspend the processes of containers",
+     cmd_pause_usage},
+    {"unpause", cmd_unpause, "Resume paused containers", cmd_unpause_usage},
+    {"top", cmd_top, "Show a container's processes", cmd_top_usage},
+    {"stats", cmd_stats, "Show containers' resource usage", cmd_stats_usage},
+    {"rename", cmd_rename, "Rename a container", cmd_rename_usage},
+    {"events", cmd_events, "Show (and follow) container and image events",
+     cmd_events_usage},
+    {"container", cmd_container, "Manage containers: container prune, ls, ...",
+     cmd_container_usage},
 };
 
 const size_t cmd_table_len = ARRAY_SIZE(cmd_table);
+
+/*
+ * Docker's management commands: "homo image ls" is "homo images". A
+ * subcommand not here (image prune, container prune) goes to the group's
+ * own command; a target this homo lacks is skipped.
+ */
+static const struct {
+	const char *group, *sub, *cmd;
+} aliases[] = {
+    {"image", "ls", "images"},
+    {"image", "list", "images"},
+    {"image", "rm", "rmi"},
+    {"image", "remove", "rmi"},
+    {"image", "inspect", "inspect"},
+    {"image", "pull", "pull"},
+    {"image", "tag", "tag"},
+    {"image", "save", "save"},
+    {"image", "load", "load"},
+    {"image", "history", "history"},
+    {"container", "ls", "ps"},
+    {"container", "list", "ps"},
+    {"container", "ps", "ps"},
+    {"container", "rm", "rm"},
+    {"container", "remove", "rm"},
+    {"container", "inspect", "inspect"},
+    {"container", "run", "run"},
+    {"container", "create", "create"},
+    {"container", "start", "start"},
+    {"container", "stop", "stop"},
+    {"container", "kill", "kill"},
+    {"container", "restart", "restart"},
+    {"container", "logs", "logs"},
+    {"container", "exec", "exec"},
+    {"container", "wait", "wait"},
+    {"container", "commit", "commit"},
+    {"container", "export", "export"},
+    {"container", "pause", "pause"},
+    {"container", "unpause", "unpause"},
+    {"container", "top", "top"},
+    {"container", "stats", "stats"},
+    {"container", "rename", "rename"},
+    {"container", "port", "port"},
+    {"container", "diff", "diff"},
+    {"container", "cp", "cp"},
+    {"container", "attach", "attach"},
+};
+
+static const struct hm_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < cmd_table_len; i++)
+		if (!strcmp(cmd_table[i].name, name))
+			return &cmd_table[i];
+	return NULL;
+}
+
+/* "image ls ARGS" -> "images ARGS": argv from @i on, shifted by one. */
+static void resolve_alias(int *i, int argc, char **argv)
+{
+	if (*i + 1 >= argc)
+		return;
+	for (size_t k = 0; k < ARRAY_SIZE(aliases); k++) {
+		if (strcmp(aliases[k].group, argv[*i]) ||
+		    strcmp(aliases[k].sub, argv[*i + 1]) ||
+		    !find_cmd(aliases[k].cmd))
+			continue;
+		(*i)++;
+		argv[*i] = (char *)aliases[k].cmd;
+		return;
+	}
+}
 
 static void usage(FILE *f)
 {
@@ -209,6 +293,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return HM_EXIT_FAIL;
 	}
+	resolve_alias(&optind, argc, argv);
 	for (size_t i = 0; i < cmd_table_len; i++) {
 		if (strcmp(cmd_table[i].name, argv[optind]))
 			continue;

@@ -14,7 +14,12 @@
 
 const char cmd_system_usage[] =
     "Usage: homo system check [OPTIONS]\n"
-    "       homo system boot\n\n"
+    "       homo system boot\n"
+    "       homo system prune [-f] [-a] [--volumes]\n\n"
+    "prune: remove stopped containers and dangling images (-a: every\n"
+    "image no container uses; --volumes: unused volumes too, where this\n"
+    "homo has them), then the layers nothing uses, and print the total\n"
+    "reclaimed space. Asks for confirmation without -f.\n\n"
     "boot: start the containers whose --restart policy says so after the\n"
     "machine started (always; unless-stopped unless stopped by the user;\n"
     "on-failure after a failed exit), remove exited --rm containers, print\n"
@@ -128,12 +133,15 @@ int cmd_system(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (argc < 2)
 		return cmd_usage_error(e, "system",
 				       "expected a subcommand: "
-				       "check or boot");
+				       "check, boot or prune");
 	if (!strcmp(argv[1], "boot"))
 		return system_boot(ctx, argc - 1, argv + 1, e);
+	if (!strcmp(argv[1], "prune"))
+		return cmd_system_prune(ctx, argc - 1, argv + 1, e);
 	if (strcmp(argv[1], "check"))
 		return cmd_usage_error(
-		    e, "system", "unknown subcommand \"%s\" (check or boot)",
+		    e, "system",
+		    "unknown subcommand \"%s\" (check, boot or prune)",
 		    argv[1]);
 	return system_check(ctx, argc - 1, argv + 1, e);
 }

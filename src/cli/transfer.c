@@ -12,6 +12,8 @@
 #include "base/util.h"
 #include "common.h"
 #include "image/commit.h"
+#include "runtime/container.h"
+#include "runtime/control.h"
 #include "runtime/snapshot.h"
 #include "image/oci.h"
 
@@ -138,6 +140,19 @@ static bool is_path(const char *s)
 	return strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..");
 }
 
+/* Docker's: a container event, or an image one for a directory. */
+static void commit_event(const struct hm_store *st, const char *ref,
+			 const struct hm_image *img)
+{
+	cleanup_free char *iid = xasprintf("sha256:%s", img->id);
+	char id[65];
+
+	if (!is_path(ref) && container_find(st, ref, id, NULL) == 0)
+		container_event(st, id, "commit", "imageID", iid);
+	else
+		cmd_image_event(st, "commit", img->id, img->name, img->tag);
+}
+
 int cmd_commit(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const struct option opts[] = {
@@ -190,6 +205,7 @@ int cmd_commit(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (r < 0)
 		return -1;
 	printf("sha256:%s\n", img.id);
+	commit_event(&ctx->store, argv[optind], &img);
 	image_free(&img);
 	return 0;
 }
@@ -262,6 +278,8 @@ int cmd_save(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	r = oci_save(&ctx->store, argv + optind, f.fd, progress, e);
 	if (out_close(&f, r == 0, e) < 0)
 		return -1;
+	for (int i = optind; r == 0 && i < argc; i++)
+		cmd_image_event(&ctx->store, "save", argv[i], argv[i], NULL);
 	return r;
 }
 
@@ -307,7 +325,10 @@ int cmd_load(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (cmd_open_store(ctx, e) < 0 ||
 	    oci_load(&ctx->store, fd, progress, &loaded, e) < 0)
 		return -1;
-	for (size_t i = 0; loaded[i]; i++)
+	for (size_t i = 0; loaded[i]; i++) {
 		printf("Loaded image: %s\n", loaded[i]);
+		cmd_image_event(&ctx->store, "load", loaded[i], loaded[i],
+				NULL);
+	}
 	return 0;
 }

@@ -476,7 +476,7 @@ setup_file() {
 	assert_status 0
 }
 
-@test "rmi -f: removes every name of an id, never an image a container uses, stopped or running" {
+@test "rmi -f: removes every name of an id; a used image's last name goes, the image stays <none>" {
 	pull_busybox
 	id=$(homo inspect busybox | sed -n 's/.*"Id": "sha256:\([0-9a-f]\{64\}\)".*/\1/p')
 	[ ${#id} -eq 64 ]
@@ -485,12 +485,12 @@ setup_file() {
 	homo run --name stopped busybox sh -c 'cat /f 2>/dev/null; echo hi >/f; exit 3' >/dev/null || true
 	homo run -d --name running b3 sleep 60 >/dev/null
 	before=$(store_snapshot)
-	# by id with -f: refused while a container uses it, -f or not
+	# by id with -f: refused while a running container uses it (Docker)
 	for ref in "$id" "${id:0:12}"; do
 		run --separate-stderr homo rmi -f "$ref"
 		assert_status 125
 		assert_one_error_line
-		[[ "$stderr" == *"used by container"* ]]
+		[[ "$stderr" == *"used by running container"* ]]
 	done
 	[ "$(store_snapshot)" = "$before" ]
 	# a name of several goes (Docker: untag); the containers keep working
@@ -499,10 +499,16 @@ setup_file() {
 	[ "$output" = "Untagged: busybox:latest" ]
 	run homo rmi b2
 	assert_status 0
-	# the last name of an image in use stays, -f or not
-	run --separate-stderr homo rmi -f b3
+	# the last name of an image in use stays without -f; with -f it goes
+	# and the image stays, <none>, while used (Docker)
+	run --separate-stderr homo rmi b3
 	assert_status 125
 	assert_one_error_line
+	run homo rmi -f b3
+	assert_status 0
+	[ "$output" = "Untagged: b3:latest" ]
+	run homo images
+	assert_output_has "<none>"
 	run homo exec running sh -c "cat /bin/busybox >/dev/null"
 	assert_status 0
 	# the stopped one starts again, with its files
@@ -512,6 +518,7 @@ setup_file() {
 	[ "$(homo logs stopped)" = hi ]
 	homo rm -f running stopped >/dev/null
 	# in use by nothing: one rmi -f by id removes all its names and layer
+	homo tag "$id" b3
 	homo tag b3 b4
 	run --separate-stderr homo rmi "$id"
 	assert_status 125

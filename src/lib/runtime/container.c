@@ -19,6 +19,7 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "runtime/control.h"
 #include "runtime/logs.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
@@ -349,6 +350,8 @@ out:
 		volumes_remove_unused(st, anon);
 	}
 	store_unlock(st);
+	if (r == 0)
+		container_event(st, s->id, "create", NULL, NULL);
 	return r;
 }
 
@@ -447,6 +450,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		goto fail;
 	}
 	FAULT_POINT("run-after-state");
+	container_event(st, s->id, "start", NULL, NULL);
 	return 0;
 fail:
 	save_exited(cdir, &state, e->exit_code ? e->exit_code : HM_EXIT_FAIL,
@@ -462,6 +466,7 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
 	cleanup_free char *cdir = container_dir(st, s->id);
 	struct hm_err w;
 	bool oom = false;
+	char num[16];
 	int r = 0, code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 					      : WEXITSTATUS(status);
 
@@ -475,6 +480,8 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
 		state->user_stopped = container_stop_requested(st, s->id);
 		HM_TRACE("exited with %d%s", code, oom ? " (OOM killed)" : "");
 		r = state_record_exit(cdir, state, code, NULL, e);
+		snprintf(num, sizeof(num), "%d", code);
+		container_event(st, s->id, "die", "exitCode", num);
 	} else {
 		*state =
 		    (struct hm_state){.status = ST_EXITED, .exit_code = code};
@@ -753,6 +760,7 @@ int container_remove_v(struct hm_store *st, const char *id, bool force,
 					"container %.12s is running: stop it "
 					"first or use homo rm -f",
 					id);
+		container_thaw_paused(st, id);
 		state_kill_init(&state, 5000);
 	}
 	/* let a monitor finish recording the exit before we delete */
@@ -763,6 +771,7 @@ int container_remove_v(struct hm_store *st, const char *id, bool force,
 	if (container_teardown(st, id, e) < 0)
 		return -1;
 	FAULT_POINT("rm-after-stop");
+	container_event(st, id, "destroy", NULL, NULL);
 	if (store_lock(st, e) < 0)
 		return -1;
 	if (container_load_spec(st, id, &s, e) == 0) {

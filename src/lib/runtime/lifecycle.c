@@ -16,6 +16,7 @@
 #include "base/fault.h"
 #include "base/number.h"
 #include "base/util.h"
+#include "runtime/control.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
 
@@ -60,14 +61,18 @@ int container_kill(struct hm_store *st, const char *id, int sig,
 {
 	struct hm_state state;
 	cleanup_close int fd = init_pidfd(st, id, &state, e);
+	char num[16];
 
 	if (fd == -2)
 		return -1;
 	if (fd < 0)
 		return not_running(id, e);
+	container_thaw_paused(st, id);
 	if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
 		return hm_fail(e, errno, "signal %d to container %.12s", sig,
 			       id);
+	snprintf(num, sizeof(num), "%d", sig);
+	container_event(st, id, "kill", "signal", num);
 	return 0;
 }
 
@@ -193,6 +198,7 @@ static int stop_init(struct hm_store *st, const char *id, int fd, int timeout_s,
 	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0 &&
 	    errno != ESRCH)
 		return hm_fail(e, errno, "signal container %.12s", id);
+	container_event(st, id, "kill", "signal", "15");
 	FAULT_POINT("stop-mid-wait");
 	if (!exited_within(fd, timeout_s * 1000)) {
 		HM_TRACE("%.12s ignored SIGTERM for %ds: SIGKILL", id,
@@ -218,8 +224,13 @@ static int stop_marked(struct hm_store *st, const char *id, int timeout_s,
 
 		if (fd == -2)
 			return -1;
-		if (fd >= 0)
-			return stop_init(st, id, fd, timeout_s, e);
+		if (fd >= 0) {
+			container_thaw_paused(st, id);
+			if (stop_init(st, id, fd, timeout_s, e) < 0)
+				return -1;
+			container_event(st, id, "stop", NULL, NULL);
+			return 0;
+		}
 		/* not running; a monitor between restarts sees the marker
 		 * within 20 ms and ends; one starting it again right now
 		 * has it running in the next round */
@@ -359,6 +370,11 @@ int container_exec(struct hm_store *st, const char *id,
 		return -1;
 	if (fd < 0)
 		return not_running(id, e);
+	if (container_paused(st, id))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"container %.12s is paused: unpause it before "
+				"exec (homo unpause %.12s)",
+				id, id);
 	if (container_load_spec(st, id, &s, e) < 0)
 		return -1;
 	strv_free(s.argv);

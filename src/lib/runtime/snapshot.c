@@ -27,6 +27,7 @@
 #include "image/layer_tar.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/control.h"
 #include "runtime/userns.h"
 #include "store/overlay.h"
 
@@ -41,17 +42,17 @@
  */
 struct freeze_guard {
 	pid_t pid;
-	int fd; /* write end; closing it releases the guard */
+	int fd;	  /* write end; closing it releases the guard */
+	int lock; /* container_lock(): no pause or unpause meanwhile */
 };
 
-static int freeze(const char *id, struct freeze_guard *g, struct hm_err *e)
+static int freeze_locked(const char *id, struct freeze_guard *g,
+			 struct hm_err *e)
 {
 	cleanup_free char *dir = cgroup_dir("freezer", id);
 	cleanup_free char *state = NULL;
 	int p[2];
 
-	g->pid = -1;
-	g->fd = -1;
 	if (!dir)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"container %.12s is running and the freezer "
@@ -96,10 +97,29 @@ static int freeze(const char *id, struct freeze_guard *g, struct hm_err *e)
 	return 0;
 }
 
+static int freeze(struct hm_store *s, const char *id, struct freeze_guard *g,
+		  struct hm_err *e)
+{
+	g->pid = -1;
+	g->fd = -1;
+	g->lock = container_lock(s, id, e);
+	if (g->lock < 0)
+		return -1;
+	/* paused by the user: already still, and it stays paused after */
+	if (container_paused(s, id) || freeze_locked(id, g, e) == 0)
+		return 0;
+	close(g->lock);
+	g->lock = -1;
+	return -1;
+}
+
 static int thaw(const char *id, struct freeze_guard *g, struct hm_err *e)
 {
 	int r;
 
+	if (g->lock >= 0)
+		close(g->lock); /* after the thaw: on return */
+	g->lock = -1;
 	if (g->pid < 0)
 		return 0;
 	HM_TRACE("thaw %.12s", id);
@@ -114,6 +134,7 @@ static int thaw(const char *id, struct freeze_guard *g, struct hm_err *e)
 /* ---- commit ---- */
 
 struct freeze_ctx {
+	struct hm_store *s;
 	const char *id;
 	struct freeze_guard g;
 };
@@ -122,7 +143,7 @@ static int freeze_cb(void *arg, struct hm_err *e)
 {
 	struct freeze_ctx *f = arg;
 
-	return freeze(f->id, &f->g, e);
+	return freeze(f->s, f->id, &f->g, e);
 }
 
 static int thaw_cb(void *arg, struct hm_err *e)
@@ -168,7 +189,7 @@ int commit_container(struct hm_store *s, const char *ref,
 		     struct hm_err *e)
 {
 	cleanup_free char *cdir = NULL, *upper = NULL, *source = NULL;
-	struct freeze_ctx f = {.g = {.pid = -1, .fd = -1}};
+	struct freeze_ctx f = {.g = {.pid = -1, .fd = -1, .lock = -1}};
 	struct hm_state state;
 	struct hm_spec sp;
 	char id[65];
@@ -182,6 +203,7 @@ int commit_container(struct hm_store *s, const char *ref,
 	cdir = container_dir(s, id);
 	upper = xasprintf("%s/upper", cdir);
 	source = xasprintf("commit of container %.12s", id);
+	f.s = s;
 	f.id = id;
 	r = commit_upper(
 	    s,
@@ -340,7 +362,7 @@ int export_container(struct hm_store *s, const char *ref, int out_fd,
 		     bool progress, struct hm_err *e)
 {
 	cleanup_free char *opts = NULL, *upper = NULL;
-	struct freeze_guard g = {.pid = -1, .fd = -1};
+	struct freeze_guard g = {.pid = -1, .fd = -1, .lock = -1};
 	struct hm_idmap uid, gid;
 	struct hm_state state;
 	struct hm_err scratch;
@@ -363,7 +385,7 @@ int export_container(struct hm_store *s, const char *ref, int out_fd,
 		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return hm_fail(e, errno, "pipe");
-	if (state.status == ST_RUNNING && freeze(id, &g, e) < 0) {
+	if (state.status == ST_RUNNING && freeze(s, id, &g, e) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return -1;

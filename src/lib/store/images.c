@@ -595,3 +595,18 @@ int store_image_remove_name(const struct hm_store *s, const char *name,
 	rmdir(dir); /* fails while other tags remain: fine */
 	return 0;
 }
+
+int store_image_untag_keep(const struct hm_store *s, const char *name,
+			   const char *tag, struct hm_err *e)
+{
+	cleanup_free char *dir_name = name_to_dir(name);
+	cleanup_free char *p =
+	    store_path(s, "images/%s/%s.json", dir_name, tag);
+	struct hm_image keep = {.name = (char *)name, .tag = (char *)tag};
+
+	/* no other name: a dangling record keeps the image (keep.id "" is
+	 * no image's, so the one at @p is always the one kept) */
+	if (keep_dangling(s, p, &keep, e) < 0)
+		return -1;
+	return store_image_remove_name(s, name, tag, e);
+}

@@ -215,6 +215,14 @@ int store_image_remove_name(const struct hm_store *s, const char *name,
 			    const char *tag, struct hm_err *e);
 
 /**
+ * store_image_untag_keep() - delete one name record, keeping its image as
+ * a dangling one (<none>) if no other name has it: rmi -f of an image a
+ * container uses (Docker). Locked.
+ */
+int store_image_untag_keep(const struct hm_store *s, const char *name,
+			   const char *tag, struct hm_err *e);
+
+/**
  * store_pins_fn - append to the strv *@ids the layers that must outlive a
  * collection although no image names them (a container's). Return 0, or
  * -1 with @e set to stop the collection.
