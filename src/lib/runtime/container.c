@@ -142,29 +142,6 @@ static char *random_name(void)
 			 noun[r[1] % ARRAY_SIZE(noun)], r[2]);
 }
 
-/* The host's resolv.conf without loopback nameservers a container cannot
- * reach (they are the host's own resolver). */
-static char *resolv_conf(void)
-{
-	cleanup_free char *host =
-	    util_read_file("/etc/resolv.conf", NULL, NULL);
-	char *out = xstrdup(""), *line, *save = NULL;
-
-	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *old = out;
-
-		if (util_has_prefix(line, "nameserver") &&
-		    (strstr(line, " 127.") || strstr(line, " ::1")))
-			out = xasprintf("%s# homo: dropped loopback %s\n", old,
-					line);
-		else
-			out = xasprintf("%s%s\n", old, line);
-		free(old);
-	}
-	return out;
-}
-
 static int write_text(const char *dir, const char *name, const char *text,
 		      struct hm_err *e)
 {
@@ -194,7 +171,7 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 		return -1;
 	hostname = xasprintf("%s\n", s->hostname);
 	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
-	resolv = resolv_conf();
+	resolv = network_resolv_conf(&s->netcfg);
 	memcpy(state.created, s->created, sizeof(state.created));
 	state.owner = getpid();
 	state.owner_start = util_proc_starttime(state.owner);

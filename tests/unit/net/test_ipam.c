@@ -27,11 +27,11 @@ static void test_port_parse(void **state)
 	    {"53:5353/udp", "0.0.0.0", 53, 5353, IPPROTO_UDP},
 	    {"127.0.0.1:8080:80/tcp", "127.0.0.1", 8080, 80, IPPROTO_TCP},
 	    {"65535:1", "0.0.0.0", 65535, 1, IPPROTO_TCP},
+	    {"80", "0.0.0.0", 0, 80, IPPROTO_TCP}, /* a random host port */
+	    {"127.0.0.1::53/udp", "127.0.0.1", 0, 53, IPPROTO_UDP},
 	};
 	static const char *const bad[] = {
 	    "",
-	    "80",
-	    ":80",
 	    "80:",
 	    "0:80",
 	    "80:65536",
