@@ -21,12 +21,17 @@ int cmd_net_mode(struct hm_spec *s, const char *what, const char *mode,
 		s->net = NET_NONE;
 	else if (!strcmp(mode, "host"))
 		s->net = NET_HOST;
+	else if (!strncmp(mode, "container:", 10) && mode[10] &&
+		 !strcmp(what, "--net"))
+		s->net = NET_CONTAINER;
 	else if (strcmp(what, "--net")) /* HOMO_NETWORK_DEFAULT */
 		return hm_failx(e, HM_EXIT_FAIL,
 				"%s \"%s\": use bridge, none or host", what,
 				mode);
 	else /* a user network, checked by cmd_net_resolve() */
 		s->net = NET_BRIDGE;
+	free(s->netcfg.join);
+	s->netcfg.join = s->net == NET_CONTAINER ? xstrdup(mode + 10) : NULL;
 	free(s->netcfg.network);
 	s->netcfg.network = s->net == NET_BRIDGE && strcmp(mode, "bridge") &&
 				    strcmp(mode, "default")
@@ -148,10 +153,36 @@ static int publish_all(const struct hm_store *st, struct hm_spec *s,
 	return 0;
 }
 
+/* Docker refuses what another container's network decides */
+static int check_container_mode(const struct hm_spec *s, struct hm_err *e)
+{
+	const struct hm_netconf *nc = &s->netcfg;
+	const char *what = s->hostname			   ? "hostname"
+			   : nc->nports || nc->publish_all ? "port publishing"
+			   : nc->nexpose		   ? "--expose"
+			   : nc->dns || nc->dns_search || nc->dns_opt ? "dns"
+			   : nc->add_hosts   ? "--add-host"
+			   : nc->mac_address ? "--mac-address"
+			   : nc->ip	     ? "--ip"
+			   : nc->aliases     ? "--network-alias"
+			   : s->userns_auto || s->uidmap.count
+			       ? "a user namespace"
+			       : NULL;
+
+	if (what)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"conflicting options: %s and the network mode "
+				"container:%s",
+				what, nc->join);
+	return 0;
+}
+
 int cmd_net_check(struct hm_spec *s, struct hm_err *e)
 {
 	uint32_t a;
 
+	if (s->net == NET_CONTAINER)
+		return check_container_mode(s, e);
 	if (s->net != NET_BRIDGE && s->netcfg.mac_address)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"conflicting options: --mac-address and --net "
@@ -267,6 +298,18 @@ int cmd_net_resolve(const struct hm_store *st, struct hm_spec *s,
 			return -1;
 		free(nc->network);
 		nc->network = xstrdup(un.name);
+	}
+	if (s->net == NET_CONTAINER) { /* by id: a name may be reused */
+		struct hm_spec t;
+		char id[65];
+
+		if (container_find(st, nc->join, id, e) < 0 ||
+		    container_load_spec(st, id, &t, e) < 0)
+			return -1;
+		free(nc->join);
+		nc->join = xstrdup(id);
+		s->hostname = xstrdup(t.hostname); /* as Docker */
+		spec_free(&t);
 	}
 	return publish_all(st, s, e);
 }

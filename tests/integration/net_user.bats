@@ -330,3 +330,42 @@ net_tables() { inns nft list tables | grep -c 'ip homo_' || true; }
 	assert_output_has "10.89.0.50/24"
 	homo network rm n >/dev/null
 }
+
+@test "--network container:NAME joins its network namespace, hostname, hosts and resolv.conf" {
+	bridge_default
+	pull_busybox
+	homo network create shared >/dev/null
+	homo run -d --init --name t --network shared --hostname thost --add-host extra:1.2.3.4 --dns 10.0.0.53 \
+		busybox sh -c 'mkdir -p /www && echo hello-t >/www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
+	run homo run --rm --network container:t busybox sh -c \
+		'hostname; ip -4 -o addr show eth0; wget -qO- http://127.0.0.1:8080/; grep extra /etc/hosts; cat /etc/resolv.conf'
+	assert_status 0
+	assert_output_has "thost"
+	assert_output_has "inet 10.89.0.2/24"
+	assert_output_has "hello-t"
+	assert_output_has "1.2.3.4	extra"
+	assert_output_has "nameserver 10.0.0.53"
+	# detached too, and exec in it sees the same
+	homo run -d --init --name j --net container:t busybox sleep 1000 >/dev/null
+	run homo exec j wget -qO- http://127.0.0.1:8080/
+	assert_output_has "hello-t"
+	# what the other's network decides is refused, as Docker does
+	for args in "-p 80:80" "-P" "--hostname x" "--dns 1.1.1.1" "--add-host a:1.2.3.4" \
+		"--mac-address 02:00:00:00:00:01" "--ip 10.89.0.9" "--network-alias a" "--userns auto"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr homo run --rm --network container:t $args busybox true
+		[ "$status" -eq 125 ] || { echo "$args: status $status" >&2; false; }
+		assert_one_error_line
+		[[ "$stderr" == *"conflicting options"* ]]
+	done
+	run --separate-stderr homo run --rm --network container:nosuch busybox true
+	assert_status 125
+	assert_one_error_line
+	homo rm -f j >/dev/null
+	homo stop -t 1 t >/dev/null
+	run --separate-stderr homo run --rm --network container:t busybox true
+	assert_status 125
+	[[ "$stderr" == *"not running"* ]]
+	homo rm -f t >/dev/null
+	homo network rm shared >/dev/null
+}

@@ -241,6 +241,8 @@ void netopts_to_json(const struct hm_netconf *nc, json_t *j)
 	if (nc->network)
 		json_object_set_new(j, "network_name",
 				    json_string(nc->network));
+	if (nc->join)
+		json_object_set_new(j, "join", json_string(nc->join));
 }
 
 void netopts_from_json(json_t *j, struct hm_netconf *nc)
@@ -256,6 +258,8 @@ void netopts_from_json(json_t *j, struct hm_netconf *nc)
 	nc->aliases = get_strv(j, "aliases");
 	net = json_string_value(json_object_get(j, "network_name"));
 	nc->network = net ? xstrdup(net) : NULL;
+	net = json_string_value(json_object_get(j, "join"));
+	nc->join = net ? xstrdup(net) : NULL;
 	/* checked again: it becomes a link's address and a guard's rule */
 	if (mac && netopt_mac(mac, m, NULL) == 0)
 		nc->mac_address = xstrdup(m);

@@ -38,6 +38,7 @@ void netconf_free(struct hm_netconf *nc)
 	free(nc->mac_address);
 	free(nc->expose);
 	free(nc->network);
+	free(nc->join);
 	strv_free(nc->aliases);
 	memset(nc, 0, sizeof(*nc));
 }

@@ -35,6 +35,7 @@ struct hm_netconf {
 	char *mac_address; /* --mac-address; NULL = from the address */
 	char *network;	   /* a user network's name; NULL = homo0's */
 	char **aliases;	   /* --network-alias: more names on it */
+	char *join;	   /* --network container:CTR: CTR's id */
 	/* homo run's, not saved: -P publishes these and the image's */
 	struct hm_port *expose; /* --expose */
 	size_t nexpose;

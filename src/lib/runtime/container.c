@@ -20,6 +20,7 @@
 #include "base/fault.h"
 #include "base/util.h"
 #include "runtime/logs.h"
+#include "runtime/netjoin.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
 #include "store/overlay.h"
@@ -371,7 +372,8 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 			      .merged = merged,
 			      .cdir = cdir,
 			      .stdio = {-1, -1, -1},
-			      .overlay_fd = -1};
+			      .overlay_fd = -1,
+			      .netns_fd = -1};
 	struct hm_state state;
 	struct hm_err w, scratch;
 
@@ -400,8 +402,15 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	    (s->net == NET_BRIDGE &&
 	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname, s->name,
 			     e) < 0) ||
-	    spawn_start(&a, p, e) < 0)
+	    (s->net == NET_CONTAINER &&
+	     (a.netns_fd = netjoin_open(st, s, cdir, e)) < 0) ||
+	    spawn_start(&a, p, e) < 0) {
+		if (a.netns_fd >= 0)
+			close(a.netns_fd);
 		goto fail;
+	}
+	if (a.netns_fd >= 0)
+		close(a.netns_fd);
 
 	state.status = ST_RUNNING;
 	state.pid = p->pid;
