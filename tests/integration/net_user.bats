@@ -369,3 +369,30 @@ net_tables() { inns nft list tables | grep -c 'ip homo_' || true; }
 	homo rm -f t >/dev/null
 	homo network rm shared >/dev/null
 }
+
+@test "SIGKILL of homo run on a user network: its address, port and name go; system check sees the pool" {
+	bridge_default
+	pull_busybox
+	homo network create k >/dev/null
+	homo run -d --init --name peer --network k busybox sleep 1000 >/dev/null
+	bg_homo run --name killed --network k -p 18095:80 busybox sh -c "$httpd_cmd"
+	pid=$!
+	retry inns busybox wget -qO- http://127.0.0.1:18095/
+	run homo exec peer cat /etc/hosts
+	assert_output_has "killed"
+	[ "$(port_rules)" -eq 1 ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run homo system check
+	assert_output_has "address 10.89.0.3: reserved for container"
+	run homo ps -a
+	assert_status 0
+	[ "$(port_rules)" -eq 0 ]
+	[ "$(grep -c '"id"' "$HOMO_ROOT/net/networks/k/ipam.json")" -eq 1 ]
+	run homo exec peer cat /etc/hosts
+	assert_output_lacks "killed"
+	# the port is free again
+	homo run --rm --network k -p 18095:80 busybox true
+	homo rm -f killed peer >/dev/null
+	homo network rm k >/dev/null
+}

@@ -415,16 +415,15 @@ struct check {
 	void *arg;
 };
 
-static int check_locked(const struct hm_store *st, const char *unused,
-			void *arg, struct hm_err *e)
+/* one pool (@path), of the default bridge or of a user network */
+static int check_locked(const struct hm_store *st, const char *path, void *arg,
+			struct hm_err *e)
 {
-	cleanup_free char *path = store_path(st, "net/ipam.json");
 	struct check *c = arg;
 	struct ipam pool;
 	bool had_ports;
 	int r = 0;
 
-	(void)unused;
 	if (ipam_load(path, network_default_subnet(), &pool, e) < 0)
 		return -1;
 	for (size_t i = 1; i < pool.n; i++) {
@@ -463,12 +462,13 @@ static int check_locked(const struct hm_store *st, const char *unused,
 int network_check(const struct hm_store *st, bool repair, network_finding_fn fn,
 		  void *arg, struct hm_err *e)
 {
-	cleanup_free char *path = store_path(st, "net/ipam.json");
+	cleanup_strv char **paths = pools_paths(st);
 	struct check c = {repair, fn, arg};
 
-	if (access(path, F_OK) < 0)
-		return 0; /* no bridge network was ever used */
-	return network_with_lock(st, NULL, &c, check_locked, e);
+	for (size_t i = 0; paths[i]; i++)
+		if (network_with_lock(st, paths[i], &c, check_locked, e) < 0)
+			return -1;
+	return 0;
 }
 
 /* ---- the kernel side ---- */
