@@ -162,13 +162,16 @@ static int bind_one(const struct hm_port *p, uint16_t *port, struct hm_err *e)
 				 .sin_addr.s_addr = htonl(p->host_ip)};
 	socklen_t len = sizeof(sa);
 	int type = p->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	int one = 1, fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return hm_fail(e, errno, "socket");
 	/* no SO_REUSEADDR: without it on our socket, no other can share the
-	 * port, whatever options the other sets */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	 * port, whatever options the other sets; IP_FREEBIND: an address
+	 * not (yet) on a link, as the bridge's before its first start */
+	if ((p->host_ip &&
+	     setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) < 0) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
 		int err = errno;
 
