@@ -147,12 +147,24 @@ extern const char cmd_system_usage[];
 struct hm_spec;
 int cmd_port(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_port_usage[];
+/* networks.c: homo network */
+int cmd_network(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_network_usage[];
 /* the network mode from HOMO_NETWORK_DEFAULT, else bridge */
 int cmd_net_default(struct hm_spec *s, struct hm_err *e);
 /* --net MODE: bridge, none or host; @what names the option in errors */
 int cmd_net_mode(struct hm_spec *s, const char *what, const char *mode,
 		 struct hm_err *e);
 int cmd_net_publish(struct hm_spec *s, const char *arg, struct hm_err *e);
+/* --dns, --dns-search, --dns-option, --add-host, --mac-address,
+ * --expose, --publish-all (-P): @opt is the long name */
+int cmd_net_opt(struct hm_spec *s, const char *opt, const char *arg,
+		struct hm_err *e);
+/* with the store open: --network NAME exists (its name as recorded),
+ * --network container:X runs, -P's ports (the image's exposed ports and
+ * --expose's, on random host ports) */
+int cmd_net_resolve(const struct hm_store *st, struct hm_spec *s,
+		    struct hm_err *e);
 /* after parsing: --ip and -p against the mode */
 int cmd_net_check(struct hm_spec *s, struct hm_err *e);
 

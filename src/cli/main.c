@@ -83,6 +83,8 @@ const struct hm_cmd cmd_table[] = {
     {"wait", cmd_wait, "Wait for containers to stop; print exit codes",
      cmd_wait_usage},
     {"port", cmd_port, "List a container's published ports", cmd_port_usage},
+    {"network", cmd_network, "Manage networks: create, ls, inspect, rm, prune",
+     cmd_network_usage},
     {"rm", cmd_rm, "Remove containers",
      "Usage: homo rm [OPTIONS] CONTAINER...\n\n"
      "Remove stopped containers and their upper layer. Named volumes\n"

@@ -75,9 +75,25 @@ const char cmd_run_usage[] =
     "                           default profile; see docs/security.md)\n"
     "      --net, --network MODE  bridge (default: eth0 on the bridge\n"
     "                           homo0, NAT to the outside), none (own\n"
-    "                           namespace, lo only) or host (the host's)\n"
-    "  -p, --publish [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]\n"
-    "                           forward a host port to the container\n"
+    "                           namespace, lo only), host (the host's),\n"
+    "                           NAME (a network of 'homo network create':\n"
+    "                           the others on it known by name) or\n"
+    "                           container:CTR (CTR's network namespace)\n"
+    "      --network-alias NAME another name on a user network\n"
+    "  -p, --publish [[HOSTIP:][HOSTPORT]:]CTRPORT[/tcp|/udp]\n"
+    "                           forward a host port to the container (no\n"
+    "                           HOSTPORT: a random one; ranges: 8000-8002:\n"
+    "                           80-82); the host port is held while it runs\n"
+    "  -P, --publish-all        publish the image's exposed ports and\n"
+    "                           --expose's on random host ports\n"
+    "      --expose PORT[-END][/tcp|/udp]  expose a port (for -P)\n"
+    "      --dns IP             a nameserver for /etc/resolv.conf\n"
+    "      --dns-search DOMAIN  a search domain ('.': none)\n"
+    "      --dns-option OPT     a resolver option (ndots:2, ...)\n"
+    "      --add-host HOST:IP   a line of /etc/hosts (IP host-gateway:\n"
+    "                           the bridge's gateway, i.e. the host)\n"
+    "      --mac-address MAC    eth0's MAC (unicast; default 02:42 and\n"
+    "                           the address)\n"
     "      --ip ADDR            the container's address on the bridge\n"
     "                           (default: the lowest free one)\n"
     "      --init               run a tiny init as PID 1 that forwards\n"
@@ -418,7 +434,7 @@ struct run_opt {
 	const char *alias; /* another long name for the same option */
 	char letter;	   /* the short option, or 0 */
 	bool arg;	   /* takes an argument */
-	enum { RO_FLAG, RO_STR, RO_FN } kind;
+	enum { RO_FLAG, RO_STR, RO_FN, RO_NET } kind;
 	size_t off; /* RO_FLAG, RO_STR: the field in struct hm_spec */
 	run_opt_fn fn;
 };
@@ -436,6 +452,12 @@ struct run_opt {
 #define FN(name, letter, arg, fn)                     \
 	{                                             \
 		name, NULL, letter, arg, RO_FN, 0, fn \
+	}
+
+/* a network option of cli/net.c's cmd_net_opt(), by its long name */
+#define NET(name, letter, arg)                           \
+	{                                                \
+		name, NULL, letter, arg, RO_NET, 0, NULL \
 	}
 
 static const struct run_opt run_opts[] = {
@@ -469,6 +491,14 @@ static const struct run_opt run_opts[] = {
     FLAG("privileged", 0, privileged),
     {"net", "network", 0, true, RO_FN, 0, opt_net},
     FN("publish", 'p', true, opt_publish),
+    NET("publish-all", 'P', false),
+    NET("expose", 0, true),
+    NET("dns", 0, true),
+    NET("dns-search", 0, true),
+    NET("dns-option", 0, true),
+    NET("add-host", 0, true),
+    NET("mac-address", 0, true),
+    NET("network-alias", 0, true),
     STR("ip", 0, netcfg.ip),
     FLAG("init", 0, init),
     FN("security-opt", 0, true, opt_security),
@@ -521,6 +551,8 @@ static int run_opt_apply(const struct run_opt *o, struct run_parse *rp,
 		free(*(char **)field);
 		*(char **)field = xstrdup(arg);
 		return 0;
+	case RO_NET:
+		return cmd_net_opt(rp->s, o->name, arg, e);
 	default:
 		return o->fn(rp, arg, e);
 	}
@@ -616,6 +648,7 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	if (caps_resolve(s.cap_add, s.cap_drop, s.privileged, &s.caps, e) < 0 ||
 	    cmd_open_store(ctx, e) < 0 ||
+	    cmd_net_resolve(&ctx->store, &s, e) < 0 ||
 	    container_create(&ctx->store, &s, e) < 0)
 		return -1;
 	{
@@ -632,8 +665,11 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		r = monitor_start(&ctx->store, &s, e);
 		if (r == 0)
 			printf("%s\n", s.id);
-		return r < 0 ? -1 : 0;
+	} else {
+		r = container_run(&ctx->store, &s, &code, e);
 	}
-	r = container_run(&ctx->store, &s, &code, e);
-	return r < 0 ? -1 : code;
+	/* a host port taken by another program (net/ports.h) */
+	if (r < 0 && e->errnum == EADDRINUSE)
+		hm_prefix(e, "run");
+	return r < 0 ? -1 : s.detach ? 0 : code;
 }

@@ -97,10 +97,14 @@ leaks() {
 		out+=$(inns ip -o link show type veth | awk -F': ' '$2 ~ /^vh/ { print "\nveth " $2 }')
 		out+=$(inns nft list chain ip homo ports 2>/dev/null | grep -o 'comment "[0-9a-f]*"' | sed 's/^/\nnft rule /')
 		out+=$(inns nft list chains netdev 2>/dev/null | grep -o 'chain ctr_[0-9a-f]*' | sed 's/^/\nnft guard /')
+		# user networks: their bridges and tables go with "network rm"
+		out+=$(inns ip -o link show type bridge | awk -F': ' '$2 ~ /^hm-/ { print "\nbridge " $2 }')
+		out+=$(inns nft list tables 2>/dev/null | grep -o 'ip homo_[0-9a-f]*' | sed 's/^/\nnft table /')
 	fi
-	if [ -f "$HOMO_ROOT/net/ipam.json" ]; then
-		out+=$(grep -o '"id": "[0-9a-f]*"' "$HOMO_ROOT/net/ipam.json" | sed 's/^/\naddress allocation /')
-	fi
+	for p in "$HOMO_ROOT"/net/ipam.json "$HOMO_ROOT"/net/networks/*/ipam.json; do
+		[ -f "$p" ] || continue
+		out+=$(grep -o '"id": "[0-9a-f]*"' "$p" | sed 's/^/\naddress allocation /')
+	done
 	# temp names and runtime dirs left behind
 	if [ -d "$HOMO_ROOT" ]; then
 		out+=$(find "$HOMO_ROOT" -maxdepth 3 -name '*.tmp-*' -printf '\ntemp %p' 2>/dev/null)

@@ -390,7 +390,7 @@ stop_sleepers() {
 @test "bad network options: one error line, status 125, nothing left" {
 	bridge_default
 	pull_busybox
-	for args in "--net bogus" "-p 80" "-p 0:80" "-p 80:80/sctp" "-p x.y:80:80" \
+	for args in "--net bogus" "-p 0:80" "-p 80:80/sctp" "-p x.y:80:80" \
 		"--ip 10.88.0.1" "--ip 10.99.0.5" "--ip nonsense" "--net none -p 80:80" \
 		"--net host --ip 10.88.0.5"; do
 		# shellcheck disable=SC2086

@@ -31,6 +31,8 @@
 #include "base/util.h"
 
 #define TABLE "ip homo"
+#define DEFAULT_BRIDGE "homo0"
+#define USER_BRIDGE "hm-"
 #define GUARD "netdev homo"
 #define GUARD_PREFIX "ctr_"
 
@@ -212,43 +214,106 @@ static int nft_run(const char *what, const char *cmds, struct hm_err *e)
 	return nft_exec(0, what, cmds, NULL, e) ? -1 : 0;
 }
 
-/* The base chains and rules, rewritten whole each time (idempotent). */
-static void put_base(FILE *f, const char *bridge, const char *cidr)
+/* The chains every bridge's ports need, rewritten whole (idempotent). */
+static void put_ports_base(FILE *f)
+{
+	fputs("add table " TABLE "\n"
+	      "add chain " TABLE " ports\n"
+	      "add chain " TABLE " prerouting { type nat hook prerouting "
+	      "priority dstnat; policy accept; }\n"
+	      "add chain " TABLE " output { type nat hook output "
+	      "priority -100; policy accept; }\n"
+	      "flush chain " TABLE " prerouting\n"
+	      "add rule " TABLE " prerouting fib daddr type local jump ports\n"
+	      "flush chain " TABLE " output\n"
+	      "add rule " TABLE " output fib daddr type local jump ports\n",
+	      f);
+}
+
+/* A bridge's own NAT and 127.0.0.0/8 guard, in @table. */
+static void put_bridge(FILE *f, const char *table, const char *bridge,
+		       const char *cidr)
 {
 	fprintf(f,
-		"add table " TABLE "\n"
-		"add chain " TABLE " ports\n"
-		"add chain " TABLE " prerouting { type nat hook prerouting "
-		"priority dstnat; policy accept; }\n"
-		"add chain " TABLE " output { type nat hook output "
-		"priority -100; policy accept; }\n"
-		"add chain " TABLE " postrouting { type nat hook postrouting "
+		"add chain %s postrouting { type nat hook postrouting "
 		"priority srcnat; policy accept; }\n"
 		/* before NAT (-100), so a reply to 127.0.0.1:PORT published,
 		 * still addressed to the gateway, passes (CVE-2020-8558) */
-		"add chain " TABLE " localnet { type filter hook prerouting "
+		"add chain %s localnet { type filter hook prerouting "
 		"priority -150; policy accept; }\n"
-		"flush chain " TABLE " localnet\n"
-		"add rule " TABLE " localnet iifname \"%s\" ip daddr "
+		"flush chain %s localnet\n"
+		"add rule %s localnet iifname \"%s\" ip daddr "
 		"127.0.0.0/8 drop\n"
-		"flush chain " TABLE " prerouting\n"
-		"add rule " TABLE
-		" prerouting fib daddr type local jump ports\n"
-		"flush chain " TABLE " output\n"
-		"add rule " TABLE " output fib daddr type local jump ports\n"
-		"flush chain " TABLE " postrouting\n"
+		"flush chain %s postrouting\n"
 		/* outbound NAT, as Docker's MASQUERADE ! -o docker0 */
-		"add rule " TABLE " postrouting ip saddr %s oifname != \"%s\" "
+		"add rule %s postrouting ip saddr %s oifname != \"%s\" "
 		"masquerade\n"
 		/* 127.0.0.1:PORT from the host itself: the source must become
 		 * an address the container can answer (with route_localnet) */
-		"add rule " TABLE " postrouting ip saddr 127.0.0.0/8 "
+		"add rule %s postrouting ip saddr 127.0.0.0/8 "
 		"oifname \"%s\" masquerade\n"
 		/* a container reaching a published port (its own or another's)
 		 * through the host: replies must come back through the NAT */
-		"add rule " TABLE " postrouting ip saddr %s oifname \"%s\" "
+		"add rule %s postrouting ip saddr %s oifname \"%s\" "
 		"ct status dnat masquerade\n",
-		bridge, cidr, bridge, bridge, cidr, bridge);
+		table, table, table, table, bridge, table, table, cidr, bridge,
+		table, bridge, table, cidr, bridge);
+}
+
+/* "ip homo_<12 hex>", the table of user network bridge "hm-<12 hex>" */
+static bool user_table(const char *bridge, char out[32])
+{
+	if (strncmp(bridge, USER_BRIDGE, strlen(USER_BRIDGE)))
+		return false;
+	snprintf(out, 32, "ip homo_%s", bridge + strlen(USER_BRIDGE));
+	return true;
+}
+
+/*
+ * Docker isolates its bridges: nothing is forwarded between this one and
+ * homo0 or another user network's (both ways: the other's table drops
+ * what comes from here to it).
+ */
+static void put_isolation(FILE *f, const char *table, const char *bridge)
+{
+	fprintf(f,
+		"add chain %s forward { type filter hook forward "
+		"priority filter; policy accept; }\n"
+		"flush chain %s forward\n"
+		"add rule %s forward oifname \"%s\" iifname \"" DEFAULT_BRIDGE
+		"\" drop\n"
+		"add rule %s forward oifname \"%s\" iifname \"" USER_BRIDGE
+		"*\" iifname != \"%s\" drop\n"
+		"add rule %s forward iifname \"%s\" oifname \"" DEFAULT_BRIDGE
+		"\" drop\n",
+		table, table, table, bridge, table, bridge, bridge, table,
+		bridge);
+}
+
+/* The base chains and rules of @bridge, rewritten whole (idempotent). */
+static void put_base(FILE *f, const char *bridge, const char *cidr)
+{
+	char table[32];
+
+	put_ports_base(f);
+	if (!user_table(bridge, table)) {
+		put_bridge(f, TABLE, bridge, cidr);
+		return;
+	}
+	fprintf(f, "add table %s\n", table);
+	put_bridge(f, table, bridge, cidr);
+	put_isolation(f, table, bridge);
+}
+
+int firewall_net_remove(const char *bridge, struct hm_err *e)
+{
+	cleanup_free char *cmds = NULL;
+	char table[32];
+
+	if (!user_table(bridge, table))
+		return 0;
+	cmds = xasprintf("add table %s\ndelete table %s\n", table, table);
+	return nft_run("delete the network's table", cmds, e);
 }
 
 /* Delete @id's guard chain; adding it first makes a missing one no error,

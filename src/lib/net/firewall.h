@@ -27,6 +27,10 @@
  *   ctr_<id>:    one ingress chain per container on the host end of its
  *                veth: IPv4 and ARP from its own MAC and address only
  *
+ *   ip homo_<12 hex> (one per user network, its bridge hm-<12 hex>)
+ *   postrouting, localnet: as in ip homo, for its bridge and subnet
+ *   forward (filter): drop what goes between it and another homo bridge
+ *
  * The base chains are rewritten in the same transaction as every change,
  * so a flushed or damaged table heals itself.
  */
@@ -58,6 +62,13 @@ int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e);
  */
 int firewall_add(const char *bridge, const char *cidr,
 		 const struct firewall_ctr *ctr, struct hm_err *e);
+
+/**
+ * firewall_net_remove() - delete the table "ip homo_<12 hex>" of a user
+ * network's bridge "hm-<12 hex>" (its NAT and its isolation from the
+ * other bridges); a missing one is success.
+ */
+int firewall_net_remove(const char *bridge, struct hm_err *e);
 
 /** firewall_remove() - delete container @id's guard; none is success. */
 int firewall_remove(const char *id, struct hm_err *e);

@@ -19,58 +19,6 @@
 
 /* ---- published ports ---- */
 
-static int parse_port(const char *s, uint16_t *out)
-{
-	uint64_t v;
-
-	if (num_parse_u64(s, 1, 65535, &v) < 0)
-		return -1;
-	*out = (uint16_t)v;
-	return 0;
-}
-
-int port_parse(const char *s, struct hm_port *p, struct hm_err *e)
-{
-	cleanup_free char *copy = xstrdup(s);
-	char *proto = strchr(copy, '/'), *ctr = strrchr(copy, ':'), *host;
-
-	memset(p, 0, sizeof(*p));
-	p->proto = IPPROTO_TCP;
-	if (proto) {
-		*proto++ = '\0';
-		if (!strcmp(proto, "udp"))
-			p->proto = IPPROTO_UDP;
-		else if (strcmp(proto, "tcp"))
-			return hm_failx(e, HM_EXIT_FAIL,
-					"-p %s: invalid protocol \"%s\": use "
-					"tcp or udp",
-					s, proto);
-	}
-	if (!ctr)
-		goto bad;
-	*ctr++ = '\0';
-	host = strrchr(copy, ':');
-	if (host) {
-		*host++ = '\0';
-		if (ipam_addr_parse(copy, &p->host_ip) < 0)
-			return hm_failx(e, HM_EXIT_FAIL,
-					"-p %s: invalid host address \"%s\": "
-					"expected an IPv4 address",
-					s, copy);
-	} else {
-		host = copy;
-	}
-	if (parse_port(host, &p->host_port) < 0 ||
-	    parse_port(ctr, &p->ctr_port) < 0)
-		goto bad;
-	return 0;
-bad:
-	return hm_failx(e, HM_EXIT_FAIL,
-			"-p %s: expected [HOSTIP:]HOSTPORT:CONTAINERPORT"
-			"[/tcp|/udp] with ports from 1 to 65535",
-			s);
-}
-
 const char *port_proto_name(const struct hm_port *p)
 {
 	return p->proto == IPPROTO_UDP ? "udp" : "tcp";
@@ -79,11 +27,16 @@ const char *port_proto_name(const struct hm_port *p)
 json_t *port_to_json(const struct hm_port *p)
 {
 	char ip[16];
+	json_t *j;
 
 	ipam_addr_str(p->host_ip, ip);
-	return json_pack("{s:s, s:i, s:i, s:s}", "HostIp", ip, "HostPort",
-			 (int)p->host_port, "ContainerPort", (int)p->ctr_port,
-			 "Protocol", port_proto_name(p));
+	j = json_pack("{s:s, s:i, s:i, s:s}", "HostIp", ip, "HostPort",
+		      (int)p->host_port, "ContainerPort", (int)p->ctr_port,
+		      "Protocol", port_proto_name(p));
+	if (p->host_end)
+		json_object_set_new(j, "HostPortEnd",
+				    json_integer(p->host_end));
+	return j;
 }
 
 int port_from_json(json_t *j, struct hm_port *p)
@@ -93,12 +46,16 @@ int port_from_json(json_t *j, struct hm_port *p)
 	json_int_t hp = json_integer_value(json_object_get(j, "HostPort"));
 	json_int_t cp = json_integer_value(json_object_get(j, "ContainerPort"));
 
+	json_int_t he = json_integer_value(json_object_get(j, "HostPortEnd"));
+
+	/* HostPort 0: a random one at each start (-p CTRPORT, -P) */
 	memset(p, 0, sizeof(*p));
-	if (!ip || !proto || ipam_addr_parse(ip, &p->host_ip) < 0 || hp < 1 ||
-	    hp > 65535 || cp < 1 || cp > 65535 ||
-	    (strcmp(proto, "tcp") && strcmp(proto, "udp")))
+	if (!ip || !proto || ipam_addr_parse(ip, &p->host_ip) < 0 || hp < 0 ||
+	    hp > 65535 || cp < 1 || cp > 65535 || (he && (he <= hp)) ||
+	    he > 65535 || (strcmp(proto, "tcp") && strcmp(proto, "udp")))
 		return -1;
 	p->host_port = (uint16_t)hp;
+	p->host_end = (uint16_t)he;
 	p->ctr_port = (uint16_t)cp;
 	p->proto = strcmp(proto, "udp") ? IPPROTO_TCP : IPPROTO_UDP;
 	return 0;
@@ -106,6 +63,9 @@ int port_from_json(json_t *j, struct hm_port *p)
 
 bool ports_conflict(const struct hm_port *a, const struct hm_port *b)
 {
+	/* 0: random, and a range: the kernel gives a free one at the bind */
+	if (!a->host_port || !b->host_port || a->host_end || b->host_end)
+		return false;
 	return a->proto == b->proto && a->host_port == b->host_port &&
 	       (a->host_ip == b->host_ip || !a->host_ip || !b->host_ip);
 }
@@ -170,6 +130,8 @@ static void entry_free(struct ipam_entry *en)
 	free(en->ports);
 	en->ports = NULL;
 	en->nports = 0;
+	strv_free(en->names);
+	en->names = NULL;
 }
 
 void ipam_free(struct ipam *p)
@@ -182,7 +144,18 @@ void ipam_free(struct ipam *p)
 
 uint32_t ipam_gateway(const struct ipam *p)
 {
-	return p->net + 1;
+	return p->gw ? p->gw : p->net + 1;
+}
+
+int ipam_set_gateway(struct ipam *p, uint32_t gw)
+{
+	uint32_t bcast = p->net | host_mask(p->prefix);
+
+	if ((gw & ~host_mask(p->prefix)) != p->net || gw == p->net ||
+	    gw == bcast)
+		return -1;
+	p->gw = gw;
+	return 0;
 }
 
 void ipam_cidr_str(const struct ipam *p, char out[20])
@@ -207,12 +180,22 @@ json_t *ipam_to_json(const struct ipam *p)
 		for (size_t k = 0; k < p->v[i].nports; k++)
 			json_array_append_new(ports,
 					      port_to_json(&p->v[i].ports[k]));
+		json_t *en;
+
 		ipam_addr_str(p->v[i].addr, a);
-		json_array_append_new(
-		    all, json_pack("{s:s, s:s, s:o, s:{s:i, s:I}}", "address",
-				   a, "id", p->v[i].id, "ports", ports, "owner",
-				   "pid", (int)p->v[i].owner.pid, "start",
-				   (json_int_t)p->v[i].owner.start));
+		en = json_pack("{s:s, s:s, s:o, s:{s:i, s:I}}", "address", a,
+			       "id", p->v[i].id, "ports", ports, "owner", "pid",
+			       (int)p->v[i].owner.pid, "start",
+			       (json_int_t)p->v[i].owner.start);
+		if (p->v[i].names) {
+			json_t *names = json_array();
+
+			for (size_t k = 0; p->v[i].names[k]; k++)
+				json_array_append_new(
+				    names, json_string(p->v[i].names[k]));
+			json_object_set_new(en, "names", names);
+		}
+		json_array_append_new(all, en);
 	}
 	ipam_cidr_str(p, cidr);
 	ipam_addr_str(ipam_gateway(p), gw);
@@ -241,16 +224,37 @@ static void owner_from_json(json_t *o, struct ipam_owner *owner)
 	}
 }
 
+/* the names other containers of its network know it by (hosts lines:
+ * one word each) */
+static void names_from_json(json_t *a, struct ipam_entry *en)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x)
+	{
+		const char *s = json_string_value(x);
+
+		if (s && *s && !strpbrk(s, " \t\n\r#") && strlen(s) < 256)
+			en->names = strv_push(en->names, s);
+	}
+}
+
 int ipam_from_json(json_t *j, struct ipam *p, struct hm_err *e)
 {
 	const char *cidr = json_string_value(json_object_get(j, "subnet"));
 	json_t *all = json_object_get(j, "allocations"), *x, *pj;
 	size_t i, k;
 
+	const char *gw = json_string_value(json_object_get(j, "gateway"));
+	uint32_t g;
+
 	if (!cidr)
 		return hm_failx(e, HM_EXIT_FAIL, "no subnet");
 	if (ipam_init(p, cidr, e) < 0)
 		return -1;
+	if (gw && (ipam_addr_parse(gw, &g) < 0 || ipam_set_gateway(p, g) < 0))
+		return hm_failx(e, HM_EXIT_FAIL, "bad gateway \"%s\"", gw);
 	p->v = xcalloc(json_array_size(all) + 1, sizeof(*p->v));
 	json_array_foreach(all, i, x)
 	{
@@ -269,6 +273,7 @@ int ipam_from_json(json_t *j, struct ipam *p, struct hm_err *e)
 		}
 		memcpy(en->id, id, 65);
 		owner_from_json(json_object_get(x, "owner"), &en->owner);
+		names_from_json(json_object_get(x, "names"), en);
 		en->ports =
 		    xcalloc(json_array_size(ports) + 1, sizeof(*en->ports));
 		json_array_foreach(ports, k, pj)
@@ -321,8 +326,8 @@ const struct ipam_entry *ipam_find(const struct ipam *p, const char *id)
 	return NULL;
 }
 
-static int check_ports(const struct ipam *p, const struct hm_port *ports,
-		       size_t nports, struct hm_err *e)
+int ipam_check_ports(const struct ipam *p, const struct hm_port *ports,
+		     size_t nports, struct hm_err *e)
 {
 	for (size_t k = 0; k < nports; k++) {
 		const struct hm_port *a = &ports[k];
@@ -350,16 +355,23 @@ static int check_ports(const struct ipam *p, const struct hm_port *ports,
  * nor taken; entries are sorted, so one walk finds the first gap. */
 static uint32_t lowest_free(const struct ipam *p)
 {
-	uint32_t cand = ipam_gateway(p) + 1;
+	uint32_t cand = p->net + 1, gw = ipam_gateway(p);
 	uint32_t bcast = p->net | host_mask(p->prefix);
 
+	if (cand == gw)
+		cand++;
 	for (size_t i = 0; i < p->n && cand < bcast; i++) {
 		if (p->v[i].addr < cand)
 			continue;
 		if (p->v[i].addr > cand)
 			break;
 		cand++;
+		if (cand == gw)
+			cand++;
 	}
+	/* the gateway after the last entry below it */
+	if (cand == gw)
+		cand++;
 	return cand < bcast ? cand : 0;
 }
 
@@ -400,7 +412,7 @@ int ipam_alloc(struct ipam *p, const char *id, uint32_t want,
 				"container %.12s has an address already", id);
 	if (want && check_wanted(p, want, e) < 0)
 		return -1;
-	if (check_ports(p, ports, nports, e) < 0)
+	if (ipam_check_ports(p, ports, nports, e) < 0)
 		return -1;
 	en.addr = want ? want : lowest_free(p);
 	if (!en.addr) {
@@ -430,6 +442,18 @@ static void remove_at(struct ipam *p, size_t i)
 	entry_free(&p->v[i]);
 	memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof(*p->v));
 	p->n--;
+}
+
+void ipam_set_names(struct ipam *p, const char *id, char *const *names)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (strcmp(p->v[i].id, id))
+			continue;
+		strv_free(p->v[i].names);
+		p->v[i].names = NULL;
+		for (size_t k = 0; names && names[k]; k++)
+			p->v[i].names = strv_push(p->v[i].names, names[k]);
+	}
 }
 
 bool ipam_release(struct ipam *p, const char *id)

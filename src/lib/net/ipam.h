@@ -17,16 +17,18 @@
  * Addresses are IPv4 in host byte order here.
  */
 
-/* A published port: -p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]. */
+/* A published port: -p [[HOSTIP:][HOSTPORT]:]CTRPORT[/tcp|/udp]. */
 struct hm_port {
-	uint32_t host_ip; /* 0 = every address of the host */
-	uint16_t host_port, ctr_port;
+	uint32_t host_ip;	      /* 0 = every address of the host */
+	uint16_t host_port, ctr_port; /* host_port 0: a random one */
+	/* non-zero: the first free of host_port..host_end (-p 8000-8010:80) */
+	uint16_t host_end;
 	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /**
- * port_parse() - parse one -p argument (Docker's syntax, without ranges
- * and without the "container port only" form).
+ * port_parse() - parse one -p argument that names one port (Docker's
+ * syntax; ranges are ports_parse()'s, net/ports.h).
  */
 int port_parse(const char *s, struct hm_port *p, struct hm_err *e);
 const char *port_proto_name(const struct hm_port *p);
@@ -53,11 +55,13 @@ struct ipam_entry {
 	struct ipam_owner owner;
 	struct hm_port *ports;
 	size_t nports;
+	char **names; /* user networks: its name and aliases, or NULL */
 };
 
 struct ipam {
 	uint32_t net; /* network address */
 	unsigned prefix;
+	uint32_t gw;	      /* the gateway; 0 = the first address */
 	struct ipam_entry *v; /* sorted by address */
 	size_t n;
 };
@@ -71,8 +75,10 @@ void ipam_mac(uint32_t addr, char out[18]);
 /** ipam_init() - an empty pool for "A.B.C.D/N" (N from 8 to 30). */
 int ipam_init(struct ipam *p, const char *cidr, struct hm_err *e);
 void ipam_free(struct ipam *p);
-/** ipam_gateway() - the bridge's address: the first of the subnet. */
+/** ipam_gateway() - the bridge's address: the first of the subnet unless
+ * ipam_set_gateway() said another (-1: not a host address of it). */
 uint32_t ipam_gateway(const struct ipam *p);
+int ipam_set_gateway(struct ipam *p, uint32_t gw);
 void ipam_cidr_str(const struct ipam *p, char out[20]);
 
 json_t *ipam_to_json(const struct ipam *p);
@@ -97,8 +103,19 @@ int ipam_alloc(struct ipam *p, const char *id, uint32_t want,
 	       const struct hm_port *ports, size_t nports,
 	       const struct ipam_owner *owner, uint32_t *out, struct hm_err *e);
 
+/**
+ * ipam_check_ports() - refuse @ports that clash with each other or with
+ * those of an entry ("Bind for 0.0.0.0:80/tcp failed: port is already
+ * allocated", Docker's words); random and ranged ones never clash here.
+ */
+int ipam_check_ports(const struct ipam *p, const struct hm_port *ports,
+		     size_t nports, struct hm_err *e);
+
 /** ipam_find() - @id's entry or NULL. */
 const struct ipam_entry *ipam_find(const struct ipam *p, const char *id);
+
+/** ipam_set_names() - the names @id's entry is known by (copied). */
+void ipam_set_names(struct ipam *p, const char *id, char *const *names);
 
 /** ipam_release() - drop @id's entry; false if it had none. */
 bool ipam_release(struct ipam *p, const char *id);

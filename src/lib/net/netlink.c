@@ -191,3 +191,17 @@ int netlink_veth_create(struct nl_sock *sk, const char *name, int master,
 		return netlink_fail(e, err, "create veth %s", name);
 	return 0;
 }
+
+int netlink_link_delete(struct nl_sock *sk, const char *name, struct hm_err *e)
+{
+	cleanup_link struct rtnl_link *l = rtnl_link_alloc();
+	int err;
+
+	if (!l)
+		return hm_fail(e, ENOMEM, "link %s", name);
+	rtnl_link_set_name(l, name);
+	err = rtnl_link_delete(sk, l);
+	if (err < 0 && err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND)
+		return netlink_fail(e, err, "delete link %s", name);
+	return 0;
+}

@@ -79,4 +79,9 @@ int netlink_veth_create(struct nl_sock *sk, const char *name, int master,
 			const char *peer_name, const char *peer_mac,
 			pid_t peer_pid, struct hm_err *e);
 
+/**
+ * netlink_link_delete() - delete link @name; a missing one is success.
+ */
+int netlink_link_delete(struct nl_sock *sk, const char *name, struct hm_err *e);
+
 #endif

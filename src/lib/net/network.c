@@ -20,6 +20,10 @@
 #include "base/util.h"
 #include "net/firewall.h"
 #include "net/netlink.h"
+#include "net/netopts.h"
+#include "net/peers.h"
+#include "net/ports.h"
+#include "net/usernet.h"
 
 /* ---- the settings in config.json ---- */
 
@@ -27,6 +31,15 @@ void netconf_free(struct hm_netconf *nc)
 {
 	free(nc->ip);
 	free(nc->ports);
+	strv_free(nc->dns);
+	strv_free(nc->dns_search);
+	strv_free(nc->dns_opt);
+	strv_free(nc->add_hosts);
+	free(nc->mac_address);
+	free(nc->expose);
+	free(nc->network);
+	free(nc->join);
+	strv_free(nc->aliases);
 	memset(nc, 0, sizeof(*nc));
 }
 
@@ -34,9 +47,13 @@ json_t *netconf_to_json(const struct hm_netconf *nc)
 {
 	json_t *ports = json_array();
 
+	json_t *j;
+
 	for (size_t i = 0; i < nc->nports; i++)
 		json_array_append_new(ports, port_to_json(&nc->ports[i]));
-	return json_pack("{s:s?, s:o}", "ip", nc->ip, "ports", ports);
+	j = json_pack("{s:s?, s:o}", "ip", nc->ip, "ports", ports);
+	netopts_to_json(nc, j);
+	return j;
 }
 
 void netconf_from_json(json_t *j, struct hm_netconf *nc)
@@ -53,12 +70,13 @@ void netconf_from_json(json_t *j, struct hm_netconf *nc)
 		if (port_from_json(x, &nc->ports[nc->nports]) == 0)
 			nc->nports++;
 	}
+	netopts_from_json(j, nc);
 }
 
 /* ---- the store side: net/ipam.json ---- */
 
 /* The subnet of a new pool; fixed once ipam.json exists. */
-static const char *default_subnet(void)
+const char *network_default_subnet(void)
 {
 	const char *s = getenv("HOMO_BRIDGE_SUBNET");
 
@@ -84,26 +102,144 @@ static bool held(const struct ipam_entry *en, void *arg)
 	return util_proc_starttime(en->owner.pid) == en->owner.start;
 }
 
-/* Port rules and veth guards mirror the pool: those of a container that
- * holds no address go. */
-static bool not_allocated(const char *tag, void *arg)
+void network_reclaim(const struct hm_store *st, struct ipam *pool)
 {
-	return !ipam_find(arg, tag);
+	bool had_ports;
+
+	ipam_reclaim(pool, held, (void *)st, &had_ports);
 }
 
-static void fill(struct hm_netconf *nc, const struct ipam *pool, uint32_t addr)
+/* Port rules and veth guards mirror the pools: those of a container that
+ * holds no address in any go. */
+struct allocated {
+	const struct ipam *cur; /* the pool being changed */
+	char **ids;		/* who holds an address in the others */
+};
+
+static bool not_allocated(const char *tag, void *arg)
+{
+	const struct allocated *a = arg;
+
+	if (ipam_find(a->cur, tag))
+		return false;
+	for (size_t i = 0; a->ids[i]; i++)
+		if (!strcmp(a->ids[i], tag))
+			return false;
+	return true;
+}
+
+static int prune(const struct hm_store *st, const char *path,
+		 const struct ipam *pool, struct hm_err *e)
+{
+	struct allocated a = {pool, pools_ids(st, path)};
+	int r = firewall_prune(not_allocated, &a, e);
+
+	strv_free(a.ids);
+	return r;
+}
+
+/* Where a container of network @net gets its address. */
+struct pool_ref {
+	char *path;
+	const char *cidr; /* of a new pool */
+	struct hm_usernet un;
+	bool user;
+};
+
+static int pool_ref(const struct hm_store *st, const char *net,
+		    struct pool_ref *r, struct hm_err *e)
+{
+	memset(r, 0, sizeof(*r));
+	if (!net) {
+		r->path = store_path(st, "net/ipam.json");
+		r->cidr = network_default_subnet();
+		return 0;
+	}
+	if (usernet_find(st, net, &r->un, e) < 0)
+		return -1;
+	r->user = true;
+	r->path = usernet_pool_path(st, r->un.name);
+	r->cidr = r->un.subnet;
+	return 0;
+}
+
+void network_fill(struct hm_netconf *nc, const struct ipam *pool, uint32_t addr)
 {
 	ipam_addr_str(addr, nc->address);
 	ipam_addr_str(ipam_gateway(pool), nc->gateway);
 	ipam_mac(addr, nc->mac);
+	if (nc->mac_address) /* checked when read: netopts_from_json() */
+		snprintf(nc->mac, sizeof(nc->mac), "%s", nc->mac_address);
 	nc->prefix = pool->prefix;
 }
+
+/*
+ * The host ports of the container this process started, bound until its
+ * teardown (ports.h): the foreground run or the monitor holds them, so
+ * they are given back when it dies, whatever else happens.
+ */
+static struct {
+	char id[65];
+	struct ports_held h;
+} bound;
+
+static void unbind(const char *id)
+{
+	if (id && strcmp(bound.id, id))
+		return;
+	ports_release(&bound.h);
+	bound.id[0] = '\0';
+}
+
+/* The ports of @id as this start bound them, else as @nc asks. */
+static const struct hm_port *ports_of(const struct hm_netconf *nc,
+				      const char *id, size_t *n)
+{
+	if (!strcmp(bound.id, id)) {
+		*n = bound.h.n;
+		return bound.h.ports;
+	}
+	*n = nc->nports;
+	return nc->ports;
+}
+
+/* Docker's "port is already allocated" for another container's port,
+ * then the host's sockets: "address already in use" for anyone else's. */
+static int bind_ports(const struct ipam *pool, const struct hm_netconf *nc,
+		      const char *id, struct hm_err *e)
+{
+	unbind(NULL);
+	if (ipam_check_ports(pool, nc->ports, nc->nports, e) < 0 ||
+	    ports_bind(nc->ports, nc->nports, &bound.h, e) < 0)
+		return -1;
+	snprintf(bound.id, sizeof(bound.id), "%s", id);
+	return 0;
+}
+
+/* the names the other containers of a user network know it by */
+static void set_names(struct ipam *pool, const char *id,
+		      const struct hm_netconf *nc, const char *name)
+{
+	cleanup_strv char **names = xcalloc(1, sizeof(char *));
+
+	if (name)
+		names = strv_push(names, name);
+	for (size_t i = 0; nc->aliases && nc->aliases[i]; i++)
+		names = strv_push(names, nc->aliases[i]);
+	ipam_set_names(pool, id, names);
+}
+
+struct alloc {
+	struct hm_netconf *nc;
+	const char *name;
+};
 
 static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
 			struct hm_err *e)
 {
-	struct hm_netconf *nc = arg;
-	cleanup_free char *path = store_path(st, "net/ipam.json");
+	struct alloc *al = arg;
+	struct hm_netconf *nc = al->nc;
+	struct pool_ref ref;
 	const struct ipam_entry *en;
 	struct ipam_owner me = {getpid(), util_proc_starttime(getpid())};
 	struct ipam pool;
@@ -114,8 +250,12 @@ static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
 	if (nc->ip && ipam_addr_parse(nc->ip, &want) < 0)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--ip \"%s\": not an IPv4 address", nc->ip);
-	if (ipam_load(path, default_subnet(), &pool, e) < 0)
+	if (pool_ref(st, nc->network, &ref, e) < 0)
 		return -1;
+	if (ipam_load(ref.path, ref.cidr, &pool, e) < 0) {
+		free(ref.path);
+		return -1;
+	}
 	stale = ipam_reclaim(&pool, held, (void *)st, &had_ports) > 0;
 	if (stale)
 		HM_TRACE("reclaimed addresses of containers that are gone");
@@ -127,17 +267,25 @@ static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
 	}
 	/* their rules and veth guards go with them (this container's guard
 	 * is replaced by its attach) */
-	if ((stale || had_ports) && firewall_prune(not_allocated, &pool, e) < 0)
+	if ((stale || had_ports) && prune(st, ref.path, &pool, e) < 0)
 		goto out;
-	if (ipam_alloc(&pool, id, want, nc->ports, nc->nports, &me, &addr, e) <
-		0 ||
-	    ipam_save(path, &pool, e) < 0)
+	if (bind_ports(&pool, nc, id, e) < 0)
 		goto out;
-	fill(nc, &pool, addr);
-	HM_TRACE("address %s/%u", nc->address, nc->prefix);
+	if (ipam_alloc(&pool, id, want, bound.h.ports, bound.h.n, &me, &addr,
+		       e) < 0 ||
+	    (set_names(&pool, id, nc, al->name),
+	     ipam_save(ref.path, &pool, e)) < 0) {
+		unbind(id);
+		goto out;
+	}
+	network_fill(nc, &pool, addr);
+	snprintf(nc->bridge, sizeof(nc->bridge), "%s",
+		 ref.user ? ref.un.bridge : NETWORK_BRIDGE);
+	HM_TRACE("address %s/%u on %s", nc->address, nc->prefix, nc->bridge);
 	r = 0;
 out:
 	ipam_free(&pool);
+	free(ref.path);
 	return r;
 }
 
@@ -148,10 +296,8 @@ out:
  * and a nested flock on a second descriptor would wait for ever. Nothing
  * waits for anything else while holding net/lock, so it cannot deadlock.
  */
-static int with_lock(const struct hm_store *st, const char *id, void *arg,
-		     int (*fn)(const struct hm_store *, const char *, void *,
-			       struct hm_err *),
-		     struct hm_err *e)
+int network_with_lock(const struct hm_store *st, const char *id, void *arg,
+		      network_locked_fn fn, struct hm_err *e)
 {
 	cleanup_free char *dir = store_path(st, "net");
 	cleanup_free char *path = store_path(st, "net/lock");
@@ -177,32 +323,60 @@ static int with_lock(const struct hm_store *st, const char *id, void *arg,
  */
 static char unruled[65];
 
+/* the hosts files of the containers on network @net (peers.h) */
+static int refresh_locked(const struct hm_store *st, const char *net,
+			  void *unused, struct hm_err *e)
+{
+	struct pool_ref ref;
+	struct ipam pool;
+
+	(void)unused;
+	if (pool_ref(st, net, &ref, e) < 0)
+		return -1;
+	if (ipam_load(ref.path, ref.cidr, &pool, e) == 0) {
+		peers_refresh(st, ref.un.name, &pool);
+		ipam_free(&pool);
+	}
+	free(ref.path);
+	return 0;
+}
+
 int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
 		    const char *cdir, const char *hostname, const char *name,
 		    struct hm_err *e)
 {
 	cleanup_free char *hosts = NULL, *path = NULL;
+	struct alloc al = {nc, name};
 
 	/* before the address: its release needs libnftables loaded */
-	if (firewall_load(e) < 0 || with_lock(st, id, nc, alloc_locked, e) < 0)
+	if (firewall_load(e) < 0 ||
+	    network_with_lock(st, id, &al, alloc_locked, e) < 0)
 		return -1;
 	snprintf(unruled, sizeof(unruled), "%s", id);
 	hosts = network_hosts(nc, hostname, name);
 	path = xasprintf("%s/hosts", cdir);
-	return util_write_file_atomic(path, hosts, strlen(hosts), false, e);
+	if (util_write_file_atomic(path, hosts, strlen(hosts), false, e) < 0)
+		return -1;
+	/* its peers' names into it, its name into theirs */
+	if (nc->network)
+		network_with_lock(st, nc->network, NULL, refresh_locked, NULL);
+	return 0;
 }
 
 static int release_locked(const struct hm_store *st, const char *id,
 			  void *unused, struct hm_err *e)
 {
-	cleanup_free char *path = store_path(st, "net/ipam.json");
+	cleanup_free char *net = NULL;
+	cleanup_free char *path = pools_find(st, id, &net);
 	const struct ipam_entry *en;
 	struct ipam pool;
 	bool had_ports;
 	int r = 0;
 
 	(void)unused;
-	if (ipam_load(path, default_subnet(), &pool, e) < 0)
+	if (!path) /* it holds no address */
+		return 0;
+	if (ipam_load(path, network_default_subnet(), &pool, e) < 0)
 		return -1;
 	en = ipam_find(&pool, id);
 	if (en) {
@@ -211,12 +385,13 @@ static int release_locked(const struct hm_store *st, const char *id,
 		/* rules first: an interrupted teardown leaves an entry, which
 		 * the next teardown or allocation releases again */
 		if ((firewall_remove(id, e) < 0 ||
-		     (had_ports &&
-		      firewall_prune(not_allocated, &pool, e) < 0)) &&
+		     (had_ports && prune(st, path, &pool, e) < 0)) &&
 		    strcmp(id, unruled) != 0)
 			r = -1;
 		if (r == 0 && ipam_save(path, &pool, e) < 0)
 			r = -1;
+		if (r == 0 && net) /* its name out of its peers' hosts */
+			peers_refresh(st, net, &pool);
 	}
 	ipam_free(&pool);
 	return r;
@@ -225,11 +400,13 @@ static int release_locked(const struct hm_store *st, const char *id,
 int network_teardown(const struct hm_store *st, const char *id,
 		     struct hm_err *e)
 {
-	cleanup_free char *path = store_path(st, "net/ipam.json");
+	cleanup_free char *path = store_path(st, "net");
+	int r = 0;
 
-	if (access(path, F_OK) < 0)
-		return 0; /* no bridge network was ever used */
-	return with_lock(st, id, NULL, release_locked, e);
+	if (access(path, F_OK) == 0) /* else no bridge network was used */
+		r = network_with_lock(st, id, NULL, release_locked, e);
+	unbind(id); /* after its rules: the port is never shadowed */
+	return r;
 }
 
 struct check {
@@ -238,17 +415,16 @@ struct check {
 	void *arg;
 };
 
-static int check_locked(const struct hm_store *st, const char *unused,
-			void *arg, struct hm_err *e)
+/* one pool (@path), of the default bridge or of a user network */
+static int check_locked(const struct hm_store *st, const char *path, void *arg,
+			struct hm_err *e)
 {
-	cleanup_free char *path = store_path(st, "net/ipam.json");
 	struct check *c = arg;
 	struct ipam pool;
 	bool had_ports;
 	int r = 0;
 
-	(void)unused;
-	if (ipam_load(path, default_subnet(), &pool, e) < 0)
+	if (ipam_load(path, network_default_subnet(), &pool, e) < 0)
 		return -1;
 	for (size_t i = 1; i < pool.n; i++) {
 		cleanup_free char *what = NULL;
@@ -276,7 +452,7 @@ static int check_locked(const struct hm_store *st, const char *unused,
 		c->fn(what, c->repair, c->arg);
 	}
 	if (c->repair && ipam_reclaim(&pool, held, (void *)st, &had_ports))
-		if (firewall_prune(not_allocated, &pool, e) < 0 ||
+		if (prune(st, path, &pool, e) < 0 ||
 		    ipam_save(path, &pool, e) < 0)
 			r = -1;
 	ipam_free(&pool);
@@ -286,12 +462,13 @@ static int check_locked(const struct hm_store *st, const char *unused,
 int network_check(const struct hm_store *st, bool repair, network_finding_fn fn,
 		  void *arg, struct hm_err *e)
 {
-	cleanup_free char *path = store_path(st, "net/ipam.json");
+	cleanup_strv char **paths = pools_paths(st);
 	struct check c = {repair, fn, arg};
 
-	if (access(path, F_OK) < 0)
-		return 0; /* no bridge network was ever used */
-	return with_lock(st, NULL, &c, check_locked, e);
+	for (size_t i = 0; paths[i]; i++)
+		if (network_with_lock(st, paths[i], &c, check_locked, e) < 0)
+			return -1;
+	return 0;
 }
 
 /* ---- the kernel side ---- */
@@ -313,38 +490,39 @@ static int sysctl_set(const char *path, struct hm_err *e)
 }
 
 /* Written last by bridge_setup(): set means the bridge is complete. */
-static bool bridge_ready(void)
+static bool bridge_ready(const char *bridge)
 {
+	cleanup_free char *path =
+	    xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", bridge);
 	char v = 0;
-	cleanup_close int fd =
-	    open("/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet",
-		 O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	return fd >= 0 && read(fd, &v, 1) == 1 && v == '1';
 }
 
 /* a fixed MAC: a bridge that takes its lowest port's changes it whenever
  * a container comes or goes */
-static int bridge_create(struct nl_sock *sk, const struct hm_netconf *nc,
-			 struct hm_err *e)
+static int bridge_create(struct nl_sock *sk, const char *bridge,
+			 const char *gateway, struct hm_err *e)
 {
 	uint32_t gw = 0;
 	char mac[18];
 
-	ipam_addr_parse(nc->gateway, &gw);
+	ipam_addr_parse(gateway, &gw);
 	ipam_mac(gw, mac);
-	return netlink_bridge_create(sk, NETWORK_BRIDGE, mac, e);
+	return netlink_bridge_create(sk, bridge, mac, e);
 }
 
-static int bridge_address(struct nl_sock *sk, const struct hm_netconf *nc,
+static int bridge_address(struct nl_sock *sk, const char *bridge,
+			  const char *gateway, unsigned prefix,
 			  struct hm_err *e)
 {
-	cleanup_free char *cidr = xasprintf("%s/%u", nc->gateway, nc->prefix);
-	int ifindex = (int)if_nametoindex(NETWORK_BRIDGE);
+	cleanup_free char *cidr = xasprintf("%s/%u", gateway, prefix);
+	int ifindex = (int)if_nametoindex(bridge);
 
 	if (!ifindex)
-		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
-	return netlink_addr_add(sk, ifindex, NETWORK_BRIDGE, cidr, true, e);
+		return hm_fail(e, errno, "find bridge %s", bridge);
+	return netlink_addr_add(sk, ifindex, bridge, cidr, true, e);
 }
 
 /*
@@ -353,19 +531,43 @@ static int bridge_address(struct nl_sock *sk, const struct hm_netconf *nc,
  * as a martian, as Docker does without its userland proxy). Every step is
  * idempotent: concurrent homos may all run it.
  */
-static int bridge_setup(struct nl_sock *sk, const struct hm_netconf *nc,
-			struct hm_err *e)
+static int bridge_setup(struct nl_sock *sk, const char *bridge,
+			const char *gateway, const char *cidr, struct hm_err *e)
 {
-	char cidr[20];
+	cleanup_free char *rl =
+	    xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", bridge);
+	const char *slash = strchr(cidr, '/');
+	unsigned prefix = slash ? (unsigned)atoi(slash + 1) : 0;
 
-	HM_TRACE("set up bridge " NETWORK_BRIDGE);
-	subnet_of(nc, cidr);
-	if (bridge_create(sk, nc, e) < 0 || bridge_address(sk, nc, e) < 0 ||
+	HM_TRACE("set up bridge %s", bridge);
+	if (bridge_create(sk, bridge, gateway, e) < 0 ||
+	    bridge_address(sk, bridge, gateway, prefix, e) < 0 ||
 	    sysctl_set("/proc/sys/net/ipv4/ip_forward", e) < 0 ||
-	    firewall_setup(NETWORK_BRIDGE, cidr, e) < 0)
+	    firewall_setup(bridge, cidr, e) < 0)
 		return -1;
-	return sysctl_set(
-	    "/proc/sys/net/ipv4/conf/" NETWORK_BRIDGE "/route_localnet", e);
+	return sysctl_set(rl, e);
+}
+
+int network_bridge_up(const char *bridge, const char *gateway, const char *cidr,
+		      struct hm_err *e)
+{
+	cleanup_nlsock struct nl_sock *sk = NULL;
+
+	if (bridge_ready(bridge))
+		return 0;
+	if (firewall_load(e) < 0 || !(sk = netlink_open(e)))
+		return -1;
+	return bridge_setup(sk, bridge, gateway, cidr, e);
+}
+
+int network_bridge_down(const char *bridge, struct hm_err *e)
+{
+	cleanup_nlsock struct nl_sock *sk = NULL;
+
+	if (firewall_load(e) < 0 || firewall_net_remove(bridge, e) < 0 ||
+	    !(sk = netlink_open(e)))
+		return -1;
+	return netlink_link_delete(sk, bridge, e);
 }
 
 /*
@@ -380,13 +582,13 @@ static int veth_create(struct nl_sock *sk, const struct hm_netconf *nc,
 		       struct hm_err *e)
 {
 	char rnd[5];
-	int br = (int)if_nametoindex(NETWORK_BRIDGE);
+	int br = (int)if_nametoindex(nc->bridge);
 
 	util_random_hex(rnd, 4);
 	snprintf(name, IFNAMSIZ, "vh%.9s%s", id, rnd);
 	HM_TRACE("veth %s", name);
 	if (!br)
-		return hm_fail(e, errno, "find bridge " NETWORK_BRIDGE);
+		return hm_fail(e, errno, "find bridge %s", nc->bridge);
 	return netlink_veth_create(sk, name, br, "eth0", nc->mac, pid, e);
 }
 
@@ -396,10 +598,10 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 	cleanup_nlsock struct nl_sock *sk = NULL;
 	uint32_t a;
 	char cidr[20], veth[IFNAMSIZ];
-	struct firewall_ctr ctr = {id,		veth,	   nc->mac,
-				   nc->address, nc->ports, nc->nports};
+	struct firewall_ctr ctr = {id, veth, nc->mac, nc->address, NULL, 0};
 
-	if (nc->prefix < 8 || nc->prefix > 30 ||
+	ctr.ports = ports_of(nc, id, &ctr.nports);
+	if (nc->prefix < 8 || nc->prefix > 30 || !nc->bridge[0] ||
 	    ipam_addr_parse(nc->address, &a) < 0 ||
 	    ipam_addr_parse(nc->gateway, &a) < 0)
 		return hm_failx(e, HM_EXIT_FAIL,
@@ -407,76 +609,15 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 				id);
 	if (!(sk = netlink_open(e)))
 		return -1;
-	if (!bridge_ready() && bridge_setup(sk, nc, e) < 0)
+	subnet_of(nc, cidr);
+	if (!bridge_ready(nc->bridge) &&
+	    bridge_setup(sk, nc->bridge, nc->gateway, cidr, e) < 0)
 		return -1;
 	if (veth_create(sk, nc, id, pid, veth, e) < 0)
 		return -1;
 	/* before the init's GO: the container never sends unguarded */
-	subnet_of(nc, cidr);
-	if (firewall_add(NETWORK_BRIDGE, cidr, &ctr, e) < 0)
+	if (firewall_add(nc->bridge, cidr, &ctr, e) < 0)
 		return -1;
 	unruled[0] = '\0';
 	return 0;
-}
-
-/* ---- what the container and the user see ---- */
-
-char *network_hosts(const struct hm_netconf *nc, const char *hostname,
-		    const char *name)
-{
-	static const char head[] = "127.0.0.1\tlocalhost\n"
-				   "::1\tlocalhost ip6-localhost ip6-loopback\n"
-				   "fe00::0\tip6-localnet\n"
-				   "ff00::0\tip6-mcastprefix\n"
-				   "ff02::1\tip6-allnodes\n"
-				   "ff02::2\tip6-allrouters\n";
-
-	if (!nc->address[0])
-		return xasprintf("%s127.0.1.1\t%s\n", head, hostname);
-	if (!name || !strcmp(name, hostname))
-		return xasprintf("%s%s\t%s\n", head, nc->address, hostname);
-	return xasprintf("%s%s\t%s %s\n", head, nc->address, hostname, name);
-}
-
-json_t *network_inspect(const struct hm_store *st, const char *id,
-			const struct hm_netconf *nc, bool bridge, bool running)
-{
-	cleanup_free char *path = store_path(st, "net/ipam.json");
-	json_t *ports = json_object();
-	struct hm_netconf now = {0};
-	const struct ipam_entry *en;
-	struct ipam pool;
-	bool on = false;
-
-	/* written by rename: readable without the lock */
-	if (bridge && running &&
-	    ipam_load(path, default_subnet(), &pool, NULL) == 0) {
-		en = ipam_find(&pool, id);
-		if (en)
-			fill(&now, &pool, en->addr);
-		on = en != NULL;
-		ipam_free(&pool);
-	}
-
-	for (size_t i = 0; on && i < nc->nports; i++) {
-		const struct hm_port *p = &nc->ports[i];
-		cleanup_free char *key =
-		    xasprintf("%u/%s", p->ctr_port, port_proto_name(p));
-		cleanup_free char *hp = xasprintf("%u", p->host_port);
-		json_t *list = json_object_get(ports, key);
-		char ip[16];
-
-		if (!list) {
-			list = json_array();
-			json_object_set_new(ports, key, list);
-		}
-		ipam_addr_str(p->host_ip, ip);
-		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
-						      ip, "HostPort", hp));
-	}
-	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:o}", "Bridge",
-			 bridge ? NETWORK_BRIDGE : "", "Gateway", now.gateway,
-			 "IPAddress", now.address, "IPPrefixLen",
-			 (int)now.prefix, "MacAddress", now.mac, "Ports",
-			 ports);
 }

@@ -30,12 +30,50 @@ struct hm_netconf {
 	char *ip;	       /* --ip as given; NULL = the lowest free */
 	struct hm_port *ports; /* -p */
 	size_t nports;
+	char **dns, **dns_search, **dns_opt; /* --dns... (NULL: the host's) */
+	char **add_hosts;		     /* --add-host NAME:IP */
+	char *mac_address; /* --mac-address; NULL = from the address */
+	char *network;	   /* a user network's name; NULL = homo0's */
+	char **aliases;	   /* --network-alias: more names on it */
+	char *join;	   /* --network container:CTR: CTR's id */
+	/* homo run's, not saved: -P publishes these and the image's */
+	struct hm_port *expose; /* --expose */
+	size_t nexpose;
+	bool publish_all; /* -P */
 	/* set by network_prepare(), not saved */
 	char address[16];
 	unsigned prefix;
 	char gateway[16];
 	char mac[18];
+	char bridge[16];
 };
+
+const char *network_default_subnet(void);
+
+/*
+ * network_with_lock() - @fn(@st, @id, @arg, @e) holding net/lock, under
+ * which every pool and network record changes.
+ */
+typedef int (*network_locked_fn)(const struct hm_store *st, const char *id,
+				 void *arg, struct hm_err *e);
+int network_with_lock(const struct hm_store *st, const char *id, void *arg,
+		      network_locked_fn fn, struct hm_err *e);
+
+/** network_reclaim() - drop @pool's reservations whose holder is gone. */
+void network_reclaim(const struct hm_store *st, struct ipam *pool);
+
+/**
+ * network_bridge_up() - make bridge @bridge with @gateway on @cidr, its
+ * sysctls and its firewall table, unless it is complete already.
+ * network_bridge_down() deletes the bridge and its table (user networks).
+ */
+int network_bridge_up(const char *bridge, const char *gateway, const char *cidr,
+		      struct hm_err *e);
+int network_bridge_down(const char *bridge, struct hm_err *e);
+
+/** network_fill() - @nc's address, gateway, prefix and MAC from @pool. */
+void network_fill(struct hm_netconf *nc, const struct ipam *pool,
+		  uint32_t addr);
 
 void netconf_free(struct hm_netconf *nc);
 json_t *netconf_to_json(const struct hm_netconf *nc);
@@ -84,7 +122,10 @@ typedef void (*network_finding_fn)(const char *what, bool fixed, void *arg);
 int network_check(const struct hm_store *st, bool repair, network_finding_fn fn,
 		  void *arg, struct hm_err *e);
 
-/** network_hosts() - the container's /etc/hosts text (malloc'd). */
+/**
+ * network_hosts() - the container's /etc/hosts text (malloc'd), with the
+ * --add-host lines (host-gateway: the gateway, or the default bridge's).
+ */
 char *network_hosts(const struct hm_netconf *nc, const char *hostname,
 		    const char *name);
 
@@ -95,5 +136,21 @@ char *network_hosts(const struct hm_netconf *nc, const char *hostname,
  */
 json_t *network_inspect(const struct hm_store *st, const char *id,
 			const struct hm_netconf *nc, bool bridge, bool running);
+
+/**
+ * network_resolv_conf() - the container's /etc/resolv.conf: the host's
+ * without loopback nameservers (they cannot answer from inside), its
+ * nameservers, search domains and options replaced by --dns,
+ * --dns-search and --dns-option when given, as Docker does.
+ */
+char *network_resolv_conf(const struct hm_netconf *nc);
+
+/**
+ * network_ports() - the ports container @id published as bound at its
+ * start (a random host port resolved): *@v (*@n), or none if it holds no
+ * address. malloc'd.
+ */
+void network_ports(const struct hm_store *st, const char *id,
+		   struct hm_port **v, size_t *n);
 
 #endif

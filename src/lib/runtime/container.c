@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "runtime/control.h"
 #include "runtime/logs.h"
+#include "runtime/netjoin.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
 #include "runtime/volumes.h"
@@ -144,29 +145,6 @@ static char *random_name(void)
 			 noun[r[1] % ARRAY_SIZE(noun)], r[2]);
 }
 
-/* The host's resolv.conf without loopback nameservers a container cannot
- * reach (they are the host's own resolver). */
-static char *resolv_conf(void)
-{
-	cleanup_free char *host =
-	    util_read_file("/etc/resolv.conf", NULL, NULL);
-	char *out = xstrdup(""), *line, *save = NULL;
-
-	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *old = out;
-
-		if (util_has_prefix(line, "nameserver") &&
-		    (strstr(line, " 127.") || strstr(line, " ::1")))
-			out = xasprintf("%s# homo: dropped loopback %s\n", old,
-					line);
-		else
-			out = xasprintf("%s%s\n", old, line);
-		free(old);
-	}
-	return out;
-}
-
 static int write_text(const char *dir, const char *name, const char *text,
 		      struct hm_err *e)
 {
@@ -196,7 +174,7 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 		return -1;
 	hostname = xasprintf("%s\n", s->hostname);
 	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
-	resolv = resolv_conf();
+	resolv = network_resolv_conf(&s->netcfg);
 	memcpy(state.created, s->created, sizeof(state.created));
 	state.owner = getpid();
 	state.owner_start = util_proc_starttime(state.owner);
@@ -402,7 +380,8 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 			      .merged = merged,
 			      .cdir = cdir,
 			      .stdio = {-1, -1, -1},
-			      .overlay_fd = -1};
+			      .overlay_fd = -1,
+			      .netns_fd = -1};
 	struct hm_state state;
 	struct hm_err w, scratch;
 
@@ -431,8 +410,15 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	    (s->net == NET_BRIDGE &&
 	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname, s->name,
 			     e) < 0) ||
-	    spawn_start(&a, p, e) < 0)
+	    (s->net == NET_CONTAINER &&
+	     (a.netns_fd = netjoin_open(st, s, cdir, e)) < 0) ||
+	    spawn_start(&a, p, e) < 0) {
+		if (a.netns_fd >= 0)
+			close(a.netns_fd);
 		goto fail;
+	}
+	if (a.netns_fd >= 0)
+		close(a.netns_fd);
 
 	state.status = ST_RUNNING;
 	state.pid = p->pid;

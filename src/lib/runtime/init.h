@@ -28,6 +28,9 @@ struct init_args {
 	 * relative to it) and gets the overlay homo made for it with GO.
 	 */
 	int overlay_fd;
+	/* --network container: a pidfd of the init whose network namespace
+	 * the new one is born in (netjoin.h); -1: none */
+	int netns_fd;
 };
 
 /* Messages on the SOCK_SEQPACKET sync socket, one per packet. */

@@ -150,12 +150,25 @@ static int start_failed(struct hm_proc *p)
 	return -1;
 }
 
+/* Into the network namespace of the process behind @pidfd; *@own, ours. */
+static int join_netns(int pidfd, int *own, struct hm_err *e)
+{
+	*own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*own < 0)
+		return hm_fail(e, errno, "open our network namespace");
+	if (setns(pidfd, CLONE_NEWNET) < 0)
+		return hm_fail(e, errno,
+			       "join the other container's network "
+			       "namespace");
+	return 0;
+}
+
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
 	unsigned long flags =
 	    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
-	cleanup_close int parent_fd = -1, cwd = -1;
+	cleanup_close int parent_fd = -1, cwd = -1, netns = -1;
 	sigset_t set;
 	int sp[2], r;
 
@@ -163,7 +176,7 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	FAULT_POINT("run-after-cgroup");
 	p->pid = -1;
 	p->pty_master = -1;
-	if (s->net != NET_HOST)
+	if (s->net != NET_HOST && s->net != NET_CONTAINER)
 		flags |= CLONE_NEWNET;
 	if (s->uidmap.count)
 		flags |= CLONE_NEWUSER;
@@ -188,6 +201,11 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		}
 	}
 	HM_TRACE("clone init (flags 0x%lx)", flags);
+	/* --network container: born in the other's namespace (we go back) */
+	if (a->netns_fd >= 0 && join_netns(a->netns_fd, &netns, e) < 0) {
+		close(sp[1]);
+		return start_failed(p);
+	}
 	/* fork semantics (no new stack): the child runs on a copy of ours */
 	p->pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (p->pid == 0) {
@@ -199,11 +217,13 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	if (p->pid < 0)
 		hm_fail(e, errno, "clone the container's init");
 	r = cwd >= 0 && fchdir(cwd) < 0 ? errno : 0;
+	if (netns >= 0 && setns(netns, CLONE_NEWNET) < 0)
+		r = errno; /* what we set up next would be in the other's */
 	close(sp[1]);
 	if (p->pid < 0)
 		return start_failed(p);
 	if (r) {
-		hm_fail(e, r, "back to our working directory");
+		hm_fail(e, r, "back to our working directory and network");
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
 		return start_failed(p);

@@ -57,9 +57,10 @@ static json_t *spec_to_json_base(const struct hm_spec *s)
 	    "tty", s->tty, "interactive", s->interactive, "rm", s->rm,
 	    "read_only", s->read_only, "privileged", s->privileged, "init",
 	    s->init, "no_new_privs", s->no_new_privs, "net",
-	    s->net == NET_HOST	   ? "host"
-	    : s->net == NET_BRIDGE ? "bridge"
-				   : "none",
+	    s->net == NET_HOST	      ? "host"
+	    : s->net == NET_BRIDGE    ? "bridge"
+	    : s->net == NET_CONTAINER ? "container"
+				      : "none",
 	    "volumes", vols, "restart", s->restart ? s->restart : "no",
 	    "restart_max", s->restart_max, "log_max", (json_int_t)s->log_max,
 	    "cap_add", strv_json(s->cap_add), "cap_drop",
@@ -220,7 +221,9 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	v = json_object_get(j, "net");
 	s->net = !strcmp(json_string_value(v) ?: "", "host")	 ? NET_HOST
 		 : !strcmp(json_string_value(v) ?: "", "bridge") ? NET_BRIDGE
-								 : NET_NONE;
+		 : !strcmp(json_string_value(v) ?: "", "container")
+		     ? NET_CONTAINER
+		     : NET_NONE;
 	netconf_from_json(json_object_get(j, "network"), &s->netcfg);
 	idmap_from_json(json_object_get(json_object_get(j, "userns"), "uid"),
 			&s->uidmap);

@@ -18,9 +18,10 @@
 #include "runtime/cgroup.h"
 
 enum hm_net {
-	NET_NONE,   /* own netns, lo only */
-	NET_HOST,   /* the host's netns */
-	NET_BRIDGE, /* own netns, eth0 on the bridge homo0 (network.h) */
+	NET_NONE,      /* own netns, lo only */
+	NET_HOST,      /* the host's netns */
+	NET_BRIDGE,    /* own netns, eth0 on the bridge homo0 (network.h) */
+	NET_CONTAINER, /* another container's netns (netcfg.join) */
 };
 
 /* What a mount of -v, --mount or --tmpfs is (docs/volumes.md). */

@@ -27,11 +27,11 @@ static void test_port_parse(void **state)
 	    {"53:5353/udp", "0.0.0.0", 53, 5353, IPPROTO_UDP},
 	    {"127.0.0.1:8080:80/tcp", "127.0.0.1", 8080, 80, IPPROTO_TCP},
 	    {"65535:1", "0.0.0.0", 65535, 1, IPPROTO_TCP},
+	    {"80", "0.0.0.0", 0, 80, IPPROTO_TCP}, /* a random host port */
+	    {"127.0.0.1::53/udp", "127.0.0.1", 0, 53, IPPROTO_UDP},
 	};
 	static const char *const bad[] = {
 	    "",
-	    "80",
-	    ":80",
 	    "80:",
 	    "0:80",
 	    "80:65536",
@@ -256,6 +256,48 @@ static void test_port_clash(void **state)
 	ipam_free(&pool);
 }
 
+/* --gateway anywhere in the subnet: skipped by allocation, kept in JSON */
+static void test_gateway(void **state)
+{
+	struct ipam p, q;
+	struct hm_err e;
+	char id[65];
+	uint32_t a;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(ipam_init(&p, "192.168.7.0/29", &e), 0);
+	assert_int_equal(ipam_set_gateway(&p, A("192.168.7.0")), -1);
+	assert_int_equal(ipam_set_gateway(&p, A("192.168.7.7")), -1);
+	assert_int_equal(ipam_set_gateway(&p, A("192.168.8.3")), -1);
+	assert_int_equal(ipam_set_gateway(&p, A("192.168.7.3")), 0);
+	assert_int_equal(ipam_gateway(&p), A("192.168.7.3"));
+	for (int i = 1; i <= 5; i++) {
+		static const char *const want[] = {"",
+						   "192.168.7.1",
+						   "192.168.7.2",
+						   "192.168.7.4",
+						   "192.168.7.5",
+						   "192.168.7.6"};
+
+		id_of(id, i);
+		assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e),
+				 0);
+		assert_int_equal(a, A(want[i]));
+	}
+	id_of(id, 6);
+	assert_int_equal(ipam_alloc(&p, id, 0, NULL, 0, NULL, &a, &e), -1);
+	assert_int_equal(
+	    ipam_alloc(&p, id, A("192.168.7.3"), NULL, 0, NULL, &a, &e), -1);
+	assert_non_null(strstr(e.msg, "gateway"));
+	j = ipam_to_json(&p);
+	assert_int_equal(ipam_from_json(j, &q, &e), 0);
+	assert_int_equal(ipam_gateway(&q), A("192.168.7.3"));
+	json_decref(j);
+	ipam_free(&q);
+	ipam_free(&p);
+}
+
 static bool even_in_use(const struct ipam_entry *en, void *arg)
 {
 	(void)arg;
@@ -384,6 +426,7 @@ int main(void)
 	    cmocka_unit_test(test_wanted),
 	    cmocka_unit_test(test_full),
 	    cmocka_unit_test(test_port_clash),
+	    cmocka_unit_test(test_gateway),
 	    cmocka_unit_test(test_reclaim),
 	    cmocka_unit_test(test_load_save),
 	    cmocka_unit_test(test_duplicates),
