@@ -95,6 +95,10 @@ int cmd_load(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_commit_usage[], cmd_export_usage[], cmd_save_usage[],
     cmd_load_usage[];
 
+/* history.c */
+int cmd_history(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_history_usage[];
+
 /* system.c */
 int cmd_system(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_system_usage[];

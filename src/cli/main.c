@@ -56,6 +56,7 @@ const struct hm_cmd cmd_table[] = {
      "An image a container uses is refused (remove the container first).\n\n"
      "Options:\n"
      "  -f, --force          remove every name of an id given by id\n"},
+    {"history", cmd_history, "Show the history of an image", cmd_history_usage},
     {"inspect", cmd_inspect, "Show a container or image as JSON",
      "Usage: homo inspect CONTAINER|IMAGE...\n\n"
      "Print low-level information as a JSON array. Containers are looked\n"
