@@ -39,6 +39,8 @@ const struct hm_cmd cmd_table[] = {
     {"tag", cmd_tag, "Give an image another name",
      "Usage: homo tag SOURCE TARGET\n\n"
      "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"
+     "A registry HOST[:PORT]/ may lead TARGET; docker.io/library/x,\n"
+     "library/x and docker.io/x are x, as Docker shows them.\n"
      "An image TARGET named before keeps its layers as a dangling image\n"
      "(<none>) until 'homo image prune'.\n"},
     {"image", cmd_image, "Manage images: image prune",
