@@ -150,6 +150,11 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	# the options still win
 	run homo run --rm -u 0 -w / -e FOO=opt --entrypoint /bin/sh ep:v1 -c 'id -u; pwd; echo $FOO'
 	[ "$output" = "$(printf '0\n/\nopt')" ]
+	# a container's record keeps its image's labels and stop signal
+	homo run --name c1 ep:v1 >/dev/null
+	run homo inspect c1
+	[ "$(jval 'j[0]["Config"]["labels"]')" = '{"b": "two", "org.a": "1"}' ]
+	[ "$(jval 'j[0]["Config"]["stop_signal"]')" = '"SIGUSR1"' ]
 }
 
 @test "save then load keeps entrypoint, labels, ports, volumes, stop signal, history and the id" {

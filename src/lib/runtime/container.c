@@ -229,6 +229,8 @@ static int resolve_spec(struct hm_store *st, struct hm_spec *s,
 		free(s->stop_signal);
 		s->stop_signal = sig && *sig ? xstrdup(sig) : NULL;
 	}
+	json_decref(s->labels);
+	s->labels = json_deep_copy(json_object_get(cfg, "labels"));
 	char **env = merge_env(json_object_get(cfg, "env"), s->env);
 
 	strv_free(s->env);

@@ -87,6 +87,8 @@ json_t *spec_to_json(const struct hm_spec *s)
 	if (s->stop_signal && *s->stop_signal)
 		json_object_set_new(j, "stop_signal",
 				    json_string(s->stop_signal));
+	if (json_object_size(s->labels))
+		json_object_set(j, "labels", s->labels);
 	if (s->uidmap.count)
 		json_object_set_new(j, "userns",
 				    json_pack("{s:[I,I,I], s:[I,I,I]}", "uid",
@@ -223,6 +225,8 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	s->config_cmd = spec_strv_from_json(json_object_get(
 	    j, json_object_get(j, "config_cmd") ? "config_cmd" : "cmd"));
 	s->stop_signal = jstr(j, "stop_signal");
+	v = json_object_get(j, "labels");
+	s->labels = json_is_object(v) ? json_deep_copy(v) : NULL;
 	s->env = spec_strv_from_json(json_object_get(j, "env"));
 	s->tty = json_is_true(json_object_get(j, "tty"));
 	s->interactive = json_is_true(json_object_get(j, "interactive"));
@@ -316,6 +320,7 @@ void spec_free(struct hm_spec *s)
 	strv_free(s->entrypoint);
 	strv_free(s->config_cmd);
 	free(s->stop_signal);
+	json_decref(s->labels);
 	strv_free(s->env);
 	free(s->workdir);
 	free(s->user);

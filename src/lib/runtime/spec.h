@@ -49,6 +49,7 @@ struct hm_spec {
 	char **config_cmd; /* Config.Cmd: COMMAND, else the image's */
 	bool entrypoint_set; /* --entrypoint given, '' too (not saved) */
 	char *stop_signal;   /* --stop-signal or the image's; NULL: SIGTERM */
+	json_t *labels;	     /* Config.Labels: the image's; NULL: none */
 	char **env;	     /* KEY=VAL; image env first, then -e */
 	char *workdir;	     /* NULL = the image's */
 	char *user;	     /* "", "uid[:gid]" or a name from /etc/passwd */

@@ -105,7 +105,10 @@ static void test_entrypoint_and_cmd(void **state)
 	json_object_set_new(j, "entrypoint", json_pack("[s]", "ep"));
 	json_object_set_new(j, "config_cmd", json_pack("[s]", "arg"));
 	json_object_set_new(j, "stop_signal", json_string("SIGINT"));
+	json_object_set_new(j, "labels", json_pack("{s:s}", "a", "b"));
 	assert_int_equal(spec_from_json(j, &s, &e), 0);
+	assert_string_equal(json_string_value(json_object_get(s.labels, "a")),
+			    "b");
 	assert_int_equal(strv_len(s.argv), 2);
 	assert_string_equal(s.entrypoint[0], "ep");
 	assert_null(s.entrypoint[1]);
@@ -122,6 +125,7 @@ static void test_entrypoint_and_cmd(void **state)
 			    "arg");
 	assert_string_equal(
 	    json_string_value(json_object_get(j, "stop_signal")), "SIGINT");
+	assert_true(json_equal(json_object_get(j, "labels"), s.labels));
 	spec_free(&s);
 	/* before they were apart, all of the command was the Cmd */
 	json_object_del(j, "entrypoint");
