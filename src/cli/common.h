@@ -139,6 +139,10 @@ extern const char cmd_events_usage[];
 void cmd_image_event(const struct hm_store *st, const char *action,
 		     const char *id, const char *name, const char *tag);
 
+/* history.c */
+int cmd_history(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_history_usage[];
+
 /* system.c */
 int cmd_system(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_system_usage[];

@@ -53,6 +53,10 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 				       "expected SOURCE [NAME[:TAG]]");
 	o.source = argv[optind];
 	o.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (!strcmp(o.source, "-") && isatty(STDIN_FILENO))
+		return cmd_usage_error(e, "pull",
+				       "refusing to read a tarball from a "
+				       "terminal: redirect standard input");
 	/* a tarball bomb stops here instead of filling the disk */
 	if (max && *max) {
 		if (num_parse_size(max, INT64_MAX, &bytes) < 0)

@@ -36,7 +36,8 @@ const char cmd_exec_usage[] =
     "  -u, --user USER[:GROUP]  name or uid from the container's passwd\n";
 const char cmd_stop_usage[] =
     "Usage: homo stop [OPTIONS] CONTAINER...\n\n"
-    "Stop running containers: SIGTERM, then SIGKILL after a timeout.\n\n"
+    "Stop running containers: their stop signal (run --stop-signal, else\n"
+    "the image's STOPSIGNAL, else SIGTERM), then SIGKILL after a timeout.\n\n"
     "Options:\n"
     "  -t, --time SECONDS   wait this long before SIGKILL (default 10;\n"
     "                       0 to 86400: no -1, a stop always ends)\n";

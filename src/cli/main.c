@@ -39,6 +39,8 @@ const struct hm_cmd cmd_table[] = {
     {"tag", cmd_tag, "Give an image another name",
      "Usage: homo tag SOURCE TARGET\n\n"
      "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"
+     "A registry HOST[:PORT]/ may lead TARGET; docker.io/library/x,\n"
+     "library/x and docker.io/x are x, as Docker shows them.\n"
      "An image TARGET named before keeps its layers as a dangling image\n"
      "(<none>) until 'homo image prune'.\n"},
     {"image", cmd_image, "Manage images: image prune, ls, rm, ...",
@@ -60,6 +62,7 @@ const struct hm_cmd cmd_table[] = {
      "An image a container uses is refused (remove the container first).\n\n"
      "Options:\n"
      "  -f, --force          remove every name of an id given by id\n"},
+    {"history", cmd_history, "Show the history of an image", cmd_history_usage},
     {"inspect", cmd_inspect, "Show a container or image as JSON",
      "Usage: homo inspect CONTAINER|IMAGE...\n\n"
      "Print low-level information as a JSON array. Containers are looked\n"

@@ -14,6 +14,7 @@
 
 #include "base/idmap.h"
 #include "base/number.h"
+#include "base/signame.h"
 #include "base/util.h"
 #include "common.h"
 #include "runtime/caps.h"
@@ -24,7 +25,8 @@
 const char cmd_run_usage[] =
     "Usage: homo run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
     "Create a container from IMAGE and run COMMAND in it (default: the\n"
-    "image's command, else /bin/sh), waiting for it to exit. The exit\n"
+    "image's command), after the image's entrypoint if it has one,\n"
+    "waiting for it to exit. The exit\n"
     "status is the command's; 128+N if it died of signal N; 125 if homo\n"
     "failed; 126 if the command cannot be run; 127 if it does not exist.\n\n"
     "Options:\n"
@@ -97,7 +99,11 @@ const char cmd_run_usage[] =
     "      --ip ADDR            the container's address on the bridge\n"
     "                           (default: the lowest free one)\n"
     "      --init               run a tiny init as PID 1 that forwards\n"
-    "                           signals and reaps zombies\n";
+    "                           signals and reaps zombies\n"
+    "      --entrypoint CMD     run CMD instead of the image's entrypoint\n"
+    "                           (and not the image's command; '': none)\n"
+    "      --stop-signal SIG    what 'homo stop' sends first (default:\n"
+    "                           the image's STOPSIGNAL, else SIGTERM)\n";
 
 /*
  * What parse_opts() fills: the spec, and --memory-swap, which is checked
@@ -415,6 +421,32 @@ static int opt_security(struct run_parse *rp, const char *arg, struct hm_err *e)
 	return 0;
 }
 
+/* --entrypoint CMD: one word, as Docker's ('': none) */
+static int opt_entrypoint(struct run_parse *rp, const char *arg,
+			  struct hm_err *e)
+{
+	(void)e;
+	strv_free(rp->s->entrypoint);
+	rp->s->entrypoint = strv_push(NULL, arg);
+	rp->s->entrypoint_set = true;
+	return 0;
+}
+
+static int opt_stop_signal(struct run_parse *rp, const char *arg,
+			   struct hm_err *e)
+{
+	int sig;
+
+	if (signal_parse(arg, &sig) < 0)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--stop-signal \"%s\": not a signal (a name "
+				"such as SIGINT, or a number)",
+				arg);
+	free(rp->s->stop_signal);
+	rp->s->stop_signal = xstrdup(arg);
+	return 0;
+}
+
 static int opt_help(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	(void)rp, (void)arg, (void)e;
@@ -502,6 +534,8 @@ static const struct run_opt run_opts[] = {
     STR("ip", 0, netcfg.ip),
     FLAG("init", 0, init),
     FN("security-opt", 0, true, opt_security),
+    FN("entrypoint", 0, true, opt_entrypoint),
+    FN("stop-signal", 0, true, opt_stop_signal),
     FN("help", 'h', false, opt_help),
 };
 

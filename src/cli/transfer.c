@@ -27,8 +27,10 @@ const char cmd_commit_usage[] =
     "(or directory) and tagged with its short id. Prints the image id.\n\n"
     "Options:\n"
     "  -m, --message MSG     commit message (the config's comment)\n"
-    "  -c, --change INSTR    apply CMD, ENV K=V, WORKDIR /d or USER u to the\n"
-    "                        config (repeatable)\n"
+    "  -c, --change INSTR    apply a Dockerfile instruction to the config\n"
+    "                        (repeatable): CMD, ENTRYPOINT (JSON or shell\n"
+    "                        form), ENV A=1 B=2, LABEL k=v, EXPOSE 80/tcp,\n"
+    "                        VOLUME /d, STOPSIGNAL SIG, WORKDIR /d, USER u\n"
     "      --parent IMAGE    base image of a DIR commit\n"
     "  -q, --quiet           no progress bar\n";
 

@@ -75,7 +75,7 @@ load commit_fixture
 	assert_status 125
 	assert_one_error_line
 	[[ "$stderr" == *"no such container"* ]]
-	run --separate-stderr homo commit -c 'EXPOSE 80' c1 img
+	run --separate-stderr homo commit -c 'ONBUILD RUN x' c1 img
 	assert_status 125
 	assert_one_error_line
 	[[ "$stderr" == *unsupported* ]]

@@ -20,103 +20,6 @@
 #include "image/layer_tar.h"
 #include "store/overlay.h"
 
-/* ---- config changes (-c) ---- */
-
-static int change_cmd(json_t *config, const char *arg, struct hm_err *e)
-{
-	json_t *cmd;
-
-	if (*arg == '[') { /* exec form: a JSON array of strings */
-		size_t i;
-		json_t *v;
-
-		cmd = json_loads(arg, 0, NULL);
-		if (!json_is_array(cmd) || !json_array_size(cmd)) {
-			json_decref(cmd);
-			return hm_failx(e, HM_EXIT_FAIL,
-					"change \"CMD %s\": expected a JSON "
-					"array of strings",
-					arg);
-		}
-		json_array_foreach(cmd, i, v) if (!json_is_string(v))
-		{
-			json_decref(cmd);
-			return hm_failx(e, HM_EXIT_FAIL,
-					"change \"CMD %s\": expected a JSON "
-					"array of strings",
-					arg);
-		}
-	} else { /* shell form, as Docker runs it */
-		cmd = json_pack("[s, s, s]", "/bin/sh", "-c", arg);
-	}
-	json_object_set_new(config, "cmd", cmd);
-	return 0;
-}
-
-static int change_env(json_t *config, const char *arg, struct hm_err *e)
-{
-	const char *eq = strchr(arg, '='), *sp = strchr(arg, ' ');
-	cleanup_free char *key = NULL, *kv = NULL;
-	json_t *env = json_object_get(config, "env"), *v;
-	size_t i;
-
-	if (eq && (!sp || eq < sp)) {
-		key = strndup(arg, (size_t)(eq - arg));
-		kv = xstrdup(arg);
-	} else if (sp) {
-		key = strndup(arg, (size_t)(sp - arg));
-		kv = xasprintf("%s=%s", key, sp + 1 + strspn(sp + 1, " "));
-	}
-	if (!key || !*key)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"change \"ENV %s\": expected ENV KEY=VALUE",
-				arg);
-	if (!json_is_array(env)) {
-		env = json_array();
-		json_object_set_new(config, "env", env);
-	}
-	json_array_foreach(env, i, v)
-	{
-		const char *s = json_string_value(v);
-
-		if (s && !strncmp(s, key, strlen(key)) && s[strlen(key)] == '=')
-			return json_array_set_new(env, i, json_string(kv)), 0;
-	}
-	json_array_append_new(env, json_string(kv));
-	return 0;
-}
-
-int commit_apply_change(json_t *config, const char *change, struct hm_err *e)
-{
-	size_t kw = strcspn(change, " \t");
-	const char *arg = change + kw + strspn(change + kw, " \t");
-
-	if (!*arg)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"change \"%s\": expected an argument", change);
-	if (kw == 3 && !strncasecmp(change, "CMD", 3))
-		return change_cmd(config, arg, e);
-	if (kw == 3 && !strncasecmp(change, "ENV", 3))
-		return change_env(config, arg, e);
-	if (kw == 7 && !strncasecmp(change, "WORKDIR", 7)) {
-		if (*arg != '/')
-			return hm_failx(e, HM_EXIT_FAIL,
-					"change \"%s\": WORKDIR must be an "
-					"absolute path",
-					change);
-		json_object_set_new(config, "workdir", json_string(arg));
-		return 0;
-	}
-	if (kw == 4 && !strncasecmp(change, "USER", 4)) {
-		json_object_set_new(config, "user", json_string(arg));
-		return 0;
-	}
-	return hm_failx(e, HM_EXIT_FAIL,
-			"change \"%s\": unsupported (use CMD, ENV, WORKDIR or "
-			"USER)",
-			change);
-}
-
 /* ---- depth ---- */
 
 int commit_check_depth(const struct hm_store *s, char *const *layers,
@@ -207,9 +110,8 @@ static int prepare_image(const struct hm_store *s,
 			 const struct commit_opts *o, struct hm_image *img,
 			 struct hm_err *e)
 {
-	for (size_t i = 0; o->changes && o->changes[i]; i++)
-		if (commit_apply_change(img->config, o->changes[i], e) < 0)
-			return -1;
+	if (commit_apply_changes(img->config, o->changes, e) < 0)
+		return -1;
 	if (o->message)
 		json_object_set_new(img->config, "comment",
 				    json_string(o->message));
@@ -236,6 +138,12 @@ static int record_image(struct hm_store *s, const struct commit_input *in,
 	img->layers[strv_len(img->layers) - 1] = xstrdup(res->diff_id);
 	util_now_rfc3339(created, sizeof(created));
 	img->created = xstrdup(created);
+	img->history = in->base ? image_history(in->base) : json_array();
+	json_array_append_new(img->history,
+			      json_pack("{s:s, s:s, s:s?}", "created", created,
+					"created_by",
+					in->created_by ? in->created_by : "",
+					"comment", o->message));
 	img->size = res->tar_bytes;
 	for (size_t i = 0; in->base_layers && in->base_layers[i]; i++)
 		img->size += store_layer_size(s, in->base_layers[i]);
@@ -318,6 +226,7 @@ int commit_dir(struct hm_store *s, const char *dir, const struct commit_opts *o,
 						 : image_default_config(),
 			     .source = abs,
 			     .default_name = abs,
+			     .base = o->parent ? &base : NULL,
 			 },
 			 o, out, e);
 	image_free(&base);

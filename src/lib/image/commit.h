@@ -27,6 +27,9 @@ struct commit_input {
 	json_t *config;		  /* to start from; taken, also on failure */
 	const char *source;	  /* the image's "source" */
 	const char *default_name; /* the image is named after it without ref */
+	/* the base image (nullable): its history is continued */
+	const struct hm_image *base;
+	const char *created_by; /* the history entry's, nullable */
 	/*
 	 * @dir's owners are host ids of these maps (nullable, or count 0:
 	 * none), shifted back as struct layer_tar_opts says.
@@ -62,10 +65,21 @@ int commit_dir(struct hm_store *s, const char *dir, const struct commit_opts *o,
 
 /**
  * commit_apply_change() - one Dockerfile-style instruction on an image
- * config: "CMD [\"a\",\"b\"]" or "CMD a b" (run by /bin/sh -c), "ENV K=V"
- * (or "ENV K V"), "WORKDIR /abs", "USER u[:g]". Others are refused.
+ * config (commit_change.c): "CMD [\"a\",\"b\"]" or "CMD a b" (run by
+ * /bin/sh -c), the same for ENTRYPOINT, "ENV A=1 B=\"x y\"" (or "ENV K V"),
+ * "LABEL k=v...", "EXPOSE 80 53/udp 8000-8001", "VOLUME /a" (or a JSON
+ * array), "STOPSIGNAL SIGINT", "WORKDIR /abs", "USER u[:g]". Others are
+ * refused.
  */
 int commit_apply_change(json_t *config, const char *change, struct hm_err *e);
+
+/**
+ * commit_apply_changes() - @changes (strv, nullable) in order, as Docker
+ * applies them: an ENTRYPOINT clears the command unless a CMD came before
+ * it.
+ */
+int commit_apply_changes(json_t *config, char *const *changes,
+			 struct hm_err *e);
 
 /**
  * commit_check_depth() - can an image of these layers still be mounted?

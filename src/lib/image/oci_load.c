@@ -23,6 +23,7 @@
 #include "base/progress.h"
 #include "base/util.h"
 #include "image/archive.h"
+#include "image/oci_config.h"
 #include "image/oci_format.h"
 
 #define MAX_JSON (16 << 20)
@@ -266,41 +267,6 @@ fail:
 	return -1;
 }
 
-static json_t *strv_or(json_t *a, json_t *b)
-{
-	json_t *r = json_array(), *v;
-	size_t i;
-
-	json_array_foreach(a, i, v) if (json_is_string(v))
-	    json_array_append(r, v);
-	json_array_foreach(b, i, v) if (json_is_string(v))
-	    json_array_append(r, v);
-	return r;
-}
-
-/* An OCI/Docker image config as homo's: cmd = entrypoint + cmd. */
-static json_t *homo_config(json_t *oci)
-{
-	json_t *c = json_object_get(oci, "config");
-	json_t *cfg = image_default_config();
-	json_t *cmd = strv_or(json_object_get(c, "Entrypoint"),
-			      json_object_get(c, "Cmd"));
-	const char *wd = json_string_value(json_object_get(c, "WorkingDir"));
-	const char *user = json_string_value(json_object_get(c, "User"));
-
-	if (json_array_size(cmd))
-		json_object_set(cfg, "cmd", cmd);
-	json_decref(cmd);
-	if (json_array_size(json_object_get(c, "Env")))
-		json_object_set_new(cfg, "env",
-				    strv_or(json_object_get(c, "Env"), NULL));
-	if (wd && *wd)
-		json_object_set_new(cfg, "workdir", json_string(wd));
-	if (user)
-		json_object_set_new(cfg, "user", json_string(user));
-	return cfg;
-}
-
 /*
  * Layers (paths and expected blob digests, NULL for Docker's) against the
  * config's diff ids; then one image per name (or one unnamed).
@@ -343,7 +309,8 @@ static int load_image(struct load *l, json_t *cfg, char **paths,
 	if (!n)
 		return hm_failx(l->e, HM_EXIT_FAIL,
 				"load: image has no layers");
-	img.config = homo_config(cfg);
+	img.config = oci_config_to_homo(cfg);
+	img.history = oci_history(cfg);
 	util_now_rfc3339(now, sizeof(now));
 	img.created = xstrdup(created && *created ? created : now);
 	img.source = xstrdup("load");
@@ -374,6 +341,7 @@ static int load_image(struct load *l, json_t *cfg, char **paths,
 		for (size_t k = 0; img.layers[k]; k++)
 			out->layers = strv_push(out->layers, img.layers[k]);
 		out->config = json_deep_copy(img.config);
+		out->history = json_deep_copy(img.history);
 		out->created = xstrdup(img.created);
 		out->source = xstrdup(img.source);
 		l->ni++;

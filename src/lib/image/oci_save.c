@@ -25,6 +25,7 @@
 #include "base/util.h"
 #include "image/archive_err.h"
 #include "image/layer_tar.h"
+#include "image/oci_config.h"
 #include "image/oci_format.h"
 
 #define CHUNK (1 << 20)
@@ -330,30 +331,6 @@ static json_t *descriptor(const char *mt, const struct blob *b)
 			 "sha256:", b->digest, "size", (json_int_t)b->size);
 }
 
-static json_t *oci_config(const struct hm_image *img, json_t *diff_ids)
-{
-	json_t *c = img->config, *cfg = json_object();
-	const char *comment = json_string_value(json_object_get(c, "comment"));
-	json_t *j;
-
-	json_object_set(cfg, "Cmd", json_object_get(c, "cmd"));
-	json_object_set(cfg, "Env", json_object_get(c, "env"));
-	json_object_set_new(
-	    cfg, "WorkingDir",
-	    json_string(json_string_value(json_object_get(c, "workdir"))
-			    ?: "/"));
-	json_object_set_new(
-	    cfg, "User",
-	    json_string(json_string_value(json_object_get(c, "user")) ?: ""));
-	j = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:o}}", "created",
-		      img->created ? img->created : "", "architecture",
-		      oci_arch(), "os", "linux", "config", cfg, "rootfs",
-		      "type", "layers", "diff_ids", diff_ids);
-	if (comment)
-		json_object_set_new(j, "comment", json_string(comment));
-	return j;
-}
-
 /* ---- save: the outer tar ---- */
 
 static int tar_add(struct archive *a, const char *name, const void *data,
@@ -516,7 +493,7 @@ static int save_in(struct hm_store *s, char *const *refs, const char *dir,
 			    dlayers,
 			    json_sprintf("blobs/sha256/%s", l->blob.digest));
 		}
-		cfg = oci_config(&imgs[i], diff_ids);
+		cfg = oci_config_from_homo(&imgs[i], diff_ids);
 		r = json_blob(dir, cfg, &cb, e);
 		json_decref(cfg);
 		man = json_pack("{s:i, s:s, s:o, s:o}", "schemaVersion", 2,

@@ -129,6 +129,31 @@ static int unpack(const struct pull_opts *o, int fd, const char *tmp,
 	return r < 0 ? hm_prefix(e, "%s", o->source) : 0;
 }
 
+/*
+ * A tarball whose top holds an image layout (homo save, docker save) is
+ * not a root filesystem: it would make an image of blobs that runs
+ * nothing. Said in one line, with the command that reads it.
+ */
+static int refuse_image_archive(const struct pull_opts *o, const char *tmp,
+				struct hm_err *e)
+{
+	cleanup_free char *layout = xasprintf("%s/diff/oci-layout", tmp);
+	cleanup_free char *man = xasprintf("%s/diff/manifest.json", tmp);
+	cleanup_free char *repos = xasprintf("%s/diff/repositories", tmp);
+	cleanup_free char *blobs = xasprintf("%s/diff/blobs/sha256", tmp);
+	bool is_stdin = !strcmp(o->source, "-");
+
+	if (access(layout, F_OK) < 0 &&
+	    (access(man, F_OK) < 0 ||
+	     (access(repos, F_OK) < 0 && access(blobs, F_OK) < 0)))
+		return 0;
+	return hm_failx(e, HM_EXIT_FAIL,
+			"%s: an image archive (of homo save or docker save), "
+			"not a root filesystem: use 'homo load%s%s'",
+			is_stdin ? "standard input" : o->source,
+			is_stdin ? "" : " -i ", is_stdin ? "" : o->source);
+}
+
 /* --sha256 of a file or stdin (fetch_url checks a download's itself). */
 static int check_sha256(const struct pull_opts *o, const char *blob_digest,
 			struct hm_err *e)
@@ -162,6 +187,10 @@ static int describe_image(const struct pull_opts *o, char **name, char **tag,
 	out->created = xstrdup(created);
 	out->source = xstrdup(o->source);
 	out->size = res->tar_bytes;
+	/* as docker import's */
+	out->history = json_pack("[{s:s, s:s, s:s+}]", "created", created,
+				 "created_by", "", "comment", "Imported from ",
+				 strcmp(o->source, "-") ? o->source : "-");
 	if (image_compute_id(out, e) < 0) {
 		image_free(out);
 		return -1;
@@ -224,6 +253,8 @@ int pull_image(struct hm_store *s, const struct pull_opts *o,
 	/* read whole: its fd is one a removal may need (a low ulimit -n) */
 	close(steal_fd(&fd));
 	FAULT_POINT("pull-after-unpack");
+	if (refuse_image_archive(o, tmp, e) < 0)
+		goto fail;
 	if (!verified && check_sha256(o, res.blob_digest, e) < 0)
 		goto fail;
 	if (describe_image(o, &name, &tag, &res, out, e) < 0)

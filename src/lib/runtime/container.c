@@ -198,10 +198,19 @@ static int resolve_spec(struct hm_store *st, struct hm_spec *s,
 	cfg = img.config;
 	memcpy(s->image_id, img.id, sizeof(s->image_id));
 	s->layers = steal_ptr(&img.layers);
-	if (!s->argv || !s->argv[0]) {
-		strv_free(s->argv);
-		s->argv = spec_strv_from_json(json_object_get(cfg, "cmd"));
+	if (spec_resolve_command(s, cfg, e) < 0) {
+		image_free(&img);
+		return -1;
 	}
+	if (!s->stop_signal || !*s->stop_signal) {
+		const char *sig =
+		    json_string_value(json_object_get(cfg, "stop_signal"));
+
+		free(s->stop_signal);
+		s->stop_signal = sig && *sig ? xstrdup(sig) : NULL;
+	}
+	json_decref(s->labels);
+	s->labels = json_deep_copy(json_object_get(cfg, "labels"));
 	char **env = merge_env(json_object_get(cfg, "env"), s->env);
 
 	strv_free(s->env);

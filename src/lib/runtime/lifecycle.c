@@ -15,6 +15,7 @@
 
 #include "base/fault.h"
 #include "base/number.h"
+#include "base/signame.h"
 #include "base/util.h"
 #include "runtime/control.h"
 #include "runtime/monitor.h"
@@ -189,19 +190,32 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 			id);
 }
 
-/* SIGTERM, SIGKILL after @timeout_s, and the exit recorded. */
+/* The container's --stop-signal or its image's STOPSIGNAL, else SIGTERM. */
+static int stop_signal_of(const struct hm_store *st, const char *id)
+{
+	cleanup_spec struct hm_spec sp = {0};
+	int sig = SIGTERM;
+
+	if (container_load_spec(st, id, &sp, NULL) == 0 && sp.stop_signal &&
+	    *sp.stop_signal && signal_parse(sp.stop_signal, &sig) < 0)
+		sig = SIGTERM;
+	return sig;
+}
+
+/* The stop signal, SIGKILL after @timeout_s, and the exit recorded. */
 static int stop_init(struct hm_store *st, const char *id, int fd, int timeout_s,
 		     struct hm_err *e)
 {
 	struct hm_state state;
+	int sig = stop_signal_of(st, id);
 
-	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0 &&
+	if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 &&
 	    errno != ESRCH)
 		return hm_fail(e, errno, "signal container %.12s", id);
 	container_event(st, id, "kill", "signal", "15");
 	FAULT_POINT("stop-mid-wait");
 	if (!exited_within(fd, timeout_s * 1000)) {
-		HM_TRACE("%.12s ignored SIGTERM for %ds: SIGKILL", id,
+		HM_TRACE("%.12s ignored signal %d for %ds: SIGKILL", id, sig,
 			 timeout_s);
 		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 		exited_within(fd, -1);

@@ -153,35 +153,63 @@ static int thaw_cb(void *arg, struct hm_err *e)
 	return thaw(f->id, &f->g, e);
 }
 
-/* The image config as the container ran: its command, env, dir, user. */
-static json_t *container_config(struct hm_store *s, const struct hm_spec *sp)
+static json_t *strv_array(char *const *v)
 {
-	struct hm_image base;
-	json_t *cfg, *a;
+	json_t *a = json_array();
 
-	if (store_image_find(s, sp->image_id, &base, NULL, NULL) == 0) {
-		cfg = json_deep_copy(base.config);
-		image_free(&base);
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/*
+ * The image config as the container ran, as docker commit keeps it: its
+ * entrypoint and command apart, env, dir, user, stop signal; the rest
+ * (labels, ports, volumes) its image's. @base receives that image (its
+ * history goes on), zeroed if it went away.
+ */
+static json_t *container_config(struct hm_store *s, const struct hm_spec *sp,
+				struct hm_image *base)
+{
+	json_t *cfg;
+
+	if (store_image_find(s, sp->image_id, base, NULL, NULL) == 0) {
+		cfg = json_deep_copy(base->config);
 	} else {
+		memset(base, 0, sizeof(*base));
 		cfg = image_default_config(); /* the image went away */
 	}
-	if (sp->argv && sp->argv[0]) {
-		a = json_array();
-		for (size_t i = 0; sp->argv[i]; i++)
-			json_array_append_new(a, json_string(sp->argv[i]));
-		json_object_set_new(cfg, "cmd", a);
-	}
-	if (sp->env) {
-		a = json_array();
-		for (size_t i = 0; sp->env[i]; i++)
-			json_array_append_new(a, json_string(sp->env[i]));
-		json_object_set_new(cfg, "env", a);
-	}
+	if (sp->entrypoint && sp->entrypoint[0])
+		json_object_set_new(cfg, "entrypoint",
+				    strv_array(sp->entrypoint));
+	else
+		json_object_del(cfg, "entrypoint");
+	if (sp->config_cmd && (sp->config_cmd[0] || sp->entrypoint[0]))
+		json_object_set_new(cfg, "cmd", strv_array(sp->config_cmd));
+	if (sp->env)
+		json_object_set_new(cfg, "env", strv_array(sp->env));
 	if (sp->workdir && *sp->workdir)
 		json_object_set_new(cfg, "workdir", json_string(sp->workdir));
 	if (sp->user)
 		json_object_set_new(cfg, "user", json_string(sp->user));
+	if (sp->stop_signal && *sp->stop_signal)
+		json_object_set_new(cfg, "stop_signal",
+				    json_string(sp->stop_signal));
 	return cfg;
+}
+
+/* Docker's history "created by": the command, words joined by spaces. */
+static char *command_line(char *const *argv)
+{
+	cleanup_free char *s = xstrdup("");
+
+	for (size_t i = 0; argv && argv[i]; i++) {
+		char *n = xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
+
+		free(s);
+		s = n;
+	}
+	return steal_ptr(&s);
 }
 
 int commit_container(struct hm_store *s, const char *ref,
@@ -189,6 +217,9 @@ int commit_container(struct hm_store *s, const char *ref,
 		     struct hm_err *e)
 {
 	cleanup_free char *cdir = NULL, *upper = NULL, *source = NULL;
+	cleanup_free char *created_by = NULL;
+	cleanup_image struct hm_image base = {0};
+	json_t *cfg;
 	struct freeze_ctx f = {.g = {.pid = -1, .fd = -1, .lock = -1}};
 	struct hm_state state;
 	struct hm_spec sp;
@@ -205,14 +236,18 @@ int commit_container(struct hm_store *s, const char *ref,
 	source = xasprintf("commit of container %.12s", id);
 	f.s = s;
 	f.id = id;
+	cfg = container_config(s, &sp, &base);
+	created_by = command_line(sp.argv);
 	r = commit_upper(
 	    s,
 	    &(struct commit_input){
 		.dir = upper,
 		.base_layers = sp.layers,
-		.config = container_config(s, &sp),
+		.config = cfg,
 		.source = source,
 		.default_name = sp.name,
+		.base = base.layers ? &base : NULL,
+		.created_by = created_by,
 		.uidmap = &sp.uidmap,
 		.gidmap = &sp.gidmap,
 		.freeze = state.status == ST_RUNNING ? freeze_cb : NULL,

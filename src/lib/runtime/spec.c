@@ -80,6 +80,13 @@ json_t *spec_to_json(const struct hm_spec *s)
 	json_object_set_new(j, "network", netconf_to_json(&s->netcfg));
 	json_object_set_new(j, "seccomp_unconfined",
 			    json_boolean(s->seccomp_unconfined));
+	json_object_set_new(j, "entrypoint", strv_json(s->entrypoint));
+	json_object_set_new(j, "config_cmd", strv_json(s->config_cmd));
+	if (s->stop_signal && *s->stop_signal)
+		json_object_set_new(j, "stop_signal",
+				    json_string(s->stop_signal));
+	if (json_object_size(s->labels))
+		json_object_set(j, "labels", s->labels);
 	if (s->uidmap.count)
 		json_object_set_new(j, "userns",
 				    json_pack("{s:[I,I,I], s:[I,I,I]}", "uid",
@@ -211,6 +218,13 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 		 json_string_value(json_object_get(j, "created")) ?: "");
 	s->layers = spec_strv_from_json(json_object_get(j, "layers"));
 	s->argv = spec_strv_from_json(json_object_get(j, "cmd"));
+	s->entrypoint = spec_strv_from_json(json_object_get(j, "entrypoint"));
+	/* a record from before Entrypoint was kept apart: all was Cmd */
+	s->config_cmd = spec_strv_from_json(json_object_get(
+	    j, json_object_get(j, "config_cmd") ? "config_cmd" : "cmd"));
+	s->stop_signal = jstr(j, "stop_signal");
+	v = json_object_get(j, "labels");
+	s->labels = json_is_object(v) ? json_deep_copy(v) : NULL;
 	s->env = spec_strv_from_json(json_object_get(j, "env"));
 	s->tty = json_is_true(json_object_get(j, "tty"));
 	s->interactive = json_is_true(json_object_get(j, "interactive"));
@@ -254,12 +268,57 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * Docker's rules: COMMAND replaces the image's Cmd and keeps its
+ * Entrypoint; --entrypoint replaces the Entrypoint and drops the image's
+ * Cmd ('' leaves none). What runs is the Entrypoint, then the Cmd.
+ */
+int spec_resolve_command(struct hm_spec *s, json_t *cfg, struct hm_err *e)
+{
+	char **argv = NULL;
+
+	if (!s->entrypoint_set) {
+		strv_free(s->entrypoint);
+		s->entrypoint =
+		    spec_strv_from_json(json_object_get(cfg, "entrypoint"));
+	} else if (s->entrypoint && s->entrypoint[0] && !*s->entrypoint[0]) {
+		strv_free(s->entrypoint); /* --entrypoint '' */
+		s->entrypoint = NULL;
+	}
+	if (!s->entrypoint)
+		s->entrypoint = xcalloc(1, sizeof(char *));
+	strv_free(s->config_cmd);
+	if (s->argv && s->argv[0])
+		s->config_cmd = steal_ptr(&s->argv);
+	else if (!s->entrypoint_set)
+		s->config_cmd =
+		    spec_strv_from_json(json_object_get(cfg, "cmd"));
+	else
+		s->config_cmd = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; s->entrypoint[i]; i++)
+		argv = strv_push(argv, s->entrypoint[i]);
+	for (size_t i = 0; s->config_cmd[i]; i++)
+		argv = strv_push(argv, s->config_cmd[i]);
+	strv_free(s->argv);
+	s->argv = argv;
+	if (!argv)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"image \"%s\" has no command: give one "
+				"(homo run IMAGE COMMAND) or --entrypoint",
+				s->image);
+	return 0;
+}
+
 void spec_free(struct hm_spec *s)
 {
 	free(s->name);
 	free(s->image);
 	strv_free(s->layers);
 	strv_free(s->argv);
+	strv_free(s->entrypoint);
+	strv_free(s->config_cmd);
+	free(s->stop_signal);
+	json_decref(s->labels);
 	strv_free(s->env);
 	free(s->workdir);
 	free(s->user);
@@ -303,6 +362,9 @@ int spec_check_utf8(const struct hm_spec *s, struct hm_err *e)
 	for (i = 0; s->argv && s->argv[i] && !what; i++)
 		if (!utf8_ok(s->argv[i]))
 			what = "command word", n = i + 1;
+	for (i = 0; s->entrypoint && s->entrypoint[i] && !what; i++)
+		if (!utf8_ok(s->entrypoint[i]))
+			what = "entrypoint word", n = i + 1;
 	for (i = 0; s->env && s->env[i] && !what; i++)
 		if (!utf8_ok(s->env[i]))
 			what = "environment variable", n = i + 1;

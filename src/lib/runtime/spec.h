@@ -53,12 +53,22 @@ struct hm_spec {
 	char *name;
 	char *image; /* as the user named it */
 	char image_id[65];
-	char **layers;	/* bottom to top */
-	char **argv;	/* command; NULL = the image's */
-	char **env;	/* KEY=VAL; image env first, then -e */
-	char *workdir;	/* NULL = the image's */
-	char *user;	/* "", "uid[:gid]" or a name from /etc/passwd */
-	char *hostname; /* NULL = the short id */
+	char **layers; /* bottom to top */
+	/*
+	 * The command run: the user's COMMAND before container_create(),
+	 * then entrypoint + config_cmd (saved as "cmd", Docker's Path and
+	 * Args).
+	 */
+	char **argv;
+	char **entrypoint; /* Config.Entrypoint: the image's or --entrypoint */
+	char **config_cmd; /* Config.Cmd: COMMAND, else the image's */
+	bool entrypoint_set; /* --entrypoint given, '' too (not saved) */
+	char *stop_signal;   /* --stop-signal or the image's; NULL: SIGTERM */
+	json_t *labels;	     /* Config.Labels: the image's; NULL: none */
+	char **env;	     /* KEY=VAL; image env first, then -e */
+	char *workdir;	     /* NULL = the image's */
+	char *user;	     /* "", "uid[:gid]" or a name from /etc/passwd */
+	char *hostname;	     /* NULL = the short id */
 	bool tty, interactive, rm, read_only, privileged, init;
 	bool no_new_privs;
 	bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
@@ -94,6 +104,14 @@ json_t *spec_to_json(const struct hm_spec *s);
  * Docker's defaults, cap_add and cap_drop empty.
  */
 int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e);
+/**
+ * spec_resolve_command() - the command to run from the user's and the
+ * image config @cfg's (Docker's rules): COMMAND replaces the image's cmd
+ * and keeps its entrypoint; --entrypoint replaces the entrypoint and
+ * drops the image's cmd. Sets entrypoint, config_cmd and argv; a spec
+ * with nothing to run is refused.
+ */
+int spec_resolve_command(struct hm_spec *s, json_t *cfg, struct hm_err *e);
 /* A JSON array of strings as a NULL-terminated vector (never NULL). */
 char **spec_strv_from_json(json_t *a);
 /* Refuse a spec that JSON cannot hold (a non-UTF-8 word), naming the field. */

@@ -16,6 +16,7 @@
 
 #include "base/digest.h"
 #include "base/util.h"
+#include "store/reference.h"
 
 /* ---- image names ---- */
 
@@ -58,44 +59,22 @@ static bool valid_name(const char *n)
 	return true;
 }
 
-static bool valid_tag(const char *t)
-{
-	size_t len = strlen(t);
-
-	if (len == 0 || len > 128 || t[0] == '.' || t[0] == '-')
-		return false;
-	for (; *t; t++)
-		if (!isalnum((unsigned char)*t) && *t != '_' && *t != '.' &&
-		    *t != '-')
-			return false;
-	return true;
-}
-
 int image_ref_parse(const char *ref, char **name, char **tag, struct hm_err *e)
 {
-	const char *colon = strrchr(ref, ':');
-	const char *slash = strrchr(ref, '/');
-	cleanup_free char *n = NULL, *t = NULL;
+	struct image_ref r;
 
-	if (colon && (!slash || colon > slash)) {
-		n = strndup(ref, (size_t)(colon - ref));
-		t = xstrdup(colon + 1);
-	} else {
-		n = xstrdup(ref);
-		t = xstrdup("latest");
+	if (image_ref_parse_full(ref, &r, e) < 0)
+		return -1;
+	if (r.digest) {
+		image_ref_free(&r);
+		return hm_failx(e, HM_EXIT_FAIL,
+				"invalid reference \"%s\": a digest names no "
+				"image of this store (names and tags do)",
+				ref);
 	}
-	if (!valid_name(n))
-		return hm_failx(e, HM_EXIT_FAIL,
-				"invalid image name \"%s\": use lowercase "
-				"letters, digits and . _ - / between them",
-				n);
-	if (!valid_tag(t))
-		return hm_failx(e, HM_EXIT_FAIL,
-				"invalid tag \"%s\": use up to 128 letters, "
-				"digits, _ . and -, not starting with . or -",
-				t);
-	*name = steal_ptr(&n);
-	*tag = steal_ptr(&t);
+	*name = steal_ptr(&r.name);
+	*tag = xstrdup(image_ref_tag(&r));
+	image_ref_free(&r);
 	return 0;
 }
 
@@ -171,6 +150,31 @@ int image_compute_id(struct hm_image *img, struct hm_err *e)
 	return digest_buf(text, strlen(text), img->id, e);
 }
 
+json_t *image_history(const struct hm_image *img)
+{
+	json_t *out = json_array(), *v;
+	size_t i, layers = strv_len(img->layers), with_layer = 0;
+
+	json_array_foreach(img->history, i, v)
+	{
+		if (json_is_object(v) &&
+		    !json_is_true(json_object_get(v, "empty_layer")))
+			with_layer++;
+	}
+	/* layers older than the history (a pulled tarball's, a foreign
+	 * image's) get an entry of their own, as Docker shows them */
+	for (; with_layer < layers; with_layer++)
+		json_array_append_new(
+		    out, json_pack("{s:s}", "created",
+				   img->created ? img->created : ""));
+	json_array_foreach(img->history, i, v)
+	{
+		if (json_is_object(v))
+			json_array_append(out, v);
+	}
+	return out;
+}
+
 void image_free(struct hm_image *img)
 {
 	free(img->name);
@@ -179,6 +183,7 @@ void image_free(struct hm_image *img)
 	json_decref(img->config);
 	free(img->created);
 	free(img->source);
+	json_decref(img->history);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -287,6 +292,8 @@ int store_image_save(const struct hm_store *s, const struct hm_image *img,
 		      "config", img->config, "created",
 		      img->created ? img->created : "", "source", source,
 		      "size", (json_int_t)img->size);
+	if (json_array_size(img->history))
+		json_object_set(j, "history", img->history);
 	text = store_json_text(j, JSON_INDENT(2) | JSON_SORT_KEYS,
 			       "image record", e);
 	if (!text)
@@ -344,6 +351,11 @@ static bool str_or_absent(json_t *v)
 	return !v || json_is_string(v);
 }
 
+static bool obj_or_absent(json_t *v)
+{
+	return !v || json_is_object(v);
+}
+
 /*
  * What is wrong with an image record, or NULL. Everything its readers use
  * is checked here, so that nothing after the load trusts the file: an
@@ -374,6 +386,16 @@ static const char *record_problem(json_t *j)
 	    !str_or_absent(json_object_get(cfg, "workdir")) ||
 	    !str_or_absent(json_object_get(cfg, "user")))
 		return "config: cmd, env, workdir or user of the wrong type";
+	if (!strv_or_absent(json_object_get(cfg, "entrypoint")) ||
+	    !str_or_absent(json_object_get(cfg, "stop_signal")) ||
+	    !obj_or_absent(json_object_get(cfg, "labels")) ||
+	    !obj_or_absent(json_object_get(cfg, "exposed_ports")) ||
+	    !obj_or_absent(json_object_get(cfg, "volumes")))
+		return "config: entrypoint, stop_signal, labels, exposed_ports "
+		       "or volumes of the wrong type";
+	v = json_object_get(j, "history");
+	if (v && !json_is_array(v))
+		return "history is not an array";
 	v = json_object_get(j, "size");
 	if (v && (!json_is_integer(v) || json_integer_value(v) < 0))
 		return "size is not a number of bytes";
@@ -413,6 +435,7 @@ int store_image_load_file(const char *path, struct hm_image *out,
 	    xstrdup(json_string_value(json_object_get(j, "source")) ?: "");
 	out->size = (uint64_t)json_integer_value(json_object_get(j, "size"));
 	out->config = json_incref(json_object_get(j, "config"));
+	out->history = json_incref(json_object_get(j, "history"));
 	json_array_foreach(json_object_get(j, "layers"), i, v)
 	{
 		out->layers = strv_push(out->layers, json_string_value(v));

@@ -125,12 +125,15 @@ uint64_t store_layer_size(const struct hm_store *s, const char *id);
 struct hm_image {
 	char *name;
 	char *tag;
-	char id[65];	/* sha256 of {layers, config} */
-	char **layers;	/* bottom to top */
-	json_t *config; /* cmd, env, workdir, user */
-	char *created;	/* RFC 3339 */
-	char *source;	/* where it came from */
-	uint64_t size;	/* bytes of the layers' files */
+	char id[65];   /* sha256 of {layers, config} */
+	char **layers; /* bottom to top */
+	/* cmd, env, workdir, user; if set: entrypoint, comment, labels,
+	 * exposed_ports, volumes, stop_signal (docs/store.md) */
+	json_t *config;
+	char *created;	 /* RFC 3339 */
+	char *source;	 /* where it came from */
+	uint64_t size;	 /* bytes of the layers' files */
+	json_t *history; /* OCI config history entries, or NULL; not in id */
 };
 
 void image_free(struct hm_image *img);
@@ -154,9 +157,10 @@ static inline void cleanup_jsonp(json_t **j)
 bool image_is_dangling(const struct hm_image *img);
 
 /**
- * image_ref_parse() - split and validate "NAME[:TAG]" (Docker's grammar:
- * lowercase components of [a-z0-9] joined by . _ __ or -, separated by /;
- * a tag of up to 128 [A-Za-z0-9_.-] not starting with . or -).
+ * image_ref_parse() - split and validate "[HOST[:PORT]/]NAME[:TAG]" in
+ * Docker's grammar (store/reference.h): *@name is the familiar name
+ * ("docker.io/library/x" is "x"), *@tag "latest" if none. A digest
+ * reference names no local image: refused.
  */
 int image_ref_parse(const char *ref, char **name, char **tag, struct hm_err *e);
 
@@ -166,6 +170,13 @@ char *image_name_from_source(const char *source);
 
 /** image_default_config() - CMD /bin/sh and a standard PATH. */
 json_t *image_default_config(void);
+
+/**
+ * image_history() - the image's history (OCI config "history" entries:
+ * created, created_by, comment, empty_layer), oldest first, with an entry
+ * made up for each bottom layer it does not cover. A new array.
+ */
+json_t *image_history(const struct hm_image *img);
 
 /** image_compute_id() - fill img->id from its layers and config. */
 int image_compute_id(struct hm_image *img, struct hm_err *e);

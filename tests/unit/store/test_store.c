@@ -20,10 +20,28 @@ static void test_ref_parse(void **state)
 	    {"my-org/app_x:v2", "my-org/app_x", "v2"},
 	    {"a.b__c--d", "a.b__c--d", "latest"},
 	    {"lede-17.01.2-x86", "lede-17.01.2-x86", "latest"},
+	    {"localhost:5000/team/bb:v1", "localhost:5000/team/bb", "v1"},
+	    {"docker.io/library/x", "x", "latest"},
+	    {"library/x:2", "x", "2"},
+	    {"docker.io/team/x", "team/x", "latest"},
 	};
 	static const char *const bad[] = {
-	    "",	  "Busybox", "-x",   "x-",   "a..b", "a/",    "/a",
-	    "a:", "a:-t",    "a:.t", "a:t!", "a b",  "a___b",
+	    "",
+	    "Busybox",
+	    "-x",
+	    "x-",
+	    "a..b",
+	    "a/",
+	    "/a",
+	    "a:",
+	    "a:-t",
+	    "a:.t",
+	    "a:t!",
+	    "a b",
+	    "a___b",
+	    /* a digest names no image of the store */
+	    "x@sha256:"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	};
 	struct hm_err e;
 
@@ -125,6 +143,66 @@ static void test_images_and_layers(void **state)
 	assert_int_equal(store_gc_layers(&s, NULL, NULL, &removed, &e), 0);
 	assert_int_equal(removed, 1);
 	assert_false(store_layer_exists(&s, l1));
+	image_free(&img);
+	store_close(&s);
+	unit_rmtree(dir);
+}
+
+/*
+ * A record keeps the config's entrypoint, labels and stop signal and the
+ * history, under a registry name; the history is not part of the id, and
+ * image_history() gives the layers below it an entry each.
+ */
+static void test_record_fields(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct hm_store s = fixture_store(dir);
+	const char *l1 =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	const char *l2 =
+	    "2222222222222222222222222222222222222222222222222222222222222222";
+	struct hm_image img = {0}, got;
+	char id[65];
+	json_t *h;
+	struct hm_err e;
+
+	(void)state;
+	fixture_layer(&s, l1);
+	fixture_layer(&s, l2);
+	assert_int_equal(
+	    image_ref_parse("localhost:5000/a/b:v1", &img.name, &img.tag, &e),
+	    0);
+	img.layers = strv_push(strv_push(NULL, l1), l2);
+	img.config = image_default_config();
+	json_object_set_new(img.config, "entrypoint", json_pack("[s]", "ep"));
+	json_object_set_new(img.config, "labels", json_pack("{s:s}", "a", "b"));
+	json_object_set_new(img.config, "stop_signal", json_string("SIGINT"));
+	img.created = xstrdup("2026-01-01T00:00:00Z");
+	assert_int_equal(image_compute_id(&img, &e), 0);
+	memcpy(id, img.id, sizeof(id));
+	img.history =
+	    json_pack("[{s:s, s:s}]", "created_by", "top", "comment", "c");
+	assert_int_equal(image_compute_id(&img, &e), 0);
+	assert_string_equal(img.id, id);
+	assert_int_equal(store_image_save(&s, &img, &e), 0);
+
+	assert_int_equal(
+	    store_image_find(&s, "localhost:5000/a/b:v1", &got, NULL, &e), 0);
+	assert_string_equal(got.name, "localhost:5000/a/b");
+	assert_string_equal(got.id, id);
+	assert_true(json_equal(got.config, img.config));
+	assert_true(json_equal(got.history, img.history));
+	h = image_history(&got);
+	assert_int_equal(json_array_size(h), 2);
+	assert_null(json_object_get(json_array_get(h, 0), "created_by"));
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(h, 0), "created")),
+	    "2026-01-01T00:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(h, 1), "created_by")),
+			    "top");
+	json_decref(h);
+	image_free(&got);
 	image_free(&img);
 	store_close(&s);
 	unit_rmtree(dir);
@@ -245,6 +323,14 @@ static void test_record_validation(void **state)
 	    "\"size\": \"big\"}",
 	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": {}, "
 	    "\"source\": 1}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], "
+	    "\"config\": {\"entrypoint\": \"sh\"}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], "
+	    "\"config\": {\"labels\": [\"a\"]}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], "
+	    "\"config\": {\"stop_signal\": 15}}",
+	    "{\"id\": \"@ID\", \"layers\": [\"@ID\"], \"config\": {}, "
+	    "\"history\": {}}",
 	    "[1]",
 	};
 	const char *id =
@@ -481,6 +567,7 @@ int main(void)
 	    cmocka_unit_test(test_pin_layers),
 	    cmocka_unit_test(test_corrupt_record),
 	    cmocka_unit_test(test_record_validation),
+	    cmocka_unit_test(test_record_fields),
 	    cmocka_unit_test(test_format_version),
 	    cmocka_unit_test(test_dangling),
 	    cmocka_unit_test(test_debris),
