@@ -158,7 +158,7 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("ps", argc, argv, "+aqh", opts, e)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -188,7 +188,7 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return 1;
 		default:
-			return cmd_usage_error(e, "ps", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	return 0;
@@ -301,7 +301,7 @@ int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	bool force = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("rm", argc, argv, "+fh", opts, e)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -309,7 +309,7 @@ int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("rm");
 		default:
-			return cmd_usage_error(e, "rm", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind >= argc)

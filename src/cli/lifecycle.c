@@ -39,7 +39,7 @@ const char cmd_stop_usage[] =
     "Stop running containers: SIGTERM, then SIGKILL after a timeout.\n\n"
     "Options:\n"
     "  -t, --time SECONDS   wait this long before SIGKILL (default 10;\n"
-    "                       0 to 86400: no -1, a stop always ends)\n";
+    "                       -1: wait for ever, no SIGKILL)\n";
 const char cmd_kill_usage[] =
     "Usage: homo kill [OPTIONS] CONTAINER...\n\n"
     "Send a signal to running containers' main process.\n\n"
@@ -55,7 +55,7 @@ const char cmd_restart_usage[] =
     "Stop (if running) and start containers.\n\n"
     "Options:\n"
     "  -t, --time SECONDS   wait this long before SIGKILL (default 10;\n"
-    "                       0 to 86400: no -1, a stop always ends)\n";
+    "                       -1: wait for ever, no SIGKILL)\n";
 const char cmd_wait_usage[] =
     "Usage: homo wait CONTAINER...\n\n"
     "Block until the containers stop, then print their exit codes.\n";
@@ -63,11 +63,13 @@ const char cmd_wait_usage[] =
 static int parse_seconds(const char *cmd, const char *arg, int *out,
 			 struct hm_err *e)
 {
-	uint64_t v;
+	int64_t v;
 
-	/* no Docker's -1 (wait forever): a stop always ends */
-	if (num_parse_u64(arg, 0, 86400, &v) < 0)
-		return cmd_usage_error(e, cmd, "-t \"%s\": seconds, 0 to 86400",
+	/* -1: no SIGKILL, wait for ever (Docker's) */
+	if (num_parse_i64(arg, -1, 86400, &v) < 0)
+		return cmd_usage_error(e, cmd,
+				       "-t \"%s\": seconds, 0 to 86400, or -1 "
+				       "to wait for ever",
 				       arg);
 	*out = (int)v;
 	return 0;
@@ -108,7 +110,7 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char id[65];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("logs", argc, argv, "+fn:th", opts, e)) != -1) {
 		switch (c) {
 		case 'f':
 			o.follow = true;
@@ -134,7 +136,7 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("logs");
 		default:
-			return cmd_usage_error(e, "logs", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind != argc - 1)
@@ -167,7 +169,8 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char id[65];
 	int c, code = 0;
 
-	while ((c = getopt_long(argc, argv, "+ite:w:u:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("exec", argc, argv, "+ite:w:u:h", opts, e)) !=
+	       -1) {
 		switch (c) {
 		case 'i':
 			o.interactive = true;
@@ -199,7 +202,7 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("exec");
 		default:
-			return cmd_usage_error(e, "exec", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (argc - optind < 2)
@@ -235,7 +238,7 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 	int c;
 
 	*timeout = 10;
-	while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(cmd, argc, argv, "+t:h", opts, e)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_seconds(cmd, optarg, timeout, e) < 0)
@@ -244,7 +247,7 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 		case 'h':
 			return 1;
 		default:
-			return cmd_usage_error(e, cmd, "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind >= argc)
@@ -302,7 +305,7 @@ int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	};
 	int c, sig = SIGKILL;
 
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("kill", argc, argv, "+s:h", opts, e)) != -1) {
 		switch (c) {
 		case 's':
 			if (parse_signal(optarg, &sig) < 0)
@@ -312,7 +315,7 @@ int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("kill");
 		default:
-			return cmd_usage_error(e, "kill", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind >= argc)
@@ -332,10 +335,11 @@ static int do_start(struct hm_ctx *ctx, const char *id, const char *arg,
 
 int cmd_start(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	optind = 1;
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		return cmd_help("start");
-	if (argc < 2)
+	int r = cmd_no_options("start", argc, argv, e);
+
+	if (r)
+		return r > 0 ? cmd_help("start") : -1;
+	if (optind >= argc)
 		return cmd_usage_error(e, "start", "expected CONTAINER...");
 	return cmd_each_container(ctx, argc, argv, do_start, NULL, e);
 }
@@ -374,10 +378,11 @@ static int do_wait(struct hm_ctx *ctx, const char *id, const char *arg,
 
 int cmd_wait(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	optind = 1;
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		return cmd_help("wait");
-	if (argc < 2)
+	int r = cmd_no_options("wait", argc, argv, e);
+
+	if (r)
+		return r > 0 ? cmd_help("wait") : -1;
+	if (optind >= argc)
 		return cmd_usage_error(e, "wait", "expected CONTAINER...");
 	return cmd_each_container(ctx, argc, argv, do_wait, NULL, e);
 }

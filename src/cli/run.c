@@ -48,10 +48,10 @@ const char cmd_run_usage[] =
     "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
     "  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
     "                           (:ro: with every mount below it)\n"
-    "      --hostname NAME      container hostname (default: short id):\n"
+    "  -h, --hostname NAME      container hostname (default: short id):\n"
     "                           letters, digits, '-', '.'; at most 64\n"
     "      --read-only          mount the root filesystem read-only\n"
-    "  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"
+    "  -m, --memory BYTES       memory limit (e.g. 32m, 1g; 0: none)\n"
     "      --memory-swap BYTES  memory+swap limit (-1: unlimited swap)\n"
     "      --pids-limit N       at most N processes (default 2048;\n"
     "                           -1 or 0: unlimited)\n"
@@ -73,7 +73,9 @@ const char cmd_run_usage[] =
     "      --ip ADDR            the container's address on the bridge\n"
     "                           (default: the lowest free one)\n"
     "      --init               run a tiny init as PID 1 that forwards\n"
-    "                           signals and reaps zombies\n";
+    "                           signals and reaps zombies\n"
+    "      --help               this help\n\n"
+    "Long options are taken by their full name only.\n";
 
 /*
  * What parse_opts() fills: the spec, and --memory-swap, which is checked
@@ -333,7 +335,8 @@ static int opt_memory(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	if (parse_size("--memory", arg, &rp->s->limits.memory, e) < 0)
 		return -1;
-	if (rp->s->limits.memory < 6 << 20)
+	/* Docker's 0 is no limit */
+	if (rp->s->limits.memory && rp->s->limits.memory < 6 << 20)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--memory %s: the minimum is 6m", arg);
 	return 0;
@@ -466,7 +469,7 @@ static const struct run_opt run_opts[] = {
     FN("workdir", 'w', true, opt_workdir),
     STR("user", 'u', user),
     FN("volume", 'v', true, opt_volume),
-    FN("hostname", 0, true, opt_hostname),
+    FN("hostname", 'h', true, opt_hostname),
     FLAG("read-only", 0, read_only),
     FN("memory", 'm', true, opt_memory),
     FN("memory-swap", 0, true, opt_memory_swap),
@@ -481,7 +484,7 @@ static const struct run_opt run_opts[] = {
     STR("ip", 0, netcfg.ip),
     FLAG("init", 0, init),
     FN("security-opt", 0, true, opt_security),
-    FN("help", 'h', false, opt_help),
+    FN("help", 0, false, opt_help), /* -h is --hostname, as Docker's */
 };
 
 /* struct option and optstring for run_opts; row i is returned as 256 + i */
@@ -545,7 +548,8 @@ static int check_swap(struct hm_spec *s, const char *swap, struct hm_err *e)
 	else if (parse_size("--memory-swap", swap, &s->limits.memory_swap, e) <
 		 0)
 		return -1;
-	if (!s->limits.memory)
+	/* Docker's -1 (unlimited swap) and 0 (the default) need no -m */
+	if (!s->limits.memory && s->limits.memory_swap > 0)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--memory-swap needs --memory too");
 	if (s->limits.memory_swap > 0 &&
@@ -562,19 +566,16 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 		      struct hm_err *e)
 {
 	struct option lo[2 * ARRAY_SIZE(run_opts) + 1];
-	char shorts[2 * ARRAY_SIZE(run_opts) + 2];
+	char shorts[2 * ARRAY_SIZE(run_opts) + 3];
 	struct run_parse rp = {.s = s};
 	int c, r;
 
 	run_getopt_tables(lo, shorts);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+	while ((c = cmd_getopt("run", argc, argv, shorts, lo, e)) != -1) {
 		const struct run_opt *o = run_opt_of(c);
 
 		if (!o)
-			return cmd_usage_error(e, "run",
-					       "unknown option \"%s\"",
-					       argv[optind - 1]);
+			return -1; /* cmd_getopt() said why */
 		r = run_opt_apply(o, &rp, optarg, e);
 		if (r != 0)
 			return r < 0 ? -1 : 1;

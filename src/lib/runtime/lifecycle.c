@@ -194,7 +194,8 @@ static int stop_init(struct hm_store *st, const char *id, int fd, int timeout_s,
 	    errno != ESRCH)
 		return hm_fail(e, errno, "signal container %.12s", id);
 	FAULT_POINT("stop-mid-wait");
-	if (!exited_within(fd, timeout_s * 1000)) {
+	/* a negative timeout waits for ever (Docker's stop -t -1) */
+	if (!exited_within(fd, timeout_s < 0 ? -1 : timeout_s * 1000)) {
 		HM_TRACE("%.12s ignored SIGTERM for %ds: SIGKILL", id,
 			 timeout_s);
 		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);

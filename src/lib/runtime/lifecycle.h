@@ -18,8 +18,9 @@ int container_kill(struct hm_store *st, const char *id, int sig,
 		   struct hm_err *e);
 
 /**
- * container_stop() - SIGTERM, then SIGKILL after @timeout_s seconds, and
- * wait until its owner recorded the exit. No restart policy restarts it.
+ * container_stop() - SIGTERM, then SIGKILL after @timeout_s seconds (< 0:
+ * never), and wait until its owner recorded the exit. No restart policy
+ * restarts it.
  * A container that is not running is not an error (Docker).
  */
 int container_stop(struct hm_store *st, const char *id, int timeout_s,

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# Option parsing that cannot surprise (full long names only, one error line
+# naming the option, no option taken as a name), Docker's numeric values
+# and defaults, and the small fidelity fixes around them.
+bats_require_minimum_version 1.5.0
+load helpers
+
+# $1: the expected error line; the rest: homo's arguments
+assert_option_error() {
+	local want=$1
+	shift
+	run --separate-stderr homo "$@"
+	[ "$status" -eq 125 ] || { echo "homo $*: status $status" >&2; return 1; }
+	assert_one_error_line
+	[ "$stderr" = "$want" ] || { echo "homo $*: '$stderr', expected '$want'" >&2; return 1; }
+}
+
+@test "options: a prefix of a long option is no option (--priv is not --privileged)" {
+	pull_busybox
+	assert_option_error "homo: run: --priv: unknown option (see 'homo run --help')" \
+		run --rm --priv busybox true
+	assert_option_error "homo: run: --pid: unknown option (see 'homo run --help')" \
+		run --rm --pid 5 busybox true
+	assert_option_error "homo: run: --hostn: unknown option (see 'homo run --help')" \
+		run --rm --hostn=x busybox true
+	assert_option_error "homo: ps: --al: unknown option (see 'homo ps --help')" ps --al
+	assert_option_error "homo: stop: --ti: unknown option (see 'homo stop --help')" \
+		stop --ti 1 x
+	assert_option_error "homo: commit: --mess: unknown option (see 'homo commit --help')" \
+		commit --mess m x
+	assert_option_error "homo: --roo: unknown option (see 'homo --help')" --roo /x ps
+	# nothing was created by any of them
+	run homo ps -aq
+	assert_status 0
+	[ -z "$output" ]
+	# the full names still work, --network as --net's alias too
+	run homo run --rm --privileged --network none --pids-limit 5 busybox true
+	assert_status 0
+}
+
+@test "options: every option error is one line naming the option, status 125" {
+	pull_busybox
+	assert_option_error "homo: run: -m: missing value (see 'homo run --help')" run -m
+	assert_option_error "homo: run: --memory: missing value (see 'homo run --help')" \
+		run --memory
+	assert_option_error "homo: run: -x: unknown option (see 'homo run --help')" \
+		run --name=a -dx busybox
+	assert_option_error "homo: run: --rm: takes no value (see 'homo run --help')" \
+		run --rm=yes busybox
+	assert_option_error "homo: logs: -n: missing value (see 'homo logs --help')" logs -n
+	assert_option_error "homo: --bogus: unknown option (see 'homo --help')" --bogus
+	for cmd in pull images tag rmi image inspect ps logs exec stop kill start \
+		restart wait port rm commit export save load; do
+		args=$cmd
+		[ "$cmd" = image ] && args="image prune"
+		assert_option_error "homo: $cmd: --zz: unknown option (see 'homo $cmd --help')" \
+			$args --zz x
+	done
+	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+}
+
+@test "options: no command takes an unknown option as a container name" {
+	pull_busybox
+	homo run -d --name f busybox sleep 60 >/dev/null
+	# inspect -f took "-f" as a name; a Go template is not supported
+	for cmd in inspect wait start tag rm; do
+		assert_option_error "homo: $cmd: -q: unknown option (see 'homo $cmd --help')" \
+			$cmd -q f f
+	done
+	run homo rm -f f
+	assert_status 0
+}
+
+@test "options: run -h is --hostname; --help prints the help" {
+	pull_busybox
+	run homo run --rm -h box7 busybox hostname
+	assert_status 0
+	[ "$output" = box7 ]
+	run homo run --help
+	assert_status 0
+	assert_output_has "-h, --hostname NAME"
+	assert_output_has "Usage: homo run"
+	run homo run --rm -h 'bad_name' busybox true
+	assert_status 125
+}
+
+@test "options: 0 and -1 mean unlimited where Docker's do" {
+	pull_busybox
+	# -m 0: no memory limit; --memory-swap -1 needs no -m; pids 0/-1
+	run homo run --rm -m 0 --memory-swap -1 --pids-limit -1 busybox \
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+	assert_status 0
+	[ "${lines[0]}" -gt 4611686018427387904 ]
+	[ "${lines[1]}" = max ]
+	run homo run --rm --pids-limit 0 busybox cat /sys/fs/cgroup/pids/pids.max
+	assert_output_has max
+	# a positive swap limit still needs -m, and -m 1m is still too small
+	run --separate-stderr homo run --rm --memory-swap 64m busybox true
+	assert_status 125
+	run --separate-stderr homo run --rm -m 1m busybox true
+	assert_status 125
+}
+
+@test "options: stop -t -1 waits for ever (no SIGKILL)" {
+	pull_busybox
+	# TERM is trapped: the container ends 3 s after it, on its own
+	homo run -d --name slow busybox sh -c \
+		'trap "sleep 3; exit 7" TERM; while :; do sleep 0.1; done' >/dev/null
+	sleep 0.5
+	start=$(date +%s%N)
+	run homo stop -t -1 slow
+	assert_status 0
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	[ "$elapsed" -ge 2500 ] || { echo "stopped after $elapsed ms" >&2; return 1; }
+	run homo inspect slow
+	assert_output_has '"ExitCode": 7'
+	homo rm slow
+	run --separate-stderr homo stop -t -2 nosuch
+	assert_status 125
+}
