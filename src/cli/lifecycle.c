@@ -58,7 +58,9 @@ const char cmd_restart_usage[] =
     "                       -1: wait for ever, no SIGKILL)\n";
 const char cmd_wait_usage[] =
     "Usage: homo wait CONTAINER...\n\n"
-    "Block until the containers stop, then print their exit codes.\n";
+    "Block until the containers stop, then print their exit codes.\n"
+    "A --rm container's code is kept 10 minutes after its removal, for\n"
+    "'homo wait ID' after 'homo run -d --rm'.\n";
 
 static int parse_seconds(const char *cmd, const char *arg, int *out,
 			 struct hm_err *e)
@@ -376,13 +378,42 @@ static int do_wait(struct hm_ctx *ctx, const char *id, const char *arg,
 	return 0;
 }
 
+/* one CONTAINER of homo wait; a --rm one removed already: its kept code */
+static int wait_one(struct hm_ctx *ctx, const char *arg, struct hm_err *e)
+{
+	char id[65];
+	int code;
+
+	if (container_find(&ctx->store, arg, id, e) == 0)
+		return do_wait(ctx, id, arg, NULL, e);
+	if (container_kept_exit(&ctx->store, arg, &code) < 0)
+		return -1; /* "no such container" from container_find() */
+	printf("%d\n", code);
+	fflush(stdout);
+	return 0;
+}
+
 int cmd_wait(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	int r = cmd_no_options("wait", argc, argv, e);
+	int r = cmd_no_options("wait", argc, argv, e), failed = 0;
+	struct hm_err first = {0};
 
 	if (r)
 		return r > 0 ? cmd_help("wait") : -1;
 	if (optind >= argc)
 		return cmd_usage_error(e, "wait", "expected CONTAINER...");
-	return cmd_each_container(ctx, argc, argv, do_wait, NULL, e);
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	/* as cmd_each_container(): go on, print the later errors */
+	for (int i = optind; i < argc; i++) {
+		if (wait_one(ctx, argv[i], e) == 0)
+			continue;
+		if (!failed++)
+			first = *e;
+		else
+			fprintf(stderr, "homo: %s\n", e->msg);
+	}
+	if (failed)
+		*e = first;
+	return failed ? -1 : 0;
 }

@@ -118,3 +118,31 @@ assert_option_error() {
 	run --separate-stderr homo stop -t -2 nosuch
 	assert_status 125
 }
+
+@test "wait: the exit code of a --rm container, also once it is removed" {
+	pull_busybox
+	# the container exits at once: its monitor removes it while (or
+	# before) wait reads it; this failed with a raw state.json path
+	for i in 1 2 3 4 5; do
+		id=$(homo run -d --rm busybox sh -c 'exit 3')
+		run --separate-stderr homo wait "$id"
+		assert_status 0
+		[ "$output" = 3 ] || { echo "round $i: '$output' '$stderr'" >&2; return 1; }
+	done
+	id=$(homo run -d --rm busybox sh -c 'sleep 0.3; exit 4')
+	run homo wait "$id"
+	[ "$output" = 4 ]
+	# stop of a --rm container: the code of its end, no error
+	id=$(homo run -d --rm busybox sleep 30)
+	run homo stop -t 0 "$id"
+	assert_status 0
+	run homo wait "$id"
+	[ "$output" = 137 ]
+	[ -z "$(homo ps -aq)" ]
+	# never an internal path as the error
+	run --separate-stderr homo wait 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" != *"$HOMO_ROOT"* ]]
+	[[ "$stderr" == *"no such container"* ]]
+}

@@ -19,6 +19,7 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "runtime/lifecycle.h"
 #include "runtime/logs.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
@@ -756,6 +757,8 @@ int container_remove(struct hm_store *st, const char *id, bool force,
 	if (container_load_spec(st, id, &s, e) == 0) {
 		release_name(st, s.name);
 		userns = s.uidmap.count != 0;
+		if (s.rm && state.status == ST_EXITED) /* for homo wait */
+			container_keep_exit(st, id, state.exit_code);
 		spec_free(&s);
 	}
 	/* vanish at once under the lock, then delete at leisure */
