@@ -61,7 +61,7 @@ const char cmd_run_usage[] =
     "      --cap-drop CAP       drop a capability (or ALL)\n"
     "      --privileged         all capabilities, all devices, no masks\n"
     "      --security-opt no-new-privileges[=true|false]\n"
-    "                           (default true)\n"
+    "                           no setuid gains (default false, as Docker)\n"
     "      --security-opt seccomp=unconfined\n"
     "                           no seccomp filter (default: Docker's\n"
     "                           default profile; see docs/security.md)\n"
@@ -604,8 +604,9 @@ static int check_conflicts(struct hm_spec *s, struct hm_err *e)
 
 int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	cleanup_spec struct hm_spec s = {.no_new_privs = true,
-					 .limits.pids = CGROUP_DEFAULT_PIDS};
+	/* no no_new_privs by default, as Docker: setuid helpers (sudo, su,
+	 * ping) in images work */
+	cleanup_spec struct hm_spec s = {.limits.pids = CGROUP_DEFAULT_PIDS};
 	int r, code = 0;
 
 	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);

@@ -146,3 +146,37 @@ assert_option_error() {
 	[[ "$stderr" != *"$HOMO_ROOT"* ]]
 	[[ "$stderr" == *"no such container"* ]]
 }
+
+@test "defaults: no no_new_privs unless asked (setuid works), as Docker" {
+	make_image sbit 'cp bin/probe bin/sprobe && chmod 4755 bin/sprobe'
+	run homo run --rm sbit probe nnp
+	assert_status 0
+	assert_output_has "nnp=0"
+	# a setuid-root binary run by a user gains euid 0 (sudo, su, ping)
+	run homo run --rm -u 1000 sbit sprobe ids
+	assert_status 0
+	assert_output_has "euid=0"
+	for opt in no-new-privileges no-new-privileges=true no-new-privileges:true; do
+		run homo run --rm -u 1000 --security-opt $opt sbit sh -c 'probe nnp; sprobe ids'
+		assert_status 0
+		assert_output_has "nnp=1"
+		assert_output_has "euid=1000"
+	done
+	run homo run --rm --security-opt no-new-privileges=false sbit probe nnp
+	assert_output_has "nnp=0"
+	run --separate-stderr homo run --rm --security-opt no-new-privileges=maybe sbit true
+	assert_status 125
+	assert_one_error_line
+}
+
+@test "defaults: -u UID missing from the image's passwd gets gid 0, as Docker" {
+	pull_busybox
+	run homo run --rm -u 1234 busybox id
+	assert_status 0
+	[ "$output" = "uid=1234 gid=0(root) groups=0(root)" ] || [ "$output" = "uid=1234 gid=0(root)" ]
+	run homo run --rm -u 1234:99 busybox probe ids
+	assert_output_has "gid=99"
+	# in passwd: its own group
+	run homo run --rm -u 1000 busybox probe ids
+	assert_output_has "gid=1000"
+}
