@@ -95,8 +95,9 @@ int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 	int64_t pids;
 
 	*out = NULL;
+	/* an ambiguous id prefix is an error, not "no such container" */
 	if (container_find(&ctx->store, ref, id, &miss) < 0)
-		return 0;
+		return strstr(miss.msg, "ambiguous") ? (*e = miss, -1) : 0;
 	if (load_row(&ctx->store, id, &r, e) < 0)
 		return -1;
 	*out = container_json(&ctx->store, &r);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The lifecycle commands: logs, exec, stop, kill, start, restart, wait. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -7,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/number.h"
 #include "base/util.h"
@@ -181,6 +185,11 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 			o.tty = true;
 			break;
 		case 'e':
+			if (*optarg == '=' || !*optarg)
+				return cmd_usage_error(e, "exec",
+						       "-e \"%s\": no variable "
+						       "name",
+						       optarg);
 			if (strchr(optarg, '=')) {
 				env = strv_push(env, optarg);
 			} else if (getenv(optarg)) {
@@ -220,15 +229,6 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 /* ---- stop, kill, start, restart, wait ---- */
 
-static int do_stop(struct hm_ctx *ctx, const char *id, const char *arg,
-		   void *data, struct hm_err *e)
-{
-	if (container_stop(&ctx->store, id, *(int *)data, e) < 0)
-		return -1;
-	puts(arg);
-	return 0;
-}
-
 static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 		     struct hm_err *e)
 {
@@ -257,13 +257,90 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 	return 0;
 }
 
+/* a child of homo stop: one container; its error (or none) on @fd */
+static void stop_child(struct hm_ctx *ctx, const char *arg, int timeout, int fd)
+{
+	struct hm_err e = {0};
+	char id[65];
+	int r = container_find(&ctx->store, arg, id, &e);
+
+	if (r == 0)
+		r = container_stop(&ctx->store, id, timeout, &e);
+	if (r < 0 && util_write_all(fd, &e, sizeof(e)) < 0)
+		r = -1;
+	_exit(r < 0 ? 1 : 0);
+}
+
+/* the outcome of stop_child() @pid: 0, or -1 with @e */
+static int stop_reap(pid_t pid, int fd, const char *arg, struct hm_err *e)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (read(fd, e, sizeof(*e)) == (ssize_t)sizeof(*e))
+		return -1;
+	return hm_failx(e, HM_EXIT_FAIL, "stop %s: failed", arg);
+}
+
+/*
+ * homo stop A B C: each container in a child of its own, so that the
+ * grace periods run at the same time (Docker's); the results printed in
+ * the order given, the later errors printed, the first returned.
+ */
+static int stop_all(struct hm_ctx *ctx, int argc, char **argv, int timeout,
+		    struct hm_err *e)
+{
+	size_t n = (size_t)(argc - optind);
+	cleanup_free pid_t *pids = xcalloc(n, sizeof(*pids));
+	cleanup_free int *fds = xcalloc(n, sizeof(*fds));
+	struct hm_err first = {0};
+	int failed = 0;
+
+	fflush(stdout);
+	for (size_t i = 0; i < n; i++) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0)
+			p[0] = p[1] = -1;
+		pids[i] = p[0] < 0 ? -1 : fork();
+		if (pids[i] == 0)
+			stop_child(ctx, argv[optind + i], timeout, p[1]);
+		if (p[1] >= 0)
+			close(p[1]);
+		fds[i] = p[0];
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *arg = argv[optind + i];
+		int r = pids[i] < 0 ? hm_fail(e, errno, "stop %s", arg)
+				    : stop_reap(pids[i], fds[i], arg, e);
+
+		if (fds[i] >= 0)
+			close(fds[i]);
+		if (r == 0)
+			puts(arg);
+		else if (!failed++)
+			first = *e;
+		else
+			fprintf(stderr, "homo: %s\n", e->msg);
+		fflush(stdout);
+	}
+	if (failed)
+		*e = first;
+	return failed ? -1 : 0;
+}
+
 int cmd_stop(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	int timeout, r = stop_opts("stop", argc, argv, &timeout, e);
 
 	if (r)
 		return r > 0 ? cmd_help("stop") : -1;
-	return cmd_each_container(ctx, argc, argv, do_stop, &timeout, e);
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	return stop_all(ctx, argc, argv, timeout, e);
 }
 
 static int parse_signal(const char *s, int *sig)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/envfile.h"
 #include "base/idmap.h"
 #include "base/number.h"
 #include "base/util.h"
@@ -43,7 +44,8 @@ const char cmd_run_usage[] =
     "  -i, --interactive        keep stdin open (else it is /dev/null)\n"
     "  -t, --tty                allocate a pseudo-terminal\n"
     "  -e, --env KEY[=VAL]      set a variable (KEY alone: the host's)\n"
-    "      --env-file FILE      read KEY=VAL lines from FILE\n"
+    "      --env-file FILE      read KEY=VAL lines from FILE (Docker's\n"
+    "                           rules: # comments, KEY alone: the host's)\n"
     "  -w, --workdir DIR        working directory (created if missing)\n"
     "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
     "  -v, --volume HOST:CTR[:ro]  bind-mount a host path\n"
@@ -132,28 +134,20 @@ static void add_env(struct hm_spec *s, const char *kv)
 	}
 }
 
+static const char *host_env(const char *name)
+{
+	return getenv(name);
+}
+
 static int opt_env_file(struct run_parse *rp, const char *path,
 			struct hm_err *e)
 {
-	struct hm_spec *s = rp->s;
-	cleanup_free char *text = util_read_file(path, NULL, e);
-	char *line, *save = NULL;
+	size_t len;
+	cleanup_free char *text = util_read_file(path, &len, e);
 
 	if (!text)
 		return hm_prefix(e, "--env-file");
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		line += strspn(line, " \t");
-		if (!*line || *line == '#')
-			continue;
-		if (*line == '=')
-			return hm_failx(e, HM_EXIT_FAIL,
-					"--env-file %s: bad line \"%s\": "
-					"no variable name",
-					path, line);
-		add_env(s, line);
-	}
-	return 0;
+	return envfile_parse(path, text, len, host_env, &rp->s->env, e);
 }
 
 static int opt_volume(struct run_parse *rp, const char *arg, struct hm_err *e)
@@ -273,7 +267,9 @@ static int opt_log_max(struct run_parse *rp, const char *arg, struct hm_err *e)
 
 static int opt_env(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	(void)e;
+	if (*arg == '=' || !*arg) /* Docker's "invalid environment variable" */
+		return hm_failx(e, HM_EXIT_FAIL, "-e \"%s\": no variable name",
+				arg);
 	add_env(rp->s, arg);
 	return 0;
 }

@@ -180,3 +180,69 @@ assert_option_error() {
 	run homo run --rm -u 1000 busybox probe ids
 	assert_output_has "gid=1000"
 }
+
+@test "--env-file: Docker's rules (a name alone takes the host's value; blanks in a name refused)" {
+	pull_busybox
+	printf '# comment\n\n  A=1\nB= two  words \nHOSTONE\nNOT_ON_HOST\nC==x\n' >"$T/env"
+	HOSTONE=from-host run homo run --rm --env-file "$T/env" busybox env
+	assert_status 0
+	assert_output_has "A=1"
+	assert_output_has "B= two  words "
+	assert_output_has "HOSTONE=from-host"
+	assert_output_has "C==x"
+	assert_output_lacks "NOT_ON_HOST"
+	assert_output_lacks "comment"
+	for bad in 'MY VAR=1' '=x' $'A=\xff'; do
+		printf 'OK=1\n%s\n' "$bad" >"$T/env"
+		run --separate-stderr homo run --rm --env-file "$T/env" busybox true
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"line 2"* ]] || { echo "'$bad': $stderr" >&2; return 1; }
+	done
+	run --separate-stderr homo run --rm --env-file "$T/nosuch" busybox true
+	assert_status 125
+	assert_one_error_line
+	# -e =x names no variable (Docker: invalid environment variable)
+	run --separate-stderr homo run --rm -e =x busybox true
+	assert_status 125
+	assert_one_error_line
+	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+	rm -f "$T/env"
+}
+
+@test "names: a name too long says so; an ambiguous id prefix says ambiguous" {
+	pull_busybox
+	run --separate-stderr homo run --rm --name "$(printf 'a%.0s' {1..200})" busybox true
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == *"too long"* ]]
+	# 17 containers: two ids share a first hex digit
+	for i in $(seq 17); do homo run --name "c$i" busybox true; done
+	p=$(homo ps -aq | cut -c1 | sort | uniq -d | head -1)
+	for cmd in inspect rm start wait logs; do
+		run --separate-stderr homo $cmd "$p"
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *ambiguous* ]] || { echo "$cmd: $stderr" >&2; return 1; }
+	done
+	homo rm $(homo ps -aq) >/dev/null
+}
+
+@test "stop: several containers stop in parallel (one grace period, not the sum)" {
+	pull_busybox
+	# sleep as PID 1 ignores SIGTERM: each takes the whole -t
+	for n in s1 s2 s3; do homo run -d --name $n busybox sleep 60 >/dev/null; done
+	start=$(date +%s%N)
+	run --separate-stderr homo stop -t 2 s1 s2 nosuch s3
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	assert_status 125
+	[ "$output" = $'s1\ns2\ns3' ]
+	assert_one_error_line
+	[[ "$stderr" == *"nosuch: no such container"* ]]
+	[ "$elapsed" -lt 4500 ] || { echo "took $elapsed ms" >&2; return 1; }
+	for n in s1 s2 s3; do
+		run homo inspect $n
+		assert_output_has '"Status": "exited"'
+	done
+	homo rm s1 s2 s3
+}

@@ -297,6 +297,11 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 	bool named = false, claimed = false, taken;
 	int r = -1;
 
+	if (s->name && strlen(s->name) >= 128)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"container name too long: %zu bytes, at most "
+				"127",
+				strlen(s->name));
 	if (s->name && !valid_container_name(s->name))
 		return hm_failx(e, HM_EXIT_FAIL,
 				"invalid container name \"%s\": only "
