@@ -19,6 +19,7 @@
 #include "common.h"
 #include "runtime/caps.h"
 #include "runtime/container.h"
+#include "runtime/device.h"
 #include "runtime/monitor.h"
 #include "runtime/seccomp.h"
 
@@ -61,7 +62,11 @@ const char cmd_run_usage[] =
     "      --cpu-shares N       relative CPU weight (default 1024)\n"
     "      --cap-add CAP        add a capability (or ALL)\n"
     "      --cap-drop CAP       drop a capability (or ALL)\n"
-    "      --privileged         all capabilities, all devices, no masks\n"
+    "      --privileged         all capabilities, the host's devices, no\n"
+    "                           masks, no seccomp filter\n"
+    "      --device HOST[:CTR][:rwm]  give the container a host device\n"
+    "                           node (at CTR, default HOST), and allow it\n"
+    "                           in its devices cgroup (r, w, m: default all)\n"
     "      --security-opt no-new-privileges[=true|false]\n"
     "                           no setuid gains (default false, as Docker)\n"
     "      --security-opt seccomp=unconfined\n"
@@ -410,6 +415,14 @@ static int opt_security(struct run_parse *rp, const char *arg, struct hm_err *e)
 	return 0;
 }
 
+static int opt_device(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (device_add(rp->s, arg, e) < 0)
+		return -1;
+	device_rules(rp->s);
+	return 0;
+}
+
 static int opt_help(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	(void)rp, (void)arg, (void)e;
@@ -475,6 +488,7 @@ static const struct run_opt run_opts[] = {
     FN("cap-add", 0, true, opt_cap_add),
     FN("cap-drop", 0, true, opt_cap_drop),
     FLAG("privileged", 0, privileged),
+    FN("device", 0, true, opt_device),
     {"net", "network", 0, true, RO_FN, 0, opt_net},
     FN("publish", 'p', true, opt_publish),
     STR("ip", 0, netcfg.ip),

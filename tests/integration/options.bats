@@ -246,3 +246,56 @@ assert_option_error() {
 	done
 	homo rm s1 s2 s3
 }
+
+@test "--privileged: the host's devices in /dev, as Docker" {
+	pull_busybox
+	# a host node not among the container's own
+	dev=$(find /dev -maxdepth 1 -type c ! -name console ! -name null ! -name zero \
+		! -name full ! -name random ! -name urandom ! -name tty ! -name ptmx | head -1)
+	[ -n "$dev" ]
+	run homo run --rm --privileged busybox ls -l "$dev"
+	assert_status 0
+	[[ "$output" == c* ]]
+	# major, minor and mode as the host's
+	[ "$(stat -c '%t:%T %a' "$dev")" = "$(homo run --rm --privileged busybox stat -c '%t:%T %a' "$dev")" ]
+	run homo run --rm busybox ls "$dev"
+	[ "$status" -ne 0 ]
+	# its own pts, shm and mqueue, not the host's
+	run homo run --rm --privileged busybox sh -c 'ls /dev/pts; grep -c " /dev/shm " /proc/self/mountinfo'
+	assert_status 0
+	assert_output_has ptmx
+}
+
+@test "--device HOST[:CONTAINER][:PERMS]: the node and its devices-cgroup rule" {
+	[ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+	pull_busybox
+	# without it, a node made in the container cannot be opened
+	run homo run --rm busybox sh -c 'mknod /dev/f c 10 229 && dd if=/dev/f bs=1 count=0'
+	[ "$status" -ne 0 ]
+	assert_output_has "Operation not permitted"
+	run homo run --rm --device /dev/fuse busybox sh -c \
+		'ls -l /dev/fuse; dd if=/dev/fuse bs=1 count=0 && echo opened; cat /sys/fs/cgroup/devices/devices.list'
+	assert_status 0
+	assert_output_has "10, 229"
+	assert_output_has opened
+	assert_output_has "c 10:229 rwm"
+	# another path, read only: reading opens, writing does not
+	run homo run --rm --device /dev/fuse:/dev/sub/myfuse:r busybox sh -c \
+		'dd if=/dev/sub/myfuse bs=1 count=0 && echo read-ok; (echo x >/dev/sub/myfuse) 2>/dev/null || echo write-denied'
+	assert_status 0
+	assert_output_has read-ok
+	assert_output_has write-denied
+	# the record keeps it: a restart has the device again
+	homo run --name dv --device /dev/fuse:rw busybox sh -c 'dd if=/dev/fuse bs=1 count=0' >/dev/null 2>&1
+	homo start dv >/dev/null
+	run homo wait dv
+	[ "$output" = 0 ]
+	homo rm dv
+	for bad in /etc/passwd /dev/fuse:rel /dev/fuse:/x:rwx /dev/fuse:/x:rr /nonexist /dev/fuse:/a:r:w; do
+		run --separate-stderr homo run --rm --device "$bad" busybox true
+		assert_status 125
+		assert_one_error_line
+		[[ "$stderr" == *"--device"* ]]
+	done
+	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+}

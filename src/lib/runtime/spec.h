@@ -29,6 +29,16 @@ struct hm_volume {
 	bool ro;
 };
 
+/* --device: a host device node given to the container (device.c) */
+struct hm_device {
+	char *host;    /* the node on the host */
+	char *path;    /* its absolute path in the container */
+	char perms[4]; /* the cgroup access: "rwm" or a part of it */
+	char type;     /* 'c' or 'b' */
+	unsigned major, minor;
+	unsigned mode; /* the host node's permission bits */
+};
+
 /*
  * Everything a container is made from: the user's options, then (after
  * container_create) resolved against the image. Saved as config.json.
@@ -53,6 +63,8 @@ struct hm_spec {
 	struct hm_idmap uidmap, gidmap; /* count 0: no user namespace */
 	struct hm_volume *volumes;
 	size_t nvolumes;
+	struct hm_device *devices; /* --device, at most CGROUP_MAX_DEVICES */
+	size_t ndevices;
 	struct cgroup_limits limits;
 	char **cap_add, **cap_drop;
 	uint64_t caps;	 /* resolved capability mask */
