@@ -146,7 +146,8 @@ in_sequence() {
 
 @test "exec joins the namespaces, cgroups and capabilities; exit codes" {
 	pull_busybox
-	homo run -d --name x --hostname xbox busybox sleep 60 >/dev/null
+	homo run -d --name x --hostname xbox --security-opt no-new-privileges \
+		busybox sleep 60 >/dev/null
 	run homo exec x probe ps
 	assert_output_has "1=sleep"
 	run homo exec x hostname
