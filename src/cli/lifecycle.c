@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -257,13 +258,27 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 	return 0;
 }
 
+static int do_stop(struct hm_ctx *ctx, const char *id, const char *arg,
+		   void *data, struct hm_err *e)
+{
+	if (container_stop(&ctx->store, id, *(int *)data, e) < 0)
+		return -1;
+	puts(arg);
+	return 0;
+}
+
 /* a child of homo stop: one container; its error (or none) on @fd */
 static void stop_child(struct hm_ctx *ctx, const char *arg, int timeout, int fd)
 {
 	struct hm_err e = {0};
 	char id[65];
-	int r = container_find(&ctx->store, arg, id, &e);
+	int r;
 
+	/* killed with us: a stop killed midway must not go on (its marker
+	 * would keep --restart off) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+		_exit(1);
+	r = container_find(&ctx->store, arg, id, &e);
 	if (r == 0)
 		r = container_stop(&ctx->store, id, timeout, &e);
 	if (r < 0 && util_write_all(fd, &e, sizeof(e)) < 0)
@@ -340,6 +355,10 @@ int cmd_stop(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return r > 0 ? cmd_help("stop") : -1;
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
+	/* one: in this process, which a signal then stops as it is */
+	if (argc - optind == 1)
+		return cmd_each_container(ctx, argc, argv, do_stop, &timeout,
+					  e);
 	return stop_all(ctx, argc, argv, timeout, e);
 }
 

@@ -5,6 +5,15 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
+# poll (no timing assertion: a generous bound against a hang)
+eventually() {
+	for _ in $(seq 200); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
 # $1: the expected error line; the rest: homo's arguments
 assert_option_error() {
 	local want=$1
@@ -298,4 +307,23 @@ assert_option_error() {
 		[[ "$stderr" == *"--device"* ]]
 	done
 	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+}
+
+@test "stop: a parallel stop killed midway takes its per-container children with it" {
+	pull_busybox
+	for n in k1 k2; do homo run -d --name $n busybox sleep 600 >/dev/null; done
+	bg "$HOMO" stop -t 600 k1 k2
+	stopper=${BG_PIDS[-1]}
+	eventually bash -c "[ \$(cat /proc/$stopper/task/*/children | wc -w) -eq 2 ]"
+	kids=$(cat /proc/$stopper/task/*/children)
+	kill -9 "$stopper"
+	wait "$stopper" 2>/dev/null || true
+	for k in $kids; do
+		eventually bash -c "! kill -0 $k 2>/dev/null"
+	done
+	# nothing stopped them: both still run, and stop normally
+	[ "$(homo ps -q | wc -l)" = 2 ]
+	run homo stop -t 0 k1 k2
+	assert_status 0
+	homo rm k1 k2
 }
