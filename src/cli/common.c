@@ -91,8 +91,7 @@ int cmd_getopt(const char *cmd, int argc, char **argv, const char *shorts,
 	const char *el;
 	int c, idx = -1, len;
 
-	/* ':' first (after '+'): a missing value returns ':', nothing printed
-	 */
+	/* ':' first (after '+'): ':' for a missing value, nothing printed */
 	snprintf(optstr, sizeof(optstr), "%s:%s", plus ? "+" : "",
 		 shorts + plus);
 	opterr = 0;
