@@ -35,6 +35,103 @@ int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
 			why, cmd);
 }
 
+/* "@cmd: OPT: why (see ...)", OPT the first @len bytes of @opt */
+static int opt_error(struct hm_err *e, const char *cmd, const char *opt,
+		     int len, const char *why)
+{
+	if (!cmd)
+		return hm_failx(e, HM_EXIT_FAIL, "%.*s: %s (see 'homo --help')",
+				len, opt, why);
+	return cmd_usage_error(e, cmd, "%.*s: %s", len, opt, why);
+}
+
+/* the name in "--name[=value]": its length */
+static int long_len(const char *el)
+{
+	return (int)strcspn(el, "=");
+}
+
+/* "--rm=x": getopt's '?' with optopt the val of the option --rm */
+static bool takes_no_value(const char *el, const struct option *lo)
+{
+	size_t len = (size_t)long_len(el) - 2;
+
+	if (strncmp(el, "--", 2) || !strchr(el, '='))
+		return false;
+	for (; lo->name; lo++)
+		if (lo->val == optopt && !lo->has_arg &&
+		    !strncmp(lo->name, el + 2, len) && !lo->name[len])
+			return true;
+	return false;
+}
+
+/* getopt_long's '?' or ':' as one line naming the option */
+static void getopt_error(const char *cmd, int c, const char *el,
+			 const struct option *lo, struct hm_err *e)
+{
+	char shortopt[3] = {'-', (char)optopt, 0};
+	bool is_long = !strncmp(el, "--", 2);
+
+	if (c == ':')
+		opt_error(e, cmd, is_long ? el : shortopt,
+			  is_long ? long_len(el) : 2, "missing value");
+	else if (takes_no_value(el, lo))
+		opt_error(e, cmd, el, long_len(el), "takes no value");
+	else if (!optopt && is_long) /* unknown, or only a prefix */
+		opt_error(e, cmd, el, long_len(el), "unknown option");
+	else
+		opt_error(e, cmd, shortopt, 2, "unknown option");
+}
+
+int cmd_getopt(const char *cmd, int argc, char **argv, const char *shorts,
+	       const struct option *lo, struct hm_err *e)
+{
+	bool plus = shorts[0] == '+';
+	char optstr[160];
+	const char *el;
+	int c, idx = -1, len;
+
+	/* ':' first (after '+'): ':' for a missing value, nothing printed */
+	snprintf(optstr, sizeof(optstr), "%s:%s", plus ? "+" : "",
+		 shorts + plus);
+	opterr = 0;
+	c = getopt_long(argc, argv, optstr, lo, &idx);
+	if (c == -1)
+		return -1;
+	el = argv[optind - 1];
+	if (c == '?' || c == ':') {
+		getopt_error(cmd, c, el, lo, e);
+		return '?';
+	}
+	if (idx < 0)
+		return c; /* a short option */
+	/* "--name value": the value is the element just before optind */
+	if (optarg && optarg == el)
+		el = argv[optind - 2];
+	len = long_len(el);
+	/* the full name only: getopt_long also takes any unique prefix */
+	if (strncmp(el + 2, lo[idx].name, (size_t)len - 2) ||
+	    lo[idx].name[len - 2]) {
+		opt_error(e, cmd, el, len, "unknown option");
+		return '?';
+	}
+	return c;
+}
+
+int cmd_no_options(const char *cmd, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = cmd_getopt(cmd, argc, argv, "+h", opts, e)) != -1)
+		return c == 'h' ? 1 : -1;
+	return 0;
+}
+
 int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e)
 {
 	return store_open(&ctx->store, ctx->root, ctx->runroot, e);

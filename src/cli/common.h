@@ -43,6 +43,25 @@ int cmd_help(const char *name);
 int cmd_usage_error(struct hm_err *e, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+struct option;
+/*
+ * cmd_getopt() - getopt_long for every command's option loop, with no
+ * surprises: a long option must be given by its full name (getopt's prefix
+ * matching made --priv mean --privileged), and every error is one line
+ * naming the option, "@cmd: -m: missing value (see 'homo @cmd --help')".
+ * @cmd: the command, or NULL for homo's global options.
+ * Return: the option's val, -1 after the last option, or '?' with @e set.
+ */
+int cmd_getopt(const char *cmd, int argc, char **argv, const char *shorts,
+	       const struct option *lo, struct hm_err *e);
+
+/*
+ * cmd_no_options() - the option loop of a command that has only -h/--help:
+ * an option it does not know is an error, never a name.
+ * Return: 0 (optind at the first argument), 1 for --help, -1 with @e set.
+ */
+int cmd_no_options(const char *cmd, int argc, char **argv, struct hm_err *e);
+
 /** cmd_open_store() - open (and create) the store named by the globals. */
 int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e);
 

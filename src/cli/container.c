@@ -100,8 +100,9 @@ int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 	int64_t pids;
 
 	*out = NULL;
+	/* an ambiguous id prefix is an error, not "no such container" */
 	if (container_find(&ctx->store, ref, id, &miss) < 0)
-		return 0;
+		return strstr(miss.msg, "ambiguous") ? (*e = miss, -1) : 0;
 	if (load_row(&ctx->store, id, &r, e) < 0)
 		return -1;
 	*out = container_json(&ctx->store, &r);
@@ -165,7 +166,7 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("ps", argc, argv, "+aqh", opts, e)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -195,7 +196,7 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return 1;
 		default:
-			return cmd_usage_error(e, "ps", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	return 0;
@@ -311,7 +312,7 @@ int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	bool fv[2] = {false, false};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+fvh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("rm", argc, argv, "+fvh", opts, e)) != -1) {
 		switch (c) {
 		case 'f':
 			fv[0] = true;
@@ -322,7 +323,7 @@ int cmd_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("rm");
 		default:
-			return cmd_usage_error(e, "rm", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind >= argc)

@@ -30,7 +30,7 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	int64_t bytes;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("pull", argc, argv, "+qh", opts, e)) != -1) {
 		switch (c) {
 		case 'q':
 			o.progress = false;
@@ -45,7 +45,7 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("pull");
 		default:
-			return cmd_usage_error(e, "pull", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -117,7 +117,7 @@ int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	size_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("images", argc, argv, "+qh", opts, e)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
@@ -133,7 +133,7 @@ int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("images");
 		default:
-			return cmd_usage_error(e, "images", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind < argc)
@@ -178,10 +178,12 @@ int cmd_tag(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	struct hm_image img;
 	int r;
 
-	if (argc == 2 && !strcmp(argv[1], "--help"))
-		return cmd_help("tag");
-	if (argc != 3)
+	r = cmd_no_options("tag", argc, argv, e);
+	if (r)
+		return r > 0 ? cmd_help("tag") : -1;
+	if (argc - optind != 2)
 		return cmd_usage_error(e, "tag", "expected SOURCE TARGET");
+	argv += optind - 1; /* SOURCE is argv[1], TARGET argv[2] */
 	if (image_ref_parse(argv[2], &name, &tag, e) < 0 ||
 	    cmd_open_store(ctx, e) < 0 || store_lock(&ctx->store, e) < 0)
 		return -1;
@@ -311,7 +313,7 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	size_t removed;
 	int c, failed = 0;
 
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("rmi", argc, argv, "+fh", opts, e)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -319,7 +321,7 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("rmi");
 		default:
-			return cmd_usage_error(e, "rmi", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind >= argc)
@@ -347,16 +349,17 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
+	int r = cmd_no_options("inspect", argc, argv, e);
 	json_t *arr;
 
-	if (argc == 2 && !strcmp(argv[1], "--help"))
-		return cmd_help("inspect");
-	if (argc < 2)
+	if (r)
+		return r > 0 ? cmd_help("inspect") : -1;
+	if (optind >= argc)
 		return cmd_usage_error(e, "inspect", "expected NAME...");
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
 	arr = json_array(); /* after the early returns, which would leak it */
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		struct hm_image img;
 		json_t *cj = NULL;
 
@@ -447,7 +450,7 @@ int cmd_image(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	argc--;
 	argv++;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("image", argc, argv, "+ah", opts, e)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -455,7 +458,7 @@ int cmd_image(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("image");
 		default:
-			return cmd_usage_error(e, "image", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind < argc)

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The lifecycle commands: logs, exec, stop, kill, start, restart, wait. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -7,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/number.h"
 #include "base/util.h"
@@ -40,7 +45,7 @@ const char cmd_stop_usage[] =
     "the image's STOPSIGNAL, else SIGTERM), then SIGKILL after a timeout.\n\n"
     "Options:\n"
     "  -t, --time SECONDS   wait this long before SIGKILL (default 10;\n"
-    "                       0 to 86400: no -1, a stop always ends)\n";
+    "                       -1: wait for ever, no SIGKILL)\n";
 const char cmd_kill_usage[] =
     "Usage: homo kill [OPTIONS] CONTAINER...\n\n"
     "Send a signal to running containers' main process.\n\n"
@@ -56,19 +61,23 @@ const char cmd_restart_usage[] =
     "Stop (if running) and start containers.\n\n"
     "Options:\n"
     "  -t, --time SECONDS   wait this long before SIGKILL (default 10;\n"
-    "                       0 to 86400: no -1, a stop always ends)\n";
+    "                       -1: wait for ever, no SIGKILL)\n";
 const char cmd_wait_usage[] =
     "Usage: homo wait CONTAINER...\n\n"
-    "Block until the containers stop, then print their exit codes.\n";
+    "Block until the containers stop, then print their exit codes.\n"
+    "A --rm container's code is kept 10 minutes after its removal, for\n"
+    "'homo wait ID' after 'homo run -d --rm'.\n";
 
 static int parse_seconds(const char *cmd, const char *arg, int *out,
 			 struct hm_err *e)
 {
-	uint64_t v;
+	int64_t v;
 
-	/* no Docker's -1 (wait forever): a stop always ends */
-	if (num_parse_u64(arg, 0, 86400, &v) < 0)
-		return cmd_usage_error(e, cmd, "-t \"%s\": seconds, 0 to 86400",
+	/* -1: no SIGKILL, wait for ever (Docker's) */
+	if (num_parse_i64(arg, -1, 86400, &v) < 0)
+		return cmd_usage_error(e, cmd,
+				       "-t \"%s\": seconds, 0 to 86400, or -1 "
+				       "to wait for ever",
 				       arg);
 	*out = (int)v;
 	return 0;
@@ -109,7 +118,7 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char id[65];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("logs", argc, argv, "+fn:th", opts, e)) != -1) {
 		switch (c) {
 		case 'f':
 			o.follow = true;
@@ -135,7 +144,7 @@ int cmd_logs(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("logs");
 		default:
-			return cmd_usage_error(e, "logs", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind != argc - 1)
@@ -168,7 +177,8 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char id[65];
 	int c, code = 0;
 
-	while ((c = getopt_long(argc, argv, "+ite:w:u:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("exec", argc, argv, "+ite:w:u:h", opts, e)) !=
+	       -1) {
 		switch (c) {
 		case 'i':
 			o.interactive = true;
@@ -177,6 +187,11 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 			o.tty = true;
 			break;
 		case 'e':
+			if (*optarg == '=' || !*optarg)
+				return cmd_usage_error(e, "exec",
+						       "-e \"%s\": no variable "
+						       "name",
+						       optarg);
 			if (strchr(optarg, '=')) {
 				env = strv_push(env, optarg);
 			} else if (getenv(optarg)) {
@@ -200,7 +215,7 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("exec");
 		default:
-			return cmd_usage_error(e, "exec", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (argc - optind < 2)
@@ -216,15 +231,6 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 /* ---- stop, kill, start, restart, wait ---- */
 
-static int do_stop(struct hm_ctx *ctx, const char *id, const char *arg,
-		   void *data, struct hm_err *e)
-{
-	if (container_stop(&ctx->store, id, *(int *)data, e) < 0)
-		return -1;
-	puts(arg);
-	return 0;
-}
-
 static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 		     struct hm_err *e)
 {
@@ -236,7 +242,7 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 	int c;
 
 	*timeout = 10;
-	while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(cmd, argc, argv, "+t:h", opts, e)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_seconds(cmd, optarg, timeout, e) < 0)
@@ -245,12 +251,101 @@ static int stop_opts(const char *cmd, int argc, char **argv, int *timeout,
 		case 'h':
 			return 1;
 		default:
-			return cmd_usage_error(e, cmd, "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind >= argc)
 		return cmd_usage_error(e, cmd, "expected CONTAINER...");
 	return 0;
+}
+
+static int do_stop(struct hm_ctx *ctx, const char *id, const char *arg,
+		   void *data, struct hm_err *e)
+{
+	if (container_stop(&ctx->store, id, *(int *)data, e) < 0)
+		return -1;
+	puts(arg);
+	return 0;
+}
+
+/* a child of homo stop: one container; its error (or none) on @fd */
+static void stop_child(struct hm_ctx *ctx, const char *arg, int timeout, int fd)
+{
+	struct hm_err e = {0};
+	char id[65];
+	int r;
+
+	/* killed with us: a stop killed midway must not go on (its marker
+	 * would keep --restart off) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+		_exit(1);
+	r = container_find(&ctx->store, arg, id, &e);
+	if (r == 0)
+		r = container_stop(&ctx->store, id, timeout, &e);
+	if (r < 0 && util_write_all(fd, &e, sizeof(e)) < 0)
+		r = -1;
+	_exit(r < 0 ? 1 : 0);
+}
+
+/* the outcome of stop_child() @pid: 0, or -1 with @e */
+static int stop_reap(pid_t pid, int fd, const char *arg, struct hm_err *e)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (read(fd, e, sizeof(*e)) == (ssize_t)sizeof(*e))
+		return -1;
+	return hm_failx(e, HM_EXIT_FAIL, "stop %s: failed", arg);
+}
+
+/*
+ * homo stop A B C: each container in a child of its own, so that the
+ * grace periods run at the same time (Docker's); the results printed in
+ * the order given, the later errors printed, the first returned.
+ */
+static int stop_all(struct hm_ctx *ctx, int argc, char **argv, int timeout,
+		    struct hm_err *e)
+{
+	size_t n = (size_t)(argc - optind);
+	cleanup_free pid_t *pids = xcalloc(n, sizeof(*pids));
+	cleanup_free int *fds = xcalloc(n, sizeof(*fds));
+	struct hm_err first = {0};
+	int failed = 0;
+
+	fflush(stdout);
+	for (size_t i = 0; i < n; i++) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0)
+			p[0] = p[1] = -1;
+		pids[i] = p[0] < 0 ? -1 : fork();
+		if (pids[i] == 0)
+			stop_child(ctx, argv[optind + i], timeout, p[1]);
+		if (p[1] >= 0)
+			close(p[1]);
+		fds[i] = p[0];
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *arg = argv[optind + i];
+		int r = pids[i] < 0 ? hm_fail(e, errno, "stop %s", arg)
+				    : stop_reap(pids[i], fds[i], arg, e);
+
+		if (fds[i] >= 0)
+			close(fds[i]);
+		if (r == 0)
+			puts(arg);
+		else if (!failed++)
+			first = *e;
+		else
+			fprintf(stderr, "homo: %s\n", e->msg);
+		fflush(stdout);
+	}
+	if (failed)
+		*e = first;
+	return failed ? -1 : 0;
 }
 
 int cmd_stop(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
@@ -259,7 +354,13 @@ int cmd_stop(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	if (r)
 		return r > 0 ? cmd_help("stop") : -1;
-	return cmd_each_container(ctx, argc, argv, do_stop, &timeout, e);
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	/* one: in this process, which a signal then stops as it is */
+	if (argc - optind == 1)
+		return cmd_each_container(ctx, argc, argv, do_stop, &timeout,
+					  e);
+	return stop_all(ctx, argc, argv, timeout, e);
 }
 
 static int parse_signal(const char *s, int *sig)
@@ -303,7 +404,7 @@ int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	};
 	int c, sig = SIGKILL;
 
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("kill", argc, argv, "+s:h", opts, e)) != -1) {
 		switch (c) {
 		case 's':
 			if (parse_signal(optarg, &sig) < 0)
@@ -313,7 +414,7 @@ int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("kill");
 		default:
-			return cmd_usage_error(e, "kill", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind >= argc)
@@ -333,10 +434,11 @@ static int do_start(struct hm_ctx *ctx, const char *id, const char *arg,
 
 int cmd_start(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	optind = 1;
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		return cmd_help("start");
-	if (argc < 2)
+	int r = cmd_no_options("start", argc, argv, e);
+
+	if (r)
+		return r > 0 ? cmd_help("start") : -1;
+	if (optind >= argc)
 		return cmd_usage_error(e, "start", "expected CONTAINER...");
 	return cmd_each_container(ctx, argc, argv, do_start, NULL, e);
 }
@@ -373,12 +475,42 @@ static int do_wait(struct hm_ctx *ctx, const char *id, const char *arg,
 	return 0;
 }
 
+/* one CONTAINER of homo wait; a --rm one removed already: its kept code */
+static int wait_one(struct hm_ctx *ctx, const char *arg, struct hm_err *e)
+{
+	char id[65];
+	int code;
+
+	if (container_find(&ctx->store, arg, id, e) == 0)
+		return do_wait(ctx, id, arg, NULL, e);
+	if (container_kept_exit(&ctx->store, arg, &code) < 0)
+		return -1; /* "no such container" from container_find() */
+	printf("%d\n", code);
+	fflush(stdout);
+	return 0;
+}
+
 int cmd_wait(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	optind = 1;
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		return cmd_help("wait");
-	if (argc < 2)
+	int r = cmd_no_options("wait", argc, argv, e), failed = 0;
+	struct hm_err first = {0};
+
+	if (r)
+		return r > 0 ? cmd_help("wait") : -1;
+	if (optind >= argc)
 		return cmd_usage_error(e, "wait", "expected CONTAINER...");
-	return cmd_each_container(ctx, argc, argv, do_wait, NULL, e);
+	if (cmd_open_store(ctx, e) < 0)
+		return -1;
+	/* as cmd_each_container(): go on, print the later errors */
+	for (int i = optind; i < argc; i++) {
+		if (wait_one(ctx, argv[i], e) == 0)
+			continue;
+		if (!failed++)
+			first = *e;
+		else
+			fprintf(stderr, "homo: %s\n", e->msg);
+	}
+	if (failed)
+		*e = first;
+	return failed ? -1 : 0;
 }

@@ -272,7 +272,7 @@ int main(int argc, char **argv)
 		ctx.root = "/var/lib/homo";
 	if (!ctx.runroot || !*ctx.runroot)
 		ctx.runroot = "/run/homo";
-	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(NULL, argc, argv, "+hv", opts, &e)) != -1) {
 		switch (c) {
 		case 'R':
 			ctx.root = optarg;
@@ -290,7 +290,7 @@ int main(int argc, char **argv)
 			printf("homo version %s\n", HOMO_VERSION);
 			return 0;
 		default:
-			fputs("See 'homo --help'.\n", stderr);
+			fprintf(stderr, "homo: %s\n", e.msg);
 			return HM_EXIT_FAIL;
 		}
 	}

@@ -243,12 +243,10 @@ int cmd_port(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char id[65];
 	int c, shown = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("port", argc, argv, "+h", opts, e)) != -1) {
 		if (c == 'h')
 			return cmd_help("port");
-		return cmd_usage_error(e, "port", "unknown option \"%s\"",
-				       argv[optind - 1]);
+		return -1; /* cmd_getopt() said why */
 	}
 	if (optind >= argc || argc - optind > 2)
 		return cmd_usage_error(e, "port",

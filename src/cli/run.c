@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/envfile.h"
 #include "base/idmap.h"
 #include "base/number.h"
 #include "base/signame.h"
@@ -19,6 +20,7 @@
 #include "common.h"
 #include "runtime/caps.h"
 #include "runtime/container.h"
+#include "runtime/device.h"
 #include "runtime/monitor.h"
 #include "runtime/seccomp.h"
 
@@ -45,7 +47,8 @@ const char cmd_run_usage[] =
     "  -i, --interactive        keep stdin open (else it is /dev/null)\n"
     "  -t, --tty                allocate a pseudo-terminal\n"
     "  -e, --env KEY[=VAL]      set a variable (KEY alone: the host's)\n"
-    "      --env-file FILE      read KEY=VAL lines from FILE\n"
+    "      --env-file FILE      read KEY=VAL lines from FILE (Docker's\n"
+    "                           rules: # comments, KEY alone: the host's)\n"
     "  -w, --workdir DIR        working directory (created if missing)\n"
     "  -u, --user USER[:GROUP]  name or uid from the image's /etc/passwd\n"
     "  -v, --volume [HOST|NAME:]CTR[:ro|rw|nocopy]\n"
@@ -58,10 +61,10 @@ const char cmd_run_usage[] =
     "                           tmpfs-mode=; a bind source must exist)\n"
     "      --tmpfs PATH[:OPTS]  a tmpfs (size=, mode=, ro, exec, ...)\n"
     "      --volumes-from CTR[:ro|rw]  the volumes and binds of CTR\n"
-    "      --hostname NAME      container hostname (default: short id):\n"
+    "  -h, --hostname NAME      container hostname (default: short id):\n"
     "                           letters, digits, '-', '.'; at most 64\n"
     "      --read-only          mount the root filesystem read-only\n"
-    "  -m, --memory BYTES       memory limit (e.g. 32m, 1g)\n"
+    "  -m, --memory BYTES       memory limit (e.g. 32m, 1g; 0: none)\n"
     "      --memory-swap BYTES  memory+swap limit (-1: unlimited swap)\n"
     "      --pids-limit N       at most N processes (default 2048;\n"
     "                           -1 or 0: unlimited)\n"
@@ -69,9 +72,13 @@ const char cmd_run_usage[] =
     "      --cpu-shares N       relative CPU weight (default 1024)\n"
     "      --cap-add CAP        add a capability (or ALL)\n"
     "      --cap-drop CAP       drop a capability (or ALL)\n"
-    "      --privileged         all capabilities, all devices, no masks\n"
+    "      --privileged         all capabilities, the host's devices, no\n"
+    "                           masks, no seccomp filter\n"
+    "      --device HOST[:CTR][:rwm]  give the container a host device\n"
+    "                           node (at CTR, default HOST), and allow it\n"
+    "                           in its devices cgroup (r, w, m: default all)\n"
     "      --security-opt no-new-privileges[=true|false]\n"
-    "                           (default true)\n"
+    "                           no setuid gains (default false, as Docker)\n"
     "      --security-opt seccomp=unconfined\n"
     "                           no seccomp filter (default: Docker's\n"
     "                           default profile; see docs/security.md)\n"
@@ -103,7 +110,9 @@ const char cmd_run_usage[] =
     "      --entrypoint CMD     run CMD instead of the image's entrypoint\n"
     "                           (and not the image's command; '': none)\n"
     "      --stop-signal SIG    what 'homo stop' sends first (default:\n"
-    "                           the image's STOPSIGNAL, else SIGTERM)\n";
+    "                           the image's STOPSIGNAL, else SIGTERM)\n"
+    "      --help               this help\n\n"
+    "Long options are taken by their full name only.\n";
 
 /*
  * What parse_opts() fills: the spec, and --memory-swap, which is checked
@@ -160,28 +169,20 @@ static void add_env(struct hm_spec *s, const char *kv)
 	}
 }
 
+static const char *host_env(const char *name)
+{
+	return getenv(name);
+}
+
 static int opt_env_file(struct run_parse *rp, const char *path,
 			struct hm_err *e)
 {
-	struct hm_spec *s = rp->s;
-	cleanup_free char *text = util_read_file(path, NULL, e);
-	char *line, *save = NULL;
+	size_t len;
+	cleanup_free char *text = util_read_file(path, &len, e);
 
 	if (!text)
 		return hm_prefix(e, "--env-file");
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		line += strspn(line, " \t");
-		if (!*line || *line == '#')
-			continue;
-		if (*line == '=')
-			return hm_failx(e, HM_EXIT_FAIL,
-					"--env-file %s: bad line \"%s\": "
-					"no variable name",
-					path, line);
-		add_env(s, line);
-	}
-	return 0;
+	return envfile_parse(path, text, len, host_env, &rp->s->env, e);
 }
 
 static int opt_volume(struct run_parse *rp, const char *arg, struct hm_err *e)
@@ -281,7 +282,9 @@ static int opt_log_max(struct run_parse *rp, const char *arg, struct hm_err *e)
 
 static int opt_env(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
-	(void)e;
+	if (*arg == '=' || !*arg) /* Docker's "invalid environment variable" */
+		return hm_failx(e, HM_EXIT_FAIL, "-e \"%s\": no variable name",
+				arg);
 	add_env(rp->s, arg);
 	return 0;
 }
@@ -343,7 +346,8 @@ static int opt_memory(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	if (parse_size("--memory", arg, &rp->s->limits.memory, e) < 0)
 		return -1;
-	if (rp->s->limits.memory < 6 << 20)
+	/* Docker's 0 is no limit */
+	if (rp->s->limits.memory && rp->s->limits.memory < 6 << 20)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--memory %s: the minimum is 6m", arg);
 	return 0;
@@ -447,6 +451,14 @@ static int opt_stop_signal(struct run_parse *rp, const char *arg,
 	return 0;
 }
 
+static int opt_device(struct run_parse *rp, const char *arg, struct hm_err *e)
+{
+	if (device_add(rp->s, arg, e) < 0)
+		return -1;
+	device_rules(rp->s);
+	return 0;
+}
+
 static int opt_help(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	(void)rp, (void)arg, (void)e;
@@ -511,7 +523,7 @@ static const struct run_opt run_opts[] = {
     FN("mount", 0, true, opt_mount),
     FN("tmpfs", 0, true, opt_tmpfs),
     FN("volumes-from", 0, true, opt_volumes_from),
-    FN("hostname", 0, true, opt_hostname),
+    FN("hostname", 'h', true, opt_hostname),
     FLAG("read-only", 0, read_only),
     FN("memory", 'm', true, opt_memory),
     FN("memory-swap", 0, true, opt_memory_swap),
@@ -521,6 +533,7 @@ static const struct run_opt run_opts[] = {
     FN("cap-add", 0, true, opt_cap_add),
     FN("cap-drop", 0, true, opt_cap_drop),
     FLAG("privileged", 0, privileged),
+    FN("device", 0, true, opt_device),
     {"net", "network", 0, true, RO_FN, 0, opt_net},
     FN("publish", 'p', true, opt_publish),
     NET("publish-all", 'P', false),
@@ -536,7 +549,7 @@ static const struct run_opt run_opts[] = {
     FN("security-opt", 0, true, opt_security),
     FN("entrypoint", 0, true, opt_entrypoint),
     FN("stop-signal", 0, true, opt_stop_signal),
-    FN("help", 'h', false, opt_help),
+    FN("help", 0, false, opt_help), /* -h is --hostname, as Docker's */
 };
 
 /* struct option and optstring for run_opts; row i is returned as 256 + i */
@@ -602,7 +615,8 @@ static int check_swap(struct hm_spec *s, const char *swap, struct hm_err *e)
 	else if (parse_size("--memory-swap", swap, &s->limits.memory_swap, e) <
 		 0)
 		return -1;
-	if (!s->limits.memory)
+	/* Docker's -1 (unlimited swap) and 0 (the default) need no -m */
+	if (!s->limits.memory && s->limits.memory_swap > 0)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--memory-swap needs --memory too");
 	if (s->limits.memory_swap > 0 &&
@@ -619,19 +633,16 @@ static int parse_opts(struct hm_spec *s, int argc, char **argv,
 		      struct hm_err *e)
 {
 	struct option lo[2 * ARRAY_SIZE(run_opts) + 1];
-	char shorts[2 * ARRAY_SIZE(run_opts) + 2];
+	char shorts[2 * ARRAY_SIZE(run_opts) + 3];
 	struct run_parse rp = {.s = s};
 	int c, r;
 
 	run_getopt_tables(lo, shorts);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+	while ((c = cmd_getopt("run", argc, argv, shorts, lo, e)) != -1) {
 		const struct run_opt *o = run_opt_of(c);
 
 		if (!o)
-			return cmd_usage_error(e, "run",
-					       "unknown option \"%s\"",
-					       argv[optind - 1]);
+			return -1; /* cmd_getopt() said why */
 		r = run_opt_apply(o, &rp, optarg, e);
 		if (r != 0)
 			return r < 0 ? -1 : 1;
@@ -660,8 +671,9 @@ static int check_conflicts(struct hm_spec *s, struct hm_err *e)
 
 int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	cleanup_spec struct hm_spec s = {.no_new_privs = true,
-					 .limits.pids = CGROUP_DEFAULT_PIDS};
+	/* no no_new_privs by default, as Docker: setuid helpers (sudo, su,
+	 * ping) in images work */
+	cleanup_spec struct hm_spec s = {.limits.pids = CGROUP_DEFAULT_PIDS};
 	int r, code = 0;
 
 	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);

@@ -60,7 +60,7 @@ static int system_check(struct hm_ctx *ctx, int argc, char **argv,
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("system", argc, argv, "+h", opts, e)) != -1) {
 		switch (c) {
 		case 'r':
 			repair = true;
@@ -68,7 +68,7 @@ static int system_check(struct hm_ctx *ctx, int argc, char **argv,
 		case 'h':
 			return cmd_help("system");
 		default:
-			return cmd_usage_error(e, "system", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind < argc)

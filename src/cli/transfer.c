@@ -170,7 +170,8 @@ int cmd_commit(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	struct hm_image img;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "m:c:qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("commit", argc, argv, "m:c:qh", opts, e)) !=
+	       -1) {
 		switch (c) {
 		case 'm':
 			o.message = optarg;
@@ -187,7 +188,7 @@ int cmd_commit(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("commit");
 		default:
-			return cmd_usage_error(e, "commit", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -226,7 +227,7 @@ static int out_options(const char *cmd, int argc, char **argv, const char **out,
 
 	*out = NULL;
 	*progress = isatty(STDERR_FILENO);
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(cmd, argc, argv, "o:qh", opts, e)) != -1) {
 		switch (c) {
 		case 'o':
 			*out = optarg;
@@ -237,7 +238,7 @@ static int out_options(const char *cmd, int argc, char **argv, const char **out,
 		case 'h':
 			return 1;
 		default:
-			return cmd_usage_error(e, cmd, "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	return 0;
@@ -299,7 +300,7 @@ int cmd_load(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	bool progress = isatty(STDERR_FILENO);
 	int c;
 
-	while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("load", argc, argv, "i:qh", opts, e)) != -1) {
 		switch (c) {
 		case 'i':
 			in = optarg;
@@ -310,7 +311,7 @@ int cmd_load(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("load");
 		default:
-			return cmd_usage_error(e, "load", "bad option");
+			return -1; /* cmd_getopt() said why */
 		}
 	}
 	if (optind < argc)

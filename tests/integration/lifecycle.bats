@@ -146,7 +146,8 @@ in_sequence() {
 
 @test "exec joins the namespaces, cgroups and capabilities; exit codes" {
 	pull_busybox
-	homo run -d --name x --hostname xbox busybox sleep 60 >/dev/null
+	homo run -d --name x --hostname xbox --security-opt no-new-privileges \
+		busybox sleep 60 >/dev/null
 	run homo exec x probe ps
 	assert_output_has "1=sleep"
 	run homo exec x hostname
@@ -438,8 +439,8 @@ running() { homo ps --filter status=running | awk '{ print $NF }' | grep -cx "$1
 	assert_status 125
 	run --separate-stderr homo logs --tail x nosuch
 	assert_status 125
-	# -t: 0 to 86400, no Docker's -1 (wait forever): a stop always ends
-	for args in "stop -t -5" "stop -t -1" "stop -t 86401" "restart -t +5" \
+	# -t: 0 to 86400, or Docker's -1 (wait forever; options.bats)
+	for args in "stop -t -5" "stop -t -2" "stop -t 86401" "restart -t +5" \
 		"stop -t 99999999999999999999" "logs --tail -1" "logs --tail +1" \
 		"logs --tail 99999999999999999999" "kill -s 99999999999999999999" \
 		"kill -s -9" "kill -s 0"; do

@@ -257,8 +257,9 @@ setup_file() {
 	assert_output_has "CapEff=0000000000001000"
 	run homo run --rm --cap-drop chown busybox probe caps
 	assert_output_has "CapEff=00000000a80425fa"
+	# no no_new_privs by default, as Docker (options.bats)
 	run homo run --rm busybox probe nnp
-	assert_output_has "nnp=1"
+	assert_output_has "nnp=0"
 	run --separate-stderr homo run --rm --cap-add BOGUS busybox true
 	assert_status 125
 	assert_one_error_line

@@ -31,6 +31,21 @@
  */
 #define CGROUP_DEFAULT_PIDS 2048
 
+/*
+ * A devices-cgroup allow rule (--device), besides the default list: a v1
+ * "c 10:229 rwm" line of devices.allow; a v2 backend compiles the same
+ * list into its BPF program.
+ */
+struct cgroup_device_rule {
+	char type;	/* 'c' or 'b' */
+	int64_t major;	/* -1 = any */
+	int64_t minor;	/* -1 = any */
+	char access[4]; /* "rwm" or a part of it */
+};
+
+/* the most --device options a container takes */
+#define CGROUP_MAX_DEVICES 64
+
 struct cgroup_limits {
 	int64_t memory;	       /* bytes, 0 = unlimited */
 	int64_t memory_swap;   /* memory+swap bytes, as Docker's --memory-swap:
@@ -41,6 +56,9 @@ struct cgroup_limits {
 	int64_t cpu_period_us; /* 0 = the kernel's default (100000) */
 	int64_t cpu_shares;    /* 0 = default (1024) */
 	bool privileged;       /* devices: allow all */
+	/* allowed besides the defaults (ignored when privileged) */
+	struct cgroup_device_rule devices[CGROUP_MAX_DEVICES];
+	size_t ndevices;
 };
 
 struct cgroup_stats {

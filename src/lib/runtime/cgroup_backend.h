@@ -18,4 +18,11 @@ extern const struct cgroup_ops cgroup_v1_ops;
  */
 const char *cgroup_parent_name(void);
 
+/**
+ * cgroup_v1_write_devices() - the devices cgroup @dir: deny all, then
+ * Docker's default list and @l's --device rules (cgroup_v1_devices.c).
+ */
+int cgroup_v1_write_devices(const char *dir, const struct cgroup_limits *l,
+			    struct hm_err *e);
+
 #endif

@@ -74,22 +74,6 @@ static struct {
 	int of[C_N]; /* index into h of each controller, -1 = not mounted */
 } cg;
 
-/* Docker's default device rules: mknod of anything, use of the basics. */
-static const char *const dev_allow[] = {
-    "c *:* m",	    /* mknod any char device (opening it is still denied) */
-    "b *:* m",	    /* mknod any block device (likewise) */
-    "c 1:3 rwm",    /* /dev/null */
-    "c 1:5 rwm",    /* /dev/zero */
-    "c 1:7 rwm",    /* /dev/full */
-    "c 1:8 rwm",    /* /dev/random */
-    "c 1:9 rwm",    /* /dev/urandom */
-    "c 5:0 rwm",    /* /dev/tty */
-    "c 5:1 rwm",    /* /dev/console */
-    "c 5:2 rwm",    /* /dev/ptmx */
-    "c 136:* rwm",  /* /dev/pts/N */
-    "c 10:200 rwm", /* /dev/net/tun */
-};
-
 /* ---- small helpers ---- */
 
 static uint64_t now_ns(void)
@@ -398,21 +382,6 @@ static int fill_cpuset(const char *dir, struct hm_err *e)
 	return 0;
 }
 
-static int write_devices(const char *dir, struct hm_err *e)
-{
-	char p[PATH_MAX];
-	int fd, r = 0;
-
-	if (cg_write(dir, "devices.deny", "a", false, e) < 0 ||
-	    (fd = cg_open(dir, "devices.allow", O_WRONLY, p, e)) < 0)
-		return -1;
-	/* one rule per write: the kernel ignores anything after the first */
-	for (size_t i = 0; i < ARRAY_SIZE(dev_allow) && !r; i++)
-		r = write_fd(fd, dev_allow[i], p, e);
-	close(fd);
-	return r;
-}
-
 static int write_limits(const struct hier *h, const char *dir,
 			const struct cgroup_limits *l, struct hm_err *e)
 {
@@ -443,7 +412,7 @@ static int write_limits(const struct hier *h, const char *dir,
 	      cg_write_i64(dir, "cpu.shares", l->cpu_shares, false, e) < 0)))
 		return -1;
 	if ((h->ctrls & BIT(C_DEVICES)) && !l->privileged &&
-	    write_devices(dir, e) < 0)
+	    cgroup_v1_write_devices(dir, l, e) < 0)
 		return -1;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "base/fault.h"
 #include "base/util.h"
 #include "runtime/control.h"
+#include "runtime/lifecycle.h"
 #include "runtime/logs.h"
 #include "runtime/netjoin.h"
 #include "runtime/spawn.h"
@@ -286,6 +287,11 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 	bool named = false, claimed = false, taken;
 	int r = -1;
 
+	if (s->name && strlen(s->name) >= 128)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"container name too long: %zu bytes, at most "
+				"127",
+				strlen(s->name));
 	if (s->name && !valid_container_name(s->name))
 		return hm_failx(e, HM_EXIT_FAIL,
 				"invalid container name \"%s\": only "
@@ -775,6 +781,8 @@ int container_remove_v(struct hm_store *st, const char *id, bool force,
 		/* --rm and rm -v take the anonymous volumes, as Docker's */
 		if (volumes || s.rm)
 			anon = volumes_anon(&s);
+		if (s.rm && state.status == ST_EXITED) /* for homo wait */
+			container_keep_exit(st, id, state.exit_code);
 		spec_free(&s);
 	}
 	/* vanish at once under the lock, then delete at leisure */

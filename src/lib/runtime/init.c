@@ -240,7 +240,7 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 					"entries in passwd file",
 					user);
 		u->uid = (uid_t)n;
-		u->gid = (gid_t)n;
+		u->gid = 0; /* Docker's (runc's) group of a uid not in passwd */
 	}
 	gr = open_db("/etc/group");
 	if (group && !parse_id(group, &n) && !gr)

@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fault.h"
@@ -162,6 +165,79 @@ void container_unmark_stop(const struct hm_store *st, const char *id)
 
 /* ---- wait, stop ---- */
 
+/* ---- the exit codes of removed --rm containers ---- */
+
+/* how long "homo wait ID" finds the code of a --rm container it missed */
+#define KEEP_EXIT_S 600
+
+void container_keep_exit(struct hm_store *st, const char *id, int code)
+{
+	cleanup_free char *dir = store_path(st, "exits");
+	cleanup_free char *path = store_path(st, "exits/%s", id);
+	time_t now = time(NULL);
+	struct dirent *de;
+	char text[16];
+	DIR *d;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return;
+	/* the codes nobody asked for in time go: the directory stays small */
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		struct stat sb;
+
+		if (de->d_name[0] != '.' &&
+		    fstatat(dirfd(d), de->d_name, &sb, 0) == 0 &&
+		    sb.st_mtime + KEEP_EXIT_S < now)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	snprintf(text, sizeof(text), "%d\n", code);
+	util_write_file_atomic(path, text, strlen(text), false, NULL);
+}
+
+int container_kept_exit(struct hm_store *st, const char *id, int *code)
+{
+	cleanup_free char *path = NULL;
+	cleanup_free char *text = NULL;
+	int64_t v;
+
+	if (!container_is_id(id))
+		return -1;
+	path = store_path(st, "exits/%s", id);
+	text = util_read_file(path, NULL, NULL);
+	if (!text || !strchr(text, '\n'))
+		return -1;
+	*strchr(text, '\n') = '\0';
+	if (num_parse_i64(text, INT32_MIN, INT32_MAX, &v) < 0)
+		return -1;
+	*code = (int)v;
+	return 0;
+}
+
+/*
+ * A failure of @e because the container is gone: a --rm container's kept
+ * exit code in @out (0), else "no such container" and errnum ENOENT.
+ */
+static int wait_failed(struct hm_store *st, const char *id,
+		       struct hm_state *out, struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+
+	if (access(cdir, F_OK) == 0 || errno != ENOENT)
+		return -1;
+	if (container_kept_exit(st, id, &out->exit_code) == 0) {
+		out->status = ST_EXITED;
+		return 0;
+	}
+	hm_failx(e, HM_EXIT_FAIL, "%s: no such container (see 'homo ps -a')",
+		 id);
+	if (e)
+		e->errnum = ENOENT;
+	return -1;
+}
+
 int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 		   struct hm_err *e)
 {
@@ -169,14 +245,14 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 	unsigned long long start = out->starttime;
 
 	if (fd == -2)
-		return -1;
+		return wait_failed(st, id, out, e);
 	if (fd >= 0)
 		exited_within(fd, -1);
 	/* its owner records the exit right after; or is gone itself; or it
 	 * runs again (a restart) */
 	for (int i = 0; i < 2500; i++) {
 		if (container_check(st, id, out, e) < 0)
-			return -1;
+			return wait_failed(st, id, out, e);
 		if (out->status != ST_RUNNING || !state_owner_alive(out) ||
 		    out->starttime != start || state_is_alive(out))
 			return 0;
@@ -214,14 +290,16 @@ static int stop_init(struct hm_store *st, const char *id, int fd, int timeout_s,
 		return hm_fail(e, errno, "signal container %.12s", id);
 	container_event(st, id, "kill", "signal", "15");
 	FAULT_POINT("stop-mid-wait");
-	if (!exited_within(fd, timeout_s * 1000)) {
+	/* a negative timeout waits for ever (Docker's stop -t -1) */
+	if (!exited_within(fd, timeout_s < 0 ? -1 : timeout_s * 1000)) {
 		HM_TRACE("%.12s ignored signal %d for %ds: SIGKILL", id, sig,
 			 timeout_s);
 		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 		exited_within(fd, -1);
 	}
+	/* gone: --rm removed it, the stop is done */
 	if (container_wait(st, id, &state, e) < 0)
-		return -1;
+		return e && e->errnum == ENOENT ? 0 : -1;
 	/* the monitor is done with the marker once it ends (or removed the
 	 * container: --rm) */
 	container_settle(st, id, &state, &(struct hm_err){0});

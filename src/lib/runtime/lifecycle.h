@@ -18,8 +18,9 @@ int container_kill(struct hm_store *st, const char *id, int sig,
 		   struct hm_err *e);
 
 /**
- * container_stop() - SIGTERM, then SIGKILL after @timeout_s seconds, and
- * wait until its owner recorded the exit. No restart policy restarts it.
+ * container_stop() - SIGTERM, then SIGKILL after @timeout_s seconds (< 0:
+ * never), and wait until its owner recorded the exit. No restart policy
+ * restarts it.
  * A container that is not running is not an error (Docker).
  */
 int container_stop(struct hm_store *st, const char *id, int timeout_s,
@@ -27,10 +28,26 @@ int container_stop(struct hm_store *st, const char *id, int timeout_s,
 
 /**
  * container_wait() - block until the container is not running (its exit
- * recorded, or reconciled if its owner died); @out gets the final state.
+ * recorded, or reconciled if its owner died); @out gets the final state,
+ * also of a --rm container removed right after. A container removed before
+ * the wait began: -1 with e->errnum ENOENT, "no such container".
  */
 int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 		   struct hm_err *e);
+
+/*
+ * container_keep_exit() - keep the exit code of the --rm container @id,
+ * being removed, for container_kept_exit() (<root>/exits/<id>, 10 minutes;
+ * older ones are dropped here). Best effort: no error.
+ */
+void container_keep_exit(struct hm_store *st, const char *id, int code);
+
+/**
+ * container_kept_exit() - the exit code of a removed --rm container by its
+ * full @id (homo wait ID after the removal, as Docker's wait gets it).
+ * Return: 0 with *@code, or -1 (none kept).
+ */
+int container_kept_exit(struct hm_store *st, const char *id, int *code);
 
 /** container_start_again() - homo start: a stopped container, detached. */
 int container_start_again(struct hm_store *st, const char *id,

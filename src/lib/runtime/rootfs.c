@@ -261,6 +261,104 @@ static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * Docker's --privileged: the host's device nodes under its /dev (@host),
+ * made in the container's (@ctr) where it has none yet; not the trees the
+ * container has its own of (pts, shm, mqueue, fd) nor the console. Best
+ * effort, as Docker: a node that cannot be made is left out (in a user
+ * namespace none can: no mknod).
+ */
+static void host_devices(int host, int ctr, int depth)
+{
+	static const char *const skip[] = {"pts",     "shm",  "mqueue", "fd",
+					   "console", ".lxc", ".udev"};
+	cleanup_dir DIR *d = fdopendir(dup(host));
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		struct stat st;
+		bool skipped = de->d_name[0] == '.' &&
+			       (!de->d_name[1] || !strcmp(de->d_name, ".."));
+
+		for (size_t i = 0; i < ARRAY_SIZE(skip) && depth == 0; i++)
+			skipped |= !strcmp(de->d_name, skip[i]);
+		if (skipped ||
+		    fstatat(host, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 3) {
+			cleanup_close int h = -1, c = -1;
+
+			mkdirat(ctr, de->d_name, st.st_mode & 0777);
+			h = openat(host, de->d_name,
+				   O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				       O_CLOEXEC);
+			c = openat(ctr, de->d_name,
+				   O_PATH | O_DIRECTORY | O_NOFOLLOW |
+				       O_CLOEXEC);
+			if (h >= 0 && c >= 0)
+				host_devices(h, c, depth + 1);
+		} else if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) &&
+			   mknodat(ctr, de->d_name, st.st_mode, st.st_rdev) ==
+			       0) {
+			/* not as the host's: none at all */
+			if (fchmodat(ctr, de->d_name, st.st_mode & 07777, 0) <
+				0 ||
+			    fchownat(ctr, de->d_name, st.st_uid, st.st_gid,
+				     AT_SYMLINK_NOFOLLOW) < 0)
+				unlinkat(ctr, de->d_name, 0);
+		}
+	}
+}
+
+/* --device: each node at its path (the host's, bound, in a user ns) */
+static int add_devices(int rootfd, const struct hm_spec *s, bool userns,
+		       struct hm_err *e)
+{
+	for (size_t i = 0; i < s->ndevices; i++) {
+		const struct hm_device *d = &s->devices[i];
+		cleanup_free char *dir = xstrdup(d->path);
+		char *base = strrchr(dir, '/');
+		cleanup_close int fd = -1;
+
+		*base++ = '\0';
+		if (userns) {
+			fd = file_in_root(rootfd, d->path, e);
+			if (fd < 0 || mount_at(d->host, fd, d->path, NULL,
+					       MS_BIND, NULL, e) < 0)
+				return -1;
+			continue;
+		}
+		fd = mkdir_in_root(rootfd, *dir ? dir : "/", e);
+		if (fd < 0)
+			return -1;
+		unlinkat(fd, base, 0); /* Docker's: the device wins */
+		if (mknodat(fd, base,
+			    (d->type == 'b' ? S_IFBLK : S_IFCHR) | d->mode,
+			    makedev(d->major, d->minor)) < 0 ||
+		    fchmodat(fd, base, d->mode, 0) < 0)
+			return hm_fail(e, errno, "--device: mknod \"%s\"",
+				       d->path);
+	}
+	return 0;
+}
+
+/* the devices of --privileged and --device, after setup_dev() */
+static int setup_devices(int rootfd, const struct hm_spec *s, struct hm_err *e)
+{
+	bool userns = s->uidmap.count != 0;
+
+	if (s->privileged && !userns) {
+		cleanup_close int host =
+		    open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		cleanup_close int ctr =
+		    open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+
+		if (host >= 0 && ctr >= 0)
+			host_devices(host, ctr, 0);
+	}
+	return add_devices(rootfd, s, userns, e);
+}
+
 /* The container's own cgroup dirs, read-only, so it can see its limits. */
 static int bind_cgroup(const char *name, const char *host_dir, void *arg)
 {
@@ -542,6 +640,7 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	if (mount_dir(rootfd, "/proc", "proc", "proc",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
 	    setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
+	    setup_devices(rootfd, a->spec, e) < 0 ||
 	    setup_sys(a, rootfd, e) < 0 || setup_volumes(a, rootfd, e) < 0 ||
 	    setup_etc(a, rootfd, e) < 0)
 		return -1;

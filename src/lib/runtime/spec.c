@@ -12,6 +12,7 @@
 #include "base/digest.h"
 #include "base/util.h"
 #include "runtime/caps.h"
+#include "runtime/device.h"
 #include "runtime/volumes.h"
 
 /* ---- the spec as config.json ---- */
@@ -78,6 +79,7 @@ json_t *spec_to_json(const struct hm_spec *s)
 	json_t *j = spec_to_json_base(s);
 
 	json_object_set_new(j, "network", netconf_to_json(&s->netcfg));
+	json_object_set_new(j, "devices", device_to_json(s));
 	json_object_set_new(j, "seccomp_unconfined",
 			    json_boolean(s->seccomp_unconfined));
 	json_object_set_new(j, "entrypoint", strv_json(s->entrypoint));
@@ -257,6 +259,7 @@ int spec_from_json(json_t *j, struct hm_spec *s, struct hm_err *e)
 	s->limits.cpu_period_us = jint(lim, "cpu_period_us");
 	s->limits.cpu_shares = jint(lim, "cpu_shares");
 	s->limits.privileged = s->privileged;
+	device_from_json(json_object_get(j, "devices"), s);
 	json_array_foreach(json_object_get(j, "volumes"), i, v)
 	{
 		s->volumes = xrealloc(s->volumes,
@@ -334,6 +337,7 @@ void spec_free(struct hm_spec *s)
 		free(s->volumes[i].opts);
 	}
 	free(s->volumes);
+	device_free(s);
 	netconf_free(&s->netcfg);
 	strv_free(s->filled);
 	memset(s, 0, sizeof(*s));

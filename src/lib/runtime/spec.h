@@ -44,6 +44,16 @@ struct hm_volume {
 	unsigned long flags; /* MOUNT_TMPFS: MS_NOSUID | MS_NODEV ... */
 };
 
+/* --device: a host device node given to the container (device.c) */
+struct hm_device {
+	char *host;    /* the node on the host */
+	char *path;    /* its absolute path in the container */
+	char perms[4]; /* the cgroup access: "rwm" or a part of it */
+	char type;     /* 'c' or 'b' */
+	unsigned major, minor;
+	unsigned mode; /* the host node's permission bits */
+};
+
 /*
  * Everything a container is made from: the user's options, then (after
  * container_create) resolved against the image. Saved as config.json.
@@ -79,6 +89,8 @@ struct hm_spec {
 	struct hm_volume *volumes;
 	size_t nvolumes;
 	char **volumes_from; /* --volumes-from CTR[:ro|rw] (not saved) */
+	struct hm_device *devices; /* --device, at most CGROUP_MAX_DEVICES */
+	size_t ndevices;
 	struct cgroup_limits limits;
 	char **cap_add, **cap_drop;
 	uint64_t caps;	 /* resolved capability mask */
