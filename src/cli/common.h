@@ -72,7 +72,8 @@ extern const char cmd_run_usage[];
 /* container.c */
 int cmd_ps(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
-/* inspect_container() - *out = its JSON, or NULL if no such container. */
+/* inspect.c: inspect_container() - *out = its JSON (Docker's shape), or
+ * NULL if no such container. */
 int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 		      struct hm_err *e);
 

@@ -32,10 +32,14 @@ const struct hm_cmd cmd_table[] = {
      "                       else no limit)\n"},
     {"images", cmd_images, "List images",
      "Usage: homo images [OPTIONS]\n\n"
-     "List images: NAME, TAG, IMAGE ID, CREATED, SIZE.\n\n"
+     "List images: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE.\n\n"
      "Options:\n"
      "  -q, --quiet          only image ids\n"
-     "      --format json    one JSON array\n"},
+     "  -f, --format FORMAT  a Go template a line ('{{.Repository}}:"
+     "{{.Tag}}'),\n"
+     "                       'table TEMPLATE' (aligned, with a header) or\n"
+     "                       'json' (an object a line); docs/inspect.md\n"
+     "      --no-trunc       whole ids\n"},
     {"tag", cmd_tag, "Give an image another name",
      "Usage: homo tag SOURCE TARGET\n\n"
      "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"
@@ -57,19 +61,30 @@ const struct hm_cmd cmd_table[] = {
      "Options:\n"
      "  -f, --force          remove every name of an id given by id\n"},
     {"inspect", cmd_inspect, "Show a container or image as JSON",
-     "Usage: homo inspect CONTAINER|IMAGE...\n\n"
-     "Print low-level information as a JSON array. Containers are looked\n"
-     "up first, then images.\n"},
+     "Usage: homo inspect [OPTIONS] CONTAINER|IMAGE...\n\n"
+     "Print low-level information as a JSON array in Docker's shape\n"
+     "(docs/inspect.md). Containers are looked up first, then images.\n\n"
+     "Options:\n"
+     "  -f, --format TEMPLATE  a Go template for each object, a line each:\n"
+     "                         '{{.State.Status}}', '{{json .Config}}',\n"
+     "                         '{{range .Mounts}}{{.Source}} {{end}}'\n"
+     "      --type TYPE        container or image only\n"
+     "  -s, --size             (accepted; sizes are always shown)\n"},
     {"run", cmd_run, "Run a command in a new container", cmd_run_usage},
     {"ps", cmd_ps, "List containers",
      "Usage: homo ps [OPTIONS]\n\n"
      "List running containers (all with -a): CONTAINER ID, IMAGE, "
-     "COMMAND,\nCREATED, STATUS, NAMES.\n\n"
+     "COMMAND,\nCREATED, STATUS, PORTS, NAMES.\n\n"
      "Options:\n"
      "  -a, --all            include stopped containers\n"
      "  -q, --quiet          only ids\n"
-     "      --filter K=V     status=running|exited|created, name=, id=\n"
-     "      --format json    one JSON array\n"},
+     "      --filter K=V     status=running|exited|created|restarting, "
+     "name=, id=\n"
+     "  -f, --format FORMAT  a Go template a line ('{{.ID}}\\t{{.Names}}'),"
+     "\n"
+     "                       'table TEMPLATE' (aligned, with a header) or\n"
+     "                       'json' (an object a line); docs/inspect.md\n"
+     "      --no-trunc       whole ids and commands\n"},
     {"logs", cmd_logs, "Print a container's output", cmd_logs_usage},
     {"exec", cmd_exec, "Run a command in a running container", cmd_exec_usage},
     {"stop", cmd_stop, "Stop running containers", cmd_stop_usage},

@@ -112,7 +112,7 @@ run_fault() {
 	# the partial container is shown stopped, never running
 	run homo ps -a --format json
 	assert_status 0
-	assert_output_lacks '"Running": true'
+	assert_output_lacks '"State":"running"'
 	check_or_repair
 	run homo ps -a
 	assert_output_has "Exited ("
@@ -566,6 +566,9 @@ two_containers() {
 	run homo pull -q "$T/bb$(printf '\377').tar" bb
 	assert_status 0
 	run homo images --format json
+	assert_status 0
+	assert_output_has '"Repository":"bb"'
+	run homo inspect bb
 	assert_status 0
 	assert_output_has '"Source": "'
 	check_or_repair
