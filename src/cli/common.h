@@ -100,6 +100,12 @@ extern const char cmd_commit_usage[], cmd_export_usage[], cmd_save_usage[],
 int cmd_system(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_system_usage[];
 
+/* info.c: version, info, system df */
+#define HOMO_VERSION "0.1.0"
+int cmd_version(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_info(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_system_df(struct hm_ctx *, int, char **, struct hm_err *);
+
 /* net.c: homo port, and homo run's --net, -p, --ip */
 struct hm_spec;
 int cmd_port(struct hm_ctx *, int, char **, struct hm_err *);

@@ -13,8 +13,6 @@
 #include "runtime/init.h"
 #include "runtime/sealed.h"
 
-#define HOMO_VERSION "0.1.0"
-
 const struct hm_cmd cmd_table[] = {
     {"pull", cmd_pull, "Download and unpack a rootfs tarball as an image",
      "Usage: homo pull [OPTIONS] SOURCE [NAME[:TAG]]\n\n"
@@ -106,8 +104,24 @@ const struct hm_cmd cmd_table[] = {
     {"save", cmd_save, "Write images as an OCI archive", cmd_save_usage},
     {"load", cmd_load, "Load images from an OCI or docker save archive",
      cmd_load_usage},
-    {"system", cmd_system, "Check (and repair) the store: system check",
+    {"system", cmd_system, "The store: system check, boot, df",
      cmd_system_usage},
+    {"version", cmd_version, "Show homo's version",
+     "Usage: homo version [OPTIONS]\n\n"
+     "Show the version, the compiler, the git commit and build time, and\n"
+     "the platform, as Docker's Client section.\n\n"
+     "Options:\n"
+     "  -f, --format TEMPLATE  a Go template ('{{.Client.Version}}') or "
+     "json\n"},
+    {"info", cmd_info, "Show system-wide information",
+     "Usage: homo info [OPTIONS]\n\n"
+     "Show containers (running, paused, stopped), images, the storage\n"
+     "driver and its backing filesystem, cgroup driver and version,\n"
+     "security options, kernel, operating system, CPUs, memory and the\n"
+     "store's directories, as Docker's info.\n\n"
+     "Options:\n"
+     "  -f, --format TEMPLATE  a Go template ('{{.ContainersRunning}}') or "
+     "json\n"},
 };
 
 const size_t cmd_table_len = ARRAY_SIZE(cmd_table);

@@ -2,6 +2,7 @@
 /*
  * homo system check [--repair]: the store's consistency (fsck.c).
  * homo system boot: what a machine's start owes the containers.
+ * homo system df: info.c's.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,7 +15,13 @@
 
 const char cmd_system_usage[] =
     "Usage: homo system check [OPTIONS]\n"
-    "       homo system boot\n\n"
+    "       homo system boot\n"
+    "       homo system df [--format FORMAT]\n\n"
+    "df: disk usage as Docker's: images (each layer once; reclaimable what\n"
+    "no container uses), containers (their upper layers; reclaimable the\n"
+    "stopped ones') and local volumes. --format: a Go template a row\n"
+    "({{.Type}} {{.TotalCount}} {{.Active}} {{.Size}} {{.Reclaimable}}),\n"
+    "'table TEMPLATE' or json.\n\n"
     "boot: start the containers whose --restart policy says so after the\n"
     "machine started (always; unless-stopped unless stopped by the user;\n"
     "on-failure after a failed exit), remove exited --rm containers, print\n"
@@ -128,12 +135,14 @@ int cmd_system(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (argc < 2)
 		return cmd_usage_error(e, "system",
 				       "expected a subcommand: "
-				       "check or boot");
+				       "check, boot or df");
 	if (!strcmp(argv[1], "boot"))
 		return system_boot(ctx, argc - 1, argv + 1, e);
+	if (!strcmp(argv[1], "df"))
+		return cmd_system_df(ctx, argc - 1, argv + 1, e);
 	if (strcmp(argv[1], "check"))
 		return cmd_usage_error(
-		    e, "system", "unknown subcommand \"%s\" (check or boot)",
-		    argv[1]);
+		    e, "system",
+		    "unknown subcommand \"%s\" (check, boot or df)", argv[1]);
 	return system_check(ctx, argc - 1, argv + 1, e);
 }

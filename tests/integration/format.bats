@@ -217,3 +217,63 @@ col() {
 	assert_status 125
 	assert_one_error_line
 }
+
+@test "version: Docker's Client section; --format" {
+	run --separate-stderr homo version
+	assert_status 0
+	[ "${lines[0]}" = "Client:" ]
+	[[ "${lines[1]}" =~ ^\ Version:\ {11}[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ "$output" == *$'\n C compiler:        '* ]]
+	[[ "$output" == *$'\n Git commit:        '* ]]
+	[[ "$output" == *$'\n Built:             '* ]]
+	[[ "$output" == *$'\n OS/Arch:           linux/'* ]]
+	run homo version --format '{{.Client.Version}}'
+	[[ "$output" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	run homo version --format json
+	jq -e '.Client | (.Version | length) > 0 and .Os == "linux" and (.Arch | length) > 0 and has("GitCommit") and has("BuildTime")' <<<"$output"
+	run --separate-stderr homo version --format '{{.Nope}}'
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == "homo: version: template: "* ]]
+}
+
+@test "info: containers running/paused/stopped, images, storage, cgroups, security, kernel, OS, CPUs, memory; --format" {
+	pull_busybox
+	homo tag busybox other
+	homo run -d --name up busybox sleep 60 >/dev/null
+	homo run --name down busybox true
+	run --separate-stderr homo info
+	assert_status 0
+	for want in $'\n Containers: 2\n  Running: 1\n  Paused: 0\n  Stopped: 1\n Images: 1\n' \
+		" Storage Driver: overlay2" " Cgroup Driver: cgroupfs" " Cgroup Version: 1" \
+		$'\n Security Options:\n  seccomp\n   Profile: builtin\n' " Kernel Version: $(uname -r)" \
+		" OSType: linux" " Architecture: $(uname -m)" " CPUs: $(nproc)" " Total Memory: " \
+		" Homo Root Dir: $HOMO_ROOT"; do
+		[[ "$output" == *"$want"* ]] || { echo "info lacks: $want" >&2; return 1; }
+	done
+	run homo info --format '{{.ContainersRunning}} {{.ContainersStopped}} {{.Images}} {{.Driver}} {{.NCPU}}'
+	[ "$output" = "1 1 1 overlay2 $(nproc)" ]
+	run homo info --format json
+	jq -e '.MemTotal > 0 and .OSType == "linux" and (.SecurityOptions | index("name=seccomp,profile=builtin")) != null' <<<"$output"
+	homo rm -f up down >/dev/null
+}
+
+@test "system df: images, containers, local volumes with sizes and what is reclaimable; --format" {
+	pull_busybox
+	homo run -d --name up busybox sleep 60 >/dev/null
+	homo run --name down busybox sh -c 'dd if=/dev/zero of=/big bs=1000 count=2000 2>/dev/null'
+	run --separate-stderr homo system df
+	assert_status 0
+	[[ "${lines[0]}" =~ ^TYPE\ +TOTAL\ +ACTIVE\ +SIZE\ +RECLAIMABLE$ ]]
+	[[ "${lines[1]}" =~ ^Images\ +1\ +1\ +[0-9.]+MB\ +0B\ \(0%\)$ ]]
+	[[ "${lines[2]}" =~ ^Containers\ +2\ +1\ +2(\.[0-9]+)?MB\ +2(\.[0-9]+)?MB\ \(100%\)$ ]]
+	[[ "${lines[3]}" =~ ^Local\ Volumes\ +0\ +0\ +0B\ +0B$ ]]
+	run homo system df --format '{{.Type}}={{.TotalCount}}/{{.Active}}'
+	[ "$output" = "$(printf 'Images=1/1\nContainers=2/1\nLocal Volumes=0/0')" ]
+	run homo system df --format json
+	[ "$(jq -r .Type <<<"${lines[1]}")" = Containers ]
+	homo rm -f up down >/dev/null
+	# nothing uses the image now: all of it is reclaimable
+	run homo system df
+	[[ "${lines[1]}" =~ ^Images\ +1\ +0\ +[0-9.]+MB\ +[0-9.]+MB\ \(100%\)$ ]]
+}
