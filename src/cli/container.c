@@ -210,14 +210,25 @@ static char *go_quote(const char *s, size_t max)
 	return buf;
 }
 
-static char *command_text(char *const *argv)
+/* the entrypoint (a record that has one) and the command, as Docker's */
+static char *command_text(json_t *rec, char *const *argv)
 {
+	json_t *ent = json_object_get(rec, "entrypoint"), *w;
 	char *s = xstrdup("");
+	size_t k;
 
+	json_array_foreach(ent, k, w)
+	{
+		char *old = s;
+
+		s = xasprintf("%s%s%s", old, k ? " " : "",
+			      json_string_value(w) ? json_string_value(w) : "");
+		free(old);
+	}
 	for (size_t i = 0; argv && argv[i]; i++) {
 		char *old = s;
 
-		s = xasprintf("%s%s%s", old, i ? " " : "", argv[i]);
+		s = xasprintf("%s%s%s", old, *old ? " " : "", argv[i]);
 		free(old);
 	}
 	return s;
@@ -234,10 +245,13 @@ static void created_at(char *out, size_t n, const char *rfc3339)
 }
 
 /* Docker's ps fields of one container (docker ps --format json) */
-static json_t *ps_json(const struct ctr_row *r, bool no_trunc)
+static json_t *ps_json(const struct hm_store *st, const struct ctr_row *r,
+		       bool no_trunc)
 {
 	const struct hm_spec *s = &r->spec;
-	cleanup_free char *cmd = command_text(s->argv);
+	cleanup_json json_t *rec = ctr_record(st, s->id);
+	cleanup_free char *cmd = command_text(rec, s->argv);
+	cleanup_free char *labels = ctr_labels_text(rec);
 	cleanup_free char *quoted = go_quote(cmd, no_trunc ? 0 : 20);
 	cleanup_free char *ports = ctr_ports_text(r);
 	char created[64], status[96], running_for[64], mounts[1024] = "";
@@ -253,7 +267,7 @@ static json_t *ps_json(const struct ctr_row *r, bool no_trunc)
 	    "{s:s, s:s, s:s%, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:s}",
 	    "Command", quoted, "CreatedAt", created, "ID", s->id,
-	    (size_t)(no_trunc ? 64 : 12), "Image", s->image, "Labels", "",
+	    (size_t)(no_trunc ? 64 : 12), "Image", s->image, "Labels", labels,
 	    "LocalVolumes", "0", "Mounts", mounts, "Names", s->name, "Networks",
 	    s->net == NET_HOST	   ? "host"
 	    : s->net == NET_BRIDGE ? "bridge"
@@ -280,8 +294,8 @@ static json_t *ps_header(void)
 	    "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS");
 }
 
-static int ps_print(const struct ps_opts *o, const struct ctr_row *rows,
-		    size_t n, struct hm_err *e)
+static int ps_print(const struct hm_store *st, const struct ps_opts *o,
+		    const struct ctr_row *rows, size_t n, struct hm_err *e)
 {
 	cleanup_json json_t *head = NULL;
 	const char *spec = o->format;
@@ -294,7 +308,7 @@ static int ps_print(const struct ps_opts *o, const struct ctr_row *rows,
 	if (cmd_fmt_init(&f, "ps", spec, PS_TABLE, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		cleanup_json json_t *row = ps_json(&rows[i], o->no_trunc);
+		cleanup_json json_t *row = ps_json(st, &rows[i], o->no_trunc);
 
 		r = cmd_fmt_row(&f, row, e);
 	}
@@ -323,7 +337,7 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return r > 0 ? cmd_help("ps") : -1;
 	}
 	rows = ps_collect(&ctx->store, &o, &n);
-	r = ps_print(&o, rows, n, e);
+	r = ps_print(&ctx->store, &o, rows, n, e);
 	for (size_t i = 0; i < n; i++)
 		spec_free(&rows[i].spec);
 	free(rows);

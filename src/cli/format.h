@@ -64,6 +64,10 @@ int ctr_row_load(struct hm_store *st, const char *id, struct ctr_row *r,
 bool ctr_restarting(const struct ctr_row *r);
 /* Docker's PORTS: "0.0.0.0:8080->80/tcp, ..." (malloc'd; "" if none) */
 char *ctr_ports_text(const struct ctr_row *r);
+/* the container's config.json as it is (NULL if unreadable) */
+json_t *ctr_record(const struct hm_store *st, const char *id);
+/* Docker's ps LABELS: "k=v,k2=v2" from a record's labels (malloc'd) */
+char *ctr_labels_text(json_t *rec);
 /* docker image inspect's object */
 json_t *inspect_image_json(const struct hm_store *st,
 			   const struct hm_image *img);

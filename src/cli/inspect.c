@@ -54,6 +54,31 @@ char *ctr_ports_text(const struct ctr_row *r)
 	return s;
 }
 
+json_t *ctr_record(const struct hm_store *st, const char *id)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	cleanup_free char *cfg = xasprintf("%s/config.json", cdir);
+
+	return json_load_file(cfg, 0, NULL);
+}
+
+char *ctr_labels_text(json_t *rec)
+{
+	json_t *labels = json_object_get(rec, "labels"), *v;
+	char *s = xstrdup("");
+	const char *k;
+
+	json_object_foreach(labels, k, v)
+	{
+		char *old = s;
+
+		s = xasprintf("%s%s%s=%s", old, *old ? "," : "", k,
+			      json_string_value(v) ? json_string_value(v) : "");
+		free(old);
+	}
+	return s;
+}
+
 static json_t *strv_json(char *const *v, bool null_if_empty)
 {
 	json_t *a;
@@ -401,8 +426,7 @@ static json_t *container_json(const struct hm_store *st,
 {
 	const struct hm_spec *s = &r->spec;
 	cleanup_free char *cdir = container_dir(st, s->id);
-	cleanup_free char *cfg = xasprintf("%s/config.json", cdir);
-	json_t *raw = json_load_file(cfg, 0, NULL);
+	json_t *raw = ctr_record(st, s->id);
 	json_t *j = json_pack("{s:s, s:s}", "Id", s->id, "Created", s->created);
 	json_t *config = docker_config(raw, true);
 	char host[13];

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The template engine's insides, shared by its files: template.c (lexer,
- * parser), template_exec.c (execution), template_func.c (the functions).
+ * The template engine's insides, shared by its files: template_lex.c (the
+ * lexer), template.c (the parser), template_exec.c (execution),
+ * template_func.c (the functions).
  */
 #ifndef HOMO_TEMPLATE_INT_H
 #define HOMO_TEMPLATE_INT_H
@@ -10,6 +11,39 @@
 #include <stdio.h>
 
 #include "base/template.h"
+
+enum tok {
+	T_EOF,
+	T_TEXT,
+	T_LEFT,
+	T_RIGHT,
+	T_FIELD,
+	T_DOT,
+	T_VAR,
+	T_IDENT,
+	T_STRING,
+	T_NUMBER,
+	T_PIPE,
+	T_LPAREN,
+	T_RPAREN,
+	T_DECLARE,
+	T_ASSIGN,
+	T_COMMA,
+};
+
+struct token {
+	enum tok t;
+	int pos, end;
+	bool adj;   /* no space before it */
+	char *s;    /* its text (a string literal: the value) */
+	size_t len; /* of s */
+};
+
+/* the tokens of @src (free each s, then the array), or -1 with @e set */
+int tmpl_lex(const char *src, struct token **v, size_t *n, struct hm_err *e);
+char *tmpl_dupn(const char *s, size_t n);
+/* the line of byte @pos of @src, from 1 */
+int tmpl_line_of(const char *src, int pos);
 
 enum tmpl_akind {
 	A_FIELD, /* .A.B on dot */
