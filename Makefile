@@ -66,6 +66,12 @@ $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
 
+# homo version's git commit (as of info.c's last compile)
+HOMO_GIT := $(shell git rev-parse --short HEAD 2>/dev/null)
+ifneq ($(HOMO_GIT),)
+$(BUILD)/cli/info.o $(FAULT_DIR)/cli/info.o: INCLUDES += -DHOMO_GIT_COMMIT='"$(HOMO_GIT)"'
+endif
+
 $(BUILD)/libhomo.a: $(LIB_OBJ)
 	rm -f $@ && ar rcsP $@ $^
 

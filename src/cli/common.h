@@ -93,7 +93,8 @@ extern const char cmd_run_usage[];
 /* container.c */
 int cmd_ps(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
-/* inspect_container() - *out = its JSON, or NULL if no such container. */
+/* inspect.c: inspect_container() - *out = its JSON (Docker's shape), or
+ * NULL if no such container. */
 int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 		      struct hm_err *e);
 
@@ -165,6 +166,12 @@ extern const char cmd_history_usage[];
 /* system.c */
 int cmd_system(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_system_usage[];
+
+/* info.c: version, info, system df */
+#define HOMO_VERSION "0.1.0"
+int cmd_version(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_info(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_system_df(struct hm_ctx *, int, char **, struct hm_err *);
 
 /* net.c: homo port, and homo run's --net, -p, --ip */
 struct hm_spec;

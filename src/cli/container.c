@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The container commands: ps, rm, and the container half of inspect. */
+/* The container commands: ps and rm (inspect is inspect.c's). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,118 +8,50 @@
 
 #include "base/util.h"
 #include "common.h"
+#include "format.h"
 #include "runtime/container.h"
 #include "runtime/control.h"
 
-struct row {
-	struct hm_spec spec;
-	struct hm_state state;
-	bool paused; /* homo pause */
-};
-
 static int cmp_row(const void *a, const void *b)
 {
-	const struct row *x = a, *y = b;
+	const struct ctr_row *x = a, *y = b;
 
 	return strcmp(y->spec.created, x->spec.created); /* newest first */
 }
 
-static void status_text(char *out, size_t n, const struct hm_state *st,
-			bool paused)
+static void ago(char *out, size_t n, const char *when)
 {
-	char d[64];
-	int64_t now = (int64_t)time(NULL);
+	char d[48];
 
-	switch (st->status) {
-	case ST_RUNNING:
+	util_format_duration(d, sizeof(d),
+			     (int64_t)time(NULL) - util_parse_rfc3339(when));
+	snprintf(out, n, "%s ago", d);
+}
+
+/* Docker's STATUS: Up 5 minutes, Exited (0) 2 hours ago, Restarting... */
+static void status_text(char *out, size_t n, const struct ctr_row *r)
+{
+	const struct hm_state *st = &r->state;
+	char d[64];
+
+	if (ctr_restarting(r)) {
+		ago(d, sizeof(d), st->finished);
+		snprintf(out, n, "Restarting (%d) %s", st->exit_code, d);
+	} else if (st->status == ST_RUNNING) {
 		util_format_duration(d, sizeof(d),
-				     now - util_parse_rfc3339(st->started));
-		snprintf(out, n, "Up %s%s", d, paused ? " (Paused)" : "");
-		break;
-	case ST_EXITED:
-		util_format_duration(d, sizeof(d),
-				     now - util_parse_rfc3339(st->finished));
-		snprintf(out, n, "Exited (%d) %s ago", st->exit_code, d);
-		break;
-	default:
+				     (int64_t)time(NULL) -
+					 util_parse_rfc3339(st->started));
+		snprintf(out, n, "Up %s%s", d, r->paused ? " (Paused)" : "");
+	} else if (st->status == ST_EXITED) {
+		ago(d, sizeof(d), st->finished);
+		snprintf(out, n, "Exited (%d) %s", st->exit_code, d);
+	} else {
 		snprintf(out, n, "Created");
 	}
 }
 
-static char *command_text(char *const *argv)
-{
-	char *s = xstrdup("");
-
-	for (size_t i = 0; argv && argv[i]; i++) {
-		char *old = s;
-
-		s = xasprintf("%s%s%s", old, i ? " " : "", argv[i]);
-		free(old);
-	}
-	return s;
-}
-
-static json_t *container_json(const struct hm_store *st, const struct row *r)
-{
-	cleanup_free char *cdir = container_dir(st, r->spec.id);
-	cleanup_free char *upper = xasprintf("%s/upper", cdir);
-	cleanup_free char *work = xasprintf("%s/work", cdir);
-
-	return json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b, s:i, s:i, s:b, "
-	    "s:s, s:s, s:s}, s:{s:s, s:s}}",
-	    "Id", r->spec.id, "Name", r->spec.name, "Image", r->spec.image,
-	    "ImageId", r->spec.image_id, "Created", r->spec.created, "Config",
-	    spec_to_json(&r->spec), "State", "Status",
-	    r->paused ? "paused" : state_status_name(r->state.status),
-	    "Running", r->state.status == ST_RUNNING, "Paused", r->paused,
-	    "Pid", r->state.status == ST_RUNNING ? (int)r->state.pid : 0,
-	    "ExitCode", r->state.exit_code, "OOMKilled", r->state.oom_killed,
-	    "StartedAt", r->state.started, "FinishedAt", r->state.finished,
-	    "Error", r->state.error, "GraphDriver", "UpperDir", upper,
-	    "WorkDir", work);
-}
-
-static int load_row(struct hm_store *st, const char *id, struct row *r,
-		    struct hm_err *e)
-{
-	if (container_check(st, id, &r->state, e) < 0)
-		return -1;
-	if (container_load_spec(st, id, &r->spec, e) < 0)
-		return -1;
-	r->paused = r->state.status == ST_RUNNING && container_paused(st, id);
-	return 0;
-}
-
-int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
-		      struct hm_err *e)
-{
-	struct hm_err miss;
-	struct row r;
-	char id[65];
-	int64_t pids;
-
-	*out = NULL;
-	/* an ambiguous id prefix is an error, not "no such container" */
-	if (container_find(&ctx->store, ref, id, &miss) < 0)
-		return strstr(miss.msg, "ambiguous") ? (*e = miss, -1) : 0;
-	if (load_row(&ctx->store, id, &r, e) < 0)
-		return -1;
-	*out = container_json(&ctx->store, &r);
-	/* Docker's field: the limit, 0 = unlimited */
-	pids = r.spec.limits.pids > 0 ? r.spec.limits.pids : 0;
-	json_object_set_new(*out, "HostConfig",
-			    json_pack("{s:I}", "PidsLimit", (json_int_t)pids));
-	json_object_set_new(*out, "NetworkSettings",
-			    network_inspect(&ctx->store, id, &r.spec.netcfg,
-					    r.spec.net == NET_BRIDGE,
-					    r.state.status == ST_RUNNING));
-	spec_free(&r.spec);
-	return 0;
-}
-
 /* Docker's --filter: the same key ORs, different keys AND. */
-static bool matches(const struct row *r, char *const *filters)
+static bool matches(const struct ctr_row *r, char *const *filters)
 {
 	static const char *const keys[] = {"status=", "name=", "id="};
 
@@ -133,8 +65,9 @@ static bool matches(const struct row *r, char *const *filters)
 				continue;
 			any = true;
 			if (k == 0)
-				hit |= !strcmp(v, r->paused
-						      ? "paused"
+				hit |= !strcmp(v, r->paused ? "paused"
+						  : ctr_restarting(r)
+						      ? "restarting"
 						      : state_status_name(
 							    r->state.status));
 			else if (k == 1)
@@ -149,7 +82,8 @@ static bool matches(const struct row *r, char *const *filters)
 }
 
 struct ps_opts {
-	bool all, quiet, as_json;
+	bool all, quiet, no_trunc;
+	const char *format;
 	char **filters;
 };
 
@@ -161,12 +95,13 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"filter", required_argument, NULL, 'F'},
+	    {"no-trunc", no_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	int c;
 
-	while ((c = cmd_getopt("ps", argc, argv, "+aqh", opts, e)) != -1) {
+	while ((c = cmd_getopt("ps", argc, argv, "+aqf:h", opts, e)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -175,12 +110,10 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 			o->quiet = true;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json"))
-				return cmd_usage_error(e, "ps",
-						       "unknown format \"%s\" "
-						       "(only json)",
-						       optarg);
-			o->as_json = true;
+			o->format = optarg;
+			break;
+		case 'T':
+			o->no_trunc = true;
 			break;
 		case 'F':
 			if (!util_has_prefix(optarg, "status=") &&
@@ -203,24 +136,27 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct hm_err *e)
 }
 
 /* The containers to list, newest first; *n is how many. */
-static struct row *ps_collect(struct hm_store *st, const struct ps_opts *o,
-			      size_t *n)
+static struct ctr_row *ps_collect(struct hm_store *st, const struct ps_opts *o,
+				  size_t *n)
 {
 	cleanup_strv char **ids = container_list(st);
-	struct row *rows = xcalloc(strv_len(ids) + 1, sizeof(*rows));
+	struct ctr_row *rows = xcalloc(strv_len(ids) + 1, sizeof(*rows));
 
 	*n = 0;
 	for (size_t i = 0; ids[i]; i++) {
+		struct ctr_row *r = &rows[*n];
 		struct hm_err skip;
 
 		/* one corrupt record must not hide the others */
-		if (load_row(st, ids[i], &rows[*n], &skip) < 0) {
+		if (ctr_row_load(st, ids[i], r, &skip) < 0) {
 			fprintf(stderr, "homo: warning: %s\n", skip.msg);
 			continue;
 		}
-		if ((!o->all && rows[*n].state.status != ST_RUNNING) ||
-		    !matches(&rows[*n], o->filters)) {
-			spec_free(&rows[*n].spec);
+		/* without -a: running, restarting included (as Docker) */
+		if ((!o->all && r->state.status != ST_RUNNING &&
+		     !ctr_restarting(r)) ||
+		    !matches(r, o->filters)) {
+			spec_free(&r->spec);
 			continue;
 		}
 		(*n)++;
@@ -229,35 +165,164 @@ static struct row *ps_collect(struct hm_store *st, const struct ps_opts *o,
 	return rows;
 }
 
-static void ps_print_row(const struct row *r)
+/*
+ * Go's strconv.Quote, as Docker's COMMAND: a newline or an escape cannot
+ * break the table; @max characters at most (0: all), then "…".
+ */
+static char *go_quote(const char *s, size_t max)
 {
-	cleanup_free char *cmd = command_text(r->spec.argv);
-	char created[64], status[96], d[48];
+	char *buf = NULL;
+	size_t len = 0, chars = 0, n = strlen(s);
+	FILE *f = open_memstream(&buf, &len);
 
-	util_format_duration(d, sizeof(d),
-			     (int64_t)time(NULL) -
-				 util_parse_rfc3339(r->spec.created));
-	snprintf(created, sizeof(created), "%s ago", d);
-	status_text(status, sizeof(status), &r->state, r->paused);
-	/* a newline or escape in the command must not break the table */
-	for (char *p = cmd; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	if (strlen(cmd) > 20)
-		strcpy(cmd + 17, "...");
-	printf("%.12s  %-20s \"%s\"%*s %-16s %-26s %s\n", r->spec.id,
-	       r->spec.image, cmd, (int)(20 - strlen(cmd)), "", created, status,
-	       r->spec.name);
+	if (!f)
+		abort();
+	fputc('"', f);
+	for (size_t i = 0; i < n; chars++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		bool valid = c < 0x80 || (c >= 0xc2 && c <= 0xf4 && i + k <= n);
+
+		for (size_t j = 1; valid && j < k; j++)
+			valid = ((unsigned char)s[i + j] & 0xc0) == 0x80;
+		if (max && chars + 1 == max && n - i > k) {
+			fputs("…", f);
+			break;
+		}
+		if (!valid || c < 0x20 || c == 0x7f) {
+			const char *esc = c == '\n'   ? "\\n"
+					  : c == '\t' ? "\\t"
+					  : c == '\r' ? "\\r"
+						      : NULL;
+
+			if (esc)
+				fputs(esc, f);
+			else
+				fprintf(f, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		if (c == '"' || c == '\\')
+			fputc('\\', f);
+		fwrite(s + i, 1, k, f);
+		i += k;
+	}
+	fputc('"', f);
+	fclose(f);
+	return buf;
+}
+
+/* the command as it runs: entrypoint + Cmd, as Docker's COMMAND */
+static char *command_text(char *const *argv)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; argv && argv[i]; i++) {
+		char *old = s;
+
+		s = xasprintf("%s%s%s", old, *old ? " " : "", argv[i]);
+		free(old);
+	}
+	return s;
+}
+
+static void created_at(char *out, size_t n, const char *rfc3339)
+{
+	time_t t = (time_t)util_parse_rfc3339(rfc3339);
+	struct tm tm;
+
+	/* Go's time.Time.String(), as Docker's CreatedAt */
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+}
+
+/* Docker's ps fields of one container (docker ps --format json) */
+static json_t *ps_json(const struct hm_store *st, const struct ctr_row *r,
+		       bool no_trunc)
+{
+	const struct hm_spec *s = &r->spec;
+	cleanup_json json_t *rec = ctr_record(st, s->id);
+	cleanup_free char *cmd = command_text(s->argv);
+	cleanup_free char *labels = ctr_labels_text(rec);
+	cleanup_free char *quoted = go_quote(cmd, no_trunc ? 0 : 20);
+	cleanup_free char *ports = ctr_ports_text(r);
+	char created[64], status[96], running_for[64], mounts[1024] = "";
+
+	created_at(created, sizeof(created), s->created);
+	ago(running_for, sizeof(running_for), s->created);
+	status_text(status, sizeof(status), r);
+	for (size_t i = 0; i < s->nvolumes; i++)
+		snprintf(mounts + strlen(mounts),
+			 sizeof(mounts) - strlen(mounts), "%s%s", i ? "," : "",
+			 s->volumes[i].src);
+	return json_pack(
+	    "{s:s, s:s, s:s%, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:s}",
+	    "Command", quoted, "CreatedAt", created, "ID", s->id,
+	    (size_t)(no_trunc ? 64 : 12), "Image", s->image, "Labels", labels,
+	    "LocalVolumes", "0", "Mounts", mounts, "Names", s->name, "Networks",
+	    s->net == NET_HOST	   ? "host"
+	    : s->net == NET_BRIDGE ? "bridge"
+				   : "none",
+	    "Ports", ports, "RunningFor", running_for, "Size", "0B", "State",
+	    r->paused		? "paused"
+	    : ctr_restarting(r) ? "restarting"
+				: state_status_name(r->state.status),
+	    "Status", status);
+}
+
+#define PS_TABLE                                                     \
+	"table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t" \
+	"{{.Status}}\t{{.Ports}}\t{{.Names}}"
+
+static json_t *ps_header(void)
+{
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:s}",
+	    "Command", "COMMAND", "CreatedAt", "CREATED AT", "ID",
+	    "CONTAINER ID", "Image", "IMAGE", "Labels", "LABELS",
+	    "LocalVolumes", "LOCAL VOLUMES", "Mounts", "MOUNTS", "Names",
+	    "NAMES", "Networks", "NETWORKS", "Ports", "PORTS", "RunningFor",
+	    "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS");
+}
+
+static int ps_print(const struct hm_store *st, const struct ps_opts *o,
+		    const struct ctr_row *rows, size_t n, struct hm_err *e)
+{
+	cleanup_json json_t *head = NULL;
+	const char *spec = o->format;
+	struct cmd_fmt f;
+	int r = 0;
+
+	/* as Docker's: -q is for the table; a format of one's own wins */
+	if (o->quiet && (!spec || !strncmp(spec, "table", 5)))
+		spec = "{{.ID}}";
+	if (cmd_fmt_init(&f, "ps", spec, PS_TABLE, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		cleanup_json json_t *row = ps_json(st, &rows[i], o->no_trunc);
+
+		r = cmd_fmt_row(&f, row, e);
+	}
+	head = ps_header();
+	if (r == 0)
+		r = cmd_fmt_end(&f, head, e);
+	cmd_fmt_free(&f);
+	return r;
 }
 
 int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	struct ps_opts o = {0};
-	struct row *rows;
+	struct ctr_row *rows;
 	size_t n;
 	int r;
 
 	r = ps_parse(&o, argc, argv, e);
+	if (r == 0 && optind < argc)
+		r = cmd_usage_error(e, "ps", "unexpected argument \"%s\"",
+				    argv[optind]);
 	if (r == 0)
 		r = cmd_open_store(ctx, e);
 	if (r != 0) {
@@ -265,29 +330,12 @@ int cmd_ps(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return r > 0 ? cmd_help("ps") : -1;
 	}
 	rows = ps_collect(&ctx->store, &o, &n);
-	if (o.as_json) {
-		json_t *arr = json_array();
-
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(
-			    arr, container_json(&ctx->store, &rows[i]));
-		cmd_print_json(arr);
-	} else if (!o.quiet) {
-		printf("%-12s  %-20s %-22s %-16s %-26s %s\n", "CONTAINER ID",
-		       "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
-	}
-	/* -q prints the ids, even after --format json */
-	for (size_t i = 0; i < n; i++) {
-		if (o.quiet)
-			printf("%.12s\n", rows[i].spec.id);
-		else if (!o.as_json)
-			ps_print_row(&rows[i]);
-	}
+	r = ps_print(&ctx->store, &o, rows, n, e);
 	for (size_t i = 0; i < n; i++)
 		spec_free(&rows[i].spec);
 	free(rows);
 	strv_free(o.filters);
-	return 0;
+	return r;
 }
 
 static int do_rm(struct hm_ctx *ctx, const char *id, const char *arg,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The image commands: pull, images, tag, rmi, inspect. */
+/* The image commands: pull, images, tag, rmi (inspect is inspect.c's). */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "base/number.h"
 #include "base/util.h"
 #include "common.h"
+#include "format.h"
 #include "image/pull.h"
 #include "runtime/container.h"
 
@@ -75,32 +76,67 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	return 0;
 }
 
-static void format_created(char *out, size_t n, const char *created)
+static void created_at(char *out, size_t n, const char *rfc3339)
 {
-	int64_t t = util_parse_rfc3339(created);
-	char d[48];
+	time_t t = (time_t)util_parse_rfc3339(rfc3339);
+	struct tm tm;
 
-	if (t < 0) {
-		snprintf(out, n, "unknown");
-		return;
-	}
-	util_format_duration(d, sizeof(d), (int64_t)time(NULL) - t);
-	snprintf(out, n, "%s ago", d);
+	/* Go's time.Time.String(), as Docker's CreatedAt */
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
 }
 
-static json_t *image_json(const struct hm_image *img)
+/* Docker's images fields of one image (docker images --format json) */
+static json_t *images_json(const struct hm_image *img, bool no_trunc)
 {
-	json_t *layers = json_array();
+	char created[64], since[64] = "N/A", d[48], size[32];
+	int64_t t = util_parse_rfc3339(img->created);
 
-	for (size_t i = 0; img->layers[i]; i++)
-		json_array_append_new(
-		    layers, json_sprintf("sha256:%s", img->layers[i]));
-	return json_pack("{s:s+, s:s, s:s, s:o, s:I, s:O, s:s, s:s}", "Id",
-			 "sha256:", img->id, "Name", img->name, "Tag",
-			 image_is_dangling(img) ? IMAGE_DANGLING : img->tag,
-			 "Layers", layers, "Size", (json_int_t)img->size,
-			 "Config", img->config, "Created", img->created,
-			 "Source", img->source);
+	created_at(created, sizeof(created), img->created);
+	if (t >= 0) {
+		util_format_duration(d, sizeof(d), (int64_t)time(NULL) - t);
+		snprintf(since, sizeof(since), "%s ago", d);
+	}
+	util_format_size(size, sizeof(size), img->size);
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "Containers", "N/A", "CreatedAt", created, "CreatedSince", since,
+	    "Digest", "<none>", "ID",
+	    no_trunc ? json_sprintf("sha256:%s", img->id)
+		     : json_sprintf("%.12s", img->id),
+	    "Repository", img->name, "SharedSize", "N/A", "Size", size, "Tag",
+	    image_is_dangling(img) ? IMAGE_DANGLING : img->tag, "UniqueSize",
+	    "N/A", "VirtualSize", size);
+}
+
+#define IMAGES_TABLE                                                    \
+	"table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t" \
+	"{{.Size}}"
+
+static int images_print(const char *format, bool no_trunc,
+			const struct hm_image *v, size_t n, struct hm_err *e)
+{
+	cleanup_json json_t *head =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		      "Containers", "CONTAINERS", "CreatedAt", "CREATED AT",
+		      "CreatedSince", "CREATED", "Digest", "DIGEST", "ID",
+		      "IMAGE ID", "Repository", "REPOSITORY", "SharedSize",
+		      "SHARED SIZE", "Size", "SIZE", "Tag", "TAG", "UniqueSize",
+		      "UNIQUE SIZE", "VirtualSize", "VIRTUAL SIZE");
+	struct cmd_fmt f;
+	int r = 0;
+
+	if (cmd_fmt_init(&f, "images", format, IMAGES_TABLE, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		cleanup_json json_t *row = images_json(&v[i], no_trunc);
+
+		r = cmd_fmt_row(&f, row, e);
+	}
+	if (r == 0)
+		r = cmd_fmt_end(&f, head, e);
+	cmd_fmt_free(&f);
+	return r;
 }
 
 int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
@@ -108,27 +144,27 @@ int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	static const struct option opts[] = {
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"format", required_argument, NULL, 'f'},
+	    {"no-trunc", no_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	bool quiet = false, as_json = false;
+	bool quiet = false, no_trunc = false;
+	const char *format = NULL;
 	cleanup_strv char **bad = NULL;
 	struct hm_image *v;
 	size_t n;
-	int c;
+	int c, r;
 
-	while ((c = cmd_getopt("images", argc, argv, "+qh", opts, e)) != -1) {
+	while ((c = cmd_getopt("images", argc, argv, "+qf:h", opts, e)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json"))
-				return cmd_usage_error(e, "images",
-						       "unknown format \"%s\" "
-						       "(only json)",
-						       optarg);
-			as_json = true;
+			format = optarg;
+			break;
+		case 'T':
+			no_trunc = true;
 			break;
 		case 'h':
 			return cmd_help("images");
@@ -145,31 +181,12 @@ int cmd_images(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	/* one corrupt record must not hide the others */
 	for (size_t i = 0; bad && bad[i]; i++)
 		fprintf(stderr, "homo: warning: %s\n", bad[i]);
-	if (as_json) {
-		json_t *arr = json_array();
-
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, image_json(&v[i]));
-		cmd_print_json(arr);
-	} else if (quiet) {
-		for (size_t i = 0; i < n; i++)
-			printf("%.12s\n", v[i].id);
-	} else {
-		printf("%-30s %-10s %-12s  %-16s %s\n", "NAME", "TAG",
-		       "IMAGE ID", "CREATED", "SIZE");
-		for (size_t i = 0; i < n; i++) {
-			char created[64], size[32];
-
-			format_created(created, sizeof(created), v[i].created);
-			util_format_size(size, sizeof(size), v[i].size);
-			printf("%-30s %-10s %.12s  %-16s %s\n", v[i].name,
-			       image_is_dangling(&v[i]) ? IMAGE_DANGLING
-							: v[i].tag,
-			       v[i].id, created, size);
-		}
-	}
+	/* as Docker's: -q is for the table; a format of one's own wins */
+	if (quiet && (!format || !strncmp(format, "table", 5)))
+		format = "{{.ID}}";
+	r = images_print(format, no_trunc, v, n, e);
 	image_list_free(v, n);
-	return 0;
+	return r;
 }
 
 int cmd_tag(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
@@ -344,43 +361,6 @@ int cmd_rmi(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		*e = first;
 		return -1;
 	}
-	return 0;
-}
-
-int cmd_inspect(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
-{
-	int r = cmd_no_options("inspect", argc, argv, e);
-	json_t *arr;
-
-	if (r)
-		return r > 0 ? cmd_help("inspect") : -1;
-	if (optind >= argc)
-		return cmd_usage_error(e, "inspect", "expected NAME...");
-	if (cmd_open_store(ctx, e) < 0)
-		return -1;
-	arr = json_array(); /* after the early returns, which would leak it */
-	for (int i = optind; i < argc; i++) {
-		struct hm_image img;
-		json_t *cj = NULL;
-
-		if (inspect_container(ctx, argv[i], &cj, e) < 0) {
-			json_decref(arr);
-			return -1;
-		}
-		if (cj) {
-			json_array_append_new(arr, cj);
-			continue;
-		}
-		if (store_image_find(&ctx->store, argv[i], &img, NULL, e) < 0) {
-			json_decref(arr);
-			return hm_failx(e, HM_EXIT_FAIL,
-					"%s: no such container or image",
-					argv[i]);
-		}
-		json_array_append_new(arr, image_json(&img));
-		image_free(&img);
-	}
-	cmd_print_json(arr);
 	return 0;
 }
 

@@ -13,8 +13,6 @@
 #include "runtime/init.h"
 #include "runtime/sealed.h"
 
-#define HOMO_VERSION "0.1.0"
-
 const struct hm_cmd cmd_table[] = {
     {"pull", cmd_pull, "Download and unpack a rootfs tarball as an image",
      "Usage: homo pull [OPTIONS] SOURCE [NAME[:TAG]]\n\n"
@@ -32,10 +30,14 @@ const struct hm_cmd cmd_table[] = {
      "                       else no limit)\n"},
     {"images", cmd_images, "List images",
      "Usage: homo images [OPTIONS]\n\n"
-     "List images: NAME, TAG, IMAGE ID, CREATED, SIZE.\n\n"
+     "List images: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE.\n\n"
      "Options:\n"
      "  -q, --quiet          only image ids\n"
-     "      --format json    one JSON array\n"},
+     "  -f, --format FORMAT  a Go template a line ('{{.Repository}}:"
+     "{{.Tag}}'),\n"
+     "                       'table TEMPLATE' (aligned, with a header) or\n"
+     "                       'json' (an object a line); docs/inspect.md\n"
+     "      --no-trunc       whole ids\n"},
     {"tag", cmd_tag, "Give an image another name",
      "Usage: homo tag SOURCE TARGET\n\n"
      "Create the name TARGET[:TAG] for the image SOURCE (name or id).\n"
@@ -64,19 +66,30 @@ const struct hm_cmd cmd_table[] = {
      "  -f, --force          remove every name of an id given by id\n"},
     {"history", cmd_history, "Show the history of an image", cmd_history_usage},
     {"inspect", cmd_inspect, "Show a container or image as JSON",
-     "Usage: homo inspect CONTAINER|IMAGE...\n\n"
-     "Print low-level information as a JSON array. Containers are looked\n"
-     "up first, then images.\n"},
+     "Usage: homo inspect [OPTIONS] CONTAINER|IMAGE...\n\n"
+     "Print low-level information as a JSON array in Docker's shape\n"
+     "(docs/inspect.md). Containers are looked up first, then images.\n\n"
+     "Options:\n"
+     "  -f, --format TEMPLATE  a Go template for each object, a line each:\n"
+     "                         '{{.State.Status}}', '{{json .Config}}',\n"
+     "                         '{{range .Mounts}}{{.Source}} {{end}}'\n"
+     "      --type TYPE        container or image only\n"
+     "  -s, --size             (accepted; sizes are always shown)\n"},
     {"run", cmd_run, "Run a command in a new container", cmd_run_usage},
     {"ps", cmd_ps, "List containers",
      "Usage: homo ps [OPTIONS]\n\n"
      "List running containers (all with -a): CONTAINER ID, IMAGE, "
-     "COMMAND,\nCREATED, STATUS, NAMES.\n\n"
+     "COMMAND,\nCREATED, STATUS, PORTS, NAMES.\n\n"
      "Options:\n"
      "  -a, --all            include stopped containers\n"
      "  -q, --quiet          only ids\n"
-     "      --filter K=V     status=running|exited|created, name=, id=\n"
-     "      --format json    one JSON array\n"},
+     "      --filter K=V     status=running|exited|created|restarting, "
+     "name=, id=\n"
+     "  -f, --format FORMAT  a Go template a line ('{{.ID}}\\t{{.Names}}'),"
+     "\n"
+     "                       'table TEMPLATE' (aligned, with a header) or\n"
+     "                       'json' (an object a line); docs/inspect.md\n"
+     "      --no-trunc       whole ids and commands\n"},
     {"logs", cmd_logs, "Print a container's output", cmd_logs_usage},
     {"exec", cmd_exec, "Run a command in a running container", cmd_exec_usage},
     {"stop", cmd_stop, "Stop running containers", cmd_stop_usage},
@@ -106,7 +119,7 @@ const struct hm_cmd cmd_table[] = {
      cmd_load_usage},
     {"volume", cmd_volume, "Manage volumes: create, ls, inspect, rm, prune",
      cmd_volume_usage},
-    {"system", cmd_system, "The store: system check, boot, prune",
+    {"system", cmd_system, "The store: system check, boot, df, prune",
      cmd_system_usage},
     {"pause", cmd_pause, "Suspend the processes of containers",
      cmd_pause_usage},
@@ -118,6 +131,22 @@ const struct hm_cmd cmd_table[] = {
      cmd_events_usage},
     {"container", cmd_container, "Manage containers: container prune, ls, ...",
      cmd_container_usage},
+    {"version", cmd_version, "Show homo's version",
+     "Usage: homo version [OPTIONS]\n\n"
+     "Show the version, the compiler, the git commit and build time, and\n"
+     "the platform, as Docker's Client section.\n\n"
+     "Options:\n"
+     "  -f, --format TEMPLATE  a Go template ('{{.Client.Version}}') or "
+     "json\n"},
+    {"info", cmd_info, "Show system-wide information",
+     "Usage: homo info [OPTIONS]\n\n"
+     "Show containers (running, paused, stopped), images, the storage\n"
+     "driver and its backing filesystem, cgroup driver and version,\n"
+     "security options, kernel, operating system, CPUs, memory and the\n"
+     "store's directories, as Docker's info.\n\n"
+     "Options:\n"
+     "  -f, --format TEMPLATE  a Go template ('{{.ContainersRunning}}') or "
+     "json\n"},
 };
 
 const size_t cmd_table_len = ARRAY_SIZE(cmd_table);

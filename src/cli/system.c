@@ -2,6 +2,7 @@
 /*
  * homo system check [--repair]: the store's consistency (fsck.c).
  * homo system boot: what a machine's start owes the containers.
+ * homo system df: info.c's.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,11 +16,17 @@
 const char cmd_system_usage[] =
     "Usage: homo system check [OPTIONS]\n"
     "       homo system boot\n"
-    "       homo system prune [-f] [-a] [--volumes]\n\n"
+    "       homo system prune [-f] [-a] [--volumes]\n"
+    "       homo system df [--format FORMAT]\n\n"
     "prune: remove stopped containers and dangling images (-a: every\n"
     "image no container uses; --volumes: unused volumes too, where this\n"
     "homo has them), then the layers nothing uses, and print the total\n"
     "reclaimed space. Asks for confirmation without -f.\n\n"
+    "df: disk usage as Docker's: images (each layer once; reclaimable what\n"
+    "no container uses), containers (their upper layers; reclaimable the\n"
+    "stopped ones') and local volumes. --format: a Go template a row\n"
+    "({{.Type}} {{.TotalCount}} {{.Active}} {{.Size}} {{.Reclaimable}}),\n"
+    "'table TEMPLATE' or json.\n\n"
     "boot: start the containers whose --restart policy says so after the\n"
     "machine started (always; unless-stopped unless stopped by the user;\n"
     "on-failure after a failed exit), remove exited --rm containers, print\n"
@@ -133,15 +140,17 @@ int cmd_system(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (argc < 2)
 		return cmd_usage_error(e, "system",
 				       "expected a subcommand: "
-				       "check, boot or prune");
+				       "check, boot, df or prune");
 	if (!strcmp(argv[1], "boot"))
 		return system_boot(ctx, argc - 1, argv + 1, e);
 	if (!strcmp(argv[1], "prune"))
 		return cmd_system_prune(ctx, argc - 1, argv + 1, e);
+	if (!strcmp(argv[1], "df"))
+		return cmd_system_df(ctx, argc - 1, argv + 1, e);
 	if (strcmp(argv[1], "check"))
 		return cmd_usage_error(
 		    e, "system",
-		    "unknown subcommand \"%s\" (check, boot or prune)",
+		    "unknown subcommand \"%s\" (check, boot, df or prune)",
 		    argv[1]);
 	return system_check(ctx, argc - 1, argv + 1, e);
 }

@@ -48,10 +48,10 @@ load commit_fixture
 	run homo commit -q -m "my message" -c 'ENV A=1' -c 'WORKDIR /etc' c1 conf
 	assert_status 0
 	run homo inspect conf
-	assert_output_has '"comment": "my message"'
+	assert_output_has '"Comment": "my message"'
 	assert_output_has '"A=1"'
 	assert_output_has '"FOO=bar"'
-	assert_output_has '"workdir": "/etc"'
+	assert_output_has '"WorkingDir": "/etc"'
 	assert_output_has '"echo x >/x"'
 	run homo run --rm conf sh -c 'echo $A $FOO; pwd'
 	[ "$output" = "$(printf '1 bar\n/etc')" ]

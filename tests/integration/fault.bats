@@ -112,7 +112,7 @@ run_fault() {
 	# the partial container is shown stopped, never running
 	run homo ps -a --format json
 	assert_status 0
-	assert_output_lacks '"Running": true'
+	assert_output_lacks '"State":"running"'
 	check_or_repair
 	run homo ps -a
 	assert_output_has "Exited ("
@@ -568,6 +568,9 @@ two_containers() {
 	assert_status 0
 	run homo images --format json
 	assert_status 0
+	assert_output_has '"Repository":"bb"'
+	run homo inspect bb
+	assert_status 0
 	assert_output_has '"Source": "'
 	check_or_repair
 }
@@ -735,7 +738,7 @@ plant_config() {
 	# pulled over: the old image is <none>, not an orphan for check
 	"$HOMO" pull -q "$LEDE_TAR" bb >/dev/null
 	run homo images
-	assert_output_has "<none>                         <none>     $old"
+	grep -qE "^<none> +<none> +$old " <<<"$output"
 	run homo system check
 	assert_status 0
 	# runnable by its id; removable by its id

@@ -33,7 +33,7 @@ eventually() {
 	run homo ps -aq --filter status=exited
 	[ -z "$output" ]
 	run homo ps --format json
-	assert_output_has '"Running": true'
+	assert_output_has '"State":"running"'
 	homo rm -f svc
 }
 

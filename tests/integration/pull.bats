@@ -24,8 +24,8 @@ layer_count() { find "$HOMO_ROOT/layers" -mindepth 1 -maxdepth 1 ! -name '.*' | 
 	assert_status 0
 	[ "$(layer_count)" -eq 1 ]
 	run homo images --format json
-	assert_output_has '"Name": "a"'
-	assert_output_has '"Tag": "v1"'
+	assert_output_has '"Repository":"a"'
+	assert_output_has '"Tag":"v1"'
 }
 
 @test "the layer id is the sha256 of the uncompressed tar, whatever the compression" {
@@ -292,7 +292,7 @@ start_tls() {
 	run homo inspect mine:v2
 	assert_status 0
 	assert_output_has '"Layers"'
-	assert_output_has '"cmd"'
+	assert_output_has '"Cmd"'
 	assert_output_has '"/bin/sh"'
 	id=$(homo images -q | head -1)
 	run --separate-stderr homo rmi "$id"

@@ -462,7 +462,7 @@ setup_file() {
 	assert_output_has "Exited (3)"
 	assert_output_has one
 	run homo ps -a --format json
-	assert_output_has '"ExitCode": 3'
+	assert_output_has '"Status":"Exited (3) '
 	run homo inspect one
 	assert_output_has '"Status": "exited"'
 	assert_output_has '"UpperDir"'
