@@ -17,7 +17,8 @@
 
 const char cmd_logs_usage[] =
     "Usage: homo logs [OPTIONS] CONTAINER\n\n"
-    "Print a container's output (stdout to stdout, stderr to stderr).\n\n"
+    "Print a container's output byte for byte (stdout to stdout, stderr\n"
+    "to stderr), invalid UTF-8 and a last line without newline included.\n\n"
     "Options:\n"
     "  -f, --follow         keep printing new output until it exits\n"
     "  -n, --tail N         only the last N lines\n"
