@@ -56,6 +56,13 @@ typedef int (*cmd_each_fn)(struct hm_ctx *ctx, const char *id, const char *arg,
 int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
 		       cmd_each_fn fn, void *data, struct hm_err *e);
 
+/**
+ * cmd_check_tty() - a terminal to attach needs one on stdin: -it with a
+ * pipe or a file would echo what it reads and never see its end. Docker's
+ * message; exit 125 (homo's own error; Docker's CLI exits 1).
+ */
+int cmd_check_tty(bool tty, bool interactive, struct hm_err *e);
+
 /** cmd_print_json() - print @j indented on stdout, and drop the reference. */
 void cmd_print_json(json_t *j);
 

@@ -205,6 +205,8 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	if (argc - optind < 2)
 		return cmd_usage_error(e, "exec", "expected CONTAINER COMMAND");
+	if (cmd_check_tty(o.tty, o.interactive, e) < 0)
+		return -1;
 	o.env = env;
 	o.argv = argv + optind + 1;
 	if (cmd_open_store(ctx, e) < 0 ||

@@ -41,7 +41,8 @@ const char cmd_run_usage[] =
     "      --name NAME          name the container (default: generated)\n"
     "      --rm                 remove the container when it exits\n"
     "  -i, --interactive        keep stdin open (else it is /dev/null)\n"
-    "  -t, --tty                allocate a pseudo-terminal\n"
+    "  -t, --tty                allocate a pseudo-terminal (TERM=xterm\n"
+    "                           unless set; -it needs a terminal)\n"
     "  -e, --env KEY[=VAL]      set a variable (KEY alone: the host's)\n"
     "      --env-file FILE      read KEY=VAL lines from FILE\n"
     "  -w, --workdir DIR        working directory (created if missing)\n"
@@ -612,7 +613,8 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		return r > 0 ? cmd_help("run") : -1;
 	if (optind >= argc)
 		return cmd_usage_error(e, "run", "expected IMAGE [COMMAND...]");
-	if (check_conflicts(&s, e) < 0)
+	if (check_conflicts(&s, e) < 0 ||
+	    (!s.detach && cmd_check_tty(s.tty, s.interactive, e) < 0))
 		return -1;
 	HM_TRACE("run: options parsed");
 	s.image = xstrdup(argv[optind]);

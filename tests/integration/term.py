@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Run a command on a new pseudo-terminal, as a user at a terminal would.
+
+term.py [--stdin-null] [--timeout S] [--step EXPECT=>SEND]... -- CMD...
+
+CMD gets the pty as its controlling terminal and stdio (--stdin-null: stdin
+is /dev/null). Each --step waits until EXPECT (Python escapes) has appeared
+in the output since the previous step, then types SEND (Python escapes,
+e.g. \\x10\\x11 for ctrl-p ctrl-q). Then the output is read until CMD exits.
+Prints all output raw on stdout and exits with CMD's status; on a timeout
+kills CMD (its own child, by pid), says so on stderr and exits 124.
+"""
+import argparse
+import os
+import pty
+import select
+import signal
+import sys
+import time
+
+
+def unescape(s):
+    return s.encode().decode("unicode_escape").encode("latin-1")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stdin-null", action="store_true")
+    ap.add_argument("--timeout", type=float, default=30)
+    ap.add_argument("--step", action="append", default=[])
+    ap.add_argument("cmd", nargs="+")
+    a = ap.parse_args()
+    steps = [tuple(unescape(x) for x in s.split("=>", 1)) for s in a.step]
+    pid, fd = pty.fork()
+    if pid == 0:
+        if a.stdin_null:
+            n = os.open("/dev/null", os.O_RDONLY)
+            os.dup2(n, 0)
+        os.execvp(a.cmd[0], a.cmd)
+    out, seen, status = b"", 0, None
+    end = time.time() + a.timeout
+    while time.time() < end:
+        if steps and steps[0][0] in out[seen:]:
+            seen = out.index(steps[0][0], seen) + len(steps[0][0])
+            os.write(fd, steps.pop(0)[1])
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                d = os.read(fd, 65536)
+            except OSError:  # EIO: every slave is closed
+                d = b""
+            out += d
+            if d:
+                continue
+        if status is None:
+            w, st = os.waitpid(pid, os.WNOHANG)
+            if w:
+                status = os.waitstatus_to_exitcode(st)
+        if status is not None and not r:
+            break
+    sys.stdout.buffer.write(out)
+    sys.stdout.flush()
+    if status is None:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        print("term.py: timeout; steps left: %r" % steps, file=sys.stderr)
+        sys.exit(124)
+    sys.exit(status if status >= 0 else 128 - status)
+
+
+main()
