@@ -76,12 +76,27 @@ int cmd_image(struct hm_ctx *, int, char **, struct hm_err *);
 /* run.c */
 int cmd_run(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_run_usage[];
+int cmd_create(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_create_usage[];
 /* container.c */
 int cmd_ps(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
 /* inspect_container() - *out = its JSON, or NULL if no such container. */
 int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 		      struct hm_err *e);
+
+/* attach.c */
+struct attach_opts;
+int cmd_attach(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_attach_usage[];
+/* cmd_attach_to() - relay @sock (taken over) until the exit or a detach:
+ * the container's exit code, 0 when detached, -1 with @e set. */
+int cmd_attach_to(struct hm_ctx *ctx, const char *id, int sock,
+		  struct attach_opts *o, struct hm_err *e);
+/* cmd_start_attach() - start -a [-i]: start @ref attached (or attach to
+ * it if it runs); the exit code as cmd_attach_to(). */
+int cmd_start_attach(struct hm_ctx *ctx, const char *ref, bool in,
+		     struct attach_opts *o, struct hm_err *e);
 
 /* lifecycle.c */
 int cmd_logs(struct hm_ctx *, int, char **, struct hm_err *);

@@ -11,6 +11,7 @@
 #include "base/number.h"
 #include "base/util.h"
 #include "common.h"
+#include "runtime/attach.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle.h"
 #include "runtime/logs.h"
@@ -48,9 +49,14 @@ const char cmd_kill_usage[] =
     "  -s, --signal SIGNAL  name (TERM, SIGUSR1) or number (default "
     "KILL)\n";
 const char cmd_start_usage[] =
-    "Usage: homo start CONTAINER...\n\n"
-    "Start stopped containers again, in the background, with the files\n"
-    "they had.\n";
+    "Usage: homo start [OPTIONS] CONTAINER...\n\n"
+    "Start created or stopped containers, in the background, with the\n"
+    "files they had.\n\n"
+    "Options:\n"
+    "  -a, --attach          attach its output (one container) and exit\n"
+    "                        with its status, as homo attach\n"
+    "  -i, --interactive     attach its stdin too (if created with -i)\n"
+    "      --detach-keys KEYS  the detach sequence (default ctrl-p,ctrl-q)\n";
 const char cmd_restart_usage[] =
     "Usage: homo restart [OPTIONS] CONTAINER...\n\n"
     "Stop (if running) and start containers.\n\n"
@@ -335,12 +341,45 @@ static int do_start(struct hm_ctx *ctx, const char *id, const char *arg,
 
 int cmd_start(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	optind = 1;
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		return cmd_help("start");
-	if (argc < 2)
+	static const struct option opts[] = {
+	    {"attach", no_argument, NULL, 'a'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"detach-keys", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct attach_opts o = {0};
+	bool attach = false, in = false;
+	const char *keys = "";
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+aih", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			attach = true;
+			break;
+		case 'i':
+			in = true;
+			break;
+		case 'k':
+			keys = optarg;
+			break;
+		case 'h':
+			return cmd_help("start");
+		default:
+			return cmd_usage_error(e, "start", "bad option");
+		}
+	}
+	if (optind >= argc)
 		return cmd_usage_error(e, "start", "expected CONTAINER...");
-	return cmd_each_container(ctx, argc, argv, do_start, NULL, e);
+	if (!attach && !in)
+		return cmd_each_container(ctx, argc, argv, do_start, NULL, e);
+	if (optind != argc - 1)
+		return cmd_usage_error(e, "start",
+				       "-a and -i take one CONTAINER");
+	if (attach_parse_keys(keys, &o, e) < 0)
+		return -1;
+	return cmd_start_attach(ctx, argv[optind], in, &o, e);
 }
 
 static int do_restart(struct hm_ctx *ctx, const char *id, const char *arg,

@@ -61,3 +61,94 @@ TERMPY="python3 $BATS_TEST_DIRNAME/term.py"
 	assert_status 4
 	assert_output_has hi
 }
+
+@test "create: prints the id, stays created (ps -a, inspect); start -a: stdout and stderr apart, its status; start -ai feeds stdin; start alone runs it detached" {
+	pull_busybox
+	run homo create --name c busybox sh -c 'echo out; echo err >&2; exit 7'
+	assert_status 0
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	run homo ps -a
+	assert_output_has Created
+	run homo ps -q --filter status=created
+	[ -n "$output" ]
+	run homo inspect c
+	assert_output_has '"Status": "created"'
+	homo start -a c >"$T/o" 2>"$T/e" || status=$?
+	[ "$status" = 7 ]
+	[ "$(cat "$T/o")" = out ]
+	[ "$(cat "$T/e")" = err ]
+	homo create -i --name ci busybox sh -c 'read x; echo "got $x"; exit 3' >/dev/null
+	run homo start -ai ci <<<hello
+	assert_status 3
+	[ "$output" = "got hello" ]
+	homo create --name cd busybox sh -c 'exit 4' >/dev/null
+	run homo start cd
+	assert_status 0
+	run homo wait cd
+	[ "$output" = 4 ]
+	run homo create -d busybox true
+	assert_status 125
+	run homo create busybox-missing true
+	assert_status 125
+	run homo start -a c cd
+	assert_status 125
+	homo rm c ci cd >/dev/null
+}
+
+@test "run -it: ctrl-p ctrl-q detaches, the container runs on; attach gets its terminal back; the status is the container's" {
+	pull_busybox
+	run $TERMPY --timeout 30 --step '# =>echo one\r' --step 'one\r\n=>\x10\x11' -- "$HOMO" run -it --name s busybox sh
+	assert_status 0
+	run homo ps --filter status=running -q
+	[ -n "$output" ]
+	run $TERMPY --timeout 30 --step '~0.5=>echo two\r' --step 'two\r\n=>exit 5\r' -- "$HOMO" attach s
+	assert_status 5
+	assert_output_has two
+	run homo ps -a --filter name=s
+	assert_output_has "Exited (5)"
+	# --rm: gone once run returns
+	run $TERMPY --timeout 30 --step '# =>exit 6\r' -- "$HOMO" run -it --rm busybox sh
+	assert_status 6
+	[ "$(homo ps -aq | wc -l)" = 1 ]
+	homo rm s >/dev/null
+}
+
+@test "--detach-keys: another sequence; a broken sequence is typed through; bad keys 125" {
+	pull_busybox
+	# ctrl-p then b is no sequence: both reach cat (the pty echoes ^P)
+	run $TERMPY --timeout 30 --step '~0.5=>a\x10b\r' --step 'b\r\n=>\x10\x11' -- "$HOMO" run -it --name k busybox cat
+	assert_status 0
+	assert_output_has "a^Pb"
+	run $TERMPY --timeout 30 --step '~0.5=>\x18' -- "$HOMO" attach --detach-keys ctrl-x k
+	assert_status 0
+	run homo ps -q --filter status=running
+	[ -n "$output" ]
+	run $TERMPY --timeout 30 --step '~0.5=>\x18' -- "$HOMO" run -it --detach-keys ctrl-x --name k2 busybox sh
+	assert_status 0
+	run --separate-stderr homo run -it --detach-keys ctrl-1 busybox true
+	assert_status 125
+	[[ "$stderr" == *--detach-keys* ]]
+	run --separate-stderr homo attach --detach-keys , k
+	assert_status 125
+	homo rm -f k k2 >/dev/null
+}
+
+@test "attach: a -d container's output until it exits, stdout and stderr apart, with its status; not running: 125" {
+	pull_busybox
+	homo run -d --name bg busybox sh -c 'sleep 1; echo late; echo lerr >&2; exit 9' >/dev/null
+	homo attach bg >"$T/o" 2>"$T/e" || status=$?
+	[ "$status" = 9 ]
+	[ "$(cat "$T/o")" = late ]
+	[ "$(cat "$T/e")" = lerr ]
+	run --separate-stderr homo attach bg
+	assert_status 125
+	[[ "$stderr" == *"is not running"* ]]
+	run homo attach nosuch
+	assert_status 125
+	# -i: attach feeds its stdin
+	homo run -d -i --name in busybox sh -c 'read l; echo "got $l"' >/dev/null
+	run homo attach in <<<hello
+	assert_status 0
+	[ "$output" = "got hello" ]
+	homo rm bg in >/dev/null
+}

@@ -6,9 +6,11 @@ term.py [--stdin-null] [--timeout S] [--step EXPECT=>SEND]... -- CMD...
 CMD gets the pty as its controlling terminal and stdio (--stdin-null: stdin
 is /dev/null). Each --step waits until EXPECT (Python escapes) has appeared
 in the output since the previous step, then types SEND (Python escapes,
-e.g. \\x10\\x11 for ctrl-p ctrl-q). Then the output is read until CMD exits.
+e.g. \\x10\\x11 for ctrl-p ctrl-q); an EXPECT of ~SECONDS waits that long
+instead (for a program that prints nothing first). Then the output is read until CMD exits.
 Prints all output raw on stdout and exits with CMD's status; on a timeout
-kills CMD (its own child, by pid), says so on stderr and exits 124.
+kills CMD (its own child, by pid), says so on stderr and exits 124, as
+when CMD exits with steps left.
 """
 import argparse
 import os
@@ -37,12 +39,19 @@ def main():
             n = os.open("/dev/null", os.O_RDONLY)
             os.dup2(n, 0)
         os.execvp(a.cmd[0], a.cmd)
-    out, seen, status = b"", 0, None
+    out, seen, status, d = b"", 0, None, b""
     end = time.time() + a.timeout
+    mark = time.time()
     while time.time() < end:
-        if steps and steps[0][0] in out[seen:]:
-            seen = out.index(steps[0][0], seen) + len(steps[0][0])
+        want = steps[0][0] if steps else None
+        if want is not None and want.startswith(b"~"):
+            if time.time() - mark >= float(want[1:]):
+                os.write(fd, steps.pop(0)[1])
+                mark = time.time()
+        elif want is not None and want in out[seen:]:
+            seen = out.index(want, seen) + len(want)
             os.write(fd, steps.pop(0)[1])
+            mark = time.time()
         r, _, _ = select.select([fd], [], [], 0.05)
         if r:
             try:
@@ -56,14 +65,17 @@ def main():
             w, st = os.waitpid(pid, os.WNOHANG)
             if w:
                 status = os.waitstatus_to_exitcode(st)
-        if status is not None and not r:
-            break
+        if status is not None:
+            break  # exited, and nothing more to read
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
     if status is None:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        print("term.py: timeout; steps left: %r" % steps, file=sys.stderr)
+    if status is None or steps:
+        print("term.py: %s; steps left: %r"
+              % ("timeout" if status is None else "exited %d" % status, steps),
+              file=sys.stderr)
         sys.exit(124)
     sys.exit(status if status >= 0 else 128 - status)
 

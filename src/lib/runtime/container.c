@@ -665,7 +665,7 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 
 	if (state_load(cdir, out, e) < 0)
 		return -1;
-	if (out->status == ST_EXITED)
+	if (out->status == ST_EXITED || container_idle(out))
 		return 0;
 	if (state_owner_alive(out))
 		return 0; /* running, or still being set up */
@@ -683,6 +683,23 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 	save_exited(cdir, out, out->status == ST_RUNNING ? 137 : HM_EXIT_FAIL,
 		    "homo exited while the container ran: it was killed");
 	return 0;
+}
+
+bool container_idle(const struct hm_state *state)
+{
+	return state->status == ST_CREATED && !state->owner;
+}
+
+int container_disown(struct hm_store *st, const char *id, struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_state state;
+
+	if (state_load(cdir, &state, e) < 0)
+		return -1;
+	state.owner = 0;
+	state.owner_start = 0;
+	return state_save(cdir, &state, e);
 }
 
 int container_settle(struct hm_store *st, const char *id,

@@ -247,6 +247,12 @@ int container_stop(struct hm_store *st, const char *id, int timeout_s,
 
 int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
 {
+	return container_start_attached(st, id, -1, e);
+}
+
+int container_start_attached(struct hm_store *st, const char *id, int client_fd,
+			     struct hm_err *e)
+{
 	cleanup_free char *marker = container_stop_marker(st, id);
 	struct hm_state state;
 	struct hm_spec s;
@@ -275,9 +281,12 @@ int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
 		goto out;
 	unlink(marker);
 	s.detach = true;
-	r = monitor_start(st, &s, e);
+	r = monitor_start_attached(st, &s, client_fd, e);
+	client_fd = -1; /* the monitor's */
 	spec_free(&s);
 out:
+	if (client_fd >= 0)
+		close(client_fd);
 	return r; /* the lock goes with its fd */
 }
 

@@ -32,6 +32,14 @@ int container_stop(struct hm_store *st, const char *id, int timeout_s,
 int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 		   struct hm_err *e);
 
+/**
+ * container_start_attached() - the same with a first attach client
+ * (monitor_start_attached()), @client_fd taken over; a container already
+ * running is left alone and @client_fd closed (the client sees EOF).
+ */
+int container_start_attached(struct hm_store *st, const char *id, int client_fd,
+			     struct hm_err *e);
+
 /** container_start_again() - homo start: a stopped container, detached. */
 int container_start_again(struct hm_store *st, const char *id,
 			  struct hm_err *e);
