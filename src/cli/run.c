@@ -85,8 +85,7 @@ const char cmd_create_usage[] =
     "Create a container as homo run does, without starting it, and print\n"
     "its id; its state is created. homo start starts it in the\n"
     "background, homo start -a [-i] attached.\n\n"
-    "Options: those of homo run (homo run --help) but -d and\n"
-    "--detach-keys.\n";
+    "Options: those of homo run (homo run --help) but -d.\n";
 
 /*
  * What parse_opts() fills: the spec, and --memory-swap, which is checked

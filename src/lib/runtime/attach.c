@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "runtime/attach.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -207,6 +209,10 @@ int attach_parse_keys(const char *s, struct attach_opts *o, struct hm_err *e)
 
 		if (o->nkeys == ATTACH_MAX_KEYS)
 			goto bad;
+		if (!strncasecmp(k, "ctrl-", 5) && strlen(k) == 6) {
+			memcpy(k, "ctrl-", 5); /* case-blind, as Docker's */
+			k[5] = (char)tolower((unsigned char)k[5]);
+		}
 		if (strlen(k) == 1)
 			c = (unsigned char)k[0];
 		else if (!strncmp(k, "ctrl-", 5) && strlen(k) == 6 &&
