@@ -20,6 +20,7 @@
 #include "runtime/attach.h"
 #include "runtime/caps.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle.h"
 #include "runtime/monitor.h"
 #include "runtime/seccomp.h"
 

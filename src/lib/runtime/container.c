@@ -690,18 +690,6 @@ bool container_idle(const struct hm_state *state)
 	return state->status == ST_CREATED && !state->owner;
 }
 
-int container_disown(struct hm_store *st, const char *id, struct hm_err *e)
-{
-	cleanup_free char *cdir = container_dir(st, id);
-	struct hm_state state;
-
-	if (state_load(cdir, &state, e) < 0)
-		return -1;
-	state.owner = 0;
-	state.owner_start = 0;
-	return state_save(cdir, &state, e);
-}
-
 int container_settle(struct hm_store *st, const char *id,
 		     struct hm_state *state, struct hm_err *e)
 {

@@ -89,13 +89,6 @@ int container_find(const struct hm_store *st, const char *ref, char id[65],
 int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 		    struct hm_err *e);
 
-/**
- * container_disown() - homo create: the container stays "created" with no
- * owner, until a start; not a start that died midway (container_check()
- * settles that as exited).
- */
-int container_disown(struct hm_store *st, const char *id, struct hm_err *e);
-
 /** container_idle() - created by homo create, never started since. */
 bool container_idle(const struct hm_state *state);
 

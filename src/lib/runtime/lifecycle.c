@@ -245,6 +245,18 @@ int container_stop(struct hm_store *st, const char *id, int timeout_s,
 	return r;
 }
 
+int container_disown(struct hm_store *st, const char *id, struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_state state;
+
+	if (state_load(cdir, &state, e) < 0)
+		return -1;
+	state.owner = 0;
+	state.owner_start = 0;
+	return state_save(cdir, &state, e);
+}
+
 int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
 {
 	return container_start_attached(st, id, -1, e);

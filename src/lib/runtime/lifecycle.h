@@ -33,6 +33,13 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 		   struct hm_err *e);
 
 /**
+ * container_disown() - homo create: the container stays "created" with no
+ * owner, until a start; not a start that died midway (container_check()
+ * settles that as exited).
+ */
+int container_disown(struct hm_store *st, const char *id, struct hm_err *e);
+
+/**
  * container_start_attached() - the same with a first attach client
  * (monitor_start_attached()), @client_fd taken over; a container already
  * running is left alone and @client_fd closed (the client sees EOF).
