@@ -152,3 +152,12 @@ TERMPY="python3 $BATS_TEST_DIRNAME/term.py"
 	[ "$output" = "got hello" ]
 	homo rm bg in >/dev/null
 }
+
+@test "attach to a -dit container: its terminal, resized to ours" {
+	pull_busybox
+	homo run -dit --name w busybox sh >/dev/null
+	run $TERMPY --timeout 30 --size 41x99 --step '~0.5=>stty size\r' --step '41 99\r\n=>\x10\x11' -- "$HOMO" attach w
+	assert_status 0
+	assert_output_has "41 99"
+	homo rm -f w >/dev/null
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run a command on a new pseudo-terminal, as a user at a terminal would.
 
-term.py [--stdin-null] [--timeout S] [--step EXPECT=>SEND]... -- CMD...
+term.py [--stdin-null] [--size ROWSxCOLS] [--timeout S] [--step EXPECT=>SEND]...
+        -- CMD...
 
 CMD gets the pty as its controlling terminal and stdio (--stdin-null: stdin
 is /dev/null). Each --step waits until EXPECT (Python escapes) has appeared
@@ -13,11 +14,14 @@ kills CMD (its own child, by pid), says so on stderr and exits 124, as
 when CMD exits with steps left.
 """
 import argparse
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import sys
+import termios
 import time
 
 
@@ -30,6 +34,7 @@ def main():
     ap.add_argument("--stdin-null", action="store_true")
     ap.add_argument("--timeout", type=float, default=30)
     ap.add_argument("--step", action="append", default=[])
+    ap.add_argument("--size", help="ROWSxCOLS of the terminal")
     ap.add_argument("cmd", nargs="+")
     a = ap.parse_args()
     steps = [tuple(unescape(x) for x in s.split("=>", 1)) for s in a.step]
@@ -39,6 +44,9 @@ def main():
             n = os.open("/dev/null", os.O_RDONLY)
             os.dup2(n, 0)
         os.execvp(a.cmd[0], a.cmd)
+    if a.size:
+        rows, cols = (int(x) for x in a.size.split("x"))
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     out, seen, status, d = b"", 0, None, b""
     end = time.time() + a.timeout
     mark = time.time()

@@ -368,7 +368,6 @@ struct relay {
 	bool exited;
 	bool in_stdin;	       /* the feed reads our stdin (else clients') */
 	struct hm_attach *att; /* the monitor's attach clients, or NULL */
-	int pty;	       /* the pty master, for a client's winsize */
 };
 
 /* poll(): signals, 3 streams, stdin, the feed, the attach socket+clients */
@@ -537,8 +536,9 @@ static bool poll_set(struct relay *r, struct pollfd fds[RELAY_FDS],
 	    .events = POLLIN};
 	fds[5] =
 	    (struct pollfd){.fd = r->in.len ? r->in.to : -1, .events = POLLOUT};
-	*nfds = 6 + attach_poll_fds(r->att, r->in.to >= 0 && !r->in.len,
-				    fds + 6, RELAY_FDS - 6);
+	/* a client's input waits while the feed is full (without -i it is
+	 * dropped: a window size still counts) */
+	*nfds = 6 + attach_poll_fds(r->att, !r->in.len, fds + 6, RELAY_FDS - 6);
 	return open || !r->exited;
 }
 
@@ -561,8 +561,8 @@ static void from_client(struct relay *r, struct pollfd *fds, size_t n)
 			feed_stop(&r->in);
 		break;
 	case ATT_WINSIZE:
-		if (r->pty >= 0)
-			ioctl(r->pty, TIOCSWINSZ, r->in.buf);
+		if (r->ch[0].from >= 0) /* the pty master, until it closed */
+			ioctl(r->ch[0].from, TIOCSWINSZ, r->in.buf);
 		break;
 	default:
 		break;
@@ -653,7 +653,6 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	r->in.own = p->pty_master < 0;
 	r->in_stdin = io->echo;
 	r->att = io->attach;
-	r->pty = p->pty_master;
 	for (int i = 0; i < 3; i++)
 		r->ch[i].att = io->attach;
 	if (io->in >= 0 && r->in.to != io->in)
