@@ -49,8 +49,8 @@ int cmd_attach_to(struct hm_ctx *ctx, const char *id, int sock,
 	o->arg = &px;
 	fflush(stdout);
 	attach_relay(sock, o, &code, &detached, e);
-	if (detached)
-		return 0;
+	if (detached) /* the keys: 0; a SIGTERM or SIGHUP: 128+N */
+		return code >= 0 ? code : 0;
 	if (code >= 0)
 		return code;
 	/* the monitor went without telling the exit: the record has it */

@@ -161,3 +161,12 @@ TERMPY="python3 $BATS_TEST_DIRNAME/term.py"
 	assert_output_has "41 99"
 	homo rm -f w >/dev/null
 }
+
+@test "run -it killed by SIGTERM: the terminal is restored, the container runs on (as with docker run -it)" {
+	pull_busybox
+	run $TERMPY --timeout 30 --step '# =>!TERM' -- "$HOMO" run -it --name t busybox sh
+	assert_status 143
+	run homo ps -q --filter status=running
+	[ -n "$output" ]
+	homo rm -f t >/dev/null
+}

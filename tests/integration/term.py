@@ -7,11 +7,12 @@ term.py [--stdin-null] [--size ROWSxCOLS] [--timeout S] [--step EXPECT=>SEND]...
 CMD gets the pty as its controlling terminal and stdio (--stdin-null: stdin
 is /dev/null). Each --step waits until EXPECT (Python escapes) has appeared
 in the output since the previous step, then types SEND (Python escapes,
-e.g. \\x10\\x11 for ctrl-p ctrl-q); an EXPECT of ~SECONDS waits that long
+e.g. \\x10\\x11 for ctrl-p ctrl-q; !TERM sends CMD SIGTERM); an EXPECT of ~SECONDS waits that long
 instead (for a program that prints nothing first). Then the output is read until CMD exits.
 Prints all output raw on stdout and exits with CMD's status; on a timeout
 kills CMD (its own child, by pid), says so on stderr and exits 124, as
-when CMD exits with steps left.
+when CMD exits with steps left; 123 when CMD left the terminal's modes
+changed (raw).
 """
 import argparse
 import fcntl
@@ -44,21 +45,29 @@ def main():
             n = os.open("/dev/null", os.O_RDONLY)
             os.dup2(n, 0)
         os.execvp(a.cmd[0], a.cmd)
+    initial = termios.tcgetattr(fd)
     if a.size:
         rows, cols = (int(x) for x in a.size.split("x"))
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     out, seen, status, d = b"", 0, None, b""
     end = time.time() + a.timeout
     mark = time.time()
+
+    def send(keys):
+        if keys.startswith(b"!"):  # !TERM: a signal to CMD
+            os.kill(pid, getattr(signal, "SIG" + keys[1:].decode()))
+        else:
+            os.write(fd, keys)
+
     while time.time() < end:
         want = steps[0][0] if steps else None
         if want is not None and want.startswith(b"~"):
             if time.time() - mark >= float(want[1:]):
-                os.write(fd, steps.pop(0)[1])
+                send(steps.pop(0)[1])
                 mark = time.time()
         elif want is not None and want in out[seen:]:
             seen = out.index(want, seen) + len(want)
-            os.write(fd, steps.pop(0)[1])
+            send(steps.pop(0)[1])
             mark = time.time()
         r, _, _ = select.select([fd], [], [], 0.05)
         if r:
@@ -80,6 +89,9 @@ def main():
     if status is None:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+    if status is not None and termios.tcgetattr(fd) != initial:
+        print("term.py: CMD left the terminal's modes changed", file=sys.stderr)
+        sys.exit(123)
     if status is None or steps:
         print("term.py: %s; steps left: %r"
               % ("timeout" if status is None else "exited %d" % status, steps),

@@ -327,9 +327,12 @@ static int signal_fd(const struct attach_opts *o, sigset_t *old)
 	sigset_t set;
 
 	sigemptyset(&set);
-	if (o->tty)
+	if (o->tty) {
 		sigaddset(&set, SIGWINCH);
-	else if (o->signal)
+		/* they end us as before, but with the terminal restored */
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+	} else if (o->signal)
 		for (size_t i = 0; i < ARRAY_SIZE(proxied); i++)
 			sigaddset(&set, proxied[i]);
 	sigprocmask(SIG_BLOCK, &set, old);
@@ -393,10 +396,15 @@ static void relay_loop(int sock, const struct attach_opts *o, int sfd,
 		}
 		if ((p[2].revents & POLLIN) &&
 		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGWINCH)
+			if (si.ssi_signo == SIGWINCH) {
 				send_winsize(sock);
-			else if (o->signal)
+			} else if (o->tty) { /* SIGTERM, SIGHUP: we go */
+				*code = 128 + (int)si.ssi_signo;
+				*detached = true;
+				return;
+			} else if (o->signal) {
 				o->signal((int)si.ssi_signo, o->arg);
+			}
 		}
 	}
 }

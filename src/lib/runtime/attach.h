@@ -104,8 +104,10 @@ int attach_connect(const struct hm_store *st, const char *id, struct hm_err *e);
 /**
  * attach_relay() - relay between our stdio and the monitor on @sock
  * (closed on return) until the container exits (*@code its exit code),
- * the detach keys are typed (*@detached) or the monitor goes away
- * (*@code -1).
+ * the detach keys are typed (*@detached, *@code -1) or, with a tty, we
+ * get SIGTERM or SIGHUP (*@detached, *@code 128+N: the container runs
+ * on, as when they killed us, and the terminal is restored), or the
+ * monitor goes away (*@code -1).
  */
 int attach_relay(int sock, const struct attach_opts *o, int *code,
 		 bool *detached, struct hm_err *e);
