@@ -170,3 +170,15 @@ TERMPY="python3 $BATS_TEST_DIRNAME/term.py"
 	[ -n "$output" ]
 	homo rm -f t >/dev/null
 }
+
+@test "system boot leaves a created container alone, --restart always and --rm alike (Docker starts only what was started)" {
+	pull_busybox
+	homo create --name a --restart always busybox true >/dev/null
+	homo create --name r --rm busybox true >/dev/null
+	run homo system boot
+	assert_status 0
+	run homo ps -a --filter status=created
+	assert_output_has " a"
+	assert_output_has " r"
+	homo rm a r >/dev/null
+}

@@ -333,6 +333,8 @@ int container_boot(struct hm_store *st, const char *id, struct hm_err *e)
 		return -1;
 	if (state.status == ST_RUNNING || state_owner_alive(&state))
 		return BOOT_NONE; /* running, or its homo is at work */
+	if (container_idle(&state))
+		return BOOT_NONE; /* never started (create): as Docker's */
 	if (container_load_spec(st, id, &s, e) < 0)
 		return -1;
 	if (s.rm)
