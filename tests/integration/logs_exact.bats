@@ -91,3 +91,13 @@ PY
 	[ "$(cat "$T/e")" = err ]
 	homo rm old
 }
+
+@test "logs of half a million lines reads in seconds (it counted its list on each line: minutes)" {
+	pull_busybox
+	homo run -d --name big --log-max-size 100m busybox seq 500000 >/dev/null
+	homo wait big >/dev/null
+	run bash -c 'timeout 60 "$HOMO" logs big | md5sum'
+	assert_status 0
+	[ "$output" = "$(seq 500000 | md5sum)" ]
+	homo rm big >/dev/null
+}

@@ -280,8 +280,15 @@ static size_t tail_start(char **lines, size_t n, long tail)
 	return 0;
 }
 
-/* All complete lines of @f appended to @v (@f may be NULL: no file). */
-static char **read_lines(FILE *f, char **v, off_t *end)
+/* A growing strv: strv_push() counts it on each call, and a log of a
+ * million lines took minutes to read. */
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+
+/* All complete lines of @f appended to @l (@f may be NULL: no file). */
+static void read_lines(FILE *f, struct lines *l, off_t *end)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -293,10 +300,14 @@ static char **read_lines(FILE *f, char **v, off_t *end)
 			break; /* being written: the follower reads it later */
 		*end += n;
 		line[n - 1] = '\0';
-		v = strv_push(v, line);
+		if (l->n + 2 > l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 1024;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		l->v[l->n++] = xstrdup(line);
+		l->v[l->n] = NULL;
 	}
 	free(line);
-	return v;
 }
 
 static bool same_file(FILE *f, const char *path)
@@ -411,6 +422,7 @@ int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
 {
 	cleanup_free char *path = xasprintf("%s/log", cdir);
 	cleanup_free char *old = xasprintf("%s/log.1", cdir);
+	struct lines l = {0};
 	cleanup_strv char **lines = NULL;
 	cleanup_fclose FILE *fo = NULL;
 	FILE *fn;
@@ -419,9 +431,10 @@ int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
 	size_t n;
 
 	open_pair(old, path, &fo, &fn);
-	lines = read_lines(fo, lines, &end_old);
-	lines = read_lines(fn, lines, &end);
-	n = strv_len(lines);
+	read_lines(fo, &l, &end_old);
+	read_lines(fn, &l, &end);
+	lines = l.v;
+	n = l.n;
 	for (size_t i = tail_start(lines, n, o->tail); i < n; i++)
 		print_record(lines[i], o, &ps);
 	if (!o->follow) {
