@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "runtime/container.h"
@@ -171,4 +172,12 @@ void cmd_print_json(json_t *j)
 	puts(text ? text : "[]");
 	free(text);
 	json_decref(j);
+}
+
+int cmd_check_tty(bool tty, bool interactive, struct hm_err *e)
+{
+	if (tty && interactive && !isatty(STDIN_FILENO))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"the input device is not a TTY");
+	return 0;
 }

@@ -75,6 +75,13 @@ typedef int (*cmd_each_fn)(struct hm_ctx *ctx, const char *id, const char *arg,
 int cmd_each_container(struct hm_ctx *ctx, int argc, char **argv,
 		       cmd_each_fn fn, void *data, struct hm_err *e);
 
+/**
+ * cmd_check_tty() - a terminal to attach needs one on stdin: -it with a
+ * pipe or a file would echo what it reads and never see its end. Docker's
+ * message; exit 125 (homo's own error; Docker's CLI exits 1).
+ */
+int cmd_check_tty(bool tty, bool interactive, struct hm_err *e);
+
 /** cmd_print_json() - print @j indented on stdout, and drop the reference. */
 void cmd_print_json(json_t *j);
 
@@ -90,6 +97,8 @@ int image_prune(struct hm_store *s, bool all, struct hm_err *e);
 /* run.c */
 int cmd_run(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_run_usage[];
+int cmd_create(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_create_usage[];
 /* container.c */
 int cmd_ps(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_rm(struct hm_ctx *, int, char **, struct hm_err *);
@@ -99,6 +108,20 @@ int inspect_container(struct hm_ctx *ctx, const char *ref, json_t **out,
 		      struct hm_err *e);
 
 struct hm_spec;
+
+/* attach.c */
+struct attach_opts;
+int cmd_attach(struct hm_ctx *, int, char **, struct hm_err *);
+extern const char cmd_attach_usage[];
+/* cmd_attach_to() - relay @sock (taken over) until the exit or a detach:
+ * the container's exit code, 0 when detached, -1 with @e set. */
+int cmd_attach_to(struct hm_ctx *ctx, const char *id, int sock,
+		  struct attach_opts *o, struct hm_err *e);
+/* cmd_start_attach() - start -a [-i]: start @ref attached (or attach to
+ * it if it runs); the exit code as cmd_attach_to(). */
+int cmd_start_attach(struct hm_ctx *ctx, const char *ref, bool in,
+		     struct attach_opts *o, struct hm_err *e);
+
 /* lifecycle.c */
 int cmd_logs(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_exec(struct hm_ctx *, int, char **, struct hm_err *);

@@ -16,13 +16,15 @@
 #include "base/number.h"
 #include "base/util.h"
 #include "common.h"
+#include "runtime/attach.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle.h"
 #include "runtime/logs.h"
 
 const char cmd_logs_usage[] =
     "Usage: homo logs [OPTIONS] CONTAINER\n\n"
-    "Print a container's output (stdout to stdout, stderr to stderr).\n\n"
+    "Print a container's output byte for byte (stdout to stdout, stderr\n"
+    "to stderr), invalid UTF-8 and a last line without newline included.\n\n"
     "Options:\n"
     "  -f, --follow         keep printing new output until it exits\n"
     "  -n, --tail N         only the last N lines\n"
@@ -53,9 +55,14 @@ const char cmd_kill_usage[] =
     "  -s, --signal SIGNAL  name (TERM, SIGUSR1) or number (default "
     "KILL)\n";
 const char cmd_start_usage[] =
-    "Usage: homo start CONTAINER...\n\n"
-    "Start stopped containers again, in the background, with the files\n"
-    "they had.\n";
+    "Usage: homo start [OPTIONS] CONTAINER...\n\n"
+    "Start created or stopped containers, in the background, with the\n"
+    "files they had.\n\n"
+    "Options:\n"
+    "  -a, --attach          attach its output (one container) and exit\n"
+    "                        with its status, as homo attach\n"
+    "  -i, --interactive     attach its stdin too (if created with -i)\n"
+    "      --detach-keys KEYS  the detach sequence (default ctrl-p,ctrl-q)\n";
 const char cmd_restart_usage[] =
     "Usage: homo restart [OPTIONS] CONTAINER...\n\n"
     "Stop (if running) and start containers.\n\n"
@@ -220,6 +227,8 @@ int cmd_exec(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	}
 	if (argc - optind < 2)
 		return cmd_usage_error(e, "exec", "expected CONTAINER COMMAND");
+	if (cmd_check_tty(o.tty, o.interactive, e) < 0)
+		return -1;
 	o.env = env;
 	o.argv = argv + optind + 1;
 	if (cmd_open_store(ctx, e) < 0 ||
@@ -434,13 +443,45 @@ static int do_start(struct hm_ctx *ctx, const char *id, const char *arg,
 
 int cmd_start(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	int r = cmd_no_options("start", argc, argv, e);
+	static const struct option opts[] = {
+	    {"attach", no_argument, NULL, 'a'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"detach-keys", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct attach_opts o = {0};
+	bool attach = false, in = false;
+	const char *keys = "";
+	int c;
 
-	if (r)
-		return r > 0 ? cmd_help("start") : -1;
+	while ((c = cmd_getopt("start", argc, argv, "+aih", opts, e)) != -1) {
+		switch (c) {
+		case 'a':
+			attach = true;
+			break;
+		case 'i':
+			in = true;
+			break;
+		case 'k':
+			keys = optarg;
+			break;
+		case 'h':
+			return cmd_help("start");
+		default:
+			return -1; /* cmd_getopt() said why */
+		}
+	}
 	if (optind >= argc)
 		return cmd_usage_error(e, "start", "expected CONTAINER...");
-	return cmd_each_container(ctx, argc, argv, do_start, NULL, e);
+	if (!attach && !in)
+		return cmd_each_container(ctx, argc, argv, do_start, NULL, e);
+	if (optind != argc - 1)
+		return cmd_usage_error(e, "start",
+				       "-a and -i take one CONTAINER");
+	if (attach_parse_keys(keys, &o, e) < 0)
+		return -1;
+	return cmd_start_attach(ctx, argv[optind], in, &o, e);
 }
 
 static int do_restart(struct hm_ctx *ctx, const char *id, const char *arg,

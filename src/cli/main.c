@@ -76,6 +76,8 @@ const struct hm_cmd cmd_table[] = {
      "      --type TYPE        container or image only\n"
      "  -s, --size             (accepted; sizes are always shown)\n"},
     {"run", cmd_run, "Run a command in a new container", cmd_run_usage},
+    {"create", cmd_create, "Create a container without starting it",
+     cmd_create_usage},
     {"ps", cmd_ps, "List containers",
      "Usage: homo ps [OPTIONS]\n\n"
      "List running containers (all with -a): CONTAINER ID, IMAGE, "
@@ -95,6 +97,7 @@ const struct hm_cmd cmd_table[] = {
     {"stop", cmd_stop, "Stop running containers", cmd_stop_usage},
     {"kill", cmd_kill, "Signal running containers", cmd_kill_usage},
     {"start", cmd_start, "Start stopped containers", cmd_start_usage},
+    {"attach", cmd_attach, "Attach to a running container", cmd_attach_usage},
     {"restart", cmd_restart, "Restart containers", cmd_restart_usage},
     {"wait", cmd_wait, "Wait for containers to stop; print exit codes",
      cmd_wait_usage},

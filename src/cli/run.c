@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,9 +19,11 @@
 #include "base/signame.h"
 #include "base/util.h"
 #include "common.h"
+#include "runtime/attach.h"
 #include "runtime/caps.h"
 #include "runtime/container.h"
 #include "runtime/device.h"
+#include "runtime/lifecycle.h"
 #include "runtime/monitor.h"
 #include "runtime/seccomp.h"
 
@@ -45,7 +48,10 @@ const char cmd_run_usage[] =
     "      --name NAME          name the container (default: generated)\n"
     "      --rm                 remove the container when it exits\n"
     "  -i, --interactive        keep stdin open (else it is /dev/null)\n"
-    "  -t, --tty                allocate a pseudo-terminal\n"
+    "  -t, --tty                allocate a pseudo-terminal (TERM=xterm\n"
+    "                           unless set; -it needs a terminal)\n"
+    "      --detach-keys KEYS   with -it: the sequence that detaches\n"
+    "                           (default ctrl-p,ctrl-q; it runs on)\n"
     "  -e, --env KEY[=VAL]      set a variable (KEY alone: the host's)\n"
     "      --env-file FILE      read KEY=VAL lines from FILE (Docker's\n"
     "                           rules: # comments, KEY alone: the host's)\n"
@@ -113,6 +119,13 @@ const char cmd_run_usage[] =
     "                           the image's STOPSIGNAL, else SIGTERM)\n"
     "      --help               this help\n\n"
     "Long options are taken by their full name only.\n";
+
+const char cmd_create_usage[] =
+    "Usage: homo create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+    "Create a container as homo run does, without starting it, and print\n"
+    "its id; its state is created. homo start starts it in the\n"
+    "background, homo start -a [-i] attached.\n\n"
+    "Options: those of homo run (homo run --help) but -d.\n";
 
 /*
  * What parse_opts() fills: the spec, and --memory-swap, which is checked
@@ -459,6 +472,19 @@ static int opt_device(struct run_parse *rp, const char *arg, struct hm_err *e)
 	return 0;
 }
 
+/* --detach-keys: the client's, not the record's */
+static const char *detach_keys = "";
+
+static int opt_detach_keys(struct run_parse *rp, const char *arg,
+			   struct hm_err *e)
+{
+	struct attach_opts o;
+
+	(void)rp;
+	detach_keys = arg;
+	return attach_parse_keys(arg, &o, e);
+}
+
 static int opt_help(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	(void)rp, (void)arg, (void)e;
@@ -549,6 +575,7 @@ static const struct run_opt run_opts[] = {
     FN("security-opt", 0, true, opt_security),
     FN("entrypoint", 0, true, opt_entrypoint),
     FN("stop-signal", 0, true, opt_stop_signal),
+    FN("detach-keys", 0, true, opt_detach_keys),
     FN("help", 0, false, opt_help), /* -h is --hostname, as Docker's */
 };
 
@@ -669,34 +696,98 @@ static int check_conflicts(struct hm_spec *s, struct hm_err *e)
 	return cmd_net_check(s, e);
 }
 
+/*
+ * What run and create share: the options, their checks, the record.
+ * Return: 0, 1 for --help, -1 with @e set.
+ */
+static int run_create(struct hm_ctx *ctx, bool run, struct hm_spec *s, int argc,
+		      char **argv, struct hm_err *e)
+{
+	const char *cmd = run ? "run" : "create";
+	int r;
+
+	r = cmd_net_default(s, e) < 0 ? -1 : parse_opts(s, argc, argv, e);
+	if (r != 0)
+		return r;
+	if (optind >= argc)
+		return cmd_usage_error(e, cmd, "expected IMAGE [COMMAND...]");
+	if (!run && s->detach)
+		return cmd_usage_error(e, cmd, "-d: start it with homo start");
+	if (!run)
+		s->detach = true; /* started in the background, by start */
+	if (check_conflicts(s, e) < 0 ||
+	    (!s->detach && cmd_check_tty(s->tty, s->interactive, e) < 0))
+		return -1;
+	HM_TRACE("%s: options parsed", cmd);
+	s->image = xstrdup(argv[optind]);
+	for (int i = optind + 1; i < argc; i++)
+		s->argv = strv_push(s->argv, argv[i]);
+	s->limits.privileged = s->privileged;
+	if (s->privileged) {
+		s->no_new_privs = false;
+		s->seccomp_unconfined = true; /* as Docker's --privileged */
+	}
+	if (caps_resolve(s->cap_add, s->cap_drop, s->privileged, &s->caps, e) <
+		0 ||
+	    cmd_open_store(ctx, e) < 0 ||
+	    cmd_net_resolve(&ctx->store, s, e) < 0 ||
+	    container_create(&ctx->store, s, e) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * run -it: the monitor owns the container, as with -d, and we attach to it
+ * from its first byte, so that the detach keys leave it running.
+ */
+static int run_attached(struct hm_ctx *ctx, struct hm_spec *s, struct hm_err *e)
+{
+	struct attach_opts o = {.in = true, .tty = true};
+	struct hm_err w;
+	int sp[2];
+
+	if (attach_parse_keys(detach_keys, &o, e) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		hm_fail(e, errno, "socketpair");
+		if (s->rm &&
+		    container_remove(&ctx->store, s->id, false, &w) < 0)
+			hm_warn(&w);
+		return -1;
+	}
+	if (monitor_start_attached(&ctx->store, s, sp[1], e) < 0) {
+		close(sp[0]);
+		return -1;
+	}
+	return cmd_attach_to(ctx, s->id, sp[0], &o, e);
+}
+
+int cmd_create(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	cleanup_spec struct hm_spec s = {.no_new_privs = true,
+					 .limits.pids = CGROUP_DEFAULT_PIDS};
+	int r = run_create(ctx, false, &s, argc, argv, e);
+
+	if (r != 0)
+		return r > 0 ? cmd_help("create") : -1;
+	if (container_disown(&ctx->store, s.id, e) < 0) {
+		struct hm_err w;
+
+		if (container_remove(&ctx->store, s.id, false, &w) < 0)
+			hm_warn(&w);
+		return -1;
+	}
+	printf("%s\n", s.id);
+	return 0;
+}
+
 int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	/* no no_new_privs by default, as Docker: setuid helpers (sudo, su,
-	 * ping) in images work */
 	cleanup_spec struct hm_spec s = {.limits.pids = CGROUP_DEFAULT_PIDS};
-	int r, code = 0;
+	int r = run_create(ctx, true, &s, argc, argv, e), code = 0;
 
-	r = cmd_net_default(&s, e) < 0 ? -1 : parse_opts(&s, argc, argv, e);
 	if (r != 0)
 		return r > 0 ? cmd_help("run") : -1;
-	if (optind >= argc)
-		return cmd_usage_error(e, "run", "expected IMAGE [COMMAND...]");
-	if (check_conflicts(&s, e) < 0)
-		return -1;
-	HM_TRACE("run: options parsed");
-	s.image = xstrdup(argv[optind]);
-	for (int i = optind + 1; i < argc; i++)
-		s.argv = strv_push(s.argv, argv[i]);
-	s.limits.privileged = s.privileged;
-	if (s.privileged) {
-		s.no_new_privs = false;
-		s.seccomp_unconfined = true; /* as Docker's --privileged */
-	}
-	if (caps_resolve(s.cap_add, s.cap_drop, s.privileged, &s.caps, e) < 0 ||
-	    cmd_open_store(ctx, e) < 0 ||
-	    cmd_net_resolve(&ctx->store, &s, e) < 0 ||
-	    container_create(&ctx->store, &s, e) < 0)
-		return -1;
 	{
 		/* compiled (or read from the store's cache) here, so that the
 		 * init, a clone of us, only loads it; a failure here is
@@ -711,6 +802,9 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		r = monitor_start(&ctx->store, &s, e);
 		if (r == 0)
 			printf("%s\n", s.id);
+	} else if (s.tty && s.interactive) {
+		r = run_attached(ctx, &s, e);
+		code = r;
 	} else {
 		r = container_run(&ctx->store, &s, &code, e);
 	}

@@ -137,7 +137,8 @@ static void check_state(struct fsck *f, const struct hm_spec *sp,
 		note(f, what, r, "reset to exited", &err);
 		return;
 	}
-	if (st.status == ST_EXITED || state_owner_alive(&st))
+	if (st.status == ST_EXITED || state_owner_alive(&st) ||
+	    container_idle(&st))
 		return;
 	what = xasprintf("container %.12s (%s): state says %s but its homo "
 			 "(pid %d) is gone",

@@ -571,7 +571,7 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 
 	if (state_load(cdir, out, e) < 0)
 		return -1;
-	if (out->status == ST_EXITED)
+	if (out->status == ST_EXITED || container_idle(out))
 		return 0;
 	if (state_owner_alive(out))
 		return 0; /* running, or still being set up */
@@ -589,6 +589,11 @@ int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 	save_exited(cdir, out, out->status == ST_RUNNING ? 137 : HM_EXIT_FAIL,
 		    "homo exited while the container ran: it was killed");
 	return 0;
+}
+
+bool container_idle(const struct hm_state *state)
+{
+	return state->status == ST_CREATED && !state->owner;
 }
 
 int container_settle(struct hm_store *st, const char *id,

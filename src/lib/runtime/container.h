@@ -89,6 +89,9 @@ int container_find(const struct hm_store *st, const char *ref, char id[65],
 int container_check(struct hm_store *st, const char *id, struct hm_state *out,
 		    struct hm_err *e);
 
+/** container_idle() - created by homo create, never started since. */
+bool container_idle(const struct hm_state *state);
+
 /**
  * container_settle() - after an exit was recorded, give its monitor a
  * moment (up to a second) to finish; one still alive then is restarting.

@@ -480,6 +480,22 @@ void init_exec_main(const struct hm_spec *s, int sync_fd)
 }
 
 /*
+ * What Docker's daemon adds unless the image or -e set it: HOSTNAME (the
+ * container's), and TERM=xterm with a tty, for a run and an exec alike.
+ */
+static char **daemon_env(char **env, const struct hm_spec *s)
+{
+	if (s->hostname && !env_get(env, "HOSTNAME")) {
+		cleanup_free char *h = xasprintf("HOSTNAME=%s", s->hostname);
+
+		env = strv_push(env, h);
+	}
+	if (s->tty && !env_get(env, "TERM"))
+		env = strv_push(env, "TERM=xterm");
+	return env;
+}
+
+/*
  * What the init and every "homo exec" process share, from stdio to
  * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
  * environment, fds, signals. Never returns.
@@ -523,6 +539,7 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 		snprintf(home, sizeof(home), "HOME=%s", u.home);
 		env = strv_push(env, home);
 	}
+	env = daemon_env(env, s);
 
 	/* no host fd may reach the command: all but stdio close on exec */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {

@@ -348,7 +348,25 @@ int container_stop(struct hm_store *st, const char *id, int timeout_s,
 	return r;
 }
 
+int container_disown(struct hm_store *st, const char *id, struct hm_err *e)
+{
+	cleanup_free char *cdir = container_dir(st, id);
+	struct hm_state state;
+
+	if (state_load(cdir, &state, e) < 0)
+		return -1;
+	state.owner = 0;
+	state.owner_start = 0;
+	return state_save(cdir, &state, e);
+}
+
 int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
+{
+	return container_start_attached(st, id, -1, e);
+}
+
+int container_start_attached(struct hm_store *st, const char *id, int client_fd,
+			     struct hm_err *e)
 {
 	cleanup_free char *marker = container_stop_marker(st, id);
 	struct hm_state state;
@@ -378,9 +396,12 @@ int container_start_again(struct hm_store *st, const char *id, struct hm_err *e)
 		goto out;
 	unlink(marker);
 	s.detach = true;
-	r = monitor_start(st, &s, e);
+	r = monitor_start_attached(st, &s, client_fd, e);
+	client_fd = -1; /* the monitor's */
 	spec_free(&s);
 out:
+	if (client_fd >= 0)
+		close(client_fd);
 	return r; /* the lock goes with its fd */
 }
 
@@ -415,6 +436,8 @@ int container_boot(struct hm_store *st, const char *id, struct hm_err *e)
 		return -1;
 	if (state.status == ST_RUNNING || state_owner_alive(&state))
 		return BOOT_NONE; /* running, or its homo is at work */
+	if (container_idle(&state))
+		return BOOT_NONE; /* never started (create): as Docker's */
 	if (container_load_spec(st, id, &s, e) < 0)
 		return -1;
 	if (s.rm)

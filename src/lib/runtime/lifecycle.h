@@ -49,6 +49,21 @@ void container_keep_exit(struct hm_store *st, const char *id, int code);
  */
 int container_kept_exit(struct hm_store *st, const char *id, int *code);
 
+/**
+ * container_disown() - homo create: the container stays "created" with no
+ * owner, until a start; not a start that died midway (container_check()
+ * settles that as exited).
+ */
+int container_disown(struct hm_store *st, const char *id, struct hm_err *e);
+
+/**
+ * container_start_attached() - the same with a first attach client
+ * (monitor_start_attached()), @client_fd taken over; a container already
+ * running is left alone and @client_fd closed (the client sees EOF).
+ */
+int container_start_attached(struct hm_store *st, const char *id, int client_fd,
+			     struct hm_err *e);
+
 /** container_start_again() - homo start: a stopped container, detached. */
 int container_start_again(struct hm_store *st, const char *id,
 			  struct hm_err *e);

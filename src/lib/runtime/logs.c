@@ -16,6 +16,7 @@
 
 #include "base/number.h"
 #include "base/util.h"
+#include "runtime/log_record.h"
 
 int log_open(struct hm_log *l, const char *cdir, off_t max, struct hm_err *e)
 {
@@ -63,21 +64,13 @@ static void write_record(struct hm_log *l, const char *stream, const char *line,
 			 size_t n)
 {
 	char t[48];
-	json_t *j;
-	char *text;
 	size_t len;
+	char *text;
 
 	util_now_rfc3339(t, sizeof(t));
-	j = json_pack("{s:s%, s:s, s:s}", "log", line, n, "stream", stream,
-		      "time", t);
-	if (!j)
-		return;
-	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
+	text = log_record_encode(stream, line, n, t, &len);
 	if (!text)
 		return;
-	len = strlen(text);
-	text[len++] = '\n'; /* over the NUL: written by length */
 	if (l->size > 0 && l->size + (off_t)len > l->max)
 		rotate(l);
 	if (write(l->fd, text, len) == (ssize_t)len)
@@ -213,34 +206,89 @@ static int64_t time_ns(const char *t)
 	return t && parse_time(t, &ns) == 0 ? ns : 0;
 }
 
+/*
+ * Where each stream stands: a record that ends no line (a partial write)
+ * is continued by the stream's next one, which gets no timestamp of its
+ * own: a line has one time, that of its first bytes.
+ */
+struct print_state {
+	bool mid_line[2]; /* stdout, stderr */
+};
+
 /* Print one record; false when it is not one (a torn last line). */
-static bool print_record(const char *line, const struct log_read_opts *o)
+static bool print_record(const char *line, const struct log_read_opts *o,
+			 struct print_state *ps)
 {
-	json_error_t jerr;
-	json_t *j = json_loads(line, 0, &jerr);
-	const char *stream, *time, *text;
-	size_t n;
+	struct log_record r;
 	FILE *out;
 
-	if (!j)
+	if (log_record_decode(line, strlen(line), &r) < 0)
 		return false;
-	stream = json_string_value(json_object_get(j, "stream"));
-	time = json_string_value(json_object_get(j, "time"));
-	text = json_string_value(json_object_get(j, "log"));
-	n = json_string_length(json_object_get(j, "log"));
-	if (text && (!o->since_ns || time_ns(time) >= o->since_ns)) {
-		out = stream && !strcmp(stream, "stderr") ? stderr : stdout;
-		if (o->timestamps)
-			fprintf(out, "%s ", time ? time : "");
-		fwrite(text, 1, n, out);
+	if (!o->since_ns || time_ns(r.time[0] ? r.time : NULL) >= o->since_ns) {
+		out = r.err ? stderr : stdout;
+		if (o->timestamps && !ps->mid_line[r.err])
+			fprintf(out, "%s ", r.time);
+		fwrite(r.bytes, 1, r.n, out);
 		fflush(out);
+		ps->mid_line[r.err] = r.n && r.bytes[r.n - 1] != '\n';
 	}
-	json_decref(j);
+	log_record_free(&r);
 	return true;
 }
 
-/* All complete lines of @f appended to @v (@f may be NULL: no file). */
-static char **read_lines(FILE *f, char **v, off_t *end)
+/* Record @line's stream (1: stderr) and whether it ends a line. */
+static int record_kind(const char *line, bool *ends)
+{
+	struct log_record r;
+	int err;
+
+	*ends = true; /* a torn record ends whatever it was in */
+	if (log_record_decode(line, strlen(line), &r) < 0)
+		return -1;
+	*ends = !r.n || r.bytes[r.n - 1] == '\n';
+	err = r.err;
+	log_record_free(&r);
+	return err;
+}
+
+/* Does record @i start a line: the one before it ended one, or is of
+ * the other stream? */
+static bool starts_line(char **lines, size_t i)
+{
+	bool ends, dummy;
+
+	if (i == 0)
+		return true;
+	if (record_kind(lines[i - 1], &ends) != record_kind(lines[i], &dummy))
+		return true;
+	return ends;
+}
+
+/* The first of @lines to print for --tail @tail: the records of the last
+ * @tail lines of output (a write without '\n' is continued by the next). */
+static size_t tail_start(char **lines, size_t n, long tail)
+{
+	long count = 0;
+
+	if (tail < 0)
+		return 0;
+	if (tail == 0)
+		return n;
+	for (size_t i = n; i > 0; i--)
+		if (starts_line(lines, i - 1) && ++count == tail)
+			return i - 1;
+	return 0;
+}
+
+/* A growing strv: strv_push() counts it on each call, and a log of a
+ * million lines took minutes to read. */
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+
+/* All complete lines of @f appended to @l (@f may be NULL: no file). */
+static void read_lines(FILE *f, struct lines *l, off_t *end)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -252,10 +300,14 @@ static char **read_lines(FILE *f, char **v, off_t *end)
 			break; /* being written: the follower reads it later */
 		*end += n;
 		line[n - 1] = '\0';
-		v = strv_push(v, line);
+		if (l->n + 2 > l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 1024;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		l->v[l->n++] = xstrdup(line);
+		l->v[l->n] = NULL;
 	}
 	free(line);
-	return v;
 }
 
 static bool same_file(FILE *f, const char *path)
@@ -291,7 +343,7 @@ static void open_pair(const char *old, const char *path, FILE **fo, FILE **fn)
 
 /* From @f (taken over, positioned after what was printed, or NULL) on. */
 static int follow(const char *path, FILE *f, const struct log_read_opts *o,
-		  struct hm_err *e)
+		  struct print_state *ps, struct hm_err *e)
 {
 	cleanup_close int in = inotify_init1(IN_CLOEXEC);
 	char *line = NULL;
@@ -336,7 +388,8 @@ static int follow(const char *path, FILE *f, const struct log_read_opts *o,
 				fseeko(f, -n, SEEK_CUR);
 				break;
 			}
-			print_record(line, o);
+			line[n - 1] = '\0';
+			print_record(line, o, ps);
 		}
 		if (f)
 			clearerr(f);
@@ -369,20 +422,21 @@ int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
 {
 	cleanup_free char *path = xasprintf("%s/log", cdir);
 	cleanup_free char *old = xasprintf("%s/log.1", cdir);
+	struct lines l = {0};
 	cleanup_strv char **lines = NULL;
 	cleanup_fclose FILE *fo = NULL;
 	FILE *fn;
 	off_t end_old, end;
-	size_t n, first = 0;
+	struct print_state ps = {0};
+	size_t n;
 
 	open_pair(old, path, &fo, &fn);
-	lines = read_lines(fo, lines, &end_old);
-	lines = read_lines(fn, lines, &end);
-	n = strv_len(lines);
-	if (o->tail >= 0 && (size_t)o->tail < n)
-		first = n - (size_t)o->tail;
-	for (size_t i = first; i < n; i++)
-		print_record(lines[i], o);
+	read_lines(fo, &l, &end_old);
+	read_lines(fn, &l, &end);
+	lines = l.v;
+	n = l.n;
+	for (size_t i = tail_start(lines, n, o->tail); i < n; i++)
+		print_record(lines[i], o, &ps);
 	if (!o->follow) {
 		if (fn)
 			fclose(fn);
@@ -393,7 +447,7 @@ int log_print(const char *cdir, const struct log_read_opts *o, struct hm_err *e)
 		fclose(fn);
 		fn = NULL;
 	}
-	return follow(path, fn, o, e);
+	return follow(path, fn, o, &ps, e);
 }
 
 /* "10m", "1.5h", "30s": that long before now; 1 (all) if before 1970 */

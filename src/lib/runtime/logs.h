@@ -12,7 +12,8 @@
 /*
  * A container's output, containers/<id>/log: one JSON object a line, as
  * Docker's json-file driver writes it ({"log":"...\n","stream":"stdout",
- * "time":"RFC 3339 with ns"}), so existing tools read it. When the file
+ * "time":"RFC 3339 with ns"}), so existing tools read it, plus "raw" for
+ * bytes that are not UTF-8 (runtime/log_record.h): byte-exact. When the file
  * would pass its size cap it becomes log.1 (the one older file kept) and
  * a new log starts: a chatty container cannot fill the disk.
  */

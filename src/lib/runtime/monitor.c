@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "runtime/attach.h"
 #include "runtime/logs.h"
 #include "runtime/spawn.h"
 
@@ -119,22 +120,54 @@ static void null_stdio(void)
 	close(fd);
 }
 
-static void close_pipes(const int out[2], const int err[2])
+static void close_pipes(const int out[2], const int err[2], const int in[2])
 {
 	close(out[0]);
 	close(out[1]);
 	close(err[0]);
 	close(err[1]);
+	if (in[0] >= 0) {
+		close(in[0]);
+		close(in[1]);
+	}
 }
 
-__attribute__((noreturn)) static void
-monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
+/* The container's stdio: pipes for stdout, stderr and, with -i, stdin
+ * (homo attach feeds it); with -t its pty, none. */
+static int monitor_pipes(const struct hm_spec *s, int out[2], int err[2],
+			 int in[2], int stdio[3], struct hm_io *io)
+{
+	in[0] = in[1] = -1;
+	if (s->tty)
+		return 0;
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(err, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	if (s->interactive && pipe2(in, O_CLOEXEC) < 0) {
+		in[0] = in[1] = -1;
+		close_pipes(out, err, in);
+		return -1;
+	}
+	stdio[0] = in[0], stdio[1] = out[1], stdio[2] = err[1];
+	io->in = in[1], io->out = out[0], io->err = err[0];
+	return 0;
+}
+
+__attribute__((noreturn)) static void monitor_main(struct hm_store *st,
+						   struct hm_spec *s,
+						   int report_fd, int client_fd)
 {
 	cleanup_free char *cdir = container_dir(st, s->id);
 	struct hm_log log = {.fd = -1};
 	struct hm_err e = {0};
-	int restarts = 0;
+	struct hm_attach att;
+	int restarts = 0, code = 0;
 
+	attach_init(&att, client_fd);
 	prctl(PR_SET_NAME, "homo-monitor");
 	/* it lives as long as the container: give back what the parent's
 	 * work left in the heap */
@@ -146,20 +179,19 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 		_exit(HM_EXIT_FAIL);
 	}
 	for (;;) {
-		int out[2], err[2], stdio[3] = {-1, -1, -1};
-		struct hm_io io = {.in = -1, .out = -1, .err = -1, .log = &log};
+		int out[2], err[2], in[2], stdio[3] = {-1, -1, -1};
+		struct hm_io io = {.in = -1,
+				   .out = -1,
+				   .err = -1,
+				   .log = &log,
+				   .attach = &att};
 		struct hm_state xs;
 		struct hm_proc p;
 
-		if (!s->tty) {
-			if (pipe2(out, O_CLOEXEC) < 0 ||
-			    pipe2(err, O_CLOEXEC) < 0) {
-				hm_fail(&e, errno, "pipe");
-				report(&report_fd, &e);
-				_exit(HM_EXIT_FAIL);
-			}
-			stdio[1] = out[1], stdio[2] = err[1];
-			io.out = out[0], io.err = err[0];
+		if (monitor_pipes(s, out, err, in, stdio, &io) < 0) {
+			hm_fail(&e, errno, "pipe");
+			report(&report_fd, &e);
+			_exit(HM_EXIT_FAIL);
 		}
 		if (container_start(st, s, stdio, &p, &e) < 0) {
 			/* recorded in state.json by container_start */
@@ -167,13 +199,14 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 
 			report(&report_fd, &e);
 			if (!s->tty)
-				close_pipes(out, err);
+				close_pipes(out, err, in);
 			/* the first start's failure is the user's (run -d
 			 * prints it); a restart's is retried like an exit */
 			if (first) {
 				/* run -d removes it (--rm): it owns the record
 				 * and would wait for us, still its owner */
 				log_close(&log);
+				attach_close(&att);
 				_exit(0);
 			}
 			if (!restart_wanted(s, e.exit_code, restarts) ||
@@ -183,28 +216,52 @@ monitor_main(struct hm_store *st, struct hm_spec *s, int report_fd)
 			continue;
 		}
 		report(&report_fd, NULL);
+		attach_listen(&att, st, s->id);
 		if (!s->tty) {
 			close(out[1]);
 			close(err[1]);
+			if (in[0] >= 0)
+				close(in[0]);
 		}
 		/* spawn_wait closes the read ends */
 		if (container_stopped(st, s, spawn_wait(s, &p, &io), restarts,
 				      &xs, &e) < 0)
 			record_until_saved(st, s->id, &xs);
 		hm_clear(&e);
+		/* the socket went with the runtime dir: none until a restart */
+		if (att.listen_fd >= 0)
+			close(att.listen_fd);
+		att.listen_fd = -1;
+		code = xs.exit_code;
 		/* homo stop / rm -f asked for it: no restart */
 		if (xs.user_stopped ||
-		    !restart_wanted(s, xs.exit_code, restarts) ||
-		    !backoff(st, s->id, restarts++))
+		    !restart_wanted(s, xs.exit_code, restarts))
+			break;
+		attach_exit(&att, code); /* an attach ends with each run */
+		if (!backoff(st, s->id, restarts++))
 			break;
 	}
 	log_close(&log);
 	if (s->rm && container_remove(st, s->id, false, &e) < 0)
 		hm_warn(&e);
+	/* last: a run -it --rm that returns finds it removed */
+	attach_exit(&att, code);
 	_exit(0);
 }
 
-static int monitor_launch(struct hm_store *st, struct hm_spec *s,
+/* Close every fd but @a and @b. */
+static void close_all_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > 0)
+		syscall(SYS_close_range, 0, lo - 1, 0);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	syscall(SYS_close_range, hi + 1, ~0U, 0);
+}
+
+static int monitor_launch(struct hm_store *st, struct hm_spec *s, int client_fd,
 			  struct hm_err *e)
 {
 	struct start_report r;
@@ -226,14 +283,15 @@ static int monitor_launch(struct hm_store *st, struct hm_spec *s,
 		/* nothing of the parent's lives on in us: no lock (a flock
 		 * belongs to the open file, which we would share), no fd */
 		store_unlock(st);
-		if (fds[1] > 3)
-			syscall(SYS_close_range, 3, fds[1] - 1, 0);
-		syscall(SYS_close_range, fds[1] + 1, ~0U, 0);
+		/* stdio too: null_stdio() makes them anew */
+		close_all_but(fds[1], client_fd >= 0 ? client_fd : fds[1]);
 		setsid();
 		null_stdio();
-		monitor_main(st, s, fds[1]);
+		monitor_main(st, s, fds[1], client_fd);
 	}
 	close(fds[1]);
+	if (client_fd >= 0)
+		close(client_fd); /* the monitor's now */
 	do
 		n = read(fds[0], &r, sizeof(r));
 	while (n < 0 && errno == EINTR);
@@ -258,9 +316,15 @@ static int monitor_launch(struct hm_store *st, struct hm_spec *s,
 
 int monitor_start(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
+	return monitor_start_attached(st, s, -1, e);
+}
+
+int monitor_start_attached(struct hm_store *st, struct hm_spec *s,
+			   int client_fd, struct hm_err *e)
+{
 	struct hm_err w;
 
-	if (monitor_launch(st, s, e) == 0)
+	if (monitor_launch(st, s, client_fd, e) == 0)
 		return 0;
 	/* the first start failed (or the monitor never made it there): the
 	 * monitor left the container to us, its owner since create */

@@ -22,6 +22,14 @@
 int monitor_start(struct hm_store *st, struct hm_spec *s, struct hm_err *e);
 
 /**
+ * monitor_start_attached() - the same with a first attach client: one end
+ * of a SOCK_SEQPACKET socket pair (runtime/attach.h), taken over (closed
+ * here), that gets the output from its first byte and the exit code.
+ */
+int monitor_start_attached(struct hm_store *st, struct hm_spec *s,
+			   int client_fd, struct hm_err *e);
+
+/**
  * restart_wanted() - does the --restart policy restart a container that
  * exited with @code after @restarts restarts?
  */

@@ -22,6 +22,7 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "runtime/attach.h"
 #include "runtime/userns.h"
 
 /* The most one splice moves: a whole (enlarged) pipe at once. */
@@ -367,7 +368,8 @@ struct chan {
 	int from, to; /* from: -1 once it ended; to: -1 log only */
 	struct hm_log *log;
 	const char *name;
-	bool copy; /* splice refused (EINVAL): read and write */
+	bool copy;	       /* splice refused (EINVAL): read and write */
+	struct hm_attach *att; /* clients of a detached container's */
 };
 
 /* The caller's stdin into the container's pipe or pty, through a buffer:
@@ -384,7 +386,12 @@ struct relay {
 	struct feed in;
 	int sfd, status;
 	bool exited;
+	bool in_stdin;	       /* the feed reads our stdin (else clients') */
+	struct hm_attach *att; /* the monitor's attach clients, or NULL */
 };
+
+/* poll(): signals, 3 streams, stdin, the feed, the attach socket+clients */
+#define RELAY_FDS (6 + 1 + ATTACH_MAX_CLIENTS)
 
 /* The caller's end may be non-blocking (shared with another program). */
 static void wait_writable(int fd)
@@ -429,7 +436,7 @@ static int pump(struct chan *c)
 	char buf[65536];
 	ssize_t n;
 
-	if (c->to >= 0 && !c->log && !c->copy) {
+	if (c->to >= 0 && !c->log && !c->att && !c->copy) {
 		n = splice(c->from, NULL, c->to, NULL, RELAY_CHUNK, 0);
 		if (n > 0)
 			return 1;
@@ -447,6 +454,7 @@ static int pump(struct chan *c)
 	if (n <= 0)
 		return chan_end(c);
 	log_write(c->log, c->name, buf, (size_t)n);
+	attach_send(c->att, c->name[3] == 'e' ? 'e' : 'o', buf, (size_t)n);
 	if (c->to >= 0 && put(c->to, buf, (size_t)n) < 0)
 		return chan_end(c);
 	return 1;
@@ -531,7 +539,8 @@ static void on_signal(struct relay *r, struct hm_proc *p, bool readable)
 }
 
 /* Streams and the feed to watch; false once all output has ended. */
-static bool poll_set(struct relay *r, struct pollfd fds[6])
+static bool poll_set(struct relay *r, struct pollfd fds[RELAY_FDS],
+		     size_t *nfds)
 {
 	bool open = false;
 
@@ -542,11 +551,42 @@ static bool poll_set(struct relay *r, struct pollfd fds[6])
 		open |= r->ch[i].from >= 0;
 	}
 	fds[4] = (struct pollfd){
-	    .fd = r->in.to >= 0 && !r->in.len ? STDIN_FILENO : -1,
+	    .fd =
+		r->in_stdin && r->in.to >= 0 && !r->in.len ? STDIN_FILENO : -1,
 	    .events = POLLIN};
 	fds[5] =
 	    (struct pollfd){.fd = r->in.len ? r->in.to : -1, .events = POLLOUT};
+	/* a client's input waits while the feed is full (without -i it is
+	 * dropped: a window size still counts) */
+	*nfds = 6 + attach_poll_fds(r->att, !r->in.len, fds + 6, RELAY_FDS - 6);
 	return open || !r->exited;
+}
+
+/* What an attached client sent: input for the feed, its end, a size. */
+static void from_client(struct relay *r, struct pollfd *fds, size_t n)
+{
+	size_t len = 0;
+
+	switch (
+	    attach_handle(r->att, fds, n, r->in.buf, sizeof(r->in.buf), &len)) {
+	case ATT_INPUT:
+		if (r->in.to >= 0 && len) {
+			r->in.off = 0;
+			r->in.len = len;
+			feed_out(&r->in);
+		}
+		break;
+	case ATT_EOF: /* the starter's stdin ended: a pipe's too */
+		if (r->in.own)
+			feed_stop(&r->in);
+		break;
+	case ATT_WINSIZE:
+		if (r->ch[0].from >= 0) /* the pty master, until it closed */
+			ioctl(r->ch[0].from, TIOCSWINSZ, r->in.buf);
+		break;
+	default:
+		break;
+	}
 }
 
 static void relay_close(struct relay *r)
@@ -569,11 +609,12 @@ static void relay_close(struct relay *r)
 static void relay(struct relay *r, struct hm_proc *p)
 {
 	const short ready = POLLIN | POLLHUP | POLLERR | POLLNVAL;
-	struct pollfd fds[6];
+	struct pollfd fds[RELAY_FDS];
+	size_t nfds;
 	int n;
 
-	while (poll_set(r, fds)) {
-		n = poll(fds, 6,
+	while (poll_set(r, fds, &nfds)) {
+		n = poll(fds, nfds,
 			 r->exited    ? DRAIN_IDLE_MS
 			 : r->sfd < 0 ? 100
 				      : -1);
@@ -592,6 +633,8 @@ static void relay(struct relay *r, struct hm_proc *p)
 			feed_in(&r->in);
 		if (fds[5].revents & (ready | POLLOUT) && r->in.len)
 			feed_out(&r->in);
+		if (nfds > 6)
+			from_client(r, fds + 6, nfds - 6);
 		on_signal(r, p, fds[0].revents & POLLIN);
 	}
 	/* the readers go first: a writer blocked on a full pipe gets EPIPE */
@@ -624,10 +667,14 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	    .from = io->out, .to = echo_out, .log = io->log, .name = "stdout"};
 	r->ch[2] = (struct chan){
 	    .from = io->err, .to = echo_err, .log = io->log, .name = "stderr"};
-	r->in.to = s->interactive && io->echo
+	r->in.to = s->interactive && (io->echo || io->attach)
 		       ? (p->pty_master >= 0 ? p->pty_master : io->in)
 		       : -1;
 	r->in.own = p->pty_master < 0;
+	r->in_stdin = io->echo;
+	r->att = io->attach;
+	for (int i = 0; i < 3; i++)
+		r->ch[i].att = io->attach;
 	if (io->in >= 0 && r->in.to != io->in)
 		close(io->in);
 	if (r->in.to >= 0)

@@ -46,10 +46,13 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
  * container's stdout/stderr pipes, @in the write end of its stdin pipe
  * (-i), -1 each when there is none (with -t: its pty).
  */
+struct hm_attach;
+
 struct hm_io {
 	int in, out, err;
 	bool echo;
 	struct hm_log *log;
+	struct hm_attach *attach; /* a monitor's attach clients, or NULL */
 };
 
 /**
