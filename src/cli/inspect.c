@@ -161,7 +161,7 @@ static json_t *docker_config(json_t *rec, bool container)
 		: "",
 	    "Entrypoint", "OnBuild", "Labels");
 	v = pick(rec, ent);
-	if (json_is_array(v))
+	if (json_array_size(v)) /* none: null, as Docker's */
 		json_object_set(c, "Entrypoint", v);
 	v = pick(rec, lab);
 	json_object_set_new(c, "Labels",

@@ -15,7 +15,7 @@ counter() {
 # the upper dir's /tmp/n of container $1
 n_of() {
 	local id
-	id=$(homo inspect "$1" | sed -n 's/^    "Id": "\(.*\)",$/\1/p')
+	id=$(homo inspect -f '{{.Id}}' "$1")
 	cat "$HOMO_ROOT/containers/$id/upper/tmp/n"
 }
 
