@@ -88,7 +88,7 @@ struct hm_spec {
 	struct hm_idmap uidmap, gidmap; /* count 0: no user namespace */
 	struct hm_volume *volumes;
 	size_t nvolumes;
-	char **volumes_from; /* --volumes-from CTR[:ro|rw] (not saved) */
+	char **volumes_from;	   /* --volumes-from CTR[:ro|rw] (not saved) */
 	struct hm_device *devices; /* --device, at most CGROUP_MAX_DEVICES */
 	size_t ndevices;
 	struct cgroup_limits limits;
