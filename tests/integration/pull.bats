@@ -221,7 +221,7 @@ start_tls() {
 	run --separate-stderr homo pull -q "$BUSYBOX_TAR" 'Bad/NAME!'
 	assert_status 125
 	assert_one_error_line
-	[[ "$stderr" == *"invalid image name"* ]]
+	[[ "$stderr" == *"invalid reference"* ]]
 	run --separate-stderr homo rmi nosuchimage
 	assert_status 125
 	assert_one_error_line

@@ -7,6 +7,7 @@
  * and Docker's "docker save" format (load).
  */
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "base/error.h"
@@ -40,5 +41,11 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
  */
 int oci_load(struct hm_store *s, int in_fd, bool progress, char ***loaded,
 	     struct hm_err *e);
+
+/**
+ * oci_config_to_homo() - homo's config from an OCI/Docker image config:
+ * cmd = Entrypoint + Cmd, Env, WorkingDir, User. A new reference.
+ */
+json_t *oci_config_to_homo(json_t *oci);
 
 #endif

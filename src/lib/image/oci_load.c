@@ -279,7 +279,7 @@ static json_t *strv_or(json_t *a, json_t *b)
 }
 
 /* An OCI/Docker image config as homo's: cmd = entrypoint + cmd. */
-static json_t *homo_config(json_t *oci)
+json_t *oci_config_to_homo(json_t *oci)
 {
 	json_t *c = json_object_get(oci, "config");
 	json_t *cfg = image_default_config();
@@ -343,7 +343,7 @@ static int load_image(struct load *l, json_t *cfg, char **paths,
 	if (!n)
 		return hm_failx(l->e, HM_EXIT_FAIL,
 				"load: image has no layers");
-	img.config = homo_config(cfg);
+	img.config = oci_config_to_homo(cfg);
 	util_now_rfc3339(now, sizeof(now));
 	img.created = xstrdup(created && *created ? created : now);
 	img.source = xstrdup("load");

@@ -16,6 +16,7 @@
 
 #include "base/digest.h"
 #include "base/util.h"
+#include "store/reference.h"
 
 /* ---- image names ---- */
 
@@ -58,44 +59,22 @@ static bool valid_name(const char *n)
 	return true;
 }
 
-static bool valid_tag(const char *t)
-{
-	size_t len = strlen(t);
-
-	if (len == 0 || len > 128 || t[0] == '.' || t[0] == '-')
-		return false;
-	for (; *t; t++)
-		if (!isalnum((unsigned char)*t) && *t != '_' && *t != '.' &&
-		    *t != '-')
-			return false;
-	return true;
-}
-
 int image_ref_parse(const char *ref, char **name, char **tag, struct hm_err *e)
 {
-	const char *colon = strrchr(ref, ':');
-	const char *slash = strrchr(ref, '/');
-	cleanup_free char *n = NULL, *t = NULL;
+	struct image_ref r;
 
-	if (colon && (!slash || colon > slash)) {
-		n = strndup(ref, (size_t)(colon - ref));
-		t = xstrdup(colon + 1);
-	} else {
-		n = xstrdup(ref);
-		t = xstrdup("latest");
+	if (image_ref_parse_full(ref, &r, e) < 0)
+		return -1;
+	if (r.digest) {
+		image_ref_free(&r);
+		return hm_failx(e, HM_EXIT_FAIL,
+				"invalid reference \"%s\": a digest names no "
+				"image of this store (names and tags do)",
+				ref);
 	}
-	if (!valid_name(n))
-		return hm_failx(e, HM_EXIT_FAIL,
-				"invalid image name \"%s\": use lowercase "
-				"letters, digits and . _ - / between them",
-				n);
-	if (!valid_tag(t))
-		return hm_failx(e, HM_EXIT_FAIL,
-				"invalid tag \"%s\": use up to 128 letters, "
-				"digits, _ . and -, not starting with . or -",
-				t);
-	*name = steal_ptr(&n);
-	*tag = steal_ptr(&t);
+	*name = steal_ptr(&r.name);
+	*tag = xstrdup(image_ref_tag(&r));
+	image_ref_free(&r);
 	return 0;
 }
 
