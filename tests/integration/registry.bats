@@ -42,7 +42,7 @@ image_field() {
 	[ "$(image_field "$REG_open/test/busybox:1" Source)" != "" ]
 }
 
-@test "pull: several layers, whiteouts and opaque dirs applied, config kept" {
+@test "pull: several layers, whiteouts applied, config kept" {
 	run homo pull -q "$REG_open/test/multi:3"
 	assert_status 0
 	run homo run --rm --net none "$REG_open/test/multi:3" /bin/sh -c \
@@ -142,4 +142,78 @@ image_field() {
 	assert_status 0
 	run homo run --rm --net none "$REG_tok/tok/busybox:1" /bin/echo ok
 	[ "$output" = ok ]
+}
+
+# the GETs of blob sha256:$2 in registry $1's access log: "STATUS BYTES"
+blob_log() {
+	grep "\"GET /v2/[^ ]*/blobs/sha256:$2 " "$RF/$1/log" | awk '{ print $9, $10 }'
+}
+
+@test "pull: killed mid-blob, the next pull fetches only the rest (range)" {
+	run fault_homo registry-mid-blob pull -q "$REG_open/test/busybox:1"
+	[ "$status" -eq 137 ]
+	partial=$(ls "$HOMO_ROOT"/blobs/sha256/partial-*)
+	hex=${partial##*partial-}
+	have=$(stat -c %s "$partial")
+	size=$(curl -sI "http://$REG_open/v2/test/busybox/blobs/sha256:$hex" | tr -d '\r' | awk 'tolower($1) == "content-length:" { print $2 }')
+	[ "$have" -gt 0 ] && [ "$have" -lt "$size" ]
+	run homo pull -q "$REG_open/test/busybox:1"
+	assert_status 0
+	[ "$(blob_log open "$hex" | tail -1)" = "206 $((size - have))" ]
+	[ ! -e "$partial" ]
+	[ -f "$HOMO_ROOT/blobs/sha256/$hex" ]
+	run homo run --rm --net none "$REG_open/test/busybox:1" /bin/echo ok
+	[ "$output" = ok ]
+}
+
+@test "pull: layers download in parallel; killed after the first, the others are kept" {
+	run fault_homo registry-after-layer pull -q "$REG_open/test/multi:3"
+	[ "$status" -eq 137 ]
+	# the first layer unpacked, the two above it already under way
+	[ "$(ls "$HOMO_ROOT"/blobs/sha256/ | grep -c '^partial-')" -eq 2 ]
+	[ -z "$(ls "$HOMO_ROOT/layers" 2>/dev/null)" ]
+	before=$(blob_gets open)
+	run homo pull -q "$REG_open/test/multi:3"
+	assert_status 0
+	# only the config again: every layer was had whole
+	[ $(($(blob_gets open) - before)) -eq 1 ]
+	[ -z "$(ls "$HOMO_ROOT"/blobs/sha256/ | grep '^partial-')" ]
+}
+
+@test "pull: a blob that does not match its digest: 125, store unchanged" {
+	# a copy of the busybox image whose layer blob is corrupted in storage
+	sk_copy --src-tls-verify=false "docker://$REG_open/test/busybox:1" "docker://$REG_open/bad/busybox:1"
+	hex=$(skopeo inspect --tls-verify=false "docker://$REG_open/bad/busybox:1" | jq -r '.Layers[0]' | cut -d: -f2)
+	data=$RF/open/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
+	cp "$data" "$T/orig"
+	# the same length, one byte changed near the end (the gzip trailer)
+	size=$(stat -c %s "$data")
+	printf '\x00\x01' | dd of="$data" bs=1 seek=$((size - 6)) conv=notrunc 2>/dev/null
+	run --separate-stderr homo pull -q "$REG_open/bad/busybox:1"
+	cp "$T/orig" "$data"
+	assert_status 125
+	[[ "$stderr" == "homo: $REG_open/bad/busybox:1: layer sha256:${hex:0:12}"* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[ -z "$(ls "$HOMO_ROOT/layers" 2>/dev/null)" ]
+	[ -z "$(ls "$HOMO_ROOT/blobs/sha256" 2>/dev/null)" ]
+	[ -z "$(ls "$HOMO_ROOT/images" 2>/dev/null)" ]
+}
+
+@test "pull: the registry closes the connection mid-blob: 125, the rest resumes later" {
+	python3 "$REGTOOL" serve-cut "$T/cut.port" "$REG_open" 100000 3>&- &
+	BG_PIDS+=($!)
+	wait_port_file "$T/cut.port"
+	cut=127.0.0.1:$(cat "$T/cut.port")
+	run --separate-stderr homo pull -q "$cut/test/busybox:1"
+	assert_status 125
+	[[ "$stderr" == "homo: $cut/test/busybox:1: layer sha256:"* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[ -z "$(ls "$HOMO_ROOT/layers" 2>/dev/null)" ]
+	[ -z "$(ls "$HOMO_ROOT/images" 2>/dev/null)" ]
+	# what came is kept, by digest: the real registry serves the rest
+	partial=$(ls "$HOMO_ROOT"/blobs/sha256/partial-*)
+	[ "$(stat -c %s "$partial")" -eq 100000 ]
+	run homo pull -q "$REG_open/test/busybox:1"
+	assert_status 0
+	[[ "$(blob_log open "${partial##*partial-}" | tail -1)" == "206 "* ]]
 }

@@ -111,11 +111,16 @@ fill_registry() {
 	echo x >"$w/b/rootfs/gone/f"
 	echo old >"$w/b/rootfs/opq/old"
 	umoci repack --image "$w/layout:l1" "$w/b" >/dev/null
+	# each layer on the last: unpacked again from its tag
+	rm -rf "$w/b"
+	umoci unpack --rootless --image "$w/layout:l1" "$w/b" >/dev/null 2>&1
 	rm -rf "$w/b/rootfs/gone" "$w/b/rootfs/opq"
 	mkdir "$w/b/rootfs/opq"
 	echo new >"$w/b/rootfs/opq/new"
 	echo two >"$w/b/rootfs/two"
 	umoci repack --image "$w/layout:l2" "$w/b" >/dev/null
+	rm -rf "$w/b"
+	umoci unpack --rootless --image "$w/layout:l2" "$w/b" >/dev/null 2>&1
 	echo three >"$w/b/rootfs/three"
 	umoci repack --image "$w/layout:l3" "$w/b" >/dev/null
 	umoci config --image "$w/layout:l3" --config.entrypoint /bin/echo \
@@ -138,4 +143,9 @@ fill_registry() {
 	python3 "$REGTOOL" push "$r" test/zstd:1 layer="$w/bb.tar:zstd" arch=amd64 >/dev/null
 	python3 "$REGTOOL" push "$r" test/plain:1 layer="$w/bb.tar:none" arch=amd64 >/dev/null
 	rm -rf "$w"
+}
+
+# the fault-injection build (HOMO_FAULT=point: SIGKILL there)
+fault_homo() {
+	HOMO_FAULT=$1 "${HOMO_FAULT_BIN:?set HOMO_FAULT_BIN}" "${@:2}"
 }

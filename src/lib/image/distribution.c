@@ -7,11 +7,9 @@
 #include "image/distribution.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include "base/progress.h"
 #include "base/util.h"
 #include "image/archive.h"
+#include "image/blob_fetch.h"
 #include "image/oci.h"
 #include "image/oci_format.h"
 #include "image/registry.h"
@@ -205,44 +204,9 @@ static json_t *resolve_manifest(struct pull *p)
 	return m;
 }
 
-/* ---- one layer: curl -> socket -> archive ---- */
+/* ---- layers: downloaded JOBS at a time, unpacked in order ---- */
 
-struct feeder {
-	struct reg_conn *c;
-	const char *path, *what;
-	int fd;
-	int rc;
-	struct hm_err e;
-};
-
-static int sock_sink(void *arg, const void *buf, size_t len)
-{
-	struct feeder *f = arg;
-	const char *b = buf;
-
-	while (len) {
-		ssize_t w = send(f->fd, b, len, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		b += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static void *feed(void *arg)
-{
-	struct feeder *f = arg;
-	struct reg_resp resp;
-
-	f->rc = reg_get(f->c, f->path, NULL, 0, sock_sink, f, &resp, f->what,
-			&f->e);
-	shutdown(f->fd, SHUT_WR);
-	return NULL;
-}
+#define JOBS 3 /* as Docker's max-concurrent-downloads */
 
 static int unpack_stream(struct pull *p, int fd, const char *dir, json_t *desc,
 			 struct archive_unpack_result *res)
@@ -265,50 +229,44 @@ static int unpack_stream(struct pull *p, int fd, const char *dir, json_t *desc,
 	return r;
 }
 
-/* Download and unpack one layer into @tmp/diff, both digests checked. */
-static int pull_layer(struct pull *p, json_t *desc, const char *diff_id,
-		      const char *tmp)
+/* Unpack layer @k (its download under way) into its temp, and check it. */
+static int unpack_layer(struct pull *p, struct blob_fetch *b, json_t *desc,
+			size_t k)
 {
-	const char *dg = json_string_value(json_object_get(desc, "digest"));
-	cleanup_free char *diff = xasprintf("%s/diff", tmp);
-	cleanup_free char *path = xasprintf("/v2/%s/blobs/%s", p->c.repo, dg);
-	cleanup_free char *what = xasprintf("%s: layer %.19s", p->what, dg);
+	const char *hex =
+	    sha256_hex(json_string_value(json_object_get(desc, "digest")));
+	cleanup_free char *diff = xasprintf("%s/diff", p->tmps[k]);
 	struct archive_unpack_result res = {0};
-	struct feeder f = {.c = &p->c, .path = path, .what = what};
-	pthread_t th;
-	int sv[2], r;
+	struct hm_err fe = {0};
+	bool ok;
+	int r = -1, fd;
 
-	if (mkdir(diff, 0755) < 0)
-		return hm_fail(p->e, errno, "mkdir \"%s\"", diff);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return hm_fail(p->e, errno, "socketpair");
-	f.fd = sv[1];
-	if ((errno = pthread_create(&th, NULL, feed, &f))) {
-		close(sv[0]);
-		close(sv[1]);
-		return hm_fail(p->e, errno, "pthread_create");
+	if (mkdir(diff, 0755) < 0) {
+		hm_fail(p->e, errno, "mkdir \"%s\"", diff);
+	} else if ((fd = blob_fetch_stream(b, p->e)) >= 0) {
+		r = unpack_stream(p, fd, diff, desc, &res);
+		if (r < 0)
+			hm_prefix(p->e, "%s", b->what);
 	}
-	r = unpack_stream(p, sv[0], diff, desc, &res);
-	/* the feeder, if still sending, stops on EPIPE */
-	close(sv[0]);
-	pthread_join(th, NULL);
-	close(sv[1]);
-	if (f.rc < 0 && (r == 0 || f.e.errnum != EPIPE)) {
-		*p->e = f.e;
+	ok = r == 0 && !strcmp(res.blob_digest, hex) &&
+	     !strcmp(res.diff_id, p->ids[k]);
+	/* a download's own failure first: the unpack then saw a short tar */
+	if (blob_fetch_end(b, ok, &fe) < 0 && fe.errnum != ECANCELED) {
+		*p->e = fe;
 		return -1;
 	}
 	if (r < 0)
-		return hm_prefix(p->e, "%s", what);
-	if (strcmp(res.blob_digest, sha256_hex(dg)))
+		return -1;
+	if (strcmp(res.blob_digest, hex))
 		return hm_failx(p->e, HM_EXIT_FAIL,
-				"%s: digest mismatch (got sha256:%.12s)", what,
-				res.blob_digest);
-	if (strcmp(res.diff_id, diff_id))
+				"%s: digest mismatch (got sha256:%.12s)",
+				b->what, res.blob_digest);
+	if (!ok)
 		return hm_failx(p->e, HM_EXIT_FAIL,
 				"%s: diff id mismatch: the config says "
 				"sha256:%.12s, the content is sha256:%.12s",
-				what, diff_id, res.diff_id);
-	p->metas[p->n] =
+				b->what, p->ids[k], res.diff_id);
+	p->metas[k] =
 	    json_pack("{s:s, s:I, s:s, s:s}", "source", p->what, "size",
 		      (json_int_t)res.tar_bytes, "blob_digest", res.blob_digest,
 		      "diff_id", res.diff_id);
@@ -323,16 +281,13 @@ static bool pending(const struct pull *p, const char *id)
 	return false;
 }
 
-/* Every layer not in the store yet, in order, into temp layers. */
-static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
-		       struct hm_image *img)
+/* The layers the store lacks: their descriptors, temps and diff ids. */
+static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
+		       struct hm_image *img, json_t **descs)
 {
 	json_t *layers = json_object_get(man, "layers"), *d;
-	size_t i, n = json_array_size(layers);
+	size_t i;
 
-	p->tmps = xcalloc(n + 1, sizeof(*p->tmps));
-	p->ids = xcalloc(n + 1, sizeof(*p->ids));
-	p->metas = xcalloc(n + 1, sizeof(*p->metas));
 	json_array_foreach(layers, i, d)
 	{
 		const char *id =
@@ -354,16 +309,60 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 		if (!p->tmps[p->n])
 			return -1;
 		p->ids[p->n] = xstrdup(id);
-		if (pull_layer(p, d, id, p->tmps[p->n]) < 0) {
-			p->n++;
-			return -1;
-		}
-		img->size += (uint64_t)json_integer_value(
-		    json_object_get(p->metas[p->n], "size"));
-		p->n++;
-		FAULT_POINT("registry-after-layer");
+		descs[p->n++] = d;
 	}
 	return 0;
+}
+
+static int start_job(struct pull *p, struct blob_fetch *jobs, json_t **descs,
+		     char **whats, size_t k)
+{
+	cleanup_free char *dir = store_path(p->s, "blobs/sha256");
+	json_t *d = descs[k];
+	const char *dg = json_string_value(json_object_get(d, "digest"));
+	json_int_t size = json_integer_value(json_object_get(d, "size"));
+
+	whats[k] = xasprintf("%s: layer %.19s", p->what, dg);
+	blob_fetch_init(&jobs[k], &p->c, dir, sha256_hex(dg),
+			size > 0 ? (uint64_t)size : 0, whats[k]);
+	return blob_fetch_start(&jobs[k], p->e);
+}
+
+static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
+		       struct hm_image *img)
+{
+	size_t n = json_array_size(json_object_get(man, "layers"));
+	cleanup_free json_t **descs = xcalloc(n + 1, sizeof(*descs));
+	cleanup_free struct blob_fetch *jobs = NULL;
+	cleanup_free char **whats = xcalloc(n + 1, sizeof(*whats));
+	size_t started = 0, k;
+	int r = 0;
+
+	p->tmps = xcalloc(n + 1, sizeof(*p->tmps));
+	p->ids = xcalloc(n + 1, sizeof(*p->ids));
+	p->metas = xcalloc(n + 1, sizeof(*p->metas));
+	if (plan_layers(p, man, diff_ids, img, descs) < 0)
+		return -1;
+	jobs = xcalloc(p->n + 1, sizeof(*jobs));
+	for (k = 0; k < p->n; k++) {
+		while (started < p->n && started < k + JOBS)
+			if ((r = start_job(p, jobs, descs, whats, started++)))
+				goto stop;
+		/* ends job k, whatever happens */
+		if ((r = unpack_layer(p, &jobs[k], descs[k], k))) {
+			k++;
+			goto stop;
+		}
+		img->size += (uint64_t)json_integer_value(
+		    json_object_get(p->metas[k], "size"));
+		FAULT_POINT("registry-after-layer");
+	}
+stop:
+	for (; k < started; k++) /* the downloads ahead: stopped */
+		blob_fetch_end(&jobs[k], false, NULL);
+	for (k = 0; k < started; k++)
+		free(whats[k]);
+	return r;
 }
 
 /* The new layers and the image record, in place under the lock. */

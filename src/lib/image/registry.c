@@ -506,3 +506,13 @@ int reg_get_buf(struct reg_conn *c, const char *path, const char *accept,
 	*len = m.len;
 	return 0;
 }
+
+void reg_conn_dup(struct reg_conn *dst, const struct reg_conn *src)
+{
+	*dst = *src;
+	dst->domain = xstrdup(src->domain);
+	dst->base = xstrdup(src->base);
+	dst->repo = xstrdup(src->repo);
+	dst->authz = src->authz ? xstrdup(src->authz) : NULL;
+	dst->basic = src->basic ? xstrdup(src->basic) : NULL;
+}

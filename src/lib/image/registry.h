@@ -47,6 +47,8 @@ struct reg_conn {
 int reg_conn_init(struct reg_conn *c, const char *domain, const char *repo,
 		  bool tls_verify, struct hm_err *e);
 void reg_conn_free(struct reg_conn *c);
+/** reg_conn_dup() - a copy for another thread (its token too). */
+void reg_conn_dup(struct reg_conn *dst, const struct reg_conn *src);
 
 /* Receives a 2xx body in order; returns 0, or -1 to abort (errno set). */
 typedef int (*reg_sink_fn)(void *arg, const void *buf, size_t len);
