@@ -13,7 +13,10 @@ setup_file() {
 	RF=$(mktemp -d "${HOMO_TEST_DIR:-/dev/shm}/homo-reg.XXXXXX")
 	start_registry open open
 	start_registry tok token
+	start_registry basic basic
 	HOMO_ROOT=$RF/fill HOMO_RUNROOT=$RF/fill-run fill_registry "$REG_open"
+	sk_copy --src-tls-verify=false --dest-creds tester:s3cret \
+		"docker://$REG_open/test/busybox:1" "docker://$REG_basic/auth/busybox:1"
 	rm -rf "$RF/fill" "$RF/fill-run"
 }
 
@@ -216,4 +219,37 @@ blob_log() {
 	run homo pull -q "$REG_open/test/busybox:1"
 	assert_status 0
 	[[ "$(blob_log open "${partial##*partial-}" | tail -1)" == "206 "* ]]
+}
+
+@test "login, basic auth, logout: Docker's config.json, mode 0600, other keys kept" {
+	export DOCKER_CONFIG=$T/docker
+	mkdir -m 0700 "$DOCKER_CONFIG"
+	echo '{"auths": {"other.example": {"auth": "eDp5"}}, "HttpHeaders": {"X": "1"}}' >"$DOCKER_CONFIG/config.json"
+	run --separate-stderr homo pull -q "$REG_basic/auth/busybox:1"
+	assert_status 125
+	[[ "$stderr" == "homo: $REG_basic/auth/busybox:1: "*"(HTTP 401)" ]]
+	run --separate-stderr homo login -u tester --password-stdin "$REG_basic" <<<"wrong"
+	assert_status 125
+	[[ "$stderr" == "homo: login $REG_basic: "*"(HTTP 401)" ]]
+	[ "$(jq -r ".auths[\"$REG_basic\"]" "$DOCKER_CONFIG/config.json")" = null ]
+	run homo login -u tester --password-stdin "$REG_basic" <<<"s3cret"
+	assert_status 0
+	[ "$output" = "Login Succeeded" ]
+	[ "$(stat -c %a "$DOCKER_CONFIG/config.json")" = 600 ]
+	[ "$(jq -r ".auths[\"$REG_basic\"].auth" "$DOCKER_CONFIG/config.json" | base64 -d)" = tester:s3cret ]
+	[ "$(jq -r '.auths["other.example"].auth, .HttpHeaders.X' "$DOCKER_CONFIG/config.json")" = "$(printf 'eDp5\n1')" ]
+	run homo pull -q "$REG_basic/auth/busybox:1"
+	assert_status 0
+	run homo logout "$REG_basic"
+	assert_status 0
+	[ "$output" = "Removing login credentials for $REG_basic" ]
+	[ "$(jq -r ".auths[\"$REG_basic\"]" "$DOCKER_CONFIG/config.json")" = null ]
+	[ "$(jq -r '.auths["other.example"].auth' "$DOCKER_CONFIG/config.json")" = eDp5 ]
+	run homo rmi "$REG_basic/auth/busybox:1"
+	run --separate-stderr homo pull -q "$REG_basic/auth/busybox:1"
+	assert_status 125
+	run homo logout "$REG_basic"
+	[ "$output" = "Not logged in to $REG_basic" ]
+	run --separate-stderr homo login -u tester "$REG_basic" </dev/null
+	assert_status 125
 }

@@ -113,38 +113,6 @@ int reg_parse_challenge(const char *hdr, struct reg_challenge *out)
 	return 0;
 }
 
-/* ---- credentials ---- */
-
-static char *docker_config_path(void)
-{
-	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
-
-	if (dir && *dir)
-		return xasprintf("%s/config.json", dir);
-	return xasprintf("%s/.docker/config.json", home && *home ? home : "/");
-}
-
-/* auths[@domain].auth (docker.io also under Docker's legacy key). */
-static char *find_auth(const char *domain)
-{
-	cleanup_free char *path = docker_config_path();
-	json_t *j = json_load_file(path, 0, NULL), *auths;
-	const char *v = NULL;
-	char *r = NULL;
-
-	auths = json_object_get(j, "auths");
-	v = json_string_value(
-	    json_object_get(json_object_get(auths, domain), "auth"));
-	if (!v && !strcmp(domain, "docker.io"))
-		v = json_string_value(json_object_get(
-		    json_object_get(auths, "https://index.docker.io/v1/"),
-		    "auth"));
-	if (v && *v)
-		r = xstrdup(v);
-	json_decref(j);
-	return r;
-}
-
 static bool is_loopback(const char *domain)
 {
 	size_t n = strcspn(domain, ":");
@@ -168,7 +136,7 @@ int reg_conn_init(struct reg_conn *c, const char *domain, const char *repo,
 	    "%s://%s", plain ? "http" : "https",
 	    strcmp(domain, "docker.io") ? domain : "registry-1.docker.io");
 	c->verify = tls_verify;
-	c->basic = find_auth(domain);
+	c->basic = reg_auth_find(domain);
 	return 0;
 }
 
@@ -397,8 +365,10 @@ static int fetch_token(struct reg_conn *c, const struct reg_challenge *ch,
 		return hm_failx(e, HM_EXIT_FAIL,
 				"%s: the registry's token realm is not a URL",
 				what);
-	url = xasprintf("%s%cservice=%s&scope=%s", ch->realm,
-			strchr(ch->realm, '?') ? '&' : '?', svc, scope);
+	url = xasprintf("%s%cservice=%s%s%s", ch->realm,
+			strchr(ch->realm, '?') ? '&' : '?', svc,
+			ch->scope || *c->repo ? "&scope=" : "",
+			ch->scope || *c->repo ? scope : "");
 	if (c->basic)
 		authz = xasprintf("Authorization: Basic %s", c->basic);
 	rc = perform(c, url, "application/json", authz, 0, &r, errbuf);

@@ -76,6 +76,30 @@ int reg_get_buf(struct reg_conn *c, const char *path, const char *accept,
 		size_t max, char **buf, size_t *len, struct reg_resp *resp,
 		const char *what, struct hm_err *e);
 
+/**
+ * reg_auth_find() - the base64 "user:pass" stored for @domain in
+ * $DOCKER_CONFIG/config.json (default ~/.docker/config.json) "auths"
+ * (docker.io also under Docker's "https://index.docker.io/v1/"), or NULL.
+ */
+char *reg_auth_find(const char *domain);
+
+/**
+ * reg_auth_save() - store @auth (base64 "user:pass") for @domain in that
+ * file, or remove its entry when @auth is NULL; the file is rewritten
+ * atomically, mode 0600, every other key kept. @removed (nullable): was
+ * there an entry to remove.
+ */
+int reg_auth_save(const char *domain, const char *auth, bool *removed,
+		  struct hm_err *e);
+
+/**
+ * reg_login() - check @user/@pass against @domain's /v2/ (basic, or a
+ * bearer token fetched with them). Return: 0, or -1 with @e set
+ * ("unauthorized" and the registry's words).
+ */
+int reg_login(const char *domain, const char *user, const char *pass,
+	      bool tls_verify, struct hm_err *e);
+
 /** reg_base64() - standard base64 of @len bytes; malloc'd. */
 char *reg_base64(const void *buf, size_t len);
 
