@@ -253,3 +253,17 @@ blob_log() {
 	run --separate-stderr homo login -u tester "$REG_basic" </dev/null
 	assert_status 125
 }
+
+@test "pull: a redirect to blob storage on another host is followed without our credentials" {
+	export DOCKER_CONFIG=$T/docker
+	python3 "$REGTOOL" serve-redirect "$T/redir.port" "$REG_basic" tester:s3cret "$T/blob-auth.log" 3>&- &
+	BG_PIDS+=($!)
+	wait_port_file "$T/redir.port"
+	front=127.0.0.1:$(cat "$T/redir.port")
+	homo login -u tester --password-stdin "$front" <<<"s3cret" >/dev/null
+	run --separate-stderr homo pull -q "$front/auth/busybox:1"
+	assert_status 0
+	# the config and the layer came from "localhost", never with our auth
+	[ "$(sort -u "$T/blob-auth.log")" = none ]
+	[ "$(wc -l <"$T/blob-auth.log")" -eq 2 ]
+}

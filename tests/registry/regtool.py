@@ -12,6 +12,11 @@
       "layer=FILE.tar[:gzip|zstd|none]", "arch=ARCH" (ends an image),
       "list=oci|docker" (push the images so far as one index/list).
       Prints the digest of what REPO:TAG names.
+  regtool.py serve-redirect PORTFILE UPSTREAM USER:PASS LOG
+      A front to UPSTREAM (host:port) that answers blob GETs with a 307 to
+      itself under the name "localhost" (another host to a client), where
+      it logs the Authorization header it got ("none" if none) to LOG and
+      serves the blob with USER:PASS of its own.
   regtool.py serve-cut PORTFILE UPSTREAM BYTES
       A proxy to UPSTREAM (host:port) that closes the connection after
       sending BYTES bytes of any blob body; writes its port to PORTFILE.
@@ -225,12 +230,58 @@ def cut_main(portfile, upstream, limit):
     serve(portfile, H)
 
 
+def redirect_main(portfile, upstream, cred, log):
+    basic = "Basic " + base64.b64encode(cred.encode()).decode()
+
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def relay(self, path, hdrs):
+            c = http.client.HTTPConnection(upstream)
+            c.request("GET", path, headers=hdrs)
+            r = c.getresponse()
+            body = r.read()
+            self.send_response(r.status)
+            for k, v in r.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection",
+                                     "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() != "host"}
+            if self.path.startswith("/_blob/"):
+                with open(log, "a") as f:
+                    f.write(self.headers.get("Authorization", "none") + "\n")
+                hdrs["Authorization"] = basic
+                self.relay(self.path[6:], hdrs)
+            elif "/blobs/" in self.path:
+                port = self.server.server_address[1]
+                self.send_response(307)
+                self.send_header("Location", "http://localhost:%d/_blob%s"
+                                 % (port, self.path))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            else:
+                self.relay(self.path, hdrs)
+
+    serve(portfile, H)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "token":
         token_main(*sys.argv[2:])
     elif cmd == "push":
         push_main(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif cmd == "serve-redirect":
+        redirect_main(*sys.argv[2:])
     elif cmd == "serve-cut":
         cut_main(*sys.argv[2:])
     else:
