@@ -41,6 +41,14 @@ const struct hm_cmd cmd_table[] = {
      "      --max-size SIZE  refuse a tarball or a layer that unpacks to\n"
      "                       more than SIZE (\"2g\"; default\n"
      "                       $HOMO_PULL_MAX_SIZE, else no limit)\n"},
+    {"push", cmd_push, "Push an image to a registry",
+     "Usage: homo push [OPTIONS] IMAGE [REFERENCE]\n\n"
+     "Upload IMAGE to the registry REFERENCE names (default: IMAGE's own\n"
+     "name, such as localhost:5000/team/app:1): the layers the registry\n"
+     "lacks, the config and an OCI manifest. Prints the manifest digest.\n\n"
+     "Options:\n"
+     "  -q, --quiet          no progress\n"
+     "      --tls-verify=false  plain HTTP, as pull's\n"},
     {"login", cmd_login, "Log in to a registry",
      "Usage: homo login [OPTIONS] [REGISTRY]\n\n"
      "Check a user name and password against REGISTRY (default docker.io)\n"

@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "common.h"
+#include "image/push.h"
 #include "image/registry.h"
 #include "store/reference.h"
 
@@ -174,5 +175,43 @@ int cmd_logout(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		printf("Removing login credentials for %s\n", reg);
 	else
 		printf("Not logged in to %s\n", reg);
+	return 0;
+}
+
+int cmd_push(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"tls-verify", optional_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct registry_push_opts o = {.tls_verify = true,
+				       .progress = isatty(STDERR_FILENO)};
+	char digest[DIGEST_HEX_LEN + 1];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			o.progress = false;
+			break;
+		case 'T':
+			o.tls_verify = !optarg || strcmp(optarg, "false");
+			break;
+		case 'h':
+			return cmd_help("push");
+		default:
+			return cmd_usage_error(e, "push", "bad option");
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cmd_usage_error(e, "push", "expected IMAGE [REFERENCE]");
+	o.image = argv[optind];
+	o.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (cmd_open_store(ctx, e) < 0 ||
+	    registry_push(&ctx->store, &o, digest, e) < 0)
+		return -1;
+	printf("sha256:%s\n", digest);
 	return 0;
 }

@@ -267,3 +267,52 @@ blob_log() {
 	[ "$(sort -u "$T/blob-auth.log")" = none ]
 	[ "$(wc -l <"$T/blob-auth.log")" -eq 2 ]
 }
+
+# blob uploads registry $1 took so far
+blob_puts() {
+	grep -c '"PUT /v2/[^ ]*/blobs/uploads/' "$RF/$1/log" || true
+}
+
+@test "push: skopeo reads it, a second push uploads nothing, a pull elsewhere gives the same id" {
+	pull_busybox bb
+	id=$(image_field bb Id)
+	run --separate-stderr homo push -q bb "$REG_open/pushed/bb:1"
+	assert_status 0
+	digest=$output
+	[ "$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG_open/pushed/bb:1")" = "$digest" ]
+	skopeo copy -q --src-tls-verify=false "docker://$REG_open/pushed/bb:1" "oci:$T/copy:x"
+	[ -f "$T/copy/index.json" ]
+	before=$(blob_puts open)
+	run --separate-stderr homo push -q bb "$REG_open/pushed/bb:2"
+	assert_status 0
+	[ "$output" = "$digest" ]
+	[ "$(blob_puts open)" -eq "$before" ]
+	HOMO_ROOT=$T/second run homo pull -q "$REG_open/pushed/bb:1"
+	assert_status 0
+	[ "$output" = "$id" ]
+	rm -rf "$T/second"
+}
+
+@test "push: a pulled multi-layer image to a bearer-token registry, pulled back the same" {
+	homo pull -q "$REG_open/test/multi:3" >/dev/null
+	id=$(image_field "$REG_open/test/multi:3" Id)
+	run --separate-stderr homo push -q "$REG_open/test/multi:3" "$REG_tok/again/multi:3"
+	assert_status 0
+	[ "$(skopeo inspect --tls-verify=false "docker://$REG_tok/again/multi:3" | jq '.Layers | length')" -eq 3 ]
+	HOMO_ROOT=$T/second run homo pull -q "$REG_tok/again/multi:3"
+	assert_status 0
+	[ "$output" = "$id" ]
+	rm -rf "$T/second"
+}
+
+@test "push: bad input: unknown image, digest target, registry refusing" {
+	run --separate-stderr homo push -q nosuch "$REG_open/x/y:1"
+	assert_status 125
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	pull_busybox bb
+	run --separate-stderr homo push -q bb "$REG_open/x/y@sha256:$(printf '%064d' 0)"
+	assert_status 125
+	run --separate-stderr homo push -q bb "$REG_basic/x/y:1"
+	assert_status 125
+	[[ "$stderr" == "homo: $REG_basic/x/y:1: "*"(HTTP 401)" ]]
+}

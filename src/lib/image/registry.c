@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/lazylib.h"
 #include "base/util.h"
@@ -157,6 +158,9 @@ struct req {
 	struct reg_resp *resp;
 	reg_sink_fn sink;
 	void *arg;
+	const char *method; /* NULL: GET */
+	const struct reg_body *body;
+	unsigned long long body_off;
 	char *challenge; /* the last WWW-Authenticate */
 	char errbody[MAX_ERR_BODY + 1];
 	size_t errlen;
@@ -172,7 +176,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *data)
 {
 	struct req *r = data;
 	size_t len = size * n;
-	static const char www[] = "www-authenticate:", ct[] = "content-type:";
+	static const char www[] = "www-authenticate:", ct[] = "content-type:",
+			  loc[] = "location:";
 
 	if (len > 5 && !strncmp(buf, "HTTP/", 5)) {
 		const char *sp = memchr(buf, ' ', len);
@@ -185,6 +190,16 @@ static size_t on_header(char *buf, size_t size, size_t n, void *data)
 		r->challenge = xasprintf("%.*s", (int)(len - sizeof(www) + 1),
 					 buf + sizeof(www) - 1);
 		r->challenge[strcspn(r->challenge, "\r\n")] = '\0';
+	} else if (len > sizeof(loc) &&
+		   !strncasecmp(buf, loc, sizeof(loc) - 1)) {
+		const char *v = buf + sizeof(loc) - 1;
+		size_t vl;
+
+		v += strspn(v, " \t");
+		vl = strcspn(v, "\r\n");
+		if (vl < sizeof(r->resp->location))
+			snprintf(r->resp->location, sizeof(r->resp->location),
+				 "%.*s", (int)vl, v);
 	} else if (len > sizeof(ct) && !strncasecmp(buf, ct, sizeof(ct) - 1)) {
 		const char *v = buf + sizeof(ct) - 1;
 
@@ -214,6 +229,59 @@ static size_t on_body(char *buf, size_t size, size_t n, void *data)
 	return len;
 }
 
+static size_t on_read(char *buf, size_t size, size_t n, void *data)
+{
+	struct req *r = data;
+	const struct reg_body *b = r->body;
+	unsigned long long left = b->len - r->body_off;
+	size_t want = size * n < left ? size * n : (size_t)left;
+	ssize_t got;
+
+	if (!want)
+		return 0;
+	if (b->buf) {
+		memcpy(buf, b->buf + r->body_off, want);
+		got = (ssize_t)want;
+	} else {
+		got = pread(b->fd, buf, want, (off_t)r->body_off);
+		if (got <= 0)
+			return CURL_READFUNC_ABORT;
+	}
+	r->body_off += (unsigned long long)got;
+	return (size_t)got;
+}
+
+/* The method and body of @r (a GET without them). */
+static void set_method(struct req *r, struct curl_slist **h)
+{
+	const char *m = r->method;
+
+	if (!m)
+		return;
+	if (!strcmp(m, "HEAD")) {
+		curl_easy_setopt(r->curl, CURLOPT_NOBODY, 1L);
+		return;
+	}
+	if (r->body) {
+		cleanup_free char *ct = xasprintf(
+		    "Content-Type: %s", r->body->content_type
+					    ? r->body->content_type
+					    : "application/octet-stream");
+
+		*h = curl_slist_append(*h, ct);
+		curl_easy_setopt(r->curl, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(r->curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(r->curl, CURLOPT_READDATA, r);
+		curl_easy_setopt(r->curl, CURLOPT_INFILESIZE_LARGE,
+				 (curl_off_t)r->body->len);
+	} else {
+		curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(r->curl, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	/* curl's upload is a PUT: any other method named as such */
+	curl_easy_setopt(r->curl, CURLOPT_CUSTOMREQUEST, m);
+}
+
 static CURLcode perform(struct reg_conn *c, const char *url, const char *accept,
 			const char *authz, long long resume, struct req *r,
 			char *errbuf)
@@ -232,6 +300,7 @@ static CURLcode perform(struct reg_conn *c, const char *url, const char *accept,
 	}
 	if (authz)
 		h = curl_slist_append(h, authz);
+	set_method(r, &h);
 	curl_easy_setopt(r->curl, CURLOPT_URL, url);
 	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -421,16 +490,23 @@ static int authorize(struct reg_conn *c, const struct req *r, const char *what,
 	return ret;
 }
 
-int reg_get(struct reg_conn *c, const char *path, const char *accept,
-	    long long resume_from, reg_sink_fn sink, void *arg,
-	    struct reg_resp *resp, const char *what, struct hm_err *e)
+static int request(struct reg_conn *c, const char *method,
+		   const struct reg_body *body, const char *path,
+		   const char *accept, long long resume_from, reg_sink_fn sink,
+		   void *arg, struct reg_resp *resp, const char *what,
+		   struct hm_err *e)
 {
-	cleanup_free char *url = xasprintf("%s%s", c->base, path);
+	cleanup_free char *url =
+	    path[0] == '/' ? xasprintf("%s%s", c->base, path) : xstrdup(path);
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode rc;
 
 	for (int attempt = 0;; attempt++) {
-		struct req r = {.resp = resp, .sink = sink, .arg = arg};
+		struct req r = {.resp = resp,
+				.sink = sink,
+				.arg = arg,
+				.method = method,
+				.body = body};
 
 		memset(resp, 0, sizeof(*resp));
 		errbuf[0] = '\0';
@@ -457,6 +533,30 @@ int reg_get(struct reg_conn *c, const char *path, const char *accept,
 			return fail_http(c, &r, what, e);
 		return 0;
 	}
+}
+
+int reg_get(struct reg_conn *c, const char *path, const char *accept,
+	    long long resume_from, reg_sink_fn sink, void *arg,
+	    struct reg_resp *resp, const char *what, struct hm_err *e)
+{
+	return request(c, NULL, NULL, path, accept, resume_from, sink, arg,
+		       resp, what, e);
+}
+
+static int drop(void *arg, const void *buf, size_t len)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+int reg_send(struct reg_conn *c, const char *method, const char *path,
+	     const struct reg_body *body, struct reg_resp *resp,
+	     const char *what, struct hm_err *e)
+{
+	return request(c, method, body, path, NULL, 0, drop, NULL, resp, what,
+		       e);
 }
 
 int reg_get_buf(struct reg_conn *c, const char *path, const char *accept,

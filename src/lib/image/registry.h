@@ -56,6 +56,15 @@ typedef int (*reg_sink_fn)(void *arg, const void *buf, size_t len);
 struct reg_resp {
 	long status;
 	char content_type[128];
+	char location[2048]; /* a Location header, as sent */
+};
+
+/* A request body: @len bytes of @fd (from offset 0) or of @buf. */
+struct reg_body {
+	int fd;
+	const char *buf;
+	unsigned long long len;
+	const char *content_type;
 };
 
 /**
@@ -67,6 +76,15 @@ struct reg_resp {
 int reg_get(struct reg_conn *c, const char *path, const char *accept,
 	    long long resume_from, reg_sink_fn sink, void *arg,
 	    struct reg_resp *resp, const char *what, struct hm_err *e);
+
+/**
+ * reg_send() - @method ("HEAD", "POST", "PUT") to @path (from "/") or to a
+ * full URL the registry gave (an upload's Location), with @body
+ * (nullable), authorized as reg_get() does; the response body is dropped.
+ */
+int reg_send(struct reg_conn *c, const char *method, const char *path,
+	     const struct reg_body *body, struct reg_resp *resp,
+	     const char *what, struct hm_err *e);
 
 /**
  * reg_get_buf() - reg_get() into a malloc'd buffer of at most @max bytes
