@@ -316,3 +316,50 @@ blob_puts() {
 	assert_status 125
 	[[ "$stderr" == "homo: $REG_basic/x/y:1: "*"(HTTP 401)" ]]
 }
+
+store_is_empty() {
+	[ -z "$(ls "$HOMO_ROOT/layers" 2>/dev/null)" ] &&
+		[ -z "$(ls "$HOMO_ROOT/images" 2>/dev/null)" ]
+}
+
+@test "pull: a blob shorter than its descriptor says: 125, store unchanged" {
+	sk_copy --src-tls-verify=false "docker://$REG_open/test/busybox:1" "docker://$REG_open/short/busybox:1"
+	hex=$(skopeo inspect --tls-verify=false "docker://$REG_open/short/busybox:1" | jq -r '.Layers[0]' | cut -d: -f2)
+	data=$RF/open/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
+	cp "$data" "$T/orig"
+	truncate -s 5000 "$data"
+	run --separate-stderr homo pull -q "$REG_open/short/busybox:1"
+	cp "$T/orig" "$data"
+	assert_status 125
+	[ "$stderr" = "homo: $REG_open/short/busybox:1: layer sha256:${hex:0:12}: truncated: 5000 of $(stat -c %s "$data") bytes" ]
+	store_is_empty
+}
+
+@test "pull: a huge manifest is refused after 4 MiB" {
+	python3 "$REGTOOL" serve-huge "$T/huge.port" $((64 << 20)) 3>&- &
+	BG_PIDS+=($!)
+	wait_port_file "$T/huge.port"
+	huge=127.0.0.1:$(cat "$T/huge.port")
+	run --separate-stderr homo pull -q "$huge/a/b:1"
+	assert_status 125
+	[ "$stderr" = "homo: $huge/a/b:1: larger than 4194304 bytes" ]
+	store_is_empty
+}
+
+@test "pull: a layer over --max-size, a hostile layer: 125, store unchanged" {
+	run --separate-stderr homo pull -q --max-size 100k "$REG_open/test/busybox:1"
+	assert_status 125
+	[[ "$stderr" == "homo: $REG_open/test/busybox:1: layer sha256:"* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	store_is_empty
+	# a layer with an entry climbing out of it
+	mkdir -p "$T/evil"
+	echo pwned >"$T/evil/x"
+	tar -cf "$T/evil.tar" -C "$T/evil" --transform 's,^x$,../../../../tmp/homo-reg-evil,' x
+	python3 "$REGTOOL" push "$REG_open" evil/img:1 layer="$T/evil.tar" arch=amd64 >/dev/null
+	run --separate-stderr homo pull -q "$REG_open/evil/img:1"
+	assert_status 125
+	[[ "$stderr" == *'".."'* ]]
+	[ ! -e /tmp/homo-reg-evil ]
+	store_is_empty
+}

@@ -17,6 +17,8 @@
       itself under the name "localhost" (another host to a client), where
       it logs the Authorization header it got ("none" if none) to LOG and
       serves the blob with USER:PASS of its own.
+  regtool.py serve-huge PORTFILE BYTES
+      A "registry" whose every manifest is BYTES bytes of JSON.
   regtool.py serve-cut PORTFILE UPSTREAM BYTES
       A proxy to UPSTREAM (host:port) that closes the connection after
       sending BYTES bytes of any blob body; writes its port to PORTFILE.
@@ -274,6 +276,28 @@ def redirect_main(portfile, upstream, cred, log):
     serve(portfile, H)
 
 
+def huge_main(portfile, size):
+    size = int(size)
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            body = b'{"schemaVersion": 2, "x": "' + \
+                b"a" * max(0, size - 30) + b'"}'
+            self.send_response(200)
+            self.send_header("Content-Type", MT_OCI_MAN)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
+
+    serve(portfile, H)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "token":
@@ -282,6 +306,8 @@ if __name__ == "__main__":
         push_main(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif cmd == "serve-redirect":
         redirect_main(*sys.argv[2:])
+    elif cmd == "serve-huge":
+        huge_main(*sys.argv[2:])
     elif cmd == "serve-cut":
         cut_main(*sys.argv[2:])
     else:
