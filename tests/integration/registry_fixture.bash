@@ -78,13 +78,13 @@ stop_registries() {
 	local p
 	for p in "$RF"/*/pid "$RF"/*/token.pid "$RF"/*.pid; do
 		[ -f "$p" ] || continue
-		kill "$(cat "$p")" 2>/dev/null
+		kill "$(cat "$p")" 2>/dev/null || true
 		# wait by polling: it is not this shell's child in teardown_file
 		for _ in $(seq 100); do
 			kill -0 "$(cat "$p")" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill -9 "$(cat "$p")" 2>/dev/null
+		kill -9 "$(cat "$p")" 2>/dev/null || true
 	done
 	rm -rf "$RF"
 }
