@@ -363,3 +363,16 @@ store_is_empty() {
 	[ ! -e /tmp/homo-reg-evil ]
 	store_is_empty
 }
+
+@test "push: a pulled layer goes to another repository of its registry by a cross-repository mount" {
+	homo pull -q "$REG_open/test/multi:3" >/dev/null
+	before=$(blob_puts open)
+	run --separate-stderr homo push -q "$REG_open/test/multi:3" "$REG_open/mounted/multi:3"
+	assert_status 0
+	# three layers mounted from test/multi; only the config uploaded
+	[ "$(grep -c '"POST /v2/mounted/multi/blobs/uploads/?mount=sha256:[0-9a-f]*&from=test/multi ' "$RF/open/log")" -eq 3 ]
+	[ $(($(blob_puts open) - before)) -eq 1 ]
+	HOMO_ROOT=$T/second run homo pull -q "$REG_open/mounted/multi:3"
+	[ "$output" = "$(image_field "$REG_open/test/multi:3" Id)" ]
+	rm -rf "$T/second"
+}

@@ -25,6 +25,8 @@
 #define MAX_MANIFEST (4 << 20)
 
 struct push {
+	struct hm_store *s;
+	struct hm_image img;
 	struct reg_conn c;
 	const char *dir;
 	char *what;
@@ -38,6 +40,36 @@ static const char *desc_digest(json_t *d)
 
 	return v && !strncmp(v, "sha256:", 7) && digest_valid_hex(v + 7) ? v
 									 : NULL;
+}
+
+/*
+ * Another repository of this registry the blob @hex was pulled from (its
+ * layer's "source"), for a cross-repository mount; NULL if none.
+ */
+static char *mount_from(struct push *p, const char *hex)
+{
+	char *from = NULL;
+
+	for (size_t i = 0; p->img.layers && p->img.layers[i] && !from; i++) {
+		cleanup_free char *path =
+		    store_path(p->s, "layers/%s/layer.json", p->img.layers[i]);
+		json_t *meta = json_load_file(path, 0, NULL);
+		const char *bd =
+		    json_string_value(json_object_get(meta, "blob_digest"));
+		const char *src =
+		    json_string_value(json_object_get(meta, "source"));
+		struct image_ref r;
+
+		if (bd && src && !strcmp(bd, hex) &&
+		    image_ref_parse_full(src, &r, NULL) == 0) {
+			if (!strcmp(r.domain, p->c.domain) &&
+			    strcmp(r.path, p->c.repo))
+				from = xstrdup(r.path);
+			image_ref_free(&r);
+		}
+		json_decref(meta);
+	}
+	return from;
 }
 
 static int push_blob(struct push *p, json_t *desc)
@@ -64,12 +96,17 @@ static int push_blob(struct push *p, json_t *desc)
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return hm_fail(p->e, errno, "%s", file);
 	{
+		cleanup_free char *from = mount_from(p, dg + 7);
 		cleanup_free char *start =
-		    xasprintf("/v2/%s/blobs/uploads/", p->c.repo);
+		    from ? xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s",
+				     p->c.repo, dg, from)
+			 : xasprintf("/v2/%s/blobs/uploads/", p->c.repo);
 
 		if (reg_send(&p->c, "POST", start, NULL, &resp, p->what, p->e) <
 		    0)
 			return -1;
+		if (resp.status == 201)
+			return 0; /* mounted: no byte sent */
 	}
 	if (!resp.location[0])
 		return hm_failx(p->e, HM_EXIT_FAIL,
@@ -137,7 +174,7 @@ static int push_all(struct push *p, json_t *index, const char *tag)
 int registry_push(struct hm_store *s, const struct registry_push_opts *o,
 		  char digest[DIGEST_HEX_LEN + 1], struct hm_err *e)
 {
-	struct push p = {.e = e};
+	struct push p = {.s = s, .e = e};
 	struct image_ref r;
 	cleanup_free char *dir = NULL;
 	json_t *index = NULL;
@@ -157,6 +194,8 @@ int registry_push(struct hm_store *s, const struct registry_push_opts *o,
 	if (!dir || reg_conn_init(&p.c, r.domain, r.path, o->tls_verify, e) < 0)
 		goto out;
 	p.dir = dir;
+	if (store_image_find(s, o->image, &p.img, NULL, e) < 0)
+		goto out;
 	if (oci_save_blobs(s, o->image, dir, o->progress, &index, e) < 0)
 		goto out;
 	ret = push_all(&p, index, image_ref_tag(&r));
@@ -169,6 +208,7 @@ out:
 	if (dir)
 		util_rm_rf(dir, NULL);
 	reg_conn_free(&p.c);
+	image_free(&p.img);
 	image_ref_free(&r);
 	free(p.what);
 	return ret;
