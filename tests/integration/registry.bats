@@ -376,3 +376,15 @@ store_is_empty() {
 	[ "$output" = "$(image_field "$REG_open/test/multi:3" Id)" ]
 	rm -rf "$T/second"
 }
+
+@test "pull: no progress when stderr is not a terminal, nor with -q on one" {
+	# (a terminal's line, labelled by the layer digest's first 12 hex
+	# digits, is drawn only after 100 ms: not asserted, it is timing)
+	run --separate-stderr homo pull "$REG_open/test/multi:3"
+	assert_status 0
+	[ -z "$stderr" ]
+	homo rmi "$REG_open/test/multi:3" >/dev/null
+	run script -qec "$HOMO pull -q $REG_open/test/multi:3" /dev/null
+	assert_status 0
+	[ "$(printf '%s' "$output" | tr -d '\r')" = "$(image_field "$REG_open/test/multi:3" Id)" ]
+}
