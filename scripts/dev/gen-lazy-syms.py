@@ -14,7 +14,8 @@ LIBS = {
     "LIB_CRYPTO": ["EVP_DigestFinal_ex", "EVP_DigestInit_ex", "EVP_DigestUpdate",
                    "EVP_MD_CTX_free", "EVP_MD_CTX_new", "EVP_sha256"],
     "LIB_CURL": ["curl_easy_cleanup", "curl_easy_init", "curl_easy_perform",
-                 "curl_easy_strerror", "curl_global_init"],
+                 "curl_easy_strerror", "curl_global_init", "curl_slist_append",
+                 "curl_slist_free_all"],
     "LIB_ARCHIVE": """
         archive_errno archive_error_string archive_filter_code archive_filter_name
         archive_read_new archive_read_free archive_read_open archive_read_open_fd

@@ -87,6 +87,9 @@ void cmd_print_json(json_t *j);
 
 /* image.c */
 int cmd_pull(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_push(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_login(struct hm_ctx *, int, char **, struct hm_err *);
+int cmd_logout(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_images(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_tag(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_rmi(struct hm_ctx *, int, char **, struct hm_err *);

@@ -12,8 +12,55 @@
 #include "base/util.h"
 #include "common.h"
 #include "format.h"
+#include "image/distribution.h"
 #include "image/pull.h"
 #include "runtime/container.h"
+
+/*
+ * A registry reference, not a tarball: not "-", not a URL, no file of that
+ * name, and not a path by its form ("./x", "/x", "x.tar.gz").
+ */
+static bool is_reference(const char *src)
+{
+	static const char *const exts[] = {".tar", ".tgz", ".gz",  ".xz",
+					   ".zst", ".bz2", ".txz", ".tzst"};
+	size_t n = strlen(src);
+
+	if (!strcmp(src, "-") || strstr(src, "://") || access(src, F_OK) == 0 ||
+	    src[0] == '/' || src[0] == '.')
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		size_t el = strlen(exts[i]);
+
+		if (n > el && !strcmp(src + n - el, exts[i]))
+			return false;
+	}
+	return true;
+}
+
+static int pull_reference(struct hm_ctx *ctx, const struct pull_opts *po,
+			  const char *platform, bool tls_verify,
+			  struct hm_err *e)
+{
+	struct registry_pull_opts o = {.ref = po->source,
+				       .platform = platform,
+				       .tls_verify = tls_verify,
+				       .progress = po->progress,
+				       .max_bytes = po->max_bytes};
+	struct hm_image img;
+
+	if (po->ref || po->expect_sha256)
+		return cmd_usage_error(e, "pull",
+				       "a registry reference takes no NAME "
+				       "and no --sha256 (its digests are "
+				       "checked)");
+	if (cmd_open_store(ctx, e) < 0 ||
+	    registry_pull(&ctx->store, &o, &img, e) < 0)
+		return -1;
+	printf("sha256:%s\n", img.id);
+	image_free(&img);
+	return 0;
+}
 
 int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
@@ -21,10 +68,14 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"sha256", required_argument, NULL, 's'},
 	    {"max-size", required_argument, NULL, 'M'},
+	    {"platform", required_argument, NULL, 'P'},
+	    {"tls-verify", optional_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	struct pull_opts o = {.progress = isatty(STDERR_FILENO)};
+	const char *platform = NULL;
+	bool tls_verify = true;
 	const char *max = getenv("HOMO_PULL_MAX_SIZE");
 	const char *what = "HOMO_PULL_MAX_SIZE";
 	struct hm_image img;
@@ -42,6 +93,26 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'M':
 			max = optarg;
 			what = "--max-size";
+			break;
+		case 'P':
+			platform = optarg;
+			if (!strchr(optarg, '/'))
+				return cmd_usage_error(
+				    e, "pull",
+				    "--platform \"%s\": expected "
+				    "OS/ARCH[/VARIANT]",
+				    optarg);
+			break;
+		case 'T':
+			if (!optarg)
+				optarg = "true";
+			if (strcmp(optarg, "true") && strcmp(optarg, "false"))
+				return cmd_usage_error(
+				    e, "pull",
+				    "--tls-verify \"%s\": expected "
+				    "true or false",
+				    optarg);
+			tls_verify = !strcmp(optarg, "true");
 			break;
 		case 'h':
 			return cmd_help("pull");
@@ -66,6 +137,8 @@ int cmd_pull(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 					NUM_SIZE_HINT);
 		o.max_bytes = (uint64_t)bytes;
 	}
+	if (is_reference(o.source))
+		return pull_reference(ctx, &o, platform, tls_verify, e);
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
 	if (pull_image(&ctx->store, &o, &img, e) < 0)

@@ -14,20 +14,53 @@
 #include "runtime/sealed.h"
 
 const struct hm_cmd cmd_table[] = {
-    {"pull", cmd_pull, "Download and unpack a rootfs tarball as an image",
-     "Usage: homo pull [OPTIONS] SOURCE [NAME[:TAG]]\n\n"
-     "Import a root filesystem tarball as an image. SOURCE is an http://,\n"
-     "https:// or file:// URL, a local path, or - for standard input.\n"
-     "Any tar dialect and compression (gzip, xz, zstd, bzip2, none) works:\n"
-     "a 'docker export', a Debian or OpenWrt/LEDE rootfs. NAME defaults\n"
-     "to the file name without its extensions, TAG to 'latest'.\n"
+    {"pull", cmd_pull, "Pull an image from a registry, or a rootfs tarball",
+     "Usage: homo pull [OPTIONS] [REGISTRY[:PORT]/]NAME[:TAG|@sha256:DIGEST]\n"
+     "       homo pull [OPTIONS] SOURCE [NAME[:TAG]]\n\n"
+     "Pull an image from an OCI registry (Docker Hub by default: 'busybox'\n"
+     "is docker.io/library/busybox:latest), named by its reference; or\n"
+     "import a root filesystem tarball. SOURCE is an http://, https:// or\n"
+     "file:// URL, an existing path (or one ending in .tar, .tgz, ...), or\n"
+     "- for standard input: any tar dialect and compression works (a\n"
+     "'docker export', a Debian or OpenWrt/LEDE rootfs). NAME defaults to\n"
+     "the file name without its extensions, TAG to 'latest'.\n"
+     "Credentials come from ~/.docker/config.json (homo login).\n"
      "Prints the image id.\n\n"
      "Options:\n"
-     "  -q, --quiet          no progress bar\n"
+     "  -q, --quiet          no progress\n"
+     "      --platform OS/ARCH[/VARIANT]\n"
+     "                       the image of an index to pull (default\n"
+     "                       linux/<this machine's>)\n"
+     "      --tls-verify=false\n"
+     "                       plain HTTP (or unverified HTTPS) to this\n"
+     "                       registry; localhost and 127.0.0.0/8 always are\n"
      "      --sha256 HEX     refuse the download unless its sha256 is HEX\n"
-     "      --max-size SIZE  refuse a tarball that unpacks to more than\n"
-     "                       SIZE (\"2g\"; default $HOMO_PULL_MAX_SIZE,\n"
-     "                       else no limit)\n"},
+     "                       (tarballs)\n"
+     "      --max-size SIZE  refuse a tarball or a layer that unpacks to\n"
+     "                       more than SIZE (\"2g\"; default\n"
+     "                       $HOMO_PULL_MAX_SIZE, else no limit)\n"},
+    {"push", cmd_push, "Push an image to a registry",
+     "Usage: homo push [OPTIONS] IMAGE [REFERENCE]\n\n"
+     "Upload IMAGE to the registry REFERENCE names (default: IMAGE's own\n"
+     "name, such as localhost:5000/team/app:1): the layers the registry\n"
+     "lacks, the config and an OCI manifest. Prints the manifest digest.\n\n"
+     "Options:\n"
+     "  -q, --quiet          no progress\n"
+     "      --tls-verify=false  plain HTTP, as pull's\n"},
+    {"login", cmd_login, "Log in to a registry",
+     "Usage: homo login [OPTIONS] [REGISTRY]\n\n"
+     "Check a user name and password against REGISTRY (default docker.io)\n"
+     "and store them in ~/.docker/config.json ($DOCKER_CONFIG), mode 0600,\n"
+     "where Docker and Podman find them too.\n\n"
+     "Options:\n"
+     "  -u, --username USER  the user (asked on a terminal otherwise)\n"
+     "      --password-stdin the password from standard input\n"
+     "  -p, --password PASS  the password (seen by ps: prefer the above)\n"
+     "      --tls-verify=false  plain HTTP, as pull's\n"},
+    {"logout", cmd_logout, "Log out from a registry",
+     "Usage: homo logout [REGISTRY]\n\n"
+     "Remove REGISTRY's credentials (default docker.io) from\n"
+     "~/.docker/config.json.\n"},
     {"images", cmd_images, "List images",
      "Usage: homo images [OPTIONS]\n\n"
      "List images: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE.\n\n"

@@ -7,6 +7,7 @@
  * and Docker's "docker save" format (load).
  */
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "base/error.h"
@@ -28,6 +29,14 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	     struct hm_err *e);
 
 /**
+ * oci_save_blobs() - the blobs save writes for image @ref (its gzip
+ * layers, config and manifest), as files named by their sha256 hex in
+ * @dir, and *@index: an OCI index whose one entry is the manifest.
+ */
+int oci_save_blobs(struct hm_store *s, const char *ref, const char *dir,
+		   bool progress, json_t **index, struct hm_err *e);
+
+/**
  * oci_load() - read an OCI image layout or "docker save" tarball (any
  * compression) from @in_fd into the store.
  * @loaded: receives the "NAME:TAG" of each image loaded (strv).
@@ -40,5 +49,8 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
  */
 int oci_load(struct hm_store *s, int in_fd, bool progress, char ***loaded,
 	     struct hm_err *e);
+
+/* oci_config_to_homo(): image/oci_config.h */
+#include "image/oci_config.h"
 
 #endif

@@ -449,7 +449,8 @@ static struct saved_layer *find_saved(struct saved_layer *v, size_t n,
 }
 
 static int save_in(struct hm_store *s, char *const *refs, const char *dir,
-		   int out_fd, bool progress, struct hm_err *e)
+		   int out_fd, bool progress, json_t **index_out,
+		   struct hm_err *e)
 {
 	size_t nimg = strv_len(refs), nl = 0;
 	cleanup_free struct hm_image *imgs = xcalloc(nimg, sizeof(*imgs));
@@ -520,7 +521,12 @@ static int save_in(struct hm_store *s, char *const *refs, const char *dir,
 	}
 	index = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType",
 			  MT_INDEX, "manifests", manifests);
-	r = write_archive(out_fd, dir, index, docker, progress, e);
+	if (index_out) { /* the blobs alone (push) */
+		*index_out = json_incref(index);
+		r = 0;
+	} else {
+		r = write_archive(out_fd, dir, index, docker, progress, e);
+	}
 	json_decref(index);
 out:
 	json_decref(manifests);
@@ -544,7 +550,18 @@ int oci_save(struct hm_store *s, char *const *refs, int out_fd, bool progress,
 	dir = store_mktemp(s, "blobs/sha256", e);
 	if (!dir)
 		return -1;
-	r = save_in(s, refs, dir, out_fd, progress, e);
+	r = save_in(s, refs, dir, out_fd, progress, NULL, e);
 	util_rm_rf(dir, NULL);
 	return r;
+}
+
+int oci_save_blobs(struct hm_store *s, const char *ref, const char *dir,
+		   bool progress, json_t **index, struct hm_err *e)
+{
+	char *refs[] = {(char *)ref, NULL};
+
+	*index = NULL;
+	if (lazy_load(LIB_ARCHIVE, "push", e) < 0)
+		return -1;
+	return save_in(s, refs, dir, -1, progress, index, e);
 }

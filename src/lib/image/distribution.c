@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * registry_pull() (distribution.h): reference -> manifest (through an index
+ * if need be) -> config -> layers, each streamed from curl on a second
+ * thread through a socket pair into archive_unpack_with() on this one.
+ */
+#include "image/distribution.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/digest.h"
+#include "base/fault.h"
+#include "base/lazylib.h"
+#include "base/progress.h"
+#include "base/util.h"
+#include "image/archive.h"
+#include "image/blob_fetch.h"
+#include "image/oci.h"
+#include "image/oci_format.h"
+#include "image/registry.h"
+#include "store/reference.h"
+
+#define MAX_MANIFEST (4 << 20)
+#define MAX_CONFIG (16 << 20)
+#define MAX_LAYERS 127
+
+static const char accept_manifests[] =
+    MT_MANIFEST ", " MT_INDEX ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST;
+
+struct pull {
+	struct hm_store *s;
+	const struct registry_pull_opts *o;
+	struct reg_conn c;
+	struct image_ref r;
+	char *what; /* the normalised reference, for messages */
+	char manifest_digest[DIGEST_HEX_LEN + 1];
+	char **tmps; /* temp layers, in order of diff_ids */
+	char **ids;  /* their diff ids */
+	json_t **metas;
+	size_t n;
+	struct hm_err *e;
+};
+
+/* "sha256:<64 lowercase hex>" -> the hex, else NULL. */
+static const char *sha256_hex(const char *d)
+{
+	if (!d || strncmp(d, "sha256:", 7) || !digest_valid_hex(d + 7))
+		return NULL;
+	return d + 7;
+}
+
+json_t *dist_pick_platform(json_t *idx, const char *platform)
+{
+	cleanup_free char *want = xstrdup(platform);
+	char *os = want, *arch = strchr(want, '/'), *variant = NULL;
+	json_t *m;
+	size_t i;
+
+	if (!arch)
+		return NULL;
+	*arch++ = '\0';
+	variant = strchr(arch, '/');
+	if (variant)
+		*variant++ = '\0';
+	json_array_foreach(json_object_get(idx, "manifests"), i, m)
+	{
+		json_t *p = json_object_get(m, "platform");
+		const char *mos = json_string_value(json_object_get(p, "os"));
+		const char *march =
+		    json_string_value(json_object_get(p, "architecture"));
+		const char *mvar =
+		    json_string_value(json_object_get(p, "variant"));
+
+		if (!mos || !march || strcmp(mos, os) || strcmp(march, arch))
+			continue;
+		if (variant && (!mvar || strcmp(mvar, variant)))
+			continue;
+		return m;
+	}
+	return NULL;
+}
+
+int dist_check_manifest(json_t *m, struct hm_err *e)
+{
+	json_t *layers = json_object_get(m, "layers"), *l;
+	size_t i;
+
+	if (!sha256_hex(json_string_value(
+		json_object_get(json_object_get(m, "config"), "digest"))))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"manifest: no config with a sha256 digest");
+	if (!json_is_array(layers) || !json_array_size(layers))
+		return hm_failx(e, HM_EXIT_FAIL, "manifest: no layers");
+	if (json_array_size(layers) > MAX_LAYERS)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"manifest: %zu layers (at most %d)",
+				json_array_size(layers), MAX_LAYERS);
+	json_array_foreach(layers, i, l)
+	{
+		if (!sha256_hex(
+			json_string_value(json_object_get(l, "digest"))))
+			return hm_failx(e, HM_EXIT_FAIL,
+					"manifest: layer %zu has no sha256 "
+					"digest",
+					i + 1);
+	}
+	return 0;
+}
+
+/* GET a manifest or blob (at most @max bytes) checked against @hex. */
+static json_t *get_json(struct pull *p, const char *kind, const char *ref,
+			const char *hex, size_t max, char *ctype, size_t nct)
+{
+	cleanup_free char *path =
+	    xasprintf("/v2/%s/%s/%s", p->c.repo, kind, ref);
+	cleanup_free char *body = NULL;
+	struct reg_resp resp;
+	char got[DIGEST_HEX_LEN + 1];
+	json_error_t jerr;
+	size_t len;
+	json_t *j;
+
+	if (reg_get_buf(&p->c, path, accept_manifests, max, &body, &len, &resp,
+			p->what, p->e) < 0)
+		return NULL;
+	if (digest_buf(body, len, got, p->e) < 0)
+		return NULL;
+	if (hex && strcmp(hex, got)) {
+		hm_failx(p->e, HM_EXIT_FAIL,
+			 "%s: %s sha256:%.12s: digest mismatch (got "
+			 "sha256:%.12s)",
+			 p->what, kind, hex, got);
+		return NULL;
+	}
+	if (!strcmp(kind, "manifests"))
+		memcpy(p->manifest_digest, got, sizeof(got));
+	if (ctype)
+		snprintf(ctype, nct, "%s", resp.content_type);
+	j = json_loadb(body, len, 0, &jerr);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		hm_failx(p->e, HM_EXIT_FAIL, "%s: %s is not a JSON object",
+			 p->what, kind);
+		return NULL;
+	}
+	return j;
+}
+
+static bool is_index(json_t *m, const char *ctype)
+{
+	const char *mt = json_string_value(json_object_get(m, "mediaType"));
+
+	if (!mt)
+		mt = ctype;
+	return !strcmp(mt, MT_INDEX) || !strcmp(mt, MT_DOCKER_LIST) ||
+	       (!json_object_get(m, "layers") &&
+		json_is_array(json_object_get(m, "manifests")));
+}
+
+static char *default_platform(const char *given)
+{
+	return given ? xstrdup(given) : xasprintf("linux/%s", oci_arch());
+}
+
+/* The image manifest the reference names, for our platform. */
+static json_t *resolve_manifest(struct pull *p)
+{
+	const struct image_ref *r = &p->r;
+	cleanup_free char *plat = default_platform(p->o->platform);
+	char ctype[128];
+	json_t *m, *d;
+	const char *hex;
+
+	m = get_json(p, "manifests", r->digest ? r->digest : r->tag,
+		     sha256_hex(r->digest), MAX_MANIFEST, ctype, sizeof(ctype));
+	if (!m || !is_index(m, ctype))
+		return m;
+	d = dist_pick_platform(m, plat);
+	hex = sha256_hex(json_string_value(json_object_get(d, "digest")));
+	if (!hex) {
+		json_decref(m);
+		hm_failx(p->e, HM_EXIT_FAIL, "%s: no image for %s in the index",
+			 p->what, plat);
+		return NULL;
+	}
+	{
+		cleanup_free char *dg = xasprintf("sha256:%s", hex);
+
+		json_decref(m);
+		m = get_json(p, "manifests", dg, dg + 7, MAX_MANIFEST, ctype,
+			     sizeof(ctype));
+	}
+	if (m && is_index(m, ctype)) {
+		json_decref(m);
+		hm_failx(p->e, HM_EXIT_FAIL, "%s: an index inside an index",
+			 p->what);
+		return NULL;
+	}
+	return m;
+}
+
+/* ---- layers: downloaded JOBS at a time, unpacked in order ---- */
+
+#define JOBS 3 /* as Docker's max-concurrent-downloads */
+
+static int unpack_stream(struct pull *p, int fd, const char *dir, json_t *desc,
+			 struct archive_unpack_result *res)
+{
+	const char *dg = json_string_value(json_object_get(desc, "digest"));
+	json_int_t size = json_integer_value(json_object_get(desc, "size"));
+	char label[24];
+	struct hm_progress prog;
+	int r;
+
+	snprintf(label, sizeof(label), "%.12s", sha256_hex(dg));
+	progress_init(&prog, label, size > 0 ? (uint64_t)size : 0,
+		      p->o->progress);
+	r = archive_unpack_with(
+	    fd, dir,
+	    &(struct archive_unpack_opts){.progress = &prog,
+					  .max_bytes = p->o->max_bytes},
+	    res, p->e);
+	progress_finish(&prog);
+	return r;
+}
+
+/* Unpack layer @k (its download under way) into its temp, and check it. */
+static int unpack_layer(struct pull *p, struct blob_fetch *b, json_t *desc,
+			size_t k)
+{
+	const char *hex =
+	    sha256_hex(json_string_value(json_object_get(desc, "digest")));
+	cleanup_free char *diff = xasprintf("%s/diff", p->tmps[k]);
+	struct archive_unpack_result res = {0};
+	struct hm_err fe = {0};
+	bool ok;
+	int r = -1, fd;
+
+	if (mkdir(diff, 0755) < 0) {
+		hm_fail(p->e, errno, "mkdir \"%s\"", diff);
+	} else if ((fd = blob_fetch_stream(b, p->e)) >= 0) {
+		r = unpack_stream(p, fd, diff, desc, &res);
+		if (r < 0)
+			hm_prefix(p->e, "%s", b->what);
+	}
+	ok = r == 0 && !strcmp(res.blob_digest, hex) &&
+	     !strcmp(res.diff_id, p->ids[k]);
+	/* a download's own failure first: the unpack then saw a short tar */
+	if (blob_fetch_end(b, ok, &fe) < 0 && fe.errnum != ECANCELED) {
+		*p->e = fe;
+		return -1;
+	}
+	if (r < 0)
+		return -1;
+	if (strcmp(res.blob_digest, hex))
+		return hm_failx(p->e, HM_EXIT_FAIL,
+				"%s: digest mismatch (got sha256:%.12s)",
+				b->what, res.blob_digest);
+	if (!ok)
+		return hm_failx(p->e, HM_EXIT_FAIL,
+				"%s: diff id mismatch: the config says "
+				"sha256:%.12s, the content is sha256:%.12s",
+				b->what, p->ids[k], res.diff_id);
+	p->metas[k] =
+	    json_pack("{s:s, s:I, s:s, s:s}", "source", p->what, "size",
+		      (json_int_t)res.tar_bytes, "blob_digest", res.blob_digest,
+		      "diff_id", res.diff_id);
+	return 0;
+}
+
+static bool pending(const struct pull *p, const char *id)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->ids[i], id))
+			return true;
+	return false;
+}
+
+/* The layers the store lacks: their descriptors, temps and diff ids. */
+static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
+		       struct hm_image *img, json_t **descs)
+{
+	json_t *layers = json_object_get(man, "layers"), *d;
+	size_t i;
+
+	json_array_foreach(layers, i, d)
+	{
+		const char *id =
+		    sha256_hex(json_string_value(json_array_get(diff_ids, i)));
+
+		if (!id)
+			return hm_failx(p->e, HM_EXIT_FAIL,
+					"%s: config: diff id %zu is not a "
+					"sha256 digest",
+					p->what, i + 1);
+		img->layers = strv_push(img->layers, id);
+		if (store_layer_exists(p->s, id)) {
+			img->size += store_layer_size(p->s, id);
+			continue; /* the same content, stored once */
+		}
+		if (pending(p, id))
+			continue;
+		p->tmps[p->n] = store_mktemp(p->s, "layers", p->e);
+		if (!p->tmps[p->n])
+			return -1;
+		p->ids[p->n] = xstrdup(id);
+		descs[p->n++] = d;
+	}
+	return 0;
+}
+
+static int start_job(struct pull *p, struct blob_fetch *jobs, json_t **descs,
+		     char **whats, size_t k)
+{
+	cleanup_free char *dir = store_path(p->s, "blobs/sha256");
+	json_t *d = descs[k];
+	const char *dg = json_string_value(json_object_get(d, "digest"));
+	json_int_t size = json_integer_value(json_object_get(d, "size"));
+
+	whats[k] = xasprintf("%s: layer %.19s", p->what, dg);
+	blob_fetch_init(&jobs[k], &p->c, dir, sha256_hex(dg),
+			size > 0 ? (uint64_t)size : 0, whats[k]);
+	return blob_fetch_start(&jobs[k], p->e);
+}
+
+static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
+		       struct hm_image *img)
+{
+	size_t n = json_array_size(json_object_get(man, "layers"));
+	cleanup_free json_t **descs = xcalloc(n + 1, sizeof(*descs));
+	cleanup_free struct blob_fetch *jobs = NULL;
+	cleanup_free char **whats = xcalloc(n + 1, sizeof(*whats));
+	size_t started = 0, k;
+	int r = 0;
+
+	p->tmps = xcalloc(n + 1, sizeof(*p->tmps));
+	p->ids = xcalloc(n + 1, sizeof(*p->ids));
+	p->metas = xcalloc(n + 1, sizeof(*p->metas));
+	if (plan_layers(p, man, diff_ids, img, descs) < 0)
+		return -1;
+	jobs = xcalloc(p->n + 1, sizeof(*jobs));
+	for (k = 0; k < p->n; k++) {
+		while (started < p->n && started < k + JOBS)
+			if ((r = start_job(p, jobs, descs, whats, started++)))
+				goto stop;
+		/* ends job k, whatever happens */
+		if ((r = unpack_layer(p, &jobs[k], descs[k], k))) {
+			k++;
+			goto stop;
+		}
+		img->size += (uint64_t)json_integer_value(
+		    json_object_get(p->metas[k], "size"));
+		FAULT_POINT("registry-after-layer");
+	}
+stop:
+	for (; k < started; k++) /* the downloads ahead: stopped */
+		blob_fetch_end(&jobs[k], false, NULL);
+	for (k = 0; k < started; k++)
+		free(whats[k]);
+	return r;
+}
+
+/* The new layers and the image record, in place under the lock. */
+static int commit(struct pull *p, const struct hm_image *img)
+{
+	int r = 0;
+
+	if (store_lock(p->s, p->e) < 0)
+		return -1;
+	for (size_t i = 0; i < p->n && r == 0; i++) {
+		r = store_layer_commit(p->s, p->tmps[i], p->ids[i], p->metas[i],
+				       p->e);
+		if (r == 0)
+			free(steal_ptr(&p->tmps[i]));
+	}
+	if (r == 0)
+		r = store_image_save(p->s, img, p->e);
+	store_unlock(p->s);
+	return r;
+}
+
+static int describe(struct pull *p, json_t *cfg, struct hm_image *img)
+{
+	const char *created =
+	    json_string_value(json_object_get(cfg, "created"));
+	const char *tag = image_ref_tag(&p->r);
+	char now[40];
+
+	util_now_rfc3339(now, sizeof(now));
+	img->name = xstrdup(p->r.name);
+	/* a digest alone names no tag: the digest's first hex digits */
+	img->tag = tag ? xstrdup(tag)
+		       : xasprintf("sha256-%.12s", sha256_hex(p->r.digest));
+	img->config = oci_config_to_homo(cfg);
+	img->history = oci_history(cfg);
+	img->created = xstrdup(created && *created ? created : now);
+	img->source = xasprintf("%s/%s@sha256:%s", p->r.domain, p->r.path,
+				p->manifest_digest);
+	return image_compute_id(img, p->e);
+}
+
+static int pull_image_of(struct pull *p, struct hm_image *img)
+{
+	cleanup_json json_t *man = NULL, *cfg = NULL;
+	json_t *diff_ids;
+	const char *cdg;
+
+	man = resolve_manifest(p);
+	if (!man)
+		return -1;
+	if (dist_check_manifest(man, p->e) < 0)
+		return hm_prefix(p->e, "%s", p->what);
+	cdg = json_string_value(
+	    json_object_get(json_object_get(man, "config"), "digest"));
+	cfg = get_json(p, "blobs", cdg, sha256_hex(cdg), MAX_CONFIG, NULL, 0);
+	if (!cfg)
+		return -1;
+	diff_ids = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	if (json_array_size(diff_ids) !=
+	    json_array_size(json_object_get(man, "layers")))
+		return hm_failx(
+		    p->e, HM_EXIT_FAIL,
+		    "%s: the config lists %zu diff ids for %zu "
+		    "layers",
+		    p->what, json_array_size(diff_ids),
+		    json_array_size(json_object_get(man, "layers")));
+	if (pull_layers(p, man, diff_ids, img) < 0)
+		return -1;
+	if (describe(p, cfg, img) < 0)
+		return -1;
+	return commit(p, img);
+}
+
+int registry_pull(struct hm_store *s, const struct registry_pull_opts *o,
+		  struct hm_image *out, struct hm_err *e)
+{
+	struct pull p = {.s = s, .o = o, .e = e};
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (image_ref_parse_full(o->ref, &p.r, e) < 0)
+		return -1;
+	p.what = image_ref_string(&p.r);
+	if (lazy_load(LIB_ARCHIVE, p.what, e) < 0 ||
+	    lazy_load(LIB_CRYPTO, p.what, e) < 0 ||
+	    reg_conn_init(&p.c, p.r.domain, p.r.path, o->tls_verify, e) < 0)
+		goto out;
+	r = pull_image_of(&p, out);
+out:
+	for (size_t i = 0; i < p.n; i++) {
+		if (p.tmps[i])
+			util_rm_rf(p.tmps[i], NULL);
+		free(p.tmps[i]);
+		free(p.ids[i]);
+		json_decref(p.metas[i]);
+	}
+	free(p.tmps);
+	free(p.ids);
+	free(p.metas);
+	if (r < 0)
+		image_free(out);
+	reg_conn_free(&p.c);
+	image_ref_free(&p.r);
+	free(p.what);
+	return r;
+}

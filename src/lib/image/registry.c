@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Requests to a registry (registry.h): a GET with the Accept and
+ * Authorization it needs, the body to a sink, a 401 answered once by
+ * fetching a bearer token or sending basic credentials.
+ */
+#include "image/registry.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/lazylib.h"
+#include "base/util.h"
+
+#define MAX_ERR_BODY 8192
+#define MAX_TOKEN_BODY (1 << 20)
+
+char *reg_base64(const void *buf, size_t len)
+{
+	static const char tbl[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs"
+	    "tuvwxyz0123456789+/";
+	const unsigned char *p = buf;
+	char *out = xmalloc((len + 2) / 3 * 4 + 1), *o = out;
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		*o++ = tbl[v >> 18 & 63];
+		*o++ = tbl[v >> 12 & 63];
+		*o++ = i + 1 < len ? tbl[v >> 6 & 63] : '=';
+		*o++ = i + 2 < len ? tbl[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- WWW-Authenticate ---- */
+
+void reg_challenge_free(struct reg_challenge *c)
+{
+	free(c->scheme);
+	free(c->realm);
+	free(c->service);
+	free(c->scope);
+	memset(c, 0, sizeof(*c));
+}
+
+/* One value at *@p: quoted (with \ escapes) or up to a comma. */
+static char *take_value(const char **p)
+{
+	const char *s = *p;
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+
+	if (*s == '"') {
+		for (s++; *s && *s != '"'; s++) {
+			if (*s == '\\' && s[1])
+				s++;
+			*o++ = *s;
+		}
+		if (*s == '"')
+			s++;
+	} else {
+		while (*s && *s != ',' && *s != ' ')
+			*o++ = *s++;
+	}
+	*o = '\0';
+	*p = s;
+	return out;
+}
+
+int reg_parse_challenge(const char *hdr, struct reg_challenge *out)
+{
+	const char *p = hdr + strspn(hdr, " \t");
+	size_t n = strcspn(p, " \t\r\n");
+
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return -1;
+	out->scheme = xasprintf("%.*s", (int)n, p);
+	for (p += n; *p;) {
+		char key[32], **slot = NULL, *v;
+
+		p += strspn(p, " \t,");
+		n = strcspn(p, "= \t,\r\n");
+		if (!n || p[n] != '=')
+			break;
+		snprintf(key, sizeof(key), "%.*s", (int)(n < 31 ? n : 31), p);
+		p += n + 1;
+		v = take_value(&p);
+		if (!strcasecmp(key, "realm"))
+			slot = &out->realm;
+		else if (!strcasecmp(key, "service"))
+			slot = &out->service;
+		else if (!strcasecmp(key, "scope"))
+			slot = &out->scope;
+		if (slot) {
+			free(*slot);
+			*slot = v;
+		} else {
+			free(v);
+		}
+	}
+	return 0;
+}
+
+static bool is_loopback(const char *domain)
+{
+	size_t n = strcspn(domain, ":");
+
+	return (n == 9 && !strncmp(domain, "localhost", 9)) ||
+	       util_has_prefix(domain, "127.") ||
+	       util_has_prefix(domain, "[::1]");
+}
+
+int reg_conn_init(struct reg_conn *c, const char *domain, const char *repo,
+		  bool tls_verify, struct hm_err *e)
+{
+	bool plain = is_loopback(domain) || !tls_verify;
+
+	memset(c, 0, sizeof(*c));
+	if (lazy_load(LIB_CURL, domain, e) < 0)
+		return -1;
+	c->domain = xstrdup(domain);
+	c->repo = xstrdup(repo);
+	c->base = xasprintf(
+	    "%s://%s", plain ? "http" : "https",
+	    strcmp(domain, "docker.io") ? domain : "registry-1.docker.io");
+	c->verify = tls_verify;
+	c->basic = reg_auth_find(domain);
+	return 0;
+}
+
+void reg_conn_free(struct reg_conn *c)
+{
+	free(c->domain);
+	free(c->base);
+	free(c->repo);
+	free(c->authz);
+	free(c->basic);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- one request ---- */
+
+struct req {
+	CURL *curl;
+	struct reg_resp *resp;
+	reg_sink_fn sink;
+	void *arg;
+	const char *method; /* NULL: GET */
+	const struct reg_body *body;
+	unsigned long long body_off;
+	char *challenge; /* the last WWW-Authenticate */
+	char errbody[MAX_ERR_BODY + 1];
+	size_t errlen;
+	int sink_errno;
+};
+
+static bool ok_status(long s)
+{
+	return s >= 200 && s <= 299;
+}
+
+static size_t on_header(char *buf, size_t size, size_t n, void *data)
+{
+	struct req *r = data;
+	size_t len = size * n;
+	static const char www[] = "www-authenticate:", ct[] = "content-type:",
+			  loc[] = "location:";
+
+	if (len > 5 && !strncmp(buf, "HTTP/", 5)) {
+		const char *sp = memchr(buf, ' ', len);
+
+		r->resp->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		r->resp->content_type[0] = '\0';
+	} else if (len > sizeof(www) &&
+		   !strncasecmp(buf, www, sizeof(www) - 1)) {
+		free(r->challenge);
+		r->challenge = xasprintf("%.*s", (int)(len - sizeof(www) + 1),
+					 buf + sizeof(www) - 1);
+		r->challenge[strcspn(r->challenge, "\r\n")] = '\0';
+	} else if (len > sizeof(loc) &&
+		   !strncasecmp(buf, loc, sizeof(loc) - 1)) {
+		const char *v = buf + sizeof(loc) - 1;
+		size_t vl;
+
+		v += strspn(v, " \t");
+		vl = strcspn(v, "\r\n");
+		if (vl < sizeof(r->resp->location))
+			snprintf(r->resp->location, sizeof(r->resp->location),
+				 "%.*s", (int)vl, v);
+	} else if (len > sizeof(ct) && !strncasecmp(buf, ct, sizeof(ct) - 1)) {
+		const char *v = buf + sizeof(ct) - 1;
+
+		v += strspn(v, " \t");
+		snprintf(r->resp->content_type, sizeof(r->resp->content_type),
+			 "%.*s", (int)strcspn(v, "; \t\r\n"), v);
+	}
+	return len;
+}
+
+static size_t on_body(char *buf, size_t size, size_t n, void *data)
+{
+	struct req *r = data;
+	size_t len = size * n;
+
+	if (!ok_status(r->resp->status)) {
+		size_t room = MAX_ERR_BODY - r->errlen;
+
+		memcpy(r->errbody + r->errlen, buf, len < room ? len : room);
+		r->errlen += len < room ? len : room;
+		return len;
+	}
+	if (r->sink(r->arg, buf, len) < 0) {
+		r->sink_errno = errno ? errno : EIO;
+		return 0;
+	}
+	return len;
+}
+
+static size_t on_read(char *buf, size_t size, size_t n, void *data)
+{
+	struct req *r = data;
+	const struct reg_body *b = r->body;
+	unsigned long long left = b->len - r->body_off;
+	size_t want = size * n < left ? size * n : (size_t)left;
+	ssize_t got;
+
+	if (!want)
+		return 0;
+	if (b->buf) {
+		memcpy(buf, b->buf + r->body_off, want);
+		got = (ssize_t)want;
+	} else {
+		got = pread(b->fd, buf, want, (off_t)r->body_off);
+		if (got <= 0)
+			return CURL_READFUNC_ABORT;
+	}
+	r->body_off += (unsigned long long)got;
+	return (size_t)got;
+}
+
+/* The method and body of @r (a GET without them). */
+static void set_method(struct req *r, struct curl_slist **h)
+{
+	const char *m = r->method;
+
+	if (!m)
+		return;
+	if (!strcmp(m, "HEAD")) {
+		curl_easy_setopt(r->curl, CURLOPT_NOBODY, 1L);
+		return;
+	}
+	if (r->body) {
+		cleanup_free char *ct = xasprintf(
+		    "Content-Type: %s", r->body->content_type
+					    ? r->body->content_type
+					    : "application/octet-stream");
+
+		*h = curl_slist_append(*h, ct);
+		curl_easy_setopt(r->curl, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(r->curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(r->curl, CURLOPT_READDATA, r);
+		curl_easy_setopt(r->curl, CURLOPT_INFILESIZE_LARGE,
+				 (curl_off_t)r->body->len);
+	} else {
+		curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(r->curl, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	/* curl's upload is a PUT: any other method named as such */
+	curl_easy_setopt(r->curl, CURLOPT_CUSTOMREQUEST, m);
+}
+
+static CURLcode perform(struct reg_conn *c, const char *url, const char *accept,
+			const char *authz, long long resume, struct req *r,
+			char *errbuf)
+{
+	struct curl_slist *h = NULL;
+	char *line = NULL;
+	CURLcode rc;
+
+	r->curl = curl_easy_init();
+	if (!r->curl)
+		return CURLE_OUT_OF_MEMORY;
+	if (accept) {
+		line = xasprintf("Accept: %s", accept);
+		h = curl_slist_append(h, line);
+		free(line);
+	}
+	if (authz)
+		h = curl_slist_append(h, authz);
+	set_method(r, &h);
+	curl_easy_setopt(r->curl, CURLOPT_URL, url);
+	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* blob storage elsewhere: curl drops a custom Authorization header
+	 * on a redirect to another host (CURLOPT_UNRESTRICTED_AUTH off) */
+	curl_easy_setopt(r->curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->curl, CURLOPT_USERAGENT, "homo");
+	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, c->verify ? 1L : 0L);
+	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, c->verify ? 2L : 0L);
+	if (resume > 0)
+		curl_easy_setopt(r->curl, CURLOPT_RESUME_FROM_LARGE,
+				 (curl_off_t)resume);
+	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, r);
+	rc = curl_easy_perform(r->curl);
+	curl_easy_cleanup(r->curl);
+	curl_slist_free_all(h);
+	return rc;
+}
+
+/* The registry's own words: errors[0].message (and its code), if JSON. */
+static void registry_message(const struct req *r, char *out, size_t n)
+{
+	json_t *j = json_loadb(r->errbody, r->errlen, 0, NULL);
+	json_t *first = json_array_get(json_object_get(j, "errors"), 0);
+	const char *msg = json_string_value(json_object_get(first, "message"));
+	const char *code = json_string_value(json_object_get(first, "code"));
+
+	if (msg && *msg)
+		snprintf(out, n, "%s", msg);
+	else if (code && *code)
+		snprintf(out, n, "%s", code);
+	else
+		snprintf(out, n, "%s",
+			 r->resp->status == 401	  ? "unauthorized"
+			 : r->resp->status == 404 ? "not found"
+						  : "request failed");
+	for (char *q = out; *q; q++) /* one line, no terminal escapes */
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = ' ';
+	json_decref(j);
+}
+
+/* A query value, percent-encoded (RFC 3986 unreserved kept). */
+static char *url_escape(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+			*o++ = (char)ch;
+		else
+			o += sprintf(o, "%%%02X", ch);
+	}
+	*o = '\0';
+	return out;
+}
+
+struct membuf {
+	char *buf;
+	size_t len, max;
+	bool over;
+};
+
+static int mem_sink(void *arg, const void *buf, size_t len)
+{
+	struct membuf *m = arg;
+
+	if (m->len + len > m->max) {
+		m->over = true;
+		errno = EFBIG;
+		return -1;
+	}
+	m->buf = xrealloc(m->buf, m->len + len + 1);
+	memcpy(m->buf + m->len, buf, len);
+	m->len += len;
+	m->buf[m->len] = '\0';
+	return 0;
+}
+
+static int fail_http(struct reg_conn *c, const struct req *r, const char *what,
+		     struct hm_err *e)
+{
+	char msg[512];
+
+	(void)c;
+	registry_message(r, msg, sizeof(msg));
+	return hm_failx(e, HM_EXIT_FAIL, "%s: %s (HTTP %ld)", what, msg,
+			r->resp->status);
+}
+
+static int fail_curl(CURLcode rc, const char *errbuf, const char *what,
+		     struct hm_err *e)
+{
+	hm_failx(e, HM_EXIT_FAIL, "%s: %s", what,
+		 *errbuf ? errbuf : curl_easy_strerror(rc));
+	if (e)
+		e->errnum = EIO;
+	return -1;
+}
+
+/* A bearer token from the challenge's realm, for its scope. */
+static int fetch_token(struct reg_conn *c, const struct reg_challenge *ch,
+		       const char *what, struct hm_err *e)
+{
+	cleanup_free char *svc = url_escape(ch->service ? ch->service : "");
+	cleanup_free char *dflt = xasprintf("repository:%s:pull", c->repo);
+	cleanup_free char *scope = url_escape(ch->scope ? ch->scope : dflt);
+	cleanup_free char *url = NULL, *authz = NULL;
+	struct membuf m = {.max = MAX_TOKEN_BODY};
+	struct reg_resp resp = {0};
+	struct req r = {.resp = &resp, .sink = mem_sink, .arg = &m};
+	char errbuf[CURL_ERROR_SIZE] = "";
+	const char *tok;
+	json_t *j;
+	CURLcode rc;
+
+	if (!ch->realm || !util_has_prefix(ch->realm, "http"))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"%s: the registry's token realm is not a URL",
+				what);
+	url = xasprintf("%s%cservice=%s%s%s", ch->realm,
+			strchr(ch->realm, '?') ? '&' : '?', svc,
+			ch->scope || *c->repo ? "&scope=" : "",
+			ch->scope || *c->repo ? scope : "");
+	if (c->basic)
+		authz = xasprintf("Authorization: Basic %s", c->basic);
+	rc = perform(c, url, "application/json", authz, 0, &r, errbuf);
+	free(r.challenge);
+	if (rc != CURLE_OK && !m.over) {
+		free(m.buf);
+		return fail_curl(rc, errbuf, what, e);
+	}
+	if (m.over || !ok_status(resp.status)) {
+		free(m.buf);
+		if (m.over)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"%s: token response too large", what);
+		return fail_http(c, &r, what, e);
+	}
+	j = json_loadb(m.buf ? m.buf : "", m.len, 0, NULL);
+	free(m.buf);
+	tok = json_string_value(json_object_get(j, "token"));
+	if (!tok || !*tok)
+		tok = json_string_value(json_object_get(j, "access_token"));
+	if (!tok || !*tok || strpbrk(tok, "\r\n")) {
+		json_decref(j);
+		return hm_failx(e, HM_EXIT_FAIL,
+				"%s: the token server sent no token", what);
+	}
+	free(c->authz);
+	c->authz = xasprintf("Authorization: Bearer %s", tok);
+	json_decref(j);
+	return 0;
+}
+
+/* Answer a 401: a token (bearer) or our credentials (basic). */
+static int authorize(struct reg_conn *c, const struct req *r, const char *what,
+		     struct hm_err *e)
+{
+	struct reg_challenge ch;
+	int ret = -1;
+
+	if (!r->challenge || reg_parse_challenge(r->challenge, &ch) < 0)
+		return fail_http(c, r, what, e);
+	if (!strcasecmp(ch.scheme, "bearer")) {
+		ret = fetch_token(c, &ch, what, e);
+	} else if (!strcasecmp(ch.scheme, "basic") && c->basic && !c->authz) {
+		c->authz = xasprintf("Authorization: Basic %s", c->basic);
+		ret = 0;
+	} else {
+		ret = fail_http(c, r, what, e);
+	}
+	reg_challenge_free(&ch);
+	return ret;
+}
+
+static int request(struct reg_conn *c, const char *method,
+		   const struct reg_body *body, const char *path,
+		   const char *accept, long long resume_from, reg_sink_fn sink,
+		   void *arg, struct reg_resp *resp, const char *what,
+		   struct hm_err *e)
+{
+	cleanup_free char *url =
+	    path[0] == '/' ? xasprintf("%s%s", c->base, path) : xstrdup(path);
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc;
+
+	for (int attempt = 0;; attempt++) {
+		struct req r = {.resp = resp,
+				.sink = sink,
+				.arg = arg,
+				.method = method,
+				.body = body};
+
+		memset(resp, 0, sizeof(*resp));
+		errbuf[0] = '\0';
+		rc = perform(c, url, accept, c->authz, resume_from, &r, errbuf);
+		if (rc == CURLE_WRITE_ERROR && r.sink_errno) {
+			free(r.challenge);
+			errno = r.sink_errno;
+			return hm_fail(e, r.sink_errno, "%s", what);
+		}
+		if (rc != CURLE_OK) {
+			free(r.challenge);
+			return fail_curl(rc, errbuf, what, e);
+		}
+		if (resp->status == 401 && attempt == 0) {
+			int a = authorize(c, &r, what, e);
+
+			free(r.challenge);
+			if (a < 0)
+				return -1;
+			continue;
+		}
+		free(r.challenge);
+		if (!ok_status(resp->status))
+			return fail_http(c, &r, what, e);
+		return 0;
+	}
+}
+
+int reg_get(struct reg_conn *c, const char *path, const char *accept,
+	    long long resume_from, reg_sink_fn sink, void *arg,
+	    struct reg_resp *resp, const char *what, struct hm_err *e)
+{
+	return request(c, NULL, NULL, path, accept, resume_from, sink, arg,
+		       resp, what, e);
+}
+
+static int drop(void *arg, const void *buf, size_t len)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+int reg_send(struct reg_conn *c, const char *method, const char *path,
+	     const struct reg_body *body, struct reg_resp *resp,
+	     const char *what, struct hm_err *e)
+{
+	return request(c, method, body, path, NULL, 0, drop, NULL, resp, what,
+		       e);
+}
+
+int reg_get_buf(struct reg_conn *c, const char *path, const char *accept,
+		size_t max, char **buf, size_t *len, struct reg_resp *resp,
+		const char *what, struct hm_err *e)
+{
+	struct membuf m = {.max = max};
+
+	if (reg_get(c, path, accept, 0, mem_sink, &m, resp, what, e) < 0) {
+		free(m.buf);
+		if (m.over)
+			return hm_failx(e, HM_EXIT_FAIL,
+					"%s: larger than %zu bytes", what, max);
+		return -1;
+	}
+	*buf = m.buf ? m.buf : xstrdup("");
+	*len = m.len;
+	return 0;
+}
+
+void reg_conn_dup(struct reg_conn *dst, const struct reg_conn *src)
+{
+	*dst = *src;
+	dst->domain = xstrdup(src->domain);
+	dst->base = xstrdup(src->base);
+	dst->repo = xstrdup(src->repo);
+	dst->authz = src->authz ? xstrdup(src->authz) : NULL;
+	dst->basic = src->basic ? xstrdup(src->basic) : NULL;
+}

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Test helper for registry.bats, loopback only, standard library only.
+
+  regtool.py token PORTFILE CERT KEY [USER:PASS]
+      A token server for the registry's bearer flow: GET /token grants the
+      scope asked for, as an RS256 JWT signed (openssl) with KEY whose
+      certificate CERT the registry trusts. With USER:PASS it wants that
+      basic auth, else it serves anyone. Writes its port to PORTFILE.
+  regtool.py push REGISTRY REPO:TAG SPEC...
+      Push an image made of raw pieces, without skopeo: SPEC is
+      "layer=FILE.tar[:gzip|zstd|none]", "arch=ARCH" (ends an image),
+      "list=oci|docker" (push the images so far as one index/list).
+      Prints the digest of what REPO:TAG names.
+  regtool.py serve-redirect PORTFILE UPSTREAM USER:PASS LOG
+      A front to UPSTREAM (host:port) that answers blob GETs with a 307 to
+      itself under the name "localhost" (another host to a client), where
+      it logs the Authorization header it got ("none" if none) to LOG and
+      serves the blob with USER:PASS of its own.
+  regtool.py serve-huge PORTFILE BYTES
+      A "registry" whose every manifest is BYTES bytes of JSON.
+  regtool.py serve-cut PORTFILE UPSTREAM BYTES
+      A proxy to UPSTREAM (host:port) that closes the connection after
+      sending BYTES bytes of any blob body; writes its port to PORTFILE.
+"""
+import base64
+import hashlib
+import http.client
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+MT_OCI_MAN = "application/vnd.oci.image.manifest.v1+json"
+MT_OCI_IDX = "application/vnd.oci.image.index.v1+json"
+MT_DK_MAN = "application/vnd.docker.distribution.manifest.v2+json"
+MT_DK_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def serve(portfile, handler):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(portfile + ".tmp", portfile)
+    srv.serve_forever()
+
+
+def token_main(portfile, cert, key, cred=None):
+    der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            u = urllib.parse.urlparse(self.path)
+            q = urllib.parse.parse_qs(u.query)
+            if cred:
+                want = "Basic " + base64.b64encode(cred.encode()).decode()
+                if self.headers.get("Authorization") != want:
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+            access = []
+            for s in q.get("scope", []):
+                typ, name, actions = s.split(":")[0], \
+                    ":".join(s.split(":")[1:-1]), s.split(":")[-1]
+                access.append({"type": typ, "name": name,
+                               "actions": actions.split(",")})
+            now = int(time.time())
+            hdr = {"alg": "RS256", "typ": "JWT",
+                   "x5c": [base64.b64encode(der).decode()]}
+            claims = {"iss": "homo-test-issuer", "sub": "test",
+                      "aud": q.get("service", [""])[0], "exp": now + 600,
+                      "nbf": now - 10, "iat": now, "jti": str(now),
+                      "access": access}
+            signing = (b64url(json.dumps(hdr).encode()) + "." +
+                       b64url(json.dumps(claims).encode()))
+            sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key],
+                                 input=signing.encode(), check=True,
+                                 capture_output=True).stdout
+            tok = signing + "." + b64url(sig)
+            body = json.dumps({"token": tok, "access_token": tok}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    serve(portfile, H)
+
+
+class Pusher:
+    def __init__(self, registry, repo):
+        self.registry, self.repo = registry, repo
+
+    def req(self, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection(self.registry)
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        if r.status >= 300:
+            sys.exit("%s %s: %d %s" % (method, path, r.status, data))
+        return r, data
+
+    def blob(self, data):
+        dg = "sha256:" + hashlib.sha256(data).hexdigest()
+        r, _ = self.req("POST", "/v2/%s/blobs/uploads/" % self.repo)
+        loc = r.getheader("Location")
+        u = urllib.parse.urlparse(loc)
+        path = u.path + "?" + (u.query + "&" if u.query else "") + \
+            "digest=" + dg
+        self.req("PUT", path, data, {"Content-Type":
+                                     "application/octet-stream"})
+        return {"digest": dg, "size": len(data)}
+
+    def manifest(self, ref, mt, obj):
+        data = json.dumps(obj).encode()
+        self.req("PUT", "/v2/%s/manifests/%s" % (self.repo, ref), data,
+                 {"Content-Type": mt})
+        return {"mediaType": mt, "digest": "sha256:" +
+                hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def compress(data, how):
+    if how == "none":
+        return data, "application/vnd.oci.image.layer.v1.tar"
+    if how == "zstd":
+        return (subprocess.run(["zstd", "-q", "-c"], input=data, check=True,
+                               capture_output=True).stdout,
+                "application/vnd.oci.image.layer.v1.tar+zstd")
+    return (subprocess.run(["gzip", "-n", "-c"], input=data, check=True,
+                           capture_output=True).stdout,
+            "application/vnd.oci.image.layer.v1.tar+gzip")
+
+
+def push_main(registry, reftag, specs):
+    repo, tag = reftag.rsplit(":", 1)
+    p = Pusher(registry, repo)
+    layers, images, docker = [], [], False
+    for spec in specs:
+        k, v = spec.split("=", 1)
+        if k == "layer":
+            path, _, how = v.partition(":")
+            with open(path, "rb") as f:
+                raw = f.read()
+            data, mt = compress(raw, how or "gzip")
+            layers.append((raw, data, mt))
+        elif k == "arch":
+            cfg = {"architecture": v, "os": "linux",
+                   "config": {"Cmd": ["/bin/sh"], "Env": ["ARCH=" + v],
+                              "Labels": {"arch": v}},
+                   "rootfs": {"type": "layers", "diff_ids": [
+                       "sha256:" + hashlib.sha256(r).hexdigest()
+                       for r, _, _ in layers]}}
+            cdesc = p.blob(json.dumps(cfg).encode())
+            ldescs = []
+            for _, data, mt in layers:
+                d = p.blob(data)
+                d["mediaType"] = mt
+                ldescs.append(d)
+            images.append((v, cdesc, ldescs))
+            layers = []
+        elif k == "list":
+            docker = v == "docker"
+    descs = []
+    for arch, cdesc, ldescs in images:
+        if docker:
+            cdesc["mediaType"] = "application/vnd.docker.container.image.v1+json"
+            for d in ldescs:
+                d["mediaType"] = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+            mt = MT_DK_MAN
+        else:
+            cdesc["mediaType"] = "application/vnd.oci.image.config.v1+json"
+            mt = MT_OCI_MAN
+        man = {"schemaVersion": 2, "mediaType": mt, "config": cdesc,
+               "layers": ldescs}
+        data = json.dumps(man).encode()
+        dg = "sha256:" + hashlib.sha256(data).hexdigest()
+        d = p.manifest(dg if len(images) > 1 else tag, mt, man)
+        d["platform"] = {"architecture": arch, "os": "linux"}
+        descs.append(d)
+    if len(images) > 1:
+        mt = MT_DK_LIST if docker else MT_OCI_IDX
+        d = p.manifest(tag, mt, {"schemaVersion": 2, "mediaType": mt,
+                                 "manifests": descs})
+        descs = [d]
+    print(descs[0]["digest"])
+
+
+def cut_main(portfile, upstream, limit):
+    limit = int(limit)
+
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            c = http.client.HTTPConnection(upstream)
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() != "host"}
+            c.request("GET", self.path, headers=hdrs)
+            r = c.getresponse()
+            body = r.read()
+            self.send_response(r.status)
+            for k, v in r.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection"):
+                    self.send_header(k, v)
+            self.end_headers()
+            if "/blobs/" in self.path and len(body) > limit:
+                self.wfile.write(body[:limit])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+    serve(portfile, H)
+
+
+def redirect_main(portfile, upstream, cred, log):
+    basic = "Basic " + base64.b64encode(cred.encode()).decode()
+
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def relay(self, path, hdrs):
+            c = http.client.HTTPConnection(upstream)
+            c.request("GET", path, headers=hdrs)
+            r = c.getresponse()
+            body = r.read()
+            self.send_response(r.status)
+            for k, v in r.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection",
+                                     "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() != "host"}
+            if self.path.startswith("/_blob/"):
+                with open(log, "a") as f:
+                    f.write(self.headers.get("Authorization", "none") + "\n")
+                hdrs["Authorization"] = basic
+                self.relay(self.path[6:], hdrs)
+            elif "/blobs/" in self.path:
+                port = self.server.server_address[1]
+                self.send_response(307)
+                self.send_header("Location", "http://localhost:%d/_blob%s"
+                                 % (port, self.path))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            else:
+                self.relay(self.path, hdrs)
+
+    serve(portfile, H)
+
+
+def huge_main(portfile, size):
+    size = int(size)
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            body = b'{"schemaVersion": 2, "x": "' + \
+                b"a" * max(0, size - 30) + b'"}'
+            self.send_response(200)
+            self.send_header("Content-Type", MT_OCI_MAN)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
+
+    serve(portfile, H)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "token":
+        token_main(*sys.argv[2:])
+    elif cmd == "push":
+        push_main(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif cmd == "serve-redirect":
+        redirect_main(*sys.argv[2:])
+    elif cmd == "serve-huge":
+        huge_main(*sys.argv[2:])
+    elif cmd == "serve-cut":
+        cut_main(*sys.argv[2:])
+    else:
+        sys.exit(__doc__)
