@@ -1,0 +1,42 @@
+#!/bin/bash
+# make check-vm [--full]: homo's integration tests in a scripts/vm/vm.sh
+# guest (Debian 12's kernel 6.1, cgroup v2 alone), its summary line printed
+# on the host. Without --full: only the tests where the cgroup version or
+# the kernel matters, bounded to 15 minutes (TCG runs tests ~18x slower
+# than the host); --full: the whole suite. Status: the suite's.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# The files, and (a bats regex) which of their tests: cgroup.bats and
+# userns.bats whole, of the others the cgroup and kernel dependent ones.
+FILES="tests/integration/cgroup.bats tests/integration/userns.bats
+tests/integration/run.bats tests/integration/hostile.bats
+tests/integration/cve.bats tests/integration/commit.bats
+tests/integration/lifecycle.bats"
+FILTER="^cgroup|limits are visible|edge numbers|^--userns|^--uidmap|^two containers|^bad user namespace|\
+^homo's delegation|OOM|fork bomb|--pids-limit|block device|device nodes in \
+the image|cgroup namespace|commit a running|SIGKILL mid-commit|exec joins|\
+^stop: SIGTERM"
+TIMEOUT=900
+if [ "${1:-}" = --full ]; then
+	FILES=$(echo tests/integration/*.bats) FILTER="" TIMEOUT=7200
+fi
+
+images=$(realpath build/images)
+shares=(--share "$PWD")
+case "$images/" in "$PWD"/*) ;; *) shares+=(--share "$images") ;; esac
+log=$(mktemp /tmp/homo-check-vm.XXXXXX)
+trap 'rm -f "$log"' EXIT
+t0=$EPOCHREALTIME
+set +e
+# shellcheck disable=SC2086
+scripts/vm/vm.sh "${shares[@]}" --timeout "$TIMEOUT" --times -- \
+	env HOMO_TEST_FILTER="$FILTER" tests/run.sh --integration $FILES \
+	2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+printf 'check-vm%s: %s (kernel 6.1, cgroup v2; %.0f s)\n' \
+	"$([ "$TIMEOUT" = 900 ] || echo -full)" "${line:-no summary line}" \
+	"$(echo "$EPOCHREALTIME - $t0" | bc)"
+exit "$rc"
