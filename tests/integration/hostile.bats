@@ -436,11 +436,13 @@ sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))"; head -c 2G /dev/zero; } |
 		assert_output_has "can't open $n: Operation not permitted"
 		assert_output_lacks OPENED
 	done
-	# the cgroup says so itself
-	run homo run --rm evil cat /sys/fs/cgroup/devices/devices.list
-	assert_output_has "c 1:3 rwm"
-	assert_output_lacks "a *:* rwm"
-	assert_output_lacks "c 1:11"
+	# the cgroup says so itself (v1; v2's rules are a BPF program)
+	if ! cgroup_v2; then
+		run homo run --rm evil cat /sys/fs/cgroup/devices/devices.list
+		assert_output_has "c 1:3 rwm"
+		assert_output_lacks "a *:* rwm"
+		assert_output_lacks "c 1:11"
+	fi
 	# --privileged: no device rules, the same node opens (read-only, unread)
 	run homo run --rm --privileged evil sh -c '(exec 3</kmsg) && echo OPENED'
 	assert_status 0
