@@ -161,10 +161,11 @@ done
 qemu+=(-serial "file:$run/console.log" -serial stdio)
 
 t0=$EPOCHREALTIME
-# TMPDIR: where snapshot=on keeps its (unlinked) overlay of the rootfs
 # TMPDIR: where snapshot=on keeps its (unlinked) overlay of the rootfs.
-# timeout passes our kill on to qemu (cleanup) and exits 124 on its own.
-TMPDIR=/var/tmp timeout "$TIMEOUT" "${qemu[@]}" </dev/null 2>"$run/qemu.err" &
+# timeout passes our kill on to qemu (cleanup) and exits 124 on its own;
+# should this script be SIGKILLed, the parent-death signals take both down.
+TMPDIR=/var/tmp setpriv --pdeathsig KILL timeout "$TIMEOUT" \
+	setpriv --pdeathsig KILL "${qemu[@]}" </dev/null 2>"$run/qemu.err" &
 qpid=$!
 qrc=0
 wait "$qpid" || qrc=$?
