@@ -23,6 +23,7 @@ TIMEOUT=900
 if [ "${1:-}" = --full ]; then
 	FILES=$(echo tests/integration/*.bats) FILTER="" TIMEOUT=7200
 fi
+TIMEOUT=${HOMO_VM_TIMEOUT:-$TIMEOUT} # seconds
 
 images=$(realpath build/images)
 shares=(--share "$PWD")
@@ -42,6 +43,6 @@ rc=${PIPESTATUS[0]}
 set -e
 line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
 printf 'check-vm%s: %s (kernel 6.1, cgroup v2; %.0f s)\n' \
-	"$([ "$TIMEOUT" = 900 ] || echo -full)" "${line:-no summary line}" \
+	"$([ -z "$FILTER" ] && echo -full)" "${line:-no summary line}" \
 	"$(echo "$EPOCHREALTIME - $t0" | bc)"
 exit "$rc"
