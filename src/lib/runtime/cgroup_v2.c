@@ -480,7 +480,7 @@ static void kill_all(const char *dir)
 		return;
 	cg_write(dir, "cgroup.freeze", "1", false, &ign);
 	wait_event(dir, "frozen", 1, FREEZE_WAIT_NS / 4, &ign);
-	/* cgroup.threads of the cgroup itself; below it, rm_tree kills */
+	/* this cgroup's processes; rm_tree() calls us for those below */
 	if (cg_read(dir, "cgroup.procs", buf, sizeof(buf), &ign) == 0)
 		for (p = buf; *p; p = end) {
 			pid = strtol(p, &end, 10);
