@@ -55,6 +55,7 @@ PROBE := $(BUILD)/probe
 
 .PHONY: all deps check check-unit check-integration check-slow check-fresh \
 	check-clang check-asan-integration asan fmt fmt-check demo bench \
+	check-vm check-vm-full \
 	install clean images
 
 all: $(BUILD)/homo
@@ -139,6 +140,16 @@ check-slow: all $(BUSYBOX_TAR)
 check-fresh:
 	@scripts/install-deps.sh --slow
 	@scripts/check-fresh.sh $(if $(FRESH_FULL),--full)
+
+# The integration tests in a QEMU guest on Debian 12's kernel (6.1) with
+# cgroup v2 alone (scripts/vm/, docs/testing.md): check-vm the tests where
+# the cgroup version or the kernel matters (under 15 minutes), check-vm-full
+# the whole suite (about an hour under TCG).
+check-vm: all $(FAULT_BIN) images
+	@scripts/vm/check.sh
+
+check-vm-full: all $(FAULT_BIN) images
+	@scripts/vm/check.sh --full
 
 # AddressSanitizer + UndefinedBehaviorSanitizer (float-cast-overflow too,
 # which -fsanitize=undefined leaves out), every report fatal, built in

@@ -13,9 +13,11 @@ PKGS="build-essential pkg-config
       clang clang-format skopeo umoci jq openssl
       docker-registry apache2-utils python3 curl"
 
-# Packages only the optional suites need (slow suite, benchmarks).
+# Packages only the optional suites need (slow suite, benchmarks, VM).
 case "${1:-}" in
 --bench | --slow) PKGS="$PKGS mmdebstrap crun hyperfine time e2fsprogs" ;;
+# make check-vm: QEMU, and what scripts/vm/build.sh makes its cache with
+--vm) PKGS="$PKGS qemu-system-x86 mmdebstrap e2fsprogs cpio" ;;
 esac
 
 missing=""

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Test runner: the cmocka unit tests and the bats integration tests, all as
 # TAP, counted together. The last line is "N passed, N failed, N skipped".
+# HOMO_TEST_FILTER: only the integration tests whose names match (a regex).
 set -u
 SELF=$(realpath "$0")
 cd "$(dirname "$0")/.."
@@ -144,7 +145,8 @@ run_integration() {
 		BUSYBOX_TAR="$PWD/$BUILD/images/busybox.tar" \
 		LEDE_TAR="$PWD/$BUILD/images/lede.tar" \
 		DEBIAN_TAR="$PWD/$BUILD/images/debian.tar" \
-		checked_run "bats (${#files[@]} files)" bats --tap "${files[@]}"
+		checked_run "bats (${#files[@]} files)" bats --tap \
+		${HOMO_TEST_FILTER:+--filter "$HOMO_TEST_FILTER"} "${files[@]}"
 }
 
 case "$mode" in

@@ -131,9 +131,7 @@ load commit_fixture
 	assert_status 0
 	run homo ps
 	assert_output_has live
-	for f in /sys/fs/cgroup/freezer/"$HOMO_CGROUP_PARENT"/*/freezer.state; do
-		[ "$(cat "$f")" = THAWED ]
-	done
+	all_thawed
 	run homo run --rm snap cat /counter
 	assert_status 0
 	[ "$output" -ge 1 ]
@@ -159,8 +157,7 @@ load commit_fixture
 	wait_status "$pid"
 	[ "$status" -eq 137 ]
 	# the guard thaws the container although homo died
-	f=$(ls /sys/fs/cgroup/freezer/"$HOMO_CGROUP_PARENT"/*/freezer.state)
-	while [ "$(cat "$f")" != THAWED ]; do sleep 0.05; done
+	while ! all_thawed; do sleep 0.05; done
 	# the next command that takes the lock sweeps the debris
 	homo run --rm busybox true
 	[ "$before" = "$(store_snapshot)" ]

@@ -426,11 +426,11 @@ all_root() { [ -n "$1" ] && ! grep -v ':/$' <<<"$1"; }
 	[ "$(sed -n 1p <<<"$output")" = "$(sed -n 2p <<<"$output")" ]
 	[ "$(sed -n 1p <<<"$output")" != "$(readlink /proc/self/ns/cgroup)" ]
 	# the binds under /sys/fs/cgroup show as roots in mountinfo too
-	run homo exec x grep ' - cgroup ' /proc/self/mountinfo
+	run homo exec x grep -E ' - cgroup2? ' /proc/self/mountinfo
 	assert_status 0
 	[ "$(awk '{print $4}' <<<"$output" | sort -u)" = / ]
 	# the limits stay readable under /sys/fs/cgroup
-	run homo exec x cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	run homo exec x cat "$(cg_in memory.limit_in_bytes)"
 	[ "$output" = 67108864 ]
 	run homo run --rm busybox cat /proc/self/cgroup
 	assert_status 0
@@ -442,10 +442,12 @@ all_root() { [ -n "$1" ] && ! grep -v ':/$' <<<"$1"; }
 	pull_busybox
 	homo run -d --name other busybox sleep 60 >/dev/null
 	other=$(cid other)
-	[ -d "/sys/fs/cgroup/memory/$HOMO_CGROUP_PARENT/$other" ]
-	run homo run --rm --cap-add SYS_ADMIN -m 48m busybox sh -c \
-		'mkdir /m && mount -t cgroup -o memory none /m &&
-		cat /m/memory.limit_in_bytes && find /m -mindepth 1 -type d; umount /m'
+	[ -d "$(dirname "$(cg_in memory.x)")/$HOMO_CGROUP_PARENT/$other" ]
+	# v2: cgroup2 of the container's namespace, its limit in memory.max
+	run homo run --rm --cap-add SYS_ADMIN -m 48m -e V2="$(cgroup_v2 && echo y)" busybox sh -c \
+		'mkdir /m && if [ "$V2" ]; then mount -t cgroup2 none /m && cat /m/memory.max
+		else mount -t cgroup -o memory none /m && cat /m/memory.limit_in_bytes; fi &&
+		find /m -mindepth 1 -type d; umount /m'
 	assert_status 0
 	# unfixed: the host's root memory cgroup, with every container in it
 	assert_output_lacks "$other"
@@ -465,8 +467,10 @@ all_root() { [ -n "$1" ] && ! grep -v ':/$' <<<"$1"; }
 	all_root "$output"
 	# mounting needs CAP_SYS_ADMIN over the cgroup namespace: root of the
 	# container's user namespace has it only if that namespace owns it
-	run homo exec u sh -c 'mkdir -p /m && mount -t cgroup -o memory none /m &&
-		cat /m/memory.limit_in_bytes && find /m -mindepth 1 -type d; umount /m'
+	run homo exec u sh -c "mkdir -p /m && $(if cgroup_v2; then
+		echo 'mount -t cgroup2 none /m && cat /m/memory.max'; else
+		echo 'mount -t cgroup -o memory none /m && cat /m/memory.limit_in_bytes'; fi) &&
+		find /m -mindepth 1 -type d; umount /m"
 	assert_status 0
 	assert_output_lacks "$other"
 	[ "$(sed -n 1p <<<"$output")" = 50331648 ]

@@ -65,24 +65,24 @@ leaks() {
 	local out="" p c
 	# mounts: any mount point under the test dir
 	out+=$(awk -v t="$T" 'index($5, t) == 1 { print "mount " $5 }' /proc/self/mountinfo)
-	# cgroups of this test's parent, in every hierarchy
-	for c in /sys/fs/cgroup/*/; do
+	# cgroups of this test's parent, in every hierarchy (v2: the one)
+	for c in /sys/fs/cgroup/ /sys/fs/cgroup/*/; do
 		[ -d "$c$HOMO_CGROUP_PARENT" ] && out+=$'\n'"cgroup $c$HOMO_CGROUP_PARENT"
 	done
 	# container processes: members of a cgroup under the test's parent (a
 	# pivoted process's /proc/PID/root reads "/", so it cannot tell); not a
 	# dead one awaiting its reaper (the host's init), whose removed cgroup
 	# v2 still shows as "... (deleted)" (v1 shows it as /)
-	for p in /proc/[0-9]*; do
-		grep -v ' (deleted)$' "$p/cgroup" 2>/dev/null |
-			grep -q ":/$HOMO_CGROUP_PARENT/" &&
-			out+=$'\n'"process ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+	# (one grep over all of /proc: an exec per process costs seconds
+	# under make check-vm's emulated CPU)
+	for p in $(grep -H ":/$HOMO_CGROUP_PARENT/" /proc/[0-9]*/cgroup 2>/dev/null |
+		grep -v ' (deleted)$' | cut -d/ -f3 | sort -u); do
+		out+=$'\n'"process $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
 	done
 	# monitors of detached containers of this test's store
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = homo-monitor ] || continue
-		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "HOMO_ROOT=$HOMO_ROOT" &&
-			out+=$'\n'"monitor ${p#/proc/}"
+	for p in $(grep -lx homo-monitor /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
+		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "HOMO_ROOT=$HOMO_ROOT" &&
+			out+=$'\n'"monitor $p"
 	done
 	# network: never homo's table in the host's namespace; in the test's
 	# own, no veth of homo's (the kernel destroys them asynchronously: poll
@@ -148,13 +148,43 @@ teardown() {
 		done
 		awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo |
 			sort -r | xargs -r -n1 umount -l
-		for p in /sys/fs/cgroup/*/"$HOMO_CGROUP_PARENT"; do
+		for p in /sys/fs/cgroup/"$HOMO_CGROUP_PARENT" /sys/fs/cgroup/*/"$HOMO_CGROUP_PARENT"; do
 			[ -d "$p" ] && find "$p" -depth -type d -exec rmdir {} \; 2>/dev/null
 		done
 		rm -rf "$T"
 		return 1
 	fi
 	rm -rf "$T"
+}
+
+# cgroup v2 alone at /sys/fs/cgroup (a systemd host; make check-vm's guest)
+cgroup_v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+# A v1 cgroup file's path inside a container, or its v2 counterpart's
+# there: cg_in pids.max, cg_in memory.limit_in_bytes
+cg_in() {
+	if cgroup_v2; then
+		case "$1" in
+		memory.limit_in_bytes) echo /sys/fs/cgroup/memory.max ;;
+		*) echo "/sys/fs/cgroup/$1" ;;
+		esac
+	else
+		echo "/sys/fs/cgroup/${1%%.*}/$1"
+	fi
+}
+
+# every container cgroup of the test's parent is thawed (either version)
+all_thawed() {
+	local f
+	if cgroup_v2; then
+		for f in /sys/fs/cgroup/"$HOMO_CGROUP_PARENT"/*/cgroup.freeze; do
+			[ "$(cat "$f")" = 0 ] || return 1
+		done
+	else
+		for f in /sys/fs/cgroup/freezer/"$HOMO_CGROUP_PARENT"/*/freezer.state; do
+			[ "$(cat "$f")" = THAWED ] || return 1
+		done
+	fi
 }
 
 # wait (up to a minute: a bound against a hang, not a timing) for a file

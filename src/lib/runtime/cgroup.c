@@ -3,11 +3,12 @@
  * The cgroup API: picks the backend for this host once (cgroup_backend()),
  * checks the container id and the parent name every call builds its paths
  * from, and dispatches to the backend's struct cgroup_ops. What a backend
- * does with the cgroupfs is its own file's (cgroup_v1.c).
+ * does with the cgroupfs is its own file's (cgroup_v1.c, cgroup_v2.c).
  */
 #include "runtime/cgroup.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 /* The detection, once per process; homo is single-threaded. */
 static struct {
 	int state; /* 0 not yet, 1 detected, -1 failed (err says why) */
+	const struct cgroup_ops *ops;
 	struct hm_err err;
 } be;
 
@@ -39,16 +41,48 @@ static int check_name(const char *what, const char *s, struct hm_err *e)
 	return 0;
 }
 
+/* Docker's own checks, before anything is made. */
+static int check_limits(const struct cgroup_limits *l, struct hm_err *e)
+{
+	if (l->memory < 0)
+		return hm_fail(e, 0, "invalid memory limit %" PRId64,
+			       l->memory);
+	if (l->memory && l->memory < CGROUP_MIN_MEMORY)
+		return hm_fail(e, 0, "Minimum memory limit allowed is 6MB");
+	if (l->memory_swap < -1)
+		return hm_fail(e, 0, "invalid memory-swap limit %" PRId64,
+			       l->memory_swap);
+	if (l->memory_swap > 0 && !l->memory)
+		return hm_fail(e, 0,
+			       "You should always set the Memory limit "
+			       "when using Memoryswap limit");
+	if (l->memory_swap > 0 && l->memory_swap < l->memory)
+		return hm_fail(e, 0,
+			       "Minimum memoryswap limit should be "
+			       "larger than memory limit");
+	if (l->cpu_shares < 0 || l->cpu_period_us < 0)
+		return hm_fail(e, 0, "invalid CPU shares or period");
+	return 0;
+}
+
 const struct cgroup_ops *cgroup_backend(struct hm_err *e)
 {
-	if (!be.state)
-		be.state = cgroup_v1_ops.detect(&be.err) < 0 ? -1 : 1;
+	/* v2 where a cgroup2 mount has our controllers, else v1 */
+	if (!be.state) {
+		be.ops = &cgroup_v2_ops;
+		if (cgroup_v2_ops.detect(&be.err) < 0) {
+			be.ops = &cgroup_v1_ops;
+			be.state = cgroup_v1_ops.detect(&be.err) < 0 ? -1 : 1;
+		} else {
+			be.state = 1;
+		}
+	}
 	if (be.state < 0) {
 		if (e)
 			*e = be.err;
 		return NULL;
 	}
-	return &cgroup_v1_ops;
+	return be.ops;
 }
 
 static const struct cgroup_ops *ops_for(const char *id, struct hm_err *e)
@@ -71,6 +105,8 @@ static const struct cgroup_ops *ops_for(const char *id, struct hm_err *e)
 int cgroup_create(const char *id, const struct cgroup_limits *l,
 		  struct hm_err *e)
 {
+	if (l && check_limits(l, e) < 0)
+		return -1;
 	DISPATCH(create(id, l, e));
 }
 
@@ -116,6 +152,14 @@ int cgroup_cpu_usage_ns(const char *id, uint64_t *ns, struct hm_err *e)
 		return -1;
 	*ns = st.cpu_usage_ns;
 	return 0;
+}
+
+char *cgroup_thaw_file(const char *id, const char **value)
+{
+	struct hm_err e;
+	const struct cgroup_ops *o = ops_for(id, &e);
+
+	return o ? o->thaw_file(id, value) : NULL;
 }
 
 char *cgroup_dir(const char *controller, const char *id)

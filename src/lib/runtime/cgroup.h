@@ -15,10 +15,11 @@
  * runs never meet). Everything is derived from the id, so teardown needs
  * nothing else.
  *
- * Only cgroup v1 is implemented. A host where the controllers homo needs are
- * on cgroup2 gets "cgroup v2 is not supported yet" from every call; a
- * cgroup2 mount holding other controllers (a "hybrid" host such as one with
- * hugetlb on /sys/fs/cgroup/unified) is ignored.
+ * Two backends: cgroup v2 (cgroup_v2.c) where a cgroup2 mount offers the
+ * memory, pids or cpu controller (cgroup v2 alone, as systemd hosts have
+ * it), else cgroup v1 (cgroup_v1.c); a cgroup2 mount holding no controller
+ * of ours (a "hybrid" host with hugetlb on /sys/fs/cgroup/unified) leaves
+ * the limits to v1. docs/cgroups.md.
  */
 
 /* Docker's --memory minimum: below it a container cannot even start. */
@@ -80,9 +81,8 @@ typedef int (*cgroup_each_fn)(const char *name, const char *host_dir,
 			      void *arg);
 
 /*
- * A backend. Only v1 exists (cgroup_v1.c); a v2 backend becomes a second
- * file filling the same table. The public functions below check the id
- * and dispatch (cgroup.c).
+ * A backend: cgroup_v1.c and cgroup_v2.c fill this table. The public
+ * functions below check the id and dispatch (cgroup.c).
  */
 struct cgroup_ops {
 	const char *name;
@@ -98,14 +98,16 @@ struct cgroup_ops {
 	int (*stats)(const char *id, struct cgroup_stats *st, struct hm_err *e);
 	char *(*dir)(const char *controller, const char *id);
 	int (*each)(const char *id, cgroup_each_fn fn, void *arg);
+	char *(*thaw_file)(const char *id, const char **value);
 };
 
 /**
  * cgroup_backend() - detect the host's cgroup layout (once per process).
- * Return: the backend ("v1"), or NULL with @e set: "cgroup v2 is not
- * supported yet", or a required v1 controller (memory, pids, cpu, devices)
- * that is not mounted. cpuacct and freezer are optional; the calls that need
- * them fail when they are missing.
+ * Return: the backend ("v2" or "v1"), or NULL with @e set: on v1, a
+ * required controller (memory, pids, cpu, devices) that is not mounted
+ * (cpuacct and freezer are optional; the calls that need them fail when
+ * they are missing). On v2, a limit whose controller is not available or
+ * not delegated fails at cgroup_create(), naming it.
  */
 const struct cgroup_ops *cgroup_backend(struct hm_err *e);
 
@@ -170,9 +172,17 @@ int cgroup_stats(const char *id, struct cgroup_stats *st, struct hm_err *e);
 int cgroup_cpu_usage_ns(const char *id, uint64_t *ns, struct hm_err *e);
 
 /**
+ * cgroup_thaw_file() - the file and value that thaw @id (freezer.state
+ * "THAWED" on v1, cgroup.freeze "0" on v2), for a process that must thaw
+ * a container with nothing but open and write (commit's freeze guard).
+ * Return: a malloc'd path, or NULL when there is no freezer.
+ */
+char *cgroup_thaw_file(const char *id, const char **value);
+
+/**
  * cgroup_dir() - the host directory of @id in the hierarchy holding
  * @controller ("memory", "cpu", "cpuacct", ...; a hierarchy name such as
- * "cpu,cpuacct" works too).
+ * "cpu,cpuacct" works too; on v2 every controller has the same one).
  * Return: a malloc'd path, or NULL when the controller is not mounted (or
  * detection failed).
  */
@@ -182,6 +192,7 @@ char *cgroup_dir(const char *controller, const char *id);
  * cgroup_each() - call @fn for every hierarchy holding a cgroup of @id
  * (memory, pids, cpu, cpuacct, devices, freezer: each mounted hierarchy
  * once), in a fixed order, so the container can be shown its own dirs.
+ * On v2, once, with the name "".
  * Return: 0, or -1 when @fn failed (its error is its own) or detection
  * failed (errno set).
  */

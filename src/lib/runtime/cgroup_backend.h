@@ -1,15 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Between cgroup.c, the public API, and the backends that fill a struct
- * cgroup_ops (cgroup_v1.c today; a v2 backend becomes cgroup_v2.c). Only
- * those files include this header.
+ * cgroup_ops (cgroup_v1.c, cgroup_v2.c). Only those files (and their unit
+ * tests) include this header.
  */
 #ifndef HOMO_CGROUP_BACKEND_H
 #define HOMO_CGROUP_BACKEND_H
 
+#include <stddef.h>
+
 #include "runtime/cgroup.h"
 
 extern const struct cgroup_ops cgroup_v1_ops;
+extern const struct cgroup_ops cgroup_v2_ops;
+
+/*
+ * The device rules a container without --privileged gets, as v1
+ * devices.allow lines (cgroup_v1.c); v2 compiles them (cgroup_bpf.c).
+ * Return: their number, *@rules set to the array.
+ */
+size_t cgroup_default_devices(const char *const **rules);
+
+/* cgroup_v2.c's pure parts, for the unit tests */
+int64_t cgroup_v2_weight(int64_t shares);
+void cgroup_v2_cpu_max(int64_t quota, int64_t period, char *buf, size_t n);
+/* "key N" on a line of @buf (memory.events, cgroup.events, cpu.stat) */
+bool cgroup_v2_key(const char *buf, const char *key, uint64_t *v);
 
 /**
  * cgroup_parent_name() - the directory the containers' cgroups sit in under

@@ -315,10 +315,14 @@ static int detect(struct hm_err *e)
 			have |= BIT(i);
 	}
 	if ((have & REQUIRED) != REQUIRED) {
-		/* pure v2 (a hybrid host keeps the v1 ones and gets told
-		 * which controller is missing) */
+		/* cgroup2 without our controllers (cgroup_v2.c said no),
+		 * and no v1 ones; a hybrid host keeps the v1 ones and gets
+		 * told which controller is missing */
 		if (mnts[C_N][0] && !(have & REQUIRED))
-			return hm_fail(e, 0, "cgroup v2 is not supported yet");
+			return hm_fail(e, 0,
+				       "no cgroup v1 hierarchies and no "
+				       "cgroup2 mount offering memory, pids "
+				       "or cpu");
 		for (i = 0; !(REQUIRED & BIT(i)) || (have & BIT(i)); i++)
 			;
 		return hm_fail(e, 0,
@@ -417,30 +421,6 @@ static int write_limits(const struct hier *h, const char *dir,
 	return 0;
 }
 
-/* Docker's own checks, before anything is made. */
-static int check_limits(const struct cgroup_limits *l, struct hm_err *e)
-{
-	if (l->memory < 0)
-		return hm_fail(e, 0, "invalid memory limit %" PRId64,
-			       l->memory);
-	if (l->memory && l->memory < CGROUP_MIN_MEMORY)
-		return hm_fail(e, 0, "Minimum memory limit allowed is 6MB");
-	if (l->memory_swap < -1)
-		return hm_fail(e, 0, "invalid memory-swap limit %" PRId64,
-			       l->memory_swap);
-	if (l->memory_swap > 0 && !l->memory)
-		return hm_fail(e, 0,
-			       "You should always set the Memory limit "
-			       "when using Memoryswap limit");
-	if (l->memory_swap > 0 && l->memory_swap < l->memory)
-		return hm_fail(e, 0,
-			       "Minimum memoryswap limit should be "
-			       "larger than memory limit");
-	if (l->cpu_shares < 0 || l->cpu_period_us < 0)
-		return hm_fail(e, 0, "invalid CPU shares or period");
-	return 0;
-}
-
 /* rmdir <mnt>/<parent> everywhere unless a container still uses it. */
 static void remove_parents(void)
 {
@@ -462,8 +442,6 @@ static int v1_create(const char *id, const struct cgroup_limits *l,
 
 	if (!l)
 		l = &none;
-	if (check_limits(l, e) < 0)
-		return -1;
 	for (i = 0; i < cg.n; i++) {
 		if (dir_of(dir, i, id, e) < 0 || make_dir(dir, e) < 0)
 			goto undo;
@@ -740,6 +718,16 @@ static char *v1_dir(const char *controller, const char *id)
 	return NULL;
 }
 
+static char *v1_thaw_file(const char *id, const char **value)
+{
+	char dir[PATH_MAX];
+
+	*value = "THAWED";
+	if (cg.of[C_FREEZER] < 0 || dir_of(dir, cg.of[C_FREEZER], id, NULL))
+		return NULL;
+	return xasprintf("%s/freezer.state", dir);
+}
+
 static int v1_each(const char *id, cgroup_each_fn fn, void *arg)
 {
 	char dir[PATH_MAX];
@@ -763,4 +751,5 @@ const struct cgroup_ops cgroup_v1_ops = {
     .stats = v1_stats,
     .dir = v1_dir,
     .each = v1_each,
+    .thaw_file = v1_thaw_file,
 };

@@ -30,6 +30,13 @@ static const char *const dev_allow[] = {
     "c 10:200 rwm", /* /dev/net/tun */
 };
 
+/* the v2 backend compiles the same list into its BPF program */
+size_t cgroup_default_devices(const char *const **rules)
+{
+	*rules = dev_allow;
+	return ARRAY_SIZE(dev_allow);
+}
+
 /* @val to the open devices file @fd (@p: its path, for the error) */
 static int put(int fd, const char *val, const char *p, struct hm_err *e)
 {

@@ -359,14 +359,18 @@ static int setup_devices(int rootfd, const struct hm_spec *s, struct hm_err *e)
 	return add_devices(rootfd, s, userns, e);
 }
 
-/* The container's own cgroup dirs, read-only, so it can see its limits. */
+/*
+ * The container's own cgroup dirs, read-only, so it can see its limits; on
+ * cgroup v2 (name "") the one dir at /sys/fs/cgroup itself.
+ */
 static int bind_cgroup(const char *name, const char *host_dir, void *arg)
 {
 	struct {
 		int rootfd;
 		struct hm_err *e;
 	} *c = arg;
-	cleanup_free char *target = xasprintf("/sys/fs/cgroup/%s", name);
+	cleanup_free char *target =
+	    xasprintf("/sys/fs/cgroup%s%s", *name ? "/" : "", name);
 	cleanup_close int fd = mkdir_in_root(c->rootfd, target, c->e);
 
 	if (fd < 0 ||

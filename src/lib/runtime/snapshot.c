@@ -49,16 +49,17 @@ struct freeze_guard {
 static int freeze_locked(const char *id, struct freeze_guard *g,
 			 struct hm_err *e)
 {
-	cleanup_free char *dir = cgroup_dir("freezer", id);
-	cleanup_free char *state = NULL;
+	const char *thawed;
+	cleanup_free char *state = cgroup_thaw_file(id, &thawed);
 	int p[2];
 
-	if (!dir)
+	g->pid = -1;
+	g->fd = -1;
+	if (!state)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"container %.12s is running and the freezer "
 				"cgroup is not mounted: stop it first",
 				id);
-	state = xasprintf("%s/freezer.state", dir);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return hm_fail(e, errno, "pipe");
 	g->pid = fork();
@@ -81,7 +82,7 @@ static int freeze_locked(const char *id, struct freeze_guard *g,
 		while (read(0, &c, 1) < 0 && errno == EINTR)
 			;
 		fd = open(state, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0 && write(fd, "THAWED", 6) < 0)
+		if (fd >= 0 && write(fd, thawed, strlen(thawed)) < 0)
 			_exit(1);
 		_exit(0);
 	}

@@ -116,8 +116,8 @@ static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
 
 	if (userns_write_maps(pid, &s->uidmap, &s->gidmap, e) < 0)
 		return -1;
-	a->overlay_fd =
-	    userns_overlay(a->store_root, s->layers, upper, work, pid, e);
+	a->overlay_fd = userns_overlay(a->store_root, s->layers, upper, work,
+				       a->merged, pid, e);
 	return a->overlay_fd < 0 ? -1 : 0;
 }
 

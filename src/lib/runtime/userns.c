@@ -6,8 +6,12 @@
 #include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -49,22 +53,107 @@ int userns_idmapped_tree(const char *dir, int userns, struct hm_err *e)
 		return hm_fail(e, errno, "open_tree \"%s\"", dir);
 	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr,
 		    sizeof(attr)) < 0) {
-		hm_fail(e, errno, "idmap \"%s\"", dir);
+		/* tmpfs before 6.3, and other filesystems, refuse */
+		hm_fail(e, errno,
+			"idmapped mount of \"%s\" (--userns needs a store on "
+			"a filesystem this kernel can idmap: ext4, xfs, btrfs; "
+			"tmpfs from Linux 6.3)",
+			dir);
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static int fsconfig(int fs, unsigned cmd, const char *key, const void *val,
-		    int aux)
+static int fs_config(int fs, unsigned cmd, const char *key, const void *val,
+		     int aux)
 {
 	return (int)syscall(SYS_fsconfig, fs, cmd, key, val, aux);
 }
 
+/*
+ * The helper of forked_overlay(), in a mount namespace of its own: each
+ * layer's idmapped tree over its directory, the overlay through the short
+ * links as rootfs.c mounts it without a user namespace, a detached clone.
+ */
+static int overlay_in_ns(const char *store_root, char *const *layers,
+			 const char *upper, const char *work,
+			 const char *merged, int userns, struct hm_err *e)
+{
+	cleanup_free char *opts = NULL;
+	int fd;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return hm_fail(e, errno, "a private mount namespace");
+	for (size_t i = 0; layers[i]; i++) {
+		cleanup_free char *dir =
+		    xasprintf("%s/layers/%s/diff", store_root, layers[i]);
+		cleanup_close int t = userns_idmapped_tree(dir, userns, e);
+
+		if (t < 0)
+			return -1;
+		if (syscall(SYS_move_mount, t, "", AT_FDCWD, dir,
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return hm_fail(e, errno, "attach \"%s\"", dir);
+	}
+	opts = overlay_options(layers, upper, work, e);
+	if (!opts)
+		return -1;
+	if (chdir(store_root) < 0)
+		return hm_fail(e, errno, "chdir \"%s\"", store_root);
+	if (mount("overlay", merged, "overlay", 0, opts) < 0)
+		return hm_fail(e, errno, "mount overlay on \"%s\"", merged);
+	fd = (int)syscall(SYS_open_tree, AT_FDCWD, merged,
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	return fd < 0 ? hm_fail(e, errno, "clone the overlay") : fd;
+}
+
+/* overlay_in_ns() in a child; its mount fd (or its error) comes back. */
+static int forked_overlay(const char *store_root, char *const *layers,
+			  const char *upper, const char *work,
+			  const char *merged, int userns, struct hm_err *e)
+{
+	struct hm_err ce;
+	int sp[2], fd = -1;
+	ssize_t n;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return hm_fail(e, errno, "socketpair");
+	pid = fork();
+	if (pid < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return hm_fail(e, errno, "fork");
+	}
+	if (pid == 0) {
+		int mnt;
+
+		close(sp[0]);
+		hm_clear(&ce);
+		mnt = overlay_in_ns(store_root, layers, upper, work, merged,
+				    userns, &ce);
+		_exit(util_send_fd(sp[1], &ce, sizeof(ce), mnt) < 0);
+	}
+	close(sp[1]);
+	n = util_recv_fd(sp[0], &ce, sizeof(ce), &fd);
+	close(sp[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(ce) && fd >= 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof(ce))
+		return hm_fail(e, EIO, "the overlay helper died");
+	*e = ce;
+	return -1;
+}
+
 int userns_overlay(const char *store_root, char *const *layers,
-		   const char *upper, const char *work, pid_t pid,
-		   struct hm_err *e)
+		   const char *upper, const char *work, const char *merged,
+		   pid_t pid, struct hm_err *e)
 {
 	char path[64];
 	cleanup_close int userns = -1, fs = -1;
@@ -95,21 +184,26 @@ int userns_overlay(const char *store_root, char *const *layers,
 		fds[nfds] = userns_idmapped_tree(dir, userns, e);
 		if (fds[nfds] < 0)
 			goto out;
-		if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL,
-			     fds[nfds++]) < 0) {
-			hm_fail(e, errno,
-				"overlay lowerdir+ \"%s\" (layers by fd "
-				"need Linux 6.13)",
-				dir);
+		if (fs_config(fs, FSCONFIG_SET_FD, "lowerdir+", NULL,
+			      fds[nfds++]) < 0) {
+			/* before 6.13: no such key (before 6.5 overlay
+			 * has no fs_context of its own: EOPNOTSUPP) */
+			if ((errno == EINVAL || errno == EOPNOTSUPP) &&
+			    nfds == 1)
+				mnt = forked_overlay(store_root, layers, upper,
+						     work, merged, userns, e);
+			else
+				hm_fail(e, errno, "overlay lowerdir+ \"%s\"",
+					dir);
 			goto out;
 		}
 	}
-	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0) {
+	if (fs_config(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+	    fs_config(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0) {
 		hm_fail(e, errno, "overlay upperdir \"%s\"", upper);
 		goto out;
 	}
-	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+	if (fs_config(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
 		hm_fail(e, errno, "create the overlay");
 		goto out;
 	}

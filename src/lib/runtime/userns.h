@@ -34,11 +34,15 @@ int userns_idmapped_tree(const char *dir, int userns, struct hm_err *e);
  * userns_overlay() - the container's overlay, made by homo (privileged)
  * for a child in its new user namespace @pid: each layer an idmapped
  * detached mount, stacked with fsopen/fsconfig("lowerdir+", fd), upper and
- * work as they are. Return: a detached mount fd for the child to attach
- * with move_mount, or -1.
+ * work as they are. Before Linux 6.13 (no "lowerdir+"), a forked helper in
+ * a mount namespace of its own mounts each idmapped layer over its own
+ * directory, the overlay on @merged as without a user namespace, and hands
+ * back a detached clone of it; its mounts die with its namespace.
+ * Return: a detached mount fd for the child to attach with move_mount, or
+ * -1.
  */
 int userns_overlay(const char *store_root, char *const *layers,
-		   const char *upper, const char *work, pid_t pid,
-		   struct hm_err *e);
+		   const char *upper, const char *work, const char *merged,
+		   pid_t pid, struct hm_err *e);
 
 #endif
