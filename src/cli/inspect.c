@@ -334,15 +334,24 @@ static json_t *host_config(const struct hm_spec *s)
 	    l->memory && !l->memory_swap ? 2 * l->memory : l->memory_swap;
 	json_t *binds = json_array();
 
-	for (size_t i = 0; i < s->nvolumes; i++)
-		json_array_append_new(
-		    binds, json_sprintf("%s:%s%s", s->volumes[i].src,
-					s->volumes[i].dst,
-					s->volumes[i].ro ? ":ro" : ""));
+	/* Docker's Binds: -v HOST:CTR and NAME:CTR; anonymous ones and
+	 * tmpfs are not binds */
+	for (size_t i = 0; i < s->nvolumes; i++) {
+		const struct hm_volume *v = &s->volumes[i];
+		const char *src = v->type == MOUNT_BIND ? v->src
+				  : v->anon		? NULL
+							: v->name;
+
+		if (v->type != MOUNT_TMPFS && src)
+			json_array_append_new(
+			    binds, json_sprintf("%s:%s%s", src, v->dst,
+						v->ro ? ":ro" : ""));
+	}
 	return json_pack(
 	    "{s:o, s:s, s:o, s:{s:s, s:i}, s:b, s:o, s:o, s:b, s:b, s:b, "
 	    "s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "Binds", s->nvolumes ? binds : (json_decref(binds), json_null()),
+	    "Binds",
+	    json_array_size(binds) ? binds : (json_decref(binds), json_null()),
 	    "NetworkMode",
 	    s->net == NET_HOST	   ? "host"
 	    : s->net == NET_BRIDGE ? "bridge"
@@ -366,17 +375,32 @@ static json_t *host_config(const struct hm_spec *s)
 	    "PidsLimit", (json_int_t)(l->pids > 0 ? l->pids : 0));
 }
 
+/* Docker's Mounts: a bind, a volume (its name and data dir) or a tmpfs */
+static json_t *mount_json(const struct hm_volume *v)
+{
+	const char *type = v->type == MOUNT_BIND     ? "bind"
+			   : v->type == MOUNT_VOLUME ? "volume"
+						     : "tmpfs";
+	json_t *m =
+	    json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", type, "Source",
+		      v->src ? v->src : "", "Destination", v->dst, "Mode",
+		      v->ro ? "ro" : "", "RW", !v->ro, "Propagation",
+		      v->type == MOUNT_BIND ? "rprivate" : "");
+
+	if (v->type == MOUNT_VOLUME) {
+		json_object_set_new(m, "Name",
+				    json_string(v->name ? v->name : ""));
+		json_object_set_new(m, "Driver", json_string("local"));
+	}
+	return m;
+}
+
 static json_t *mounts_json(const struct hm_spec *s)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < s->nvolumes; i++)
-		json_array_append_new(
-		    a, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type",
-				 "bind", "Source", s->volumes[i].src,
-				 "Destination", s->volumes[i].dst, "Mode",
-				 s->volumes[i].ro ? "ro" : "", "RW",
-				 !s->volumes[i].ro, "Propagation", "rprivate"));
+		json_array_append_new(a, mount_json(&s->volumes[i]));
 	return a;
 }
 

@@ -220,7 +220,7 @@ one_line_125() {
 	run homo ps
 	assert_output_has " c"
 	run homo inspect c
-	assert_output_has '"Name": "c"'
+	assert_output_has '"Name": "/c"'
 	run homo inspect a
 	assert_status 125
 	homo run --name a busybox true
@@ -253,8 +253,8 @@ one_line_125() {
 	s2=$status
 	[ $((s1 + s2)) -eq 125 ]
 	cat "$T/a.err" "$T/b.err" | grep -q "already in use"
-	run homo ps -a --format json
-	[ "$(grep -c '"Name": "x"' <<<"$output")" -eq 1 ]
+	run homo ps -a --format '{{.Names}}'
+	[ "$(grep -cx x <<<"$output")" -eq 1 ]
 	homo rm x a b 2>/dev/null || true
 	[ -z "$(homo ps -aq)" ]
 }
@@ -386,7 +386,7 @@ one_line_125() {
 	run homo container ls -a
 	assert_output_has al
 	run homo container inspect al
-	assert_output_has '"Name": "al"'
+	assert_output_has '"Name": "/al"'
 	run homo container rm al
 	assert_status 0
 	run homo image tag busybox bb2

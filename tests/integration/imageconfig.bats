@@ -101,14 +101,14 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	assert_status 0
 	[ "$output" = "ep x y" ]
 	run homo inspect ep:v1
-	[ "$(jval 'j[0]["Config"]["entrypoint"]')" = '["echo", "ep"]' ]
-	[ "$(jval 'j[0]["Config"]["cmd"]')" = '["default"]' ]
+	[ "$(jval 'j[0]["Config"]["Entrypoint"]')" = '["echo", "ep"]' ]
+	[ "$(jval 'j[0]["Config"]["Cmd"]')" = '["default"]' ]
 	# a container's record keeps them apart too
 	homo run --name c1 ep:v1 x >/dev/null
 	run homo inspect c1
-	[ "$(jval 'j[0]["Config"]["entrypoint"]')" = '["echo", "ep"]' ]
-	[ "$(jval 'j[0]["Config"]["config_cmd"]')" = '["x"]' ]
-	[ "$(jval 'j[0]["Config"]["cmd"]')" = '["echo", "ep", "x"]' ]
+	[ "$(jval 'j[0]["Config"]["Entrypoint"]')" = '["echo", "ep"]' ]
+	[ "$(jval 'j[0]["Config"]["Cmd"]')" = '["x"]' ]
+	[ "$(jval '[j[0]["Path"]] + j[0]["Args"]')" = '["echo", "ep", "x"]' ]
 	# started again, it runs the same
 	homo start c1 >/dev/null
 	homo wait c1 >/dev/null
@@ -138,12 +138,12 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	mkarchive "$T/ep.tar" docker ep:v1 "$EP_CONF"
 	homo load -q -i "$T/ep.tar" >/dev/null
 	run homo inspect ep:v1
-	[ "$(jval 'j[0]["Config"]["labels"]')" = '{"b": "two", "org.a": "1"}' ]
-	[ "$(jval 'j[0]["Config"]["exposed_ports"]')" = '{"53/udp": {}, "80/tcp": {}}' ]
-	[ "$(jval 'j[0]["Config"]["stop_signal"]')" = '"SIGUSR1"' ]
-	[ "$(jval 'j[0]["Config"]["volumes"]')" = '{"/data": {}}' ]
-	[ "$(jval 'j[0]["Config"]["user"]')" = '"1000:1000"' ]
-	[ "$(jval 'j[0]["Config"]["workdir"]')" = '"/tmp"' ]
+	[ "$(jval 'j[0]["Config"]["Labels"]')" = '{"b": "two", "org.a": "1"}' ]
+	[ "$(jval 'j[0]["Config"]["ExposedPorts"]')" = '{"53/udp": {}, "80/tcp": {}}' ]
+	[ "$(jval 'j[0]["Config"]["StopSignal"]')" = '"SIGUSR1"' ]
+	[ "$(jval 'j[0]["Config"]["Volumes"]')" = '{"/data": {}}' ]
+	[ "$(jval 'j[0]["Config"]["User"]')" = '"1000:1000"' ]
+	[ "$(jval 'j[0]["Config"]["WorkingDir"]')" = '"/tmp"' ]
 	run homo run --rm --entrypoint /bin/sh ep:v1 -c 'id -u; id -g; pwd; echo $FOO'
 	assert_status 0
 	[ "$output" = "$(printf '1000\n1000\n/tmp\nbar')" ]
@@ -153,8 +153,8 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	# a container's record keeps its image's labels and stop signal
 	homo run --name c1 ep:v1 >/dev/null
 	run homo inspect c1
-	[ "$(jval 'j[0]["Config"]["labels"]')" = '{"b": "two", "org.a": "1"}' ]
-	[ "$(jval 'j[0]["Config"]["stop_signal"]')" = '"SIGUSR1"' ]
+	[ "$(jval 'j[0]["Config"]["Labels"]')" = '{"b": "two", "org.a": "1"}' ]
+	[ "$(jval 'j[0]["Config"]["StopSignal"]')" = '"SIGUSR1"' ]
 }
 
 @test "save then load keeps entrypoint, labels, ports, volumes, stop signal, history and the id" {
@@ -192,16 +192,16 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	run homo commit -q -c 'CMD ["c"]' -c 'ENTRYPOINT echo sh-form' c1 e2
 	assert_status 0
 	run homo inspect e2
-	[ "$(jval 'j[0]["Config"]["entrypoint"]')" = '["/bin/sh", "-c", "echo sh-form"]' ]
-	[ "$(jval 'j[0]["Config"]["cmd"]')" = '["c"]' ]
+	[ "$(jval 'j[0]["Config"]["Entrypoint"]')" = '["/bin/sh", "-c", "echo sh-form"]' ]
+	[ "$(jval 'j[0]["Config"]["Cmd"]')" = '["c"]' ]
 	run homo commit -q -c 'LABEL a=1 "b c"="d e"' -c 'EXPOSE 80 53/udp 8000-8001' \
 		-c 'VOLUME ["/v1", "/v2"]' -c 'STOPSIGNAL SIGINT' c1 e3
 	assert_status 0
 	run homo inspect e3
-	[ "$(jval 'j[0]["Config"]["labels"]')" = '{"a": "1", "b c": "d e"}' ]
-	[ "$(jval 'sorted(j[0]["Config"]["exposed_ports"])')" = '["53/udp", "80/tcp", "8000/tcp", "8001/tcp"]' ]
-	[ "$(jval 'sorted(j[0]["Config"]["volumes"])')" = '["/v1", "/v2"]' ]
-	[ "$(jval 'j[0]["Config"]["stop_signal"]')" = '"SIGINT"' ]
+	[ "$(jval 'j[0]["Config"]["Labels"]')" = '{"a": "1", "b c": "d e"}' ]
+	[ "$(jval 'sorted(j[0]["Config"]["ExposedPorts"])')" = '["53/udp", "80/tcp", "8000/tcp", "8001/tcp"]' ]
+	[ "$(jval 'sorted(j[0]["Config"]["Volumes"])')" = '["/v1", "/v2"]' ]
+	[ "$(jval 'j[0]["Config"]["StopSignal"]')" = '"SIGINT"' ]
 	for bad in 'STOPSIGNAL SIGNOPE' 'EXPOSE 0' 'EXPOSE 80/icmp' 'VOLUME rel' \
 		'LABEL novalue' 'ENV =x' 'ENTRYPOINT [1]' 'ONBUILD RUN x'; do
 		run --separate-stderr homo commit -q -c "$bad" c1 bad
@@ -227,9 +227,9 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	homo run --name c1 -u 0 ep:v1 from-run >/dev/null
 	homo commit -q c1 ep:c >/dev/null
 	run homo inspect ep:c
-	[ "$(jval 'j[0]["Config"]["entrypoint"]')" = '["echo", "ep"]' ]
-	[ "$(jval 'j[0]["Config"]["cmd"]')" = '["from-run"]' ]
-	[ "$(jval 'j[0]["Config"]["labels"]')" = '{"b": "two", "org.a": "1"}' ]
+	[ "$(jval 'j[0]["Config"]["Entrypoint"]')" = '["echo", "ep"]' ]
+	[ "$(jval 'j[0]["Config"]["Cmd"]')" = '["from-run"]' ]
+	[ "$(jval 'j[0]["Config"]["Labels"]')" = '{"b": "two", "org.a": "1"}' ]
 	run homo run --rm ep:c other
 	[ "$output" = "ep other" ]
 }
@@ -268,7 +268,7 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	homo load -q -i "$T/msg.tar" >/dev/null
 	[ "$(image_id msg:v1)" = "$id" ]
 	run homo inspect msg:v1
-	[ "$(jval 'j[0]["Config"]["comment"]')" = '"a message"' ]
+	[ "$(jval 'j[0]["Comment"]')" = '"a message"' ]
 }
 
 @test "pull of a save archive says to use load; pull - refuses a terminal" {
@@ -389,4 +389,26 @@ EP_CONF='{"Entrypoint": ["echo", "ep"], "Cmd": ["default"],
 	assert_status 0
 	[ "$(grep -c . <<<"$output")" -eq 2 ]
 	assert_output_has "Imported from $BUSYBOX_TAR"
+}
+
+@test "an image's VOLUME paths become anonymous volumes with the image's files; a user mount there wins" {
+	mkarchive "$T/ep.tar" docker ep:v1 "$EP_CONF"
+	homo load -q -i "$T/ep.tar" >/dev/null
+	homo run --name cv -u 0 --entrypoint /bin/sh ep:v1 -c 'echo kept >/data/f' >/dev/null
+	run homo inspect -f '{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}' cv
+	assert_status 0
+	[ "$output" = "volume /data" ]
+	[ "$(homo volume ls -q | wc -l)" -eq 1 ]
+	# the data lives in the volume, not in the container's layer
+	homo start cv >/dev/null
+	homo wait cv >/dev/null
+	[ ! -e "$HOMO_ROOT/containers/$(homo inspect -f '{{.Id}}' cv)/upper/data/f" ]
+	homo rm -v cv >/dev/null
+	[ -z "$(homo volume ls -q)" ]
+	# --rm takes it with the container; -v on the path replaces it
+	homo run --rm --entrypoint /bin/true ep:v1
+	[ -z "$(homo volume ls -q)" ]
+	run homo run --rm -u 0 -v "$T:/data" --entrypoint /bin/sh ep:v1 -c 'ls /data/ep.tar'
+	assert_status 0
+	[ -z "$(homo volume ls -q)" ]
 }

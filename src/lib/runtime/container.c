@@ -212,6 +212,10 @@ static int resolve_spec(struct hm_store *st, struct hm_spec *s,
 	}
 	json_decref(s->labels);
 	s->labels = json_deep_copy(json_object_get(cfg, "labels"));
+	if (volumes_of_image(s, json_object_get(cfg, "volumes"), e) < 0) {
+		image_free(&img);
+		return -1;
+	}
 	char **env = merge_env(json_object_get(cfg, "env"), s->env);
 
 	strv_free(s->env);

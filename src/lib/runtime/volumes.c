@@ -285,6 +285,47 @@ static int prepare_one(struct hm_store *st, const struct hm_spec *s,
 	return 0;
 }
 
+int volumes_of_image(struct hm_spec *s, json_t *vols, struct hm_err *e)
+{
+	const char *path;
+	json_t *v;
+
+	if (json_object_size(vols) && (s->uidmap.count || s->userns_auto)) {
+		struct hm_err w;
+
+		hm_failx(&w, 0,
+			 "the image's VOLUME paths stay in the container's "
+			 "layer: volumes cannot be used with a user namespace "
+			 "yet");
+		hm_warn(&w);
+		return 0;
+	}
+	json_object_foreach(vols, path, v)
+	{
+		char *dst = volumes_clean_path(path);
+		bool taken = false;
+
+		if (!dst || !strcmp(dst, "/")) {
+			free(dst);
+			return hm_failx(e, HM_EXIT_FAIL,
+					"image VOLUME \"%s\": not an absolute "
+					"path below /",
+					path);
+		}
+		for (size_t i = 0; i < s->nvolumes && !taken; i++)
+			taken = !strcmp(s->volumes[i].dst, dst);
+		if (taken) { /* the user's mount there wins, as Docker's */
+			free(dst);
+			continue;
+		}
+		s->volumes = xrealloc(s->volumes,
+				      (s->nvolumes + 1) * sizeof(*s->volumes));
+		s->volumes[s->nvolumes++] =
+		    (struct hm_volume){.type = MOUNT_VOLUME, .dst = dst};
+	}
+	return 0;
+}
+
 int volumes_prepare(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 {
 	for (size_t i = 0; s->volumes_from && s->volumes_from[i]; i++)

@@ -32,6 +32,15 @@ json_t *spec_volume_json(const struct hm_volume *v);
 int spec_volume_from_json(json_t *j, struct hm_volume *v, struct hm_err *e);
 
 /**
+ * volumes_of_image() - the image config's VOLUME paths (@vols, an object
+ * keyed by path) as anonymous volumes, as Docker makes them at create: not
+ * where the user mounts something already; none with a user namespace
+ * (said once through hm_warn: the store's volumes are out of its reach).
+ * Return: 0, or -1 with @e set for a path that is not absolute.
+ */
+int volumes_of_image(struct hm_spec *s, json_t *vols, struct hm_err *e);
+
+/**
  * volumes_prepare() - at create, under the store lock: add the mounts of
  * --volumes-from, refuse a target given twice or under /proc, /dev or
  * /sys, create the volumes named that do not exist yet (and the anonymous
