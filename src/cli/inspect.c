@@ -415,6 +415,10 @@ static json_t *network_settings(const struct hm_store *st,
 	const char *mode = s->net == NET_HOST	  ? "host"
 			   : s->net == NET_BRIDGE ? "bridge"
 						  : "none";
+	/* a user network's entry is under its name, with its aliases */
+	const char *key = s->netcfg.network ? s->netcfg.network : mode;
+	json_t *aliases = json_object_get(
+	    json_object_get(json_object_get(ns, "Networks"), key), "Aliases");
 	json_t *ep = json_pack(
 	    "{s:n, s:n, s:n, s:O, s:s, s:s, s:O, s:O, s:O, s:s, s:s, s:i}",
 	    "IPAMConfig", "Links", "Aliases", "MacAddress",
@@ -424,7 +428,9 @@ static json_t *network_settings(const struct hm_store *st,
 	    json_object_get(ns, "IPPrefixLen"), "IPv6Gateway", "",
 	    "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0);
 
-	json_object_set_new(ns, "Networks", json_pack("{s:o}", mode, ep));
+	if (aliases)
+		json_object_set(ep, "Aliases", aliases);
+	json_object_set_new(ns, "Networks", json_pack("{s:o}", key, ep));
 	return ns;
 }
 
