@@ -106,7 +106,7 @@ int cmd_attach(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char id[65];
 	int c, sock;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("attach", argc, argv, "+h", opts, e)) != -1) {
 		switch (c) {
 		case 'k':
 			keys = optarg;
@@ -117,7 +117,7 @@ int cmd_attach(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("attach");
 		default:
-			return cmd_usage_error(e, "attach", "bad option");
+			return -1;
 		}
 	}
 	if (optind != argc - 1)

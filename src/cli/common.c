@@ -52,6 +52,17 @@ static int long_len(const char *el)
 	return (int)strcspn(el, "=");
 }
 
+/* "--name[=value]" names one of @lo in full (not just a prefix) */
+static bool full_name(const char *el, const struct option *lo)
+{
+	size_t len = (size_t)long_len(el) - 2;
+
+	for (; lo->name; lo++)
+		if (!strncmp(lo->name, el + 2, len) && !lo->name[len])
+			return true;
+	return false;
+}
+
 /* "--rm=x": getopt's '?' with optopt the val of the option --rm */
 static bool takes_no_value(const char *el, const struct option *lo)
 {
@@ -73,7 +84,10 @@ static void getopt_error(const char *cmd, int c, const char *el,
 	char shortopt[3] = {'-', (char)optopt, 0};
 	bool is_long = !strncmp(el, "--", 2);
 
-	if (c == ':')
+	/* "--usern" last: a prefix of --username, no option at all */
+	if (c == ':' && is_long && !full_name(el, lo))
+		opt_error(e, cmd, el, long_len(el), "unknown option");
+	else if (c == ':')
 		opt_error(e, cmd, is_long ? el : shortopt,
 			  is_long ? long_len(el) : 2, "missing value");
 	else if (takes_no_value(el, lo))
@@ -131,6 +145,17 @@ int cmd_no_options(const char *cmd, int argc, char **argv, struct hm_err *e)
 	while ((c = cmd_getopt(cmd, argc, argv, "+h", opts, e)) != -1)
 		return c == 'h' ? 1 : -1;
 	return 0;
+}
+
+int cmd_group_options(const char *cmd, int argc, char **argv, struct hm_err *e)
+{
+	int r = argc >= 2 && argv[1][0] == '-'
+		    ? cmd_no_options(cmd, argc, argv, e)
+		    : 0;
+
+	if (r > 0)
+		cmd_help(cmd);
+	return r;
 }
 
 int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e)

@@ -62,6 +62,14 @@ int cmd_getopt(const char *cmd, int argc, char **argv, const char *shorts,
  */
 int cmd_no_options(const char *cmd, int argc, char **argv, struct hm_err *e);
 
+/*
+ * cmd_group_options() - the options of a management command (volume,
+ * network, ...) before its subcommand: --help, or one line naming any other.
+ * Return: 0 (argv[1] is the subcommand), 1 after printing the help, -1 with
+ * @e set.
+ */
+int cmd_group_options(const char *cmd, int argc, char **argv, struct hm_err *e);
+
 /** cmd_open_store() - open (and create) the store named by the globals. */
 int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e);
 
@@ -163,11 +171,6 @@ int cmd_rename(struct hm_ctx *, int, char **, struct hm_err *);
 int cmd_top(struct hm_ctx *, int, char **, struct hm_err *);
 extern const char cmd_pause_usage[], cmd_unpause_usage[], cmd_rename_usage[],
     cmd_top_usage[];
-/*
- * cmd_bad_option() - getopt_long()'s '?' or ':' as one line naming the
- * option; for option strings starting "+:" with opterr = 0.
- */
-int cmd_bad_option(struct hm_err *e, const char *cmd, int c, char **argv);
 
 /* prune.c: container prune, system prune */
 int cmd_container(struct hm_ctx *, int, char **, struct hm_err *);

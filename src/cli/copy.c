@@ -54,8 +54,7 @@ int cmd_cp(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char *sctr, *dctr, *spath = NULL, *dpath = NULL;
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+aLh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("cp", argc, argv, "+aLh", opts, e)) != -1) {
 		if (c == 'h')
 			return cmd_help("cp");
 		if (c == 'a')
@@ -63,8 +62,7 @@ int cmd_cp(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		else if (c == 'L')
 			o.follow = true;
 		else
-			return cmd_usage_error(e, "cp", "unknown option \"%s\"",
-					       argv[optind - 1]);
+			return -1;
 	}
 	if (argc - optind != 2)
 		return cmd_usage_error(e, "cp", "expected SRC and DEST");
@@ -103,11 +101,13 @@ static void print_change(char kind, const char *path, void *arg)
 
 int cmd_diff(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return cmd_help("diff");
-	if (argc != 2 || argv[1][0] == '-')
+	int r = cmd_no_options("diff", argc, argv, e);
+
+	if (r)
+		return r > 0 ? cmd_help("diff") : -1;
+	if (argc - optind != 1)
 		return cmd_usage_error(e, "diff", "expected one CONTAINER");
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
-	return container_diff(&ctx->store, argv[1], print_change, NULL, e);
+	return container_diff(&ctx->store, argv[optind], print_change, NULL, e);
 }

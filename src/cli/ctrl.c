@@ -34,35 +34,23 @@ const char cmd_top_usage[] =
     "with ps OPTIONS (default -ef: UID PID PPID C STIME TTY TIME CMD),\n"
     "keeping only the rows of the container's processes (host pids).\n";
 
-int cmd_bad_option(struct hm_err *e, const char *cmd, int c, char **argv)
+/* only --help: 1 after printing it, -1 for any other option */
+static int help_only(const char *cmd, int argc, char **argv, struct hm_err *e)
 {
-	const char *opt = argv[optind - 1];
+	int r = cmd_no_options(cmd, argc, argv, e);
 
-	if (c == ':')
-		return cmd_usage_error(e, cmd, "%s: missing value", opt);
-	if (optopt)
-		return cmd_usage_error(e, cmd, "-%c: unknown option", optopt);
-	return cmd_usage_error(e, cmd, "%.*s: unknown option",
-			       (int)strcspn(opt, "="), opt);
-}
-
-/* --help as the only argument; else optind past the command name */
-static int help_only(const char *cmd, int argc, char **argv)
-{
-	optind = 1;
-	return argc >= 2 &&
-	       (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) &&
-	       cmd_help(cmd) == 0;
+	if (r > 0)
+		cmd_help(cmd);
+	return r;
 }
 
 static int each_args(const char *cmd, int argc, char **argv, struct hm_err *e)
 {
-	if (argc >= 2 && argv[1][0] == '-')
-		return cmd_usage_error(e, cmd, "unknown option \"%s\"",
-				       argv[1]);
-	if (argc < 2)
+	int r = help_only(cmd, argc, argv, e);
+
+	if (r == 0 && optind >= argc)
 		return cmd_usage_error(e, cmd, "expected CONTAINER...");
-	return 0;
+	return r;
 }
 
 static int do_pause(struct hm_ctx *ctx, const char *id, const char *arg,
@@ -78,38 +66,36 @@ static int do_pause(struct hm_ctx *ctx, const char *id, const char *arg,
 
 int cmd_pause(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	if (help_only("pause", argc, argv))
-		return 0;
-	if (each_args("pause", argc, argv, e) < 0)
-		return -1;
+	int r = each_args("pause", argc, argv, e);
+
+	if (r)
+		return r > 0 ? 0 : -1;
 	return cmd_each_container(ctx, argc, argv, do_pause, ctx, e);
 }
 
 int cmd_unpause(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	if (help_only("unpause", argc, argv))
-		return 0;
-	if (each_args("unpause", argc, argv, e) < 0)
-		return -1;
+	int r = each_args("unpause", argc, argv, e);
+
+	if (r)
+		return r > 0 ? 0 : -1;
 	return cmd_each_container(ctx, argc, argv, do_pause, NULL, e);
 }
 
 int cmd_rename(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	char id[65];
+	int r = help_only("rename", argc, argv, e);
 
-	if (help_only("rename", argc, argv))
-		return 0;
-	if (argc >= 2 && argv[1][0] == '-')
-		return cmd_usage_error(e, "rename", "unknown option \"%s\"",
-				       argv[1]);
-	if (argc != 3)
+	if (r)
+		return r > 0 ? 0 : -1;
+	if (argc - optind != 2)
 		return cmd_usage_error(e, "rename",
 				       "expected CONTAINER NEW_NAME");
 	if (cmd_open_store(ctx, e) < 0 ||
-	    container_find(&ctx->store, argv[1], id, e) < 0)
+	    container_find(&ctx->store, argv[optind], id, e) < 0)
 		return -1;
-	return container_rename(&ctx->store, id, argv[2], e);
+	return container_rename(&ctx->store, id, argv[optind + 1], e);
 }
 
 /* ---- top ---- */
@@ -214,15 +200,16 @@ int cmd_top(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	cleanup_strv char **pids = NULL, **args = NULL;
 	struct hm_state state;
 	char id[65];
+	int r = help_only("top", argc, argv, e);
 
-	if (help_only("top", argc, argv))
-		return 0;
-	if (argc < 2 || argv[1][0] == '-')
+	if (r)
+		return r > 0 ? 0 : -1;
+	if (optind >= argc)
 		return cmd_usage_error(e, "top",
 				       "expected CONTAINER [ps "
 				       "OPTIONS]");
 	if (cmd_open_store(ctx, e) < 0 ||
-	    container_find(&ctx->store, argv[1], id, e) < 0 ||
+	    container_find(&ctx->store, argv[optind], id, e) < 0 ||
 	    container_check(&ctx->store, id, &state, e) < 0)
 		return -1;
 	if (state.status != ST_RUNNING)
@@ -232,9 +219,9 @@ int cmd_top(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	if (!pids)
 		return -1;
 	args = strv_push(NULL, "ps");
-	for (int i = 2; i < argc; i++)
+	for (int i = optind + 1; i < argc; i++)
 		args = strv_push(args, argv[i]);
-	if (argc == 2)
+	if (argc == optind + 1)
 		args = strv_push(args, "-ef");
 	fflush(stdout);
 	return run_ps(args, pids, e);

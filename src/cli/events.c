@@ -117,8 +117,7 @@ static int events_parse(struct events_opts *o, int argc, char **argv,
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("events", argc, argv, "+f:h", opts, e)) != -1) {
 		if ((c == 's' || c == 'u') &&
 		    events_parse_time(optarg, now_ns,
 				      c == 's' ? &o->since : &o->until, e) < 0)
@@ -138,8 +137,8 @@ static int events_parse(struct events_opts *o, int argc, char **argv,
 		o->json |= c == 'F';
 		if (c == 'h')
 			return 1;
-		if (c == '?' || c == ':')
-			return cmd_bad_option(e, "events", c, argv);
+		if (c == '?')
+			return -1;
 	}
 	if (optind < argc)
 		return cmd_usage_error(

@@ -149,7 +149,7 @@ int cmd_history(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	size_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("history", argc, argv, "+qh", opts, e)) != -1) {
 		switch (c) {
 		case 'T':
 			no_trunc = true;
@@ -160,9 +160,7 @@ int cmd_history(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("history");
 		default:
-			return cmd_usage_error(e, "history",
-					       "unknown option \"%s\"",
-					       argv[optind - 1]);
+			return -1;
 		}
 	}
 	if (argc - optind != 1)

@@ -489,10 +489,10 @@ int cmd_image(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	    {0},
 	};
 	bool all = false;
-	int c;
+	int c = cmd_group_options("image", argc, argv, e);
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return cmd_help("image");
+	if (c)
+		return c > 0 ? 0 : -1;
 	if (argc < 2)
 		return cmd_usage_error(e, "image",
 				       "expected a subcommand: prune");

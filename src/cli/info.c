@@ -38,7 +38,7 @@ static int parse_format(const char *cmd, int argc, char **argv,
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(cmd, argc, argv, "+f:h", opts, e)) != -1) {
 		switch (c) {
 		case 'f':
 			*format = optarg;
@@ -46,7 +46,7 @@ static int parse_format(const char *cmd, int argc, char **argv,
 		case 'h':
 			return 1;
 		default:
-			return cmd_usage_error(e, cmd, "bad option");
+			return -1;
 		}
 	}
 	if (optind < argc)

@@ -57,6 +57,7 @@ static int net_create(struct hm_ctx *ctx, int argc, char **argv,
 	    {"subnet", required_argument, NULL, 's'},
 	    {"gateway", required_argument, NULL, 'g'},
 	    {"driver", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	const char *subnet = NULL, *gw = NULL;
@@ -64,7 +65,11 @@ static int net_create(struct hm_ctx *ctx, int argc, char **argv,
 	int c;
 
 	optind = 0; /* getopt's full reset */
-	while ((c = getopt_long(argc, argv, "+d:", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("network", argc, argv, "+d:h", opts, e)) != -1) {
+		if (c == 'h')
+			return cmd_help("network");
+		if (c == '?')
+			return -1;
 		if (c == 's')
 			subnet = optarg;
 		else if (c == 'g')
@@ -74,11 +79,6 @@ static int net_create(struct hm_ctx *ctx, int argc, char **argv,
 					"network create: driver \"%s\": only "
 					"bridge is supported",
 					optarg);
-		else if (c != 'd')
-			return cmd_usage_error(e, "network",
-					       "bad option "
-					       "\"%s\"",
-					       argv[optind - 1]);
 	}
 	if (argc - optind != 1)
 		return cmd_usage_error(e, "network",
@@ -90,16 +90,52 @@ static int net_create(struct hm_ctx *ctx, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * The options of ls, inspect, rm and prune: "+" then @letters, -q or -f
+ * setting *@flag. Return: 0, 1 for --help, -1 with @e set.
+ */
+static int sub_opts(const char *letters, int argc, char **argv, bool *flag,
+		    struct hm_err *e)
+{
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = cmd_getopt("network", argc, argv, letters, opts, e)) !=
+	       -1) {
+		if (c == 'h') {
+			cmd_help("network");
+			return 1;
+		}
+		if (c == '?')
+			return -1;
+		/* one table for all: a long option of another subcommand */
+		if (!strchr(letters, c))
+			return cmd_usage_error(e, "network",
+					       "--%s: unknown option",
+					       c == 'q' ? "quiet" : "force");
+		*flag = true;
+	}
+	return 0;
+}
+
 static int net_ls(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	static const char *const builtin[] = {"bridge", "host", "none"};
 	cleanup_free struct hm_usernet *v = NULL;
-	bool quiet = argc - optind == 1 && (!strcmp(argv[optind], "-q") ||
-					    !strcmp(argv[optind], "--quiet"));
+	bool quiet = false;
 	size_t n;
 	char id[65];
+	int r = sub_opts("+qh", argc, argv, &quiet, e);
 
-	if (argc - optind > (quiet ? 1 : 0))
+	if (r)
+		return r > 0 ? 0 : -1;
+	if (argc - optind > 0)
 		return cmd_usage_error(e, "network", "ls: expected [-q]");
 	if (cmd_open_store(ctx, e) < 0 ||
 	    usernet_list(&ctx->store, &v, &n, e) < 0)
@@ -127,9 +163,14 @@ static int net_ls(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 static int net_inspect(struct hm_ctx *ctx, int argc, char **argv,
 		       struct hm_err *e)
 {
-	json_t *all = json_array();
+	json_t *all;
 	struct hm_err first = {0};
+	bool none = false;
+	int r = sub_opts("+h", argc, argv, &none, e);
 
+	if (r)
+		return r > 0 ? 0 : -1;
+	all = json_array();
 	if (argc - optind < 1) {
 		json_decref(all);
 		return cmd_usage_error(e, "network",
@@ -165,7 +206,11 @@ static int net_inspect(struct hm_ctx *ctx, int argc, char **argv,
 static int net_rm(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
 	struct hm_err first = {0};
+	bool none = false;
+	int r = sub_opts("+h", argc, argv, &none, e);
 
+	if (r)
+		return r > 0 ? 0 : -1;
 	if (argc - optind < 1)
 		return cmd_usage_error(e, "network", "rm: expected NAME...");
 	if (cmd_open_store(ctx, e) < 0)
@@ -215,12 +260,13 @@ static int net_prune(struct hm_ctx *ctx, int argc, char **argv,
 		     struct hm_err *e)
 {
 	cleanup_free struct hm_usernet *v = NULL;
-	bool force = argc - optind == 1 && (!strcmp(argv[optind], "-f") ||
-					    !strcmp(argv[optind], "--force"));
-	bool said = false;
+	bool force = false, said = false;
 	size_t n;
+	int r = sub_opts("+fh", argc, argv, &force, e);
 
-	if (argc - optind > (force ? 1 : 0))
+	if (r)
+		return r > 0 ? 0 : -1;
+	if (argc - optind > 0)
 		return cmd_usage_error(e, "network", "prune: expected [-f]");
 	if (!force && !confirmed())
 		return 0;
@@ -251,16 +297,16 @@ int cmd_network(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	    {"inspect", net_inspect}, {"rm", net_rm}, {"remove", net_rm},
 	    {"prune", net_prune},
 	};
+	int r = cmd_group_options("network", argc, argv, e);
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return cmd_help("network");
+	if (r)
+		return r > 0 ? 0 : -1;
 	if (argc < 2)
 		return cmd_usage_error(e, "network", "expected a subcommand");
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		if (strcmp(argv[1], subs[i].name))
 			continue;
-		optind = 1;
-		opterr = 0;
+		optind = 0;
 		/* argv[1] is the subcommand: its arguments start after it */
 		return subs[i].fn(ctx, argc - 1, argv + 1, e);
 	}

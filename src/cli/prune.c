@@ -90,22 +90,27 @@ static int prune_parse(const char *cmd, bool full, struct prune_opts *o,
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
+	/* container prune: no --all, no --volumes */
+	static const struct option copts[] = {
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
 	int c;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, full ? "+:fah" : "+:fh", opts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(cmd, argc, argv, full ? "+fah" : "+fh",
+			       full ? opts : copts, e)) != -1) {
 		if (c == 'f')
 			o->force = true;
-		else if (c == 'a' && full)
+		else if (c == 'a')
 			o->all = true;
-		else if (c == 'V' && full)
+		else if (c == 'V')
 			o->volumes = true;
 		else if (c == 'h')
 			return 1;
 		else
-			return cmd_bad_option(e, cmd, c, argv);
+			return -1;
 	}
 	if (optind < argc)
 		return cmd_usage_error(e, cmd, "unexpected argument \"%s\"",
@@ -132,8 +137,10 @@ static int container_prune(struct hm_ctx *ctx, int argc, char **argv,
 
 int cmd_container(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return cmd_help("container");
+	int r = cmd_group_options("container", argc, argv, e);
+
+	if (r)
+		return r > 0 ? 0 : -1;
 	if (argc < 2)
 		return cmd_usage_error(e, "container", "expected a subcommand");
 	if (strcmp(argv[1], "prune"))

@@ -96,7 +96,7 @@ int cmd_login(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	int c;
 
 	(void)ctx;
-	while ((c = getopt_long(argc, argv, "+u:p:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("login", argc, argv, "+u:p:h", opts, e)) != -1) {
 		switch (c) {
 		case 'u':
 			free(user);
@@ -115,7 +115,7 @@ int cmd_login(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("login");
 		default:
-			return cmd_usage_error(e, "login", "bad option");
+			return -1;
 		}
 	}
 	if (argc - optind > 1)
@@ -161,11 +161,8 @@ int cmd_logout(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	int c;
 
 	(void)ctx;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cmd_help("logout");
-		return cmd_usage_error(e, "logout", "bad option");
-	}
+	while ((c = cmd_getopt("logout", argc, argv, "+h", opts, e)) != -1)
+		return c == 'h' ? cmd_help("logout") : -1;
 	if (argc - optind > 1)
 		return cmd_usage_error(e, "logout", "expected [REGISTRY]");
 	reg = registry_arg(argc > optind ? argv[optind] : "");
@@ -191,7 +188,7 @@ int cmd_push(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	char digest[DIGEST_HEX_LEN + 1];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("push", argc, argv, "+qh", opts, e)) != -1) {
 		switch (c) {
 		case 'q':
 			o.progress = false;
@@ -202,7 +199,7 @@ int cmd_push(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 		case 'h':
 			return cmd_help("push");
 		default:
-			return cmd_usage_error(e, "push", "bad option");
+			return -1;
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)

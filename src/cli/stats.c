@@ -396,8 +396,7 @@ static int stats_parse(struct stats_opts *o, int argc, char **argv,
 	char f[F_N][64] = {{0}};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:ah", opts, NULL)) != -1) {
+	while ((c = cmd_getopt("stats", argc, argv, "+ah", opts, e)) != -1) {
 		if (c == 'a')
 			o->all = true;
 		else if (c == 'n')
@@ -407,7 +406,7 @@ static int stats_parse(struct stats_opts *o, int argc, char **argv,
 		else if (c == 'h')
 			return 1;
 		else
-			return cmd_bad_option(e, "stats", c, argv);
+			return -1;
 	}
 	if (o->format && strcmp(o->format, "json") &&
 	    strcmp(o->format, "{{json .}}")) {

@@ -104,13 +104,14 @@ static int system_boot(struct hm_ctx *ctx, int argc, char **argv,
 	cleanup_strv char **ids = NULL;
 	struct hm_err first = {0};
 	bool failed = false;
-	int r;
+	int r = cmd_no_options("system", argc, argv, e);
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		return cmd_help("system");
-	if (argc > 1)
-		return cmd_usage_error(
-		    e, "system", "boot: unexpected argument \"%s\"", argv[1]);
+	if (r)
+		return r > 0 ? cmd_help("system") : -1;
+	if (optind < argc)
+		return cmd_usage_error(e, "system",
+				       "boot: unexpected argument \"%s\"",
+				       argv[optind]);
 	if (cmd_open_store(ctx, e) < 0)
 		return -1;
 	ids = container_list(&ctx->store);
@@ -135,8 +136,10 @@ static int system_boot(struct hm_ctx *ctx, int argc, char **argv,
 
 int cmd_system(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return cmd_help("system");
+	int r = cmd_group_options("system", argc, argv, e);
+
+	if (r)
+		return r > 0 ? 0 : -1;
 	if (argc < 2)
 		return cmd_usage_error(e, "system",
 				       "expected a subcommand: "

@@ -42,15 +42,17 @@ static int volume_opts(int argc, char **argv, const char *letters, bool *seen,
 	int c;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, letters, opts, NULL)) != -1) {
+	while ((c = cmd_getopt("volume", argc, argv, letters, opts, e)) != -1) {
 		if (c == 'h')
 			return 1;
-		if (c == '?' || c == ':' || !strchr(letters, c))
-			return cmd_usage_error(e, "volume",
-					       "%s: unknown option or missing "
-					       "value \"%s\"",
-					       argv[0], argv[optind - 1]);
+		if (c == '?')
+			return -1;
+		/* one table for all: a long option of another subcommand */
+		for (size_t i = 0; !strchr(letters, c) && opts[i].name; i++)
+			if (opts[i].val == c)
+				return cmd_usage_error(e, "volume",
+						       "--%s: unknown option",
+						       opts[i].name);
 		if (c == 'l')
 			*labels = strv_push(*labels, optarg);
 		seen[c & 127] = true;
@@ -277,13 +279,14 @@ int cmd_volume(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	    {"inspect", NULL, volume_inspect},	 {"rm", "remove", volume_rm},
 	    {"prune", NULL, volume_prune},
 	};
+	int r = cmd_group_options("volume", argc, argv, e);
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return argc < 2 ? cmd_usage_error(e, "volume",
-						  "expected a subcommand: "
-						  "create, ls, inspect, rm, "
-						  "prune")
-				: cmd_help("volume");
+	if (r)
+		return r > 0 ? 0 : -1;
+	if (argc < 2)
+		return cmd_usage_error(e, "volume",
+				       "expected a subcommand: create, ls, "
+				       "inspect, rm, prune");
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
 		if (!strcmp(argv[1], subs[i].name) ||
 		    (subs[i].alias && !strcmp(argv[1], subs[i].alias)))

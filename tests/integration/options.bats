@@ -327,3 +327,55 @@ assert_option_error() {
 	assert_status 0
 	homo rm k1 k2
 }
+
+# $1: homo's arguments (a command, or a group and its subcommand) before the
+# option $2, which must be refused: status 125, nothing on stdout, one line
+# "homo: CMD: $2: unknown option (see 'homo CMD --help')"
+assert_unknown_option() {
+	run --separate-stderr timeout 20 "$HOMO" $1 "$2" </dev/null
+	[ "$status" -eq 125 ] || { echo "homo $1 $2: status $status: $stderr" >&2; return 1; }
+	[ -z "$output" ] || { echo "homo $1 $2: stdout '$output'" >&2; return 1; }
+	assert_one_error_line || { echo "(homo $1 $2)" >&2; return 1; }
+	[[ "$stderr" =~ ^homo:\ [a-z\ ]+:\ $2:\ unknown\ option\ \(see\ \'homo\ [a-z\ ]+--help\'\)$ ]] ||
+		{ echo "homo $1 $2: '$stderr'" >&2; return 1; }
+}
+
+@test "options: every command and subcommand refuses a prefix and an unknown option in one line" {
+	local cmds sub opt long
+	cmds=$(homo --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
+	[ "$(echo "$cmds" | wc -l)" -ge 40 ]
+	for cmd in $cmds; do
+		assert_unknown_option "$cmd" --bogus
+		assert_unknown_option "$cmd" --hel
+		# the first long option its --help lists, less its last letter
+		long=$(homo "$cmd" --help | grep -oE '^ +(-[a-zA-Z0-9], )?--[a-z][a-z0-9-]*' |
+			grep -oE -- '--[a-z0-9-]+$' | grep -vx -- --help) || continue
+		opt=$(echo "$long" | head -1)
+		echo "$long" | grep -qx -- "${opt%?}" ||
+			assert_unknown_option "$cmd" "${opt%?}"
+	done
+	# the subcommands: a prefix of one of their long options where they have one
+	while IFS='|' read -r sub opt; do
+		assert_unknown_option "$sub" --bogus
+		assert_unknown_option "$sub" --hel
+		[ -z "$opt" ] || assert_unknown_option "$sub" "$opt"
+	done <<-'END'
+		volume create|--labe
+		volume ls|--quie
+		volume inspect|
+		volume rm|--forc
+		volume prune|--al
+		network create|--subn
+		network ls|--quie
+		network inspect|
+		network rm|
+		network prune|--forc
+		container prune|--forc
+		image prune|--al
+		system check|--repai
+		system boot|
+		system df|--forma
+		system prune|--volume
+	END
+	[ -z "$(ls "$HOMO_ROOT/containers" 2>/dev/null)" ]
+}
