@@ -57,7 +57,7 @@ PROBE := $(BUILD)/probe
 	check-clang check-asan-integration asan fmt fmt-check demo bench \
 	install clean images
 
-all: $(BUILD)/homo
+all: $(BUILD)/homo $(BUILD)/floor
 
 deps:
 	@scripts/install-deps.sh
@@ -171,6 +171,11 @@ fmt:
 
 fmt-check:
 	clang-format --dry-run --Werror $(FMT_FILES)
+
+# the bench's floor program: not part of homo, no library of ours
+$(BUILD)/floor: scripts/bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(WARN) -Wno-format-truncation -D_GNU_SOURCE -o $@ $<
 
 bench: all $(BUSYBOX_TAR)
 	@scripts/install-deps.sh --bench
