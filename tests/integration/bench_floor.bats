@@ -50,3 +50,29 @@ floor_left() {
 	[[ "$output" == "floor: step overlay: "* ]]
 	[ -z "$(floor_left)" ]
 }
+
+# make bench's table of homo's steps reads the --debug trace: one time base
+# for the whole start, the sealed re-exec included, and each step's line
+@test "debug trace: one time base across the sealed re-exec, every step" {
+	pull_busybox
+	run --separate-stderr homo --debug run --rm --net none busybox env
+	[ "$status" -eq 0 ]
+	# the trace's time base is homo's business, not the container's
+	[[ "$output" != *HOMO_TRACE_T0* ]]
+	local t
+	t=$(grep '^=>' <<<"$stderr")
+	echo "$t"
+	local first second
+	first=$(awk '/homo run: sealed re-exec$/ { print $2 }' <<<"$t")
+	second=$(awk '/homo run: runs sealed$/ { print $2 }' <<<"$t")
+	[ "$first" = 0.000 ]
+	# the re-exec'd homo continues the clock instead of starting at 0
+	awk -v a="$first" -v b="$second" 'BEGIN { exit !(b > a) }'
+	for step in 'run: options parsed' 'clone init' 'mount overlay' \
+		'/proc mounted' '/dev made' '/sys mounted' pivot_root \
+		'masked and read-only paths' 'exec env' 'exited with 0' finished; do
+		grep -q "] $step" <<<"$t"
+	done
+	# in time order the parent's last line comes last
+	[ "$(sort -g -k2 <<<"$t" | tail -1 | sed 's/.*] //')" = finished ]
+}
