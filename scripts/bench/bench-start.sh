@@ -2,7 +2,8 @@
 # Start latency, issue 19: "homo run --rm --net none busybox true", "crun
 # run" of the same rootfs (the store's layer dir, bound read-only: crun has
 # no overlay) and build/floor (the same work as homo in-process, with a
-# netns) in one interleaved run, medians of N rounds; "homo --version"
+# netns) in one interleaved run, medians of N rounds; the floor without a
+# netns (N more, after); "homo --version"
 # (exec, dynamic linking, exit). Then the floor's step table next to homo's
 # own, from the timestamps of its --debug trace (M runs), and both grouped
 # into the same phases. The tables go to $BENCH_TMP/tables for run.sh.
@@ -34,6 +35,9 @@ out=$("$FLOOR" -l "${layers[0]}" -t "$ftmp" -n "$N" -c "homo-bench-floor" \
 read -r h c f < <(printf '%s\n' "$out" | awk -F'|' '$1 == "start" { print $2, $3, $4 }')
 printf '%s\n' "$out" | grep -v '^start|' >"$BENCH_TMP/floor-steps"
 version=$(hf_median 30 "$HOMO" --version)
+# what the net namespace costs the floor (clone, and its teardown at exit)
+nonet=$("$FLOOR" -N -l "${layers[0]}" -t "$ftmp" -n "$N" -c "homo-bench-floor" |
+	awk '$1 == "total" { print $NF }')
 
 # homo's trace: "=> MS [PID] WHAT" lines, from several processes (the init
 # prints its own), so sorted by time; each step lasts until the next line.
@@ -135,4 +139,5 @@ END {
 
 echo "homo run --rm --net none busybox true|$h|crun run (same rootfs)|$c|ms"
 echo "homo run --rm --net none busybox true|$h|floor (in-process, netns)|$f|ms"
+echo "floor, netns|$f|floor, no netns|$nonet|ms"
 echo "homo --version|$version|||ms"
