@@ -763,6 +763,15 @@ static void usage(void)
 	exit(2);
 }
 
+/* ^C or a kill: stop after the current round, through the cleanup */
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 int main(int argc, char **argv)
 {
 	char *homo = NULL, *crun = NULL, **hv = NULL, **cv = NULL, p[600];
@@ -815,6 +824,14 @@ int main(int argc, char **argv)
 	o.tmp = tmp;
 	if (o.fail >= 0)
 		warm = 0, o.n = 1;
+	{
+		struct sigaction sa = {.sa_handler = on_signal,
+				       .sa_flags = SA_RESTART};
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	detect_cgroups();
 	for (size_t i = 0; i < 3; i++) {
 		static const char *const f[] = {"hostname", "hosts",
@@ -839,6 +856,11 @@ int main(int argc, char **argv)
 		helper = crun_helper(cv, &to, &from);
 	}
 	for (int i = -warm; i < o.n && !rc; i++) {
+		if (stop) {
+			fprintf(stderr, "floor: interrupted\n");
+			rc = 1;
+			break;
+		}
 		/* rotate the order so that drift hits all three alike */
 		for (int r = 0; r < (homo ? 3 : 1) && !rc; r++) {
 			int which = homo ? (i + 3 + r) % 3 : 2;

@@ -51,6 +51,23 @@ floor_left() {
 	[ -z "$(floor_left)" ]
 }
 
+@test "floor: SIGTERM in the middle of a run cleans up" {
+	floor_setup
+	"$FLOOR" -l "$LOWER" -t "$T/floor" -c "$HOMO_CGROUP_PARENT" -n 1000000 2>"$T/err" &
+	local pid=$!
+	# until it is in its loop (an iteration's dir appears)
+	for i in $(seq 100); do
+		ls "$T/floor" | grep -q '^c' && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	grep -q 'floor: interrupted' "$T/err"
+	[ -z "$(floor_left)" ]
+}
+
 # make bench's table of homo's steps reads the --debug trace: one time base
 # for the whole start, the sealed re-exec included, and each step's line
 @test "debug trace: one time base across the sealed re-exec, every step" {
