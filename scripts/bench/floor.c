@@ -19,11 +19,8 @@
  * removed on every path out of an iteration (-f STEP fails on purpose
  * after STEP's work, to test that).
  *
- * With -H and -C it is also the driver of the head-to-head: each round runs
- * the homo command, the crun command and one floor iteration, in rotating
- * order, and prints the medians of all three. crun runs from a helper in a
- * private mount namespace where an empty tmpfs covers
- * /sys/fs/cgroup/unified: crun refuses this machine's hybrid layout.
+ * With -H and -C it also times homo and crun against itself, round by
+ * round (floor_vs.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,31 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_HIER 16
-
-/* the steps, in the order they happen; p = parent, c = container's init */
-enum step {
-	P_DIRS,
-	P_CGCREATE,
-	P_CLONE,
-	P_ATTACH,
-	C_WAKE,
-	C_PRIVATE,
-	C_OVERLAY,
-	C_PROC,
-	C_DEV,
-	C_SYS,
-	C_CGBIND,
-	C_ETC,
-	C_PIVOT,
-	C_MASK,
-	C_HOST,
-	P_EXEC,
-	P_CGRM,
-	P_RM,
-	N_STEPS
-};
 
 static const struct {
 	const char *key, *what;
@@ -552,7 +528,7 @@ fail:
 /* ---- one iteration ---- */
 
 /* the iteration's times in @t (ms per step); 0, or -1 with a message */
-static int iteration(int it, double t[N_STEPS])
+int floor_iteration(int it, double t[N_STEPS])
 {
 	struct timespec s[N_STEPS], t0;
 	struct report rep = {.failed = -1};
@@ -648,104 +624,6 @@ out:
 	return 0;
 }
 
-/* ---- the driver: homo and crun against the floor ---- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* fork, exec @argv with its output to /dev/null, wait: ms, or -1 */
-static double time_cmd(char **argv)
-{
-	struct timespec a, b;
-	int status;
-	pid_t pid;
-
-	now(&a);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-
-		dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
-		return -1;
-	now(&b);
-	return ms(&a, &b);
-}
-
-/* split a command line on spaces (the bench's paths have none) */
-static char **split(char *s)
-{
-	char **v = calloc(64, sizeof(*v));
-	int n = 0;
-
-	for (char *save = NULL, *t = strtok_r(s, " ", &save); t && n < 63;
-	     t = strtok_r(NULL, " ", &save))
-		v[n++] = t;
-	return v;
-}
-
-/*
- * The crun helper: in a mount namespace of its own with an empty tmpfs over
- * /sys/fs/cgroup/unified, it times @argv each time a byte arrives on @in
- * and answers with the ms (a double) on @out.
- */
-static pid_t crun_helper(char **argv, int *to, int *from)
-{
-	int a[2], b[2];
-	pid_t pid;
-
-	if (pipe2(a, O_CLOEXEC) < 0 || pipe2(b, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		char c;
-
-		/* our own copies of the parent's ends: EOF when it closes */
-		close(a[1]);
-		close(b[0]);
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount("tmpfs", "/sys/fs/cgroup/unified", "tmpfs", 0, NULL) <
-			0)
-			_exit(1);
-		while (read(a[0], &c, 1) == 1) {
-			double t = time_cmd(argv);
-
-			if (write(b[1], &t, sizeof(t)) != sizeof(t))
-				break;
-		}
-		_exit(0);
-	}
-	close(a[0]);
-	close(b[1]);
-	*to = a[1];
-	*from = b[0];
-	return pid;
-}
-
-static double crun_once(int to, int from)
-{
-	double t = -1;
-
-	if (write(to, "r", 1) != 1 || read(from, &t, sizeof(t)) != sizeof(t))
-		return -1;
-	return t;
-}
-
 static void print_steps(double *v[N_STEPS], double *tot, int n)
 {
 	printf("%-9s %-42s %9s\n", "step", "floor", "median ms");
@@ -763,22 +641,19 @@ static void usage(void)
 	exit(2);
 }
 
-/* ^C or a kill: stop after the current round, through the cleanup */
-static volatile sig_atomic_t stop;
+volatile sig_atomic_t floor_stop;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	floor_stop = 1;
 }
 
 int main(int argc, char **argv)
 {
-	char *homo = NULL, *crun = NULL, **hv = NULL, **cv = NULL, p[600];
-	char tmp[PATH_MAX];
-	double *v[N_STEPS], *tot, *th, *tc, t[N_STEPS];
-	int c, to = -1, from = -1, rc = 0, warm = 3;
-	pid_t helper = -1;
+	char *homo = NULL, *crun = NULL, p[600], tmp[PATH_MAX];
+	struct samples sm;
+	int c, rc = 0, warm = 3;
 
 	while ((c = getopt(argc, argv, "l:t:n:Nc:f:H:C:")) != -1) {
 		switch (c) {
@@ -846,65 +721,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int k = 0; k < N_STEPS; k++)
-		v[k] = calloc((size_t)o.n, sizeof(double));
-	tot = calloc((size_t)o.n, sizeof(double));
-	th = calloc((size_t)o.n, sizeof(double));
-	tc = calloc((size_t)o.n, sizeof(double));
-	if (homo) {
-		hv = split(homo);
-		cv = split(crun);
-		helper = crun_helper(cv, &to, &from);
-	}
-	for (int i = -warm; i < o.n && !rc; i++) {
-		if (stop) {
-			fprintf(stderr, "floor: interrupted\n");
-			rc = 1;
-			break;
-		}
-		/* rotate the order so that drift hits all three alike */
-		for (int r = 0; r < (homo ? 3 : 1) && !rc; r++) {
-			int which = homo ? (i + 3 + r) % 3 : 2;
-
-			if (which == 0) {
-				double x = time_cmd(hv);
-
-				if (x < 0)
-					fprintf(stderr, "floor: %s failed\n",
-						homo),
-					    rc = 1;
-				else if (i >= 0)
-					th[i] = x;
-			} else if (which == 1) {
-				double x = crun_once(to, from);
-
-				if (x < 0)
-					fprintf(stderr, "floor: %s failed\n",
-						crun),
-					    rc = 1;
-				else if (i >= 0)
-					tc[i] = x;
-			} else if (iteration(i < 0 ? o.n - i : i, t) < 0) {
-				rc = 1;
-			} else if (i >= 0) {
-				tot[i] = 0;
-				for (int k = 0; k < N_STEPS; k++)
-					v[k][i] = t[k], tot[i] += t[k];
-			}
-		}
-	}
-	if (helper > 0) {
-		close(to);
-		waitpid(helper, NULL, 0);
-	}
+		sm.v[k] = calloc((size_t)o.n, sizeof(double));
+	sm.tot = calloc((size_t)o.n, sizeof(double));
+	sm.homo = calloc((size_t)o.n, sizeof(double));
+	sm.crun = calloc((size_t)o.n, sizeof(double));
+	rc = floor_rounds(homo, crun, o.n, warm, &sm);
 	cg_parents_remove();
 	if (rc)
 		return 1;
 	if (homo) {
-		double mh = median(th, o.n), mc = median(tc, o.n),
-		       mf = median(tot, o.n);
+		double mh = median(sm.homo, o.n), mc = median(sm.crun, o.n),
+		       mf = median(sm.tot, o.n);
 
 		printf("start|%.3f|%.3f|%.3f\n", mh, mc, mf);
 	}
-	print_steps(v, tot, o.n);
+	print_steps(sm.v, sm.tot, o.n);
 	return 0;
 }
