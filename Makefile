@@ -58,7 +58,7 @@ PROBE := $(BUILD)/probe
 	check-vm check-vm-full \
 	install clean images
 
-all: $(BUILD)/homo
+all: $(BUILD)/homo $(BUILD)/floor
 
 deps:
 	@scripts/install-deps.sh
@@ -188,6 +188,12 @@ fmt:
 
 fmt-check:
 	clang-format --dry-run --Werror $(FMT_FILES)
+
+# the bench's floor program: not part of homo, no library of ours
+$(BUILD)/floor: scripts/bench/floor.c scripts/bench/floor_vs.c scripts/bench/floor.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(WARN) -Wno-format-truncation -D_GNU_SOURCE \
+		-o $@ scripts/bench/floor.c scripts/bench/floor_vs.c
 
 bench: all $(BUSYBOX_TAR)
 	@scripts/install-deps.sh --bench

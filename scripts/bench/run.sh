@@ -24,3 +24,5 @@ while IFS='|' read -r what mine peer theirs unit; do
 	printf '%-44s %11s %-2s   %-22s %11s %-2s %8s\n' "$what" "$mine" "$unit" \
 		"$peer" "$theirs" "${theirs:+$unit}" "$ratio"
 done <"$rows"
+# step tables some benches leave (bench-start.sh: the floor against homo)
+[ ! -s "$BENCH_TMP/tables" ] || cat "$BENCH_TMP/tables"

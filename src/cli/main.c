@@ -368,6 +368,9 @@ int main(int argc, char **argv)
 		if (strcmp(cmd_table[i].name, argv[optind]))
 			continue;
 		if (starts_processes(argv[optind])) {
+			HM_TRACE("homo %s: %s", argv[optind],
+				 sealed_running() ? "runs sealed"
+						  : "sealed re-exec");
 			if (sealed_reexec(argv, &e) < 0)
 				die(&e);
 			note_cmdline(argc, argv);

@@ -642,11 +642,18 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	    check_kernel_dir(rootfd, "sys", e) < 0)
 		return -1;
 	if (mount_dir(rootfd, "/proc", "proc", "proc",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
-	    setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
-	    setup_devices(rootfd, a->spec, e) < 0 ||
-	    setup_sys(a, rootfd, e) < 0 || setup_volumes(a, rootfd, e) < 0 ||
-	    setup_etc(a, rootfd, e) < 0)
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
+		return -1;
+	/* one line per step: make bench's table of where a start goes */
+	HM_TRACE("/proc mounted: /dev");
+	if (setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
+	    setup_devices(rootfd, a->spec, e) < 0)
+		return -1;
+	HM_TRACE("/dev made: /sys");
+	if (setup_sys(a, rootfd, e) < 0)
+		return -1;
+	HM_TRACE("/sys mounted: volumes, /etc");
+	if (setup_volumes(a, rootfd, e) < 0 || setup_etc(a, rootfd, e) < 0)
 		return -1;
 	/* --read-only: only the root mount; /dev, /proc, volumes keep theirs */
 	if (a->spec->read_only &&
@@ -656,6 +663,7 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	HM_TRACE("pivot_root");
 	if (pivot(rootfd, e) < 0)
 		return -1;
+	HM_TRACE("masked and read-only paths");
 	return a->spec->privileged ? 0 : mask_paths(e);
 }
 
