@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rootless.h"
 #include "runtime/cgroup_backend.h"
 
 #define NAME_MAX_LEN 128 /* id or parent */
@@ -41,6 +42,8 @@ static int check_name(const char *what, const char *s, struct hm_err *e)
 
 const struct cgroup_ops *cgroup_backend(struct hm_err *e)
 {
+	if (hm_rootless())
+		return &cgroup_none_ops;
 	if (!be.state)
 		be.state = cgroup_v1_ops.detect(&be.err) < 0 ? -1 : 1;
 	if (be.state < 0) {

@@ -10,6 +10,7 @@
 #include "runtime/cgroup.h"
 
 extern const struct cgroup_ops cgroup_v1_ops;
+extern const struct cgroup_ops cgroup_none_ops; /* rootless */
 
 /**
  * cgroup_parent_name() - the directory the containers' cgroups sit in under

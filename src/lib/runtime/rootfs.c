@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/rootless.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
 #include "runtime/volumes.h"
@@ -300,9 +301,22 @@ static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
 		struct hm_err *e;
 	} c = {rootfd, e};
 
-	if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL, e) < 0 ||
-	    mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
+	if (hm_rootless() &&
+	    (a->spec->net == NET_HOST || a->spec->net == NET_CONTAINER)) {
+		/* no sysfs of a netns our user namespace does not own */
+		cleanup_close int fd = mkdir_in_root(rootfd, "/sys", e);
+
+		if (fd < 0 ||
+		    mount_at("/sys", fd, "/sys", NULL, MS_BIND | MS_REC, NULL,
+			     e) < 0 ||
+		    remount_ro(rootfd, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			       e) < 0)
+			return -1;
+	} else if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
+			     MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL,
+			     e) < 0)
+		return -1;
+	if (mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", e) < 0)
 		return -1;
 	if (cgroup_each(a->spec->id, bind_cgroup, &c) < 0)
@@ -541,7 +555,8 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 		return -1;
 	if (mount_dir(rootfd, "/proc", "proc", "proc",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0 ||
-	    setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
+	    setup_dev(rootfd, a->spec->uidmap.count != 0 || hm_rootless(), e) <
+		0 ||
 	    setup_sys(a, rootfd, e) < 0 || setup_volumes(a, rootfd, e) < 0 ||
 	    setup_etc(a, rootfd, e) < 0)
 		return -1;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/progress.h"
+#include "base/rootless.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
 #include "runtime/cgroup.h"
@@ -282,6 +283,8 @@ static char *export_options(char *const *layers, const char *id,
 	for (size_t i = n; i-- > 0;)
 		len += (size_t)sprintf(opts + len, ":l/%.*s", LAYER_SHORT_LEN,
 				       layers[i]);
+	if (hm_rootless()) /* markers as user.overlay.* (docs/rootless.md) */
+		len += (size_t)sprintf(opts + len, ",userxattr");
 	if (len >= page) {
 		free(opts);
 		return hm_failx(e, HM_EXIT_FAIL,
