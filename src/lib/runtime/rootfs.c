@@ -200,6 +200,18 @@ static int remount_ro(int rootfd, const char *path, unsigned long extra,
 			MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, e);
 }
 
+/* Whether @gid exists here: not the tty group of a single-id rootless map */
+static bool gid_mapped(unsigned long gid)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/gid_map", "re");
+	unsigned long in, out, count;
+
+	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (gid >= in && gid - in < count)
+			return true;
+	return !f;
+}
+
 /* /dev: a small tmpfs with Docker's nodes, devpts, shm and mqueue. */
 static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 {
@@ -250,9 +262,11 @@ static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 		if (symlinkat(links[i].target, dev, links[i].name) < 0)
 			return hm_fail(e, errno, "symlink /dev/%s",
 				       links[i].name);
-	if (mount_dir(rootfd, "/dev/pts", "devpts", "devpts",
-		      MS_NOSUID | MS_NOEXEC,
-		      "newinstance,ptmxmode=0666,mode=0620,gid=5", e) < 0 ||
+	if (mount_dir(
+		rootfd, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+		gid_mapped(5) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+			      : "newinstance,ptmxmode=0666,mode=0620",
+		e) < 0 ||
 	    mount_dir(rootfd, "/dev/shm", "shm", "tmpfs",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
 		      e) < 0 ||
