@@ -201,16 +201,23 @@ static int write_maps(pid_t pid, const struct rootless_ids *ids,
 		   : 0;
 }
 
+/* What the holder tells the homo starting it, in one atomic write. */
+struct holder_msg {
+	pid_t pid;
+	int err; /* of unshare (or fork), 0 when ready for its maps */
+};
+
 /* The holder: namespaces kept for the user's homos; SIGTERM ends it. */
 static void __attribute__((noreturn)) holder_main(int up, int go)
 {
-	int err = 0, devnull;
+	struct holder_msg m = {getpid(), 0};
+	int devnull;
 	char c = 0;
 
 	setsid();
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		err = errno;
-	if (util_write_all(up, &err, sizeof(err)) < 0 || err ||
+		m.err = errno;
+	if (util_write_all(up, &m, sizeof(m)) < 0 || m.err ||
 	    read(go, &c, 1) != 1 || c != 'g')
 		_exit(1);
 	devnull = open("/dev/null", O_RDWR);
@@ -219,6 +226,7 @@ static void __attribute__((noreturn)) holder_main(int up, int go)
 		dup2(devnull, 1);
 		dup2(devnull, 2);
 	}
+	/* the store lock's fd among them: the holder holds nothing of ours */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	if (chdir("/") < 0)
 		_exit(1);
@@ -232,8 +240,9 @@ static void __attribute__((noreturn)) holder_main(int up, int go)
 /* Fork the holder (a grandchild: no homo ever has to reap it); its pid. */
 static pid_t fork_holder(int *up, int *go, struct hm_err *e)
 {
-	int a[2], b[2], err = 0;
-	pid_t mid, pid = -1;
+	struct holder_msg m = {-1, EIO};
+	int a[2], b[2];
+	pid_t mid;
 
 	if (pipe2(a, O_CLOEXEC) < 0)
 		return hm_fail(e, errno, "rootless: pipe"), -1;
@@ -243,26 +252,26 @@ static pid_t fork_holder(int *up, int *go, struct hm_err *e)
 	}
 	mid = fork();
 	if (mid == 0) {
-		pid = fork();
-		if (pid == 0)
+		/* our ends only, so that either side's exit is an EOF */
+		close(a[0]), close(b[1]);
+		mid = fork();
+		if (mid == 0)
 			holder_main(a[1], b[0]);
-		_exit(util_write_all(a[1], &pid, sizeof(pid)) < 0 || pid < 0);
+		m.err = errno;
+		_exit(mid < 0 && util_write_all(a[1], &m, sizeof(m)) == 0);
 	}
 	close(a[1]), close(b[0]);
 	*up = a[0], *go = b[1];
 	if (mid < 0)
 		return hm_fail(e, errno, "rootless: fork"), -1;
 	waitpid(mid, NULL, 0);
-	if (read(a[0], &pid, sizeof(pid)) != sizeof(pid) || pid <= 0)
-		return hm_failx(e, HM_EXIT_FAIL, "rootless: fork the holder"),
-		       -1;
-	if (read(a[0], &err, sizeof(err)) != sizeof(err) || err)
-		return hm_fail(e, err ? err : EIO,
+	if (read(a[0], &m, sizeof(m)) != sizeof(m) || m.err || m.pid <= 0)
+		return hm_fail(e, m.err,
 			       "rootless: unshare a user namespace (is "
 			       "user.max_user_namespaces 0, or "
 			       "unprivileged_userns_clone off?)"),
 		       -1;
-	return pid;
+	return m.pid;
 }
 
 /* A holder with its maps, recorded in @pidfile; its pid. */
@@ -330,6 +339,7 @@ int rootless_enter(const char *root, const char *runroot, struct hm_err *e)
 	cleanup_free char *parent = xstrdup(root);
 	cleanup_close int lock = -1, fd = -1;
 	char *slash = strrchr(parent, '/');
+	pid_t pid;
 
 	if (check_runroot(runroot, getuid(), e) < 0)
 		return -1;
@@ -341,17 +351,17 @@ int rootless_enter(const char *root, const char *runroot, struct hm_err *e)
 	lock = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
 		return hm_fail(e, errno, "rootless: lock \"%s\"", lockfile);
+	/* a holder killed but not yet reaped (a zombie) has no namespaces */
 	fd = open_holder(pidfile);
-	if (fd < 0) {
-		pid_t pid = start_holder(pidfile, e);
-
-		if (pid < 0)
-			return -1;
-		fd = (int)syscall(SYS_pidfd_open, pid, 0);
-		if (fd < 0)
-			return hm_fail(e, errno, "rootless: the holder %d",
-				       (int)pid);
-	}
+	if (fd >= 0 && join(fd, pidfile, NULL) == 0)
+		return 0;
+	pid = start_holder(pidfile, e);
+	if (pid < 0)
+		return -1;
+	close(fd);
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return hm_fail(e, errno, "rootless: the holder %d", (int)pid);
 	return join(fd, pidfile, e);
 }
 
