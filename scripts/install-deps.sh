@@ -10,7 +10,8 @@ PKGS="build-essential pkg-config
       libnftables-dev nftables
       libcmocka-dev bats busybox-static
       util-linux bsdextrautils iproute2 kmod xz-utils zstd bzip2 gzip
-      clang clang-format skopeo umoci jq openssl"
+      clang clang-format skopeo umoci jq openssl
+      uidmap"
 
 # Packages only the optional suites need (slow suite, benchmarks).
 case "${1:-}" in

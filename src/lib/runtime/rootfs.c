@@ -553,8 +553,12 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 			return hm_fail(e, errno, "chdir \"%s\"", a->store_root);
 		if (mount("overlay", a->merged, "overlay", 0, a->overlay_opts) <
 		    0)
-			return hm_fail(e, errno, "mount overlay on \"%s\"",
-				       a->merged);
+			return hm_fail(
+			    e, errno, "mount overlay on \"%s\"%s", a->merged,
+			    hm_rootless() ? " (rootless: overlayfs in a user "
+					    "namespace, \"userxattr\", needs "
+					    "Linux 5.11+)"
+					  : "");
 		rootfd = open(a->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (rootfd < 0)

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -332,6 +333,23 @@ static int join(int fd, const char *pidfile, struct hm_err *e)
 	return 0;
 }
 
+/* overlayfs mounts in a user namespace came with Linux 5.11 */
+static int check_kernel(struct hm_err *e)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0; /* unknown: the mount will say */
+	if (major > 5 || (major == 5 && minor >= 11))
+		return 0;
+	return hm_failx(e, HM_EXIT_FAIL,
+			"rootless: Linux %s cannot mount overlayfs in a user "
+			"namespace (unprivileged overlay, \"userxattr\": "
+			"Linux 5.11 or later); run homo as root",
+			u.release);
+}
+
 int rootless_enter(const char *root, const char *runroot, struct hm_err *e)
 {
 	cleanup_free char *pidfile = xasprintf("%s/pause.pid", runroot);
@@ -341,7 +359,7 @@ int rootless_enter(const char *root, const char *runroot, struct hm_err *e)
 	char *slash = strrchr(parent, '/');
 	pid_t pid;
 
-	if (check_runroot(runroot, getuid(), e) < 0)
+	if (check_kernel(e) < 0 || check_runroot(runroot, getuid(), e) < 0)
 		return -1;
 	if (slash && slash != parent) {
 		*slash = '\0';
