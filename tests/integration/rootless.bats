@@ -270,6 +270,16 @@ teardown() {
 	assert_output_has "1000     1000"
 	assert_output_has hi
 	assert_output_has "No such file"
+	# a running one: not frozen (no freezer cgroup), said in a warning
+	rl run -d --name r1 --net none bb sh -c 'echo live >/live; exec sleep 1000' >/dev/null
+	for _ in $(seq 100); do rl exec r1 cat /live 2>/dev/null | grep -q live && break; sleep 0.05; done
+	run --separate-stderr rl commit r1 bb-live
+	assert_status 0
+	[[ "$stderr" == *"no freezer cgroup"* ]]
+	run rl run --rm --net none bb-live cat /live
+	assert_output_has live
+	rl rm -f r1 >/dev/null
+	rl rmi bb-live >/dev/null
 	rl export c1 >"$TD/c1.tar"
 	run tar -tvf "$TD/c1.tar"
 	assert_output_has "1000/1000"

@@ -106,6 +106,17 @@ static int freeze(struct hm_store *s, const char *id, struct freeze_guard *g,
 	g->lock = container_lock(s, id, e);
 	if (g->lock < 0)
 		return -1;
+	if (hm_rootless()) { /* no freezer: as Docker's --pause=false */
+		struct hm_err w = {0};
+
+		hm_failx(&w, 0,
+			 "rootless: %.12s runs on while it is read (no "
+			 "freezer cgroup): what it writes meanwhile may be "
+			 "caught half-written",
+			 id);
+		hm_warn(&w);
+		return 0;
+	}
 	/* paused by the user: already still, and it stays paused after */
 	if (container_paused(s, id) || freeze_locked(id, g, e) == 0)
 		return 0;
