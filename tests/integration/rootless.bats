@@ -410,3 +410,13 @@ teardown() {
 	assert_one_error_line
 	rm "/tmp/homo-$SOLO_UID"
 }
+
+@test "rootless: run -it: a shell on the user's terminal" {
+	rl pull -q "$RL_DIR/busybox.tar" bb >/dev/null
+	export -f as_user rl
+	export TD
+	run bash -c "printf 'tty; id -u; exit 3\n' | script -qec 'bash -c \"rl run --rm -it --net none bb sh\"' /dev/null"
+	assert_status 3
+	assert_output_has /dev/pts/0
+	[ -z "$(rl ps -aq)" ]
+}
