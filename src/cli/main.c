@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/rootless.h"
 #include "base/util.h"
 #include "common.h"
 #include "runtime/init.h"
+#include "runtime/rootless.h"
 #include "runtime/sealed.h"
 
 const struct hm_cmd cmd_table[] = {
@@ -265,9 +268,11 @@ static void usage(FILE *f)
 	    "images become containers on overlayfs.\n\n"
 	    "Options:\n"
 	    "      --root DIR      store (default /var/lib/homo, env "
-	    "HOMO_ROOT)\n"
+	    "HOMO_ROOT;\n"
+	    "                      rootless ~/.local/share/homo)\n"
 	    "      --runroot DIR   runtime state (default /run/homo, env "
-	    "HOMO_RUNROOT)\n"
+	    "HOMO_RUNROOT;\n"
+	    "                      rootless $XDG_RUNTIME_DIR/homo)\n"
 	    "      --debug         trace each step on stderr\n"
 	    "  -h, --help          this help\n"
 	    "  -v, --version       print the version\n\n"
@@ -315,6 +320,25 @@ static void die(const struct hm_err *e)
 	exit(e->exit_code ? e->exit_code : HM_EXIT_FAIL);
 }
 
+/*
+ * Root's store and runroot, or an ordinary user's (docs/rootless.md): as
+ * the user, and as root of the user's namespace (a re-executed homo).
+ */
+static void default_paths(struct hm_ctx *ctx)
+{
+	static char *root, *runroot;
+	uid_t uid = geteuid();
+
+	if (uid != 0 || rootless_detect(&uid)) {
+		hm_set_rootless(uid);
+		rootless_default_paths(uid, &root, &runroot);
+	}
+	if (!ctx->root || !*ctx->root)
+		ctx->root = root ? root : "/var/lib/homo";
+	if (!ctx->runroot || !*ctx->runroot)
+		ctx->runroot = runroot ? runroot : "/run/homo";
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -333,10 +357,7 @@ int main(int argc, char **argv)
 	hm_set_warn_handler(print_warning);
 	hm_set_fatal_handler(die);
 	ctx.store.lock_fd = -1;
-	if (!ctx.root || !*ctx.root)
-		ctx.root = "/var/lib/homo";
-	if (!ctx.runroot || !*ctx.runroot)
-		ctx.runroot = "/run/homo";
+	default_paths(&ctx);
 	while ((c = cmd_getopt(NULL, argc, argv, "+hv", opts, &e)) != -1) {
 		switch (c) {
 		case 'R':
@@ -363,6 +384,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return HM_EXIT_FAIL;
 	}
+	if (geteuid() != 0 && rootless_enter(ctx.root, ctx.runroot, &e) < 0)
+		die(&e);
 	resolve_alias(&optind, argc, argv);
 	for (size_t i = 0; i < cmd_table_len; i++) {
 		if (strcmp(cmd_table[i].name, argv[optind]))

@@ -66,7 +66,7 @@ void cleanup_strvp(char ***v)
 static void *oom(void)
 {
 	fputs("homo: out of memory\n", stderr); /* check-tree: sink */
-	_exit(HM_EXIT_FAIL);			  /* check-tree: sink */
+	_exit(HM_EXIT_FAIL);			/* check-tree: sink */
 }
 
 void *xmalloc(size_t n)

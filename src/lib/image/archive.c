@@ -30,6 +30,7 @@
 #include "base/fault.h"
 #include "base/hasher.h"
 #include "base/lazylib.h"
+#include "base/rootless.h"
 #include "base/util.h"
 #include "image/archive_err.h"
 
@@ -63,7 +64,7 @@ static const int extract_flags =
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_META ".wh..wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
-#define OVL_OPAQUE "trusted.overlay.opaque"
+#define OVL_OPAQUE hm_ovl_opaque() /* trusted., or user. rootless */
 
 struct unpack {
 	int fd;
@@ -344,8 +345,8 @@ static int whiteout(struct unpack *u, struct archive_entry *ent,
 	if (strcmp(base, WHITEOUT_OPAQUE) == 0) {
 		if (fsetxattr(dfd, OVL_OPAQUE, "y", 1, 0) < 0)
 			return hm_fail(u->e, errno,
-				       "unpack: entry \"%s\": set " OVL_OPAQUE,
-				       name);
+				       "unpack: entry \"%s\": set %s", name,
+				       OVL_OPAQUE);
 		return 0;
 	}
 	/* OCI: a whiteout hides lower layers only, never its own layer. */
@@ -367,7 +368,9 @@ static int whiteout(struct unpack *u, struct archive_entry *ent,
 
 static bool unsafe_xattr(const char *name)
 {
-	return util_has_prefix(name, "trusted.overlay.") &&
+	/* both: a rootless overlay reads user.overlay.* ("userxattr") */
+	return (util_has_prefix(name, "trusted.overlay.") ||
+		util_has_prefix(name, "user.overlay.")) &&
 	       strcmp(name, OVL_OPAQUE) != 0;
 }
 

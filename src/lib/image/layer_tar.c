@@ -35,14 +35,14 @@
 #include "base/fdwalk.h"
 #include "base/idmap.h"
 #include "base/lazylib.h"
+#include "base/rootless.h"
 #include "base/util.h"
 #include "image/archive_err.h"
 #include "image/tar_ring.h"
 
 /* holes are fed to the tar writer (which skips them) this much a call */
 #define HOLE_CHUNK ((size_t)1 << 30)
-#define OVL_PREFIX "trusted.overlay."
-#define OVL_OPAQUE "trusted.overlay.opaque"
+#define OVL_OPAQUE hm_ovl_opaque() /* trusted., or user. rootless */
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"
 #define XATTR_CAPS "security.capability"
@@ -213,7 +213,8 @@ static int read_xattrs(struct walk *w, int dfd, const char *name, bool *opaque)
 			*opaque = vl == 1 && val[0] == 'y';
 			continue;
 		}
-		if (util_has_prefix(names[i], OVL_PREFIX))
+		if (util_has_prefix(names[i], "trusted.overlay.") ||
+		    util_has_prefix(names[i], "user.overlay."))
 			continue;
 		if (!strcmp(names[i], XATTR_CAPS))
 			unshift_caps(w->o->uidmap, val, &vl);
@@ -244,9 +245,8 @@ static int copy_xattrs(struct walk *w, int ddfd, const char *name, bool opaque)
 				       "set xattr %s on the copy of \"%s\"",
 				       xname, w->rel);
 	if (opaque && lsetxattr(path, OVL_OPAQUE, "y", 1, 0) < 0)
-		return hm_fail(w->e, errno,
-			       "set " OVL_OPAQUE " on the copy of \"%s\"",
-			       w->rel);
+		return hm_fail(w->e, errno, "set %s on the copy of \"%s\"",
+			       OVL_OPAQUE, w->rel);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rootless.h"
 #include "runtime/cgroup_backend.h"
 
 #define NAME_MAX_LEN 128 /* id or parent */
@@ -67,6 +68,9 @@ static int check_limits(const struct cgroup_limits *l, struct hm_err *e)
 
 const struct cgroup_ops *cgroup_backend(struct hm_err *e)
 {
+	/* rootless on v1: no cgroups at all (docs/rootless.md) */
+	if (hm_rootless())
+		return &cgroup_none_ops;
 	/* v2 where a cgroup2 mount has our controllers, else v1 */
 	if (!be.state) {
 		be.ops = &cgroup_v2_ops;

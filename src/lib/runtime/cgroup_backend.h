@@ -26,6 +26,7 @@ int64_t cgroup_v2_weight(int64_t shares);
 void cgroup_v2_cpu_max(int64_t quota, int64_t period, char *buf, size_t n);
 /* "key N" on a line of @buf (memory.events, cgroup.events, cpu.stat) */
 bool cgroup_v2_key(const char *buf, const char *key, uint64_t *v);
+extern const struct cgroup_ops cgroup_none_ops; /* rootless */
 
 /**
  * cgroup_parent_name() - the directory the containers' cgroups sit in under

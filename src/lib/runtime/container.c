@@ -23,6 +23,7 @@
 #include "runtime/lifecycle.h"
 #include "runtime/logs.h"
 #include "runtime/netjoin.h"
+#include "runtime/rootless.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
 #include "runtime/volumes.h"
@@ -309,8 +310,8 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 		s->hostname = strndup(s->id, 12);
 	if (store_lock(st, e) < 0)
 		return -1;
-	if (resolve_spec(st, s, e) < 0 || pick_userns(st, s, e) < 0 ||
-	    volumes_prepare(st, s, e) < 0)
+	if (rootless_check_spec(s, e) < 0 || resolve_spec(st, s, e) < 0 ||
+	    pick_userns(st, s, e) < 0 || volumes_prepare(st, s, e) < 0)
 		goto out;
 	claimed = s->uidmap.count != 0;
 	/* another random name only while they are taken (1000 of 69120):

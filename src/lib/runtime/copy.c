@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/rootless.h"
 #include "base/util.h"
 #include "runtime/container.h"
 #include "runtime/copy_int.h"
@@ -53,6 +54,8 @@ static int overlay_fd(const struct hm_store *st, const struct hm_spec *s,
 	work = store_path(st, "containers/%s/work", s->id);
 	if (fsconfig_str(fs, "upperdir", upper) < 0 ||
 	    fsconfig_str(fs, "workdir", work) < 0 ||
+	    (hm_rootless() && syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG,
+				      "userxattr", NULL, 0) < 0) ||
 	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return hm_fail(e, errno, "mount the overlay of %.12s", s->id);
 	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);

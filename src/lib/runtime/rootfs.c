@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/rootless.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
 #include "runtime/volumes.h"
@@ -199,6 +200,18 @@ static int remount_ro(int rootfd, const char *path, unsigned long extra,
 			MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, e);
 }
 
+/* Whether @gid exists here: not the tty group of a single-id rootless map */
+static bool gid_mapped(unsigned long gid)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/gid_map", "re");
+	unsigned long in, out, count;
+
+	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (gid >= in && gid - in < count)
+			return true;
+	return !f;
+}
+
 /* /dev: a small tmpfs with Docker's nodes, devpts, shm and mqueue. */
 static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 {
@@ -249,9 +262,11 @@ static int setup_dev(int rootfd, bool userns, struct hm_err *e)
 		if (symlinkat(links[i].target, dev, links[i].name) < 0)
 			return hm_fail(e, errno, "symlink /dev/%s",
 				       links[i].name);
-	if (mount_dir(rootfd, "/dev/pts", "devpts", "devpts",
-		      MS_NOSUID | MS_NOEXEC,
-		      "newinstance,ptmxmode=0666,mode=0620,gid=5", e) < 0 ||
+	if (mount_dir(
+		rootfd, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+		gid_mapped(5) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+			      : "newinstance,ptmxmode=0666,mode=0620",
+		e) < 0 ||
 	    mount_dir(rootfd, "/dev/shm", "shm", "tmpfs",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
 		      e) < 0 ||
@@ -345,7 +360,7 @@ static int add_devices(int rootfd, const struct hm_spec *s, bool userns,
 /* the devices of --privileged and --device, after setup_dev() */
 static int setup_devices(int rootfd, const struct hm_spec *s, struct hm_err *e)
 {
-	bool userns = s->uidmap.count != 0;
+	bool userns = s->uidmap.count != 0 || hm_rootless();
 
 	if (s->privileged && !userns) {
 		cleanup_close int host =
@@ -402,9 +417,22 @@ static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
 		struct hm_err *e;
 	} c = {rootfd, e};
 
-	if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL, e) < 0 ||
-	    mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
+	if (hm_rootless() &&
+	    (a->spec->net == NET_HOST || a->spec->net == NET_CONTAINER)) {
+		/* no sysfs of a netns our user namespace does not own */
+		cleanup_close int fd = mkdir_in_root(rootfd, "/sys", e);
+
+		if (fd < 0 ||
+		    mount_at("/sys", fd, "/sys", NULL, MS_BIND | MS_REC, NULL,
+			     e) < 0 ||
+		    remount_ro(rootfd, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			       e) < 0)
+			return -1;
+	} else if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
+			     MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL,
+			     e) < 0)
+		return -1;
+	if (mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", e) < 0)
 		return -1;
 	if (cgroup_each(a->spec->id, bind_cgroup, &c) < 0)
@@ -627,8 +655,12 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 			return hm_fail(e, errno, "chdir \"%s\"", a->store_root);
 		if (mount("overlay", a->merged, "overlay", 0, a->overlay_opts) <
 		    0)
-			return hm_fail(e, errno, "mount overlay on \"%s\"",
-				       a->merged);
+			return hm_fail(
+			    e, errno, "mount overlay on \"%s\"%s", a->merged,
+			    hm_rootless() ? " (rootless: overlayfs in a user "
+					    "namespace, \"userxattr\", needs "
+					    "Linux 5.11+)"
+					  : "");
 		rootfd = open(a->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (rootfd < 0)
@@ -646,7 +678,8 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 		return -1;
 	/* one line per step: make bench's table of where a start goes */
 	HM_TRACE("/proc mounted: /dev");
-	if (setup_dev(rootfd, a->spec->uidmap.count != 0, e) < 0 ||
+	if (setup_dev(rootfd, a->spec->uidmap.count != 0 || hm_rootless(), e) <
+		0 ||
 	    setup_devices(rootfd, a->spec, e) < 0)
 		return -1;
 	HM_TRACE("/dev made: /sys");

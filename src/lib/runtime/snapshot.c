@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/progress.h"
+#include "base/rootless.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
 #include "runtime/cgroup.h"
@@ -106,6 +107,17 @@ static int freeze(struct hm_store *s, const char *id, struct freeze_guard *g,
 	g->lock = container_lock(s, id, e);
 	if (g->lock < 0)
 		return -1;
+	if (hm_rootless()) { /* no freezer: as Docker's --pause=false */
+		struct hm_err w = {0};
+
+		hm_failx(&w, 0,
+			 "rootless: %.12s runs on while it is read (no "
+			 "freezer cgroup): what it writes meanwhile may be "
+			 "caught half-written",
+			 id);
+		hm_warn(&w);
+		return 0;
+	}
 	/* paused by the user: already still, and it stays paused after */
 	if (container_paused(s, id) || freeze_locked(id, g, e) == 0)
 		return 0;
@@ -283,6 +295,8 @@ static char *export_options(char *const *layers, const char *id,
 	for (size_t i = n; i-- > 0;)
 		len += (size_t)sprintf(opts + len, ":l/%.*s", LAYER_SHORT_LEN,
 				       layers[i]);
+	if (hm_rootless()) /* markers as user.overlay.* (docs/rootless.md) */
+		len += (size_t)sprintf(opts + len, ",userxattr");
 	if (len >= page) {
 		free(opts);
 		return hm_failx(e, HM_EXIT_FAIL,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/rootless.h"
 #include "base/util.h"
 
 char *overlay_options(char *const *layers, const char *upper, const char *work,
@@ -30,8 +31,9 @@ char *overlay_options(char *const *layers, const char *upper, const char *work,
 		len += (size_t)sprintf(lower + len, "%sl/%.*s", len ? ":" : "",
 				       LAYER_SHORT_LEN, layers[i]);
 	}
-	opts =
-	    xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	/* rootless: markers as user.overlay.* (docs/rootless.md) */
+	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper,
+			 work, hm_rootless() ? ",userxattr" : "");
 	if (strlen(opts) >= page) {
 		free(opts);
 		return hm_failx(e, HM_EXIT_FAIL,
