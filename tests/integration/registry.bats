@@ -48,15 +48,21 @@ image_field() {
 @test "pull: several layers, whiteouts applied, config kept" {
 	run homo pull -q "$REG_open/test/multi:3"
 	assert_status 0
-	run homo run --rm --net none "$REG_open/test/multi:3" /bin/sh -c \
-		'ls /opq; test -e /gone && echo gone-is-there; cat /two /three'
+	run homo run --rm --net none --entrypoint /bin/sh "$REG_open/test/multi:3" \
+		-c 'ls /opq; test -e /gone && echo gone-is-there; cat /two /three'
 	assert_status 0
 	[ "$output" = "$(printf 'new\ntwo\nthree')" ]
+	# the entrypoint stays, the command is replaced (Docker's)
 	run homo run --rm --net none "$REG_open/test/multi:3"
 	[ "$output" = hello ]
-	[ "$(image_field "$REG_open/test/multi:3" Config.workdir)" = /opq ]
-	[ "$(image_field "$REG_open/test/multi:3" Config.user)" = 0:0 ]
-	image_field "$REG_open/test/multi:3" Config.env | grep -q A=1
+	run homo run --rm --net none "$REG_open/test/multi:3" bye
+	[ "$output" = bye ]
+	[ "$(image_field "$REG_open/test/multi:3" Config.WorkingDir)" = /opq ]
+	[ "$(image_field "$REG_open/test/multi:3" Config.User)" = 0:0 ]
+	image_field "$REG_open/test/multi:3" Config.Env | grep -q A=1
+	[ "$(image_field "$REG_open/test/multi:3" Config.Labels.k)" = v ]
+	[ "$(image_field "$REG_open/test/multi:3" Config.StopSignal)" = SIGINT ]
+	image_field "$REG_open/test/multi:3" Config.ExposedPorts | grep -q 80/tcp
 }
 
 @test "pull: an OCI index and a Docker list give linux/amd64, --platform another" {
