@@ -118,6 +118,11 @@ in_sequence() {
 	# were opened one after the other: a rotation in between skipped the
 	# whole file in the middle, 4 times in 200)
 	homo run -d --name live --log-max-size 4k busybox sh -c 'i=0; while :; do i=$((i + 1)); echo $i; done' >/dev/null
+	# its first line (run -d returns before the container wrote any)
+	for _ in $(seq 200); do
+		[ -n "$(homo logs live)" ] && break
+		sleep 0.05
+	done
 	for _ in $(seq 200); do
 		homo logs live >"$T/out"
 		in_sequence <"$T/out"
