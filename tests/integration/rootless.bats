@@ -15,7 +15,7 @@ eval "helpers_$(declare -f teardown)"
 free_start() {
 	cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: '
 		NF == 3 && $2 + $3 > m { m = $2 + $3 }
-		END { m = m < 100000 ? 100000 : m; print int((m + 65535) / 65536) * 65536 }'
+		END { m = m < 100000 ? 100000 : m; printf "%.0f\n", int((m + 65535) / 65536) * 65536 }'
 }
 
 setup_file() {
