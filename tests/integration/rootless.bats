@@ -415,7 +415,9 @@ teardown() {
 	rl pull -q "$RL_DIR/busybox.tar" bb >/dev/null
 	export -f as_user rl
 	export TD
-	run bash -c "printf 'tty; id -u; exit 3\n' | script -qec 'bash -c \"rl run --rm -it --net none bb sh\"' /dev/null"
+	# script(1) runs its command with $SHELL, /bin/sh when unset (as in CI):
+	# dash drops the exported functions, so name bash
+	run env SHELL=/bin/bash bash -c "printf 'tty; id -u; exit 3\n' | script -qec 'bash -c \"rl run --rm -it --net none bb sh\"' /dev/null"
 	assert_status 3
 	assert_output_has /dev/pts/0
 	[ -z "$(rl ps -aq)" ]
