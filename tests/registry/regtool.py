@@ -22,6 +22,11 @@
   regtool.py serve-cut PORTFILE UPSTREAM BYTES
       A proxy to UPSTREAM (host:port) that closes the connection after
       sending BYTES bytes of any blob body; writes its port to PORTFILE.
+  regtool.py serve-stall PORTFILE UPSTREAM BYTES [HEX...]
+      The same, but it holds the connection open after BYTES bytes of the
+      blobs named (all if none), sending nothing more, until the client
+      closes it (at most two minutes): a download under way, for as long
+      as a test needs one.
 """
 import base64
 import hashlib
@@ -232,6 +237,44 @@ def cut_main(portfile, upstream, limit):
     serve(portfile, H)
 
 
+def stall_main(portfile, upstream, limit, *hexes):
+    limit = int(limit)
+
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            c = http.client.HTTPConnection(upstream)
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() != "host"}
+            c.request("GET", self.path, headers=hdrs)
+            r = c.getresponse()
+            body = r.read()
+            self.send_response(r.status)
+            for k, v in r.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection"):
+                    self.send_header(k, v)
+            self.end_headers()
+            named = not hexes or any(h in self.path for h in hexes)
+            if "/blobs/" in self.path and named and len(body) > limit:
+                self.wfile.write(body[:limit])
+                self.wfile.flush()
+                # until the client hangs up (readable at EOF)
+                self.connection.settimeout(120)
+                try:
+                    self.connection.recv(1)
+                except OSError:
+                    pass
+                self.close_connection = True
+                return
+            self.wfile.write(body)
+
+    serve(portfile, H)
+
+
 def redirect_main(portfile, upstream, cred, log):
     basic = "Basic " + base64.b64encode(cred.encode()).decode()
 
@@ -310,5 +353,7 @@ if __name__ == "__main__":
         huge_main(*sys.argv[2:])
     elif cmd == "serve-cut":
         cut_main(*sys.argv[2:])
+    elif cmd == "serve-stall":
+        stall_main(*sys.argv[2:])
     else:
         sys.exit(__doc__)
