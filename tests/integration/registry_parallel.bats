@@ -124,6 +124,26 @@ marked() {
 	[ "$(store_snapshot)" = "$before" ]
 }
 
+@test "registry pull: where unshare(2) is refused (a seccomp filter), layers unpack in turn: the same layers" {
+	run --separate-stderr python3 "$REGTOOL" no-unshare "$HOMO" --debug pull -q "$REG_par/par/two:1"
+	assert_status 0
+	[[ "$stderr" == *"layers unpack in turn"* ]]
+	id=$output
+	# against a pull with threads of their own: every layer the same tree
+	HOMO_ROOT=$T/second run homo pull -q "$REG_par/par/two:1"
+	assert_status 0
+	[ "$output" = "$id" ]
+	n=0
+	for d in "$HOMO_ROOT"/layers/*/; do
+		l=${d%/}
+		l=${l##*/}
+		diff <(cd "$d" && find . | sort) <(cd "$T/second/layers/$l" && find . | sort)
+		n=$((n + 1))
+	done
+	[ "$n" -eq 2 ]
+	rm -rf "$T/second"
+}
+
 # the GETs of blob sha256:$2 in registry $1's access log: "STATUS BYTES"
 blob_log() {
 	grep "\"GET /v2/[^ ]*/blobs/sha256:$2 " "$RF/$1/log" | awk '{ print $9, $10 }'
