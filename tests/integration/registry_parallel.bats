@@ -125,7 +125,9 @@ marked() {
 }
 
 @test "registry pull: where unshare(2) is refused (a seccomp filter), layers unpack in turn: the same layers" {
-	run --separate-stderr python3 "$REGTOOL" no-unshare "$HOMO" --debug pull -q "$REG_par/par/two:1"
+	# the store named relative to the cwd, which an unpack changes
+	cd "$T"
+	HOMO_ROOT=root run --separate-stderr python3 "$REGTOOL" no-unshare "$HOMO" --debug pull -q "$REG_par/par/two:1"
 	assert_status 0
 	[[ "$stderr" == *"layers unpack in turn"* ]]
 	id=$output

@@ -48,6 +48,7 @@ struct pull {
 	json_t **metas;
 	size_t n;
 	struct hm_err *e;
+	char *blob_dir;	    /* blobs/sha256, absolute */
 	pthread_mutex_t mu; /* a layer's unpack returned: cv */
 	pthread_cond_t cv;
 };
@@ -320,6 +321,25 @@ static void stop_job(struct job *j)
 	}
 }
 
+/*
+ * @path made absolute (it is freed): where layers unpack in turn, one of
+ * them has the process in its directory while others resolve their paths.
+ */
+static char *absolute(char *path)
+{
+	char *cwd, *abs;
+
+	if (!path || path[0] == '/')
+		return path;
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return path; /* then as it was */
+	abs = xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	free(path);
+	return abs;
+}
+
 static bool pending(const struct pull *p, const char *id)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -352,7 +372,7 @@ static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
 		}
 		if (pending(p, id))
 			continue;
-		p->tmps[p->n] = store_mktemp(p->s, "layers", p->e);
+		p->tmps[p->n] = absolute(store_mktemp(p->s, "layers", p->e));
 		if (!p->tmps[p->n])
 			return -1;
 		p->ids[p->n] = xstrdup(id);
@@ -363,7 +383,6 @@ static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
 
 static int start_job(struct pull *p, struct job *j, json_t *desc, size_t k)
 {
-	cleanup_free char *dir = store_path(p->s, "blobs/sha256");
 	const char *dg = json_string_value(json_object_get(desc, "digest"));
 	json_int_t size = json_integer_value(json_object_get(desc, "size"));
 
@@ -372,7 +391,7 @@ static int start_job(struct pull *p, struct job *j, json_t *desc, size_t k)
 	j->desc = desc;
 	j->fd = -1;
 	j->what = xasprintf("%s: layer %.19s", p->what, dg);
-	blob_fetch_init(&j->b, &p->c, dir, sha256_hex(dg),
+	blob_fetch_init(&j->b, &p->c, p->blob_dir, sha256_hex(dg),
 			size > 0 ? (uint64_t)size : 0, j->what);
 	j->fetching = true;
 	if (blob_fetch_start(&j->b, p->e) < 0)
@@ -478,6 +497,7 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 	if (plan_layers(p, man, diff_ids, img, descs) < 0)
 		return -1;
 	jobs = xcalloc(p->n + 1, sizeof(*jobs));
+	p->blob_dir = absolute(store_path(p->s, "blobs/sha256"));
 	layers_progress(p, descs, &prog, label, sizeof(label));
 	while (r == 0 && ended < p->n) {
 		while (r == 0 && started < p->n && running < JOBS) {
@@ -605,6 +625,7 @@ out:
 		json_decref(p.metas[i]);
 	}
 	free(p.tmps);
+	free(p.blob_dir);
 	free(p.ids);
 	free(p.metas);
 	if (r < 0)
