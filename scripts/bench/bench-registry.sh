@@ -4,7 +4,8 @@
 # against skopeo copy docker://... oci:DIR (and podman pull if it is here)
 # of the same image, 5 rounds interleaved on an ext4 loop image, medians.
 # Then a re-pull of the image with its top layer changed: only that layer
-# is fetched.
+# is fetched. HOMO_BEFORE=another/homo times that build too, in the same
+# rounds (a change's before and after).
 set -eu
 . "$(dirname "$0")/lib.sh"
 DEB=${DEBIAN_TAR:-$PWD/build/images/debian.tar}
@@ -34,12 +35,16 @@ rm -f "$w"/*.tar
 ref=$REG_bench/bench/debian
 have_podman=""
 command -v podman >/dev/null && have_podman=1
-homo_t=() sk_t=() pm_t=() re_t=()
+homo_t=() sk_t=() pm_t=() re_t=() be_t=()
 for i in 1 2 3 4 5; do
 	root=$LOOP_DIR/homo$i
 	homo_t+=("$(time_ms "$HOMO" --root "$root" --runroot "$BENCH_TMP/run" pull -q "$ref:1")")
 	re_t+=("$(time_ms "$HOMO" --root "$root" --runroot "$BENCH_TMP/run" pull -q "$ref:2")")
 	rm -rf "$root"
+	if [ -n "${HOMO_BEFORE:-}" ]; then
+		be_t+=("$(time_ms "$HOMO_BEFORE" --root "$root" --runroot "$BENCH_TMP/run" pull -q "$ref:1")")
+		rm -rf "$root"
+	fi
 	sk_t+=("$(time_ms skopeo copy -q --src-tls-verify=false "docker://$ref:1" "oci:$LOOP_DIR/sk$i:x")")
 	rm -rf "$LOOP_DIR/sk$i"
 	if [ -n "$have_podman" ]; then
@@ -57,5 +62,11 @@ echo "homo pull registry, 3 layers ($((size >> 20)) MiB)|$h|skopeo copy to oci:|
 if [ -n "$have_podman" ]; then
 	p=$(printf '%s\n' "${pm_t[@]}" | median)
 	echo "homo pull registry, 3 layers ($((size >> 20)) MiB)|$h|podman pull|$p|ms"
+else
+	echo "homo pull registry, 3 layers ($((size >> 20)) MiB)|$h|podman pull: skipped, not installed||ms"
+fi
+if [ -n "${HOMO_BEFORE:-}" ]; then
+	b=$(printf '%s\n' "${be_t[@]}" | median)
+	echo "homo pull registry, 3 layers ($((size >> 20)) MiB)|$h|HOMO_BEFORE's pull|$b|ms"
 fi
 echo "homo re-pull, top layer changed|$r|homo pull, all layers|$h|ms"

@@ -22,13 +22,24 @@
   regtool.py serve-cut PORTFILE UPSTREAM BYTES
       A proxy to UPSTREAM (host:port) that closes the connection after
       sending BYTES bytes of any blob body; writes its port to PORTFILE.
+  regtool.py serve-stall PORTFILE UPSTREAM BYTES [HEX...]
+      The same, but it holds the connection open after BYTES bytes of the
+      blobs named (all if none), sending nothing more, until the client
+      closes it (at most two minutes): a download under way, for as long
+      as a test needs one.
+  regtool.py no-unshare CMD [ARG...]
+      Run CMD with unshare(2) failing EPERM (a seccomp filter, as Docker's
+      default profile has without CAP_SYS_ADMIN); x86_64 and aarch64.
 """
 import base64
+import ctypes
 import hashlib
 import http.client
 import http.server
 import json
 import os
+import platform
+import struct
 import socket
 import subprocess
 import sys
@@ -232,6 +243,70 @@ def cut_main(portfile, upstream, limit):
     serve(portfile, H)
 
 
+def stall_main(portfile, upstream, limit, *hexes):
+    limit = int(limit)
+
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            c = http.client.HTTPConnection(upstream)
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() != "host"}
+            c.request("GET", self.path, headers=hdrs)
+            r = c.getresponse()
+            body = r.read()
+            self.send_response(r.status)
+            for k, v in r.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection"):
+                    self.send_header(k, v)
+            self.end_headers()
+            named = not hexes or any(h in self.path for h in hexes)
+            if "/blobs/" in self.path and named and len(body) > limit:
+                self.wfile.write(body[:limit])
+                self.wfile.flush()
+                # until the client hangs up (readable at EOF)
+                self.connection.settimeout(120)
+                try:
+                    self.connection.recv(1)
+                except OSError:
+                    pass
+                self.close_connection = True
+                return
+            self.wfile.write(body)
+
+    serve(portfile, H)
+
+
+def no_unshare_main(argv):
+    # classic BPF: arch, then syscall nr; unshare -> ERRNO(EPERM), else allow
+    arch, nr = {"x86_64": (0xC000003E, 272),
+                "aarch64": (0xC00000B7, 97)}[platform.machine()]
+    ld, jeq, ret = 0x20, 0x15, 0x06
+    kill, allow, eperm = 0x80000000, 0x7FFF0000, 0x00050000 | 1
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, kill),
+            (ld, 0, 0, 0), (jeq, 0, 1, nr), (ret, 0, 0, eperm),
+            (ret, 0, 0, allow)]
+    raw = b"".join(struct.pack("HBBI", *i) for i in prog)
+    buf = ctypes.create_string_buffer(raw, len(raw))
+
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = Fprog(len(prog), ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p,
+                           ctypes.c_ulong, ctypes.c_ulong]
+    # PR_SET_NO_NEW_PRIVS, then PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    if libc.prctl(38, 1, None, 0, 0) or \
+            libc.prctl(22, 2, ctypes.addressof(fprog), 0, 0):
+        sys.exit("prctl: " + os.strerror(ctypes.get_errno()))
+    os.execvp(argv[0], argv)
+
+
 def redirect_main(portfile, upstream, cred, log):
     basic = "Basic " + base64.b64encode(cred.encode()).decode()
 
@@ -310,5 +385,9 @@ if __name__ == "__main__":
         huge_main(*sys.argv[2:])
     elif cmd == "serve-cut":
         cut_main(*sys.argv[2:])
+    elif cmd == "serve-stall":
+        stall_main(*sys.argv[2:])
+    elif cmd == "no-unshare":
+        no_unshare_main(sys.argv[2:])
     else:
         sys.exit(__doc__)

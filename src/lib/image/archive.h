@@ -48,8 +48,9 @@ struct archive_unpack_opts {
  * sets trusted.overlay.opaque=y on its directory. trusted.overlay.* xattrs
  * other than "opaque" in the archive are dropped.
  *
- * The process's working directory is changed during the call and restored
- * before it returns (so not for use from several threads at once).
+ * The working directory is changed during the call and restored before it
+ * returns: several threads may unpack at once only if each has a working
+ * directory of its own (unshare(CLONE_FS), as distribution.c's do).
  *
  * Return: 0, or -1 with @e set. On failure @dest_dir holds a partial tree
  * that the caller removes.

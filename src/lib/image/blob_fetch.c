@@ -27,6 +27,7 @@ void blob_fetch_init(struct blob_fetch *b, const struct reg_conn *c,
 {
 	memset(b, 0, sizeof(*b));
 	reg_conn_dup(&b->conn, c);
+	b->conn.cancel = &b->abort; /* a stalled download stops too */
 	b->path = xasprintf("/v2/%s/blobs/sha256:%s", c->repo, hex);
 	b->partial = xasprintf("%s/partial-%s", blob_dir, hex);
 	b->final = xasprintf("%s/%s", blob_dir, hex);
@@ -213,11 +214,24 @@ static void settle_file(struct blob_fetch *b, bool ok)
 	}
 }
 
+void blob_fetch_abort(struct blob_fetch *b)
+{
+	pthread_mutex_lock(&b->mu);
+	if (!b->done)
+		__atomic_store_n(&b->abort, true, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	/* the reader sees the end of the stream, the pump EPIPE; the fd
+	 * stays open (a reader on another thread may be in read()) */
+	if (b->sock[0] >= 0)
+		shutdown(b->sock[0], SHUT_RDWR);
+}
+
 int blob_fetch_end(struct blob_fetch *b, bool ok, struct hm_err *e)
 {
 	pthread_mutex_lock(&b->mu);
 	if (!b->done)
-		b->abort = true;
+		__atomic_store_n(&b->abort, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&b->cv);
 	pthread_mutex_unlock(&b->mu);
 	if (b->sock[0] >= 0)

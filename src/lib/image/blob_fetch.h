@@ -59,6 +59,14 @@ int blob_fetch_start(struct blob_fetch *b, struct hm_err *e);
 int blob_fetch_stream(struct blob_fetch *b, struct hm_err *e);
 
 /**
+ * blob_fetch_abort() - stop the download, and the stream at once: a reader
+ * of blob_fetch_stream()'s fd on another thread sees its end (then a short
+ * blob). The fd stays open until blob_fetch_end(), called after that
+ * reader is done.
+ */
+void blob_fetch_abort(struct blob_fetch *b);
+
+/**
  * blob_fetch_end() - stop (if need be) and wait for the threads. @ok: the
  * caller verified the blob: it is kept in the blob cache. Otherwise the
  * partial file stays for a resume only if the transfer broke off (a

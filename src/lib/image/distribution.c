@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * registry_pull() (distribution.h): reference -> manifest (through an index
- * if need be) -> config -> layers, each streamed from curl on a second
- * thread through a socket pair into archive_unpack_with() on this one.
+ * if need be) -> config -> layers, each streamed from curl on a thread of
+ * its own through a socket pair into archive_unpack_with() on another,
+ * several layers at once.
  */
 #include "image/distribution.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/digest.h"
@@ -44,6 +48,9 @@ struct pull {
 	json_t **metas;
 	size_t n;
 	struct hm_err *e;
+	char *blob_dir;	    /* blobs/sha256, absolute */
+	pthread_mutex_t mu; /* a layer's unpack returned: cv */
+	pthread_cond_t cv;
 };
 
 /* "sha256:<64 lowercase hex>" -> the hex, else NULL. */
@@ -204,73 +211,133 @@ static json_t *resolve_manifest(struct pull *p)
 	return m;
 }
 
-/* ---- layers: downloaded JOBS at a time, unpacked in order ---- */
+/*
+ * ---- layers: JOBS at a time, each downloaded and unpacked on threads of
+ * its own; each checked as it ends, all committed in order (commit()) ----
+ */
 
 #define JOBS 3 /* as Docker's max-concurrent-downloads */
 
-static int unpack_stream(struct pull *p, int fd, const char *dir, json_t *desc,
-			 struct archive_unpack_result *res)
-{
-	const char *dg = json_string_value(json_object_get(desc, "digest"));
-	json_int_t size = json_integer_value(json_object_get(desc, "size"));
-	char label[24];
-	struct hm_progress prog;
-	int r;
+struct job {
+	struct pull *p;
+	size_t k; /* its index in p->tmps, p->ids, p->metas */
+	json_t *desc;
+	char *what; /* "<ref>: layer sha256:<12 hex>" */
+	struct blob_fetch b;
+	bool fetching; /* b to end */
+	int fd;	       /* b's stream, which the unpack reads */
+	pthread_t th;
+	bool unpacking; /* th to join */
+	bool finished;	/* under p->mu: th's unpack returned */
+	int r;		/* th's result, e its error */
+	struct hm_err e;
+	struct archive_unpack_result res;
+};
 
-	snprintf(label, sizeof(label), "%.12s", sha256_hex(dg));
-	progress_init(&prog, label, size > 0 ? (uint64_t)size : 0,
-		      p->o->progress);
-	r = archive_unpack_with(
-	    fd, dir,
-	    &(struct archive_unpack_opts){.progress = &prog,
-					  .max_bytes = p->o->max_bytes},
-	    res, p->e);
-	progress_finish(&prog);
-	return r;
+/*
+ * archive_unpack_with() chdir()s into its layer. An unpack thread takes a
+ * working directory of its own (unshare(CLONE_FS)), so that several run at
+ * once; where that is refused (a seccomp filter) they take turns.
+ */
+static pthread_mutex_t cwd_turn = PTHREAD_MUTEX_INITIALIZER;
+
+static void *unpack_job(void *arg)
+{
+	struct job *j = arg;
+	cleanup_free char *diff = xasprintf("%s/diff", j->p->tmps[j->k]);
+	bool own_cwd = unshare(CLONE_FS) == 0;
+
+	if (!own_cwd) {
+		HM_TRACE("unshare(CLONE_FS): %s: layers unpack in turn",
+			 strerror(errno));
+		pthread_mutex_lock(&cwd_turn);
+	}
+	if (mkdir(diff, 0755) < 0)
+		j->r = hm_fail(&j->e, errno, "mkdir \"%s\"", diff);
+	else
+		j->r = archive_unpack_with(j->fd, diff,
+					   &(struct archive_unpack_opts){
+					       .max_bytes = j->p->o->max_bytes},
+					   &j->res, &j->e);
+	if (!own_cwd)
+		pthread_mutex_unlock(&cwd_turn);
+	pthread_mutex_lock(&j->p->mu);
+	j->finished = true;
+	pthread_cond_broadcast(&j->p->cv);
+	pthread_mutex_unlock(&j->p->mu);
+	return NULL;
 }
 
-/* Unpack layer @k (its download under way) into its temp, and check it. */
-static int unpack_layer(struct pull *p, struct blob_fetch *b, json_t *desc,
-			size_t k)
+/* Check job @j, whose unpack returned: digest, diff id; end its download. */
+static int finish_job(struct pull *p, struct job *j)
 {
 	const char *hex =
-	    sha256_hex(json_string_value(json_object_get(desc, "digest")));
-	cleanup_free char *diff = xasprintf("%s/diff", p->tmps[k]);
-	struct archive_unpack_result res = {0};
+	    sha256_hex(json_string_value(json_object_get(j->desc, "digest")));
+	struct archive_unpack_result *res = &j->res;
 	struct hm_err fe = {0};
 	bool ok;
-	int r = -1, fd;
 
-	if (mkdir(diff, 0755) < 0) {
-		hm_fail(p->e, errno, "mkdir \"%s\"", diff);
-	} else if ((fd = blob_fetch_stream(b, p->e)) >= 0) {
-		r = unpack_stream(p, fd, diff, desc, &res);
-		if (r < 0)
-			hm_prefix(p->e, "%s", b->what);
-	}
-	ok = r == 0 && !strcmp(res.blob_digest, hex) &&
-	     !strcmp(res.diff_id, p->ids[k]);
+	pthread_join(j->th, NULL);
+	j->unpacking = false;
+	ok = j->r == 0 && !strcmp(res->blob_digest, hex) &&
+	     !strcmp(res->diff_id, p->ids[j->k]);
+	j->fetching = false;
 	/* a download's own failure first: the unpack then saw a short tar */
-	if (blob_fetch_end(b, ok, &fe) < 0 && fe.errnum != ECANCELED) {
+	if (blob_fetch_end(&j->b, ok, &fe) < 0 && fe.errnum != ECANCELED) {
 		*p->e = fe;
 		return -1;
 	}
-	if (r < 0)
-		return -1;
-	if (strcmp(res.blob_digest, hex))
+	if (j->r < 0) {
+		*p->e = j->e;
+		return hm_prefix(p->e, "%s", j->what);
+	}
+	if (strcmp(res->blob_digest, hex))
 		return hm_failx(p->e, HM_EXIT_FAIL,
 				"%s: digest mismatch (got sha256:%.12s)",
-				b->what, res.blob_digest);
+				j->what, res->blob_digest);
 	if (!ok)
 		return hm_failx(p->e, HM_EXIT_FAIL,
 				"%s: diff id mismatch: the config says "
 				"sha256:%.12s, the content is sha256:%.12s",
-				b->what, p->ids[k], res.diff_id);
-	p->metas[k] =
+				j->what, p->ids[j->k], res->diff_id);
+	p->metas[j->k] =
 	    json_pack("{s:s, s:I, s:s, s:s}", "source", p->what, "size",
-		      (json_int_t)res.tar_bytes, "blob_digest", res.blob_digest,
-		      "diff_id", res.diff_id);
+		      (json_int_t)res->tar_bytes, "blob_digest",
+		      res->blob_digest, "diff_id", res->diff_id);
 	return 0;
+}
+
+/* Stop job @j if it runs: its stream ends, so its unpack returns. */
+static void stop_job(struct job *j)
+{
+	if (j->unpacking) {
+		blob_fetch_abort(&j->b);
+		pthread_join(j->th, NULL);
+		j->unpacking = false;
+	}
+	if (j->fetching) {
+		blob_fetch_end(&j->b, false, NULL);
+		j->fetching = false;
+	}
+}
+
+/*
+ * @path made absolute (it is freed): where layers unpack in turn, one of
+ * them has the process in its directory while others resolve their paths.
+ */
+static char *absolute(char *path)
+{
+	char *cwd, *abs;
+
+	if (!path || path[0] == '/')
+		return path;
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return path; /* then as it was */
+	abs = xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	free(path);
+	return abs;
 }
 
 static bool pending(const struct pull *p, const char *id)
@@ -305,7 +372,7 @@ static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
 		}
 		if (pending(p, id))
 			continue;
-		p->tmps[p->n] = store_mktemp(p->s, "layers", p->e);
+		p->tmps[p->n] = absolute(store_mktemp(p->s, "layers", p->e));
 		if (!p->tmps[p->n])
 			return -1;
 		p->ids[p->n] = xstrdup(id);
@@ -314,18 +381,102 @@ static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
 	return 0;
 }
 
-static int start_job(struct pull *p, struct blob_fetch *jobs, json_t **descs,
-		     char **whats, size_t k)
+static int start_job(struct pull *p, struct job *j, json_t *desc, size_t k)
 {
-	cleanup_free char *dir = store_path(p->s, "blobs/sha256");
-	json_t *d = descs[k];
-	const char *dg = json_string_value(json_object_get(d, "digest"));
-	json_int_t size = json_integer_value(json_object_get(d, "size"));
+	const char *dg = json_string_value(json_object_get(desc, "digest"));
+	json_int_t size = json_integer_value(json_object_get(desc, "size"));
 
-	whats[k] = xasprintf("%s: layer %.19s", p->what, dg);
-	blob_fetch_init(&jobs[k], &p->c, dir, sha256_hex(dg),
-			size > 0 ? (uint64_t)size : 0, whats[k]);
-	return blob_fetch_start(&jobs[k], p->e);
+	j->p = p;
+	j->k = k;
+	j->desc = desc;
+	j->fd = -1;
+	j->what = xasprintf("%s: layer %.19s", p->what, dg);
+	blob_fetch_init(&j->b, &p->c, p->blob_dir, sha256_hex(dg),
+			size > 0 ? (uint64_t)size : 0, j->what);
+	j->fetching = true;
+	if (blob_fetch_start(&j->b, p->e) < 0)
+		return -1;
+	j->fd = blob_fetch_stream(&j->b, p->e);
+	if (j->fd < 0)
+		return -1;
+	if ((errno = pthread_create(&j->th, NULL, unpack_job, j)))
+		return hm_fail(p->e, errno, "pthread_create");
+	j->unpacking = true;
+	return 0;
+}
+
+static uint64_t desc_size(const struct job *j)
+{
+	json_int_t n = json_integer_value(json_object_get(j->desc, "size"));
+
+	return n > 0 ? (uint64_t)n : 0;
+}
+
+/* Bytes downloaded so far: ended jobs count whole. */
+static uint64_t downloaded(struct job *jobs, size_t started)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < started; i++) {
+		if (!jobs[i].fetching) {
+			sum += desc_size(&jobs[i]);
+			continue;
+		}
+		pthread_mutex_lock(&jobs[i].b.mu);
+		sum += jobs[i].b.have;
+		pthread_mutex_unlock(&jobs[i].b.mu);
+	}
+	return sum;
+}
+
+/* A job whose unpack returned (the first such); @prog drawn meanwhile. */
+static struct job *wait_any(struct pull *p, struct job *jobs, size_t started,
+			    struct hm_progress *prog)
+{
+	struct job *j = NULL;
+	struct timespec until;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		for (size_t i = 0; i < started && !j; i++)
+			if (jobs[i].unpacking && jobs[i].finished)
+				j = &jobs[i];
+		if (j)
+			break;
+		if (!prog->enabled) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&p->cv, &p->mu, &until);
+		pthread_mutex_unlock(&p->mu);
+		progress_update(prog, downloaded(jobs, started));
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return j;
+}
+
+/* One progress line for all the layers: their bytes downloaded. */
+static void layers_progress(struct pull *p, json_t **descs,
+			    struct hm_progress *prog, char *label, size_t n)
+{
+	uint64_t total = 0;
+
+	for (size_t k = 0; k < p->n; k++)
+		total += desc_size(&(struct job){.desc = descs[k]});
+	if (p->n == 1)
+		snprintf(label, n, "%.12s",
+			 sha256_hex(json_string_value(
+			     json_object_get(descs[0], "digest"))));
+	else
+		snprintf(label, n, "%zu layers", p->n);
+	progress_init(prog, label, total, p->o->progress);
 }
 
 static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
@@ -333,9 +484,11 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 {
 	size_t n = json_array_size(json_object_get(man, "layers"));
 	cleanup_free json_t **descs = xcalloc(n + 1, sizeof(*descs));
-	cleanup_free struct blob_fetch *jobs = NULL;
-	cleanup_free char **whats = xcalloc(n + 1, sizeof(*whats));
-	size_t started = 0, k;
+	cleanup_free struct job *jobs = NULL;
+	struct job *j;
+	size_t started = 0, running = 0, ended = 0;
+	struct hm_progress prog;
+	char label[32];
 	int r = 0;
 
 	p->tmps = xcalloc(n + 1, sizeof(*p->tmps));
@@ -344,24 +497,32 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 	if (plan_layers(p, man, diff_ids, img, descs) < 0)
 		return -1;
 	jobs = xcalloc(p->n + 1, sizeof(*jobs));
-	for (k = 0; k < p->n; k++) {
-		while (started < p->n && started < k + JOBS)
-			if ((r = start_job(p, jobs, descs, whats, started++)))
-				goto stop;
-		/* ends job k, whatever happens */
-		if ((r = unpack_layer(p, &jobs[k], descs[k], k))) {
-			k++;
-			goto stop;
+	p->blob_dir = absolute(store_path(p->s, "blobs/sha256"));
+	layers_progress(p, descs, &prog, label, sizeof(label));
+	while (r == 0 && ended < p->n) {
+		while (r == 0 && started < p->n && running < JOBS) {
+			r = start_job(p, &jobs[started], descs[started],
+				      started);
+			started++;
+			running++;
 		}
-		img->size += (uint64_t)json_integer_value(
-		    json_object_get(p->metas[k], "size"));
-		FAULT_POINT("registry-after-layer");
+		if (r)
+			break;
+		j = wait_any(p, jobs, started, &prog);
+		running--;
+		ended++;
+		if ((r = finish_job(p, j)) == 0) {
+			img->size += (uint64_t)json_integer_value(
+			    json_object_get(p->metas[j->k], "size"));
+			FAULT_POINT("registry-after-layer");
+		}
 	}
-stop:
-	for (; k < started; k++) /* the downloads ahead: stopped */
-		blob_fetch_end(&jobs[k], false, NULL);
-	for (k = 0; k < started; k++)
-		free(whats[k]);
+	/* the first failure is the one told: the others are stopped */
+	for (size_t k = 0; k < started; k++)
+		stop_job(&jobs[k]);
+	progress_finish(&prog);
+	for (size_t k = 0; k < started; k++)
+		free(jobs[k].what);
 	return r;
 }
 
@@ -439,7 +600,11 @@ static int pull_image_of(struct pull *p, struct hm_image *img)
 int registry_pull(struct hm_store *s, const struct registry_pull_opts *o,
 		  struct hm_image *out, struct hm_err *e)
 {
-	struct pull p = {.s = s, .o = o, .e = e};
+	struct pull p = {.s = s,
+			 .o = o,
+			 .e = e,
+			 .mu = PTHREAD_MUTEX_INITIALIZER,
+			 .cv = PTHREAD_COND_INITIALIZER};
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -460,6 +625,7 @@ out:
 		json_decref(p.metas[i]);
 	}
 	free(p.tmps);
+	free(p.blob_dir);
 	free(p.ids);
 	free(p.metas);
 	if (r < 0)

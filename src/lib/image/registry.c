@@ -251,6 +251,14 @@ static size_t on_read(char *buf, size_t size, size_t n, void *data)
 	return (size_t)got;
 }
 
+/* A stalled transfer too: curl calls this at least once a second. */
+static int on_xferinfo(void *data, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return __atomic_load_n((const bool *)data, __ATOMIC_ACQUIRE);
+}
+
 /* The method and body of @r (a GET without them). */
 static void set_method(struct req *r, struct curl_slist **h)
 {
@@ -324,6 +332,12 @@ static CURLcode perform(struct reg_conn *c, const char *url, const char *accept,
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, r);
+	if (c->cancel) {
+		curl_easy_setopt(r->curl, CURLOPT_XFERINFOFUNCTION,
+				 on_xferinfo);
+		curl_easy_setopt(r->curl, CURLOPT_XFERINFODATA, c->cancel);
+		curl_easy_setopt(r->curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	rc = curl_easy_perform(r->curl);
 	curl_easy_cleanup(r->curl);
 	curl_slist_free_all(h);
@@ -409,8 +423,8 @@ static int fail_curl(CURLcode rc, const char *errbuf, const char *what,
 {
 	hm_failx(e, HM_EXIT_FAIL, "%s: %s", what,
 		 *errbuf ? errbuf : curl_easy_strerror(rc));
-	if (e)
-		e->errnum = EIO;
+	if (e) /* a transfer error may be resumed; a cancel is not one */
+		e->errnum = rc == CURLE_ABORTED_BY_CALLBACK ? ECANCELED : EIO;
 	return -1;
 }
 

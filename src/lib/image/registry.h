@@ -36,6 +36,9 @@ struct reg_conn {
 	char *basic;   /* base64 "user:pass" from config.json, or NULL */
 	bool verify;   /* verify TLS */
 	bool progress; /* for the caller */
+	/* set (atomically) by another thread: the transfer under way stops
+	 * within a second, failing with errnum ECANCELED; may be NULL */
+	const bool *cancel;
 };
 
 /**
