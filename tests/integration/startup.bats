@@ -1,0 +1,33 @@
+#!/usr/bin/env bats
+# The start path's own costs (issue 19, docs/performance.md): what homo
+# loads and does on the way to a container. Speed itself is measured by
+# make bench, never asserted here; these tests pin the work that is left out.
+bats_require_minimum_version 1.5.0
+load helpers
+
+cid() { ls "$HOMO_ROOT/containers" | grep -v '^\.' | while read -r id; do
+	grep -q "\"name\": \"$1\"" "$HOMO_ROOT/containers/$id/config.json" && echo "$id"
+done; }
+
+# a field of the container's state.json (reads the file: runs no homo)
+state_of() {
+	sed -n "s/.*\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" \
+		"$HOMO_ROOT/containers/$(cid "$1")/state.json" 2>/dev/null
+}
+
+@test "libnl is loaded only for bridged networking: not by homo --version nor by a --net none container's homo" {
+	run env LD_DEBUG=libs "$HOMO" --version
+	assert_status 0
+	assert_output_has "homo version"
+	assert_output_lacks "libnl"
+	pull_busybox
+	homo run -d --net none --name c busybox sleep 60 >/dev/null
+	owner=$(state_of c Owner)
+	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
+	# the monitor: the sealed homo that started the container and stays
+	run grep -c 'libnl' "/proc/$owner/maps"
+	[ "$output" = 0 ]
+	# what it does link is still mapped: the check reads the right process
+	grep -q 'libjansson' "/proc/$owner/maps"
+	homo rm -f c >/dev/null
+}
