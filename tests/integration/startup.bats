@@ -31,3 +31,21 @@ state_of() {
 	grep -q 'libjansson' "/proc/$owner/maps"
 	homo rm -f c >/dev/null
 }
+
+# the syscalls of a homo command (all its processes), one line each
+need_strace() {
+	command -v strace >/dev/null ||
+		skip "strace is not installed (scripts/install-deps.sh)"
+}
+
+@test "run --rm tears its container down once: the removal does not rmdir the cgroups and dirs again" {
+	need_strace
+	pull_busybox
+	run strace -f -qq -o "$T/trace" -e trace=rmdir "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# the cgroups were removed: once, not a second time to ENOENT
+	grep -q 'rmdir("/sys/fs/cgroup/.*) = 0' "$T/trace"
+	run grep -c 'rmdir(.*ENOENT' "$T/trace"
+	[ "$output" = 0 ]
+	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+}
