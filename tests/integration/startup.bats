@@ -49,3 +49,23 @@ need_strace() {
 	[ "$output" = 0 ]
 	[ -z "$(ls "$HOMO_ROOT/containers")" ]
 }
+
+@test "a new container's files are written once in its temp dir, whose rename is the one atomic step" {
+	need_strace
+	pull_busybox
+	run strace -f -qq -o "$T/trace" -e trace=rename,renameat,renameat2 "$HOMO" create --name c --net none busybox true
+	assert_status 0
+	# no file renamed inside the container's directory before it appears
+	run grep -c 'containers/\.tmp-[^/"]*/' "$T/trace"
+	[ "$output" = 0 ]
+	grep -q 'containers/\.tmp-[^/"]*", ' "$T/trace"
+	# and the record is whole
+	dir=$HOMO_ROOT/containers/$(cid c)
+	for f in config.json state.json hostname hosts resolv.conf; do
+		[ -s "$dir/$f" ]
+	done
+	run homo inspect -f '{{.State.Status}} {{.Name}}' c
+	assert_status 0
+	[ "$output" = "created /c" ]
+	homo rm c >/dev/null
+}

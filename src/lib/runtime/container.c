@@ -148,7 +148,8 @@ static int write_text(const char *dir, const char *name, const char *text,
 {
 	cleanup_free char *p = xasprintf("%s/%s", dir, name);
 
-	return util_write_file_atomic(p, text, strlen(text), false, e);
+	/* only into the new dir under its temp name (make_dir) */
+	return util_write_file_new(p, text, strlen(text), e);
 }
 
 static int make_dir(const struct hm_store *st, struct hm_spec *s,
@@ -177,7 +178,7 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	state.owner = getpid();
 	state.owner_start = util_proc_starttime(state.owner);
 	if (write_text(tmp, "config.json", text, e) < 0 ||
-	    state_save(tmp, &state, e) < 0 ||
+	    state_save_new(tmp, &state, e) < 0 ||
 	    write_text(tmp, "hostname", hostname, e) < 0 ||
 	    write_text(tmp, "hosts", hosts, e) < 0 ||
 	    write_text(tmp, "resolv.conf", resolv, e) < 0)
