@@ -7,9 +7,9 @@ CC ?= cc
 BUILD := build
 PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto libseccomp libnftables
 
-# libcurl, libarchive, libcrypto and libnftables are loaded on first use (src/lazylib.c):
-# homo links only the libraries every command needs.
-LAZY_PKGS := libarchive libcurl libcrypto libnftables
+# libcurl, libarchive, libcrypto, libnftables and libnl are loaded on first use
+# (src/lib/base/lazylib.c): homo links only the libraries every command needs.
+LAZY_PKGS := libarchive libcurl libcrypto libnftables libnl-3.0 libnl-route-3.0
 # Computed when the Makefile is parsed: `demo` and `check` install the
 # packages first and then run a fresh $(MAKE), which computes them again
 # (see HOMO_DEPS_DONE below); on a fresh machine the first parse finds none.

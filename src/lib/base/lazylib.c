@@ -12,7 +12,8 @@
  * real function, which lazy_load() resolved with dlopen/dlsym. The same
  * idea as delay-loading on Windows or Implib.so. libnftables (four more
  * objects, 1.2 ms) is loaded the same way: only commands that change the
- * firewall rules need it.
+ * firewall rules need it; so is libnl-route (with libnl-3: 0.3-0.5 ms of
+ * every exec, twice for a start), which only bridged networking needs.
  *
  * A library that cannot be loaded (missing, or dlopen out of fds or
  * memory) is an error like any other: the modules call lazy_load() at
@@ -29,6 +30,12 @@
 #include <archive_entry.h>
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
 #include <nftables/libnftables.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -38,10 +45,9 @@
 
 /* The sonames this build's headers describe (see the Makefile). */
 static const char *const sonames[LIB_COUNT] = {
-    [LIB_CRYPTO] = "libcrypto.so.3",
-    [LIB_CURL] = "libcurl.so.4",
-    [LIB_ARCHIVE] = "libarchive.so.13",
-    [LIB_NFT] = "libnftables.so.1",
+    [LIB_CRYPTO] = "libcrypto.so.3",	[LIB_CURL] = "libcurl.so.4",
+    [LIB_ARCHIVE] = "libarchive.so.13", [LIB_NFT] = "libnftables.so.1",
+    [LIB_NL] = "libnl-route-3.so.200", /* and libnl-3.so.200, its need */
 };
 static void *handles[LIB_COUNT];
 static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;

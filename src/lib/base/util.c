@@ -289,6 +289,19 @@ int util_write_file_atomic(const char *path, const void *data, size_t len,
 	return 0;
 }
 
+int util_write_file_new(const char *path, const void *data, size_t len,
+			struct hm_err *e)
+{
+	cleanup_close int fd =
+	    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return hm_fail(e, errno, "create \"%s\"", path);
+	if (util_write_all(fd, data, len) < 0 || close(steal_fd(&fd)) < 0)
+		return hm_fail(e, errno, "write \"%s\"", path);
+	return 0;
+}
+
 int util_write_str(const char *path, const char *s, struct hm_err *e)
 {
 	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);

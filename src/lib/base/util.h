@@ -87,6 +87,14 @@ bool util_tmp_owner_gone(const char *tag);
 int util_write_file_atomic(const char *path, const void *data, size_t len,
 			   bool durable, struct hm_err *e);
 
+/**
+ * util_write_file_new() - create @path (it must not exist) and write @len
+ * bytes to it, without a temp name: for files in a directory no one sees
+ * until it is renamed in place, whose rename is the atomic step.
+ */
+int util_write_file_new(const char *path, const void *data, size_t len,
+			struct hm_err *e);
+
 /** util_write_str() - write @s to an existing file (cgroupfs, procfs). */
 int util_write_str(const char *path, const char *s, struct hm_err *e);
 

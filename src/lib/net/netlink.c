@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/lazylib.h"
 #include "base/util.h"
 
 void netlink_sock_freep(struct nl_sock **s)
@@ -54,12 +55,19 @@ int netlink_fail(struct hm_err *e, int nl_err, const char *fmt, ...)
 	return -1;
 }
 
+int netlink_load(struct hm_err *e)
+{
+	return lazy_load(LIB_NL, "netlink", e);
+}
+
 struct nl_sock *netlink_open(struct hm_err *e)
 {
-	cleanup_nlsock struct nl_sock *sk = nl_socket_alloc();
+	cleanup_nlsock struct nl_sock *sk = NULL;
 	int err;
 
-	if (!sk) {
+	if (netlink_load(e) < 0)
+		return NULL;
+	if (!(sk = nl_socket_alloc())) {
 		hm_fail(e, ENOMEM, "netlink socket");
 		return NULL;
 	}

@@ -36,6 +36,13 @@ int netlink_fail(struct hm_err *e, int nl_err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /**
+ * netlink_load() - load libnl (lazylib.c) if not yet: netlink_open() does,
+ * and a process that will need it after a pivot_root, where the library
+ * cannot be found, calls this before. Return: 0, or -1 with @e.
+ */
+int netlink_load(struct hm_err *e);
+
+/**
  * netlink_open() - a NETLINK_ROUTE socket of the calling thread's network
  * namespace. Return: the socket (free it with cleanup_nlsock), or NULL.
  */

@@ -68,10 +68,10 @@ int state_load(const char *dir, struct hm_state *st, struct hm_err *e)
 	return 0;
 }
 
-int state_save(const char *dir, const struct hm_state *st, struct hm_err *e)
+/* @st as state.json's text, or NULL with @e */
+static char *state_text(const char *path, const struct hm_state *st,
+			struct hm_err *e)
 {
-	cleanup_free char *path = xasprintf("%s/state.json", dir);
-	cleanup_free char *text = NULL;
 	char error[sizeof(st->error)];
 	json_t *j;
 
@@ -88,10 +88,25 @@ int state_save(const char *dir, const struct hm_state *st, struct hm_err *e)
 		      st->restart_count, "UserStopped", st->user_stopped,
 		      "Created", st->created, "StartedAt", st->started,
 		      "FinishedAt", st->finished, "Error", error);
-	text = store_json_text(j, JSON_INDENT(2), path, e);
+	return store_json_text(j, JSON_INDENT(2), path, e);
+}
+
+int state_save(const char *dir, const struct hm_state *st, struct hm_err *e)
+{
+	cleanup_free char *path = xasprintf("%s/state.json", dir);
+	cleanup_free char *text = state_text(path, st, e);
+
 	if (!text)
 		return -1;
 	return util_write_file_atomic(path, text, strlen(text), false, e);
+}
+
+int state_save_new(const char *dir, const struct hm_state *st, struct hm_err *e)
+{
+	cleanup_free char *path = xasprintf("%s/state.json", dir);
+	cleanup_free char *text = state_text(path, st, e);
+
+	return text ? util_write_file_new(path, text, strlen(text), e) : -1;
 }
 
 int state_record_exit(const char *dir, struct hm_state *st, int code,

@@ -45,6 +45,13 @@ int state_load(const char *dir, struct hm_state *st, struct hm_err *e);
 int state_save(const char *dir, const struct hm_state *st, struct hm_err *e);
 
 /**
+ * state_save_new() - the first state.json, in a container's directory still
+ * under its temp name (its rename is the atomic step): no rename of its own.
+ */
+int state_save_new(const char *dir, const struct hm_state *st,
+		   struct hm_err *e);
+
+/**
  * state_record_exit() - mark @st exited with @code and @why (NULL: none)
  * now, and save it in @dir. On failure (a full disk) @st holds what to
  * save again.

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# The start path's own costs (issue 19, docs/performance.md): what homo
+# loads and does on the way to a container. Speed itself is measured by
+# make bench, never asserted here; these tests pin the work that is left out.
+bats_require_minimum_version 1.5.0
+load helpers
+
+cid() { ls "$HOMO_ROOT/containers" | grep -v '^\.' | while read -r id; do
+	grep -q "\"name\": \"$1\"" "$HOMO_ROOT/containers/$id/config.json" && echo "$id"
+done; }
+
+# a field of the container's state.json (reads the file: runs no homo)
+state_of() {
+	sed -n "s/.*\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" \
+		"$HOMO_ROOT/containers/$(cid "$1")/state.json" 2>/dev/null
+}
+
+@test "libnl is loaded only for bridged networking: not by homo --version nor by a --net none container's homo" {
+	run env LD_DEBUG=libs "$HOMO" --version
+	assert_status 0
+	assert_output_has "homo version"
+	assert_output_lacks "libnl"
+	pull_busybox
+	homo run -d --net none --name c busybox sleep 60 >/dev/null
+	owner=$(state_of c Owner)
+	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
+	# the monitor: the sealed homo that started the container and stays
+	run grep -c 'libnl' "/proc/$owner/maps"
+	[ "$output" = 0 ]
+	# what it does link is still mapped: the check reads the right process
+	grep -q 'libjansson' "/proc/$owner/maps"
+	homo rm -f c >/dev/null
+}
+
+# the syscalls of a homo command (all its processes), one line each
+need_strace() {
+	command -v strace >/dev/null ||
+		skip "strace is not installed (scripts/install-deps.sh)"
+}
+
+@test "run --rm tears its container down once: the removal does not rmdir the cgroups and dirs again" {
+	need_strace
+	pull_busybox
+	run strace -f -qq -o "$T/trace" -e trace=rmdir "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# the cgroups were removed: once, not a second time to ENOENT
+	grep -q 'rmdir("/sys/fs/cgroup/.*) = 0' "$T/trace"
+	run grep -c 'rmdir(.*ENOENT' "$T/trace"
+	[ "$output" = 0 ]
+	[ -z "$(ls "$HOMO_ROOT/containers")" ]
+}
+
+@test "a new container's files are written once in its temp dir, whose rename is the one atomic step" {
+	need_strace
+	pull_busybox
+	run strace -f -qq -o "$T/trace" -e trace=rename,renameat,renameat2 "$HOMO" create --name c --net none busybox true
+	assert_status 0
+	# no file renamed inside the container's directory before it appears
+	run grep -c 'containers/\.tmp-[^/"]*/' "$T/trace"
+	[ "$output" = 0 ]
+	grep -q 'containers/\.tmp-[^/"]*", ' "$T/trace"
+	# and the record is whole
+	dir=$HOMO_ROOT/containers/$(cid c)
+	for f in config.json state.json hostname hosts resolv.conf; do
+		[ -s "$dir/$f" ]
+	done
+	run homo inspect -f '{{.State.Status}} {{.Name}}' c
+	assert_status 0
+	[ "$output" = "created /c" ]
+	homo rm c >/dev/null
+}
