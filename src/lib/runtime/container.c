@@ -23,7 +23,9 @@
 #include "runtime/lifecycle.h"
 #include "runtime/logs.h"
 #include "runtime/netjoin.h"
+#include "base/rootless.h"
 #include "runtime/rootless.h"
+#include "runtime/rootless_net.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
 #include "runtime/volumes.h"
@@ -427,7 +429,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		goto fail;
 	HM_TRACE("cgroups for %.12s", s->id);
 	if (cgroup_create(s->id, &s->limits, e) < 0 ||
-	    (s->net == NET_BRIDGE &&
+	    (s->net == NET_BRIDGE && !hm_rootless() &&
 	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname, s->name,
 			     e) < 0) ||
 	    (s->net == NET_CONTAINER &&
@@ -619,6 +621,8 @@ int container_teardown(const struct hm_store *st, const char *id,
 {
 	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, id);
 	int r = cgroup_destroy(id, e);
+
+	rootless_net_stop(); /* its pasta, if this homo started one */
 
 	if (network_teardown(st, id, r < 0 ? &(struct hm_err){0} : e) < 0)
 		r = -1;
