@@ -35,6 +35,11 @@ static pid_t helper = -1;
 
 int rootless_net_check(const struct hm_spec *s, struct hm_err *e)
 {
+	/* pasta's tap device: Debian's udev makes it 0666, some hosts 0600 */
+	if (access("/dev/net/tun", R_OK | W_OK) < 0)
+		return hm_fail(e, errno,
+			       "rootless: the default network needs "
+			       "/dev/net/tun (use --net none or --net host)");
 	for (size_t i = 0; i < s->netcfg.nports; i++)
 		if (!s->netcfg.ports[i].host_port ||
 		    s->netcfg.ports[i].host_end)
