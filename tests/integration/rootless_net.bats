@@ -168,3 +168,12 @@ GW='gw=$(ip route | awk "/^default/ { print \$3; exit }"); [ -n "$gw" ] || exit 
 	! pgrep -u "$RN_USER" -f "^pasta --config-net" >/dev/null
 	rn rm -f det >/dev/null
 }
+
+@test "rootless net: without /dev/net/tun the default network is refused in one line" {
+	chmod 0600 /dev/net/tun
+	run --separate-stderr rn run --rm bb true
+	chmod 0666 /dev/net/tun
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "homo: rootless: the default network needs /dev/net/tun (use --net none or --net host): Permission denied" ]
+	run -0 rn run --rm --net none bb true
+}
