@@ -166,7 +166,9 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 		return -1;
 	hostname = xasprintf("%s\n", s->hostname);
 	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
-	resolv = network_resolv_conf(&s->netcfg);
+	resolv = network_resolv_conf(
+	    &s->netcfg,
+	    s->net == NET_BRIDGE && hm_rootless() ? rootless_net_dns() : NULL);
 	memcpy(state.created, s->created, sizeof(state.created));
 	state.owner = getpid();
 	state.owner_start = util_proc_starttime(state.owner);
