@@ -179,6 +179,13 @@ GW='gw=$(ip route | awk "/^default/ { print \$3; exit }"); [ -n "$gw" ] || exit 
 	done
 }
 
+@test "rootless net: --add-host NAME:host-gateway is the gateway, the host's loopback" {
+	serve
+	run -0 rn run --rm --add-host hgw:host-gateway bb sh -c "grep hgw /etc/hosts; wget -qO- http://hgw:$PORT/f.txt"
+	[[ "${lines[0]}" == "10.0.2.2"*hgw ]]
+	[ "${lines[1]}" = "from-the-host-$PORT" ]
+}
+
 @test "rootless net: an unknown HOMO_ROOTLESS_NET is refused in one line" {
 	HOMO_ROOTLESS_NET=vpnkit run -125 --separate-stderr rn run --rm bb true
 	[ "$stderr" = "homo: rootless: HOMO_ROOTLESS_NET=vpnkit: expected slirp4netns or pasta" ]

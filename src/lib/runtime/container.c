@@ -165,6 +165,9 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	if (!text)
 		return -1;
 	hostname = xasprintf("%s\n", s->hostname);
+	if (s->net == NET_BRIDGE && hm_rootless()) /* host-gateway's address */
+		snprintf(s->netcfg.gateway, sizeof(s->netcfg.gateway), "%s",
+			 rootless_net_gateway());
 	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
 	resolv = network_resolv_conf(
 	    &s->netcfg,

@@ -62,6 +62,11 @@ const char *rootless_net_dns(void)
 	return RL_DNS;
 }
 
+const char *rootless_net_gateway(void)
+{
+	return RL_GW;
+}
+
 int rootless_net_check(const struct hm_spec *s, struct hm_err *e)
 {
 	enum helper_kind k;

@@ -16,6 +16,10 @@ int rootless_net_check(const struct hm_spec *s, struct hm_err *e);
  * forwarder to the host's resolvers */
 const char *rootless_net_dns(void);
 
+/* rootless_net_gateway() - the container's gateway: the host's loopback
+ * (--add-host NAME:host-gateway) */
+const char *rootless_net_gateway(void);
+
 /**
  * rootless_net_start() - start the NAT helper (slirp4netns or pasta) for
  * the container whose init is @pid (its network namespace configured, -p
