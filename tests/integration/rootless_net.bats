@@ -179,6 +179,21 @@ GW='gw=$(ip route | awk "/^default/ { print \$3; exit }"); [ -n "$gw" ] || exit 
 	done
 }
 
+@test "rootless net: restart starts a new helper on the same published port; stop ends it" {
+	rn run -d --name web -p "$PORT:80" bb sh -c "$HTTPD"
+	[ "$(get_i "$PORT")" = published ]
+	old=$(pgrep -u "$RN_USER" -x slirp4netns)
+	rn restart -t 1 web
+	[ "$(get_i "$PORT")" = published ]
+	new=$(pgrep -u "$RN_USER" -x slirp4netns)
+	[ -n "$new" ] && [ "$new" != "$old" ]
+	[ "$(rn port web)" = "80/tcp -> 0.0.0.0:$PORT" ]
+	rn stop -t 1 web
+	[ -z "$(rn_left)" ]
+	[ -z "$(rn port web)" ]
+	rn rm web
+}
+
 @test "rootless net: --add-host NAME:host-gateway is the gateway, the host's loopback" {
 	serve
 	run -0 rn run --rm --add-host hgw:host-gateway bb sh -c "grep hgw /etc/hosts; wget -qO- http://hgw:$PORT/f.txt"

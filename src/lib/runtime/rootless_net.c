@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/close_range.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -25,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,10 +151,16 @@ static void child(const struct helper_args *h)
 	/* its chatter ("sent tapfd=5") in a log, its last words an error's */
 	int log = open(xasprintf("%s/net.log", h->rundir),
 		       O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int dir = open(h->rundir, O_PATH | O_CLOEXEC);
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (null < 0 || ns < 0 || log < 0 || dup2(null, 0) < 0 ||
+	if (null < 0 || ns < 0 || log < 0 || dir < 0 || dup2(null, 0) < 0 ||
 	    dup2(null, 1) < 0 || dup2(log, 2) < 0)
+		_exit(126);
+	/* none of homo's fds (a client's stdio pipe) but these cross exec */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ||
+	    fcntl(ns, F_SETFD, 0) < 0 || fcntl(dir, F_SETFD, 0) < 0 ||
+	    (h->ready >= 0 && fcntl(h->ready, F_SETFD, 0) < 0))
 		_exit(126);
 	if (h->kind == PASTA) {
 		pasta_argv(argv, h->ports, h->nports, nsfile,
@@ -169,8 +177,7 @@ static void child(const struct helper_args *h)
 		/* by the directory's fd: the runroot may be too long for
 		 * sun_path */
 		argv[k++] =
-		    xasprintf("--api-socket=/proc/self/fd/%d/slirp.sock",
-			      open(h->rundir, O_PATH));
+		    xasprintf("--api-socket=/proc/self/fd/%d/slirp.sock", dir);
 		argv[k++] = "--netns-type=path";
 		argv[k++] = nsfile;
 		argv[k++] = "eth0";
@@ -283,8 +290,6 @@ static int start_helper(struct helper_args *h, struct hm_err *e)
 	if (helper < 0) {
 		r = hm_fail(e, errno, "fork");
 	} else if (helper == 0) {
-		if (pipefd[1] >= 0) /* the one fd slirp4netns inherits */
-			fcntl(pipefd[1], F_SETFD, 0);
 		child(h);
 	}
 	if (pipefd[1] >= 0)
