@@ -52,6 +52,10 @@ IMAGES := $(BUILD)/images
 BUSYBOX_TAR := $(IMAGES)/busybox.tar
 LEDE_TAR := $(IMAGES)/lede.tar
 PROBE := $(BUILD)/probe
+# cve.bats' CVE-2019-5736 image preloads it (built here: no compiler in the VM)
+PRELOAD := $(BUILD)/exe_preload.so
+# and security.bats' raw-syscall program
+SYSNR := $(BUILD)/sysnr
 
 .PHONY: all deps check check-unit check-integration check-slow check-fresh \
 	check-clang check-asan-integration asan fmt fmt-check demo bench \
@@ -98,6 +102,14 @@ $(PROBE): tests/probe/probe.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -static -Wall -Wextra -o $@ $<
 
+$(SYSNR): tests/probe/sysnr.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -static -Wall -Wextra -o $@ $<
+
+$(PRELOAD): tests/probe/exe_preload.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -shared -fPIC -o $@ $<
+
 # Test images: built once from Debian packages and cached in build/images.
 $(BUSYBOX_TAR): images/busybox/build.sh $(PROBE)
 	images/busybox/build.sh $@ $(PROBE)
@@ -105,7 +117,7 @@ $(BUSYBOX_TAR): images/busybox/build.sh $(PROBE)
 $(LEDE_TAR): images/lede/build.sh images/lede/customize.sh images/lede/opkg images/busybox/build.sh $(PROBE)
 	images/lede/build.sh $@ $(PROBE)
 
-images: $(BUSYBOX_TAR) $(LEDE_TAR)
+images: $(BUSYBOX_TAR) $(LEDE_TAR) $(PRELOAD) $(SYSNR)
 
 $(IMAGES)/debian.tar: images/debian/build.sh
 	images/debian/build.sh $@
@@ -171,6 +183,8 @@ check-asan-integration: images $(PROBE) $(BUILD)/floor
 	@$(ASAN_MAKE) CI=1 build-asan/homo build-asan/homo-fault
 	@mkdir -p build-asan && ln -sfn $(abspath $(IMAGES)) build-asan/images
 	@ln -sfn $(abspath $(PROBE)) build-asan/probe
+	@ln -sfn $(abspath $(PRELOAD)) build-asan/exe_preload.so
+	@ln -sfn $(abspath $(SYSNR)) build-asan/sysnr
 	@ln -sfn $(abspath $(BUILD)/floor) build-asan/floor
 	@scripts/check-asan.sh
 

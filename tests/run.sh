@@ -145,6 +145,8 @@ run_integration() {
 		BUSYBOX_TAR="$PWD/$BUILD/images/busybox.tar" \
 		LEDE_TAR="$PWD/$BUILD/images/lede.tar" \
 		DEBIAN_TAR="$PWD/$BUILD/images/debian.tar" \
+		EXE_PRELOAD="$PWD/$BUILD/exe_preload.so" \
+		SYSNR_BIN="$PWD/$BUILD/sysnr" \
 		checked_run "bats (${#files[@]} files)" bats --tap \
 		${HOMO_TEST_FILTER:+--filter "$HOMO_TEST_FILTER"} "${files[@]}"
 }

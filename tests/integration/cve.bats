@@ -86,8 +86,13 @@ teardown() {
 # /etc/ld.so.preload, which reports what it can do to /proc/self/exe.
 make_exe_attack_image() {
 	local libs asan
-	cc -shared -fPIC -o "$T/attack.so" \
-		"$BATS_TEST_DIRNAME/../probe/exe_preload.c"
+	# make builds it (EXE_PRELOAD); by hand, compile it here
+	if [ -n "${EXE_PRELOAD:-}" ]; then
+		cp "$EXE_PRELOAD" "$T/attack.so"
+	else
+		cc -shared -fPIC -o "$T/attack.so" \
+			"$BATS_TEST_DIRNAME/../probe/exe_preload.c"
+	fi
 	libs=$(ldd "$HOMO" | grep -o '/[^ ]*' | tr '\n' ' ')
 	# an ASan build's runtime refuses to start unless it is loaded first
 	asan=$(ldd "$HOMO" | awk '/libasan/ { print $3 }')

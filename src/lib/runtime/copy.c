@@ -19,49 +19,25 @@
 #include "runtime/container.h"
 #include "runtime/copy_int.h"
 #include "runtime/state.h"
+#include "runtime/userns.h"
 #include "store/overlay.h"
 
 /* ---- the container's root ---- */
 
-static int fsconfig_str(int fs, const char *key, const char *val)
-{
-	return (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, val, 0);
-}
-
-/* a stopped container's overlay, as a detached mount: its root's fd */
+/*
+ * A stopped container's overlay, as a detached mount: its root's fd. Made
+ * by a forked helper with the classic mount options, which every kernel
+ * takes ("lowerdir+" of fsconfig only exists from Linux 6.8).
+ */
 static int overlay_fd(const struct hm_store *st, const struct hm_spec *s,
 		      struct hm_err *e)
 {
-	cleanup_close int fs = (int)syscall(SYS_fsopen, "overlay", 0);
-	cleanup_free char *upper = NULL, *work = NULL;
-	size_t n = strv_len(s->layers);
-	int mnt;
+	cleanup_free char *upper = store_path(st, "containers/%s/upper", s->id);
+	cleanup_free char *work = store_path(st, "containers/%s/work", s->id);
+	int fd = userns_overlay_forked(st->root, s->layers, upper, work, NULL,
+				       -1, e);
 
-	if (fs < 0)
-		return hm_fail(e, errno, "fsopen overlay");
-	if (n == 0 || n > OVERLAY_MAX_LAYERS)
-		return hm_failx(e, HM_EXIT_FAIL, "container %.12s: %zu layers",
-				s->id, n);
-	for (size_t i = n; i-- > 0;) {
-		cleanup_free char *dir =
-		    store_path(st, "layers/%s/diff", s->layers[i]);
-
-		if (fsconfig_str(fs, "lowerdir+", dir) < 0)
-			return hm_fail(e, errno, "overlay lowerdir \"%s\"",
-				       dir);
-	}
-	upper = store_path(st, "containers/%s/upper", s->id);
-	work = store_path(st, "containers/%s/work", s->id);
-	if (fsconfig_str(fs, "upperdir", upper) < 0 ||
-	    fsconfig_str(fs, "workdir", work) < 0 ||
-	    (hm_rootless() && syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG,
-				      "userxattr", NULL, 0) < 0) ||
-	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return hm_fail(e, errno, "mount the overlay of %.12s", s->id);
-	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
-	if (mnt < 0)
-		return hm_fail(e, errno, "fsmount the overlay of %.12s", s->id);
-	return mnt;
+	return fd < 0 ? hm_prefix(e, "mount the overlay of %.12s", s->id) : fd;
 }
 
 /* the root of container @ref (an fd), its spec in @s */

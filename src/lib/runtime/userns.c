@@ -72,9 +72,12 @@ static int fs_config(int fs, unsigned cmd, const char *key, const void *val,
 }
 
 /*
- * The helper of forked_overlay(), in a mount namespace of its own: each
- * layer's idmapped tree over its directory, the overlay through the short
- * links as rootfs.c mounts it without a user namespace, a detached clone.
+ * The helper of userns_overlay_forked(), in a mount namespace of its own:
+ * each layer's idmapped tree over its directory (none when @userns is -1),
+ * the overlay through the short links as rootfs.c mounts it without a user
+ * namespace, a detached clone. With no @merged it is mounted over the store
+ * root itself: the options are resolved (from the cwd, the store root)
+ * before it is attached, and only this namespace ever sees it there.
  */
 static int overlay_in_ns(const char *store_root, char *const *layers,
 			 const char *upper, const char *work,
@@ -86,7 +89,7 @@ static int overlay_in_ns(const char *store_root, char *const *layers,
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return hm_fail(e, errno, "a private mount namespace");
-	for (size_t i = 0; layers[i]; i++) {
+	for (size_t i = 0; userns >= 0 && layers[i]; i++) {
 		cleanup_free char *dir =
 		    xasprintf("%s/layers/%s/diff", store_root, layers[i]);
 		cleanup_close int t = userns_idmapped_tree(dir, userns, e);
@@ -102,6 +105,8 @@ static int overlay_in_ns(const char *store_root, char *const *layers,
 		return -1;
 	if (chdir(store_root) < 0)
 		return hm_fail(e, errno, "chdir \"%s\"", store_root);
+	if (!merged)
+		merged = store_root;
 	if (mount("overlay", merged, "overlay", 0, opts) < 0)
 		return hm_fail(e, errno, "mount overlay on \"%s\"", merged);
 	fd = (int)syscall(SYS_open_tree, AT_FDCWD, merged,
@@ -109,8 +114,7 @@ static int overlay_in_ns(const char *store_root, char *const *layers,
 	return fd < 0 ? hm_fail(e, errno, "clone the overlay") : fd;
 }
 
-/* overlay_in_ns() in a child; its mount fd (or its error) comes back. */
-static int forked_overlay(const char *store_root, char *const *layers,
+int userns_overlay_forked(const char *store_root, char *const *layers,
 			  const char *upper, const char *work,
 			  const char *merged, int userns, struct hm_err *e)
 {
@@ -190,8 +194,9 @@ int userns_overlay(const char *store_root, char *const *layers,
 			 * has no fs_context of its own: EOPNOTSUPP) */
 			if ((errno == EINVAL || errno == EOPNOTSUPP) &&
 			    nfds == 1)
-				mnt = forked_overlay(store_root, layers, upper,
-						     work, merged, userns, e);
+				mnt = userns_overlay_forked(store_root, layers,
+							    upper, work, merged,
+							    userns, e);
 			else
 				hm_fail(e, errno, "overlay lowerdir+ \"%s\"",
 					dir);

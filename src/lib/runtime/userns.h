@@ -45,4 +45,15 @@ int userns_overlay(const char *store_root, char *const *layers,
 		   const char *upper, const char *work, const char *merged,
 		   pid_t pid, struct hm_err *e);
 
+/**
+ * userns_overlay_forked() - the overlay of @layers (ids, bottom first),
+ * @upper and @work, mounted by a forked helper in a mount namespace of its
+ * own (on @merged, or over @store_root when NULL) with the classic options
+ * every kernel takes, each layer idmapped through @userns first unless it
+ * is -1. Return: a detached clone (a mount fd), or -1 with @e set.
+ */
+int userns_overlay_forked(const char *store_root, char *const *layers,
+			  const char *upper, const char *work,
+			  const char *merged, int userns, struct hm_err *e);
+
 #endif
