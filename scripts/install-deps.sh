@@ -11,7 +11,7 @@ PKGS="build-essential pkg-config
       libcmocka-dev bats busybox-static
       util-linux bsdextrautils iproute2 kmod xz-utils zstd bzip2 gzip
       clang clang-format skopeo umoci jq openssl
-      docker-registry apache2-utils python3 curl uidmap"
+      docker-registry apache2-utils python3 curl uidmap passt slirp4netns"
 
 # Packages only the optional suites need (slow suite, benchmarks, VM).
 case "${1:-}" in

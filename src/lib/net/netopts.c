@@ -174,15 +174,19 @@ static void put_words(char **out, const char *key, char **v)
 	append(out, "%s%s", "\n");
 }
 
-char *network_resolv_conf(const struct hm_netconf *nc)
+char *network_resolv_conf(const struct hm_netconf *nc, const char *forward)
 {
 	cleanup_free char *host =
 	    util_read_file("/etc/resolv.conf", NULL, NULL);
 	char *out = xstrdup(""), *line, *save = NULL;
 
+	/* the forwarder stands for the host's nameservers, loopback too */
+	if (forward && !nc->dns)
+		append(&out, "%snameserver %s\n", forward);
 	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (replaced(nc, line))
+		if (replaced(nc, line) ||
+		    (forward && util_has_prefix(line, "nameserver")))
 			continue;
 		if (util_has_prefix(line, "nameserver") &&
 		    (strstr(line, " 127.") || strstr(line, " ::1")))

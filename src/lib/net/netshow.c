@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rootless.h"
 #include "base/util.h"
 #include "net/netopts.h"
 #include "net/network.h"
@@ -51,6 +52,53 @@ static json_t *aliases_json(const struct hm_netconf *nc)
 	return a;
 }
 
+int network_rootless_save(const char *rundir, const struct hm_netconf *now,
+			  const struct hm_port *ports, size_t n,
+			  struct hm_err *e)
+{
+	cleanup_free char *path = xasprintf("%s/net.json", rundir);
+	cleanup_free char *text = NULL;
+	json_t *a = json_array(), *j;
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, port_to_json(&ports[i]));
+	j = json_pack("{s:s, s:s, s:i, s:o}", "IPAddress", now->address,
+		      "Gateway", now->gateway, "IPPrefixLen", (int)now->prefix,
+		      "Ports", a);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return util_write_file_atomic(path, text, strlen(text), false, e);
+}
+
+/* a running rootless container's net.json: false if there is none */
+static bool rootless_load(const struct hm_store *st, const char *id,
+			  struct hm_netconf *now, struct hm_port **v, size_t *n)
+{
+	cleanup_free char *path = xasprintf("%s/%s/net.json", st->runroot, id);
+	json_t *j = json_load_file(path, 0, NULL), *a, *x;
+	size_t i;
+
+	*v = NULL;
+	*n = 0;
+	if (!j)
+		return false;
+	snprintf(now->address, sizeof(now->address), "%s",
+		 json_string_value(json_object_get(j, "IPAddress")) ?: "");
+	snprintf(now->gateway, sizeof(now->gateway), "%s",
+		 json_string_value(json_object_get(j, "Gateway")) ?: "");
+	now->prefix =
+	    (unsigned)json_integer_value(json_object_get(j, "IPPrefixLen"));
+	a = json_object_get(j, "Ports");
+	*v = xcalloc(json_array_size(a) + 1, sizeof(**v));
+	json_array_foreach(a, i, x)
+	{
+		if (port_from_json(x, &(*v)[*n]) == 0)
+			(*n)++;
+	}
+	json_decref(j);
+	return true;
+}
+
 json_t *network_inspect(const struct hm_store *st, const char *id,
 			const struct hm_netconf *nc, bool bridge, bool running)
 {
@@ -65,8 +113,10 @@ json_t *network_inspect(const struct hm_store *st, const char *id,
 	bool on = false;
 
 	/* written by rename: readable without the lock */
-	if (bridge && running && path &&
-	    ipam_load(path, network_default_subnet(), &pool, NULL) == 0) {
+	if (bridge && running && hm_rootless())
+		on = rootless_load(st, id, &now, &got, &ngot);
+	else if (bridge && running && path &&
+		 ipam_load(path, network_default_subnet(), &pool, NULL) == 0) {
 		en = ipam_find(&pool, id);
 		if (en) {
 			now.mac_address = nc->mac_address;
@@ -120,6 +170,12 @@ void network_ports(const struct hm_store *st, const char *id,
 
 	*v = NULL;
 	*n = 0;
+	if (hm_rootless()) {
+		struct hm_netconf now = {0};
+
+		rootless_load(st, id, &now, v, n);
+		return;
+	}
 	if (!path || ipam_load(path, network_default_subnet(), &pool, NULL) < 0)
 		return;
 	en = ipam_find(&pool, id);

@@ -141,9 +141,19 @@ json_t *network_inspect(const struct hm_store *st, const char *id,
  * network_resolv_conf() - the container's /etc/resolv.conf: the host's
  * without loopback nameservers (they cannot answer from inside), its
  * nameservers, search domains and options replaced by --dns,
- * --dns-search and --dns-option when given, as Docker does.
+ * --dns-search and --dns-option when given, as Docker does. @forward
+ * (rootless NAT's DNS forwarder, or NULL) replaces the host's nameservers.
  */
-char *network_resolv_conf(const struct hm_netconf *nc);
+char *network_resolv_conf(const struct hm_netconf *nc, const char *forward);
+
+/**
+ * network_rootless_save() - what inspect and "homo port" show of a
+ * rootless container's NAT (@now's address and gateway, @ports as bound),
+ * in @rundir/net.json, gone with the runtime dir.
+ */
+int network_rootless_save(const char *rundir, const struct hm_netconf *now,
+			  const struct hm_port *ports, size_t n,
+			  struct hm_err *e);
 
 /**
  * network_ports() - the ports container @id published as bound at its

@@ -154,6 +154,10 @@ void port_spec_str(const struct hm_port *p, char out[48])
 		 p->proto == IPPROTO_UDP ? "/udp" : "");
 }
 
+/* ports_pick()'s probes: a port is free for a helper that binds it with
+ * SO_REUSEADDR (TIME_WAIT left by the last container is no conflict) */
+static bool probing;
+
 /* A socket bound to @ip:@port (0: the kernel's choice, put in *@port). */
 static int bind_one(const struct hm_port *p, uint16_t *port, struct hm_err *e)
 {
@@ -171,6 +175,8 @@ static int bind_one(const struct hm_port *p, uint16_t *port, struct hm_err *e)
 	 * not (yet) on a link, as the bridge's before its first start */
 	if ((p->host_ip &&
 	     setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) < 0) ||
+	    (probing &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
 		int err = errno;
@@ -233,4 +239,20 @@ void ports_release(struct ports_held *h)
 	free(h->fds);
 	free(h->ports);
 	memset(h, 0, sizeof(*h));
+}
+
+int ports_pick(const struct hm_port *spec, size_t n, struct hm_port **out,
+	       struct hm_err *e)
+{
+	struct ports_held h;
+	int r;
+
+	probing = true;
+	r = ports_bind(spec, n, &h, e);
+	probing = false;
+	if (r < 0)
+		return -1;
+	*out = steal_ptr(&h.ports);
+	ports_release(&h);
+	return 0;
 }

@@ -45,6 +45,15 @@ struct ports_held {
 int ports_bind(const struct hm_port *spec, size_t n, struct ports_held *h,
 	       struct hm_err *e);
 
+/**
+ * ports_pick() - the host ports @spec names, each resolved (a random or
+ * ranged one to a free one) by binding it with SO_REUSEADDR and letting
+ * it go: for a helper that binds them itself (rootless NAT). *@out holds
+ * @n ports, malloc'd.
+ */
+int ports_pick(const struct hm_port *spec, size_t n, struct hm_port **out,
+	       struct hm_err *e);
+
 /** ports_release() - close what ports_bind() holds. */
 void ports_release(struct ports_held *h);
 

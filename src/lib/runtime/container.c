@@ -23,7 +23,9 @@
 #include "runtime/lifecycle.h"
 #include "runtime/logs.h"
 #include "runtime/netjoin.h"
+#include "base/rootless.h"
 #include "runtime/rootless.h"
+#include "runtime/rootless_net.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
 #include "runtime/volumes.h"
@@ -172,8 +174,13 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	if (!text)
 		return -1;
 	hostname = xasprintf("%s\n", s->hostname);
+	if (s->net == NET_BRIDGE && hm_rootless()) /* host-gateway's address */
+		snprintf(s->netcfg.gateway, sizeof(s->netcfg.gateway), "%s",
+			 rootless_net_gateway());
 	hosts = network_hosts(&s->netcfg, s->hostname, s->name);
-	resolv = network_resolv_conf(&s->netcfg);
+	resolv = network_resolv_conf(
+	    &s->netcfg,
+	    s->net == NET_BRIDGE && hm_rootless() ? rootless_net_dns() : NULL);
 	memcpy(state.created, s->created, sizeof(state.created));
 	state.owner = getpid();
 	state.owner_start = util_proc_starttime(state.owner);
@@ -426,7 +433,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	HM_TRACE("cgroups for %.12s", s->id);
 	torn_down[0] = '\0';
 	if (cgroup_create(s->id, &s->limits, e) < 0 ||
-	    (s->net == NET_BRIDGE &&
+	    (s->net == NET_BRIDGE && !hm_rootless() &&
 	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname, s->name,
 			     e) < 0) ||
 	    (s->net == NET_CONTAINER &&
@@ -618,6 +625,8 @@ int container_teardown(const struct hm_store *st, const char *id,
 {
 	cleanup_free char *rundir = xasprintf("%s/%s", st->runroot, id);
 	int r = cgroup_destroy(id, e);
+
+	rootless_net_stop(); /* its pasta, if this homo started one */
 
 	if (network_teardown(st, id, r < 0 ? &(struct hm_err){0} : e) < 0)
 		r = -1;

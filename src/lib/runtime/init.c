@@ -32,6 +32,7 @@
 
 #include "base/fault.h"
 #include "base/number.h"
+#include "base/rootless.h"
 #include "base/util.h"
 #include "net/inside.h"
 #include "runtime/caps.h"
@@ -459,7 +460,7 @@ void init_main(struct init_args *a)
 	}
 	if (s->net != NET_HOST && inside_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
-	if (s->net == NET_BRIDGE &&
+	if (s->net == NET_BRIDGE && !hm_rootless() &&
 	    inside_eth0_up(s->netcfg.address, s->netcfg.prefix,
 			   s->netcfg.gateway, &e) < 0)
 		die(a->sync_fd, &e);

@@ -30,6 +30,7 @@
 #include "base/idmap.h"
 #include "base/rootless.h"
 #include "base/util.h"
+#include "runtime/rootless_net.h"
 #include "runtime/spec.h"
 
 bool rootless_detect(uid_t *uid)
@@ -387,11 +388,8 @@ int rootless_check_spec(const struct hm_spec *s, struct hm_err *e)
 {
 	if (!hm_rootless())
 		return 0;
-	if (s->net == NET_BRIDGE)
-		return hm_failx(
-		    e, HM_EXIT_FAIL,
-		    "rootless: no bridge network yet (rootless "
-		    "NAT is to come): use --net none or --net host");
+	if (s->net == NET_BRIDGE && rootless_net_check(s, e) < 0)
+		return -1;
 	if (s->userns_auto || s->uidmap.count || s->gidmap.count)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"rootless: --userns, --uidmap and --gidmap "

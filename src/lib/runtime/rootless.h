@@ -51,7 +51,7 @@ int rootless_map_ids(struct rootless_ids *ids, struct hm_err *e);
 
 /**
  * rootless_check_spec() - refuse, rootless, what needs root on the host:
- * the bridge network (rootless networking is to come) and a user
+ * what rootless NAT cannot do (rootless_net_check()) and a user
  * namespace of the container's own (--userns, --uidmap, --gidmap).
  */
 struct hm_spec;

@@ -22,7 +22,9 @@
 
 #include "base/fault.h"
 #include "base/util.h"
+#include "base/rootless.h"
 #include "runtime/attach.h"
+#include "runtime/rootless_net.h"
 #include "runtime/userns.h"
 
 /* The most one splice moves: a whole (enlarged) pipe at once. */
@@ -164,6 +166,15 @@ static int join_netns(int pidfd, int *own, struct hm_err *e)
 	return 0;
 }
 
+/* rootless, the bridge is pasta's NAT (runtime/rootless_net.c) */
+static int rootless_nat(const struct init_args *a, pid_t pid, struct hm_err *e)
+{
+	cleanup_free char *rundir = xstrdup(a->merged);
+
+	*strrchr(rundir, '/') = '\0';
+	return rootless_net_start(a->spec, pid, rundir, e);
+}
+
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
@@ -238,8 +249,10 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	}
 	r = release(parent_fd, p, a->overlay_fd,
 		    cgroup_enter(s->id, p->pid, e) < 0 ||
-			(s->net == NET_BRIDGE &&
-			 network_attach(&s->netcfg, s->id, p->pid, e) < 0),
+			(s->net == NET_BRIDGE && !hm_rootless() &&
+			 network_attach(&s->netcfg, s->id, p->pid, e) < 0) ||
+			(s->net == NET_BRIDGE && hm_rootless() &&
+			 rootless_nat(a, p->pid, e) < 0),
 		    e);
 	if (a->overlay_fd >= 0) /* the init has its own copy now */
 		close(a->overlay_fd);
