@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,8 @@ static void test_round_trip_and_status(void **state)
 	(void)state;
 	assert_true(child >= 0);
 	if (child == 0) {
+		/* not left behind by a failed assertion */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pause();
 		_exit(0);
 	}
