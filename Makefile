@@ -174,13 +174,14 @@ asan:
 	@$(ASAN_MAKE) check-unit
 
 # The integration suite once against the sanitized homo and homo-fault, with
-# the test images and the probe of $(BUILD) (test programs run inside
-# containers, not homo); scripts/check-asan.sh collects the reports
+# the test images, the probe and the bench's floor program of $(BUILD)
+# (test programs, not homo); scripts/check-asan.sh collects the reports
 # (docs/testing.md).
-check-asan-integration: images $(PROBE)
+check-asan-integration: images $(PROBE) $(BUILD)/floor
 	@$(ASAN_MAKE) CI=1 build-asan/homo build-asan/homo-fault
 	@mkdir -p build-asan && ln -sfn $(abspath $(IMAGES)) build-asan/images
 	@ln -sfn $(abspath $(PROBE)) build-asan/probe
+	@ln -sfn $(abspath $(BUILD)/floor) build-asan/floor
 	@scripts/check-asan.sh
 
 # The whole tree (homo, homo-fault, unit tests) built by clang with -Werror
@@ -202,7 +203,8 @@ fmt-check:
 # the bench's floor program: not part of homo, no library of ours
 $(BUILD)/floor: scripts/bench/floor.c scripts/bench/floor_vs.c scripts/bench/floor.h
 	@mkdir -p $(@D)
-	$(CC) -O2 -g -std=gnu11 $(WARN) -Wno-format-truncation -D_GNU_SOURCE \
+	$(CC) -O2 -g -std=gnu11 $(WARN) \
+		$(if $(findstring clang,$(CC)),,-Wno-format-truncation) -D_GNU_SOURCE \
 		-o $@ scripts/bench/floor.c scripts/bench/floor_vs.c
 
 bench: all $(BUSYBOX_TAR)

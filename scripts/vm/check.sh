@@ -1,9 +1,9 @@
 #!/bin/bash
-# make check-vm [--full]: homo's integration tests in a scripts/vm/vm.sh
+# make check-vm [--full [FILE.bats...]]: homo's integration tests in a scripts/vm/vm.sh
 # guest (Debian 12's kernel 6.1, cgroup v2 alone), its summary line printed
 # on the host. Without --full: only the tests where the cgroup version or
 # the kernel matters, bounded to 15 minutes (TCG runs tests ~18x slower
-# than the host); --full: the whole suite. Status: the suite's.
+# than the host); --full: the whole suite, or the files named. Status: the suite's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,7 +21,8 @@ commit a running|SIGKILL mid-commit|\
 ^--userns=auto: (root inside|commit and export)"
 TIMEOUT=900
 if [ "${1:-}" = --full ]; then
-	FILES=$(echo tests/integration/*.bats) FILTER="" TIMEOUT=7200
+	shift
+	FILES=${*:-$(echo tests/integration/*.bats)} FILTER="" TIMEOUT=7200
 fi
 TIMEOUT=${HOMO_VM_TIMEOUT:-$TIMEOUT} # seconds
 

@@ -160,6 +160,10 @@ int cmd_group_options(const char *cmd, int argc, char **argv, struct hm_err *e)
 
 int cmd_open_store(struct hm_ctx *ctx, struct hm_err *e)
 {
+	/* once a command: a second open (stop, then its per-container loop)
+	 * would drop the first one's strings */
+	if (ctx->store.root)
+		return 0;
 	return store_open(&ctx->store, ctx->root, ctx->runroot, e);
 }
 

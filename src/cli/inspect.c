@@ -494,12 +494,14 @@ static json_t *container_json(const struct hm_store *st,
 			    json_string(s->workdir ? s->workdir : ""));
 	if (s->netcfg.nports) { /* Docker exposes what -p publishes */
 		json_t *ports = json_object_get(config, "ExposedPorts");
+		json_t *pb = port_bindings(&s->netcfg, true);
 
 		if (!ports) {
 			ports = json_object();
 			json_object_set_new(config, "ExposedPorts", ports);
 		}
-		json_object_update(ports, port_bindings(&s->netcfg, true));
+		json_object_update(ports, pb); /* takes no reference */
+		json_decref(pb);
 	}
 	json_object_set_new(j, "Config", config);
 	json_object_set_new(j, "NetworkSettings", network_settings(st, r));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/number.h"
+#include "base/signame.h"
 #include "base/util.h"
 #include "common.h"
 #include "runtime/attach.h"
@@ -372,29 +373,6 @@ int cmd_stop(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	return stop_all(ctx, argc, argv, timeout, e);
 }
 
-static int parse_signal(const char *s, int *sig)
-{
-	uint64_t n;
-
-	if (*s >= '0' && *s <= '9') {
-		if (num_parse_u64(s, 1, NSIG - 1, &n) < 0)
-			return -1;
-		*sig = (int)n;
-		return 0;
-	}
-	if (!strncasecmp(s, "SIG", 3))
-		s += 3;
-	for (int i = 1; i < NSIG; i++) {
-		const char *abbrev = sigabbrev_np(i);
-
-		if (abbrev && !strcasecmp(abbrev, s)) {
-			*sig = i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static int do_kill(struct hm_ctx *ctx, const char *id, const char *arg,
 		   void *data, struct hm_err *e)
 {
@@ -416,7 +394,7 @@ int cmd_kill(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 	while ((c = cmd_getopt("kill", argc, argv, "+s:h", opts, e)) != -1) {
 		switch (c) {
 		case 's':
-			if (parse_signal(optarg, &sig) < 0)
+			if (signal_parse(optarg, &sig) < 0)
 				return cmd_usage_error(
 				    e, "kill", "invalid signal \"%s\"", optarg);
 			break;

@@ -15,7 +15,7 @@ eval "helpers_$(declare -f teardown)"
 free_start() {
 	cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: '
 		NF == 3 && $2 + $3 > m { m = $2 + $3 }
-		END { m = m < 100000 ? 100000 : m; print int((m + 65535) / 65536) * 65536 }'
+		END { m = m < 100000 ? 100000 : m; printf "%.0f\n", int((m + 65535) / 65536) * 65536 }'
 }
 
 setup_file() {
@@ -415,7 +415,9 @@ teardown() {
 	rl pull -q "$RL_DIR/busybox.tar" bb >/dev/null
 	export -f as_user rl
 	export TD
-	run bash -c "printf 'tty; id -u; exit 3\n' | script -qec 'bash -c \"rl run --rm -it --net none bb sh\"' /dev/null"
+	# script(1) runs its command with $SHELL, /bin/sh when unset (as in CI):
+	# dash drops the exported functions, so name bash
+	run env SHELL=/bin/bash bash -c "printf 'tty; id -u; exit 3\n' | script -qec 'bash -c \"rl run --rm -it --net none bb sh\"' /dev/null"
 	assert_status 3
 	assert_output_has /dev/pts/0
 	[ -z "$(rl ps -aq)" ]

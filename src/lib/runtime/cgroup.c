@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/rootless.h"
 #include "runtime/cgroup_backend.h"
@@ -64,6 +65,23 @@ static int check_limits(const struct cgroup_limits *l, struct hm_err *e)
 	if (l->cpu_shares < 0 || l->cpu_period_us < 0)
 		return hm_fail(e, 0, "invalid CPU shares or period");
 	return 0;
+}
+
+uint64_t cgroup_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+void cgroup_nap(unsigned *us)
+{
+	struct timespec t = {0, (long)*us * 1000};
+
+	nanosleep(&t, NULL);
+	if (*us < 8000)
+		*us *= 2;
 }
 
 const struct cgroup_ops *cgroup_backend(struct hm_err *e)

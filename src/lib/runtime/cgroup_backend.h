@@ -28,6 +28,11 @@ void cgroup_v2_cpu_max(int64_t quota, int64_t period, char *buf, size_t n);
 bool cgroup_v2_key(const char *buf, const char *key, uint64_t *v);
 extern const struct cgroup_ops cgroup_none_ops; /* rootless */
 
+/* the backends' waits: a monotonic clock, and a sleep that doubles @us up
+ * to 8 ms a turn (cgroup.c) */
+uint64_t cgroup_now_ns(void);
+void cgroup_nap(unsigned *us);
+
 /**
  * cgroup_parent_name() - the directory the containers' cgroups sit in under
  * each hierarchy: $HOMO_CGROUP_PARENT, else "homo". cgroup.c has checked it

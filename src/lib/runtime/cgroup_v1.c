@@ -76,23 +76,6 @@ static struct {
 
 /* ---- small helpers ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
-static void nap(unsigned *us)
-{
-	struct timespec t = {0, (long)*us * 1000};
-
-	nanosleep(&t, NULL);
-	if (*us < 8000)
-		*us *= 2;
-}
-
 /* <mnt>/<parent>/<id> of hierarchy @i; @id NULL gives <mnt>/<parent>. */
 static int dir_of(char *out, int i, const char *id, struct hm_err *e)
 {
@@ -532,7 +515,7 @@ static void kill_tree(const char *dir, int *n, int depth)
 /* Wait until @dir/freezer.state reads FROZEN, up to @wait_ns. */
 static int wait_frozen(const char *dir, uint64_t wait_ns, struct hm_err *e)
 {
-	uint64_t end = now_ns() + wait_ns;
+	uint64_t end = cgroup_now_ns() + wait_ns;
 	unsigned us = 50;
 	char st[32];
 
@@ -541,9 +524,9 @@ static int wait_frozen(const char *dir, uint64_t wait_ns, struct hm_err *e)
 			return -1;
 		if (!strncmp(st, "FROZEN", 6))
 			return 0;
-		if (now_ns() > end)
+		if (cgroup_now_ns() > end)
 			return hm_fail(e, ETIMEDOUT, "freeze \"%s\"", dir);
-		nap(&us);
+		cgroup_nap(&us);
 	}
 }
 
@@ -581,12 +564,12 @@ static int drain(const char *dir, uint64_t end, struct hm_err *e)
 			return hm_fail(e, errno, "remove cgroup \"%s\"", dir);
 		n = 0;
 		kill_tree(dir, &n, 0);
-		if (now_ns() > end)
+		if (cgroup_now_ns() > end)
 			return hm_fail(e, EBUSY,
 				       "remove cgroup \"%s\" (%d "
 				       "processes left)",
 				       dir, n);
-		nap(&us);
+		cgroup_nap(&us);
 	}
 }
 
@@ -610,7 +593,7 @@ static int v1_destroy(const char *id, struct hm_err *e)
 			hm_fail(e, errno, "remove cgroup \"%s\"", dir);
 	}
 	if (busy) {
-		end = now_ns() + DESTROY_WAIT_NS;
+		end = cgroup_now_ns() + DESTROY_WAIT_NS;
 		kill_frozen(id);
 		for (i = 0; i < cg.n; i++)
 			if ((busy & BIT(i)) && dir_of(dir, i, id, e) == 0 &&

@@ -82,23 +82,6 @@ bool cgroup_v2_key(const char *buf, const char *key, uint64_t *v)
 
 /* ---- file helpers: open/write/close, paths in stack buffers ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
-static void nap(unsigned *us)
-{
-	struct timespec t = {0, (long)*us * 1000};
-
-	nanosleep(&t, NULL);
-	if (*us < 8000)
-		*us *= 2;
-}
-
 static int dir_of(char *out, const char *id, struct hm_err *e)
 {
 	if (snprintf(out, PATH_MAX, "%s/%s%s%s", cg2.mnt, cgroup_parent_name(),
@@ -441,7 +424,7 @@ static int v2_enter(const char *id, pid_t pid, struct hm_err *e)
 static int wait_event(const char *dir, const char *key, uint64_t want,
 		      uint64_t wait_ns, struct hm_err *e)
 {
-	uint64_t end = now_ns() + wait_ns, v;
+	uint64_t end = cgroup_now_ns() + wait_ns, v;
 	unsigned us = 50;
 	char buf[256];
 
@@ -450,11 +433,11 @@ static int wait_event(const char *dir, const char *key, uint64_t want,
 			return -1;
 		if (cgroup_v2_key(buf, key, &v) && v == want)
 			return 0;
-		if (now_ns() > end)
+		if (cgroup_now_ns() > end)
 			return hm_fail(e, ETIMEDOUT,
 				       "cgroup \"%s\": %s not %" PRIu64, dir,
 				       key, want);
-		nap(&us);
+		cgroup_nap(&us);
 	}
 }
 
@@ -532,7 +515,7 @@ static int rm_tree(const char *dir, int depth)
 static int v2_destroy(const char *id, struct hm_err *e)
 {
 	char dir[PATH_MAX], parent[PATH_MAX];
-	uint64_t end = now_ns() + DESTROY_WAIT_NS;
+	uint64_t end = cgroup_now_ns() + DESTROY_WAIT_NS;
 	unsigned us = 100;
 	int rc = 0;
 
@@ -546,13 +529,13 @@ static int v2_destroy(const char *id, struct hm_err *e)
 		kill_all(dir);
 		if (rm_tree(dir, 0) == 0)
 			break;
-		if (now_ns() > end) {
+		if (cgroup_now_ns() > end) {
 			rc = hm_fail(e, EBUSY,
 				     "remove cgroup \"%s\": processes left",
 				     dir);
 			break;
 		}
-		nap(&us);
+		cgroup_nap(&us);
 	}
 	rmdir(parent); /* ENOTEMPTY/EBUSY: another container uses it */
 	return rc;

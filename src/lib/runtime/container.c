@@ -74,20 +74,8 @@ static char **merge_env(json_t *image_env, char **user_env)
 	return env;
 }
 
-static bool valid_container_name(const char *n)
-{
-	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') ||
-	      (n[0] >= '0' && n[0] <= '9')))
-		return false;
-	return strlen(n) < 128 &&
-	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789_.-") == strlen(n);
-}
-
-/* names/<name> -> id: claimed atomically by symlink(2), EEXIST = @taken;
- * any other failure (ENOTDIR, ENOSPC, EROFS) no other name can mend. */
-static int claim_name(const struct hm_store *st, const char *name,
-		      const char *id, bool *taken, struct hm_err *e)
+int container_claim_name(const struct hm_store *st, const char *name,
+			 const char *id, bool *taken, struct hm_err *e)
 {
 	cleanup_free char *dir = store_path(st, "names");
 	cleanup_free char *link = xasprintf("%s/%s", dir, name);
@@ -297,7 +285,7 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 				"container name too long: %zu bytes, at most "
 				"127",
 				strlen(s->name));
-	if (s->name && !valid_container_name(s->name))
+	if (s->name && !container_valid_name(s->name))
 		return hm_failx(e, HM_EXIT_FAIL,
 				"invalid container name \"%s\": only "
 				"[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
@@ -321,7 +309,8 @@ int container_create(struct hm_store *st, struct hm_spec *s, struct hm_err *e)
 			free(s->name);
 			s->name = random_name();
 		}
-		named = claim_name(st, s->name, s->id, &taken, e) == 0;
+		named =
+		    container_claim_name(st, s->name, s->id, &taken, e) == 0;
 		if (!named && (given || !taken || i == 1000))
 			goto out;
 	}

@@ -75,6 +75,16 @@ bool container_stop_requested(const struct hm_store *st, const char *id);
 bool container_is_id(const char *s);
 
 /**
+ * container_claim_name() - names/@name -> @id, claimed atomically by
+ * symlink(2); a name left by a container that no longer exists is taken
+ * over. *@taken says another container has it; any other failure
+ * (ENOTDIR, ENOSPC, EROFS) is one no other name can mend.
+ * Return: 0, or -1 with @e set.
+ */
+int container_claim_name(const struct hm_store *st, const char *name,
+			 const char *id, bool *taken, struct hm_err *e);
+
+/**
  * container_find() - by full id, unique id prefix or name.
  * @id: receives the full id.
  */

@@ -150,33 +150,6 @@ bool container_valid_name(const char *n)
 			 "0123456789_.-") == len;
 }
 
-/* names/<name> -> id, or a stale one (its container is gone) taken over. */
-static int claim(const struct hm_store *st, const char *name, const char *id,
-		 struct hm_err *e)
-{
-	cleanup_free char *link = store_path(st, "names/%s", name);
-	char owner[80] = "";
-	ssize_t n;
-
-	if (symlink(id, link) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return hm_fail(e, errno, "symlink \"%s\"", link);
-	n = readlink(link, owner, sizeof(owner) - 1);
-	owner[n > 0 ? n : 0] = '\0';
-	if (owner[0]) {
-		cleanup_free char *cdir = container_dir(st, owner);
-
-		if (access(cdir, F_OK) < 0 && errno == ENOENT &&
-		    unlink(link) == 0 && symlink(id, link) == 0)
-			return 0;
-	}
-	return hm_failx(e, HM_EXIT_FAIL,
-			"container name \"%s\" is already in use by container "
-			"%.12s: remove it or choose another name",
-			name, owner);
-}
-
 /* config.json with "name" replaced, written whole by rename(2). */
 static int write_name(const struct hm_store *st, const char *id,
 		      const char *name, struct hm_err *e)
@@ -203,6 +176,7 @@ static int rename_locked(struct hm_store *st, const char *id, const char *name,
 	struct hm_spec s;
 	char target[80];
 	ssize_t n;
+	bool taken;
 
 	if (container_load_spec(st, id, &s, e) < 0)
 		return -1;
@@ -213,7 +187,7 @@ static int rename_locked(struct hm_store *st, const char *id, const char *name,
 				"renaming container %.12s: \"%s\" is already "
 				"its name",
 				id, name);
-	if (claim(st, name, id, e) < 0)
+	if (container_claim_name(st, name, id, &taken, e) < 0)
 		return -1;
 	if (write_name(st, id, name, e) < 0) {
 		cleanup_free char *l = store_path(st, "names/%s", name);

@@ -40,8 +40,9 @@ static void test_ref_parse(void **state)
 	    "a b",
 	    "a___b",
 	    /* a digest names no image of the store */
-	    "x@sha256:"
-	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	    ("x@sha256:"
+	     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
+	     "f"),
 	};
 	struct hm_err e;
 
