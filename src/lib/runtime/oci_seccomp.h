@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_OCI_SECCOMP_H
+#define HOMO_OCI_SECCOMP_H
+
+/*
+ * linux.seccomp of an OCI spec compiled with libseccomp: defaultAction and
+ * defaultErrnoRet, architectures, flags, syscalls[] with names, action,
+ * errnoRet and args conditions (all six operators), every SCMP_ACT_* the
+ * runtime spec names (SCMP_ACT_NOTIFY with listenerPath: the notify fd is
+ * sent to that socket with the state and listenerMetadata). Compiled in
+ * the runtime before the container is cloned, so a bad profile is an
+ * error of `create`; loaded by the container just before exec.
+ */
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "base/error.h"
+
+struct oci_seccomp; /* a compiled filter */
+
+/**
+ * oci_seccomp_compile() - compile @profile (the "seccomp" object of a
+ * config.json, already shape-checked by oci_spec.c) into @out.
+ * Syscall names the running libseccomp or kernel does not know are
+ * skipped, as runc and crun do; unknown actions, architectures, flags or
+ * operators are errors naming the field ("linux.seccomp.syscalls[3].action:
+ * unknown action \"SCMP_ACT_FOO\"").
+ */
+int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
+			struct hm_err *e);
+
+/**
+ * oci_seccomp_load() - install @f on the calling thread (with the flags
+ * the profile asked for). Without no_new_privs this needs CAP_SYS_ADMIN:
+ * the caller orders it accordingly.
+ */
+int oci_seccomp_load(struct oci_seccomp *f, struct hm_err *e);
+
+/** oci_seccomp_free() - release @f (NULL is fine). */
+void oci_seccomp_free(struct oci_seccomp *f);
+
+#endif
