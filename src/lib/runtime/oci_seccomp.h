@@ -38,6 +38,23 @@ int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
  */
 int oci_seccomp_load(struct oci_seccomp *f, struct hm_err *e);
 
+/**
+ * oci_seccomp_notifies() - does @f use SCMP_ACT_NOTIFY? Then compile has
+ * connected to listenerPath (a socket fd, close-on-exec, held by @f until
+ * the load), and the load sends the listener fd there with the container
+ * process state.
+ */
+bool oci_seccomp_notifies(const struct oci_seccomp *f);
+
+/**
+ * oci_seccomp_set_state() - the state object (runtime.md: ociVersion, id,
+ * status, pid as the runtime sees it, bundle, annotations) that the load
+ * sends with the notify fd, in the process that loads @f; its "pid" is
+ * also the process state's "pid" (getpid() when not given). Referenced,
+ * not copied. Only useful when oci_seccomp_notifies().
+ */
+void oci_seccomp_set_state(struct oci_seccomp *f, json_t *state);
+
 /** oci_seccomp_free() - release @f (NULL is fine). */
 void oci_seccomp_free(struct oci_seccomp *f);
 

@@ -212,26 +212,18 @@ static struct {
 } prepared;
 
 /* The BPF program as libseccomp generates it (2.5 exports to an fd). */
-static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
+int seccomp_export(scmp_filter_ctx ctx, char **buf, size_t *len,
+		   struct hm_err *e)
 {
-	cleanup_close int fd = -1;
-	scmp_filter_ctx ctx;
+	cleanup_close int fd = memfd_create("homo-seccomp", MFD_CLOEXEC);
 	struct stat st;
 	int r;
 
-	/* Docker's default action: EPERM for every call not allowed */
-	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	if (!ctx)
-		return hm_failx(e, HM_EXIT_FAIL, "seccomp: cannot initialise");
-	r = build(ctx, mask, e);
-	fd = r < 0 ? -1 : memfd_create("homo-seccomp", MFD_CLOEXEC);
-	if (r == 0 && fd < 0)
-		r = hm_fail(e, errno, "memfd for the seccomp filter");
-	if (r == 0 && (r = seccomp_export_bpf(ctx, fd)) < 0)
-		hm_fail(e, -r, "seccomp: generate the filter");
-	seccomp_release(ctx);
+	if (fd < 0)
+		return hm_fail(e, errno, "memfd for the seccomp filter");
+	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
-		return -1;
+		return hm_fail(e, -r, "seccomp: generate the filter");
 	if (fstat(fd, &st) < 0)
 		return hm_fail(e, errno, "stat the seccomp filter");
 	*len = (size_t)st.st_size;
@@ -241,6 +233,22 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 		return hm_fail(e, errno, "read the seccomp filter");
 	}
 	return 0;
+}
+
+static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	/* Docker's default action: EPERM for every call not allowed */
+	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (!ctx)
+		return hm_failx(e, HM_EXIT_FAIL, "seccomp: cannot initialise");
+	r = build(ctx, mask, e);
+	if (r == 0)
+		r = seccomp_export(ctx, buf, len, e);
+	seccomp_release(ctx);
+	return r;
 }
 
 /*

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <seccomp.h>
+
 #include "base/error.h"
 
 /* How an entry of the table lets its call through. */
@@ -89,5 +91,13 @@ int seccomp_apply(uint64_t caps, bool unconfined, struct hm_err *e);
  */
 int seccomp_prepare(uint64_t caps, bool unconfined, const char *cache_dir,
 		    struct hm_err *e);
+
+/**
+ * seccomp_export() - the BPF program of @ctx, in a new buffer *@buf of
+ * *@len bytes (a whole number of struct sock_filter), for a caller that
+ * loads it later with seccomp(2) itself (also oci_seccomp.c).
+ */
+int seccomp_export(scmp_filter_ctx ctx, char **buf, size_t *len,
+		   struct hm_err *e);
 
 #endif
