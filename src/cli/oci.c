@@ -18,17 +18,11 @@
 #include "base/error.h"
 #include "base/util.h"
 #include "common.h"
+#include "oci_int.h"
 #include "runtime/oci_state.h"
+#include "runtime/sealed.h"
 
 #define OCI_DEFAULT_ROOT "/run/homo-runtime"
-
-struct oci_globals {
-	const char *root;
-	const char *log;
-	bool log_json;
-	bool debug;
-	bool systemd_cgroup;
-};
 
 bool oci_runtime_call(int argc, char **argv, int *first)
 {
@@ -106,7 +100,25 @@ static int usage(FILE *f, int status)
 	    "  --systemd-cgroup    cgroupsPath is slice:prefix:name\n"
 	    "  -v, --version       print the version\n\n"
 	    "Commands:\n"
+	    "  create [--bundle DIR] [--pid-file F] [--console-socket S]\n"
+	    "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] ID\n"
+	    "                      build the container, stopped before its "
+	    "process\n"
+	    "  start ID            run the process of a created container\n"
+	    "  run [create's flags] [--detach] ID\n"
+	    "                      create and start; wait for it and delete "
+	    "it\n"
 	    "  state ID            print the container's state as JSON\n"
+	    "  kill [--all] ID [SIGNAL]\n"
+	    "                      signal the init (default TERM), or all\n"
+	    "  delete [--force] ID remove a stopped container (--force: any)\n"
+	    "  pause ID, resume ID freeze and thaw the container's processes\n"
+	    "  ps [--format table|json] ID\n"
+	    "                      the container's processes\n"
+	    "  list [--format table|json] [-q]\n"
+	    "                      every container of --root\n"
+	    "  spec [--bundle DIR] [--rootless]\n"
+	    "                      write a config.json to start from\n"
 	    "  features            print what this runtime supports as JSON\n",
 	    f);
 	return status;
@@ -226,12 +238,29 @@ static int cmd_features(const struct oci_globals *g, int argc, char **argv,
 
 static const struct {
 	const char *name;
-	int (*fn)(const struct oci_globals *g, int argc, char **argv,
-		  struct hm_err *e);
+	oci_cmd_fn *fn;
+	bool sealed; /* puts a process in a container: runs sealed */
 } commands[] = {
-    {"state", cmd_state},
-    {"features", cmd_features},
+    {"state", cmd_state, false},       {"features", cmd_features, false},
+    {"create", oci_cmd_create, true},  {"start", oci_cmd_start, false},
+    {"run", oci_cmd_run, true},	       {"kill", oci_cmd_kill, false},
+    {"delete", oci_cmd_delete, false}, {"pause", oci_cmd_pause, false},
+    {"resume", oci_cmd_resume, false}, {"ps", oci_cmd_ps, false},
+    {"list", oci_cmd_list, false},     {"spec", oci_cmd_spec, false},
 };
+
+/* the command @k at argv[i], run sealed if it puts processes in a
+ * container (runtime/sealed.h, CVE-2019-5736: the init is our clone) */
+static int run_command(struct oci_globals *g, size_t k, int argc, char **argv,
+		       int i, struct hm_err *e)
+{
+	int r;
+
+	if (commands[k].sealed && sealed_reexec(argv, e) < 0)
+		return fail(g, e);
+	r = commands[k].fn(g, argc - i, argv + i, e);
+	return r < 0 ? fail(g, e) : r;
+}
 
 int cmd_runtime(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 {
@@ -263,12 +292,8 @@ int oci_main(int argc, char **argv)
 		return usage(stdout, 0);
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		if (!strcmp(argv[i], commands[k].name))
-			return commands[k].fn(&g, argc - i, argv + i, &e)
-				   ? fail(&g, &e)
-				   : 0;
-	hm_failx(&e, 1,
-		 "\"%s\" is not a runtime command (implemented: state, "
-		 "features; see docs/oci.md)",
+			return run_command(&g, k, argc, argv, i, &e);
+	hm_failx(&e, 1, "\"%s\" is not a runtime command (see --help)",
 		 argv[i]);
 	return fail(&g, &e);
 }

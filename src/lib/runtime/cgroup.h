@@ -112,6 +112,15 @@ struct cgroup_ops {
 const struct cgroup_ops *cgroup_backend(struct hm_err *e);
 
 /**
+ * cgroup_set_parent() - for the rest of this process, the cgroups of a
+ * container id sit in @path (from each hierarchy's root; '/'-separated
+ * names, no "." or ".."; "" is the root itself) instead of
+ * $HOMO_CGROUP_PARENT: the OCI runtime's cgroupsPath minus its last
+ * name, which is the id it passes (runtime/oci_cgroup.c).
+ */
+int cgroup_set_parent(const char *path, struct hm_err *e);
+
+/**
  * cgroup_create() - make the container's cgroups and write its limits.
  * @id: container id; becomes the directory name (no '/', not "." or "..").
  * @l: limits; NULL = none.

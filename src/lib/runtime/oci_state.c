@@ -37,14 +37,16 @@ int oci_state_write(const char *root, const struct oci_state *st,
 
 	if (oci_id_check(st->id, e) || util_mkdir_p(dir, 0700, e))
 		goto out_dir;
-	j = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:b, s:O?}",
+	j = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:b, s:b, s:o, "
+		      "s:O?}",
 		      "ociVersion", OCI_STATE_VERSION, "id", st->id, "pid",
 		      (json_int_t)st->pid, "pid_start",
 		      (json_int_t)st->pid_start, "bundle",
 		      str_or_null(st->bundle), "rootfs",
 		      str_or_null(st->rootfs), "created",
 		      str_or_null(st->created), "owner", str_or_null(st->owner),
-		      "started", st->started, "annotations", st->annotations);
+		      "started", st->started, "paused", st->paused, "cgroup",
+		      str_or_null(st->cgroup), "annotations", st->annotations);
 	text = json_dumps(j, JSON_COMPACT);
 	path = xasprintf("%s/state.json", dir);
 	r = util_write_file_atomic(path, text, strlen(text), false, e);
@@ -106,6 +108,8 @@ int oci_state_read(const char *root, const char *id, struct oci_state *st,
 	st->created = dup_field(j, "created");
 	st->owner = dup_field(j, "owner");
 	st->started = json_is_true(json_object_get(j, "started"));
+	st->paused = json_is_true(json_object_get(j, "paused"));
+	st->cgroup = dup_field(j, "cgroup");
 	st->annotations = json_incref(json_object_get(j, "annotations"));
 	json_decref(j);
 	return 0;
@@ -136,6 +140,8 @@ enum oci_status oci_state_status(const struct oci_state *st)
 {
 	if (!init_alive(st))
 		return OCI_STOPPED;
+	if (st->paused)
+		return OCI_PAUSED;
 	return st->started ? OCI_RUNNING : OCI_CREATED;
 }
 
@@ -170,6 +176,7 @@ void oci_state_free(struct oci_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->owner);
+	free(st->cgroup);
 	json_decref(st->annotations);
 	memset(st, 0, sizeof(*st));
 }

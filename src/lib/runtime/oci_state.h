@@ -24,7 +24,9 @@ struct oci_state {
 	pid_t pid;		      /* the init's host pid; 0 once reaped */
 	unsigned long long pid_start; /* its start time (proc(5) field 22) */
 	bool started;		      /* start has run */
-	json_t *annotations;	      /* object, or NULL */
+	bool paused;		      /* pause has run, resume not */
+	char *cgroup;	     /* the cgroup path from each hierarchy's root */
+	json_t *annotations; /* object, or NULL */
 };
 
 enum oci_status {

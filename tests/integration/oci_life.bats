@@ -1,0 +1,191 @@
+#!/usr/bin/env bats
+# homo as an OCI runtime: a container's life through runc's commands
+# (docs/oci.md): create, start, state, kill, delete, run, spec, pause,
+# resume, ps, list, hooks. Bundles are the busybox image unpacked under
+# `homo-runtime spec`'s config.json. The init inherits create's stdio, so
+# create runs with files for it (bats' `run` would wait for its pipe).
+# The default cgroupsPath is $HOMO_CGROUP_PARENT/ID: the leak check sees
+# any cgroup or process left.
+bats_require_minimum_version 1.5.0
+load helpers
+
+rt() { "$T/homo-runtime" --root "$T/oci" "$@"; }
+
+# bundle JQ-FILTER: $T/b, the busybox rootfs and spec's config edited
+bundle() {
+	ln -sfn "$HOMO" "$T/homo-runtime"
+	mkdir -p "$T/b/rootfs"
+	tar -xf "$BUSYBOX_TAR" -C "$T/b/rootfs"
+	(cd "$T/b" && "$T/homo-runtime" spec)
+	jq ".process.terminal = false | ${1:-.}" "$T/b/config.json" >"$T/b/c.json"
+	mv "$T/b/c.json" "$T/b/config.json"
+}
+
+# create ID [FLAGS...] from $T/b; the container's stdio is $T/ID.out/.err
+create() {
+	local id=$1
+	shift
+	rt create --bundle "$T/b" "$@" "$id" </dev/null >"$T/$id.out" 2>"$T/$id.err"
+}
+
+status_of() { rt state "$1" | jq -r .status; }
+
+# wait (bounded) until container $1 has status $2
+wait_state() {
+	local i
+	for i in $(seq 600); do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "$1 never became $2 (is $(status_of "$1"))"
+	return 1
+}
+
+@test "create stops before the process, in its cgroup, pid file written; start runs it; delete removes all" {
+	bundle '.process.args = ["sh", "-c", "echo out:$(hostname):$$; echo err >&2"]'
+	create c1 --pid-file "$T/pid"
+	pid=$(cat "$T/pid")
+	[ "$(status_of c1)" = created ]
+	rt state c1 | jq -e --argjson p "$pid" --arg b "$T/b" '.pid == $p and .bundle == $b and .rootfs == ($b + "/rootfs")'
+	# no homo process in between: create exited, the init is not yet the process
+	grep -q ":/$HOMO_CGROUP_PARENT/c1\$" "/proc/$pid/cgroup"
+	[ ! -s "$T/c1.out" ]
+	[ -p "$T/oci/c1/exec.fifo" ]
+	run -0 rt start c1
+	wait_state c1 stopped
+	# the process ran as the container's pid 1, with create's stdio
+	[ "$(cat "$T/c1.out")" = "out:homo:1" ]
+	[ "$(cat "$T/c1.err")" = err ]
+	run -0 rt delete c1
+	[ ! -e "$T/oci/c1" ]
+	run -1 rt state c1
+	assert_output_has 'container "c1" does not exist'
+}
+
+@test "start refuses a container that is not created; a second create of an id fails and leaves the first alone" {
+	bundle '.process.args = ["sleep", "300"]'
+	create c1
+	run -1 --separate-stderr create c1
+	grep -q 'container "c1" already exists' "$T/c1.err"
+	[ "$(status_of c1)" = created ]
+	run -0 rt start c1
+	[ "$(status_of c1)" = running ]
+	run -1 --separate-stderr rt start c1
+	[ "$stderr" = "homo-runtime: cannot start a container that is running" ]
+	run -0 rt kill c1 KILL
+	wait_state c1 stopped
+	run -1 rt start c1
+	assert_output_has "cannot start a container that is stopped"
+	run -0 rt delete c1
+}
+
+@test "a container-side failure of create is one line, exit 1, and nothing is left: no process, cgroup nor state" {
+	bundle '.process.cwd = "/nonexistent/dir"'
+	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null
+	[ "$(printf '%s\n' "$stderr" | grep -c .)" = 1 ]
+	[[ "$stderr" == "homo-runtime: "* ]]
+	[ ! -e "$T/oci/c1" ]
+	run -1 rt state c1
+	# bad input of the runtime's own: same shape
+	run -1 --separate-stderr rt create --bundle "$T/nope" c2
+	[[ "$stderr" == "homo-runtime: --bundle \"$T/nope\": "* ]]
+	run -1 --separate-stderr rt create --bundle "$T/b" --preserve-fds x c2
+	[ "$stderr" = 'homo-runtime: create: --preserve-fds: "x" is not a number of fds' ]
+	run -1 --separate-stderr rt create --bundle "$T/b" --bogus c2
+	[ "$stderr" = 'homo-runtime: create: unknown flag --bogus' ]
+	run -1 --separate-stderr rt create --bundle "$T/b"
+	[ "$stderr" = 'homo-runtime: create: needs exactly one container id' ]
+	[ ! -e "$T/oci/c2" ]
+}
+
+@test "kill: a name or a number, TERM by default, --all; an unknown signal is refused" {
+	bundle '.process.args = ["sh", "-c", "trap \"echo got-usr1\" USR1; while :; do sleep 0.1; done"]'
+	create c1
+	run -0 rt start c1
+	run -1 rt kill c1 NOPE
+	assert_output_has 'kill: invalid signal "NOPE"'
+	sleep 0.3 # the trap is set
+	run -0 rt kill c1 SIGUSR1
+	wait_file "$T/c1.out"
+	for i in $(seq 100); do grep -q got-usr1 "$T/c1.out" && break; sleep 0.05; done
+	grep -q got-usr1 "$T/c1.out"
+	run -0 rt kill c1 10
+	# pid 1 of its namespace ignores an unhandled TERM: --all reaches the sleeps too
+	run -0 rt kill --all c1 9
+	wait_state c1 stopped
+	run -1 rt kill c1 9
+	assert_output_has 'container "c1" is not running'
+	run -0 rt delete c1
+}
+
+@test "delete refuses a created or running container without --force; --force kills it; --force of a missing id exits 0" {
+	bundle '.process.args = ["sleep", "300"]'
+	create c1
+	run -1 rt delete c1
+	assert_output_has 'cannot delete container "c1" that is created'
+	create c2
+	run -0 rt start c2
+	run -1 rt delete c2
+	assert_output_has 'cannot delete container "c2" that is running'
+	pid=$(rt state c2 | jq .pid)
+	run -0 rt delete --force c2
+	! kill -0 "$pid" 2>/dev/null
+	run -0 rt delete -f c1
+	[ ! -e "$T/oci/c1" ] && [ ! -e "$T/oci/c2" ]
+	run -0 rt delete --force c1
+	run -1 rt delete c1
+	assert_output_has 'container "c1" does not exist'
+}
+
+@test "run: create and start in the foreground with the process's exit status, then deleted; --detach returns" {
+	bundle '.process.args = ["sh", "-c", "echo ran; exit 7"]'
+	run -7 rt run --bundle "$T/b" r1 </dev/null
+	[ "$output" = ran ]
+	[ ! -e "$T/oci/r1" ]
+	jq '.process.args = ["sleep", "300"]' "$T/b/config.json" >"$T/c.json"
+	mv "$T/c.json" "$T/b/config.json"
+	rt run -d --bundle "$T/b" r2 </dev/null >/dev/null 2>&1
+	[ "$(status_of r2)" = running ]
+	run -0 rt delete --force r2
+}
+
+@test "pause and resume freeze the container's cgroup; ps lists its processes; list shows every container" {
+	bundle '.process.args = ["sleep", "300"]'
+	create c1 --pid-file "$T/pid"
+	create c2
+	run -0 rt start c1
+	run -0 rt pause c1
+	[ "$(status_of c1)" = paused ]
+	[ "$(cat /sys/fs/cgroup/freezer/"$HOMO_CGROUP_PARENT"/c1/freezer.state 2>/dev/null || echo FROZEN)" = FROZEN ]
+	run -1 rt pause c1
+	assert_output_has "cannot pause a container that is paused"
+	run -0 rt resume c1
+	[ "$(status_of c1)" = running ]
+	run -1 rt resume c1
+	assert_output_has "cannot resume a container that is running"
+	run -0 rt ps --format json c1
+	[ "$output" = "[$(cat "$T/pid")]" ]
+	run -0 rt ps c1
+	assert_output_has "sleep 300"
+	run -0 rt list --format json
+	echo "$output" | jq -e 'length == 2 and .[0].id == "c1" and .[0].status == "running" and .[1].status == "created"'
+	run -0 rt list -q
+	[ "$output" = "$(printf 'c1\nc2')" ]
+	run -0 rt list
+	assert_output_has "ID"
+	run -1 rt list --format yaml
+	assert_output_has '"yaml" is not table or json'
+	run -0 rt delete --force c1
+	run -0 rt delete --force c2
+}
+
+@test "spec writes homo's default config.json, --rootless a user namespace; it never overwrites one" {
+	ln -sfn "$HOMO" "$T/homo-runtime"
+	mkdir "$T/s" "$T/r"
+	run -0 rt spec --bundle "$T/s"
+	jq -e '.process.args == ["sh"] and .root.path == "rootfs" and (.linux.namespaces | map(.type) | index("mount"))' "$T/s/config.json"
+	run -1 rt spec --bundle "$T/s"
+	assert_output_has "File exists"
+	run -0 rt spec --rootless --bundle "$T/r"
+	jq -e '(.linux.namespaces | map(.type) | index("user")) and .linux.uidMappings[0].hostID == 0' "$T/r/config.json"
+}
