@@ -47,15 +47,50 @@ static mode_t type_bits(char t)
 	}
 }
 
-/* the host's node of the same path bound over an empty file */
+/* @path is a host node of @d's type and number */
+static bool same_node(const char *path, const struct oci_device *d)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 &&
+	       (st.st_mode & S_IFMT) == type_bits(d->type) &&
+	       st.st_rdev == makedev((unsigned)d->major, (unsigned)d->minor);
+}
+
+/* a host node of @d's type and number: the same path, or one in /dev */
+static char *host_node(const struct oci_device *d)
+{
+	cleanup_dir DIR *dir = NULL;
+	struct dirent *de;
+
+	if (same_node(d->path, d))
+		return xstrdup(d->path);
+	dir = opendir("/dev");
+	while (dir && (de = readdir(dir))) {
+		cleanup_free char *p = xasprintf("/dev/%s", de->d_name);
+
+		if (same_node(p, d))
+			return steal_ptr(&p);
+	}
+	return NULL;
+}
+
+/* the host's node bound over an empty file (no mknod in a userns) */
 static int bind_host_node(int rootfd, const struct oci_device *d,
 			  struct hm_err *e)
 {
-	cleanup_close int fd = file_in_root(rootfd, d->path, e);
+	cleanup_free char *src = d->type == 'p' ? NULL : host_node(d);
+	cleanup_close int fd = -1;
 
+	if (!src)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"device \"%s\": no such node on the host to "
+				"bind in a user namespace (no mknod there)",
+				d->path);
+	fd = file_in_root(rootfd, d->path, e);
 	if (fd < 0)
 		return -1;
-	return mount_at(d->path, fd, d->path, NULL, MS_BIND, NULL, e);
+	return mount_at(src, fd, d->path, NULL, MS_BIND, NULL, e);
 }
 
 static int make_node(int rootfd, const struct oci_device *d, bool userns,

@@ -96,8 +96,18 @@ static void spec_of(struct oci_spec *s, const char *fmt, ...)
  * @body in a child in new namespaces, as pid 1 of its pid namespace, with a
  * private / (what the runtime's init starts from). Its exit status.
  */
-static int in_child(void (*body)(const struct oci_spec *),
-		    const struct oci_spec *s)
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		_exit(92);
+	close(fd);
+}
+
+/* @flags: the namespaces, root's own uid and gid mapped in a new userns */
+static int in_ns(void (*body)(const struct oci_spec *),
+		 const struct oci_spec *s, int flags)
 {
 	pid_t pid = fork();
 	int st;
@@ -105,9 +115,14 @@ static int in_child(void (*body)(const struct oci_spec *),
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
-			    CLONE_NEWIPC | CLONE_NEWNET) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		if (unshare(flags) < 0)
+			_exit(90);
+		if (flags & CLONE_NEWUSER) {
+			write_file("/proc/self/uid_map", "0 0 1");
+			write_file("/proc/self/setgroups", "deny");
+			write_file("/proc/self/gid_map", "0 0 1");
+		}
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 			_exit(90);
 		pid = fork();
 		if (pid == 0) {
@@ -121,6 +136,14 @@ static int in_child(void (*body)(const struct oci_spec *),
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	return WEXITSTATUS(st);
+}
+
+static int in_child(void (*body)(const struct oci_spec *),
+		    const struct oci_spec *s)
+{
+	return in_ns(body, s,
+		     CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+			 CLONE_NEWNET);
 }
 
 /* the last line of /proc/self/mountinfo mounted at @mnt, or NULL */
@@ -402,6 +425,48 @@ static void test_devices(void **state)
 	oci_spec_free(&s);
 }
 
+/* no mknod in a user namespace: the host's nodes bound; no sysfs of the
+ * host's netns: the host's /sys bound */
+static void userns_body(const struct oci_spec *s)
+{
+	struct stat st;
+	char *l;
+
+	prepare_and_pivot(s, false);
+	CHECK(stat("/dev/null", &st) == 0 && st.st_rdev == makedev(1, 3));
+	CHECK((l = mountinfo("/dev/null")) && has_type(l, "devtmpfs"));
+	CHECK(stat("/dev/mydev", &st) == 0 && st.st_rdev == makedev(1, 5));
+	CHECK((l = mountinfo("/dev/mydev")));
+	CHECK((l = mountinfo("/sys")) && has_type(l, "sysfs") &&
+	      has_opt(l, "ro", false));
+}
+
+static void test_userns(void **state)
+{
+	struct oci_spec s;
+
+	(void)state;
+	spec_of(&s,
+		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"},"
+		"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"},"
+		"{\"destination\":\"/dev\",\"type\":\"tmpfs\"},"
+		"{\"destination\":\"/sys\",\"type\":\"sysfs\","
+		"\"options\":[\"ro\",\"nosuid\"]}],"
+		"\"linux\":{\"namespaces\":[{\"type\":\"user\"},"
+		"{\"type\":\"mount\"},{\"type\":\"pid\"}],"
+		"\"uidMappings\":[{\"containerID\":0,\"hostID\":0,"
+		"\"size\":1}],\"gidMappings\":[{\"containerID\":0,"
+		"\"hostID\":0,\"size\":1}],"
+		"\"devices\":[{\"path\":\"/dev/zero\",\"type\":\"c\","
+		"\"major\":1,\"minor\":5},{\"path\":\"/dev/mydev\","
+		"\"type\":\"c\",\"major\":1,\"minor\":5}]}}",
+		rootfs);
+	assert_int_equal(
+	    in_ns(userns_body, &s, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID),
+	    0);
+	oci_spec_free(&s);
+}
+
 static void no_pivot_body(const struct oci_spec *s)
 {
 	struct stat st;
@@ -638,6 +703,7 @@ int main(void)
 	    cmocka_unit_test(test_symlink_destination),
 	    cmocka_unit_test(test_masks_and_readonly),
 	    cmocka_unit_test(test_devices),
+	    cmocka_unit_test(test_userns),
 	    cmocka_unit_test(test_no_pivot),
 	    cmocka_unit_test(test_rootfs_propagation),
 	    cmocka_unit_test(test_kernel_settings),
