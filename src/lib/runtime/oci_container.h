@@ -12,8 +12,9 @@
  *   oci_rootfs_prepare()   mounts[], devices, /dev links, in the new mount ns
  *   (createContainer hooks run here: mount ns of the container, before pivot)
  *   oci_rootfs_finish()    pivot_root (or MS_MOVE + chroot for --no-pivot),
+ *                          sysctl (before /proc/sys turns read-only),
  *                          maskedPaths, readonlyPaths, root.readonly
- *   oci_kernel_settings()  sysctl, hostname, domainname
+ *   oci_kernel_settings()  hostname, domainname
  *   oci_process_creds()    rlimits, oomScoreAdj, groups, gid, uid,
  *                          capabilities (five sets), noNewPrivileges, umask,
  *                          cwd
@@ -46,7 +47,8 @@ int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
 
 /**
  * oci_rootfs_finish() - make @rootfs the root: pivot_root (or, with
- * @no_pivot, MS_MOVE onto / and chroot), then maskedPaths (empty read-only
+ * @no_pivot, MS_MOVE onto / and chroot), create process.cwd when missing
+ * (before the pivot), write linux.sysctl, then maskedPaths (empty read-only
  * tmpfs on directories, /dev/null on files; missing ones skipped),
  * readonlyPaths (bind read-only, keeping nosuid/nodev/noexec), and
  * root.readonly. The final propagation of / is rootfsPropagation's.
@@ -54,7 +56,7 @@ int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
 int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,
 		      bool no_pivot, struct hm_err *e);
 
-/** oci_kernel_settings() - linux.sysctl, hostname and domainname. */
+/** oci_kernel_settings() - hostname and domainname (sysctl: finish). */
 int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e);
 
 /**
