@@ -80,10 +80,10 @@ wait_state() {
 }
 
 @test "a container-side failure of create is one line, exit 1, and nothing is left: no process, cgroup nor state" {
-	bundle '.process.cwd = "/nonexistent/dir"'
-	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null
+	bundle '.mounts += [{"destination": "/x", "type": "nosuchfs", "source": "none"}]'
+	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null >/dev/null
 	[ "$(printf '%s\n' "$stderr" | grep -c .)" = 1 ]
-	[[ "$stderr" == "homo-runtime: "* ]]
+	[[ "$stderr" == "homo-runtime: "*/x* ]]
 	[ ! -e "$T/oci/c1" ]
 	run -1 rt state c1
 	# bad input of the runtime's own: same shape
@@ -188,4 +188,55 @@ wait_state() {
 	assert_output_has "File exists"
 	run -0 rt spec --rootless --bundle "$T/r"
 	jq -e '(.linux.namespaces | map(.type) | index("user")) and .linux.uidMappings[0].hostID == 0' "$T/r/config.json"
+}
+
+# hooks KIND...: each writes its stdin (the state) to $T/hook.KIND
+hooks_filter() {
+	local f='.' k
+	for k in "$@"; do
+		f+=" | .hooks.$k = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat >$T/hook.$k\"]}]"
+	done
+	printf '%s' "$f"
+}
+
+@test "hooks: prestart, createRuntime, createContainer at create, startContainer and poststart at start, poststop at delete, each with the state on stdin" {
+	bundle "$(hooks_filter prestart createRuntime createContainer poststart poststop) | .process.args = [\"true\"]"
+	# startContainer runs inside the container: its path is the container's
+	jq --arg t "$T" '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "cat >/hook.startContainer"]}] | .root.readonly = false' \
+		"$T/b/config.json" >"$T/c.json"
+	mv "$T/c.json" "$T/b/config.json"
+	create c1
+	for k in prestart createRuntime createContainer; do
+		jq -e '.id == "c1" and .pid > 0' "$T/hook.$k"
+	done
+	[ ! -e "$T/hook.poststart" ] && [ ! -e "$T/b/rootfs/hook.startContainer" ]
+	run -0 rt start c1
+	wait_state c1 stopped
+	jq -e '.id == "c1"' "$T/b/rootfs/hook.startContainer"
+	jq -e '.id == "c1" and .status == "running"' "$T/hook.poststart"
+	[ ! -e "$T/hook.poststop" ]
+	run -0 rt delete c1
+	jq -e '.id == "c1" and .status == "stopped"' "$T/hook.poststop"
+}
+
+@test "hooks: a failing or timed-out prestart or createContainer hook fails create and leaves nothing; a failing poststop is a warning" {
+	bundle '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]'
+	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null
+	[ "$stderr" = "homo-runtime: prestart: hook /bin/sh: exit status 3" ]
+	[ ! -e "$T/oci/c1" ]
+	jq '.hooks = {"createContainer": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}' "$T/b/config.json" >"$T/c.json"
+	mv "$T/c.json" "$T/b/config.json"
+	SECONDS=0
+	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null
+	[ "$stderr" = "homo-runtime: createContainer: hook /bin/sleep: timed out after 1 s" ]
+	[ "$SECONDS" -lt 10 ]
+	[ ! -e "$T/oci/c1" ]
+	jq '.hooks = {"poststop": [{"path": "/bin/false"}]} | .process.args = ["true"]' "$T/b/config.json" >"$T/c.json"
+	mv "$T/c.json" "$T/b/config.json"
+	create c1
+	run -0 rt start c1
+	wait_state c1 stopped
+	run -0 --separate-stderr rt delete c1
+	[ "$stderr" = "homo-runtime: warning: poststop: hook /bin/false: exit status 1" ]
+	[ ! -e "$T/oci/c1" ]
 }

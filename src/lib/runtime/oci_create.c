@@ -283,10 +283,8 @@ static int release(struct create_ctx *c, struct hm_err *e)
 		return -1;
 	fill_state(c);
 	state = oci_state_text(&c->st, "created");
-	if (oci_hooks_run(s->hooks[OCI_HOOK_PRESTART],
-			  s->nhooks[OCI_HOOK_PRESTART], state, e) < 0 ||
-	    oci_hooks_run(s->hooks[OCI_HOOK_CREATE_RUNTIME],
-			  s->nhooks[OCI_HOOK_CREATE_RUNTIME], state, e) < 0) {
+	if (oci_hooks_run(s, OCI_HOOK_PRESTART, state, e) < 0 ||
+	    oci_hooks_run(s, OCI_HOOK_CREATE_RUNTIME, state, e) < 0) {
 		free(state);
 		return -1;
 	}

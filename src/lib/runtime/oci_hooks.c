@@ -107,11 +107,15 @@ static int hook_run(const struct oci_hook *h, const char *state,
 	return 0;
 }
 
-int oci_hooks_run(const struct oci_hook *h, size_t n, const char *state,
-		  struct hm_err *e)
+int oci_hooks_run(const struct oci_spec *s, enum oci_hook_kind k,
+		  const char *state, struct hm_err *e)
 {
-	for (size_t i = 0; i < n; i++)
-		if (hook_run(&h[i], state, e) < 0)
-			return -1;
+	static const char *const names[OCI_HOOK_NKINDS] = {
+	    "prestart",	      "createRuntime", "createContainer",
+	    "startContainer", "poststart",     "poststop"};
+
+	for (size_t i = 0; i < s->nhooks[k]; i++)
+		if (hook_run(&s->hooks[k][i], state, e) < 0)
+			return hm_prefix(e, "%s", names[k]);
 	return 0;
 }

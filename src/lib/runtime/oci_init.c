@@ -131,9 +131,8 @@ static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 
 	if (after_go(a, e) < 0 || oci_rootfs_prepare(s, a->rootfs, e) < 0)
 		return -1;
-	if (oci_hooks_run(s->hooks[OCI_HOOK_CREATE_CONTAINER],
-			  s->nhooks[OCI_HOOK_CREATE_CONTAINER], state, e) < 0)
-		return hm_prefix(e, "createContainer");
+	if (oci_hooks_run(s, OCI_HOOK_CREATE_CONTAINER, state, e) < 0)
+		return -1;
 	if (oci_rootfs_finish(s, a->rootfs, a->o->no_pivot, e) < 0 ||
 	    oci_kernel_settings(s, e) < 0 ||
 	    (s->process.terminal && console(a, e) < 0))
@@ -172,11 +171,8 @@ void oci_init_main(struct oci_init_args *a)
 	if (n != 1)
 		_exit(1);
 	close(a->fifo_fd);
-	if (oci_hooks_run(s->hooks[OCI_HOOK_START_CONTAINER],
-			  s->nhooks[OCI_HOOK_START_CONTAINER], state, &e) < 0) {
-		hm_prefix(&e, "startContainer");
+	if (oci_hooks_run(s, OCI_HOOK_START_CONTAINER, state, &e) < 0)
 		late_fail(&e);
-	}
 	free(state);
 	if (a->seccomp && s->process.no_new_privs &&
 	    oci_seccomp_load(a->seccomp, &e) < 0)

@@ -81,7 +81,7 @@ static void post_hooks(const struct oci_state *st, enum oci_hook_kind k,
 	if (!st->bundle || oci_spec_load(st->bundle, &s, &e) < 0)
 		return;
 	state = oci_state_text(st, status);
-	if (s.nhooks[k] && oci_hooks_run(s.hooks[k], s.nhooks[k], state, &e))
+	if (oci_hooks_run(&s, k, state, &e) < 0)
 		hm_warn(&e);
 	free(state);
 	oci_spec_free(&s);

@@ -114,12 +114,12 @@ void oci_cgroup_limits(const struct oci_resources *r, struct cgroup_limits *l);
 /* ---- hooks (oci_hooks.c) ---- */
 
 /**
- * oci_hooks_run() - run @n hooks in order, each with @state on its stdin
- * and killed at its timeout. Return 0, or -1 with @e naming the first
- * that failed (the rest do not run).
+ * oci_hooks_run() - run the hooks @k of @s in order, each with @state on
+ * its stdin and killed at its timeout. Return 0, or -1 with @e naming the
+ * kind and the first that failed (the rest do not run).
  */
-int oci_hooks_run(const struct oci_hook *h, size_t n, const char *state,
-		  struct hm_err *e);
+int oci_hooks_run(const struct oci_spec *s, enum oci_hook_kind k,
+		  const char *state, struct hm_err *e);
 
 /**
  * oci_state_text() - @st as hooks read it, with the status @status and
