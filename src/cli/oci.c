@@ -108,6 +108,12 @@ static int usage(FILE *f, int status)
 	    "  run [create's flags] [--detach] ID\n"
 	    "                      create and start; wait for it and delete "
 	    "it\n"
+	    "  exec [--process FILE] [--pid-file F] [--detach] [--tty]\n"
+	    "       [--console-socket S] [--preserve-fds N] [--cwd D]\n"
+	    "       [--env K=V] [--user UID[:GID]] [--cap CAP] "
+	    "[--no-new-privs]\n"
+	    "       ID [COMMAND [ARG...]]\n"
+	    "                      another process in the container\n"
 	    "  state ID            print the container's state as JSON\n"
 	    "  kill [--all] ID [SIGNAL]\n"
 	    "                      signal the init (default TERM), or all\n"
@@ -241,12 +247,13 @@ static const struct {
 	oci_cmd_fn *fn;
 	bool sealed; /* puts a process in a container: runs sealed */
 } commands[] = {
-    {"state", cmd_state, false},       {"features", cmd_features, false},
-    {"create", oci_cmd_create, true},  {"start", oci_cmd_start, false},
-    {"run", oci_cmd_run, true},	       {"kill", oci_cmd_kill, false},
-    {"delete", oci_cmd_delete, false}, {"pause", oci_cmd_pause, false},
-    {"resume", oci_cmd_resume, false}, {"ps", oci_cmd_ps, false},
-    {"list", oci_cmd_list, false},     {"spec", oci_cmd_spec, false},
+    {"state", cmd_state, false},      {"features", cmd_features, false},
+    {"create", oci_cmd_create, true}, {"start", oci_cmd_start, false},
+    {"run", oci_cmd_run, true},	      {"exec", oci_cmd_exec, true},
+    {"kill", oci_cmd_kill, false},    {"delete", oci_cmd_delete, false},
+    {"pause", oci_cmd_pause, false},  {"resume", oci_cmd_resume, false},
+    {"ps", oci_cmd_ps, false},	      {"list", oci_cmd_list, false},
+    {"spec", oci_cmd_spec, false},
 };
 
 /* the command @k at argv[i], run sealed if it puts processes in a

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "base/signame.h"
 #include "base/util.h"
 #include "oci_int.h"
+#include "runtime/caps.h"
 #include "runtime/oci_runtime.h"
 
 struct opt {
@@ -28,6 +30,7 @@ struct opt {
 	char short_name;
 	const char **val; /* takes a value; NULL: a switch */
 	bool *on;
+	char ***list; /* repeatable: each value pushed (val NULL) */
 };
 
 static struct opt *find_opt(struct opt *o, const char *name, size_t len)
@@ -57,7 +60,12 @@ static int parse_opts(const char *cmd, struct opt *opts, int argc, char **argv,
 		if (!o)
 			return hm_failx(e, 1, "%s: unknown flag %s", cmd,
 					argv[i]);
-		if (!o->val) {
+		if (o->list) {
+			if (!eq && i + 1 >= argc)
+				return hm_failx(e, 1, "%s: --%s: missing value",
+						cmd, o->name);
+			*o->list = strv_push(*o->list, eq ? eq + 1 : argv[++i]);
+		} else if (!o->val) {
 			if (eq)
 				return hm_failx(e, 1, "%s: %s takes no value",
 						cmd, o->name);
@@ -95,19 +103,19 @@ static int parse_create(const char *cmd, const struct oci_globals *g, int argc,
 			char **argv, struct create_flags *f,
 			struct oci_create_opts *o, struct hm_err *e)
 {
-	struct opt opts[] = {{"bundle", 'b', &f->bundle, NULL},
-			     {"pid-file", 0, &f->pid_file, NULL},
-			     {"console-socket", 0, &f->console, NULL},
-			     {"preserve-fds", 0, &f->preserve, NULL},
-			     {"no-pivot", 0, NULL, &f->no_pivot},
-			     {"no-new-keyring", 0, NULL, &f->no_keyring},
-			     {"detach", 'd', NULL, &f->detach},
-			     {NULL, 0, NULL, NULL}};
+	struct opt opts[] = {{"bundle", 'b', &f->bundle, NULL, NULL},
+			     {"pid-file", 0, &f->pid_file, NULL, NULL},
+			     {"console-socket", 0, &f->console, NULL, NULL},
+			     {"preserve-fds", 0, &f->preserve, NULL, NULL},
+			     {"no-pivot", 0, NULL, &f->no_pivot, NULL},
+			     {"no-new-keyring", 0, NULL, &f->no_keyring, NULL},
+			     {"detach", 'd', NULL, &f->detach, NULL},
+			     {NULL, 0, NULL, NULL, NULL}};
 	int i;
 	uint64_t n = 0;
 
 	if (strcmp(cmd, "run")) /* create has no --detach */
-		opts[6] = (struct opt){NULL, 0, NULL, NULL};
+		opts[6] = (struct opt){NULL, 0, NULL, NULL, NULL};
 	i = parse_opts(cmd, opts, argc, argv, e);
 	if (args_left(cmd, i, argc, 1, "exactly one container id", e) < 0)
 		return -1;
@@ -182,7 +190,7 @@ int oci_cmd_run(const struct oci_globals *g, int argc, char **argv,
 int oci_cmd_start(const struct oci_globals *g, int argc, char **argv,
 		  struct hm_err *e)
 {
-	struct opt opts[] = {{NULL, 0, NULL, NULL}};
+	struct opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
 	int i = parse_opts("start", opts, argc, argv, e);
 
 	if (args_left("start", i, argc, 1, "exactly one container id", e) < 0)
@@ -194,7 +202,8 @@ int oci_cmd_kill(const struct oci_globals *g, int argc, char **argv,
 		 struct hm_err *e)
 {
 	bool all = false;
-	struct opt opts[] = {{"all", 'a', NULL, &all}, {NULL, 0, NULL, NULL}};
+	struct opt opts[] = {{"all", 'a', NULL, &all, NULL},
+			     {NULL, 0, NULL, NULL, NULL}};
 	int i = parse_opts("kill", opts, argc, argv, e), sig = SIGTERM;
 
 	if (i < 0)
@@ -213,8 +222,8 @@ int oci_cmd_delete(const struct oci_globals *g, int argc, char **argv,
 		   struct hm_err *e)
 {
 	bool force = false;
-	struct opt opts[] = {{"force", 'f', NULL, &force},
-			     {NULL, 0, NULL, NULL}};
+	struct opt opts[] = {{"force", 'f', NULL, &force, NULL},
+			     {NULL, 0, NULL, NULL, NULL}};
 	int i = parse_opts("delete", opts, argc, argv, e);
 
 	if (args_left("delete", i, argc, 1, "exactly one container id", e) < 0)
@@ -225,7 +234,7 @@ int oci_cmd_delete(const struct oci_globals *g, int argc, char **argv,
 static int pause_cmd(const char *cmd, const struct oci_globals *g, int argc,
 		     char **argv, struct hm_err *e)
 {
-	struct opt opts[] = {{NULL, 0, NULL, NULL}};
+	struct opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
 	int i = parse_opts(cmd, opts, argc, argv, e);
 
 	if (args_left(cmd, i, argc, 1, "exactly one container id", e) < 0)
@@ -285,8 +294,8 @@ int oci_cmd_ps(const struct oci_globals *g, int argc, char **argv,
 	       struct hm_err *e)
 {
 	const char *format = NULL;
-	struct opt opts[] = {{"format", 'f', &format, NULL},
-			     {NULL, 0, NULL, NULL}};
+	struct opt opts[] = {{"format", 'f', &format, NULL, NULL},
+			     {NULL, 0, NULL, NULL, NULL}};
 	int i = parse_opts("ps", opts, argc, argv, e);
 	struct oci_state st;
 	pid_t *pids;
@@ -348,9 +357,9 @@ int oci_cmd_list(const struct oci_globals *g, int argc, char **argv,
 {
 	const char *format = NULL;
 	bool quiet = false, json;
-	struct opt opts[] = {{"format", 'f', &format, NULL},
-			     {"quiet", 'q', NULL, &quiet},
-			     {NULL, 0, NULL, NULL}};
+	struct opt opts[] = {{"format", 'f', &format, NULL, NULL},
+			     {"quiet", 'q', NULL, &quiet, NULL},
+			     {NULL, 0, NULL, NULL, NULL}};
 	int i = parse_opts("list", opts, argc, argv, e);
 	json_t *out = json_array();
 	struct dirent **names = NULL;
@@ -376,4 +385,154 @@ int oci_cmd_list(const struct oci_globals *g, int argc, char **argv,
 	else
 		json_decref(out);
 	return 0;
+}
+
+struct exec_flags {
+	const char *process, *pid_file, *console, *preserve, *cwd, *user;
+	const char *label, *apparmor;
+	char **env, **caps;
+	bool detach, tty, no_new_privs;
+};
+
+static int cap_number(const char *name)
+{
+	const char *n = strncasecmp(name, "CAP_", 4) ? name : name + 4;
+
+	for (unsigned c = 0; c <= caps_last(); c++)
+		if (caps_name(c) && !strcasecmp(caps_name(c), n))
+			return (int)c;
+	return -1;
+}
+
+/* the flags that edit the process (without --process) */
+static int edit_process(struct exec_flags *f, char **args,
+			struct oci_process *p, struct hm_err *e)
+{
+	unsigned long long uid, gid;
+	char *end;
+
+	strv_free(p->args);
+	p->args = NULL;
+	for (; *args; args++)
+		p->args = strv_push(p->args, *args);
+	p->terminal = f->tty;
+	p->no_new_privs |= f->no_new_privs;
+	if (f->cwd) {
+		free(p->cwd);
+		p->cwd = xstrdup(f->cwd);
+	}
+	for (char **v = f->env; v && *v; v++)
+		p->env = strv_push(p->env, *v);
+	for (char **v = f->caps; v && *v; v++) {
+		int c = cap_number(*v);
+
+		if (c < 0)
+			return hm_failx(e, 1,
+					"exec: --cap: unknown capability "
+					"\"%s\"",
+					*v);
+		p->caps[OCI_CAP_BOUNDING] |= 1ULL << c;
+		p->caps[OCI_CAP_EFFECTIVE] |= 1ULL << c;
+		p->caps[OCI_CAP_PERMITTED] |= 1ULL << c;
+	}
+	if (!f->user)
+		return 0;
+	errno = 0;
+	uid = strtoull(f->user, &end, 10);
+	gid = *end == ':' ? strtoull(end + 1, &end, 10) : p->gid;
+	if (errno || *end || end == f->user || uid >= UINT32_MAX ||
+	    gid >= UINT32_MAX)
+		return hm_failx(e, 1, "exec: --user \"%s\": not UID[:GID]",
+				f->user);
+	p->uid = (uid_t)uid;
+	p->gid = (gid_t)gid;
+	return 0;
+}
+
+static int exec_flags(int argc, char **argv, struct exec_flags *f,
+		      struct hm_err *e)
+{
+	struct opt opts[] = {{"process", 'p', &f->process, NULL, NULL},
+			     {"pid-file", 0, &f->pid_file, NULL, NULL},
+			     {"console-socket", 0, &f->console, NULL, NULL},
+			     {"preserve-fds", 0, &f->preserve, NULL, NULL},
+			     {"cwd", 0, &f->cwd, NULL, NULL},
+			     {"user", 'u', &f->user, NULL, NULL},
+			     {"process-label", 0, &f->label, NULL, NULL},
+			     {"apparmor", 0, &f->apparmor, NULL, NULL},
+			     {"env", 'e', NULL, NULL, &f->env},
+			     {"cap", 'c', NULL, NULL, &f->caps},
+			     {"detach", 'd', NULL, &f->detach, NULL},
+			     {"tty", 't', NULL, &f->tty, NULL},
+			     {"no-new-privs", 0, NULL, &f->no_new_privs, NULL},
+			     {NULL, 0, NULL, NULL, NULL}};
+	int i = parse_opts("exec", opts, argc, argv, e);
+
+	if (i < 0)
+		return -1;
+	if (i >= argc)
+		return hm_failx(e, 1, "exec: needs a container id");
+	if (!f->process && i + 1 >= argc)
+		return hm_failx(e, 1,
+				"exec: needs --process FILE or a command");
+	if (f->process && i + 1 < argc)
+		return hm_failx(e, 1, "exec: --process and a command");
+	return i;
+}
+
+static int write_pid(const char *path, pid_t pid, struct hm_err *e)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	return util_write_file_atomic(path, buf, (size_t)n, false, e);
+}
+
+/* exec: in the foreground, the process's exit status */
+int oci_cmd_exec(const struct oci_globals *g, int argc, char **argv,
+		 struct hm_err *e)
+{
+	struct exec_flags f = {0};
+	struct oci_spec s;
+	struct oci_exec_opts o = {.root = g->root, .spec = &s};
+	uint64_t n = 0;
+	int i = exec_flags(argc, argv, &f, e), st = 0, r = -1;
+	pid_t pid;
+
+	if (i < 0)
+		goto out_flags;
+	if (f.preserve && num_parse_u64(f.preserve, 0, 1000, &n) < 0) {
+		hm_failx(e, 1,
+			 "exec: --preserve-fds: \"%s\" is not a number "
+			 "of fds",
+			 f.preserve);
+		goto out_flags;
+	}
+	o.id = argv[i];
+	o.console_socket = f.console;
+	o.preserve_fds = (int)n;
+	if (oci_exec_spec(g->root, o.id, f.process, &s, e) < 0)
+		goto out_flags;
+	if ((!f.process && edit_process(&f, argv + i + 1, &s.process, e) < 0) ||
+	    oci_exec(&o, &pid, e) < 0)
+		goto out;
+	if (f.pid_file && write_pid(f.pid_file, pid, e) < 0) {
+		kill(pid, SIGKILL);
+		goto out;
+	}
+	r = 0;
+	if (f.detach)
+		goto out;
+	run_pid = pid;
+	signal(SIGINT, forward);
+	signal(SIGTERM, forward);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+out:
+	oci_spec_free(&s);
+out_flags:
+	strv_free(f.env);
+	strv_free(f.caps);
+	return r;
 }

@@ -240,3 +240,81 @@ hooks_filter() {
 	[ "$stderr" = "homo-runtime: warning: poststop: hook /bin/false: exit status 1" ]
 	[ ! -e "$T/oci/c1" ]
 }
+
+@test "exec: a command in the container's namespaces and cgroup, its exit status; --env, --cwd, --user; --process FILE --detach --pid-file" {
+	bundle '.process.args = ["sleep", "300"] | .process.env += ["FROM_SPEC=1"]'
+	create c1
+	run -0 rt exec c1 true
+	run -0 rt start c1
+	run -0 rt exec c1 sh -c 'echo $$ $FROM_SPEC $(cat /proc/1/cmdline | tr "\0" " ")'
+	# not the init: another pid of its namespace, the spec's env
+	[ "${output%% *}" -gt 1 ]
+	[[ "$output" == *" 1 sleep 300" ]]
+	run -5 rt exec c1 sh -c 'exit 5'
+	run -0 rt exec --env X=y --cwd /tmp --user 1000:1001 c1 sh -c 'echo $X $(pwd) $(id -u) $(id -g)'
+	[ "$output" = "y /tmp 1000 1001" ]
+	jq -n '{"args": ["sleep", "301"], "cwd": "/", "user": {"uid": 0, "gid": 0}, "env": ["PATH=/bin"]}' >"$T/p.json"
+	rt exec --process "$T/p.json" --detach --pid-file "$T/epid" c1 </dev/null >/dev/null 2>&1
+	pid=$(cat "$T/epid")
+	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 301 " ]
+	grep -q ":/$HOMO_CGROUP_PARENT/c1\$" "/proc/$pid/cgroup"
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$(rt state c1 | jq .pid)/ns/pid")" ]
+	run -0 rt ps --format json c1
+	echo "$output" | jq -e --argjson p "$pid" 'length == 2 and index($p)'
+	# the exec's own failure comes back to exec, as create's do
+	run -1 rt exec c1 /no/such
+	assert_output_has "/no/such"
+	run -1 rt exec c1
+	assert_output_has "exec: needs --process FILE or a command"
+	run -1 rt exec --user x c1 true
+	assert_output_has 'exec: --user "x": not UID[:GID]'
+	run -0 rt kill --all c1 KILL
+	wait_state c1 stopped
+	run -1 rt exec c1 true
+	assert_output_has "cannot exec in a container that is stopped"
+	run -0 rt delete c1
+	! kill -0 "$pid" 2>/dev/null
+}
+
+# a console socket at $1 that takes one pty master, writes LINE to it and
+# copies what comes back to $2
+console_listener() {
+	python3 - "$1" "$2" <<'PY' &
+import array, os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(256, socket.CMSG_SPACE(4))
+fds.frombytes(anc[0][2][:4])
+m = fds[0]
+out = open(sys.argv[2], "wb")
+out.write(b"name=" + msg + b"\n"); out.flush()
+end = time.time() + 20
+while time.time() < end:
+    try:
+        d = os.read(m, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out.write(d); out.flush()
+PY
+	BG_PIDS+=($!)
+	wait_file "$1"
+}
+
+@test "process.terminal: the pty master goes over --console-socket; the process has the slave as stdio and controlling tty, and /dev/console" {
+	bundle '.process.terminal = true | .process.args = ["sh", "-c", "tty; [ -t 0 ] && echo stdin-is-tty; stat -c %t,%T /dev/console; sleep 1"]'
+	run -1 rt create --bundle "$T/b" c1
+	assert_output_has "process.terminal needs --console-socket"
+	console_listener "$T/sock" "$T/tty.out"
+	create c1 --console-socket "$T/sock"
+	run -0 rt start c1
+	wait_state c1 stopped
+	grep -q "^name=/dev/pts/0" "$T/tty.out"
+	grep -q "^/dev/pts/0" "$T/tty.out"
+	grep -q stdin-is-tty "$T/tty.out"
+	grep -q "^88,0" "$T/tty.out"
+	run -0 rt delete c1
+}

@@ -137,6 +137,11 @@ static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 	    oci_kernel_settings(s, e) < 0 ||
 	    (s->process.terminal && console(a, e) < 0))
 		return -1;
+	/* fds 3..3+N-1 pass to the process; ours are close-on-exec
+	 * (before the filter, which may not allow close_range) */
+	if (syscall(SYS_close_range, 3 + a->o->preserve_fds, ~0U,
+		    CLOSE_RANGE_CLOEXEC) < 0)
+		return hm_fail(e, errno, "close_range");
 	/* without no_new_privs loading needs CAP_SYS_ADMIN: before the
 	 * user switch drops it */
 	if (a->seccomp && !s->process.no_new_privs &&
@@ -144,10 +149,6 @@ static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 		return -1;
 	if (oci_process_creds(&s->process, e) < 0)
 		return -1;
-	/* fds 3..3+N-1 pass to the process; ours are close-on-exec */
-	if (syscall(SYS_close_range, 3 + a->o->preserve_fds, ~0U,
-		    CLOSE_RANGE_CLOEXEC) < 0)
-		return hm_fail(e, errno, "close_range");
 	return 0;
 }
 

@@ -56,6 +56,27 @@ int oci_delete(const char *root, const char *id, bool force, struct hm_err *e);
 /** oci_pause() - freeze (@pause) or thaw a container's cgroup. */
 int oci_pause(const char *root, const char *id, bool pause, struct hm_err *e);
 
+struct oci_exec_opts {
+	const char *root, *id;
+	const struct oci_spec *spec; /* the container's, process replaced */
+	const char *console_socket;
+	int preserve_fds;
+};
+
+/**
+ * oci_exec_spec() - the container @id's spec (for its seccomp filter),
+ * its process replaced by the one in @process_file when given.
+ */
+int oci_exec_spec(const char *root, const char *id, const char *process_file,
+		  struct oci_spec *s, struct hm_err *e);
+
+/**
+ * oci_exec() - run @o->spec->process in the namespaces and cgroup of a
+ * created or running container (oci_exec.c). Return 0 once it has
+ * exec'd, *@pid set (our child), or -1 with its error.
+ */
+int oci_exec(const struct oci_exec_opts *o, pid_t *pid, struct hm_err *e);
+
 /** oci_pids() - the pids in the container's cgroup (malloc'd, *@n). */
 int oci_pids(const struct oci_state *st, pid_t **pids, size_t *n,
 	     struct hm_err *e);
