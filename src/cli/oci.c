@@ -123,6 +123,10 @@ static int usage(FILE *f, int status)
 	    "                      the container's processes\n"
 	    "  list [--format table|json] [-q]\n"
 	    "                      every container of --root\n"
+	    "  update --resources FILE|- ID\n"
+	    "                      new limits (memory, cpu, pids) from a "
+	    "linux.resources\n"
+	    "                      object\n"
 	    "  spec [--bundle DIR] [--rootless]\n"
 	    "                      write a config.json to start from\n"
 	    "  features            print what this runtime supports as JSON\n",
@@ -216,8 +220,9 @@ static int cmd_state(const struct oci_globals *g, int argc, char **argv,
 }
 
 /*
- * What the config.json parser (runtime/oci_spec.c) accepts. Only the
- * parser exists yet: create is not implemented (docs/oci.md).
+ * What this runtime supports (runc's `features`): spec versions, hooks,
+ * namespaces, cgroup versions (cgroupfs only: no systemd is asked),
+ * seccomp.
  */
 static int cmd_features(const struct oci_globals *g, int argc, char **argv,
 			struct hm_err *e)
@@ -229,12 +234,14 @@ static int cmd_features(const struct oci_globals *g, int argc, char **argv,
 	(void)argv;
 	if (argc != 1)
 		return hm_failx(e, 1, "features: takes no arguments");
-	j = json_pack("{s:s, s:s, s:[ssssss], s:{s:[sssssss]}, s:{}}",
+	j = json_pack("{s:s, s:s, s:[ssssss], s:{s:[sssssss], s:{s:b, s:b, "
+		      "s:b}, s:{s:b}}, s:{}}",
 		      "ociVersionMin", "1.0.0", "ociVersionMax", "1.1.0",
 		      "hooks", "prestart", "createRuntime", "createContainer",
 		      "startContainer", "poststart", "poststop", "linux",
 		      "namespaces", "cgroup", "ipc", "mount", "network", "pid",
-		      "user", "uts", "annotations");
+		      "user", "uts", "cgroup", "v1", 1, "v2", 1, "systemd", 0,
+		      "seccomp", "enabled", 1, "annotations");
 	s = json_dumps(j, JSON_INDENT(2));
 	printf("%s\n", s);
 	free(s);
@@ -253,7 +260,7 @@ static const struct {
     {"kill", oci_cmd_kill, false},    {"delete", oci_cmd_delete, false},
     {"pause", oci_cmd_pause, false},  {"resume", oci_cmd_resume, false},
     {"ps", oci_cmd_ps, false},	      {"list", oci_cmd_list, false},
-    {"spec", oci_cmd_spec, false},
+    {"spec", oci_cmd_spec, false},    {"update", oci_cmd_update, false},
 };
 
 /* the command @k at argv[i], run sealed if it puts processes in a

@@ -254,6 +254,21 @@ int oci_cmd_resume(const struct oci_globals *g, int argc, char **argv,
 	return pause_cmd("resume", g, argc, argv, e);
 }
 
+int oci_cmd_update(const struct oci_globals *g, int argc, char **argv,
+		   struct hm_err *e)
+{
+	const char *res = NULL;
+	struct opt opts[] = {{"resources", 'r', &res, NULL, NULL},
+			     {NULL, 0, NULL, NULL, NULL}};
+	int i = parse_opts("update", opts, argc, argv, e);
+
+	if (args_left("update", i, argc, 1, "exactly one container id", e) < 0)
+		return -1;
+	if (!res)
+		return hm_failx(e, 1, "update: needs --resources FILE or -");
+	return oci_update(g->root, argv[i], res, e);
+}
+
 static int check_format(const char *cmd, const char *f, bool *json,
 			struct hm_err *e)
 {

@@ -21,6 +21,6 @@ typedef int oci_cmd_fn(const struct oci_globals *g, int argc, char **argv,
 
 oci_cmd_fn oci_cmd_create, oci_cmd_start, oci_cmd_kill, oci_cmd_delete,
     oci_cmd_run, oci_cmd_spec, oci_cmd_pause, oci_cmd_resume, oci_cmd_ps,
-    oci_cmd_list, oci_cmd_exec;
+    oci_cmd_list, oci_cmd_exec, oci_cmd_update;
 
 #endif

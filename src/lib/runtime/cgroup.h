@@ -137,6 +137,23 @@ int cgroup_set_parent(const char *path, struct hm_err *e);
 int cgroup_create(const char *id, const struct cgroup_limits *l,
 		  struct hm_err *e);
 
+struct oci_resources;
+/**
+ * cgroup_oci_resources() - the parts of an OCI spec's linux.resources that
+ * struct cgroup_limits lacks (memory reservation, swappiness,
+ * disableOOMKiller, real-time CPU, cpuset cpus and mems) into the cgroups
+ * of @id, after cgroup_create() (cgroup_oci.c). -1 with @e naming the file.
+ */
+int cgroup_oci_resources(const char *id, const struct oci_resources *r,
+			 struct hm_err *e);
+
+/**
+ * cgroup_oci_update() - the limits @r gives (memory, swap, pids, cpu and
+ * the above) into the existing cgroups of @id: the OCI runtime's update.
+ */
+int cgroup_oci_update(const char *id, const struct oci_resources *r,
+		      struct hm_err *e);
+
 /**
  * cgroup_enter() - move @pid (all its threads) into every cgroup of @id.
  * Return: 0, or -1 with @e naming the cgroup.procs file that refused it.

@@ -56,8 +56,8 @@ static char *systemd_path(const char *p, struct hm_err *e)
 		return NULL;
 	}
 	slice = slice_path(n ? v : "system.slice");
-	out = xasprintf("%s/%s%s%s.scope", slice, prefix, *prefix ? "-" : "",
-			name);
+	out = xasprintf("%s%s%s%s%s.scope", slice, *slice ? "/" : "", prefix,
+			*prefix ? "-" : "", name);
 	free(slice);
 	free(v);
 	return out;

@@ -6,6 +6,7 @@
  * first), id maps, prestart and createRuntime hooks, GO, then the init's
  * READY or its error. A failure undoes it all: init, cgroup, directory.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -57,6 +58,35 @@ static int connect_console(const char *path, struct hm_err *e)
 	return fd;
 }
 
+/*
+ * linux.resources homo cannot apply (no backend writes them): an error
+ * rather than a container without the limit its engine asked for. Empty
+ * objects are no request.
+ */
+static int unsupported(const char *bundle, struct hm_err *e)
+{
+	static const char *const keys[] = {"network", "blockIO",
+					   "hugepageLimits", "rdma"};
+	char *path = xasprintf("%s/config.json", bundle);
+	json_t *j = json_load_file(path, 0, NULL), *r;
+	int rc = 0;
+
+	free(path);
+	r = json_object_get(json_object_get(j, "linux"), "resources");
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && !rc; i++) {
+		json_t *v = json_object_get(r, keys[i]);
+
+		if ((json_is_object(v) && json_object_size(v)) ||
+		    (json_is_array(v) && json_array_size(v)))
+			rc = hm_failx(e, 1,
+				      "config.json: linux.resources.%s: not "
+				      "supported by homo-runtime",
+				      keys[i]);
+	}
+	json_decref(j);
+	return rc;
+}
+
 /* the spec, its rootfs and seccomp filter, all checked before anything */
 static int load(struct create_ctx *c, struct hm_err *e)
 {
@@ -64,14 +94,15 @@ static int load(struct create_ctx *c, struct hm_err *e)
 	char *root, real[PATH_MAX];
 
 	if (oci_id_check(c->o->id, e) < 0 ||
-	    oci_spec_load(c->o->bundle, &c->spec, e) < 0)
+	    oci_spec_load(c->o->bundle, &c->spec, e) < 0 ||
+	    unsupported(c->o->bundle, e) < 0)
 		return -1;
 	if (!s->has_process)
 		return hm_failx(e, 1, "config.json: process: required");
-	if (!oci_ns_find(s, CLONE_NEWNS))
+	/* the host's would be renamed */
+	if ((s->hostname || s->domainname) && !oci_ns_find(s, CLONE_NEWUTS))
 		return hm_failx(e, 1,
-				"config.json: linux.namespaces: a mount "
-				"namespace is required");
+				"config.json: hostname: needs a UTS namespace");
 	if (s->process.terminal && !c->o->console_socket)
 		return hm_failx(e, 1,
 				"process.terminal needs --console-socket");
@@ -132,7 +163,7 @@ static int make_cgroup(struct create_ctx *c, struct hm_err *e)
 	if (cgroup_create(c->leaf, &l, e) < 0)
 		return -1;
 	c->cgroup_made = true;
-	return 0;
+	return cgroup_oci_resources(c->leaf, &c->spec.res, e);
 }
 
 static unsigned long new_ns_flags(const struct oci_spec *s, bool *paths)
@@ -333,6 +364,28 @@ static void undo(struct create_ctx *c)
 		util_rm_rf(c->dir, &ign);
 }
 
+/* the fds we were started with beyond stdio and --preserve-fds */
+static void note_foreign(struct oci_init_args *a, int first)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	size_t cap = 8;
+
+	a->foreign = xcalloc(cap, sizeof(int));
+	while (d && (de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.' || fd < first || fd == dirfd(d))
+			continue;
+		if (a->nforeign == cap)
+			a->foreign =
+			    xrealloc(a->foreign, (cap *= 2) * sizeof(int));
+		a->foreign[a->nforeign++] = fd;
+	}
+	if (d)
+		closedir(d);
+}
+
 int oci_create(const struct oci_create_opts *o, pid_t *pid, struct hm_err *e)
 {
 	struct create_ctx c = {.o = o, .sync_fd = -1};
@@ -343,6 +396,7 @@ int oci_create(const struct oci_create_opts *o, pid_t *pid, struct hm_err *e)
 				     .sync_fd = -1,
 				     .fifo_fd = -1,
 				     .console_fd = -1};
+	note_foreign(&c.a, 3 + o->preserve_fds);
 	if (load(&c, e) < 0 || make_dir(&c, e) < 0)
 		goto out;
 	c.a.rootfs = c.st.rootfs;
@@ -367,6 +421,7 @@ out:
 	if (c.a.console_fd >= 0)
 		close(c.a.console_fd);
 	oci_seccomp_free(c.a.seccomp);
+	free(c.a.foreign);
 	free(c.dir);
 	oci_state_free(&c.st);
 	oci_spec_free(&c.spec);

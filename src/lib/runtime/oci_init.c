@@ -129,12 +129,20 @@ static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 {
 	const struct oci_spec *s = a->spec;
 
-	if (after_go(a, e) < 0 || oci_rootfs_prepare(s, a->rootfs, e) < 0)
+	if (after_go(a, e) < 0)
 		return -1;
-	if (oci_hooks_run(s, OCI_HOOK_CREATE_CONTAINER, state, e) < 0)
+	if (!oci_ns_find(s, CLONE_NEWNS)) {
+		/* the host's mount namespace: never a mount in it, a chroot */
+		if (oci_hooks_run(s, OCI_HOOK_CREATE_CONTAINER, state, e) < 0)
+			return -1;
+		if (chroot(a->rootfs) < 0 || chdir("/") < 0)
+			return hm_fail(e, errno, "chroot \"%s\"", a->rootfs);
+	} else if (oci_rootfs_prepare(s, a->rootfs, e) < 0 ||
+		   oci_hooks_run(s, OCI_HOOK_CREATE_CONTAINER, state, e) < 0 ||
+		   oci_rootfs_finish(s, a->rootfs, a->o->no_pivot, e) < 0) {
 		return -1;
-	if (oci_rootfs_finish(s, a->rootfs, a->o->no_pivot, e) < 0 ||
-	    oci_kernel_settings(s, e) < 0 ||
+	}
+	if (oci_kernel_settings(s, e) < 0 ||
 	    (s->process.terminal && console(a, e) < 0))
 		return -1;
 	/* fds 3..3+N-1 pass to the process; ours are close-on-exec
@@ -157,8 +165,12 @@ void oci_init_main(struct oci_init_args *a)
 	const struct oci_spec *s = a->spec;
 	struct oci_sync_msg m = {.type = OCI_SYNC_READY};
 	struct hm_err e = {0};
-	char *state = wait_go(a->sync_fd), c;
+	char *state, c;
 	ssize_t n;
+
+	for (size_t i = 0; i < a->nforeign; i++)
+		close(a->foreign[i]);
+	state = wait_go(a->sync_fd);
 
 	if (build(a, state, &e) < 0)
 		report(a->sync_fd, &e);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,8 +109,16 @@ int oci_start(const char *root, const char *id, struct hm_err *e)
 	r = fd < 0 || write(fd, "0", 1) != 1 ? -1 : 0;
 	if (r < 0)
 		hm_fail(e, errno, "start container \"%s\"", id);
-	if (fd >= 0)
+	if (fd >= 0) {
+		/* the init's end is close-on-exec: POLLERR once it has
+		 * exec'd the process (or died), so "running" is true and a
+		 * signal sent next meets the process, not the init */
+		struct pollfd p = {.fd = fd, .events = 0};
+
+		while (!r && poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
 		close(fd);
+	}
 	if (!r) {
 		unlink(fifo);
 		st.started = true;
@@ -200,5 +209,51 @@ int oci_pause(const char *root, const char *id, bool pause, struct hm_err *e)
 		r = oci_state_write(root, &st, e);
 	}
 	oci_state_free(&st);
+	return r;
+}
+
+/* a linux.resources object from @file ("-": stdin), by the one parser */
+static int load_resources(const char *file, struct oci_spec *s,
+			  struct hm_err *e)
+{
+	json_error_t je;
+	json_t *r, *j;
+	int rc;
+
+	r = strcmp(file, "-")
+		? json_load_file(file, JSON_REJECT_DUPLICATES, &je)
+		: json_loadf(stdin, JSON_REJECT_DUPLICATES, &je);
+	if (!r)
+		return hm_failx(e, 1, "--resources \"%s\": %s", file, je.text);
+	j = json_pack("{s:s, s:{s:s}, s:{s:o}}", "ociVersion", "1.0.2", "root",
+		      "path", "/", "linux", "resources", r);
+	rc = oci_spec_from_json(j, s, e);
+	json_decref(j);
+	return rc < 0 ? hm_prefix(e, "--resources \"%s\"", file) : 0;
+}
+
+int oci_update(const char *root, const char *id, const char *file,
+	       struct hm_err *e)
+{
+	struct oci_state st;
+	struct oci_spec s;
+	enum oci_status status;
+	const char *leaf;
+	int r = -1;
+
+	if (read_state(root, id, &st, &status, e) < 0)
+		return -1;
+	if (status == OCI_STOPPED) {
+		hm_failx(e, 1, "cannot update a container that is stopped");
+	} else if (load_resources(file, &s, e) == 0) {
+		r = select_cgroup(&st, &leaf, e) < 0 ||
+			    cgroup_oci_update(leaf, &s.res, e) < 0
+			? -1
+			: 0;
+		oci_spec_free(&s);
+	}
+	oci_state_free(&st);
+	if (r < 0)
+		e->exit_code = 1;
 	return r;
 }

@@ -77,6 +77,13 @@ int oci_exec_spec(const char *root, const char *id, const char *process_file,
  */
 int oci_exec(const struct oci_exec_opts *o, pid_t *pid, struct hm_err *e);
 
+/**
+ * oci_update() - the linux.resources object in @file ("-": stdin) into a
+ * created, running or paused container's cgroup (memory, swap, pids, cpu).
+ */
+int oci_update(const char *root, const char *id, const char *file,
+	       struct hm_err *e);
+
 /** oci_pids() - the pids in the container's cgroup (malloc'd, *@n). */
 int oci_pids(const struct oci_state *st, pid_t **pids, size_t *n,
 	     struct hm_err *e);
@@ -105,6 +112,10 @@ struct oci_init_args {
 	struct oci_seccomp *seccomp;
 	int sync_fd, fifo_fd, console_fd;
 	bool new_userns; /* wait for the maps, then become its root */
+	/* fds from 3+preserve_fds the runtime was started with: the caller's,
+	 * which the init must not hold while it waits for start */
+	int *foreign;
+	size_t nforeign;
 };
 
 /** oci_init_main() - the init of a created container (never returns). */

@@ -85,6 +85,7 @@ struct oci_device {
 
 struct oci_resources {
 	int64_t mem_limit, mem_reservation, mem_swap, mem_kernel;
+	int64_t mem_kernel_tcp;
 	int64_t mem_swappiness;
 	bool disable_oom_killer;
 	int64_t cpu_shares, cpu_quota, cpu_period;

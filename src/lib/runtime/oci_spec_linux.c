@@ -245,7 +245,8 @@ static int parse_resources(json_t *lx, struct oci_resources *res,
 	json_t *r = sub(lx, "resources", "linux", e, &err), *m, *c, *p;
 
 	res->mem_limit = res->mem_reservation = res->mem_swap =
-	    res->mem_kernel = res->mem_swappiness = OCI_UNSET;
+	    res->mem_kernel = res->mem_kernel_tcp = res->mem_swappiness =
+		OCI_UNSET;
 	res->cpu_shares = res->cpu_quota = res->cpu_period = OCI_UNSET;
 	res->cpu_rt_runtime = res->cpu_rt_period = res->pids_limit = OCI_UNSET;
 	if (!r)
@@ -264,6 +265,8 @@ static int parse_resources(json_t *lx, struct oci_resources *res,
 			      INT64_MAX, &res->mem_swap, e) ||
 		  oci_get_int(m, "kernel", "linux.resources.memory", -1,
 			      INT64_MAX, &res->mem_kernel, e) ||
+		  oci_get_int(m, "kernelTCP", "linux.resources.memory", -1,
+			      INT64_MAX, &res->mem_kernel_tcp, e) ||
 		  oci_get_int(m, "swappiness", "linux.resources.memory", 0, 100,
 			      &res->mem_swappiness, e) ||
 		  oci_get_bool(m, "disableOOMKiller", "linux.resources.memory",
