@@ -393,3 +393,13 @@ PY
 	[ "$(sed 1d "$T/c1.out" | tr '\n' ' ')" = "0 1 2 3 4 " ]
 	run -0 rt delete c1
 }
+
+@test "a capability outside the runtime's bounding set is an error of create, not a process without it" {
+	bundle '.process.capabilities.bounding += ["CAP_SYS_TIME"] | .process.capabilities.effective += ["CAP_SYS_TIME"]'
+	# (files, not bats' pipes: an init that wrongly exists must not hang us)
+	rc=0
+	setpriv --bounding-set=-sys_time "$T/homo-runtime" --root "$T/oci" create --bundle "$T/b" c1 </dev/null >/dev/null 2>"$T/err" || rc=$?
+	[ "$rc" = 1 ]
+	[ "$(cat "$T/err")" = "homo-runtime: process.capabilities: CAP_SYS_TIME cannot be granted (not in the runtime's bounding set)" ]
+	[ ! -e "$T/oci/c1" ]
+}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "runtime/caps.h"
 #include "runtime/cgroup.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/oci_seccomp.h"
@@ -87,6 +89,27 @@ static int unsupported(const char *bundle, struct hm_err *e)
 	return rc;
 }
 
+/*
+ * A capability outside our bounding set can never be the process's (a new
+ * user namespace inherits the set): an error, as the spec requires of a
+ * capability that cannot be granted, not a process without it.
+ */
+static int caps_grantable(const struct oci_process *p, struct hm_err *e)
+{
+	uint64_t want = 0;
+
+	for (int k = 0; k < OCI_CAP_NSETS; k++)
+		want |= p->caps[k];
+	for (unsigned c = 0; c < 64; c++)
+		if ((want & (1ULL << c)) && prctl(PR_CAPBSET_READ, c) != 1)
+			return hm_failx(e, 1,
+					"process.capabilities: CAP_%s cannot "
+					"be granted (not in the runtime's "
+					"bounding set)",
+					caps_name(c) ? caps_name(c) : "?");
+	return 0;
+}
+
 /* the spec, its rootfs and seccomp filter, all checked before anything */
 static int load(struct create_ctx *c, struct hm_err *e)
 {
@@ -103,6 +126,8 @@ static int load(struct create_ctx *c, struct hm_err *e)
 	if ((s->hostname || s->domainname) && !oci_ns_find(s, CLONE_NEWUTS))
 		return hm_failx(e, 1,
 				"config.json: hostname: needs a UTS namespace");
+	if (caps_grantable(&s->process, e) < 0)
+		return -1;
 	if (s->process.terminal && !c->o->console_socket)
 		return hm_failx(e, 1,
 				"process.terminal needs --console-socket");
