@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -188,6 +189,7 @@ static bool has_type(const char *line, const char *type)
 	return sep && sscanf(sep + 3, "%63s", t) == 1 && !strcmp(t, type);
 }
 
+#define PROC_ "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"},"
 #define PROC "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"}]"
 
 static void prepare_and_pivot(const struct oci_spec *s, bool no_pivot)
@@ -198,10 +200,11 @@ static void prepare_and_pivot(const struct oci_spec *s, bool no_pivot)
 
 static void test_mnt_parse(void **state)
 {
-	char *opts[] = {"rw",	    "nosuid",	 "ro",
-			"rprivate", "mode=755",	 "strictatime",
-			"size=1m",  "noatime",	 "nostrictatime",
-			"slave",    "tmpcopyup", NULL};
+	char *opts[] = {
+	    "rw",	    "nosuid",  "ro",	  "rprivate",	   "mode=755",
+	    "strictatime",  "size=1m", "noatime", "nostrictatime", "slave",
+	    "tmpcopyup",    "rnosuid", "rro",	  "rrw",	   "rnoatime",
+	    "rstrictatime", NULL};
 	struct oci_mnt_opts o;
 
 	(void)state;
@@ -211,17 +214,27 @@ static void test_mnt_parse(void **state)
 	assert_int_equal(o.prop[0], MS_PRIVATE | MS_REC);
 	assert_int_equal(o.prop[1], MS_SLAVE);
 	assert_string_equal(o.data, "mode=755,size=1m");
+	assert_int_equal(o.attr_set,
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME);
+	assert_int_equal(o.attr_clr, MOUNT_ATTR_RDONLY | MOUNT_ATTR__ATIME);
+	assert_false(o.idmap);
 	free(o.data);
+	oci_mnt_parse((char *[]){"ridmap", NULL}, &o);
+	assert_true(o.idmap);
+	assert_null(o.data);
 	assert_int_equal(oci_mnt_propagation("rshared"), MS_SHARED | MS_REC);
 	assert_int_equal(oci_mnt_propagation("bogus"), 0);
 }
 
 static void mounts_body(const struct oci_spec *s)
 {
+	char *sub = xasprintf("%s/tree/sub", tmp);
 	char *l;
 	struct stat st;
 	int fd;
 
+	/* a submount in the source of the rro rbind (this namespace's) */
+	CHECK(mount("tmpfs", sub, "tmpfs", 0, NULL) == 0);
 	prepare_and_pivot(s, false);
 	CHECK((l = mountinfo("/proc")) && has_type(l, "proc") &&
 	      has_opt(l, "nosuid", false) && has_opt(l, "noexec", false));
@@ -245,6 +258,10 @@ static void mounts_body(const struct oci_spec *s)
 	CHECK((fd = open("/mnt/b/new", O_WRONLY | O_CREAT, 0644)) < 0 &&
 	      errno == EROFS);
 	CHECK(stat("/etc/bound", &st) == 0 && S_ISREG(st.st_mode));
+	/* rro: the submounts of an rbind are read-only too */
+	CHECK((l = mountinfo("/mnt/r/sub")) && has_opt(l, "ro", false) &&
+	      has_opt(l, "nosuid", false));
+	CHECK((l = mountinfo("/mnt/r")) && has_opt(l, "ro", false));
 	CHECK((l = mountinfo("/etc/bound")) && has_opt(l, "rw", false));
 	/* the cgroup mount: read-only hierarchies (v1) or cgroup2 */
 	CHECK((l = mountinfo("/sys/fs/cgroup")) && has_opt(l, "ro", false));
@@ -265,9 +282,12 @@ static void test_mounts(void **state)
 	struct oci_spec s;
 	char *host = xasprintf("%s/host", tmp);
 	char *marker = xasprintf("%s/marker", host);
+	char *tree = xasprintf("%s/tree", tmp);
+	char *sub = xasprintf("%s/tree/sub", tmp);
 
 	(void)state;
 	close(open(marker, O_WRONLY | O_CREAT, 0644));
+	assert_int_equal(mkdir(tree, 0755) || mkdir(sub, 0755), 0);
 	spec_of(
 	    &s,
 	    "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"},"
@@ -293,10 +313,14 @@ static void test_mounts(void **state)
 	    "{\"destination\":\"/mnt/b\",\"type\":\"bind\",\"source\":\"%s\","
 	    " \"options\":[\"rbind\",\"ro\",\"nosuid\",\"rprivate\"]},"
 	    "{\"destination\":\"/etc/bound\",\"source\":\"%s\","
-	    " \"options\":[\"bind\"]}]}",
-	    rootfs, host, marker);
+	    " \"options\":[\"bind\"]},"
+	    "{\"destination\":\"/mnt/r\",\"type\":\"bind\",\"source\":\"%s\","
+	    " \"options\":[\"rbind\",\"rro\",\"rnosuid\"]}]}",
+	    rootfs, host, marker, tree);
 	assert_int_equal(in_child(mounts_body, &s), 0);
 	oci_spec_free(&s);
+	free(sub);
+	free(tree);
 	free(marker);
 	free(host);
 }
@@ -338,6 +362,68 @@ static void test_symlink_destination(void **state)
 	oci_spec_free(&s);
 	free(link);
 	free(out);
+}
+
+/* procfs through an image's symlink ("/proc -> /") is refused */
+static void proc_link_body(const struct oci_spec *s)
+{
+	struct hm_err e;
+
+	CHECK(oci_rootfs_prepare(s, rootfs, &e) < 0);
+	CHECK(strstr(e.msg, "mounts[0]") && strstr(e.msg, "symlink"));
+}
+
+static void test_proc_through_symlink(void **state)
+{
+	struct oci_spec s;
+	char *link = xasprintf("%s/procl", rootfs);
+
+	(void)state;
+	assert_int_equal(symlink("/", link), 0);
+	spec_of(&s,
+		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"},"
+		"\"mounts\":[{\"destination\":\"/procl\",\"type\":\"proc\"}]}",
+		rootfs);
+	assert_int_equal(in_child(proc_link_body, &s), 0);
+	assert_int_equal(unlink(link), 0);
+	oci_spec_free(&s);
+	free(link);
+}
+
+/* in a cgroup namespace: fresh read-only cgroup mounts, rooted at the
+ * process's own cgroup */
+static void cgns_body(const struct oci_spec *s)
+{
+	char *l;
+	struct stat st;
+
+	prepare_and_pivot(s, false);
+	l = mountinfo("/sys/fs/cgroup");
+	CHECK(l && has_opt(l, "ro", false));
+	if (has_type(l, "cgroup2"))
+		return;
+	CHECK(has_type(l, "tmpfs"));
+	CHECK((l = mountinfo("/sys/fs/cgroup/memory")) &&
+	      has_type(l, "cgroup") && has_opt(l, "memory", true) &&
+	      has_opt(l, "ro", false) && strstr(l, " / /sys/fs/cgroup/"));
+	CHECK(stat("/sys/fs/cgroup/memory/memory.limit_in_bytes", &st) == 0);
+}
+
+static void test_cgroup_namespace(void **state)
+{
+	struct oci_spec s;
+
+	(void)state;
+	spec_of(&s,
+		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"}," PROC_
+		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\","
+		"\"options\":[\"ro\",\"nosuid\",\"nodev\",\"noexec\"]}],"
+		"\"linux\":{\"namespaces\":[{\"type\":\"cgroup\"}]}}",
+		rootfs);
+	assert_int_equal(
+	    in_ns(cgns_body, &s, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP),
+	    0);
+	oci_spec_free(&s);
 }
 
 static void masks_body(const struct oci_spec *s)
@@ -701,6 +787,8 @@ int main(void)
 	    cmocka_unit_test(test_mnt_parse),
 	    cmocka_unit_test(test_mounts),
 	    cmocka_unit_test(test_symlink_destination),
+	    cmocka_unit_test(test_proc_through_symlink),
+	    cmocka_unit_test(test_cgroup_namespace),
 	    cmocka_unit_test(test_masks_and_readonly),
 	    cmocka_unit_test(test_devices),
 	    cmocka_unit_test(test_userns),
