@@ -82,12 +82,58 @@ int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
 	return oci_make_devices(rootfd, s, userns, e);
 }
 
+/*
+ * --no-pivot leaves the host's mounts in the namespace, below the chroot:
+ * detach its full procfs and sysfs mounts (or cover them where that is
+ * refused), as runc, so they cannot be reached through a leaked fd and the
+ * kernel's check for a fully visible procfs (mounting one in a user
+ * namespace) does not count them.
+ */
+static int hide_host_kernel_fs(const char *rootfs, struct hm_err *e)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], **todo = NULL;
+	size_t n = strlen(rootfs);
+	int r = 0;
+
+	if (!f)
+		return hm_fail(e, errno, "open /proc/self/mountinfo");
+	while (fgets(line, sizeof(line), f)) {
+		char root[1024], mnt[1024], type[64];
+		char *sep = strstr(line, " - ");
+
+		if (!sep ||
+		    sscanf(line, "%*s %*s %*s %1023s %1023s", root, mnt) != 2 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		if (strcmp(root, "/") ||
+		    (strcmp(type, "proc") && strcmp(type, "sysfs")) ||
+		    (!strncmp(mnt, rootfs, n) && (!mnt[n] || mnt[n] == '/')))
+			continue;
+		todo = strv_push(todo, mnt);
+	}
+	/* the deepest first: a parent's detach takes its children along */
+	for (size_t i = strv_len(todo); r == 0 && i-- > 0;) {
+		const char *p = todo[i];
+
+		if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			continue; /* gone with a parent */
+		if (umount2(p, MNT_DETACH) < 0 &&
+		    mount("tmpfs", p, "tmpfs", 0, "size=0") < 0)
+			r = hm_fail(e, errno, "hide the host's \"%s\"", p);
+	}
+	strv_free(todo);
+	return r;
+}
+
 static int pivot(const char *rootfs, bool no_pivot, struct hm_err *e)
 {
 	if (chdir(rootfs) < 0)
 		return hm_fail(e, errno, "chdir \"%s\"", rootfs);
 	if (no_pivot) {
 		/* for a root on a ramfs, where pivot_root is refused */
+		if (hide_host_kernel_fs(rootfs, e) < 0)
+			return -1;
 		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
 			return hm_fail(e, errno, "move \"%s\" onto /", rootfs);
 		if (chroot(".") < 0)

@@ -555,9 +555,13 @@ static void test_userns(void **state)
 
 static void no_pivot_body(const struct oci_spec *s)
 {
+	int host = open("/", O_PATH | O_DIRECTORY);
 	struct stat st;
 
+	CHECK(host >= 0 && fstatat(host, "proc/self", &st, 0) == 0);
 	prepare_and_pivot(s, true);
+	/* the host's /proc, below the chroot, is detached */
+	CHECK(fstatat(host, "proc/self", &st, 0) < 0 && errno == ENOENT);
 	CHECK(stat("/bin/busybox", &st) == 0);
 	CHECK(stat(rootfs, &st) < 0);
 	CHECK(mountinfo("/"));
