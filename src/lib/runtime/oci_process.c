@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -29,6 +30,12 @@
 
 int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e)
 {
+	/* without a UTS namespace of its own it would be the host's name */
+	if ((s->hostname || s->domainname) && !oci_ns_find(s, CLONE_NEWUTS))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"cannot set the %s without a private UTS "
+				"namespace",
+				s->hostname ? "hostname" : "domainname");
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return hm_fail(e, errno, "set the hostname \"%s\"",
 			       s->hostname);

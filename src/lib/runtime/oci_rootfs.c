@@ -153,9 +153,44 @@ static int pivot(const char *rootfs, bool no_pivot, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * The namespace a sysctl belongs to (runc's list), so that a config cannot
+ * write the host's: 0 for one that is not namespaced.
+ */
+static int sysctl_ns(const char *key)
+{
+	static const char *const ipc[] = {
+	    "kernel.msgmax", "kernel.msgmnb",	      "kernel.msgmni",
+	    "kernel.sem",    "kernel.shmall",	      "kernel.shmmax",
+	    "kernel.shmmni", "kernel.shm_rmid_forced"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+		if (!strcmp(key, ipc[i]))
+			return CLONE_NEWIPC;
+	if (util_has_prefix(key, "fs.mqueue."))
+		return CLONE_NEWIPC;
+	if (util_has_prefix(key, "net."))
+		return CLONE_NEWNET;
+	if (!strcmp(key, "kernel.hostname") ||
+	    !strcmp(key, "kernel.domainname"))
+		return CLONE_NEWUTS;
+	return 0;
+}
+
 /* linux.sysctl, before readonlyPaths makes /proc/sys read-only */
 static int sysctls(const struct oci_spec *s, struct hm_err *e)
 {
+	for (size_t i = 0; s->sysctl && s->sysctl[i]; i += 2) {
+		int ns = sysctl_ns(s->sysctl[i]);
+
+		if (!ns || !oci_ns_find(s, ns))
+			return hm_failx(e, HM_EXIT_FAIL, "sysctl %s: %s",
+					s->sysctl[i],
+					ns ? "not allowed in the host's "
+					     "namespace"
+					   : "not in a separate kernel "
+					     "namespace");
+	}
 	for (size_t i = 0; s->sysctl && s->sysctl[i]; i += 2) {
 		cleanup_free char *path =
 		    xasprintf("/proc/sys/%s", s->sysctl[i]);

@@ -628,10 +628,58 @@ static void test_kernel_settings(void **state)
 		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"},"
 		"\"hostname\":\"ctr1\",\"domainname\":\"example.org\","
 		"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"}],"
-		"\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":"
+		"\"linux\":{\"namespaces\":[{\"type\":\"uts\"},"
+		"{\"type\":\"network\"}],"
+		"\"sysctl\":{\"net.ipv4.ping_group_range\":"
 		"\"0 2147483647\"},\"readonlyPaths\":[\"/proc/sys\"]}}",
 		rootfs);
 	assert_int_equal(in_child(kernel_body, &s), 0);
+	oci_spec_free(&s);
+}
+
+/* no write to what the container does not own */
+static void host_settings_body(const struct oci_spec *s)
+{
+	struct hm_err e;
+
+	CHECK_OK(oci_rootfs_prepare(s, rootfs, &ce_));
+	CHECK(oci_rootfs_finish(s, rootfs, false, &e) < 0);
+	CHECK(strstr(e.msg, "sysctl net.ipv4.ip_forward: not allowed in the "
+			    "host's namespace"));
+	CHECK(oci_kernel_settings(s, &e) < 0);
+	CHECK(strstr(e.msg, "hostname without a private UTS namespace"));
+}
+
+/* (a key that does not exist: were the check missing, nothing is written
+ * on the host) */
+static void not_namespaced_body(const struct oci_spec *s)
+{
+	struct hm_err e;
+
+	CHECK_OK(oci_rootfs_prepare(s, rootfs, &ce_));
+	CHECK(oci_rootfs_finish(s, rootfs, false, &e) < 0);
+	CHECK(strstr(e.msg, "sysctl vm.no_such_key: not in a separate kernel "
+			    "namespace"));
+}
+
+static void test_host_settings_refused(void **state)
+{
+	struct oci_spec s;
+
+	(void)state;
+	spec_of(&s,
+		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"}," PROC
+		",\"hostname\":\"h\",\"linux\":{\"sysctl\":"
+		"{\"net.ipv4.ip_forward\":\"1\"}}}",
+		rootfs);
+	assert_int_equal(in_child(host_settings_body, &s), 0);
+	oci_spec_free(&s);
+	spec_of(&s,
+		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"}," PROC
+		",\"linux\":{\"namespaces\":[{\"type\":\"uts\"}],"
+		"\"sysctl\":{\"vm.no_such_key\":\"1\"}}}",
+		rootfs);
+	assert_int_equal(in_child(not_namespaced_body, &s), 0);
 	oci_spec_free(&s);
 }
 
@@ -799,6 +847,7 @@ int main(void)
 	    cmocka_unit_test(test_no_pivot),
 	    cmocka_unit_test(test_rootfs_propagation),
 	    cmocka_unit_test(test_kernel_settings),
+	    cmocka_unit_test(test_host_settings_refused),
 	    cmocka_unit_test(test_process_creds),
 	    cmocka_unit_test(test_cwd_denied),
 	    cmocka_unit_test(test_exec),
