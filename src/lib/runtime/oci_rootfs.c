@@ -66,7 +66,11 @@ int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
 	bool cgns = oci_ns_find(s, CLONE_NEWCGROUP) != NULL;
 	cleanup_close int rootfd = -1;
 
-	if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+	/* an unbindable / could not be bound below: that one is applied to
+	 * the new root only (oci_rootfs_finish) */
+	if (!prop || (prop & MS_UNBINDABLE))
+		prop = MS_SLAVE | MS_REC;
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return hm_fail(e, errno, "set the propagation of /");
 	if (parent_mount_private(rootfs, e) < 0)
 		return -1;

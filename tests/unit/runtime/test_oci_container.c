@@ -580,25 +580,43 @@ static void test_no_pivot(void **state)
 	oci_spec_free(&s);
 }
 
+/* the propagation of / as the mode asks (the optional fields of
+ * mountinfo: "shared:N", "master:N", "unbindable", none for private) */
 static void propagation_body(const struct oci_spec *s)
 {
+	const char *want = s->rootfs_propagation;
 	char *l;
 
 	prepare_and_pivot(s, false);
-	CHECK((l = mountinfo("/")) && strstr(l, " shared:"));
+	l = mountinfo("/");
+	CHECK(l);
+	if (!strcmp(want, "rshared"))
+		CHECK(strstr(l, " shared:"));
+	else if (!strcmp(want, "unbindable"))
+		CHECK(strstr(l, " unbindable "));
+	else if (!strcmp(want, "rslave")) /* of a private / here: private */
+		CHECK(!strstr(l, " shared:"));
+	else
+		CHECK(!strstr(l, " master:") && !strstr(l, " shared:"));
 }
 
 static void test_rootfs_propagation(void **state)
 {
+	static const char *const modes[] = {"rshared", "unbindable", "rslave",
+					    "private"};
 	struct oci_spec s;
 
 	(void)state;
-	spec_of(&s,
-		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"}," PROC
-		",\"linux\":{\"rootfsPropagation\":\"rshared\"}}",
-		rootfs);
-	assert_int_equal(in_child(propagation_body, &s), 0);
-	oci_spec_free(&s);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		spec_of(
+		    &s,
+		    "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"}," PROC
+		    ",\"linux\":{\"rootfsPropagation\":\"%s\"}}",
+		    rootfs, modes[i]);
+		if (in_child(propagation_body, &s) != 0)
+			fail_msg("rootfsPropagation %s", modes[i]);
+		oci_spec_free(&s);
+	}
 }
 
 static void kernel_body(const struct oci_spec *s)
