@@ -352,7 +352,19 @@ int oci_mount_entry(int rootfd, const struct oci_mount *entry, bool userns,
 	if ((o.flags & MS_BIND) || !strcmp(type, "bind"))
 		return mount_bind(rootfd, m, src, &o, e);
 	if (!strcmp(type, "sysfs") && userns && !netns) {
-		/* no sysfs of a netns the userns does not own: the host's */
+		/* no sysfs of a netns the userns does not own: the host's,
+		 * its flags on every mount below it too (cgroupfs, ...) */
+		static const struct {
+			unsigned long ms;
+			uint64_t attr;
+		} rec[] = {{MS_RDONLY, MOUNT_ATTR_RDONLY},
+			   {MS_NOSUID, MOUNT_ATTR_NOSUID},
+			   {MS_NODEV, MOUNT_ATTR_NODEV},
+			   {MS_NOEXEC, MOUNT_ATTR_NOEXEC}};
+
+		for (size_t i = 0; i < ARRAY_SIZE(rec); i++)
+			if (o.flags & rec[i].ms)
+				o.attr_set |= rec[i].attr;
 		o.flags |= MS_BIND | MS_REC;
 		return mount_bind(rootfd, m, "/sys", &o, e);
 	}

@@ -525,6 +525,8 @@ static void userns_body(const struct oci_spec *s)
 	CHECK((l = mountinfo("/dev/mydev")));
 	CHECK((l = mountinfo("/sys")) && has_type(l, "sysfs") &&
 	      has_opt(l, "ro", false));
+	/* the host's mounts under /sys are read-only too */
+	CHECK((l = mountinfo("/sys/fs/cgroup")) && has_opt(l, "ro", false));
 }
 
 static void test_userns(void **state)
