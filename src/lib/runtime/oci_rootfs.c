@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -238,7 +239,14 @@ static int read_only(const char *path, struct hm_err *e)
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", path);
 	/* what the mount has (nosuid, nodev, noexec) is kept */
-	return oci_remount(fd, path, oci_mount_flags(fd) | MS_RDONLY, e);
+	if (oci_remount(fd, path, oci_mount_flags(fd) | MS_RDONLY, e) < 0)
+		return -1;
+	/* and the mounts below it are read-only too (runc leaves them) */
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+		    &(struct mount_attr){.attr_set = MOUNT_ATTR_RDONLY},
+		    sizeof(struct mount_attr)) < 0)
+		return hm_fail(e, errno, "make \"%s\" read-only", path);
+	return 0;
 }
 
 int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,

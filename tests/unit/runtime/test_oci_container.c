@@ -447,6 +447,10 @@ static void masks_body(const struct oci_spec *s)
 	      has_opt(l, "nosuid", false) && has_opt(l, "noexec", false));
 	CHECK(open("/proc/sys/kernel/hostname", O_WRONLY) < 0 &&
 	      errno == EROFS);
+	/* ... down to the mounts below them */
+	CHECK((l = mountinfo("/ro/sub")) && has_opt(l, "ro", false));
+	CHECK(open("/ro/sub/x", O_WRONLY | O_CREAT, 0644) < 0 &&
+	      errno == EROFS);
 	CHECK(open("/newfile", O_WRONLY | O_CREAT, 0644) < 0 && errno == EROFS);
 	/* missing masked or read-only paths are skipped */
 	CHECK(stat("/no/such", &st) < 0);
@@ -465,14 +469,17 @@ static void test_masks_and_readonly(void **state)
 		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\","
 		"\"readonly\":true},\"mounts\":[{\"destination\":\"/proc\","
 		"\"type\":\"proc\",\"options\":[\"nosuid\",\"noexec\","
-		"\"nodev\"]}],\"linux\":{\"maskedPaths\":[\"/proc/"
+		"\"nodev\"]},{\"destination\":\"/ro/sub\",\"type\":"
+		"\"tmpfs\"}],\"linux\":{\"maskedPaths\":[\"/proc/"
 		"timer_list\",\"/proc/acpi\","
 		"\"/masked\",\"/no/such\"],\"readonlyPaths\":[\"/proc/sys\","
+		"\"/ro\","
 		"\"/no/such\"]}}",
 		rootfs);
 	assert_int_equal(in_child(masks_body, &s), 0);
 	oci_spec_free(&s);
 	unit_rmtree(dir); /* frees dir */
+	unit_rmtree(xasprintf("%s/ro", rootfs));
 	free(secret);
 }
 
