@@ -30,19 +30,21 @@
 
 int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e)
 {
+	/* "" is not given, as runc */
+	const char *host = s->hostname && *s->hostname ? s->hostname : NULL;
+	const char *dom =
+	    s->domainname && *s->domainname ? s->domainname : NULL;
+
 	/* without a UTS namespace of its own it would be the host's name */
-	if ((s->hostname || s->domainname) && !oci_ns_find(s, CLONE_NEWUTS))
+	if ((host || dom) && !oci_ns_find(s, CLONE_NEWUTS))
 		return hm_failx(e, HM_EXIT_FAIL,
 				"cannot set the %s without a private UTS "
 				"namespace",
-				s->hostname ? "hostname" : "domainname");
-	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
-		return hm_fail(e, errno, "set the hostname \"%s\"",
-			       s->hostname);
-	if (s->domainname &&
-	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
-		return hm_fail(e, errno, "set the domainname \"%s\"",
-			       s->domainname);
+				host ? "hostname" : "domainname");
+	if (host && sethostname(host, strlen(host)) < 0)
+		return hm_fail(e, errno, "set the hostname \"%s\"", host);
+	if (dom && setdomainname(dom, strlen(dom)) < 0)
+		return hm_fail(e, errno, "set the domainname \"%s\"", dom);
 	return 0;
 }
 

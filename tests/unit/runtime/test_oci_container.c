@@ -675,6 +675,9 @@ static void host_settings_body(const struct oci_spec *s)
 			    "host's namespace"));
 	CHECK(oci_kernel_settings(s, &e) < 0);
 	CHECK(strstr(e.msg, "hostname without a private UTS namespace"));
+	/* an empty name is no name: nothing to refuse */
+	((struct oci_spec *)s)->hostname[0] = '\0';
+	CHECK_OK(oci_kernel_settings(s, &ce_));
 }
 
 /* (a key that does not exist: were the check missing, nothing is written
