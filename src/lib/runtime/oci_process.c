@@ -55,8 +55,9 @@ static int limits(const struct oci_process *p, struct hm_err *e)
 		struct rlimit rl = {r->soft, r->hard};
 
 		if (setrlimit(r->resource, &rl) < 0)
-			return hm_fail(e, errno, "setrlimit %d (%llu:%llu)",
-				       r->resource, (unsigned long long)r->soft,
+			return hm_fail(e, errno, "setrlimit %s %llu:%llu",
+				       oci_rlimit_name(r->resource),
+				       (unsigned long long)r->soft,
 				       (unsigned long long)r->hard);
 	}
 	if (p->oom_score_adj != OCI_UNSET) {

@@ -166,6 +166,38 @@ static void test_process_creds(void **state)
 	oci_spec_free(&s);
 }
 
+/* a limit the kernel refuses is named in the error (above fs.nr_open:
+ * EPERM even with CAP_SYS_RESOURCE) */
+static void rlimit_body(const struct oci_spec *s)
+{
+	struct hm_err e;
+
+	CHECK(oci_process_creds(&s->process, &e) < 0);
+	CHECK(strstr(e.msg, "setrlimit RLIMIT_NOFILE ") && e.errnum == EPERM);
+}
+
+static void test_rlimit_refused(void **state)
+{
+	struct oci_spec s;
+	char buf[32] = "";
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+	unsigned long long n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	n = strtoull(buf, NULL, 10) + 1;
+	spec_of(&s,
+		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"/\"},"
+		"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
+		"\"user\":{\"uid\":0,\"gid\":0},\"rlimits\":[{\"type\":"
+		"\"RLIMIT_NOFILE\",\"soft\":%llu,\"hard\":%llu}]}}",
+		n, n);
+	assert_int_equal(in_child(rlimit_body, &s), 0);
+	oci_spec_free(&s);
+}
+
 /* a cwd the new user cannot enter is an error, after the switch */
 static void cwd_denied_body(const struct oci_spec *s)
 {
@@ -249,6 +281,7 @@ int main(void)
 	    cmocka_unit_test(test_kernel_settings),
 	    cmocka_unit_test(test_host_settings_refused),
 	    cmocka_unit_test(test_process_creds),
+	    cmocka_unit_test(test_rlimit_refused),
 	    cmocka_unit_test(test_cwd_denied),
 	    cmocka_unit_test(test_exec),
 	};
