@@ -61,6 +61,25 @@ static char *own_cgroup(const char *opts, bool v2)
 	return xstrdup("/");
 }
 
+/* a v1 hierarchy's super options without release_agent=; NULL if none */
+static char *v1_data(const char *opts)
+{
+	cleanup_free char *c = xstrdup(opts);
+	char *save = NULL, *out = NULL;
+
+	for (char *w = strtok_r(c, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		char *n;
+
+		if (util_has_prefix(w, "release_agent="))
+			continue;
+		n = out ? xasprintf("%s,%s", out, w) : xstrdup(w);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
 /* one hierarchy at @dest/@name: a fresh mount, or the own cgroup bound */
 static int one_hierarchy(int rootfd, const char *dest, const char *mnt,
 			 const char *fstype, char *opts,
@@ -82,9 +101,13 @@ static int one_hierarchy(int rootfd, const char *dest, const char *mnt,
 		opts += 3;
 	else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
 		opts += 2;
-	if (cgns)
-		return mount_at(fstype, fd, target, fstype, fl,
-				*opts ? opts : NULL, e);
+	if (cgns) {
+		/* the hierarchy's controllers (and name=); not the host's
+		 * release agent, nor cgroup2's options of the init ns */
+		cleanup_free char *data = v2 ? NULL : v1_data(opts);
+
+		return mount_at(fstype, fd, target, fstype, fl, data, e);
+	}
 	own = own_cgroup(opts, v2);
 	src = xasprintf("%s%s", mnt, own);
 	if (mount_at(src, fd, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)

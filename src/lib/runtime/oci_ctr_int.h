@@ -8,6 +8,7 @@
 #define HOMO_OCI_CTR_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "runtime/oci_spec.h"
@@ -18,6 +19,9 @@ struct oci_mnt_opts {
 	unsigned long prop[4]; /* MS_(REC|)PRIVATE/SLAVE/SHARED/UNBINDABLE */
 	int nprop;
 	char *data; /* the unknown options, comma-joined; NULL if none */
+	/* the recursive forms (rro, rnosuid, ...): mount_setattr(2) */
+	uint64_t attr_set, attr_clr;
+	bool idmap; /* idmap, ridmap: not supported */
 };
 
 /**
@@ -33,9 +37,11 @@ unsigned long oci_mnt_propagation(const char *name);
  * oci_resolve_in_root() - @path with every symlink on the way resolved
  * inside the root @rootfd (lexically: ".." stops at the root, an absolute
  * link restarts there), as runc's securejoin; the missing tail is kept.
+ * @followed: set when a symlink was on the way.
  * Return: a clean absolute path, or NULL with @e (ELOOP).
  */
-char *oci_resolve_in_root(int rootfd, const char *path, struct hm_err *e);
+char *oci_resolve_in_root(int rootfd, const char *path, bool *followed,
+			  struct hm_err *e);
 
 /**
  * oci_mount_entry() - mount @m inside @rootfd (an fd of the rootfs).

@@ -9,10 +9,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -54,6 +56,33 @@ static const struct {
     {"loud", true, MS_SILENT},
     {"bind", false, MS_BIND},
     {"rbind", false, MS_BIND | MS_REC},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"symfollow", true, MS_NOSYMFOLLOW},
+};
+
+/* runc 1.1's recursive forms, applied to the whole tree by mount_setattr */
+static const struct {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+	bool atime; /* one of the modes of the MOUNT_ATTR__ATIME field */
+} attr_table[] = {
+    {"rro", false, MOUNT_ATTR_RDONLY, false},
+    {"rrw", true, MOUNT_ATTR_RDONLY, false},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID, false},
+    {"rsuid", true, MOUNT_ATTR_NOSUID, false},
+    {"rnodev", false, MOUNT_ATTR_NODEV, false},
+    {"rdev", true, MOUNT_ATTR_NODEV, false},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC, false},
+    {"rexec", true, MOUNT_ATTR_NOEXEC, false},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME, false},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME, false},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW, false},
+    /* atime is one field: setting one mode clears the others */
+    {"rrelatime", false, MOUNT_ATTR_RELATIME, true},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME, true},
+    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME, true},
 };
 
 static const struct {
@@ -72,6 +101,28 @@ unsigned long oci_mnt_propagation(const char *name)
 		if (!strcmp(name, prop_table[i].name))
 			return prop_table[i].flag;
 	return 0;
+}
+
+static bool parse_attr(const char *opt, struct oci_mnt_opts *o)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(attr_table); i++) {
+		uint64_t a = attr_table[i].attr;
+
+		if (strcmp(opt, attr_table[i].name))
+			continue;
+		if (attr_table[i].atime) {
+			o->attr_clr |= MOUNT_ATTR__ATIME;
+			o->attr_set = (o->attr_set & ~MOUNT_ATTR__ATIME) | a;
+		} else if (attr_table[i].clear) {
+			o->attr_clr |= a;
+			o->attr_set &= ~a;
+		} else {
+			o->attr_set |= a;
+			o->attr_clr &= ~a;
+		}
+		return true;
+	}
+	return false;
 }
 
 static bool parse_flag(const char *opt, struct oci_mnt_opts *o)
@@ -100,8 +151,12 @@ void oci_mnt_parse(char *const *opts, struct oci_mnt_opts *o)
 				o->prop[o->nprop++] = p;
 			continue;
 		}
-		if (parse_flag(opts[i], o))
+		if (parse_flag(opts[i], o) || parse_attr(opts[i], o))
 			continue;
+		if (!strcmp(opts[i], "idmap") || !strcmp(opts[i], "ridmap")) {
+			o->idmap = true;
+			continue;
+		}
 		/* runc's extensions homo does not do: not fs data either */
 		if (!strcmp(opts[i], "tmpcopyup"))
 			continue;
@@ -149,7 +204,8 @@ int oci_remount(int fd, const char *what, unsigned long flags, struct hm_err *e)
 	return mount_at(NULL, fd, what, NULL, base | flags | keep, NULL, e);
 }
 
-char *oci_resolve_in_root(int rootfd, const char *path, struct hm_err *e)
+char *oci_resolve_in_root(int rootfd, const char *path, bool *followed,
+			  struct hm_err *e)
 {
 	cleanup_free char *out = xstrdup("");
 	cleanup_free char *rest = xstrdup(path);
@@ -185,6 +241,7 @@ char *oci_resolve_in_root(int rootfd, const char *path, struct hm_err *e)
 					return NULL;
 				}
 				to[n] = '\0';
+				*followed = true;
 				if (to[0] == '/')
 					out[0] = '\0';
 				free(rest);
@@ -222,9 +279,18 @@ static int reopen_dest(int rootfd, const char *dest, struct hm_err *e)
 	return fd;
 }
 
+/* after the mount: the recursive attributes, then the propagation */
 static int set_propagation(int fd, const char *dest,
 			   const struct oci_mnt_opts *o, struct hm_err *e)
 {
+	struct mount_attr attr = {.attr_set = o->attr_set,
+				  .attr_clr = o->attr_clr};
+
+	if ((attr.attr_set || attr.attr_clr) &&
+	    syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+		    &attr, sizeof(attr)) < 0)
+		return hm_fail(e, errno,
+			       "set the recursive attributes of \"%s\"", dest);
 	for (int i = 0; i < o->nprop; i++)
 		if (mount_at(NULL, fd, dest, NULL, o->prop[i], NULL, e) < 0)
 			return hm_prefix(e, "propagation of \"%s\"", dest);
@@ -255,8 +321,9 @@ int oci_mount_entry(int rootfd, const struct oci_mount *entry, bool userns,
 {
 	/* symlinks on the way resolved inside the root, as runc's securejoin:
 	 * the mount lands where the container sees the path */
+	bool followed = false;
 	cleanup_free char *dest =
-	    oci_resolve_in_root(rootfd, entry->destination, e);
+	    oci_resolve_in_root(rootfd, entry->destination, &followed, e);
 	struct oci_mount mm = *entry, *m = &mm;
 	const char *type = m->type ? m->type : "none";
 	struct oci_mnt_opts o;
@@ -270,10 +337,34 @@ int oci_mount_entry(int rootfd, const struct oci_mount *entry, bool userns,
 	mm.destination = dest;
 	oci_mnt_parse(m->options, &o);
 	data = o.data;
+	if (o.idmap)
+		return hm_failx(
+		    e, HM_EXIT_FAIL,
+		    "mount on \"%s\": idmap mounts are not supported",
+		    entry->destination);
+	/* procfs or sysfs through an image's symlink ("/proc -> /") would
+	 * land wherever the image chose: refused, as runc */
+	if (followed && (!strcmp(type, "proc") || !strcmp(type, "sysfs")))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"mount %s on \"%s\": a symlink in the rootfs "
+				"(it must be a directory)",
+				type, entry->destination);
 	if ((o.flags & MS_BIND) || !strcmp(type, "bind"))
 		return mount_bind(rootfd, m, src, &o, e);
 	if (!strcmp(type, "sysfs") && userns && !netns) {
-		/* no sysfs of a netns the userns does not own: the host's */
+		/* no sysfs of a netns the userns does not own: the host's,
+		 * its flags on every mount below it too (cgroupfs, ...) */
+		static const struct {
+			unsigned long ms;
+			uint64_t attr;
+		} rec[] = {{MS_RDONLY, MOUNT_ATTR_RDONLY},
+			   {MS_NOSUID, MOUNT_ATTR_NOSUID},
+			   {MS_NODEV, MOUNT_ATTR_NODEV},
+			   {MS_NOEXEC, MOUNT_ATTR_NOEXEC}};
+
+		for (size_t i = 0; i < ARRAY_SIZE(rec); i++)
+			if (o.flags & rec[i].ms)
+				o.attr_set |= rec[i].attr;
 		o.flags |= MS_BIND | MS_REC;
 		return mount_bind(rootfd, m, "/sys", &o, e);
 	}
@@ -289,8 +380,17 @@ int oci_mount_entry(int rootfd, const struct oci_mount *entry, bool userns,
 		if (fd < 0)
 			return -1;
 	}
-	if (mount_at(src, fd, m->destination, type, o.flags, data, e) < 0)
-		return -1;
+	if (mount_at(src, fd, m->destination, type, o.flags, data, e) < 0) {
+		struct hm_err scratch;
+
+		/* an IPC namespace the user namespace does not own: the
+		 * host's /dev/mqueue, as runc */
+		if (!userns || strcmp(type, "mqueue") ||
+		    hm_err_or(e, &scratch)->errnum != EPERM)
+			return -1;
+		o.flags |= MS_BIND | MS_REC;
+		return mount_bind(rootfd, m, "/dev/mqueue", &o, e);
+	}
 	now = reopen_dest(rootfd, m->destination, e);
 	if (now < 0)
 		return -1;

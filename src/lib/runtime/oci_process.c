@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -29,13 +30,21 @@
 
 int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e)
 {
-	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
-		return hm_fail(e, errno, "set the hostname \"%s\"",
-			       s->hostname);
-	if (s->domainname &&
-	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
-		return hm_fail(e, errno, "set the domainname \"%s\"",
-			       s->domainname);
+	/* "" is not given, as runc */
+	const char *host = s->hostname && *s->hostname ? s->hostname : NULL;
+	const char *dom =
+	    s->domainname && *s->domainname ? s->domainname : NULL;
+
+	/* without a UTS namespace of its own it would be the host's name */
+	if ((host || dom) && !oci_ns_find(s, CLONE_NEWUTS))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"cannot set the %s without a private UTS "
+				"namespace",
+				host ? "hostname" : "domainname");
+	if (host && sethostname(host, strlen(host)) < 0)
+		return hm_fail(e, errno, "set the hostname \"%s\"", host);
+	if (dom && setdomainname(dom, strlen(dom)) < 0)
+		return hm_fail(e, errno, "set the domainname \"%s\"", dom);
 	return 0;
 }
 
@@ -46,8 +55,9 @@ static int limits(const struct oci_process *p, struct hm_err *e)
 		struct rlimit rl = {r->soft, r->hard};
 
 		if (setrlimit(r->resource, &rl) < 0)
-			return hm_fail(e, errno, "setrlimit %d (%llu:%llu)",
-				       r->resource, (unsigned long long)r->soft,
+			return hm_fail(e, errno, "setrlimit %s %llu:%llu",
+				       oci_rlimit_name(r->resource),
+				       (unsigned long long)r->soft,
 				       (unsigned long long)r->hard);
 	}
 	if (p->oom_score_adj != OCI_UNSET) {

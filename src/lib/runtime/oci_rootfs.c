@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +67,11 @@ int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
 	bool cgns = oci_ns_find(s, CLONE_NEWCGROUP) != NULL;
 	cleanup_close int rootfd = -1;
 
-	if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+	/* an unbindable / could not be bound below: that one is applied to
+	 * the new root only (oci_rootfs_finish) */
+	if (!prop || (prop & MS_UNBINDABLE))
+		prop = MS_SLAVE | MS_REC;
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return hm_fail(e, errno, "set the propagation of /");
 	if (parent_mount_private(rootfs, e) < 0)
 		return -1;
@@ -82,12 +87,58 @@ int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
 	return oci_make_devices(rootfd, s, userns, e);
 }
 
+/*
+ * --no-pivot leaves the host's mounts in the namespace, below the chroot:
+ * detach its full procfs and sysfs mounts (or cover them where that is
+ * refused), as runc, so they cannot be reached through a leaked fd and the
+ * kernel's check for a fully visible procfs (mounting one in a user
+ * namespace) does not count them.
+ */
+static int hide_host_kernel_fs(const char *rootfs, struct hm_err *e)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], **todo = NULL;
+	size_t n = strlen(rootfs);
+	int r = 0;
+
+	if (!f)
+		return hm_fail(e, errno, "open /proc/self/mountinfo");
+	while (fgets(line, sizeof(line), f)) {
+		char root[1024], mnt[1024], type[64];
+		char *sep = strstr(line, " - ");
+
+		if (!sep ||
+		    sscanf(line, "%*s %*s %*s %1023s %1023s", root, mnt) != 2 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		if (strcmp(root, "/") ||
+		    (strcmp(type, "proc") && strcmp(type, "sysfs")) ||
+		    (!strncmp(mnt, rootfs, n) && (!mnt[n] || mnt[n] == '/')))
+			continue;
+		todo = strv_push(todo, mnt);
+	}
+	/* the deepest first: a parent's detach takes its children along */
+	for (size_t i = strv_len(todo); r == 0 && i-- > 0;) {
+		const char *p = todo[i];
+
+		if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			continue; /* gone with a parent */
+		if (umount2(p, MNT_DETACH) < 0 &&
+		    mount("tmpfs", p, "tmpfs", 0, "size=0") < 0)
+			r = hm_fail(e, errno, "hide the host's \"%s\"", p);
+	}
+	strv_free(todo);
+	return r;
+}
+
 static int pivot(const char *rootfs, bool no_pivot, struct hm_err *e)
 {
 	if (chdir(rootfs) < 0)
 		return hm_fail(e, errno, "chdir \"%s\"", rootfs);
 	if (no_pivot) {
 		/* for a root on a ramfs, where pivot_root is refused */
+		if (hide_host_kernel_fs(rootfs, e) < 0)
+			return -1;
 		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
 			return hm_fail(e, errno, "move \"%s\" onto /", rootfs);
 		if (chroot(".") < 0)
@@ -107,9 +158,44 @@ static int pivot(const char *rootfs, bool no_pivot, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * The namespace a sysctl belongs to (runc's list), so that a config cannot
+ * write the host's: 0 for one that is not namespaced.
+ */
+static int sysctl_ns(const char *key)
+{
+	static const char *const ipc[] = {
+	    "kernel.msgmax", "kernel.msgmnb",	      "kernel.msgmni",
+	    "kernel.sem",    "kernel.shmall",	      "kernel.shmmax",
+	    "kernel.shmmni", "kernel.shm_rmid_forced"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+		if (!strcmp(key, ipc[i]))
+			return CLONE_NEWIPC;
+	if (util_has_prefix(key, "fs.mqueue."))
+		return CLONE_NEWIPC;
+	if (util_has_prefix(key, "net."))
+		return CLONE_NEWNET;
+	if (!strcmp(key, "kernel.hostname") ||
+	    !strcmp(key, "kernel.domainname"))
+		return CLONE_NEWUTS;
+	return 0;
+}
+
 /* linux.sysctl, before readonlyPaths makes /proc/sys read-only */
 static int sysctls(const struct oci_spec *s, struct hm_err *e)
 {
+	for (size_t i = 0; s->sysctl && s->sysctl[i]; i += 2) {
+		int ns = sysctl_ns(s->sysctl[i]);
+
+		if (!ns || !oci_ns_find(s, ns))
+			return hm_failx(e, HM_EXIT_FAIL, "sysctl %s: %s",
+					s->sysctl[i],
+					ns ? "not allowed in the host's "
+					     "namespace"
+					   : "not in a separate kernel "
+					     "namespace");
+	}
 	for (size_t i = 0; s->sysctl && s->sysctl[i]; i += 2) {
 		cleanup_free char *path =
 		    xasprintf("/proc/sys/%s", s->sysctl[i]);
@@ -153,7 +239,14 @@ static int read_only(const char *path, struct hm_err *e)
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", path);
 	/* what the mount has (nosuid, nodev, noexec) is kept */
-	return oci_remount(fd, path, oci_mount_flags(fd) | MS_RDONLY, e);
+	if (oci_remount(fd, path, oci_mount_flags(fd) | MS_RDONLY, e) < 0)
+		return -1;
+	/* and the mounts below it are read-only too (runc leaves them) */
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+		    &(struct mount_attr){.attr_set = MOUNT_ATTR_RDONLY},
+		    sizeof(struct mount_attr)) < 0)
+		return hm_fail(e, errno, "make \"%s\" read-only", path);
+	return 0;
 }
 
 int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,

@@ -205,6 +205,14 @@ static const struct {
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
+const char *oci_rlimit_name(int res)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		if (rlimit_names[i].res == res)
+			return rlimit_names[i].name;
+	return "RLIMIT_?";
+}
+
 static int rlimit_number(const char *name)
 {
 	size_t i;

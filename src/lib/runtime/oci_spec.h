@@ -152,6 +152,9 @@ int oci_spec_load(const char *bundle, struct oci_spec *s, struct hm_err *e);
 /** oci_spec_free() - release what @s holds (it may be zeroed). */
 void oci_spec_free(struct oci_spec *s);
 
+/** oci_rlimit_name() - "RLIMIT_NOFILE" for RLIMIT_NOFILE. */
+const char *oci_rlimit_name(int res);
+
 /** oci_ns_has() - the namespace entry of @type (CLONE_NEW*), or NULL. */
 const struct oci_namespace *oci_ns_find(const struct oci_spec *s, int type);
 
