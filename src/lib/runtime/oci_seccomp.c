@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "base/util.h"
 #include "runtime/seccomp.h"
 
@@ -191,9 +192,11 @@ static int add_name(scmp_filter_ctx ctx, uint32_t act, const char *name,
 		    const struct scmp_arg_cmp *c, size_t n, const char *path,
 		    struct hm_err *e)
 {
-	int nr = seccomp_syscall_resolve_name(name);
-	int r = 0;
+	int nr, r = 0;
 
+	if (!ctx) /* checking a profile whose program is cached */
+		return 0;
+	nr = seccomp_syscall_resolve_name(name);
 	/* unknown to this libseccomp on every architecture: skipped */
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
@@ -292,7 +295,7 @@ static int add_arches(scmp_filter_ctx ctx, json_t *sc, struct hm_err *e)
 					   "architecture \"%s\"",
 				       i, s ? s : "(not a string)");
 		/* the native one is in already: EEXIST */
-		r = seccomp_arch_add(ctx, arch);
+		r = ctx ? seccomp_arch_add(ctx, arch) : 0;
 		if (r < 0 && r != -EEXIST)
 			return hm_fail(e, -r, PFX ".architectures[%zu]: %s", i,
 				       s);
@@ -395,8 +398,8 @@ static int build(scmp_filter_ctx ctx, json_t *sc, uint32_t def,
 
 	/* the caller decides about no_new_privs (process.noNewPrivileges);
 	 * a binary tree of syscall numbers: see seccomp.c */
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (r == 0)
+	r = ctx ? seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) : 0;
+	if (r == 0 && ctx)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		return hm_fail(e, -r, "seccomp: filter attributes");
@@ -413,15 +416,77 @@ static int build(scmp_filter_ctx ctx, json_t *sc, uint32_t def,
 	return check_listener(sc, f, e);
 }
 
-int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
-			struct hm_err *e)
+/* The program libseccomp generates for @sc: most of a compile's time. */
+static int generate(json_t *sc, uint32_t def, struct oci_seccomp *f, char **buf,
+		    size_t *len, struct hm_err *e)
 {
+	scmp_filter_ctx ctx = seccomp_init(def);
+	int r;
+
+	if (!ctx)
+		return hm_fail(e, 0, "seccomp: cannot initialise the filter");
+	r = build(ctx, sc, def, f, e);
+	if (r == 0)
+		r = seccomp_export(ctx, buf, len, e);
+	seccomp_release(ctx);
+	if (r == 0 &&
+	    (*len == 0 || *len / sizeof(struct sock_filter) > BPF_MAXINSNS))
+		r = hm_fail(e, 0,
+			    PFX ": the filter is too large (%zu instructions)",
+			    *len / sizeof(struct sock_filter));
+	return r;
+}
+
+/*
+ * A cached program's file: keyed by the profile (canonical JSON), what
+ * the program depends on besides (libseccomp's version and syscall
+ * tables, the native architecture) and the layout build() generates
+ * ("tree": change the tag when build() changes).
+ */
+static char *cache_path(const char *dir, json_t *sc)
+{
+	const struct scmp_version *v = seccomp_version();
+	cleanup_free char *text = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
+	cleanup_free char *key = NULL;
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (!text)
+		return NULL;
+	key = xasprintf("oci-seccomp/tree/%u.%u.%u/%u\n%s", v->major, v->minor,
+			v->micro, seccomp_arch_native(), text);
+	sha256_hex(key, strlen(key), hex);
+	return xasprintf("%s/oci-%s.bpf", dir, hex);
+}
+
+/* The program from @dir's cache, the profile still checked in full. */
+static int cached(const char *path, json_t *sc, uint32_t def,
+		  struct oci_seccomp *f, char **buf, size_t *len,
+		  struct hm_err *e)
+{
+	size_t off = 0;
+	char *file = seccomp_cache_read(path, &off, len);
+
+	if (!file)
+		return 1;
+	if (build(NULL, sc, def, f, e) < 0) {
+		free(file);
+		return -1;
+	}
+	*buf = xmalloc(*len);
+	memcpy(*buf, file + off, *len);
+	free(file);
+	return 0;
+}
+
+int oci_seccomp_compile_cached(json_t *profile, const char *cache_dir,
+			       struct oci_seccomp **out, struct hm_err *e)
+{
+	cleanup_free char *path = NULL;
 	struct oci_seccomp *f;
-	scmp_filter_ctx ctx;
 	char *buf = NULL;
 	size_t len = 0;
 	uint32_t def;
-	int r;
+	int r = 1;
 
 	*out = NULL;
 	if (!json_is_object(profile))
@@ -434,21 +499,16 @@ int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
 		return hm_fail(e, 0,
 			       PFX ".defaultAction: SCMP_ACT_NOTIFY cannot be "
 				   "the default action");
-	ctx = seccomp_init(def);
-	if (!ctx)
-		return hm_fail(e, 0, "seccomp: cannot initialise the filter");
 	f = xmalloc(sizeof(*f));
 	*f = (struct oci_seccomp){.listener = -1};
-	r = build(ctx, profile, def, f, e);
-	if (r == 0)
-		r = seccomp_export(ctx, &buf, &len, e);
-	seccomp_release(ctx);
-	if (r == 0 &&
-	    (len == 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS))
-		r = hm_fail(e, 0,
-			    PFX ": the filter is too large (%zu "
-				"instructions)",
-			    len / sizeof(struct sock_filter));
+	path = cache_dir ? cache_path(cache_dir, profile) : NULL;
+	if (path)
+		r = cached(path, profile, def, f, &buf, &len, e);
+	if (r > 0) {
+		r = generate(profile, def, f, &buf, &len, e);
+		if (r == 0 && path)
+			seccomp_cache_write(cache_dir, path, buf, len);
+	}
 	if (r < 0) {
 		free(buf);
 		oci_seccomp_free(f);
@@ -458,6 +518,12 @@ int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
 	f->prog.len = (unsigned short)(len / sizeof(struct sock_filter));
 	*out = f;
 	return 0;
+}
+
+int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
+			struct hm_err *e)
+{
+	return oci_seccomp_compile_cached(profile, NULL, out, e);
 }
 
 bool oci_seccomp_notifies(const struct oci_seccomp *f)

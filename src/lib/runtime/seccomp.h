@@ -100,4 +100,18 @@ int seccomp_prepare(uint64_t caps, bool unconfined, const char *cache_dir,
 int seccomp_export(scmp_filter_ctx ctx, char **buf, size_t *len,
 		   struct hm_err *e);
 
+/**
+ * seccomp_cache_read() - the file at @path if it is a cached program whose
+ * sha256 (in its header) matches: the program is at *@off, *@len bytes.
+ * NULL when missing, damaged or of the wrong size. Free the result.
+ */
+char *seccomp_cache_read(const char *path, size_t *off, size_t *len);
+
+/**
+ * seccomp_cache_write() - keep @prog (@len bytes) at @path under @dir,
+ * with its digest, atomically; a failure only costs a compile next time.
+ */
+void seccomp_cache_write(const char *dir, const char *path, const char *prog,
+			 size_t len);
+
 #endif

@@ -91,13 +91,12 @@ static inline int status_of(pid_t pid)
 }
 
 /*
- * Load @text's filter in a forked child (no_new_privs first, as an
- * unprivileged container would) and run @fn there; its return is the
- * child's exit status (99: the load failed). Returns the wait status.
+ * Load @f in a forked child (no_new_privs first, as an unprivileged
+ * container would) and run @fn there; its return is the child's exit
+ * status (99: the load failed). Frees @f; returns the wait status.
  */
-static inline int run_filtered(const char *text, int (*fn)(void))
+static inline int run_loaded(struct oci_seccomp *f, int (*fn)(void))
 {
-	struct oci_seccomp *f = compile_ok(text);
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -110,6 +109,12 @@ static inline int run_filtered(const char *text, int (*fn)(void))
 	}
 	oci_seccomp_free(f);
 	return status_of(pid);
+}
+
+/* run_loaded() with @text's filter */
+static inline int run_filtered(const char *text, int (*fn)(void))
+{
+	return run_loaded(compile_ok(text), fn);
 }
 
 static inline void assert_exit0(int st)

@@ -7,6 +7,9 @@
  */
 #include "oci_seccomp_unit.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 /* The listener's end: one connection, the state JSON and one fd. */
 static int recv_listener(int lsock, char *buf, size_t len, int *fd)
 {
@@ -398,6 +401,138 @@ static void test_architectures(void **state)
 }
 #endif
 
+static struct oci_seccomp *compile_cached(const char *text, const char *dir,
+					  struct hm_err *e)
+{
+	json_t *j = parse(text);
+	struct oci_seccomp *f = NULL;
+
+	if (oci_seccomp_compile_cached(j, dir, &f, e) < 0)
+		f = NULL;
+	json_decref(j);
+	return f;
+}
+
+static int getppid_is(long want)
+{
+	return syscall(SYS_getppid) == want ? 0 : 1;
+}
+
+static int getppid_42(void)
+{
+	return getppid_is(-1) || errno != 42;
+}
+
+static int getppid_43(void)
+{
+	return getppid_is(-1) || errno != 43;
+}
+
+/* The one program file of @dir, and its inode. */
+static char *cache_file(const char *dir, ino_t *ino)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat st;
+	char *path = NULL;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			free(path);
+			path = xasprintf("%s/%s", dir, de->d_name);
+			n++;
+		}
+	closedir(d);
+	assert_int_equal(n, 1);
+	assert_int_equal(stat(path, &st), 0);
+	*ino = st.st_ino;
+	return path;
+}
+
+/* A NOTIFY profile cached while its agent listened, compiled again once
+ * the agent is gone: still an error of the compile. */
+static void check_listener_on_hit(const char *tmp)
+{
+	cleanup_free char *sock = xasprintf("%s/agent.sock", tmp);
+	cleanup_free char *dir = xasprintf("%s/cn", tmp), *prof = NULL;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct hm_err e = {0};
+	struct oci_seccomp *f;
+	ino_t ino;
+
+	strcpy(sa.sun_path, sock);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	prof = xasprintf(ALLOW_ALL ", \"listenerPath\": \"%s\", "
+				   "\"syscalls\": [{\"names\": [\"getppid\"], "
+				   "\"action\": \"SCMP_ACT_NOTIFY\"}]}",
+			 sock);
+	f = compile_cached(prof, dir, &e);
+	assert_non_null(f);
+	oci_seccomp_free(f);
+	free(cache_file(dir, &ino));
+	close(l);
+	unlink(sock);
+	assert_null(compile_cached(prof, dir, &e));
+	assert_non_null(strstr(e.msg, "listenerPath: connect to"));
+}
+
+#define DENY_GETPPID(n)                                                      \
+	ALLOW_ALL ", \"syscalls\": [{\"names\": [\"getppid\"], \"action\": " \
+		  "\"SCMP_ACT_ERRNO\", \"errnoRet\": " #n "}]}"
+
+/*
+ * The cache: a compile writes the program, the next of the same profile
+ * loads it (the file untouched), a file damaged in place is generated
+ * again, and the profile is checked on a hit too.
+ */
+static void test_cache(void **state)
+{
+	char *tmp = unit_tmpdir();
+	cleanup_free char *dir = xasprintf("%s/cache", tmp), *path = NULL;
+	cleanup_free char *p43 = NULL, *copy = NULL, *d43 = NULL;
+	struct hm_err e = {0};
+	ino_t ino, ino2;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	assert_exit0(
+	    run_loaded(compile_cached(DENY_GETPPID(42), dir, &e), getppid_42));
+	path = cache_file(dir, &ino);
+	assert_exit0(
+	    run_loaded(compile_cached(DENY_GETPPID(42), dir, &e), getppid_42));
+	free(cache_file(dir, &ino2));
+	assert_true(ino == ino2); /* a hit: not written again */
+
+	/* a hit loads the file's program: profile 43's file given 42's
+	 * program (digest and all) makes 43's compile enforce 42 */
+	buf = util_read_file(path, &len, NULL);
+	assert_non_null(buf);
+	d43 = xasprintf("%s/c43", tmp);
+	oci_seccomp_free(compile_cached(DENY_GETPPID(43), d43, &e));
+	p43 = cache_file(d43, &ino);
+	assert_int_equal(util_write_file_atomic(p43, buf, len, false, NULL), 0);
+	assert_exit0(
+	    run_loaded(compile_cached(DENY_GETPPID(43), d43, &e), getppid_42));
+
+	/* damaged in place, same size: generated again and rewritten */
+	buf[len - 3] ^= 0x5a;
+	assert_int_equal(util_write_file_atomic(p43, buf, len, false, NULL), 0);
+	assert_exit0(
+	    run_loaded(compile_cached(DENY_GETPPID(43), d43, &e), getppid_43));
+	copy = util_read_file(p43, &len, NULL);
+	assert_true(memcmp(copy, buf, len) != 0);
+	free(buf);
+
+	/* a hit still checks what is outside the program: the listener */
+	check_listener_on_hit(tmp);
+	unit_rmtree(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +540,7 @@ int main(void)
 	    cmocka_unit_test(test_podman_profile),
 	    cmocka_unit_test(test_docker_profile),
 	    cmocka_unit_test(test_architectures),
+	    cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
