@@ -221,7 +221,7 @@ static int add_entry(scmp_filter_ctx ctx, json_t *x, const char *path,
 		     uint32_t def, struct oci_seccomp *f, struct hm_err *e)
 {
 	json_t *names = json_object_get(x, "names"), *args, *v;
-	struct scmp_arg_cmp c[6];
+	struct scmp_arg_cmp c[32]; /* one argument may have several */
 	char sub[160];
 	uint32_t act;
 	size_t i, n = 0;
@@ -236,7 +236,8 @@ static int add_entry(scmp_filter_ctx ctx, json_t *x, const char *path,
 	if (args && !json_is_null(args) && !json_is_array(args))
 		return hm_fail(e, 0, "%s.args: not an array", path);
 	if (json_array_size(args) > ARRAY_SIZE(c))
-		return hm_fail(e, 0, "%s.args: more than 6 conditions", path);
+		return hm_fail(e, 0, "%s.args: more than %zu conditions", path,
+			       ARRAY_SIZE(c));
 	json_array_foreach(args, i, v)
 	{
 		snprintf(sub, sizeof(sub), "%s.args[%zu]", path, i);
@@ -266,6 +267,20 @@ static int add_entry(scmp_filter_ctx ctx, json_t *x, const char *path,
 	return 0;
 }
 
+/* SCMP_ARCH_X86_64 -> libseccomp's token ("x86_64"), 0 if unknown */
+static uint32_t arch_token(const char *s)
+{
+	char low[32];
+	size_t k;
+
+	if (!s || strncmp(s, "SCMP_ARCH_", 10) || strlen(s + 10) >= sizeof(low))
+		return 0;
+	for (k = 0; s[10 + k]; k++)
+		low[k] = (char)tolower((unsigned char)s[10 + k]);
+	low[k] = '\0';
+	return seccomp_arch_resolve_name(low);
+}
+
 static int add_arches(scmp_filter_ctx ctx, json_t *sc, struct hm_err *e)
 {
 	json_t *a = json_object_get(sc, "architectures"), *v;
@@ -276,19 +291,9 @@ static int add_arches(scmp_filter_ctx ctx, json_t *sc, struct hm_err *e)
 	json_array_foreach(a, i, v)
 	{
 		const char *s = json_string_value(v);
-		char low[32];
-		uint32_t arch = 0;
-		size_t k;
+		uint32_t arch = arch_token(s);
 		int r;
 
-		if (s && !strncmp(s, "SCMP_ARCH_", 10) &&
-		    strlen(s + 10) < sizeof(low)) {
-			for (k = 0; s[10 + k]; k++)
-				low[k] =
-				    (char)tolower((unsigned char)s[10 + k]);
-			low[k] = '\0';
-			arch = seccomp_arch_resolve_name(low);
-		}
 		if (!arch)
 			return hm_fail(e, 0,
 				       PFX ".architectures[%zu]: unknown "
@@ -640,4 +645,47 @@ void oci_seccomp_free(struct oci_seccomp *f)
 	free(f->metadata);
 	json_decref(f->state);
 	free(f);
+}
+
+int oci_seccomp_keep_fd(const struct oci_seccomp *f)
+{
+	return f ? f->listener : -1;
+}
+
+/* The architectures the runtime spec names (config-linux.md) */
+static const char *const spec_arches[] = {
+    "SCMP_ARCH_X86",	  "SCMP_ARCH_X86_64",	   "SCMP_ARCH_X32",
+    "SCMP_ARCH_ARM",	  "SCMP_ARCH_AARCH64",	   "SCMP_ARCH_MIPS",
+    "SCMP_ARCH_MIPS64",	  "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
+    "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",	  "SCMP_ARCH_PPC64LE",	   "SCMP_ARCH_S390",
+    "SCMP_ARCH_S390X",	  "SCMP_ARCH_PARISC",	   "SCMP_ARCH_PARISC64",
+    "SCMP_ARCH_RISCV64",  "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
+    "SCMP_ARCH_SH",	  "SCMP_ARCH_SHEB",
+};
+
+json_t *oci_seccomp_features(void)
+{
+	json_t *acts = json_array(), *ops = json_array(),
+	       *arches = json_array();
+	json_t *known = json_array(), *supported = json_array();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(actions); i++)
+		json_array_append_new(acts, json_string(actions[i].name));
+	for (i = 0; i < ARRAY_SIZE(operators); i++)
+		json_array_append_new(ops, json_string(operators[i].name));
+	for (i = 0; i < ARRAY_SIZE(spec_arches); i++)
+		if (arch_token(spec_arches[i]))
+			json_array_append_new(arches,
+					      json_string(spec_arches[i]));
+	for (i = 0; i < ARRAY_SIZE(flag_names); i++) {
+		json_array_append_new(known, json_string(flag_names[i].name));
+		if (kernel_has_flag(flag_names[i].flag))
+			json_array_append_new(supported,
+					      json_string(flag_names[i].name));
+	}
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", 1,
+			 "actions", acts, "operators", ops, "archs", arches,
+			 "knownFlags", known, "supportedFlags", supported);
 }

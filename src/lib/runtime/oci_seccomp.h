@@ -68,6 +68,21 @@ bool oci_seccomp_notifies(const struct oci_seccomp *f);
  */
 void oci_seccomp_set_state(struct oci_seccomp *f, json_t *state);
 
+/**
+ * oci_seccomp_keep_fd() - the fd @f holds from the compile to the load
+ * (the connection to listenerPath, close-on-exec), or -1: a caller that
+ * closes the fds it does not know before the load must keep this one.
+ */
+int oci_seccomp_keep_fd(const struct oci_seccomp *f);
+
+/**
+ * oci_seccomp_features() - the "linux.seccomp" object of `features`
+ * (runtime-spec features-linux.md): enabled, actions, operators, archs
+ * (those this libseccomp knows), knownFlags, supportedFlags (those this
+ * kernel takes). A new reference.
+ */
+json_t *oci_seccomp_features(void);
+
 /** oci_seccomp_free() - release @f (NULL is fine). */
 void oci_seccomp_free(struct oci_seccomp *f);
 

@@ -128,6 +128,7 @@ static void test_good_profiles(void **state)
 		      "\"comment\": \"unknown keys ignored\"}]}");
 	/* listenerPath without a NOTIFY rule is ignored, as the spec says */
 	assert_false(oci_seccomp_notifies(f));
+	assert_int_equal(oci_seccomp_keep_fd(f), -1);
 	oci_seccomp_free(f);
 	oci_seccomp_free(NULL);
 }
@@ -224,8 +225,14 @@ static int same_index_child(void)
 	CHECK(err_of(SYS_getgid, 1, 2) == 21, 4);
 	CHECK(err_of(SYS_getgid, 1, 3) == 0, 5);
 	CHECK(err_of(SYS_getgid, 0, 2) == 0, 6);
+	/* seven values of one argument: more rules than arguments */
+	for (long v = 100; v < 107; v++)
+		CHECK(err_of(SYS_getegid, v, 0) == 22, 7);
+	CHECK(err_of(SYS_getegid, 107, 0) == 0, 8);
 	return 0;
 }
+
+#define EQ0(v) "{\"index\": 0, \"value\": " #v ", \"op\": \"SCMP_CMP_EQ\"}, "
 
 static void test_several_args(void **state)
 {
@@ -239,7 +246,11 @@ static void test_several_args(void **state)
 	    "{\"names\": [\"getgid\"], \"action\": \"SCMP_ACT_ERRNO\", "
 	    "\"errnoRet\": 21, \"args\": ["
 	    "{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, "
-	    "{\"index\": 1, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	    "{\"index\": 1, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}, "
+	    "{\"names\": [\"getegid\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"errnoRet\": 22, \"args\": [" EQ0(100) EQ0(101) EQ0(102) EQ0(103)
+		EQ0(104) EQ0(105) "{\"index\": 0, \"value\": 106, \"op\": "
+				  "\"SCMP_CMP_EQ\"}]}]}",
 	    same_index_child));
 }
 
@@ -388,6 +399,39 @@ static void test_tsync(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+static bool has(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i,
+			   v) if (!strcmp(json_string_value(v), s)) return true;
+	return false;
+}
+
+/* `features`: what this build and kernel support, runc's shape */
+static void test_features(void **state)
+{
+	json_t *f = oci_seccomp_features();
+	json_t *known = json_object_get(f, "knownFlags");
+	json_t *supp = json_object_get(f, "supportedFlags"), *v;
+	size_t i;
+
+	(void)state;
+	assert_true(json_is_true(json_object_get(f, "enabled")));
+	assert_int_equal(json_array_size(json_object_get(f, "actions")), 9);
+	assert_true(has(json_object_get(f, "actions"), "SCMP_ACT_NOTIFY"));
+	assert_int_equal(json_array_size(json_object_get(f, "operators")), 7);
+	assert_true(has(json_object_get(f, "archs"), "SCMP_ARCH_X86_64"));
+	assert_true(has(json_object_get(f, "archs"), "SCMP_ARCH_AARCH64"));
+	assert_false(has(json_object_get(f, "archs"), "SCMP_ARCH_VAX"));
+	assert_int_equal(json_array_size(known), 4);
+	assert_true(has(supp, "SECCOMP_FILTER_FLAG_TSYNC"));
+	json_array_foreach(supp, i, v)
+	    assert_true(has(known, json_string_value(v)));
+	json_decref(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +445,7 @@ int main(void)
 	    cmocka_unit_test(test_kill),
 	    cmocka_unit_test(test_trap_log_trace),
 	    cmocka_unit_test(test_tsync),
+	    cmocka_unit_test(test_features),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

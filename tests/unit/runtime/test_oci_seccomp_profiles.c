@@ -8,6 +8,7 @@
 #include "oci_seccomp_unit.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 /* The listener's end: one connection, the state JSON and one fd. */
@@ -84,6 +85,9 @@ static void test_notify(void **state)
 		      sock);
 	f = compile_ok(prof);
 	assert_true(oci_seccomp_notifies(f));
+	/* the connection a caller closing fds before the load must keep */
+	assert_true(oci_seccomp_keep_fd(f) > 2);
+	assert_true(fcntl(oci_seccomp_keep_fd(f), F_GETFD) & FD_CLOEXEC);
 	st = parse("{\"ociVersion\": \"1.0.2\", \"id\": \"c1\", "
 		   "\"status\": \"creating\", \"pid\": 4321, "
 		   "\"bundle\": \"/b\"}");
