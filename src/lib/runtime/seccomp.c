@@ -91,8 +91,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, int nr)
 #define NATIVE 0u
 #endif
 
-/* Is the entry part of the filter for a container with @mask? */
-static bool applies(const struct seccomp_rule *r, uint64_t mask)
+bool seccomp_rule_applies(const struct seccomp_rule *r, uint64_t mask)
 {
 	return (!r->caps || (mask & r->caps)) && !(mask & r->nocaps) &&
 	       (!r->arches || (r->arches & NATIVE));
@@ -144,7 +143,7 @@ static int build(scmp_filter_ctx ctx, uint64_t mask, struct hm_err *e)
 		const struct seccomp_rule *rule = &rules[i];
 		int nr = seccomp_syscall_resolve_name(rule->name);
 
-		if (!applies(rule, mask))
+		if (!seccomp_rule_applies(rule, mask))
 			continue;
 		/* a name this libseccomp does not know on any architecture */
 		if (nr == __NR_SCMP_ERROR)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <seccomp.h>
 
 #include "base/error.h"
@@ -54,6 +55,21 @@ struct seccomp_rule {
 
 /** seccomp_rules() - the table (seccomp_table.c), @n entries. */
 const struct seccomp_rule *seccomp_rules(size_t *n);
+
+/**
+ * seccomp_rule_applies() - is @r part of the filter for a container with
+ * the capabilities @mask, on this machine's architecture?
+ */
+bool seccomp_rule_applies(const struct seccomp_rule *r, uint64_t mask);
+
+/**
+ * seccomp_oci_profile() - homo's default filter for @caps as an OCI
+ * "linux.seccomp" object (seccomp_profile.c), for oci_seccomp_compile():
+ * the same allow-list, conditions, errnos and architectures. What the
+ * runtime spec cannot say: a syscall of a foreign architecture kills the
+ * thread (libseccomp's default) rather than the process. A new reference.
+ */
+json_t *seccomp_oci_profile(uint64_t caps);
 
 /**
  * seccomp_apply() - load homo's default seccomp filter: Docker's
