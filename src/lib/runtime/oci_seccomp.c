@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "base/sha256.h"
@@ -445,8 +446,9 @@ static int generate(json_t *sc, uint32_t def, struct oci_seccomp *f, char **buf,
 /*
  * A cached program's file: keyed by the profile (canonical JSON), what
  * the program depends on besides (libseccomp's version and syscall
- * tables, the native architecture) and the layout build() generates
- * ("tree": change the tag when build() changes).
+ * tables, the native architecture, the kernel, whose actions libseccomp
+ * checks when it adds a rule: skipped on a hit) and the layout build()
+ * generates ("tree": change the tag when build() changes).
  */
 static char *cache_path(const char *dir, json_t *sc)
 {
@@ -454,11 +456,13 @@ static char *cache_path(const char *dir, json_t *sc)
 	cleanup_free char *text = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
 	cleanup_free char *key = NULL;
 	char hex[SHA256_HEX_LEN + 1];
+	struct utsname u;
 
-	if (!text)
+	if (!text || uname(&u) < 0)
 		return NULL;
-	key = xasprintf("oci-seccomp/tree/%u.%u.%u/%u\n%s", v->major, v->minor,
-			v->micro, seccomp_arch_native(), text);
+	key =
+	    xasprintf("oci-seccomp/tree/%u.%u.%u/%u/%s\n%s", v->major, v->minor,
+		      v->micro, seccomp_arch_native(), u.release, text);
 	sha256_hex(key, strlen(key), hex);
 	return xasprintf("%s/oci-%s.bpf", dir, hex);
 }
