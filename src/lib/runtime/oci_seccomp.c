@@ -18,8 +18,10 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "base/util.h"
 #include "runtime/seccomp.h"
 
@@ -191,9 +193,11 @@ static int add_name(scmp_filter_ctx ctx, uint32_t act, const char *name,
 		    const struct scmp_arg_cmp *c, size_t n, const char *path,
 		    struct hm_err *e)
 {
-	int nr = seccomp_syscall_resolve_name(name);
-	int r = 0;
+	int nr, r = 0;
 
+	if (!ctx) /* checking a profile whose program is cached */
+		return 0;
+	nr = seccomp_syscall_resolve_name(name);
 	/* unknown to this libseccomp on every architecture: skipped */
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
@@ -218,7 +222,7 @@ static int add_entry(scmp_filter_ctx ctx, json_t *x, const char *path,
 		     uint32_t def, struct oci_seccomp *f, struct hm_err *e)
 {
 	json_t *names = json_object_get(x, "names"), *args, *v;
-	struct scmp_arg_cmp c[6];
+	struct scmp_arg_cmp c[32]; /* one argument may have several */
 	char sub[160];
 	uint32_t act;
 	size_t i, n = 0;
@@ -233,7 +237,8 @@ static int add_entry(scmp_filter_ctx ctx, json_t *x, const char *path,
 	if (args && !json_is_null(args) && !json_is_array(args))
 		return hm_fail(e, 0, "%s.args: not an array", path);
 	if (json_array_size(args) > ARRAY_SIZE(c))
-		return hm_fail(e, 0, "%s.args: more than 6 conditions", path);
+		return hm_fail(e, 0, "%s.args: more than %zu conditions", path,
+			       ARRAY_SIZE(c));
 	json_array_foreach(args, i, v)
 	{
 		snprintf(sub, sizeof(sub), "%s.args[%zu]", path, i);
@@ -263,6 +268,20 @@ static int add_entry(scmp_filter_ctx ctx, json_t *x, const char *path,
 	return 0;
 }
 
+/* SCMP_ARCH_X86_64 -> libseccomp's token ("x86_64"), 0 if unknown */
+static uint32_t arch_token(const char *s)
+{
+	char low[32];
+	size_t k;
+
+	if (!s || strncmp(s, "SCMP_ARCH_", 10) || strlen(s + 10) >= sizeof(low))
+		return 0;
+	for (k = 0; s[10 + k]; k++)
+		low[k] = (char)tolower((unsigned char)s[10 + k]);
+	low[k] = '\0';
+	return seccomp_arch_resolve_name(low);
+}
+
 static int add_arches(scmp_filter_ctx ctx, json_t *sc, struct hm_err *e)
 {
 	json_t *a = json_object_get(sc, "architectures"), *v;
@@ -273,26 +292,16 @@ static int add_arches(scmp_filter_ctx ctx, json_t *sc, struct hm_err *e)
 	json_array_foreach(a, i, v)
 	{
 		const char *s = json_string_value(v);
-		char low[32];
-		uint32_t arch = 0;
-		size_t k;
+		uint32_t arch = arch_token(s);
 		int r;
 
-		if (s && !strncmp(s, "SCMP_ARCH_", 10) &&
-		    strlen(s + 10) < sizeof(low)) {
-			for (k = 0; s[10 + k]; k++)
-				low[k] =
-				    (char)tolower((unsigned char)s[10 + k]);
-			low[k] = '\0';
-			arch = seccomp_arch_resolve_name(low);
-		}
 		if (!arch)
 			return hm_fail(e, 0,
 				       PFX ".architectures[%zu]: unknown "
 					   "architecture \"%s\"",
 				       i, s ? s : "(not a string)");
 		/* the native one is in already: EEXIST */
-		r = seccomp_arch_add(ctx, arch);
+		r = ctx ? seccomp_arch_add(ctx, arch) : 0;
 		if (r < 0 && r != -EEXIST)
 			return hm_fail(e, -r, PFX ".architectures[%zu]: %s", i,
 				       s);
@@ -395,8 +404,8 @@ static int build(scmp_filter_ctx ctx, json_t *sc, uint32_t def,
 
 	/* the caller decides about no_new_privs (process.noNewPrivileges);
 	 * a binary tree of syscall numbers: see seccomp.c */
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (r == 0)
+	r = ctx ? seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) : 0;
+	if (r == 0 && ctx)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		return hm_fail(e, -r, "seccomp: filter attributes");
@@ -413,15 +422,80 @@ static int build(scmp_filter_ctx ctx, json_t *sc, uint32_t def,
 	return check_listener(sc, f, e);
 }
 
-int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
-			struct hm_err *e)
+/* The program libseccomp generates for @sc: most of a compile's time. */
+static int generate(json_t *sc, uint32_t def, struct oci_seccomp *f, char **buf,
+		    size_t *len, struct hm_err *e)
 {
+	scmp_filter_ctx ctx = seccomp_init(def);
+	int r;
+
+	if (!ctx)
+		return hm_fail(e, 0, "seccomp: cannot initialise the filter");
+	r = build(ctx, sc, def, f, e);
+	if (r == 0)
+		r = seccomp_export(ctx, buf, len, e);
+	seccomp_release(ctx);
+	if (r == 0 &&
+	    (*len == 0 || *len / sizeof(struct sock_filter) > BPF_MAXINSNS))
+		r = hm_fail(e, 0,
+			    PFX ": the filter is too large (%zu instructions)",
+			    *len / sizeof(struct sock_filter));
+	return r;
+}
+
+/*
+ * A cached program's file: keyed by the profile (canonical JSON), what
+ * the program depends on besides (libseccomp's version and syscall
+ * tables, the native architecture, the kernel, whose actions libseccomp
+ * checks when it adds a rule: skipped on a hit) and the layout build()
+ * generates ("tree": change the tag when build() changes).
+ */
+static char *cache_path(const char *dir, json_t *sc)
+{
+	const struct scmp_version *v = seccomp_version();
+	cleanup_free char *text = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
+	cleanup_free char *key = NULL;
+	char hex[SHA256_HEX_LEN + 1];
+	struct utsname u;
+
+	if (!text || uname(&u) < 0)
+		return NULL;
+	key =
+	    xasprintf("oci-seccomp/tree/%u.%u.%u/%u/%s\n%s", v->major, v->minor,
+		      v->micro, seccomp_arch_native(), u.release, text);
+	sha256_hex(key, strlen(key), hex);
+	return xasprintf("%s/oci-%s.bpf", dir, hex);
+}
+
+/* The program from @dir's cache, the profile still checked in full. */
+static int cached(const char *path, json_t *sc, uint32_t def,
+		  struct oci_seccomp *f, char **buf, size_t *len,
+		  struct hm_err *e)
+{
+	size_t off = 0;
+	char *file = seccomp_cache_read(path, &off, len);
+
+	if (!file)
+		return 1;
+	if (build(NULL, sc, def, f, e) < 0) {
+		free(file);
+		return -1;
+	}
+	*buf = xmalloc(*len);
+	memcpy(*buf, file + off, *len);
+	free(file);
+	return 0;
+}
+
+int oci_seccomp_compile_cached(json_t *profile, const char *cache_dir,
+			       struct oci_seccomp **out, struct hm_err *e)
+{
+	cleanup_free char *path = NULL;
 	struct oci_seccomp *f;
-	scmp_filter_ctx ctx;
 	char *buf = NULL;
 	size_t len = 0;
 	uint32_t def;
-	int r;
+	int r = 1;
 
 	*out = NULL;
 	if (!json_is_object(profile))
@@ -434,21 +508,16 @@ int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
 		return hm_fail(e, 0,
 			       PFX ".defaultAction: SCMP_ACT_NOTIFY cannot be "
 				   "the default action");
-	ctx = seccomp_init(def);
-	if (!ctx)
-		return hm_fail(e, 0, "seccomp: cannot initialise the filter");
 	f = xmalloc(sizeof(*f));
 	*f = (struct oci_seccomp){.listener = -1};
-	r = build(ctx, profile, def, f, e);
-	if (r == 0)
-		r = seccomp_export(ctx, &buf, &len, e);
-	seccomp_release(ctx);
-	if (r == 0 &&
-	    (len == 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS))
-		r = hm_fail(e, 0,
-			    PFX ": the filter is too large (%zu "
-				"instructions)",
-			    len / sizeof(struct sock_filter));
+	path = cache_dir ? cache_path(cache_dir, profile) : NULL;
+	if (path)
+		r = cached(path, profile, def, f, &buf, &len, e);
+	if (r > 0) {
+		r = generate(profile, def, f, &buf, &len, e);
+		if (r == 0 && path)
+			seccomp_cache_write(cache_dir, path, buf, len);
+	}
 	if (r < 0) {
 		free(buf);
 		oci_seccomp_free(f);
@@ -458,6 +527,12 @@ int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
 	f->prog.len = (unsigned short)(len / sizeof(struct sock_filter));
 	*out = f;
 	return 0;
+}
+
+int oci_seccomp_compile(json_t *profile, struct oci_seccomp **out,
+			struct hm_err *e)
+{
+	return oci_seccomp_compile_cached(profile, NULL, out, e);
 }
 
 bool oci_seccomp_notifies(const struct oci_seccomp *f)
@@ -574,4 +649,47 @@ void oci_seccomp_free(struct oci_seccomp *f)
 	free(f->metadata);
 	json_decref(f->state);
 	free(f);
+}
+
+int oci_seccomp_keep_fd(const struct oci_seccomp *f)
+{
+	return f ? f->listener : -1;
+}
+
+/* The architectures the runtime spec names (config-linux.md) */
+static const char *const spec_arches[] = {
+    "SCMP_ARCH_X86",	  "SCMP_ARCH_X86_64",	   "SCMP_ARCH_X32",
+    "SCMP_ARCH_ARM",	  "SCMP_ARCH_AARCH64",	   "SCMP_ARCH_MIPS",
+    "SCMP_ARCH_MIPS64",	  "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
+    "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",	  "SCMP_ARCH_PPC64LE",	   "SCMP_ARCH_S390",
+    "SCMP_ARCH_S390X",	  "SCMP_ARCH_PARISC",	   "SCMP_ARCH_PARISC64",
+    "SCMP_ARCH_RISCV64",  "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
+    "SCMP_ARCH_SH",	  "SCMP_ARCH_SHEB",
+};
+
+json_t *oci_seccomp_features(void)
+{
+	json_t *acts = json_array(), *ops = json_array(),
+	       *arches = json_array();
+	json_t *known = json_array(), *supported = json_array();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(actions); i++)
+		json_array_append_new(acts, json_string(actions[i].name));
+	for (i = 0; i < ARRAY_SIZE(operators); i++)
+		json_array_append_new(ops, json_string(operators[i].name));
+	for (i = 0; i < ARRAY_SIZE(spec_arches); i++)
+		if (arch_token(spec_arches[i]))
+			json_array_append_new(arches,
+					      json_string(spec_arches[i]));
+	for (i = 0; i < ARRAY_SIZE(flag_names); i++) {
+		json_array_append_new(known, json_string(flag_names[i].name));
+		if (kernel_has_flag(flag_names[i].flag))
+			json_array_append_new(supported,
+					      json_string(flag_names[i].name));
+	}
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", 1,
+			 "actions", acts, "operators", ops, "archs", arches,
+			 "knownFlags", known, "supportedFlags", supported);
 }

@@ -91,8 +91,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, int nr)
 #define NATIVE 0u
 #endif
 
-/* Is the entry part of the filter for a container with @mask? */
-static bool applies(const struct seccomp_rule *r, uint64_t mask)
+bool seccomp_rule_applies(const struct seccomp_rule *r, uint64_t mask)
 {
 	return (!r->caps || (mask & r->caps)) && !(mask & r->nocaps) &&
 	       (!r->arches || (r->arches & NATIVE));
@@ -144,7 +143,7 @@ static int build(scmp_filter_ctx ctx, uint64_t mask, struct hm_err *e)
 		const struct seccomp_rule *rule = &rules[i];
 		int nr = seccomp_syscall_resolve_name(rule->name);
 
-		if (!applies(rule, mask))
+		if (!seccomp_rule_applies(rule, mask))
 			continue;
 		/* a name this libseccomp does not know on any architecture */
 		if (nr == __NR_SCMP_ERROR)
@@ -260,7 +259,7 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 #define CACHE_HDR_LEN (7 + SHA256_HEX_LEN + 1)
 
 /* The program of a cache file whose digest matches, at *@off in it. */
-static char *read_cached(const char *path, size_t *off, size_t *len)
+char *seccomp_cache_read(const char *path, size_t *off, size_t *len)
 {
 	char hex[SHA256_HEX_LEN + 1];
 	size_t n = 0;
@@ -282,7 +281,7 @@ static char *read_cached(const char *path, size_t *off, size_t *len)
 }
 
 /* Keep a compiled program; a cache: failing only costs time next run. */
-static void write_cached(const char *dir, const char *path, const char *prog,
+void seccomp_cache_write(const char *dir, const char *path, const char *prog,
 			 size_t len)
 {
 	cleanup_free char *buf = xmalloc(CACHE_HDR_LEN + len);
@@ -313,7 +312,7 @@ int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 				 (unsigned long long)table_fingerprint(),
 				 (unsigned long long)key);
 	if (path)
-		file = read_cached(path, &off, &len);
+		file = seccomp_cache_read(path, &off, &len);
 	if (file) {
 		/* the program alone: the kernel is given it as is */
 		buf = xmalloc(len);
@@ -323,7 +322,7 @@ int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 		if (compile(key, &buf, &len, e) < 0)
 			return -1;
 		if (path)
-			write_cached(cache_dir, path, buf, len);
+			seccomp_cache_write(cache_dir, path, buf, len);
 	}
 	free(prepared.prog.filter);
 	prepared.prog.filter = (struct sock_filter *)buf;

@@ -2,63 +2,10 @@
 /*
  * oci_seccomp.c: profiles compiled (bad ones checked for their message),
  * then loaded for real in forked children, each child reporting what the
- * kernel did as its exit status.
+ * kernel did as its exit status (engines' whole profiles, the notify
+ * listener and architectures: test_oci_seccomp_profiles.c).
  */
-#include "unit.h"
-
-#include <errno.h>
-#include <linux/seccomp.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/personality.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "base/util.h"
-#include "runtime/oci_seccomp.h"
-#include "runtime/seccomp.h"
-
-#ifndef SYS_SECCOMP
-#define SYS_SECCOMP 1
-#endif
-
-static json_t *parse(const char *text)
-{
-	json_error_t je;
-	json_t *j = json_loads(text, 0, &je);
-
-	if (!j)
-		fail_msg("bad test JSON: %s: %s", je.text, text);
-	return j;
-}
-
-static struct oci_seccomp *compile_json(json_t *j)
-{
-	struct hm_err e = {0};
-	struct oci_seccomp *f = NULL;
-
-	if (oci_seccomp_compile(j, &f, &e) < 0)
-		fail_msg("compile: %s", e.msg);
-	assert_non_null(f);
-	return f;
-}
-
-static struct oci_seccomp *compile_ok(const char *text)
-{
-	json_t *j = parse(text);
-	struct oci_seccomp *f = compile_json(j);
-
-	json_decref(j);
-	return f;
-}
-
-#define ALLOW_ALL "{\"defaultAction\": \"SCMP_ACT_ALLOW\""
+#include "oci_seccomp_unit.h"
 
 static void test_bad_profiles(void **state)
 {
@@ -181,58 +128,9 @@ static void test_good_profiles(void **state)
 		      "\"comment\": \"unknown keys ignored\"}]}");
 	/* listenerPath without a NOTIFY rule is ignored, as the spec says */
 	assert_false(oci_seccomp_notifies(f));
+	assert_int_equal(oci_seccomp_keep_fd(f), -1);
 	oci_seccomp_free(f);
 	oci_seccomp_free(NULL);
-}
-
-/* What a call returned: 0 or its errno. */
-static int err_of(long nr, long a0, long a1)
-{
-	return syscall(nr, a0, a1, 0, 0, 0, 0) < 0 ? errno : 0;
-}
-
-#define CHECK(cond, code)              \
-	do {                           \
-		if (!(cond))           \
-			return (code); \
-	} while (0)
-
-static int status_of(pid_t pid)
-{
-	int st = -1;
-
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return st;
-}
-
-/*
- * Load @text's filter in a forked child (no_new_privs first, as an
- * unprivileged container would) and run @fn there; its return is the
- * child's exit status (99: the load failed). Returns the wait status.
- */
-static int run_filtered(const char *text, int (*fn)(void))
-{
-	struct oci_seccomp *f = compile_ok(text);
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		struct hm_err e;
-
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-		    oci_seccomp_load(f, &e) < 0)
-			_exit(99);
-		_exit(fn());
-	}
-	oci_seccomp_free(f);
-	return status_of(pid);
-}
-
-static void assert_exit0(int st)
-{
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fail_msg("child: %s %d", WIFEXITED(st) ? "exit" : "signal",
-			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
 static int errno_child(void)
@@ -298,53 +196,23 @@ static int operators_child(void)
 	"\"errnoRet\": " #errno_ ", \"args\": [{\"index\": 0, \"value\": " #v \
 	", \"op\": \"SCMP_CMP_" op "\"}]}"
 
+/* clang-format off */
+static const char operators_profile[] = ALLOW_ALL ", \"syscalls\": ["
+	RULE("getuid", 11, "LT", 10) ","
+	RULE("getgid", 12, "LE", 10) ","
+	RULE("geteuid", 13, "GE", 10) ","
+	RULE("getegid", 14, "GT", 10) ","
+	RULE("getppid", 15, "EQ", 10) ","
+	RULE("getpgrp", 16, "NE", 10) ","
+	"{\"names\": [\"sched_yield\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	"\"errnoRet\": 17, \"args\": [{\"index\": 0, \"value\": 240, "
+	"\"valueTwo\": 48, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}";
+/* clang-format on */
+
 static void test_operators(void **state)
 {
 	(void)state;
-	assert_exit0(run_filtered(
-	    ALLOW_ALL ", \"syscalls\": [" RULE("getuid", 11, "LT", 10) "," RULE(
-		"getgid", 12, "LE",
-		10) "," RULE("geteuid", 13, "GE",
-			     10) "," RULE("getegid", 14, "GT",
-					  10) "," RULE("getppid", 15, "EQ",
-						       10) "," RULE("getpgrp",
-								    16, "NE",
-								    10) ", "
-									"{\"nam"
-									"es\": "
-									"[\"sch"
-									"ed_"
-									"yield"
-									"\"], "
-									"\"acti"
-									"on\": "
-									"\"SCMP"
-									"_ACT_"
-									"ERRNO"
-									"\", "
-									"\"errn"
-									"oRet\""
-									": 17, "
-									"\"args"
-									"\": "
-									"[{"
-									"\"inde"
-									"x\": "
-									"0, "
-									"\"valu"
-									"e\": "
-									"240, "
-									"\"valu"
-									"eTwo\""
-									": 48, "
-									"\"op\""
-									": "
-									"\"SCMP"
-									"_CMP_"
-									"MASKED"
-									"_EQ\"}"
-									"]}]}",
-	    operators_child));
+	assert_exit0(run_filtered(operators_profile, operators_child));
 }
 
 static int same_index_child(void)
@@ -357,8 +225,14 @@ static int same_index_child(void)
 	CHECK(err_of(SYS_getgid, 1, 2) == 21, 4);
 	CHECK(err_of(SYS_getgid, 1, 3) == 0, 5);
 	CHECK(err_of(SYS_getgid, 0, 2) == 0, 6);
+	/* seven values of one argument: more rules than arguments */
+	for (long v = 100; v < 107; v++)
+		CHECK(err_of(SYS_getegid, v, 0) == 22, 7);
+	CHECK(err_of(SYS_getegid, 107, 0) == 0, 8);
 	return 0;
 }
+
+#define EQ0(v) "{\"index\": 0, \"value\": " #v ", \"op\": \"SCMP_CMP_EQ\"}, "
 
 static void test_several_args(void **state)
 {
@@ -372,7 +246,11 @@ static void test_several_args(void **state)
 	    "{\"names\": [\"getgid\"], \"action\": \"SCMP_ACT_ERRNO\", "
 	    "\"errnoRet\": 21, \"args\": ["
 	    "{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, "
-	    "{\"index\": 1, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	    "{\"index\": 1, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}, "
+	    "{\"names\": [\"getegid\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"errnoRet\": 22, \"args\": [" EQ0(100) EQ0(101) EQ0(102) EQ0(103)
+		EQ0(104) EQ0(105) "{\"index\": 0, \"value\": 106, \"op\": "
+				  "\"SCMP_CMP_EQ\"}]}]}",
 	    same_index_child));
 }
 
@@ -521,6 +399,39 @@ static void test_tsync(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+static bool has(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i,
+			   v) if (!strcmp(json_string_value(v), s)) return true;
+	return false;
+}
+
+/* `features`: what this build and kernel support, runc's shape */
+static void test_features(void **state)
+{
+	json_t *f = oci_seccomp_features();
+	json_t *known = json_object_get(f, "knownFlags");
+	json_t *supp = json_object_get(f, "supportedFlags"), *v;
+	size_t i;
+
+	(void)state;
+	assert_true(json_is_true(json_object_get(f, "enabled")));
+	assert_int_equal(json_array_size(json_object_get(f, "actions")), 9);
+	assert_true(has(json_object_get(f, "actions"), "SCMP_ACT_NOTIFY"));
+	assert_int_equal(json_array_size(json_object_get(f, "operators")), 7);
+	assert_true(has(json_object_get(f, "archs"), "SCMP_ARCH_X86_64"));
+	assert_true(has(json_object_get(f, "archs"), "SCMP_ARCH_AARCH64"));
+	assert_false(has(json_object_get(f, "archs"), "SCMP_ARCH_VAX"));
+	assert_int_equal(json_array_size(known), 4);
+	assert_true(has(supp, "SECCOMP_FILTER_FLAG_TSYNC"));
+	json_array_foreach(supp, i, v)
+	    assert_true(has(known, json_string_value(v)));
+	json_decref(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +445,7 @@ int main(void)
 	    cmocka_unit_test(test_kill),
 	    cmocka_unit_test(test_trap_log_trace),
 	    cmocka_unit_test(test_tsync),
+	    cmocka_unit_test(test_features),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
