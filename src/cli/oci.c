@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "common.h"
 #include "oci_int.h"
+#include "runtime/oci_seccomp.h"
 #include "runtime/oci_state.h"
 #include "runtime/sealed.h"
 
@@ -242,6 +243,9 @@ static int cmd_features(const struct oci_globals *g, int argc, char **argv,
 		      "namespaces", "cgroup", "ipc", "mount", "network", "pid",
 		      "user", "uts", "cgroup", "v1", 1, "v2", 1, "systemd", 0,
 		      "seccomp", "enabled", 1, "annotations");
+	/* the seccomp layer's own account: actions, operators, arches */
+	json_object_set_new(json_object_get(j, "linux"), "seccomp",
+			    oci_seccomp_features());
 	s = json_dumps(j, JSON_INDENT(2));
 	printf("%s\n", s);
 	free(s);

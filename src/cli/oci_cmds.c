@@ -512,6 +512,7 @@ int oci_cmd_exec(const struct oci_globals *g, int argc, char **argv,
 	struct oci_exec_opts o = {.root = g->root, .spec = &s};
 	uint64_t n = 0;
 	int i = exec_flags(argc, argv, &f, e), st = 0, r = -1;
+	char *cache = NULL;
 	pid_t pid;
 
 	if (i < 0)
@@ -525,6 +526,7 @@ int oci_cmd_exec(const struct oci_globals *g, int argc, char **argv,
 	}
 	o.id = argv[i];
 	o.console_socket = f.console;
+	o.seccomp_cache = cache = xasprintf("%s/.seccomp-cache", g->root);
 	o.preserve_fds = (int)n;
 	if (oci_exec_spec(g->root, o.id, f.process, &s, e) < 0)
 		goto out_flags;
@@ -547,6 +549,7 @@ int oci_cmd_exec(const struct oci_globals *g, int argc, char **argv,
 out:
 	oci_spec_free(&s);
 out_flags:
+	free(cache);
 	strv_free(f.env);
 	strv_free(f.caps);
 	return r;

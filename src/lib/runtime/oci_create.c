@@ -114,7 +114,8 @@ static int caps_grantable(const struct oci_process *p, struct hm_err *e)
 static int load(struct create_ctx *c, struct hm_err *e)
 {
 	const struct oci_spec *s = &c->spec;
-	char *root, real[PATH_MAX];
+	char *root, *cache, real[PATH_MAX];
+	int r;
 
 	if (oci_id_check(c->o->id, e) < 0 ||
 	    oci_spec_load(c->o->bundle, &c->spec, e) < 0 ||
@@ -141,9 +142,15 @@ static int load(struct create_ctx *c, struct hm_err *e)
 	}
 	free(root);
 	c->st.rootfs = xstrdup(real);
-	if (s->seccomp && oci_seccomp_compile(s->seccomp, &c->a.seccomp, e) < 0)
+	/* the BPF program kept under --root: most of a compile, skipped */
+	if (s->seccomp && util_mkdir_p(c->o->root, 0700, e) < 0)
 		return -1;
-	return 0;
+	cache = xasprintf("%s/.seccomp-cache", c->o->root);
+	r = s->seccomp ? oci_seccomp_compile_cached(s->seccomp, cache,
+						    &c->a.seccomp, e)
+		       : 0;
+	free(cache);
+	return r;
 }
 
 /* <root>/<id>/ (its mkdir claims the id) and the exec fifo in it */

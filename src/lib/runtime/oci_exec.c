@@ -248,7 +248,8 @@ int oci_exec(const struct oci_exec_opts *o, pid_t *pid, struct hm_err *e)
 		goto out;
 	}
 	if ((o->spec->seccomp &&
-	     oci_seccomp_compile(o->spec->seccomp, &c.seccomp, e) < 0) ||
+	     oci_seccomp_compile_cached(o->spec->seccomp, o->seccomp_cache,
+					&c.seccomp, e) < 0) ||
 	    (o->spec->process.terminal &&
 	     (c.console_fd = connect_console(o->console_socket, e)) < 0) ||
 	    open_ns(&c, st.pid, e) < 0)

@@ -172,6 +172,9 @@ void oci_init_main(struct oci_init_args *a)
 		close(a->foreign[i]);
 	state = wait_go(a->sync_fd);
 
+	/* a NOTIFY agent gets the container's state with the listener */
+	if (a->seccomp && oci_seccomp_notifies(a->seccomp))
+		oci_seccomp_set_state(a->seccomp, json_loads(state, 0, NULL));
 	if (build(a, state, &e) < 0)
 		report(a->sync_fd, &e);
 	if (send(a->sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)

@@ -60,6 +60,7 @@ struct oci_exec_opts {
 	const char *root, *id;
 	const struct oci_spec *spec; /* the container's, process replaced */
 	const char *console_socket;
+	const char *seccomp_cache; /* oci_seccomp_compile_cached's, or NULL */
 	int preserve_fds;
 };
 
