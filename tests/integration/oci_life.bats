@@ -403,3 +403,16 @@ PY
 	[ "$(cat "$T/err")" = "homo-runtime: process.capabilities: CAP_SYS_TIME cannot be granted (not in the runtime's bounding set)" ]
 	[ ! -e "$T/oci/c1" ]
 }
+
+@test "seccomp: the container's filter, loaded before the user switch without noNewPrivileges, does not stop the init's own setup (close_range)" {
+	bundle '.process.noNewPrivileges = false | .process.args = ["sh", "-c", "echo filtered; cat /proc/self/status | grep ^Seccomp:"] | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["close_range", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	rc=0
+	create c1 || rc=$?
+	cat "$T/c1.err"
+	[ "$rc" = 0 ]
+	run -0 rt start c1
+	wait_state c1 stopped
+	grep -q filtered "$T/c1.out"
+	grep -q "^Seccomp:.*2" "$T/c1.out"
+	run -0 rt delete c1
+}
