@@ -151,6 +151,20 @@ int oci_cmd_create(const struct oci_globals *g, int argc, char **argv,
 	return oci_create(&o, &pid, e);
 }
 
+/* the bundle's process.terminal (false when it cannot be read: create
+ * then says why) */
+static bool spec_terminal(const char *bundle)
+{
+	struct oci_spec s;
+	bool t;
+
+	if (oci_spec_load(bundle, &s, NULL) < 0)
+		return false;
+	t = s.has_process && s.process.terminal;
+	oci_spec_free(&s);
+	return t;
+}
+
 static pid_t run_pid; /* the init a foreground run forwards signals to */
 
 static void forward(int sig)
@@ -167,21 +181,47 @@ int oci_cmd_run(const struct oci_globals *g, int argc, char **argv,
 	struct create_flags f = {0};
 	struct oci_create_opts o;
 	struct hm_err ign;
-	int st = 0;
+	char *sock = NULL;
+	int st = 0, lfd = -1, master = -1, r = -1;
 
-	if (parse_create("run", g, argc, argv, &f, &o, e) < 0 ||
-	    oci_create(&o, &run_pid, e) < 0)
+	if (parse_create("run", g, argc, argv, &f, &o, e) < 0)
 		return -1;
+	/* a terminal and no socket: ours, relayed to our stdio, as runc */
+	if (!f.console && !f.detach && spec_terminal(o.bundle)) {
+		if ((lfd = oci_tty_listen(g->root, o.id, &sock, e)) < 0)
+			goto out;
+		o.console_socket = sock;
+	}
+	if (oci_create(&o, &run_pid, e) < 0)
+		goto out;
+	if (lfd >= 0 && (master = oci_tty_accept(lfd, e)) < 0) {
+		oci_delete(g->root, o.id, true, &ign);
+		goto out;
+	}
 	if (oci_start(g->root, o.id, e) < 0) {
 		oci_delete(g->root, o.id, true, &ign);
-		return -1;
+		goto out;
 	}
+	r = 0;
 	if (f.detach)
-		return 0;
+		goto out;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], forward);
+	if (master >= 0)
+		oci_tty_relay(master);
 	while (waitpid(run_pid, &st, 0) < 0 && errno == EINTR)
 		;
+	r = 1;
+out:
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(sock);
+	}
+	if (master >= 0)
+		close(master);
+	free(sock);
+	if (r <= 0)
+		return r;
 	if (oci_delete(g->root, o.id, true, e) < 0)
 		return -1;
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);

@@ -416,3 +416,11 @@ PY
 	grep -q "^Seccomp:.*2" "$T/c1.out"
 	run -0 rt delete c1
 }
+
+@test "run of a terminal spec without --console-socket relays its own pty (as runc), exit status kept, nothing left" {
+	bundle '.process.terminal = true | .process.args = ["sh", "-c", "tty; echo in-tty; exit 3"]'
+	run -3 rt run --bundle "$T/b" t1 </dev/null
+	[ "$(printf '%s' "$output" | tr -d '\r')" = "$(printf '/dev/pts/0\nin-tty')" ]
+	[ ! -e "$T/oci/t1" ]
+	[ -z "$(ls -A "$T/oci")" ]
+}
