@@ -12,6 +12,7 @@
 #include "base/rootless.h"
 #include "base/util.h"
 #include "common.h"
+#include "oci.h"
 #include "runtime/init.h"
 #include "runtime/rootless.h"
 #include "runtime/sealed.h"
@@ -186,6 +187,10 @@ const struct hm_cmd cmd_table[] = {
      "Options:\n"
      "  -f, --format TEMPLATE  a Go template ('{{.ContainersRunning}}') or "
      "json\n"},
+    {"runtime", cmd_runtime, "Act as an OCI runtime (docs/oci.md)",
+     "Usage: homo runtime [GLOBAL FLAGS] COMMAND [ARGS]\n\n"
+     "The OCI runtime command line (runc's), also reached as homo-runtime.\n"
+     "See 'homo runtime --help'.\n"},
 };
 
 const size_t cmd_table_len = ARRAY_SIZE(cmd_table);
@@ -352,8 +357,10 @@ int main(int argc, char **argv)
 	struct hm_ctx ctx = {.root = getenv("HOMO_ROOT"),
 			     .runroot = getenv("HOMO_RUNROOT")};
 	struct hm_err e = {0};
-	int c, r = -1;
+	int c, r = -1, first;
 
+	if (oci_runtime_call(argc, argv, &first))
+		return oci_main(argc - first, argv + first);
 	hm_set_warn_handler(print_warning);
 	hm_set_fatal_handler(die);
 	ctx.store.lock_fd = -1;

@@ -25,9 +25,37 @@ static struct {
 	struct hm_err err;
 } be;
 
+/* cgroup_set_parent()'s path, checked there; NULL: the environment's */
+static char *parent_override;
+
+int cgroup_set_parent(const char *path, struct hm_err *e)
+{
+	const char *p = path;
+
+	/* '/'-separated names, none empty, "." or ".." (no way out) */
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (!n || n > NAME_MAX_LEN || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    memchr(p, '\n', n) || (p[n] == '/' && !p[n + 1]))
+			return hm_fail(e, EINVAL, "invalid cgroup path \"%s\"",
+				       path);
+		p += n + (p[n] == '/');
+	}
+	free(parent_override);
+	parent_override = strdup(path);
+	if (!parent_override)
+		return hm_fail(e, ENOMEM, "cgroup path");
+	return 0;
+}
+
 const char *cgroup_parent_name(void)
 {
 	const char *p = getenv("HOMO_CGROUP_PARENT");
+
+	if (parent_override)
+		return parent_override;
 
 	return p && *p ? p : "homo";
 }
@@ -112,7 +140,8 @@ static const struct cgroup_ops *ops_for(const char *id, struct hm_err *e)
 	const struct cgroup_ops *o = cgroup_backend(e);
 
 	if (!o ||
-	    check_name("HOMO_CGROUP_PARENT", cgroup_parent_name(), e) < 0 ||
+	    (!parent_override &&
+	     check_name("HOMO_CGROUP_PARENT", cgroup_parent_name(), e) < 0) ||
 	    check_name("container id", id, e) < 0)
 		return NULL;
 	return o;

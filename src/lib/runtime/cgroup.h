@@ -112,6 +112,15 @@ struct cgroup_ops {
 const struct cgroup_ops *cgroup_backend(struct hm_err *e);
 
 /**
+ * cgroup_set_parent() - for the rest of this process, the cgroups of a
+ * container id sit in @path (from each hierarchy's root; '/'-separated
+ * names, no "." or ".."; "" is the root itself) instead of
+ * $HOMO_CGROUP_PARENT: the OCI runtime's cgroupsPath minus its last
+ * name, which is the id it passes (runtime/oci_cgroup.c).
+ */
+int cgroup_set_parent(const char *path, struct hm_err *e);
+
+/**
  * cgroup_create() - make the container's cgroups and write its limits.
  * @id: container id; becomes the directory name (no '/', not "." or "..").
  * @l: limits; NULL = none.
@@ -127,6 +136,23 @@ const struct cgroup_ops *cgroup_backend(struct hm_err *e);
  */
 int cgroup_create(const char *id, const struct cgroup_limits *l,
 		  struct hm_err *e);
+
+struct oci_resources;
+/**
+ * cgroup_oci_resources() - the parts of an OCI spec's linux.resources that
+ * struct cgroup_limits lacks (memory reservation, swappiness,
+ * disableOOMKiller, real-time CPU, cpuset cpus and mems) into the cgroups
+ * of @id, after cgroup_create() (cgroup_oci.c). -1 with @e naming the file.
+ */
+int cgroup_oci_resources(const char *id, const struct oci_resources *r,
+			 struct hm_err *e);
+
+/**
+ * cgroup_oci_update() - the limits @r gives (memory, swap, pids, cpu and
+ * the above) into the existing cgroups of @id: the OCI runtime's update.
+ */
+int cgroup_oci_update(const char *id, const struct oci_resources *r,
+		      struct hm_err *e);
 
 /**
  * cgroup_enter() - move @pid (all its threads) into every cgroup of @id.

@@ -345,8 +345,12 @@ static int make_dir(char *dir, struct hm_err *e)
 		slash = strrchr(dir, '/');
 		*slash = '\0';
 		r = mkdir(dir, 0755);
+		if (r < 0 && errno == ENOENT) /* a nested OCI cgroupsPath */
+			r = make_dir(dir, e);
+		else if (r < 0 && errno == EEXIST)
+			r = 0;
 		*slash = '/';
-		if (r < 0 && errno != EEXIST)
+		if (r < 0)
 			break;
 	}
 	return hm_fail(e, errno, "create cgroup \"%s\"", dir);
@@ -360,12 +364,19 @@ static int fill_cpuset(const char *dir, struct hm_err *e)
 	char up[PATH_MAX], val[4096];
 
 	snprintf(up, sizeof(up), "%s/..", dir);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-		if (cg_read(dir, files[i], val, sizeof(val), e) < 0 ||
-		    (val[0] == '\n' &&
-		     (cg_read(up, files[i], val, sizeof(val), e) < 0 ||
-		      cg_write(dir, files[i], val, false, e) < 0)))
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		if (cg_read(dir, files[i], val, sizeof(val), e) < 0)
 			return -1;
+		if (val[0] != '\n')
+			continue;
+		if (cg_read(up, files[i], val, sizeof(val), e) < 0 ||
+		    /* a new parent too (nested): fill it first */
+		    (val[0] == '\n' &&
+		     (fill_cpuset(up, e) < 0 ||
+		      cg_read(up, files[i], val, sizeof(val), e) < 0)) ||
+		    cg_write(dir, files[i], val, false, e) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -80,10 +80,12 @@ int cgroup_v1_write_devices(const char *dir, const struct cgroup_limits *l,
 	fd = open(allow, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", allow);
-	/* one rule per write: the kernel ignores anything after the first */
-	for (size_t i = 0; i < ARRAY_SIZE(dev_allow) && !r; i++)
-		r = put(fd, dev_allow[i], allow, e);
+	/* one rule per write: the kernel ignores anything after the first;
+	 * the given rules first, so devices.list shows them in their order
+	 * (an OCI runtime's contract) */
 	for (size_t i = 0; i < l->ndevices && !r; i++)
 		r = put_rule(fd, &l->devices[i], allow, e);
+	for (size_t i = 0; i < ARRAY_SIZE(dev_allow) && !r; i++)
+		r = put(fd, dev_allow[i], allow, e);
 	return r;
 }

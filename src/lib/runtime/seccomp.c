@@ -91,8 +91,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, int nr)
 #define NATIVE 0u
 #endif
 
-/* Is the entry part of the filter for a container with @mask? */
-static bool applies(const struct seccomp_rule *r, uint64_t mask)
+bool seccomp_rule_applies(const struct seccomp_rule *r, uint64_t mask)
 {
 	return (!r->caps || (mask & r->caps)) && !(mask & r->nocaps) &&
 	       (!r->arches || (r->arches & NATIVE));
@@ -144,7 +143,7 @@ static int build(scmp_filter_ctx ctx, uint64_t mask, struct hm_err *e)
 		const struct seccomp_rule *rule = &rules[i];
 		int nr = seccomp_syscall_resolve_name(rule->name);
 
-		if (!applies(rule, mask))
+		if (!seccomp_rule_applies(rule, mask))
 			continue;
 		/* a name this libseccomp does not know on any architecture */
 		if (nr == __NR_SCMP_ERROR)
@@ -212,26 +211,18 @@ static struct {
 } prepared;
 
 /* The BPF program as libseccomp generates it (2.5 exports to an fd). */
-static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
+int seccomp_export(scmp_filter_ctx ctx, char **buf, size_t *len,
+		   struct hm_err *e)
 {
-	cleanup_close int fd = -1;
-	scmp_filter_ctx ctx;
+	cleanup_close int fd = memfd_create("homo-seccomp", MFD_CLOEXEC);
 	struct stat st;
 	int r;
 
-	/* Docker's default action: EPERM for every call not allowed */
-	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	if (!ctx)
-		return hm_failx(e, HM_EXIT_FAIL, "seccomp: cannot initialise");
-	r = build(ctx, mask, e);
-	fd = r < 0 ? -1 : memfd_create("homo-seccomp", MFD_CLOEXEC);
-	if (r == 0 && fd < 0)
-		r = hm_fail(e, errno, "memfd for the seccomp filter");
-	if (r == 0 && (r = seccomp_export_bpf(ctx, fd)) < 0)
-		hm_fail(e, -r, "seccomp: generate the filter");
-	seccomp_release(ctx);
+	if (fd < 0)
+		return hm_fail(e, errno, "memfd for the seccomp filter");
+	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
-		return -1;
+		return hm_fail(e, -r, "seccomp: generate the filter");
 	if (fstat(fd, &st) < 0)
 		return hm_fail(e, errno, "stat the seccomp filter");
 	*len = (size_t)st.st_size;
@@ -243,6 +234,22 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 	return 0;
 }
 
+static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	/* Docker's default action: EPERM for every call not allowed */
+	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (!ctx)
+		return hm_failx(e, HM_EXIT_FAIL, "seccomp: cannot initialise");
+	r = build(ctx, mask, e);
+	if (r == 0)
+		r = seccomp_export(ctx, buf, len, e);
+	seccomp_release(ctx);
+	return r;
+}
+
 /*
  * A cache file: "sha256:" and the hex digest of the program, a newline (72
  * bytes, so the program stays 8-byte aligned), then the program. The
@@ -252,7 +259,7 @@ static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
 #define CACHE_HDR_LEN (7 + SHA256_HEX_LEN + 1)
 
 /* The program of a cache file whose digest matches, at *@off in it. */
-static char *read_cached(const char *path, size_t *off, size_t *len)
+char *seccomp_cache_read(const char *path, size_t *off, size_t *len)
 {
 	char hex[SHA256_HEX_LEN + 1];
 	size_t n = 0;
@@ -274,7 +281,7 @@ static char *read_cached(const char *path, size_t *off, size_t *len)
 }
 
 /* Keep a compiled program; a cache: failing only costs time next run. */
-static void write_cached(const char *dir, const char *path, const char *prog,
+void seccomp_cache_write(const char *dir, const char *path, const char *prog,
 			 size_t len)
 {
 	cleanup_free char *buf = xmalloc(CACHE_HDR_LEN + len);
@@ -305,7 +312,7 @@ int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 				 (unsigned long long)table_fingerprint(),
 				 (unsigned long long)key);
 	if (path)
-		file = read_cached(path, &off, &len);
+		file = seccomp_cache_read(path, &off, &len);
 	if (file) {
 		/* the program alone: the kernel is given it as is */
 		buf = xmalloc(len);
@@ -315,7 +322,7 @@ int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
 		if (compile(key, &buf, &len, e) < 0)
 			return -1;
 		if (path)
-			write_cached(cache_dir, path, buf, len);
+			seccomp_cache_write(cache_dir, path, buf, len);
 	}
 	free(prepared.prog.filter);
 	prepared.prog.filter = (struct sock_filter *)buf;

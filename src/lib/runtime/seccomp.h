@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+#include <seccomp.h>
+
 #include "base/error.h"
 
 /* How an entry of the table lets its call through. */
@@ -54,6 +57,21 @@ struct seccomp_rule {
 const struct seccomp_rule *seccomp_rules(size_t *n);
 
 /**
+ * seccomp_rule_applies() - is @r part of the filter for a container with
+ * the capabilities @mask, on this machine's architecture?
+ */
+bool seccomp_rule_applies(const struct seccomp_rule *r, uint64_t mask);
+
+/**
+ * seccomp_oci_profile() - homo's default filter for @caps as an OCI
+ * "linux.seccomp" object (seccomp_profile.c), for oci_seccomp_compile():
+ * the same allow-list, conditions, errnos and architectures. What the
+ * runtime spec cannot say: a syscall of a foreign architecture kills the
+ * thread (libseccomp's default) rather than the process. A new reference.
+ */
+json_t *seccomp_oci_profile(uint64_t caps);
+
+/**
  * seccomp_apply() - load homo's default seccomp filter: Docker's
  * default profile, an allow-list (seccomp_rules()); every other call fails
  * with EPERM (clone3 with ENOSYS, so libc falls back to clone, whose
@@ -89,5 +107,27 @@ int seccomp_apply(uint64_t caps, bool unconfined, struct hm_err *e);
  */
 int seccomp_prepare(uint64_t caps, bool unconfined, const char *cache_dir,
 		    struct hm_err *e);
+
+/**
+ * seccomp_export() - the BPF program of @ctx, in a new buffer *@buf of
+ * *@len bytes (a whole number of struct sock_filter), for a caller that
+ * loads it later with seccomp(2) itself (also oci_seccomp.c).
+ */
+int seccomp_export(scmp_filter_ctx ctx, char **buf, size_t *len,
+		   struct hm_err *e);
+
+/**
+ * seccomp_cache_read() - the file at @path if it is a cached program whose
+ * sha256 (in its header) matches: the program is at *@off, *@len bytes.
+ * NULL when missing, damaged or of the wrong size. Free the result.
+ */
+char *seccomp_cache_read(const char *path, size_t *off, size_t *len);
+
+/**
+ * seccomp_cache_write() - keep @prog (@len bytes) at @path under @dir,
+ * with its digest, atomically; a failure only costs a compile next time.
+ */
+void seccomp_cache_write(const char *dir, const char *path, const char *prog,
+			 size_t len);
 
 #endif

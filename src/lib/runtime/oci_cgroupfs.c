@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A spec's {"type": "cgroup"} mount (oci_ctr_int.h): on a cgroup v2 host one
+ * cgroup2 mount; on v1 (and hybrid) a tmpfs holding one mount per hierarchy
+ * the host has mounted under /sys/fs/cgroup, as runc. In a new cgroup
+ * namespace each is a fresh mount (its root is the container's cgroup);
+ * without one, the host's directory of the process's own cgroup is bound.
+ */
+#include "runtime/oci_ctr_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "runtime/inroot.h"
+
+#define CG_DIR "/sys/fs/cgroup"
+
+/* every comma-separated word of @ctl is one of @opts */
+static bool has_all(const char *opts, const char *ctl)
+{
+	cleanup_free char *o = xasprintf(",%s,", opts);
+	cleanup_free char *c = xstrdup(ctl);
+	char *save = NULL;
+
+	for (char *w = strtok_r(c, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		cleanup_free char *word = xasprintf(",%s,", w);
+
+		if (!strstr(o, word))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The process's cgroup in the hierarchy of @opts ("rw,cpu,cpuacct" as
+ * mountinfo shows it; "" for cgroup2), from /proc/self/cgroup.
+ */
+static char *own_cgroup(const char *opts, bool v2)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *path;
+
+		if (!ctl || !(path = strchr(++ctl, ':')))
+			continue;
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		if (v2 ? *ctl == '\0' : *ctl && has_all(opts, ctl))
+			return xstrdup(path);
+	}
+	return xstrdup("/");
+}
+
+/* a v1 hierarchy's super options without release_agent=; NULL if none */
+static char *v1_data(const char *opts)
+{
+	cleanup_free char *c = xstrdup(opts);
+	char *save = NULL, *out = NULL;
+
+	for (char *w = strtok_r(c, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		char *n;
+
+		if (util_has_prefix(w, "release_agent="))
+			continue;
+		n = out ? xasprintf("%s,%s", out, w) : xstrdup(w);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* one hierarchy at @dest/@name: a fresh mount, or the own cgroup bound */
+static int one_hierarchy(int rootfd, const char *dest, const char *mnt,
+			 const char *fstype, char *opts,
+			 const struct oci_mnt_opts *o, bool cgns,
+			 struct hm_err *e)
+{
+	const char *name = strrchr(mnt, '/') + 1;
+	cleanup_free char *target = xasprintf("%s/%s", dest, name);
+	cleanup_close int fd = mkdir_in_root(rootfd, target, e);
+	cleanup_free char *own = NULL;
+	cleanup_free char *src = NULL;
+	bool v2 = !strcmp(fstype, "cgroup2");
+	unsigned long fl = o->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC |
+				       MS_RDONLY | MS_RELATIME);
+
+	if (fd < 0)
+		return -1;
+	if (util_has_prefix(opts, "rw,") || util_has_prefix(opts, "ro,"))
+		opts += 3;
+	else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
+		opts += 2;
+	if (cgns) {
+		/* the hierarchy's controllers (and name=); not the host's
+		 * release agent, nor cgroup2's options of the init ns */
+		cleanup_free char *data = v2 ? NULL : v1_data(opts);
+
+		return mount_at(fstype, fd, target, fstype, fl, data, e);
+	}
+	own = own_cgroup(opts, v2);
+	src = xasprintf("%s%s", mnt, own);
+	if (mount_at(src, fd, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)
+		return -1;
+	close(steal_fd(&fd));
+	fd = open_in_root(rootfd, target, O_PATH);
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\"", target);
+	return fl ? oci_remount(fd, target, fl, e) : 0;
+}
+
+/* "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host */
+static int comount_links(int rootfd, const char *dest, struct hm_err *e)
+{
+	cleanup_close int host =
+	    open(CG_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int ctr =
+	    open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
+	cleanup_dir DIR *d = host >= 0 ? fdopendir(dup(host)) : NULL;
+	struct dirent *de;
+	char to[256];
+
+	while (d && ctr >= 0 && (de = readdir(d))) {
+		ssize_t n = readlinkat(host, de->d_name, to, sizeof(to) - 1);
+
+		if (n <= 0 || memchr(to, '/', (size_t)n))
+			continue;
+		to[n] = '\0';
+		if (symlinkat(to, ctr, de->d_name) < 0 && errno != EEXIST)
+			return hm_fail(e, errno, "symlink %s/%s", dest,
+				       de->d_name);
+	}
+	return 0;
+}
+
+static int v1_hierarchies(int rootfd, const char *dest,
+			  const struct oci_mnt_opts *o, bool cgns,
+			  struct hm_err *e)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+
+	if (!f)
+		return hm_fail(e, errno, "open /proc/self/mountinfo");
+	while (fgets(line, sizeof(line), f)) {
+		char mnt[1024], fstype[64], opts[1024];
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
+			continue;
+		if (strncmp(fstype, "cgroup", 6) ||
+		    !util_has_prefix(mnt, CG_DIR "/") ||
+		    strchr(mnt + sizeof(CG_DIR), '/'))
+			continue;
+		if (one_hierarchy(rootfd, dest, mnt, fstype, opts, o, cgns, e) <
+		    0)
+			return -1;
+	}
+	return comount_links(rootfd, dest, e);
+}
+
+/* cgroup v2: one mount */
+static int v2_mount(int rootfd, const char *dest, const struct oci_mnt_opts *o,
+		    bool cgns, struct hm_err *e)
+{
+	unsigned long fl = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+	cleanup_close int fd = mkdir_in_root(rootfd, dest, e);
+	cleanup_free char *own = NULL;
+	cleanup_free char *src = NULL;
+
+	if (fd < 0)
+		return -1;
+	if (cgns)
+		return mount_at("cgroup2", fd, dest, "cgroup2", fl, NULL, e);
+	own = own_cgroup("", true);
+	src = xasprintf(CG_DIR "%s", own);
+	if (mount_at(src, fd, dest, NULL, MS_BIND | MS_REC, NULL, e) < 0)
+		return -1;
+	close(steal_fd(&fd));
+	fd = open_in_root(rootfd, dest, O_PATH);
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\"", dest);
+	return fl ? oci_remount(fd, dest, fl, e) : 0;
+}
+
+int oci_mount_cgroups(int rootfd, const char *dest,
+		      const struct oci_mnt_opts *o, bool cgns, struct hm_err *e)
+{
+	unsigned long fl = o->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	struct statfs sf;
+	cleanup_close int fd = -1;
+
+	if (statfs(CG_DIR, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+		return v2_mount(rootfd, dest, o, cgns, e);
+	fd = mkdir_in_root(rootfd, dest, e);
+	if (fd < 0 ||
+	    mount_at("tmpfs", fd, dest, "tmpfs", fl, "mode=755", e) < 0 ||
+	    v1_hierarchies(rootfd, dest, o, cgns, e) < 0)
+		return -1;
+	close(steal_fd(&fd));
+	fd = open_in_root(rootfd, dest, O_PATH);
+	if (fd < 0)
+		return hm_fail(e, errno, "open \"%s\"", dest);
+	return (o->flags & MS_RDONLY) ? oci_remount(fd, dest, fl | MS_RDONLY, e)
+				      : 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_OCI_CONTAINER_H
+#define HOMO_OCI_CONTAINER_H
+
+/*
+ * The container side of an OCI create or exec: what the init (and an exec
+ * process) does inside the new namespaces, from a checked struct oci_spec.
+ * Called in this order by runtime/oci_init.c, which owns the sync protocol
+ * with the runtime process, the console socket and the exec fifo:
+ *
+ *   (namespaces joined or created, uid/gid maps written, cgroups entered)
+ *   oci_rootfs_prepare()   mounts[], devices, /dev links, in the new mount ns
+ *   (createContainer hooks run here: mount ns of the container, before pivot)
+ *   oci_rootfs_finish()    pivot_root (or MS_MOVE + chroot for --no-pivot),
+ *                          sysctl (before /proc/sys turns read-only),
+ *                          maskedPaths, readonlyPaths, root.readonly
+ *   oci_kernel_settings()  hostname, domainname
+ *   oci_process_creds()    rlimits, oomScoreAdj, groups, gid, uid,
+ *                          capabilities (five sets), noNewPrivileges, umask,
+ *                          cwd
+ *   (tty, wait on the exec fifo: the "created" state)
+ *   oci_seccomp_load()     (oci_seccomp.h), as late as possible
+ *   oci_process_exec()     env, args[0] found on the process's PATH, execve
+ *
+ * Library code: each returns 0 or -1 with @e naming the object (a mount's
+ * destination, a device's path, a capability), never prints or exits.
+ */
+
+#include <stdbool.h>
+
+#include "base/error.h"
+#include "runtime/oci_spec.h"
+
+/**
+ * oci_rootfs_prepare() - in the container's (new, private) mount namespace:
+ * set / to rootfsPropagation's mode (rslave by default, as runc), bind
+ * @rootfs (absolute) on itself, mount every s->mounts entry in order
+ * (bind/rbind with their options, tmpfs, proc, sysfs, devpts, mqueue,
+ * cgroup, anything the kernel knows by type), destinations resolved inside
+ * @rootfs without following a symlink out of it; create s->devices (mknod,
+ * or bind from the host when in a user namespace) and the default devices
+ * and links the runtime spec requires (/dev/null, zero, full, random,
+ * urandom, tty, ptmx -> pts/ptmx, fd, stdin, stdout, stderr).
+ */
+int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
+		       struct hm_err *e);
+
+/**
+ * oci_rootfs_finish() - make @rootfs the root: pivot_root (or, with
+ * @no_pivot, MS_MOVE onto / and chroot), create process.cwd when missing
+ * (before the pivot), write linux.sysctl, then maskedPaths (empty read-only
+ * tmpfs on directories, /dev/null on files; missing ones skipped),
+ * readonlyPaths (bind read-only, keeping nosuid/nodev/noexec), and
+ * root.readonly. The final propagation of / is rootfsPropagation's.
+ */
+int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,
+		      bool no_pivot, struct hm_err *e);
+
+/** oci_kernel_settings() - hostname and domainname (sysctl: finish). */
+int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e);
+
+/**
+ * oci_process_creds() - become @p's user with its capabilities: rlimits,
+ * oomScoreAdj, additionalGids, gid, uid (keeping capabilities across the
+ * switch), the bounding set, then effective/permitted/inheritable and
+ * ambient, noNewPrivileges, umask (0022 when not given, as runc), chdir
+ * to cwd (as the new user: a cwd the user cannot enter is an error).
+ * @keep_fds_from: not touched; the caller closes the rest.
+ */
+int oci_process_creds(const struct oci_process *p, struct hm_err *e);
+
+/**
+ * oci_process_exec() - execve @p->args[0] with @p->env: a name without a
+ * slash is searched on the PATH of @p->env (the default PATH when it has
+ * none). Returns only on failure, -1 with @e: exit code 127 for a command
+ * that is not found, 126 for one that cannot be executed.
+ */
+int oci_process_exec(const struct oci_process *p, struct hm_err *e);
+
+#endif

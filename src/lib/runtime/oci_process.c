@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container's process from an OCI spec (oci_container.h): hostname and
+ * domainname, then the credentials in the one order that works (rlimits and
+ * the oom score while still privileged; the bounding set while CAP_SETPCAP
+ * is effective; the user switch with PR_SET_KEEPCAPS; the other four sets;
+ * no_new_privs, umask, cwd as the new user), and the execve with its PATH
+ * search and Docker's 126/127.
+ */
+#include "runtime/oci_container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <linux/capability.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "runtime/caps.h"
+
+#define DEFAULT_PATH \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define BIT(n) (UINT64_C(1) << (n))
+
+int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e)
+{
+	/* "" is not given, as runc */
+	const char *host = s->hostname && *s->hostname ? s->hostname : NULL;
+	const char *dom =
+	    s->domainname && *s->domainname ? s->domainname : NULL;
+
+	/* without a UTS namespace of its own it would be the host's name */
+	if ((host || dom) && !oci_ns_find(s, CLONE_NEWUTS))
+		return hm_failx(e, HM_EXIT_FAIL,
+				"cannot set the %s without a private UTS "
+				"namespace",
+				host ? "hostname" : "domainname");
+	if (host && sethostname(host, strlen(host)) < 0)
+		return hm_fail(e, errno, "set the hostname \"%s\"", host);
+	if (dom && setdomainname(dom, strlen(dom)) < 0)
+		return hm_fail(e, errno, "set the domainname \"%s\"", dom);
+	return 0;
+}
+
+static int limits(const struct oci_process *p, struct hm_err *e)
+{
+	for (size_t i = 0; i < p->nrlimits; i++) {
+		const struct oci_rlimit *r = &p->rlimits[i];
+		struct rlimit rl = {r->soft, r->hard};
+
+		if (setrlimit(r->resource, &rl) < 0)
+			return hm_fail(e, errno, "setrlimit %s %llu:%llu",
+				       oci_rlimit_name(r->resource),
+				       (unsigned long long)r->soft,
+				       (unsigned long long)r->hard);
+	}
+	if (p->oom_score_adj != OCI_UNSET) {
+		char v[24];
+		cleanup_close int fd =
+		    open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+		snprintf(v, sizeof(v), "%lld", (long long)p->oom_score_adj);
+		if (fd < 0 || util_write_all(fd, v, strlen(v)) < 0)
+			return hm_fail(e, errno, "set oomScoreAdj %s", v);
+	}
+	return 0;
+}
+
+/* the permitted set held now: nothing outside it can be granted */
+static uint64_t held(void)
+{
+	cap_t c = cap_get_proc();
+	uint64_t m = 0;
+
+	for (unsigned i = 0; c && i <= caps_last(); i++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		if (cap_get_flag(c, (cap_value_t)i, CAP_PERMITTED, &v) == 0 &&
+		    v == CAP_SET)
+			m |= BIT(i);
+	}
+	cap_free(c);
+	return m;
+}
+
+static int bounding(uint64_t keep, struct hm_err *e)
+{
+	for (unsigned i = 0; i <= caps_last(); i++)
+		if (!(keep & BIT(i)) &&
+		    prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL)
+			return hm_fail(e, errno,
+				       "drop CAP_%s from the bounding set",
+				       caps_name(i));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		return hm_fail(e, errno, "clear the ambient capabilities");
+	return 0;
+}
+
+static bool setgroups_denied(void)
+{
+	char buf[8] = "";
+	cleanup_close int fd =
+	    open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+
+	return fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 &&
+	       !strncmp(buf, "deny", 4);
+}
+
+static int switch_user(const struct oci_process *p, struct hm_err *e)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return hm_fail(e, errno, "PR_SET_KEEPCAPS");
+	/* a user namespace with setgroups "deny": the groups stay */
+	if (setgroups(p->ngroups, p->ngroups ? p->groups : NULL) < 0 &&
+	    !(errno == EPERM && setgroups_denied()))
+		return hm_fail(e, errno, "setgroups (%zu groups)", p->ngroups);
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		return hm_fail(e, errno, "setresgid %u", (unsigned)p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return hm_fail(e, errno, "setresuid %u", (unsigned)p->uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return hm_fail(e, errno, "PR_SET_KEEPCAPS");
+	return 0;
+}
+
+/* effective, permitted, inheritable; then ambient (needs P and I) */
+static int set_caps(const uint64_t *sets, uint64_t have, struct hm_err *e)
+{
+	static const struct {
+		cap_flag_t flag;
+		enum oci_cap_set set;
+	} map[] = {{CAP_EFFECTIVE, OCI_CAP_EFFECTIVE},
+		   {CAP_PERMITTED, OCI_CAP_PERMITTED},
+		   {CAP_INHERITABLE, OCI_CAP_INHERITABLE}};
+	cap_t c = cap_init();
+	int r = c ? 0 : -1;
+
+	for (unsigned i = 0; c && i <= caps_last() && r == 0; i++) {
+		cap_value_t v = (cap_value_t)i;
+
+		for (size_t k = 0; k < ARRAY_SIZE(map) && r == 0; k++)
+			if (sets[map[k].set] & have & BIT(i))
+				r = cap_set_flag(c, map[k].flag, 1, &v,
+						 CAP_SET);
+	}
+	if (r == 0)
+		r = cap_set_proc(c);
+	cap_free(c);
+	if (r)
+		return hm_fail(e, errno, "set the capabilities");
+	for (unsigned i = 0; i <= caps_last(); i++)
+		if ((sets[OCI_CAP_AMBIENT] & have & BIT(i)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0 &&
+		    errno != EPERM)
+			return hm_fail(e, errno, "raise ambient CAP_%s",
+				       caps_name(i));
+	return 0;
+}
+
+int oci_process_creds(const struct oci_process *p, struct hm_err *e)
+{
+	uint64_t have = held();
+
+	if (limits(p, e) < 0)
+		return -1;
+	/* no "capabilities": the process keeps what the runtime has */
+	if (p->has_caps && bounding(p->caps[OCI_CAP_BOUNDING], e) < 0)
+		return -1;
+	if (switch_user(p, e) < 0)
+		return -1;
+	if (p->has_caps && set_caps(p->caps, have, e) < 0)
+		return -1;
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hm_fail(e, errno, "PR_SET_NO_NEW_PRIVS");
+	umask(p->umask == OCI_UNSET ? 0022 : (mode_t)p->umask);
+	if (p->cwd && chdir(p->cwd) < 0)
+		return hm_fail(e, errno, "chdir to cwd \"%s\"", p->cwd);
+	return 0;
+}
+
+static const char *env_path(char *const *env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		if (util_has_prefix(env[i], "PATH="))
+			return env[i] + 5;
+	return DEFAULT_PATH;
+}
+
+static int exec_failed(const char *cmd, int err, struct hm_err *e)
+{
+	hm_fail(e, err, "exec \"%s\"", cmd);
+	if (e)
+		e->exit_code = err == ENOENT || err == ENOTDIR
+				   ? HM_EXIT_NOT_FOUND
+				   : HM_EXIT_CANNOT_EXEC;
+	return -1;
+}
+
+int oci_process_exec(const struct oci_process *p, struct hm_err *e)
+{
+	char *const *env = p->env ? p->env : (char *const[]){NULL};
+	const char *cmd = p->args[0];
+	cleanup_free char *path = NULL;
+	bool denied = false;
+
+	if (strchr(cmd, '/')) {
+		execve(cmd, p->args, env);
+		return exec_failed(cmd, errno, e);
+	}
+	path = xstrdup(env_path(p->env));
+	for (char *dir = path, *next; dir; dir = next) {
+		cleanup_free char *full = NULL;
+
+		next = strchr(dir, ':');
+		if (next)
+			*next++ = '\0';
+		full = xasprintf("%s/%s", *dir ? dir : ".", cmd);
+		execve(full, p->args, env);
+		if (errno == EACCES)
+			denied = true;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			return exec_failed(full, errno, e);
+	}
+	if (denied)
+		return exec_failed(cmd, EACCES, e);
+	return hm_failx(e, HM_EXIT_NOT_FOUND,
+			"exec \"%s\": executable file not found in $PATH", cmd);
+}
