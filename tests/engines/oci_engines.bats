@@ -57,6 +57,7 @@ pod_logs_wait() {
 	run -1 pod run --rm --network none "$IMG" false
 	# 127: not found inside, as Docker
 	run -127 pod run --rm --network none "$IMG" /no/such/binary
+	assert_output_has /no/such/binary
 	# 126: found, cannot be executed
 	run -126 pod run --rm --network none "$IMG" /etc
 	run -0 pod run --rm --network none -e FOO=bar -w /tmp --user 1000:1000 \
@@ -160,6 +161,10 @@ pod_logs_wait() {
 	[ "$output" = "bar /tmp" ]
 	run -0 on_tty hctr run --rm -t --runc-binary "$RUNTIME" "$IMG" r4 tty
 	assert_output_has /dev/pts/
+	# the runtime's error, from its --log (JSON) through the shim to ctr
+	run -1 hctr run --rm --runc-binary "$RUNTIME" "$IMG" r5 /no/such/binary
+	assert_output_has "OCI runtime create failed"
+	assert_output_has /no/such/binary
 }
 
 @test "ctr task exec (and exec -t), ps, pause/resume, kill, delete of a detached task" {
