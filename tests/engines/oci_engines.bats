@@ -58,6 +58,10 @@ pod_logs_wait() {
 	# 127: not found inside, as Docker
 	run -127 pod run --rm --network none "$IMG" /no/such/binary
 	assert_output_has /no/such/binary
+	# refused at create, as by crun and runc (and Docker): run -d fails
+	# too, rather than start a container that exits 127
+	run -127 pod run -d --rm --network none "$IMG" /no/such/binary
+	assert_output_has /no/such/binary
 	# 126: found, cannot be executed
 	run -126 pod run --rm --network none "$IMG" /etc
 	run -0 pod run --rm --network none -e FOO=bar -w /tmp --user 1000:1000 \
@@ -161,7 +165,8 @@ pod_logs_wait() {
 	[ "$output" = "bar /tmp" ]
 	run -0 on_tty hctr run --rm -t --runc-binary "$RUNTIME" "$IMG" r4 tty
 	assert_output_has /dev/pts/
-	# the runtime's error, from its --log (JSON) through the shim to ctr
+	# the runtime's error, from its --log (JSON) through the shim to ctr:
+	# create refuses a missing binary (as crun and runc)
 	run -1 hctr run --rm --runc-binary "$RUNTIME" "$IMG" r5 /no/such/binary
 	assert_output_has "OCI runtime create failed"
 	assert_output_has /no/such/binary
