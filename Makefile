@@ -145,6 +145,7 @@ check-oci: $(BUILD)/homo-runtime
 # /usr/sbin/runc). Not in make check until homo-runtime passes it.
 check-engines: $(BUILD)/homo-runtime $(BUSYBOX_TAR)
 	@scripts/install-deps.sh --engines
+	@echo "# check-engines: RUNTIME=$(abspath $(or $(RUNTIME),$(BUILD)/homo-runtime))"
 	@RUNTIME="$(abspath $(or $(RUNTIME),$(BUILD)/homo-runtime))" \
 		tests/run.sh --integration tests/engines/oci_engines.bats
 
