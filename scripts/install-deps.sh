@@ -18,6 +18,10 @@ case "${1:-}" in
 --bench | --slow) PKGS="$PKGS mmdebstrap crun hyperfine time e2fsprogs" ;;
 # make check-vm: QEMU, and what scripts/vm/build.sh makes its cache with
 --vm) PKGS="$PKGS qemu-system-x86 mmdebstrap e2fsprogs cpio" ;;
+# make check-engines: Podman and containerd driving an OCI runtime (podman
+# pulls in conmon and golang-github-containers-common, containerd runc;
+# neither starts a daemon)
+--engines) PKGS="$PKGS podman containerd runc crun" ;;
 esac
 
 missing=""

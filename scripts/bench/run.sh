@@ -18,7 +18,8 @@ done
 printf '\n%-44s %14s   %-22s %14s %8s\n' "benchmark" "homo" "peer" "peer" "ratio"
 while IFS='|' read -r what mine peer theirs unit; do
 	ratio=""
-	if [ -n "$theirs" ] && [ "$mine" != failed ]; then
+	# a ratio of two figures only, not of "n/a (why)" or "failed"
+	if [[ $mine =~ ^[0-9.]+$ && $theirs =~ ^[0-9.]+$ ]]; then
 		ratio=$(awk -v a="$mine" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.2fx", a / b }')
 	fi
 	printf '%-44s %11s %-2s   %-22s %11s %-2s %8s\n' "$what" "$mine" "$unit" \
