@@ -18,9 +18,11 @@
  *   oci_process_creds()    rlimits, oomScoreAdj, groups, gid, uid,
  *                          capabilities (five sets), noNewPrivileges, umask,
  *                          cwd
+ *   oci_process_find()     args[0] found on the process's PATH (create fails
+ *                          if it cannot run)
  *   (tty, wait on the exec fifo: the "created" state)
  *   oci_seccomp_load()     (oci_seccomp.h), as late as possible
- *   oci_process_exec()     env, args[0] found on the process's PATH, execve
+ *   oci_process_exec()     execve with env
  *
  * Library code: each returns 0 or -1 with @e naming the object (a mount's
  * destination, a device's path, a capability), never prints or exits.
@@ -70,11 +72,23 @@ int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e);
 int oci_process_creds(const struct oci_process *p, struct hm_err *e);
 
 /**
- * oci_process_exec() - execve @p->args[0] with @p->env: a name without a
- * slash is searched on the PATH of @p->env (the default PATH when it has
- * none). Returns only on failure, -1 with @e: exit code 127 for a command
- * that is not found, 126 for one that cannot be executed.
+ * oci_process_find() - @p->args[0] as execve(2) will find it, checked as
+ * the current user (call it after oci_process_creds()): a name with a
+ * slash as is, else the first directory of the PATH of @p->env (the
+ * default PATH when it has none) holding an executable regular file.
+ * create calls it so that a command that cannot run fails create, as runc
+ * and crun do. Return: the path (malloc'd), or NULL with @e: exit code
+ * 127 ("executable file not found in $PATH", "no such file or
+ * directory") or 126 ("permission denied"), the phrases engines read.
  */
-int oci_process_exec(const struct oci_process *p, struct hm_err *e);
+char *oci_process_find(const struct oci_process *p, struct hm_err *e);
+
+/**
+ * oci_process_exec() - execve @path (oci_process_find()'s; NULL: find it
+ * now) with @p->args and @p->env. Returns only on failure, -1 with @e
+ * (exit codes as oci_process_find()).
+ */
+int oci_process_exec(const struct oci_process *p, const char *path,
+		     struct hm_err *e);
 
 #endif

@@ -107,7 +107,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 	    (c->seccomp && p->no_new_privs &&
 	     oci_seccomp_load(c->seccomp, &e) < 0))
 		child_fail(fd, &e);
-	oci_process_exec(p, &e);
+	oci_process_exec(p, NULL, &e);
 	child_fail(fd, &e);
 }
 

@@ -157,7 +157,9 @@ static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 		return -1;
 	if (oci_process_creds(&s->process, e) < 0)
 		return -1;
-	return 0;
+	/* a command that cannot run fails create, as runc and crun */
+	a->exe = oci_process_find(&s->process, e);
+	return a->exe ? 0 : -1;
 }
 
 void oci_init_main(struct oci_init_args *a)
@@ -193,6 +195,6 @@ void oci_init_main(struct oci_init_args *a)
 	if (a->seccomp && s->process.no_new_privs &&
 	    oci_seccomp_load(a->seccomp, &e) < 0)
 		late_fail(&e);
-	oci_process_exec(&s->process, &e);
+	oci_process_exec(&s->process, a->exe, &e);
 	late_fail(&e);
 }

@@ -195,41 +195,76 @@ static const char *env_path(char *const *env)
 
 static int exec_failed(const char *cmd, int err, struct hm_err *e)
 {
+	/* Podman reads the exit code from these phrases (docs/oci.md) */
+	if (err == ENOENT || err == ENOTDIR)
+		return hm_failx(e, HM_EXIT_NOT_FOUND,
+				"exec \"%s\": no such file or directory", cmd);
+	if (err == EACCES)
+		return hm_failx(e, HM_EXIT_CANNOT_EXEC,
+				"exec \"%s\": permission denied", cmd);
 	hm_fail(e, err, "exec \"%s\"", cmd);
 	if (e)
-		e->exit_code = err == ENOENT || err == ENOTDIR
-				   ? HM_EXIT_NOT_FOUND
-				   : HM_EXIT_CANNOT_EXEC;
+		e->exit_code = HM_EXIT_CANNOT_EXEC;
 	return -1;
 }
 
-int oci_process_exec(const struct oci_process *p, struct hm_err *e)
+/* what execve(2) would say of @path, run by us: 0 or an errno */
+static int exec_check(const char *path)
 {
-	char *const *env = p->env ? p->env : (char *const[]){NULL};
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? errno : 0;
+}
+
+char *oci_process_find(const struct oci_process *p, struct hm_err *e)
+{
 	const char *cmd = p->args[0];
 	cleanup_free char *path = NULL;
 	bool denied = false;
+	int err;
 
 	if (strchr(cmd, '/')) {
-		execve(cmd, p->args, env);
-		return exec_failed(cmd, errno, e);
+		err = exec_check(cmd);
+		return err ? (exec_failed(cmd, err, e), NULL) : xstrdup(cmd);
 	}
 	path = xstrdup(env_path(p->env));
 	for (char *dir = path, *next; dir; dir = next) {
-		cleanup_free char *full = NULL;
+		char *full;
 
 		next = strchr(dir, ':');
 		if (next)
 			*next++ = '\0';
 		full = xasprintf("%s/%s", *dir ? dir : ".", cmd);
-		execve(full, p->args, env);
-		if (errno == EACCES)
+		err = exec_check(full);
+		if (!err)
+			return full;
+		free(full);
+		if (err == EACCES)
 			denied = true;
-		else if (errno != ENOENT && errno != ENOTDIR)
-			return exec_failed(full, errno, e);
 	}
 	if (denied)
-		return exec_failed(cmd, EACCES, e);
+		return exec_failed(cmd, EACCES, e), NULL;
 	return hm_failx(e, HM_EXIT_NOT_FOUND,
-			"exec \"%s\": executable file not found in $PATH", cmd);
+			"exec \"%s\": executable file not found in $PATH", cmd),
+	       NULL;
+}
+
+int oci_process_exec(const struct oci_process *p, const char *path,
+		     struct hm_err *e)
+{
+	char *const *env = p->env ? p->env : (char *const[]){NULL};
+	cleanup_free char *found = NULL;
+
+	if (!path) {
+		found = oci_process_find(p, e);
+		if (!found)
+			return -1;
+		path = found;
+	}
+	execve(path, p->args, env);
+	return exec_failed(path, errno, e);
 }

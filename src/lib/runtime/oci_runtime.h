@@ -111,6 +111,7 @@ struct oci_init_args {
 	const struct oci_create_opts *o;
 	const char *rootfs; /* absolute */
 	struct oci_seccomp *seccomp;
+	char *exe; /* process.args[0] found by the init (oci_process_find) */
 	int sync_fd, fifo_fd, console_fd;
 	bool new_userns; /* wait for the maps, then become its root */
 	/* fds from 3+preserve_fds the runtime was started with: the caller's,

@@ -229,7 +229,7 @@ static void exec_body(const struct oci_spec *s)
 	struct hm_err e;
 
 	prepare_and_pivot(s, false);
-	oci_process_exec(&s->process, &e);
+	oci_process_exec(&s->process, NULL, &e);
 	fprintf(stderr, "%s\n", e.msg);
 	_exit(e.exit_code);
 }
