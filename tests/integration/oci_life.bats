@@ -110,6 +110,29 @@ wait_state() {
 	[ ! -e "$T/oci/c2" ]
 }
 
+@test "a command that cannot run fails create (as runc), with the phrases engines map to 127 and 126; nothing is left" {
+	bundle '.process.args = ["/no/such/binary"]'
+	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null >/dev/null
+	[ "$stderr" = 'homo-runtime: exec "/no/such/binary": no such file or directory' ]
+	rm -rf "$T/b"
+	bundle '.process.args = ["nosuchcmd"]'
+	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null >/dev/null
+	[ "$stderr" = 'homo-runtime: exec "nosuchcmd": executable file not found in $PATH' ]
+	rm -rf "$T/b"
+	bundle '.process.args = ["/etc"]'
+	run -1 --separate-stderr rt create --bundle "$T/b" c1 </dev/null >/dev/null
+	[ "$stderr" = 'homo-runtime: exec "/etc": permission denied' ]
+	[ ! -e "$T/oci/c1" ]
+	run -1 rt state c1
+	# found on the process's PATH: created, and it runs
+	rm -rf "$T/b"
+	bundle '.process.args = ["sh", "-c", "exit 7"] | .process.env = ["PATH=/bin"]'
+	create c2
+	rt start c2
+	wait_state c2 stopped
+	rt delete c2
+}
+
 @test "kill: a name or a number, TERM by default, --all; an unknown signal is refused" {
 	bundle '.process.args = ["sh", "-c", "trap \"echo got-usr1\" USR1; while :; do sleep 0.1; done"]'
 	create c1
