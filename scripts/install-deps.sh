@@ -22,6 +22,8 @@ case "${1:-}" in
 # pulls in conmon and golang-github-containers-common, containerd runc;
 # neither starts a daemon)
 --engines) PKGS="$PKGS podman containerd runc crun" ;;
+# make check-oci: Go builds the vendored runtime-tools validation suite
+--oci) PKGS="$PKGS golang-go" ;;
 esac
 
 missing=""
