@@ -10,7 +10,7 @@ PKGS="build-essential pkg-config
       libnftables-dev nftables
       libcmocka-dev bats busybox-static
       util-linux bsdextrautils iproute2 kmod xz-utils zstd bzip2 gzip
-      clang clang-format skopeo umoci jq openssl
+      clang clang-format skopeo umoci jq openssl strace
       docker-registry apache2-utils python3 curl uidmap passt slirp4netns"
 
 # Packages only the optional suites need (slow suite, benchmarks, VM).

@@ -244,8 +244,11 @@ col() {
 	homo run --name down busybox true
 	run --separate-stderr homo info
 	assert_status 0
+	# v2 where it is the only hierarchy (the VM), v1 here (hybrid)
+	local cgv=1
+	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || cgv=2
 	for want in $'\n Containers: 2\n  Running: 1\n  Paused: 0\n  Stopped: 1\n Images: 1\n' \
-		" Storage Driver: overlay2" " Cgroup Driver: cgroupfs" " Cgroup Version: 1" \
+		" Storage Driver: overlay2" " Cgroup Driver: cgroupfs" " Cgroup Version: $cgv" \
 		$'\n Security Options:\n  seccomp\n   Profile: builtin\n' " Kernel Version: $(uname -r)" \
 		" OSType: linux" " Architecture: $(uname -m)" " CPUs: $(nproc)" " Total Memory: " \
 		" Homo Root Dir: $HOMO_ROOT"; do
