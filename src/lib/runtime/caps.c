@@ -234,7 +234,7 @@ int caps_apply(uint64_t mask, uid_t uid, struct hm_err *e)
 	return set_sets(mask, e);
 }
 
-static bool setgroups_denied(void)
+bool caps_setgroups_denied(void)
 {
 	char buf[8] = "";
 	cleanup_close int fd =
@@ -261,7 +261,7 @@ int caps_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
 		return hm_fail(e, errno, "PR_SET_KEEPCAPS");
 	/* a single-id rootless map denies setgroups: the caller's stay */
 	if (setgroups(ngroups, ngroups ? groups : NULL) < 0 &&
-	    !(errno == EPERM && setgroups_denied()))
+	    !(errno == EPERM && caps_setgroups_denied()))
 		return hm_fail(e, errno, "setgroups (%zu groups)", ngroups);
 	if (setresgid(gid, gid, gid) < 0)
 		return hm_fail(e, errno, "setresgid %u", (unsigned)gid);

@@ -80,6 +80,12 @@ int caps_resolve(char *const *add, char *const *drop, bool privileged,
 int caps_apply(uint64_t mask, uid_t uid, struct hm_err *e);
 
 /**
+ * caps_setgroups_denied() - /proc/self/setgroups says "deny" (a user
+ * namespace whose maps were written without the right to setgroups).
+ */
+bool caps_setgroups_denied(void);
+
+/**
  * caps_switch_user() - become @uid/@gid with supplementary @groups and
  * the capability set @mask, in the one order that works whatever @mask is:
  *

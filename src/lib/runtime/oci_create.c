@@ -42,24 +42,6 @@ struct create_ctx {
 	pid_t pid;
 };
 
-static int connect_console(const char *path, struct hm_err *e)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return hm_failx(e, 1, "--console-socket: path too long");
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		hm_fail(e, errno, "--console-socket \"%s\"", path);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /*
  * linux.resources homo cannot apply (no backend writes them): an error
  * rather than a container without the limit its engine asked for. Empty
@@ -433,7 +415,7 @@ int oci_create(const struct oci_create_opts *o, pid_t *pid, struct hm_err *e)
 		goto out;
 	c.a.rootfs = c.st.rootfs;
 	if (c.spec.process.terminal &&
-	    (c.a.console_fd = connect_console(o->console_socket, e)) < 0)
+	    (c.a.console_fd = oci_console_connect(o->console_socket, e)) < 0)
 		goto out;
 	if (make_cgroup(&c, e) < 0 || clone_init(&c, e) < 0 ||
 	    release(&c, e) < 0 || oci_state_write(o->root, &c.st, e) < 0 ||

@@ -59,32 +59,6 @@ static __attribute__((noreturn)) void child_fail(int fd, struct hm_err *e)
 	_exit(1);
 }
 
-/* the pty: a new session whose controlling tty it is, as stdio */
-static int exec_tty(int console_fd, struct hm_err *e)
-{
-	int master, slave, n = 0;
-	char path[64];
-
-	master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0 || ioctl(master, TIOCSPTLCK, &n) < 0 ||
-	    ioctl(master, TIOCGPTN, &n) < 0 ||
-	    (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0)
-		return hm_fail(e, errno, "open a pty in the container");
-	snprintf(path, sizeof(path), "/dev/pts/%d", n);
-	if (util_send_fd(console_fd, path, strlen(path), master) < 0)
-		return hm_fail(e, errno, "send the pty to --console-socket");
-	close(master);
-	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
-		return hm_fail(e, errno, "make the pty our controlling tty");
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(slave, fd) < 0)
-			return hm_fail(e, errno, "the pty as stdio");
-	close(slave);
-	return 0;
-}
-
 static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 {
 	const struct oci_process *p = &c->o->spec->process;
@@ -94,7 +68,8 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 
 	if (recv(fd, &m, sizeof(m), 0) != sizeof(m) || m.type != OCI_SYNC_GO)
 		_exit(1);
-	if (p->terminal && exec_tty(c->console_fd, &e) < 0)
+	if (p->terminal &&
+	    oci_console_take(c->console_fd, OCI_CONSOLE_SETSID, &e) < 0)
 		child_fail(fd, &e);
 	if (syscall(SYS_close_range, 3 + c->o->preserve_fds, ~0U,
 		    CLOSE_RANGE_CLOEXEC) < 0) {
@@ -164,22 +139,9 @@ static int open_ns(struct exec_ctx *c, pid_t pid, struct hm_err *e)
 
 static int connect_console(const char *path, struct hm_err *e)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	int fd;
-
 	if (!path)
 		return hm_failx(e, 1, "--tty needs --console-socket");
-	if (strlen(path) >= sizeof(a.sun_path))
-		return hm_failx(e, 1, "--console-socket: path too long");
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		hm_fail(e, errno, "--console-socket \"%s\"", path);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	return oci_console_connect(path, e);
 }
 
 /* helper, pid, cgroup, GO; then EOF (it execs) or its error */

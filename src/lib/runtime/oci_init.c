@@ -86,44 +86,6 @@ static int after_go(const struct oci_init_args *a, struct hm_err *e)
 	return 0;
 }
 
-/*
- * process.terminal: a pty of the container's devpts, the slave as stdio,
- * controlling tty and /dev/console, the master to --console-socket.
- */
-static int console(const struct oci_init_args *a, struct hm_err *e)
-{
-	int master, slave, n = 0;
-	char path[64], proc[64];
-
-	master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		return hm_fail(e, errno, "open /dev/ptmx");
-	if (ioctl(master, TIOCSPTLCK, &n) < 0 ||
-	    ioctl(master, TIOCGPTN, &n) < 0)
-		return hm_fail(e, errno, "unlock the pty");
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
-	if (slave < 0)
-		return hm_fail(e, errno, "open the pty's slave");
-	snprintf(path, sizeof(path), "/dev/pts/%d", n);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", slave);
-	/* /dev/console: bind the slave there (a file to mount on first) */
-	close(open("/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-	if (mount(proc, "/dev/console", NULL, MS_BIND, NULL) < 0)
-		return hm_fail(e, errno, "bind the pty on /dev/console");
-	if (util_send_fd(a->console_fd, path, strlen(path), master) < 0)
-		return hm_fail(e, errno, "send the pty to --console-socket");
-	close(master);
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return hm_fail(e, errno, "make the pty our controlling tty");
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(slave, fd) < 0)
-			return hm_fail(e, errno, "the pty as stdio");
-	close(slave);
-	return 0;
-}
-
 /* create's part: everything up to the created state */
 static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 {
@@ -143,7 +105,8 @@ static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 		return -1;
 	}
 	if (oci_kernel_settings(s, e) < 0 ||
-	    (s->process.terminal && console(a, e) < 0))
+	    (s->process.terminal &&
+	     oci_console_take(a->console_fd, OCI_CONSOLE_DEV, e) < 0))
 		return -1;
 	/* fds 3..3+N-1 pass to the process; ours are close-on-exec
 	 * (before the filter, which may not allow close_range) */

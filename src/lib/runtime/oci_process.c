@@ -104,23 +104,13 @@ static int bounding(uint64_t keep, struct hm_err *e)
 	return 0;
 }
 
-static bool setgroups_denied(void)
-{
-	char buf[8] = "";
-	cleanup_close int fd =
-	    open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-
-	return fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 &&
-	       !strncmp(buf, "deny", 4);
-}
-
 static int switch_user(const struct oci_process *p, struct hm_err *e)
 {
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return hm_fail(e, errno, "PR_SET_KEEPCAPS");
 	/* a user namespace with setgroups "deny": the groups stay */
 	if (setgroups(p->ngroups, p->ngroups ? p->groups : NULL) < 0 &&
-	    !(errno == EPERM && setgroups_denied()))
+	    !(errno == EPERM && caps_setgroups_denied()))
 		return hm_fail(e, errno, "setgroups (%zu groups)", p->ngroups);
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return hm_fail(e, errno, "setresgid %u", (unsigned)p->gid);

@@ -123,6 +123,21 @@ struct oci_init_args {
 /** oci_init_main() - the init of a created container (never returns). */
 __attribute__((noreturn)) void oci_init_main(struct oci_init_args *a);
 
+/* ---- process.terminal (oci_console.c) ---- */
+
+/** oci_console_connect() - the runtime's connection to --console-socket. */
+int oci_console_connect(const char *path, struct hm_err *e);
+
+#define OCI_CONSOLE_DEV 1    /* bind the slave on /dev/console (create) */
+#define OCI_CONSOLE_SETSID 2 /* a new session first (exec) */
+
+/**
+ * oci_console_take() - in the process: a pty of the container's devpts,
+ * the master sent over @console_fd, the slave as controlling tty and
+ * stdio (with @flags' extras).
+ */
+int oci_console_take(int console_fd, unsigned flags, struct hm_err *e);
+
 /* ---- cgroups (oci_cgroup.c) ---- */
 
 /**
