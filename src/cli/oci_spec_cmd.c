@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,9 +81,12 @@ static void rootless(json_t *j)
 	json_object_del(lx, "resources");
 	json_array_foreach(json_object_get(j, "mounts"), i, m)
 	{
+		/* @t dies with the "type" it is replaced by: test it first */
 		const char *t = json_string_value(json_object_get(m, "type"));
+		bool sysfs = t && !strcmp(t, "sysfs");
+		bool devpts = t && !strcmp(t, "devpts");
 
-		if (!strcmp(t, "sysfs")) {
+		if (sysfs) {
 			json_object_set_new(m, "options",
 					    json_pack("[sssss]", "rbind",
 						      "nosuid", "noexec",
@@ -90,7 +94,7 @@ static void rootless(json_t *j)
 			json_object_set_new(m, "type", json_string("none"));
 			json_object_set_new(m, "source", json_string("/sys"));
 		}
-		if (!strcmp(t, "devpts")) /* gid=5: unmapped */
+		if (devpts) /* gid=5: unmapped */
 			json_array_remove(
 			    json_object_get(m, "options"),
 			    json_array_size(json_object_get(m, "options")) - 1);
