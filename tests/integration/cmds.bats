@@ -213,30 +213,32 @@ one_line_125() {
 
 @test "rename: the new name works, the old is free; taken and bad names" {
 	pull_busybox
-	homo run -d --name a busybox sleep 1000 >/dev/null
-	homo run --name b busybox true
-	run homo rename a c
+	# names that are no hex digits: "a" would also be a prefix of an id
+	# that starts with a (1 run in 16 found the renamed container by it)
+	homo run -d --name ka busybox sleep 1000 >/dev/null
+	homo run --name kb busybox true
+	run homo rename ka kc
 	assert_status 0
 	run homo ps
-	assert_output_has " c"
-	run homo inspect c
-	assert_output_has '"Name": "/c"'
-	run homo inspect a
+	assert_output_has " kc"
+	run homo inspect kc
+	assert_output_has '"Name": "/kc"'
+	run homo inspect ka
 	assert_status 125
-	homo run --name a busybox true
-	run homo rename c b
+	homo run --name ka busybox true
+	run homo rename kc kb
 	one_line_125
 	assert_output_has "already in use"
-	run homo rename c 'bad!'
+	run homo rename kc 'bad!'
 	one_line_125
 	assert_output_has "invalid container name"
-	run homo rename c c
+	run homo rename kc kc
 	one_line_125
-	run homo rename c
+	run homo rename kc
 	one_line_125
 	run homo rename nosuch x
 	one_line_125
-	homo rm -f c b a
+	homo rm -f kc kb ka
 }
 
 @test "rename: two renames to one name at once, exactly one wins" {
