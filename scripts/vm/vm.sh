@@ -21,11 +21,11 @@ set -euo pipefail
 HERE=$(dirname "$(realpath "$0")")
 CACHE=${HOMO_VM_CACHE:-/var/cache/homo-vm}
 # Bump when the package list or the build below changes.
-CACHE_VERSION=2
+CACHE_VERSION=3
 GUEST_PKGS="libcap2,libarchive13,libcurl4,libjansson4,libnl-3-200,\
 libnl-route-3-200,libseccomp2,libnftables1,libssl3,libcmocka0,busybox-static,\
 bats,iproute2,kmod,nftables,util-linux,bsdextrautils,xz-utils,zstd,bzip2,\
-gzip,procps,skopeo,umoci,python3,jq,openssl,curl,crun,make"
+gzip,procps,skopeo,umoci,python3,jq,openssl,curl,crun,make,ca-certificates,strace"
 INITRD_MODS="virtio_pci virtio_blk ext4 9pnet_virtio 9p"
 SHARES=() TIMEOUT=3600 TIMES=0 BUILD_ONLY=0
 
