@@ -25,7 +25,8 @@ CACHE_VERSION=3
 GUEST_PKGS="libcap2,libarchive13,libcurl4,libjansson4,libnl-3-200,\
 libnl-route-3-200,libseccomp2,libnftables1,libssl3,libcmocka0,busybox-static,\
 bats,iproute2,kmod,nftables,util-linux,bsdextrautils,xz-utils,zstd,bzip2,\
-gzip,procps,skopeo,umoci,python3,jq,openssl,curl,crun,make,ca-certificates,strace"
+gzip,procps,skopeo,umoci,python3,jq,openssl,curl,crun,make,ca-certificates,strace,\
+uidmap,slirp4netns,passt,docker-registry,apache2-utils"
 INITRD_MODS="virtio_pci virtio_blk ext4 9pnet_virtio 9p"
 SHARES=() TIMEOUT=3600 TIMES=0 BUILD_ONLY=0
 
