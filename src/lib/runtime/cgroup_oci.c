@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "runtime/cgroup.h"
+#include "runtime/cgroup_backend.h"
 #include "runtime/oci_spec.h"
 
 /* @file of @id's cgroup in the hierarchy of @ctrl: @val, or -1 */
@@ -167,10 +168,10 @@ static int v2_update(const char *id, const struct oci_resources *r,
 		if (put(id, "cpu", "cpu.max", buf, e) < 0)
 			return -1;
 	}
-	/* cpu.shares 2..262144 onto cpu.weight 1..10000, as runc */
+	/* cpu.shares onto cpu.weight: the v2 backend's map, as --cpu-shares */
 	if (r->cpu_shares > 0 &&
-	    put_i64(id, "cpu", "cpu.weight",
-		    1 + ((r->cpu_shares - 2) * 9999) / 262142, e) < 0)
+	    put_i64(id, "cpu", "cpu.weight", cgroup_v2_weight(r->cpu_shares),
+		    e) < 0)
 		return -1;
 	return v2(id, r, e);
 }
