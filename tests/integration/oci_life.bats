@@ -358,7 +358,7 @@ PY
 }
 
 @test "linux.resources at create (memory, swappiness, cpu, pids, devices in order) and update --resources FILE|- on a running container" {
-	cgroup_v2 && skip "the v1 file names are checked here; the VM's v2 run covers update through cgroup.c"
+	cgroup_v2 && skip "cgroup v1's files: the next test is v2's"
 	bundle '.process.args = ["sleep", "300"] | .linux.resources = {"memory": {"limit": 67108864, "reservation": 33554432, "swappiness": 10}, "cpu": {"shares": 512, "quota": 50000, "period": 100000}, "pids": {"limit": 99}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]}'
 	create c1
 	cg=$HOMO_CGROUP_PARENT/c1
@@ -376,6 +376,8 @@ PY
 	[ "$(cat /sys/fs/cgroup/pids/$cg/pids.max)" = 50 ]
 	echo '{"pids": {"limit": 42}}' | rt update --resources - c1
 	[ "$(cat /sys/fs/cgroup/pids/$cg/pids.max)" = 42 ]
+	echo '{"pids": {"limit": -1}}' | rt update --resources - c1
+	[ "$(cat /sys/fs/cgroup/pids/$cg/pids.max)" = max ]
 	run -1 rt update c1
 	assert_output_has "update: needs --resources FILE or -"
 	echo '{"pids": {"limit": "x"}}' >"$T/bad.json"
@@ -384,14 +386,43 @@ PY
 	run -0 rt delete --force c1
 }
 
+@test "linux.resources on cgroup v2: memory.max, memory.low, cpu.weight, cpu.max, pids.max at create; update --resources" {
+	cgroup_v2 || skip "cgroup v2 only: the test before is v1's"
+	bundle '.process.args = ["sleep", "300"] | .linux.resources = {"memory": {"limit": 67108864, "reservation": 33554432}, "cpu": {"shares": 512, "quota": 50000, "period": 100000}, "pids": {"limit": 99}}'
+	create c1
+	cg=/sys/fs/cgroup/$HOMO_CGROUP_PARENT/c1
+	[ "$(cat "$cg/memory.max")" = 67108864 ]
+	[ "$(cat "$cg/memory.low")" = 33554432 ]
+	# Docker's and crun's map of shares onto weight: 1 + (512-2)*9999/262142
+	[ "$(cat "$cg/cpu.weight")" = 20 ]
+	[ "$(cat "$cg/cpu.max")" = "50000 100000" ]
+	[ "$(cat "$cg/pids.max")" = 99 ]
+	run -0 rt start c1
+	echo '{"memory": {"limit": 134217728, "swap": 268435456}, "cpu": {"quota": 20000}, "pids": {"limit": 50}}' >"$T/res.json"
+	run -0 rt update --resources "$T/res.json" c1
+	[ "$(cat "$cg/memory.max")" = 134217728 ]
+	[ "$(cat "$cg/memory.swap.max")" = 134217728 ]
+	[ "$(cat "$cg/cpu.max")" = "20000 100000" ]
+	[ "$(cat "$cg/pids.max")" = 50 ]
+	echo '{"pids": {"limit": -1}}' | rt update --resources - c1
+	[ "$(cat "$cg/pids.max")" = max ]
+	run -0 rt delete --force c1
+	[ ! -e "$cg" ]
+}
+
 @test "cgroupsPath: a nested absolute path, made and removed; a spec without a mount namespace gets a chroot, never a mount" {
 	bundle ".process.args = [\"sleep\", \"300\"] | .linux.cgroupsPath = \"/$HOMO_CGROUP_PARENT/x/abs\""
 	create c1 --pid-file "$T/pid"
 	grep -q ":/$HOMO_CGROUP_PARENT/x/abs\$" "/proc/$(cat "$T/pid")/cgroup"
 	run -0 rt delete --force c1
-	[ ! -e "/sys/fs/cgroup/pids/$HOMO_CGROUP_PARENT/x" ]
-	# the parents made for a nested path stay but the leaf's own, as runc's
-	rmdir /sys/fs/cgroup/*/"$HOMO_CGROUP_PARENT"
+	# the leaf and the parent made for it go; the top one stays
+	if cgroup_v2; then
+		[ ! -e "/sys/fs/cgroup/$HOMO_CGROUP_PARENT/x" ]
+		rmdir "/sys/fs/cgroup/$HOMO_CGROUP_PARENT"
+	else
+		[ ! -e "/sys/fs/cgroup/pids/$HOMO_CGROUP_PARENT/x" ]
+		rmdir /sys/fs/cgroup/*/"$HOMO_CGROUP_PARENT"
+	fi
 	jq 'del(.hostname) | .linux.namespaces = [{"type": "pid"}] | .linux.cgroupsPath = null' "$T/b/config.json" >"$T/c.json"
 	mv "$T/c.json" "$T/b/config.json"
 	before=$(wc -l </proc/self/mountinfo)

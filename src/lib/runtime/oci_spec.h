@@ -91,7 +91,7 @@ struct oci_resources {
 	int64_t cpu_shares, cpu_quota, cpu_period;
 	int64_t cpu_rt_runtime, cpu_rt_period;
 	char *cpus, *mems;
-	int64_t pids_limit;
+	int64_t pids_limit; /* 0: unlimited (the spec's -1 or 0) */
 	struct oci_device_rule *devices;
 	size_t ndevices;
 };

@@ -293,6 +293,10 @@ static int parse_resources(json_t *lx, struct oci_resources *res,
 		return hm_fail(e, 0,
 			       "config.json: linux.resources.pids.limit: "
 			       "missing");
+	/* any negative limit is "max", as runc and crun: 0 says so here,
+	 * since -1 is OCI_UNSET (not given: update leaves pids.max be) */
+	if (p && res->pids_limit < 0)
+		res->pids_limit = 0;
 	return parse_dev_rules(r, res, e);
 }
 

@@ -343,6 +343,15 @@ static void test_minimal_and_nulls(void **state)
 	assert_int_equal(s.nmounts, 0);
 	assert_int_equal(s.nnamespaces, 0);
 	assert_int_equal(s.res.mem_limit, OCI_UNSET);
+	assert_int_equal(s.res.pids_limit, OCI_UNSET);
+	oci_spec_free(&s);
+	json_decref(j);
+	/* pids.limit -1 is "max" (update writes it), never "not given" */
+	j = json_loads("{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},"
+		       "\"linux\":{\"resources\":{\"pids\":{\"limit\":-1}}}}",
+		       0, NULL);
+	assert_int_equal(oci_spec_from_json(j, &s, &e), 0);
+	assert_int_equal(s.res.pids_limit, 0);
 	oci_spec_free(&s);
 	json_decref(j);
 	j = json_loads("[]", 0, NULL);
