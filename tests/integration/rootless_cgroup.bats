@@ -172,7 +172,7 @@ teardown() {
 	[ ! -e "$DG/$HOMO_CGROUP_PARENT" ]
 }
 
-@test "rootless cgroup v2: homo in the delegated root itself: -m fails in one line naming it" {
+@test "rootless cgroup v2: homo in the delegated root itself: -m fails in one line naming it; no limit runs" {
 	RC_CG=$DG
 	rc pull -q "$RC_DIR/busybox.tar" bb >/dev/null
 	run --separate-stderr rc run --rm --net none -m 64m bb true
@@ -180,6 +180,11 @@ teardown() {
 	assert_one_error_line
 	[[ "$stderr" == *"$DG"*"child cgroup"* ]]
 	[ ! -e "$DG/$HOMO_CGROUP_PARENT" ]
+	# as without a delegation: no cgroup, and the user's is left as it was
+	run rc run --rm --net none bb echo ran
+	assert_status 0
+	assert_output_has ran
+	[ -z "$(cat "$DG/cgroup.subtree_control")" ]
 }
 
 @test "rootless cgroup v2: no delegated subtree holds homo: -m fails naming uid and cgroup; no limit runs" {

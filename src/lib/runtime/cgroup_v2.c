@@ -297,9 +297,9 @@ static bool enable(const char *dir, unsigned want)
 }
 
 /*
- * A delegated subtree holding the caller itself cannot enable a domain
- * controller (memory) for its children: say what to do, not "refused".
- * Its processes are the user's: homo moves none of them.
+ * A delegated root holding processes (homo's are in a child, cgroup.c
+ * checked) cannot enable a domain controller (memory) for its children:
+ * say what to do, not "refused". They are the user's: homo moves none.
  */
 static int busy_root(unsigned need, unsigned have, const char **opt,
 		     struct hm_err *e)
@@ -309,10 +309,10 @@ static int busy_root(unsigned need, unsigned have, const char **opt,
 			return hm_failx(e, HM_EXIT_FAIL,
 					"%s needs the cgroup v2 \"%s\" "
 					"controller: the delegated cgroup %s "
-					"holds processes (homo's caller), so "
-					"it cannot enable it for a child: run "
-					"homo from a child cgroup of it (as "
-					"systemd's app.slice/*.scope are)",
+					"holds processes, so it cannot enable "
+					"it for its children: move them to a "
+					"child cgroup of it (as systemd's "
+					"app.slice/*.scope are)",
 					opt[i], v2_names[i], cg2.base);
 	return 0;
 }
