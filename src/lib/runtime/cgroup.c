@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "base/rootless.h"
+#include "base/util.h"
 #include "runtime/cgroup_backend.h"
 
 #define NAME_MAX_LEN 128 /* id or parent */
@@ -95,6 +96,11 @@ static int check_limits(const struct cgroup_limits *l, struct hm_err *e)
 	return 0;
 }
 
+bool cgroup_none(void)
+{
+	return cgroup_backend(NULL) == &cgroup_none_ops;
+}
+
 uint64_t cgroup_now_ns(void)
 {
 	struct timespec t;
@@ -112,11 +118,54 @@ void cgroup_nap(unsigned *us)
 		*us *= 2;
 }
 
+/*
+ * Rootless: v2 in the delegated subtree holding the caller, else no
+ * cgroups, with the reason for the errors of cgroup_none_ops. homo in the
+ * delegated root itself gets none: a cgroup with processes cannot enable
+ * memory for its children (EBUSY), and once pids or cpu are on there, no
+ * child is a valid domain to move a process into (EOPNOTSUPP). The
+ * user's processes are the user's to move, not homo's.
+ */
+static const struct cgroup_ops *rootless_backend(void)
+{
+	cleanup_free char *root = NULL, *caller = NULL, *why = NULL,
+			  *own = NULL;
+	struct hm_err ign;
+	uid_t uid = hm_rootless_uid();
+
+	if (cgroup_v2_ops.detect(&ign) < 0)
+		return &cgroup_none_ops; /* its default reason: cgroup v1 */
+	root = cgroup_v2_find_delegated(cgroup_v2_mount(), &caller);
+	own = xasprintf("%s%s", cgroup_v2_mount(), caller);
+	if (root && strcmp(root, own)) {
+		cgroup_v2_delegate(root);
+		return &cgroup_v2_ops;
+	}
+	if (root)
+		why = xasprintf("homo runs in %s itself, the cgroup v2 "
+				"subtree delegated to uid %u, and a cgroup "
+				"holding processes cannot enable controllers "
+				"for its children: run homo from a child "
+				"cgroup of it (as systemd's app.slice/*.scope "
+				"are)",
+				root, (unsigned)uid);
+	else
+		why = xasprintf(
+		    "rootless homo has one only in a cgroup v2 subtree "
+		    "delegated to uid %u (systemd's user@%u.service), and "
+		    "the caller's cgroup %s is in none",
+		    (unsigned)uid, (unsigned)uid, caller);
+	cgroup_none_set_why(why);
+	return &cgroup_none_ops;
+}
+
 const struct cgroup_ops *cgroup_backend(struct hm_err *e)
 {
-	/* rootless on v1: no cgroups at all (docs/rootless.md) */
-	if (hm_rootless())
-		return &cgroup_none_ops;
+	/* rootless: docs/rootless.md */
+	if (hm_rootless() && !be.state) {
+		be.ops = rootless_backend();
+		be.state = 1;
+	}
 	/* v2 where a cgroup2 mount has our controllers, else v1 */
 	if (!be.state) {
 		be.ops = &cgroup_v2_ops;

@@ -112,6 +112,13 @@ struct cgroup_ops {
 const struct cgroup_ops *cgroup_backend(struct hm_err *e);
 
 /**
+ * cgroup_none() - whether containers get no cgroup at all: rootless homo on
+ * cgroup v1, or on v2 outside a subtree delegated to the user (no limits,
+ * no freezer; docs/rootless.md).
+ */
+bool cgroup_none(void);
+
+/**
  * cgroup_set_parent() - for the rest of this process, the cgroups of a
  * container id sit in @path (from each hierarchy's root; '/'-separated
  * names, no "." or ".."; "" is the root itself) instead of

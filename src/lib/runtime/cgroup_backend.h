@@ -28,6 +28,34 @@ void cgroup_v2_cpu_max(int64_t quota, int64_t period, char *buf, size_t n);
 bool cgroup_v2_key(const char *buf, const char *key, uint64_t *v);
 extern const struct cgroup_ops cgroup_none_ops; /* rootless */
 
+/* cgroup_none_ops' reason, in its errors: why there is no cgroup */
+void cgroup_none_set_why(const char *why);
+
+/* the cgroup2 mount cgroup_v2_ops' detect() found */
+const char *cgroup_v2_mount(void);
+
+/*
+ * Rootless: the containers' cgroups go in @root, a subtree delegated to the
+ * caller, with the controllers its cgroup.controllers offers; nothing above
+ * it is written (cgroup_v2.c).
+ */
+void cgroup_v2_delegate(const char *root);
+
+/*
+ * cgroup_v2_find_delegated() - the subtree of cgroup2 mount @mnt delegated
+ * to the caller that holds the caller's own cgroup (cgroup_deleg.c).
+ * Return: its directory (malloc'd), or NULL; *@caller: the caller's cgroup
+ * as /proc/self/cgroup names it (malloc'd) either way.
+ */
+char *cgroup_v2_find_delegated(const char *mnt, char **caller);
+
+/*
+ * cgroup_v2_deleg_root() - the highest directory from @mnt@cg up to (not
+ * including) @mnt that the caller owns and whose cgroup.procs and
+ * cgroup.subtree_control it can write; NULL if none (malloc'd).
+ */
+char *cgroup_v2_deleg_root(const char *mnt, const char *cg);
+
 /* the backends' waits: a monotonic clock, and a sleep that doubles @us up
  * to 8 ms a turn (cgroup.c) */
 uint64_t cgroup_now_ns(void);

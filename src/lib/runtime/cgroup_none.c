@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The backend of rootless homo (cgroup_none_ops): an ordinary user cannot
- * create cgroups on cgroup v1, so a container gets none. A limit asked
- * for is an error, never ignored; what needs a cgroup (pause, stats)
- * says so. The container's PID namespace still takes every process down
+ * The backend of rootless homo without cgroups (cgroup_none_ops): an
+ * ordinary user cannot create cgroups on cgroup v1, nor on v2 outside a
+ * subtree delegated to it (cgroup_deleg.c), so a container gets none. A
+ * limit asked for is an error, never ignored; what needs a cgroup (pause,
+ * stats) says so. The container's PID namespace still takes every process down
  * with its init, which is what v1_destroy's kill would have done.
  */
 #include "runtime/cgroup_backend.h"
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 
-#define NO_CGROUP "rootless homo has no cgroups on this host (cgroup v1)"
+/* why there is none: cgroup v1, or no delegated v2 subtree (cgroup.c) */
+static char why[512] = "rootless homo has no cgroups on this host (cgroup v1)";
+
+void cgroup_none_set_why(const char *w)
+{
+	snprintf(why, sizeof(why), "%s", w);
+}
 
 static int none_detect(struct hm_err *e)
 {
@@ -29,7 +37,8 @@ static int none_create(const char *id, const struct cgroup_limits *l,
 	    l->cpu_quota_us > 0 || l->cpu_shares)
 		return hm_failx(e, HM_EXIT_FAIL,
 				"-m, --memory-swap, --pids-limit, --cpus and "
-				"--cpu-shares need root: " NO_CGROUP);
+				"--cpu-shares need a cgroup: %s",
+				why);
 	return 0;
 }
 
@@ -55,13 +64,13 @@ static int none_oom_killed(const char *id, bool *oom, struct hm_err *e)
 static int none_freeze(const char *id, struct hm_err *e)
 {
 	(void)id;
-	return hm_failx(e, HM_EXIT_FAIL, "pause needs the freezer: " NO_CGROUP);
+	return hm_failx(e, HM_EXIT_FAIL, "pause needs the freezer: %s", why);
 }
 
 static int none_stats(const char *id, struct cgroup_stats *st, struct hm_err *e)
 {
 	(void)id, (void)st;
-	return hm_failx(e, HM_EXIT_FAIL, "stats need a cgroup: " NO_CGROUP);
+	return hm_failx(e, HM_EXIT_FAIL, "stats need a cgroup: %s", why);
 }
 
 static char *none_dir(const char *controller, const char *id)

@@ -34,10 +34,12 @@ static const char *const v2_names[V_N] = {"memory", "pids", "cpu"};
 #define DESTROY_WAIT_NS 2000000000ull
 #define FREEZE_WAIT_NS 2000000000ull
 
-/* Filled by detect(), once per process. */
+/* Filled by detect(), once per process; rootless, cgroup_v2_delegate(). */
 static struct {
-	char mnt[512];	/* the cgroup2 mount */
-	unsigned avail; /* BIT(enum v2c) its root's cgroup.controllers lists */
+	char mnt[512];	     /* the cgroup2 mount */
+	char base[PATH_MAX]; /* <parent>'s: the mount, or a delegated subtree */
+	bool delegated;	     /* base is a user's (rootless homo) */
+	unsigned avail;	     /* BIT(enum v2c) base's cgroup.controllers lists */
 } cg2;
 
 /* ---- pure parts (tests/unit/runtime/test_cgroup_v2.c) ---- */
@@ -84,9 +86,9 @@ bool cgroup_v2_key(const char *buf, const char *key, uint64_t *v)
 
 static int dir_of(char *out, const char *id, struct hm_err *e)
 {
-	if (snprintf(out, PATH_MAX, "%s/%s%s%s", cg2.mnt, cgroup_parent_name(),
+	if (snprintf(out, PATH_MAX, "%s/%s%s%s", cg2.base, cgroup_parent_name(),
 		     id ? "/" : "", id ? id : "") >= PATH_MAX)
-		return hm_fail(e, ENAMETOOLONG, "cgroup in \"%s\"", cg2.mnt);
+		return hm_fail(e, ENAMETOOLONG, "cgroup in \"%s\"", cg2.base);
 	return 0;
 }
 
@@ -221,7 +223,21 @@ static int detect(struct hm_err *e)
 		return hm_fail(e, 0,
 			       "no cgroup2 mount offers memory, pids "
 			       "or cpu");
+	snprintf(cg2.base, sizeof(cg2.base), "%s", cg2.mnt);
+	cg2.delegated = false;
 	return 0;
+}
+
+const char *cgroup_v2_mount(void)
+{
+	return cg2.mnt;
+}
+
+void cgroup_v2_delegate(const char *root)
+{
+	snprintf(cg2.base, sizeof(cg2.base), "%s", root);
+	cg2.delegated = true;
+	cg2.avail = ctrl_bits(root, "cgroup.controllers");
 }
 
 /* ---- create ---- */
@@ -260,17 +276,45 @@ static int missing(unsigned need, unsigned have, const char **opt,
  * not yet; one write each, so one the kernel refuses (not delegated, or
  * @dir holds processes) leaves the others on. Failures are only reported by
  * the check of the container's cgroup.controllers that follows.
+ * Return: whether one was refused with EBUSY (@dir holds processes).
  */
-static void enable(const char *dir, unsigned want)
+static bool enable(const char *dir, unsigned want)
 {
 	unsigned on = ctrl_bits(dir, "cgroup.subtree_control");
+	struct hm_err w = {0};
+	bool busy = false;
 	char s[16];
 
 	for (int i = 0; i < V_N; i++)
 		if ((want & ~on & BIT(i))) {
 			snprintf(s, sizeof(s), "+%s", v2_names[i]);
-			cg_write(dir, "cgroup.subtree_control", s, false, NULL);
+			if (cg_write(dir, "cgroup.subtree_control", s, false,
+				     &w) < 0 &&
+			    w.errnum == EBUSY)
+				busy = true;
 		}
+	return busy;
+}
+
+/*
+ * A delegated root holding processes (homo's are in a child, cgroup.c
+ * checked) cannot enable a domain controller (memory) for its children:
+ * say what to do, not "refused". They are the user's: homo moves none.
+ */
+static int busy_root(unsigned need, unsigned have, const char **opt,
+		     struct hm_err *e)
+{
+	for (int i = 0; i < V_N; i++)
+		if ((need & BIT(i)) && !(have & BIT(i)))
+			return hm_failx(e, HM_EXIT_FAIL,
+					"%s needs the cgroup v2 \"%s\" "
+					"controller: the delegated cgroup %s "
+					"holds processes, so it cannot enable "
+					"it for its children: move them to a "
+					"child cgroup of it (as systemd's "
+					"app.slice/*.scope are)",
+					opt[i], v2_names[i], cg2.base);
+	return 0;
 }
 
 /*
@@ -283,11 +327,18 @@ static int make_cgroup(const char *id, unsigned need, const char **opt,
 {
 	char dir[PATH_MAX], parent[PATH_MAX];
 	unsigned have = 0;
+	bool busy = false;
 
 	if (dir_of(parent, NULL, e) < 0 || dir_of(dir, id, e) < 0)
 		return -1;
 	for (int tries = 0; tries < 8; tries++) {
-		enable(cg2.mnt, cg2.avail);
+		/*
+		 * Nothing above a delegated subtree is ours to change. Once
+		 * pids and cpu are on in a cgroup with processes, memory is
+		 * EOPNOTSUPP there, no longer EBUSY: remember the first.
+		 */
+		if (enable(cg2.base, cg2.avail))
+			busy = true;
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 			return hm_fail(e, errno, "create cgroup \"%s\"",
 				       parent);
@@ -303,6 +354,8 @@ static int make_cgroup(const char *id, unsigned need, const char **opt,
 		rmdir(dir);
 	}
 	rmdir(parent);
+	if (busy && cg2.delegated)
+		return busy_root(need, have, opt, e);
 	return missing(need, have, opt, parent,
 		       "cgroup.subtree_control refused it (not delegated, or "
 		       "a process in it?)",
@@ -380,7 +433,12 @@ static int write_limits(const char *dir, const struct cgroup_limits *l,
 	    cg_write_i64(dir, "cpu.weight", cgroup_v2_weight(l->cpu_shares),
 			 e) < 0)
 		return -1;
-	if (!l->privileged && write_devices(dir, l, e) < 0)
+	/*
+	 * Attaching a device program takes CAP_SYS_ADMIN of the host: none
+	 * rootless, where the user namespace cannot mknod and /dev holds
+	 * host nodes bound in, which keep their host permissions.
+	 */
+	if (!l->privileged && !cg2.delegated && write_devices(dir, l, e) < 0)
 		return -1;
 	return 0;
 }
@@ -396,7 +454,7 @@ static int v2_create(const char *id, const struct cgroup_limits *l,
 	if (!l)
 		l = &none;
 	need = needed(l, opt);
-	if (missing(need, cg2.avail, opt, cg2.mnt,
+	if (missing(need, cg2.avail, opt, cg2.base,
 		    "cgroup.controllers does not list it", e) < 0 ||
 	    make_cgroup(id, need, opt, e) < 0)
 		return -1;

@@ -107,7 +107,7 @@ static int freeze(struct hm_store *s, const char *id, struct freeze_guard *g,
 	g->lock = container_lock(s, id, e);
 	if (g->lock < 0)
 		return -1;
-	if (hm_rootless()) { /* no freezer: as Docker's --pause=false */
+	if (cgroup_none()) { /* no freezer: as Docker's --pause=false */
 		struct hm_err w = {0};
 
 		hm_failx(&w, 0,
