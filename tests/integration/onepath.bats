@@ -1,0 +1,33 @@
+#!/usr/bin/env bats
+# One container path (docs/architecture.md): homo's policy is written once,
+# as an OCI spec (runtime/spec_oci.c); `homo runtime spec` prints it and
+# `homo run`'s init builds the container from it with the OCI runtime's
+# steps (devices, exec, masks). These check that both say the same.
+bats_require_minimum_version 1.5.0
+load helpers
+
+
+@test "runtime spec is homo run's policy: its capabilities, Docker's masks and read-only paths, homo's seccomp filter" {
+	pull_busybox
+	mkdir "$T/s"
+	run -0 "$HOMO" runtime spec --bundle "$T/s"
+	c=$T/s/config.json
+	# the bounding set a plain run has, capability for capability
+	bnd=$(homo run --rm busybox sh -c 'sed -n "s/^CapBnd:\t//p" /proc/self/status')
+	want=0
+	for n in $(jq -r '.process.capabilities.bounding[]' "$c"); do
+		num=$(printf '#include <linux/capability.h>\n%s\n' "$n" | cpp -P | tail -1)
+		want=$((want | 1 << num))
+	done
+	[ "$(printf '%016x' "$want")" = "$bnd" ]
+	jq -e '.process.capabilities.inheritable == [] and .process.capabilities.ambient == []' "$c"
+	# every path homo run masks, the powercap one too
+	jq -e '.linux.maskedPaths | index("/sys/devices/virtual/powercap") and index("/proc/kcore")' "$c"
+	jq -e '.linux.readonlyPaths | index("/proc/sys")' "$c"
+	for p in $(jq -r '.linux.maskedPaths[]' "$c"); do
+		run -0 homo run --rm busybox sh -c "if [ -d $p ]; then [ -z \"\$(ls -A $p)\" ]; elif [ -e $p ]; then [ -z \"\$(head -c1 $p)\" ]; fi"
+	done
+	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$c"
+	jq -e '[.mounts[].destination] == ["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"]' "$c"
+}
+
