@@ -31,3 +31,34 @@ load helpers
 	jq -e '[.mounts[].destination] == ["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"]' "$c"
 }
 
+# $T/b: the busybox rootfs under `homo runtime spec`'s config.json, edited
+bundle() {
+	mkdir -p "$T/b/rootfs"
+	tar -xf "$BUSYBOX_TAR" -C "$T/b/rootfs"
+	"$HOMO" runtime spec --bundle "$T/b"
+	jq ".process.terminal = false | ${1:-.}" "$T/b/config.json" >"$T/b/c.json"
+	mv "$T/b/c.json" "$T/b/config.json"
+}
+
+# the OCI runtime's run of the bundle with CMD [SCRIPT] as its process:
+# CMD alone, or sh -c SCRIPT
+rt_run() {
+	jq --arg a "$1" --arg s "${2:-}" \
+		'.process.args = if $s == "" then [$a] else ["sh", "-c", $s] end' \
+		"$T/b/config.json" >"$T/b/c.json"
+	mv "$T/b/c.json" "$T/b/config.json"
+	ln -sfn "$HOMO" "$T/homo-runtime"
+	"$T/homo-runtime" --root "$T/oci" run --bundle "$T/b" "c$((++n))" </dev/null
+}
+
+@test "/dev of homo run is the OCI runtime's from the same spec: nodes, modes, links, mounts" {
+	pull_busybox
+	bundle
+	n=0
+	list='ls -l /dev | awk "{ print \$1, \$3, \$4, \$5, \$6, \$NF }"; grep " /dev" /proc/self/mountinfo | cut -d" " -f5,6,9-'
+	run -0 --separate-stderr homo run --rm busybox sh -c "$list"
+	mine=$output
+	run -0 --separate-stderr rt_run sh "$list"
+	[ "$output" = "$mine" ]
+	[[ "$mine" == *"crw-rw-rw- root root 1, 3 null"* ]]
+}

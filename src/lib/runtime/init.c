@@ -38,6 +38,7 @@
 #include "runtime/caps.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
+#include "runtime/spec_oci.h"
 
 __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 {
@@ -415,6 +416,33 @@ static int close_all_but(const int *keep, size_t n, struct hm_err *e)
 	}
 }
 
+/* Whether @gid exists here: not the tty group of a single-id rootless map */
+static bool gid_mapped(unsigned long gid)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/gid_map", "re");
+	unsigned long in, out, count;
+
+	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (gid >= in && gid - in < count)
+			return true;
+	return !f;
+}
+
+/* the container as an OCI spec: what rootfs_setup() builds it from */
+static int build_spec(struct init_args *a, struct oci_spec *o, struct hm_err *e)
+{
+	struct spec_oci_host h = {
+	    .root_path = a->merged,
+	    /* relative to the runtime dir in a user namespace */
+	    .etc_dir = a->overlay_fd >= 0 ? "" : a->cdir,
+	    .tty_gid = gid_mapped(5),
+	    .rootless = hm_rootless(),
+	};
+
+	a->oci = o;
+	return spec_oci_build(a->spec, &h, o, e);
+}
+
 /* GO from homo, with the overlay's mount fd in a user namespace. */
 static int recv_go(int fd, int *passed)
 {
@@ -427,6 +455,7 @@ void init_main(struct init_args *a)
 {
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
+	struct oci_spec oci;
 
 	int keep[] = {a->sync_fd, a->stdio[0], a->stdio[1], a->stdio[2]};
 
@@ -451,7 +480,7 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 
-	if (rootfs_setup(a, &e) < 0)
+	if (build_spec(a, &oci, &e) < 0 || rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
 	HM_TRACE("container: hostname, network, user");
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -30,6 +31,7 @@
 #include "base/util.h"
 #include "image/layer_tar.h"
 #include "runtime/inroot.h"
+#include "runtime/oci_ctr_int.h"
 #include "runtime/volumes.h"
 
 /*
@@ -88,82 +90,6 @@ static int remount_ro(int rootfd, const char *path, unsigned long extra,
 			MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, e);
 }
 
-/* Whether @gid exists here: not the tty group of a single-id rootless map */
-static bool gid_mapped(unsigned long gid)
-{
-	cleanup_fclose FILE *f = fopen("/proc/self/gid_map", "re");
-	unsigned long in, out, count;
-
-	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
-		if (gid >= in && gid - in < count)
-			return true;
-	return !f;
-}
-
-/* /dev: a small tmpfs with Docker's nodes, devpts, shm and mqueue. */
-static int setup_dev(int rootfd, bool userns, struct hm_err *e)
-{
-	static const struct {
-		const char *name;
-		unsigned maj, min;
-	} nodes[] = {
-	    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
-	    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-	};
-	static const struct {
-		const char *name, *target;
-	} links[] = {
-	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
-	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
-	    {"ptmx", "pts/ptmx"},
-	};
-	cleanup_close int dev = -1;
-
-	if (mount_dir(rootfd, "/dev", "tmpfs", "tmpfs",
-		      MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
-		      e) < 0)
-		return -1;
-	dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
-	if (dev < 0)
-		return hm_fail(e, errno, "open /dev in the container");
-	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
-		/* no mknod in a user namespace: the host's nodes, bound */
-		if (userns) {
-			cleanup_free char *src =
-			    xasprintf("/dev/%s", nodes[i].name);
-			cleanup_free char *dst =
-			    xasprintf("/dev/%s", nodes[i].name);
-			cleanup_close int fd = file_in_root(rootfd, dst, e);
-
-			if (fd < 0 ||
-			    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
-				return -1;
-			continue;
-		}
-		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666,
-			    makedev(nodes[i].maj, nodes[i].min)) < 0 ||
-		    fchmodat(dev, nodes[i].name, 0666, 0) < 0)
-			return hm_fail(e, errno, "mknod /dev/%s",
-				       nodes[i].name);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if (symlinkat(links[i].target, dev, links[i].name) < 0)
-			return hm_fail(e, errno, "symlink /dev/%s",
-				       links[i].name);
-	if (mount_dir(
-		rootfd, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-		gid_mapped(5) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
-			      : "newinstance,ptmxmode=0666,mode=0620",
-		e) < 0 ||
-	    mount_dir(rootfd, "/dev/shm", "shm", "tmpfs",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-		      e) < 0 ||
-	    mount_dir(rootfd, "/dev/mqueue", "mqueue", "mqueue",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
-		return -1;
-	return 0;
-}
-
 /*
  * Docker's --privileged: the host's device nodes under its /dev (@host),
  * made in the container's (@ctr) where it has none yet; not the trees the
@@ -213,44 +139,31 @@ static void host_devices(int host, int ctr, int depth)
 	}
 }
 
-/* --device: each node at its path (the host's, bound, in a user ns) */
-static int add_devices(int rootfd, const struct hm_spec *s, bool userns,
-		       struct hm_err *e)
+/*
+ * /dev from the spec (spec_oci.c): its mounts from /dev up to /sys (the
+ * tmpfs, devpts, shm, mqueue; in a user namespace the --device binds) as
+ * the OCI runtime mounts them, its devices, the default ones and the links
+ * (oci_make_devices); then --privileged's host nodes, where none is yet.
+ */
+static int setup_dev(const struct init_args *a, int rootfd, bool userns,
+		     struct hm_err *e)
 {
-	for (size_t i = 0; i < s->ndevices; i++) {
-		const struct hm_device *d = &s->devices[i];
-		cleanup_free char *dir = xstrdup(d->path);
-		char *base = strrchr(dir, '/');
-		cleanup_close int fd = -1;
+	const struct oci_spec *o = a->oci;
+	bool netns = oci_ns_find(o, CLONE_NEWNET) != NULL, in = false;
 
-		*base++ = '\0';
-		if (userns) {
-			fd = file_in_root(rootfd, d->path, e);
-			if (fd < 0 || mount_at(d->host, fd, d->path, NULL,
-					       MS_BIND, NULL, e) < 0)
-				return -1;
-			continue;
-		}
-		fd = mkdir_in_root(rootfd, *dir ? dir : "/", e);
-		if (fd < 0)
+	for (size_t i = 0; i < o->nmounts; i++) {
+		const char *d = o->mounts[i].destination;
+
+		in |= !strcmp(d, "/dev");
+		if (!strcmp(d, "/sys"))
+			break;
+		if (in && oci_mount_entry(rootfd, &o->mounts[i], userns, netns,
+					  true, e) < 0)
 			return -1;
-		unlinkat(fd, base, 0); /* Docker's: the device wins */
-		if (mknodat(fd, base,
-			    (d->type == 'b' ? S_IFBLK : S_IFCHR) | d->mode,
-			    makedev(d->major, d->minor)) < 0 ||
-		    fchmodat(fd, base, d->mode, 0) < 0)
-			return hm_fail(e, errno, "--device: mknod \"%s\"",
-				       d->path);
 	}
-	return 0;
-}
-
-/* the devices of --privileged and --device, after setup_dev() */
-static int setup_devices(int rootfd, const struct hm_spec *s, struct hm_err *e)
-{
-	bool userns = s->uidmap.count != 0 || hm_rootless();
-
-	if (s->privileged && !userns) {
+	if (oci_make_devices(rootfd, o, userns, e) < 0)
+		return -1;
+	if (a->spec->privileged && !userns) {
 		cleanup_close int host =
 		    open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		cleanup_close int ctr =
@@ -259,7 +172,7 @@ static int setup_devices(int rootfd, const struct hm_spec *s, struct hm_err *e)
 		if (host >= 0 && ctr >= 0)
 			host_devices(host, ctr, 0);
 	}
-	return add_devices(rootfd, s, userns, e);
+	return 0;
 }
 
 /*
@@ -566,9 +479,8 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 		return -1;
 	/* one line per step: make bench's table of where a start goes */
 	HM_TRACE("/proc mounted: /dev");
-	if (setup_dev(rootfd, a->spec->uidmap.count != 0 || hm_rootless(), e) <
-		0 ||
-	    setup_devices(rootfd, a->spec, e) < 0)
+	if (setup_dev(a, rootfd, a->spec->uidmap.count != 0 || hm_rootless(),
+		      e) < 0)
 		return -1;
 	HM_TRACE("/dev made: /sys");
 	if (setup_sys(a, rootfd, e) < 0)
