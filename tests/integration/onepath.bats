@@ -51,6 +51,21 @@ rt_run() {
 	"$T/homo-runtime" --root "$T/oci" run --bundle "$T/b" "c$((++n))" </dev/null
 }
 
+@test "a command that cannot run: homo run and the OCI runtime say the same words (one exec path), homo run Docker's 126 and 127" {
+	pull_busybox
+	bundle
+	n=0
+	for c in 126:/etc/passwd 127:nosuchcmd 127:/no/such/file; do
+		run --separate-stderr homo run --rm busybox "${c#*:}"
+		st=$status err=${stderr#homo: }
+		# the runtime's create fails with 1, as runc's: engines read the words
+		run -1 --separate-stderr rt_run "${c#*:}"
+		echo "$c: homo run $st '$err', runtime $status '$stderr'"
+		[ "$st" = "${c%%:*}" ]
+		[ "${stderr#homo-runtime: }" = "$err" ]
+	done
+}
+
 @test "/dev of homo run is the OCI runtime's from the same spec: nodes, modes, links, mounts" {
 	pull_busybox
 	bundle

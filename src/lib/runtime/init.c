@@ -36,6 +36,7 @@
 #include "base/util.h"
 #include "net/inside.h"
 #include "runtime/caps.h"
+#include "runtime/oci_container.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec_oci.h"
@@ -279,62 +280,24 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 	return 0;
 }
 
-static const char *env_get(char *const *env, const char *key)
+/*
+ * The command, found on the container's PATH and exec'd by the OCI
+ * runtime's functions (oci_container.h): Docker's 127 when not found, 126
+ * when it cannot run, the phrases engines read. Returns only on failure.
+ */
+static void exec_command(char **argv, char **env, struct hm_err *e)
 {
-	size_t len = strlen(key);
+	struct oci_process p = {.args = argv, .env = env};
+	cleanup_free char *path = NULL;
 
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(env[i], key, len) && env[i][len] == '=')
-			return env[i] + len + 1;
-	return NULL;
-}
-
-/* Docker's exec errors: 127 when not found, 126 when not runnable. */
-static int exec_fail(struct hm_err *e, int err, const char *cmd)
-{
-	if (err == ENOENT)
-		return hm_failx(e, HM_EXIT_NOT_FOUND, "exec \"%s\": %s", cmd,
-				strchr(cmd, '/') ? "no such file or directory"
-						 : "executable file not found "
-						   "in $PATH");
-	hm_fail(e, err, "exec \"%s\"", cmd);
-	e->exit_code = HM_EXIT_CANNOT_EXEC;
-	return -1;
-}
-
-/* execvpe() searches the caller's PATH; we want the container's. */
-static int exec_cmd(char *const *argv, char *const *env, struct hm_err *e)
-{
-	const char *cmd = argv[0], *path = env_get(env, "PATH");
-	int first_err = ENOENT;
-
-	if (!cmd || !*cmd)
-		return hm_failx(e, HM_EXIT_NOT_FOUND,
-				"no command given and "
-				"the image has none");
-	if (strchr(cmd, '/')) {
-		execve(cmd, argv, env);
-		return exec_fail(e, errno, cmd);
+	if (!argv || !argv[0] || !*argv[0]) {
+		hm_failx(e, HM_EXIT_NOT_FOUND,
+			 "no command given and the image has none");
+		return;
 	}
-	if (!path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-		       "/sbin:/bin";
-	for (const char *p = path;; p++) {
-		const char *colon = strchr(p, ':');
-		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-		char full[PATH_MAX];
-
-		snprintf(full, sizeof(full), "%.*s/%s", (int)dlen,
-			 dlen ? p : ".", cmd);
-		execve(full, argv, env);
-		/* remember that it exists but cannot run (EACCES) */
-		if (errno != ENOENT && errno != ENOTDIR)
-			first_err = errno;
-		if (!colon)
-			break;
-		p = colon;
-	}
-	return exec_fail(e, first_err, cmd);
+	path = oci_process_find(&p, e);
+	if (path)
+		oci_process_exec(&p, path, e);
 }
 
 /* -w DIR: created if missing, as Docker does. */
@@ -510,22 +473,6 @@ void init_exec_main(const struct hm_spec *s, int sync_fd)
 }
 
 /*
- * What Docker's daemon adds unless the image or -e set it: HOSTNAME (the
- * container's), and TERM=xterm with a tty, for a run and an exec alike.
- */
-static char **daemon_env(char **env, const struct hm_spec *s)
-{
-	if (s->hostname && !env_get(env, "HOSTNAME")) {
-		cleanup_free char *h = xasprintf("HOSTNAME=%s", s->hostname);
-
-		env = strv_push(env, h);
-	}
-	if (s->tty && !env_get(env, "TERM"))
-		env = strv_push(env, "TERM=xterm");
-	return env;
-}
-
-/*
  * What the init and every "homo exec" process share, from stdio to
  * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
  * environment, fds, signals. Never returns.
@@ -561,15 +508,7 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 		die(sync_fd, &e);
 
 	/* HOME from the passwd entry unless the user set it, as Docker */
-	for (size_t i = 0; s->env && s->env[i]; i++)
-		env = strv_push(env, s->env[i]);
-	if (!env_get(env, "HOME")) {
-		char home[300];
-
-		snprintf(home, sizeof(home), "HOME=%s", u.home);
-		env = strv_push(env, home);
-	}
-	env = daemon_env(env, s);
+	env = spec_oci_env(s, u.home);
 
 	/* no host fd may reach the command: all but stdio close on exec */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
@@ -607,6 +546,6 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	HM_TRACE("exec %s", s->argv[0]);
 	FAULT_POINT("run-before-exec");
-	exec_cmd(s->argv, env, &e);
+	exec_command(s->argv, env, &e);
 	die(sync_fd, &e);
 }
