@@ -66,11 +66,11 @@ rt_run() {
 	done
 }
 
-@test "/dev of homo run is the OCI runtime's from the same spec: nodes, modes, links, mounts" {
+@test "/dev and /proc of homo run are the OCI runtime's from the same spec: nodes, modes, links, mounts, masks, read-only paths" {
 	pull_busybox
 	bundle
 	n=0
-	list='ls -l /dev | awk "{ print \$1, \$3, \$4, \$5, \$6, \$NF }"; grep " /dev" /proc/self/mountinfo | cut -d" " -f5,6,9-'
+	list='ls -l /dev | awk "{ print \$1, \$3, \$4, \$5, \$6, \$NF }"; grep -E " /(dev|proc|sys/firmware)" /proc/self/mountinfo | cut -d" " -f5,6,9-'
 	run -0 --separate-stderr homo run --rm busybox sh -c "$list"
 	mine=$output
 	run -0 --separate-stderr rt_run sh "$list"

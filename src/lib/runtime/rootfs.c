@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sched.h>
@@ -31,6 +32,7 @@
 #include "base/util.h"
 #include "image/layer_tar.h"
 #include "runtime/inroot.h"
+#include "runtime/oci_container.h"
 #include "runtime/oci_ctr_int.h"
 #include "runtime/volumes.h"
 
@@ -369,71 +371,33 @@ static int setup_volumes(const struct init_args *a, int rootfd,
 	return 0;
 }
 
-static int pivot(int rootfd, struct hm_err *e)
+/*
+ * pivot_root into the root as the OCI runtime does, from the root itself
+ * (in a user namespace the init cannot walk the store's paths to it);
+ * where the kernel refuses (homo itself runs from an initramfs) MS_MOVE
+ * and chroot, which needs the root's path in this mount namespace.
+ */
+static int enter_root(int rootfd, struct hm_err *e)
 {
+	char link[64], path[PATH_MAX];
+	struct hm_err first;
+	ssize_t n;
+
 	if (fchdir(rootfd) < 0)
 		return hm_fail(e, errno, "chdir to the container's root");
-	if (syscall(SYS_pivot_root, ".", ".") == 0) {
-		/* the old root is stacked under the new one: detach it */
-		if (umount2(".", MNT_DETACH) < 0)
-			return hm_fail(e, errno, "detach the old root");
-	} else if (errno == EINVAL) {
-		/* e.g. homo itself runs from an initramfs: no pivot there */
-		HM_TRACE("pivot_root refused (EINVAL): using chroot");
-		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
-			return hm_fail(e, errno, "chroot into the container");
-	} else {
-		return hm_fail(e, errno, "pivot_root into the container");
+	if (oci_pivot(".", false, &first) == 0)
+		return 0;
+	if (first.errnum != EINVAL) {
+		*e = first;
+		return -1;
 	}
-	if (chdir("/") < 0)
-		return hm_fail(e, errno, "chdir /");
-	return 0;
-}
-
-/* Docker's masked and read-only paths (after pivot_root: plain paths). */
-static int mask_paths(struct hm_err *e)
-{
-	static const char *const masked[] = {
-	    "/proc/asound",
-	    "/proc/acpi",
-	    "/proc/kcore",
-	    "/proc/keys",
-	    "/proc/latency_stats",
-	    "/proc/timer_list",
-	    "/proc/timer_stats",
-	    "/proc/sched_debug",
-	    "/proc/scsi",
-	    "/sys/firmware",
-	    "/sys/devices/virtual/powercap",
-	};
-	static const char *const readonly[] = {
-	    "/proc/bus",	   "/proc/fs", "/proc/irq", "/proc/sys",
-	    "/proc/sysrq-trigger",
-	};
-	struct stat st;
-
-	for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
-		if (lstat(masked[i], &st) < 0)
-			continue; /* not on this kernel */
-		if (S_ISDIR(st.st_mode) ? mount("tmpfs", masked[i], "tmpfs",
-						MS_RDONLY, "size=0") < 0
-					: mount("/dev/null", masked[i], NULL,
-						MS_BIND, NULL) < 0)
-			return hm_fail(e, errno, "mask \"%s\"", masked[i]);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(readonly); i++) {
-		if (lstat(readonly[i], &st) < 0)
-			continue;
-		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC,
-			  NULL) < 0 ||
-		    mount(NULL, readonly[i], NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-			      MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
-			return hm_fail(e, errno, "make \"%s\" read-only",
-				       readonly[i]);
-	}
-	return 0;
+	HM_TRACE("pivot_root refused (EINVAL): using chroot");
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", rootfd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return hm_fail(e, errno, "the container's root");
+	path[n] = '\0';
+	return oci_pivot(path, true, e);
 }
 
 int rootfs_setup(const struct init_args *a, struct hm_err *e)
@@ -488,16 +452,13 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	HM_TRACE("/sys mounted: volumes, /etc");
 	if (setup_volumes(a, rootfd, e) < 0 || setup_etc(a, rootfd, e) < 0)
 		return -1;
-	/* --read-only: only the root mount; /dev, /proc, volumes keep theirs */
-	if (a->spec->read_only &&
-	    mount_at(NULL, rootfd, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY,
-		     NULL, e) < 0)
-		return hm_prefix(e, "make the root read-only");
 	HM_TRACE("pivot_root");
-	if (pivot(rootfd, e) < 0)
+	if (enter_root(rootfd, e) < 0)
 		return -1;
+	/* the spec's masks and read-only paths (none with --privileged);
+	 * --read-only: only the root mount, /dev, /proc, volumes keep theirs */
 	HM_TRACE("masked and read-only paths");
-	return a->spec->privileged ? 0 : mask_paths(e);
+	return oci_rootfs_protect(a->oci, e);
 }
 
 int rootfs_bind_console(const char *slave, struct hm_err *e)
