@@ -142,28 +142,14 @@ static void host_devices(int host, int ctr, int depth)
 }
 
 /*
- * /dev from the spec (spec_oci.c): its mounts from /dev up to /sys (the
- * tmpfs, devpts, shm, mqueue; in a user namespace the --device binds) as
- * the OCI runtime mounts them, its devices, the default ones and the links
- * (oci_make_devices); then --privileged's host nodes, where none is yet.
+ * /dev's nodes from the spec (spec_oci.c): its devices, the default ones
+ * and the links, as the OCI runtime makes them (oci_make_devices); then
+ * --privileged's host nodes, where none is yet.
  */
-static int setup_dev(const struct init_args *a, int rootfd, bool userns,
-		     struct hm_err *e)
+static int make_devices(const struct init_args *a, int rootfd, bool userns,
+			struct hm_err *e)
 {
-	const struct oci_spec *o = a->oci;
-	bool netns = oci_ns_find(o, CLONE_NEWNET) != NULL, in = false;
-
-	for (size_t i = 0; i < o->nmounts; i++) {
-		const char *d = o->mounts[i].destination;
-
-		in |= !strcmp(d, "/dev");
-		if (!strcmp(d, "/sys"))
-			break;
-		if (in && oci_mount_entry(rootfd, &o->mounts[i], userns, netns,
-					  true, e) < 0)
-			return -1;
-	}
-	if (oci_make_devices(rootfd, o, userns, e) < 0)
+	if (oci_make_devices(rootfd, a->oci, userns, e) < 0)
 		return -1;
 	if (a->spec->privileged && !userns) {
 		cleanup_close int host =
@@ -212,29 +198,17 @@ static int bind_cgroup(const char *name, const char *host_dir, void *arg)
 	return 0;
 }
 
-static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
+/*
+ * The spec's cgroup mount: homo's own, a read-only tmpfs with the
+ * container's cgroup dirs bound (none when rootless: no cgroups).
+ */
+static int setup_cgroup(const struct init_args *a, int rootfd, struct hm_err *e)
 {
-	unsigned long ro = a->spec->privileged ? 0 : MS_RDONLY;
 	struct {
 		int rootfd;
 		struct hm_err *e;
 	} c = {rootfd, e};
 
-	if (hm_rootless() &&
-	    (a->spec->net == NET_HOST || a->spec->net == NET_CONTAINER)) {
-		/* no sysfs of a netns our user namespace does not own */
-		cleanup_close int fd = mkdir_in_root(rootfd, "/sys", e);
-
-		if (fd < 0 ||
-		    mount_at("/sys", fd, "/sys", NULL, MS_BIND | MS_REC, NULL,
-			     e) < 0 ||
-		    remount_ro(rootfd, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			       e) < 0)
-			return -1;
-	} else if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
-			     MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL,
-			     e) < 0)
-		return -1;
 	if (mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", e) < 0)
 		return -1;
@@ -242,51 +216,6 @@ static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
 		return -1;
 	return remount_ro(rootfd, "/sys/fs/cgroup",
 			  MS_NOSUID | MS_NODEV | MS_NOEXEC, e);
-}
-
-/* /etc/hostname, /etc/hosts, /etc/resolv.conf: homo's, bound over. */
-static int setup_etc(const struct init_args *a, int rootfd, struct hm_err *e)
-{
-	static const char *const files[] = {"hostname", "hosts", "resolv.conf"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		/* relative to the runtime dir in a user namespace */
-		cleanup_free char *src =
-		    a->overlay_fd >= 0 ? xstrdup(files[i])
-				       : xasprintf("%s/%s", a->cdir, files[i]);
-		cleanup_free char *dst = xasprintf("/etc/%s", files[i]);
-		cleanup_close int fd = -1;
-		bool own = false;
-
-		/* the user's mount there wins, as in Docker */
-		for (size_t v = 0; v < a->spec->nvolumes; v++)
-			own |= !strcmp(a->spec->volumes[v].dst, dst);
-		if (own)
-			continue;
-		fd = file_in_root(rootfd, dst, e);
-		if (fd < 0 ||
-		    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Make the volume now at path read-only with every mount below it: the bind
- * is MS_REC, and a remount changes only its top mount, so a mount below
- * the host directory (a tmpfs, another disk) stayed writable.
- */
-static int volume_ro(int rootfd, const char *path, struct hm_err *e)
-{
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-	cleanup_close int fd = open_in_root(rootfd, path, O_PATH);
-
-	if (fd < 0)
-		return hm_fail(e, errno, "open \"%s\" in the container", path);
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
-		    &attr, sizeof(attr)) < 0)
-		return hm_fail(e, errno, "make volume \"%s\" read-only", path);
-	return 0;
 }
 
 /* is @dir empty (the volume's data, on the host) */
@@ -327,31 +256,6 @@ static int copy_up(int rootfd, const struct hm_volume *v, struct hm_err *e)
 	return 0;
 }
 
-static int mount_volume(int rootfd, const struct hm_volume *v, struct hm_err *e)
-{
-	cleanup_free char *data = NULL;
-	cleanup_close int fd = -1;
-	unsigned long flags;
-	struct stat st;
-
-	if (v->type == MOUNT_TMPFS) {
-		if (volumes_tmpfs_parse(v->opts, &flags, &data, e) < 0)
-			return -1;
-		fd = mkdir_in_root(rootfd, v->dst, e);
-		return fd < 0 ? -1
-			      : mount_at("tmpfs", fd, v->dst, "tmpfs", flags,
-					 data, e);
-	}
-	if (stat(v->src, &st) < 0)
-		return hm_fail(e, errno, "volume \"%s\"", v->src);
-	fd = S_ISDIR(st.st_mode) ? mkdir_in_root(rootfd, v->dst, e)
-				 : file_in_root(rootfd, v->dst, e);
-	if (fd < 0 ||
-	    mount_at(v->src, fd, v->dst, NULL, MS_BIND | MS_REC, NULL, e) < 0)
-		return -1;
-	return v->ro ? volume_ro(rootfd, v->dst, e) : 0;
-}
-
 /* before any mount in the root: the image's files, nothing else */
 static int copy_ups(const struct init_args *a, int rootfd, struct hm_err *e)
 {
@@ -362,12 +266,38 @@ static int copy_ups(const struct init_args *a, int rootfd, struct hm_err *e)
 	return 0;
 }
 
-static int setup_volumes(const struct init_args *a, int rootfd,
-			 struct hm_err *e)
+/*
+ * The spec's mounts in order (/proc, /dev and below, /sys, the volumes,
+ * the /etc files) as the OCI runtime mounts them (oci_mount_entry), the
+ * devices once /dev is mounted, the cgroup entry homo's own.
+ */
+static int spec_mounts(const struct init_args *a, int rootfd, bool userns,
+		       struct hm_err *e)
 {
-	for (size_t i = 0; i < a->spec->nvolumes; i++)
-		if (mount_volume(rootfd, &a->spec->volumes[i], e) < 0)
+	const struct oci_spec *o = a->oci;
+	bool netns = oci_ns_find(o, CLONE_NEWNET) != NULL;
+
+	for (size_t i = 0; i < o->nmounts; i++) {
+		const struct oci_mount *m = &o->mounts[i];
+
+		/* one line per step: make bench's table of where a start
+		 * goes */
+		if (!strcmp(m->destination, "/dev"))
+			HM_TRACE("/proc mounted: /dev");
+		if (!strcmp(m->destination, "/sys")) {
+			if (make_devices(a, rootfd, userns, e) < 0)
+				return -1;
+			HM_TRACE("/dev made: /sys");
+		}
+		if (m->type && !strcmp(m->type, "cgroup")) {
+			if (setup_cgroup(a, rootfd, e) < 0)
+				return -1;
+			HM_TRACE("/sys mounted: volumes, /etc");
+			continue;
+		}
+		if (oci_mount_entry(rootfd, m, userns, netns, true, e) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -438,19 +368,8 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	    check_kernel_dir(rootfd, "dev", e) < 0 ||
 	    check_kernel_dir(rootfd, "sys", e) < 0)
 		return -1;
-	if (mount_dir(rootfd, "/proc", "proc", "proc",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
-		return -1;
-	/* one line per step: make bench's table of where a start goes */
-	HM_TRACE("/proc mounted: /dev");
-	if (setup_dev(a, rootfd, a->spec->uidmap.count != 0 || hm_rootless(),
-		      e) < 0)
-		return -1;
-	HM_TRACE("/dev made: /sys");
-	if (setup_sys(a, rootfd, e) < 0)
-		return -1;
-	HM_TRACE("/sys mounted: volumes, /etc");
-	if (setup_volumes(a, rootfd, e) < 0 || setup_etc(a, rootfd, e) < 0)
+	if (spec_mounts(a, rootfd, a->spec->uidmap.count != 0 || hm_rootless(),
+			e) < 0)
 		return -1;
 	HM_TRACE("pivot_root");
 	if (enter_root(rootfd, e) < 0)
