@@ -35,7 +35,6 @@
 #include "base/rootless.h"
 #include "base/util.h"
 #include "net/inside.h"
-#include "runtime/caps.h"
 #include "runtime/oci_container.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
@@ -285,19 +284,18 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
  * runtime's functions (oci_container.h): Docker's 127 when not found, 126
  * when it cannot run, the phrases engines read. Returns only on failure.
  */
-static void exec_command(char **argv, char **env, struct hm_err *e)
+static void exec_command(const struct oci_process *p, struct hm_err *e)
 {
-	struct oci_process p = {.args = argv, .env = env};
 	cleanup_free char *path = NULL;
 
-	if (!argv || !argv[0] || !*argv[0]) {
+	if (!p->args || !p->args[0] || !*p->args[0]) {
 		hm_failx(e, HM_EXIT_NOT_FOUND,
 			 "no command given and the image has none");
 		return;
 	}
-	path = oci_process_find(&p, e);
+	path = oci_process_find(p, e);
 	if (path)
-		oci_process_exec(&p, path, e);
+		oci_process_exec(p, path, e);
 }
 
 /* -w DIR: created if missing, as Docker does. */
@@ -350,8 +348,10 @@ static void mini_init(pid_t child)
 	}
 }
 
-static void become_command(const struct hm_spec *s, int sync_fd, bool console,
-			   bool with_init) __attribute__((noreturn));
+static void become_command(const struct hm_spec *s,
+			   const struct oci_process *proc, int sync_fd,
+			   bool console, bool with_init)
+    __attribute__((noreturn));
 
 /*
  * Close every fd but 0-2 and @keep (-1 entries ignored). What homo held
@@ -446,10 +446,8 @@ void init_main(struct init_args *a)
 	if (build_spec(a, &oci, &e) < 0 || rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
 	HM_TRACE("container: hostname, network, user");
-	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
-		hm_fail(&e, errno, "sethostname \"%s\"", s->hostname);
+	if (oci_kernel_settings(&oci, &e) < 0)
 		die(a->sync_fd, &e);
-	}
 	if (s->net != NET_HOST && inside_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
 	if (s->net == NET_BRIDGE && !hm_rootless() &&
@@ -464,12 +462,17 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 	/* the originals (and the overlay fd) go in become_command() */
-	become_command(s, a->sync_fd, true, s->init);
+	become_command(s, &oci.process, a->sync_fd, true, s->init);
 }
 
 void init_exec_main(const struct hm_spec *s, int sync_fd)
 {
-	become_command(s, sync_fd, false, false);
+	struct oci_spec o;
+	struct hm_err e = {0};
+
+	if (spec_oci_process(s, &o, &e) < 0)
+		die(sync_fd, &e);
+	become_command(s, &o.process, sync_fd, false, false);
 }
 
 /*
@@ -477,13 +480,14 @@ void init_exec_main(const struct hm_spec *s, int sync_fd)
  * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
  * environment, fds, signals. Never returns.
  */
-static void become_command(const struct hm_spec *s, int sync_fd, bool console,
-			   bool with_init)
+static void become_command(const struct hm_spec *s,
+			   const struct oci_process *proc, int sync_fd,
+			   bool console, bool with_init)
 {
 	bool unconfined = s->seccomp_unconfined || s->privileged;
+	struct oci_process p = *proc;
 	struct hm_err e = {0};
 	struct user_ids u;
-	char **env = NULL;
 	sigset_t empty;
 
 	set_cmdline(console ? "homo-init" : "homo-exec", s->argv);
@@ -500,22 +504,24 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	 * it while we still hold it (as runc); with it, as late as possible */
 	if (!s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
-	if (caps_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps, &e) <
-	    0)
+	/* the spec's process as the user of the image's passwd (the
+	 * workdir entered as root, as Docker); HOME from its entry unless
+	 * set; the capabilities, no_new_privs and umask the OCI way */
+	p.uid = u.uid;
+	p.gid = u.gid;
+	p.groups = u.groups;
+	p.ngroups = u.ngroups;
+	p.cwd = NULL;
+	p.env = spec_oci_env(s, u.home);
+	if (oci_process_creds(&p, &e) < 0)
 		die(sync_fd, &e);
 	init_die_with_parent(sync_fd); /* the credential change cleared it */
-	if (s->no_new_privs && caps_no_new_privs(&e) < 0)
-		die(sync_fd, &e);
-
-	/* HOME from the passwd entry unless the user set it, as Docker */
-	env = spec_oci_env(s, u.home);
 
 	/* no host fd may reach the command: all but stdio close on exec */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		hm_fail(&e, errno, "close_range");
 		die(sync_fd, &e);
 	}
-	umask(022);
 	/* before the --init fork: the mini-init is filtered too */
 	if (s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
@@ -546,6 +552,6 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	HM_TRACE("exec %s", s->argv[0]);
 	FAULT_POINT("run-before-exec");
-	exec_command(s->argv, env, &e);
+	exec_command(&p, &e);
 	die(sync_fd, &e);
 }

@@ -321,3 +321,17 @@ int spec_oci_build(const struct hm_spec *s, const struct spec_oci_host *h,
 	json_decref(j);
 	return r < 0 ? hm_prefix(e, "the container's OCI spec") : 0;
 }
+
+int spec_oci_process(const struct hm_spec *s, struct oci_spec *o,
+		     struct hm_err *e)
+{
+	json_t *j = json_pack("{s:s, s:{s:s}, s:o}", "ociVersion", "1.0.2",
+			      "root", "path", "/", "process", process(s));
+	int r;
+
+	if (!j)
+		return hm_failx(e, HM_EXIT_FAIL, "the process's OCI spec");
+	r = oci_spec_from_json(j, o, e);
+	json_decref(j);
+	return r < 0 ? hm_prefix(e, "the process's OCI spec") : 0;
+}

@@ -48,4 +48,12 @@ json_t *spec_oci_json(const struct hm_spec *s, const struct spec_oci_host *h);
 int spec_oci_build(const struct hm_spec *s, const struct spec_oci_host *h,
 		   struct oci_spec *o, struct hm_err *e);
 
+/**
+ * spec_oci_process() - @s's process alone (spec_oci_json()'s) in a spec
+ * of nothing else, for homo exec, which builds no container: the
+ * capability sets and noNewPrivileges of @o->process. oci_spec_free() @o.
+ */
+int spec_oci_process(const struct hm_spec *s, struct oci_spec *o,
+		     struct hm_err *e);
+
 #endif
