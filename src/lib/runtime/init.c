@@ -397,7 +397,7 @@ static int build_spec(struct init_args *a, struct oci_spec *o, struct hm_err *e)
 	struct spec_oci_host h = {
 	    .root_path = a->merged,
 	    /* relative to the runtime dir in a user namespace */
-	    .etc_dir = a->overlay_fd >= 0 ? "" : a->cdir,
+	    .etc_dir = a->spec->uidmap.count ? "" : a->cdir,
 	    .tty_gid = gid_mapped(5),
 	    .rootless = hm_rootless(),
 	};
@@ -426,6 +426,10 @@ void init_main(struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
 		die(a->sync_fd, &e);
+	/* the spec while homo joins our cgroups and attaches the network;
+	 * in a new user namespace after GO, once its maps are written */
+	if (!s->uidmap.count && build_spec(a, &oci, &e) < 0)
+		die(a->sync_fd, &e);
 	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
 	/* in a user namespace we were nobody until the maps were written */
@@ -443,7 +447,8 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 
-	if (build_spec(a, &oci, &e) < 0 || rootfs_setup(a, &e) < 0)
+	if ((s->uidmap.count && build_spec(a, &oci, &e) < 0) ||
+	    rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
 	HM_TRACE("container: hostname, network, user");
 	if (oci_kernel_settings(&oci, &e) < 0)
