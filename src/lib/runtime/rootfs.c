@@ -2,7 +2,9 @@
 /*
  * The container's filesystem, built inside its own mount namespace so the
  * kernel drops every mount when the last process of the container exits:
- * a killed homo leaks none.
+ * a killed homo leaks none. Its mounts, devices, pivot and masks are the
+ * container's OCI spec (spec_oci.c) made by the OCI runtime's functions
+ * (oci_container.h, oci_ctr_int.h); what is homo's own stays here.
  *
  * Every mount target is opened with openat2(RESOLVE_IN_ROOT) relative to
  * the new root and mounted through its /proc/self/fd link, so a symlink in
@@ -34,7 +36,6 @@
 #include "runtime/inroot.h"
 #include "runtime/oci_container.h"
 #include "runtime/oci_ctr_int.h"
-#include "runtime/volumes.h"
 
 /*
  * /proc, /sys and /dev must be real directories of the image (or missing).
