@@ -17,52 +17,38 @@
 #include <jansson.h>
 
 #include "base/util.h"
+#include "runtime/caps.h"
+#include "runtime/spec_oci.h"
 #include "oci_int.h"
 
-static const char default_spec[] =
-    "{\"ociVersion\":\"1.0.2\","
-    "\"process\":{\"terminal\":true,\"user\":{\"uid\":0,\"gid\":0},"
-    "\"args\":[\"sh\"],"
-    "\"env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-    "/sbin:/bin\",\"TERM=xterm\"],"
-    "\"cwd\":\"/\","
-    "\"capabilities\":{"
-    "\"bounding\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
-    "\"effective\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
-    "\"permitted\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
-    "\"ambient\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"]},"
-    "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}],"
-    "\"noNewPrivileges\":true},"
-    "\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
-    "\"hostname\":\"homo\","
-    "\"mounts\":["
-    "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-    "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-    "\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
-    "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\","
-    "\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\","
-    "\"mode=0620\",\"gid=5\"]},"
-    "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\","
-    "\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\","
-    "\"size=65536k\"]},"
-    "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\","
-    "\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
-    "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
-    "\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
-    "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\","
-    "\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\","
-    "\"relatime\",\"ro\"]}],"
-    "\"linux\":{\"resources\":{\"devices\":[{\"allow\":false,"
-    "\"access\":\"rwm\"}]},"
-    "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},"
-    "{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},"
-    "{\"type\":\"cgroup\"}],"
-    "\"maskedPaths\":[\"/proc/acpi\",\"/proc/asound\",\"/proc/kcore\","
-    "\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\","
-    "\"/proc/timer_stats\",\"/proc/sched_debug\",\"/sys/firmware\","
-    "\"/proc/scsi\"],"
-    "\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\","
-    "\"/proc/sys\",\"/proc/sysrq-trigger\"]}}";
+/*
+ * homo's defaults, the policy of a plain `homo run` (runtime/spec_oci.h:
+ * written once, there), in runc's shape: sh on a terminal, a read-only
+ * root "rootfs", hostname "homo", no_new_privs.
+ */
+static json_t *default_spec(bool rl)
+{
+	char *argv[] = {"sh", NULL};
+	char *env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+		       "/usr/bin:/sbin:/bin",
+		       NULL};
+	struct hm_spec s = {
+	    .argv = argv,
+	    .env = env,
+	    .hostname = "homo",
+	    .workdir = "/",
+	    .tty = true,
+	    .read_only = true,
+	    .no_new_privs = true,
+	    .net = NET_NONE,
+	    .caps = caps_default(),
+	};
+	/* gid 5 is unmapped in --rootless's one-id map */
+	struct spec_oci_host h = {
+	    .root_path = "rootfs", .tty_gid = !rl, .seccomp = true};
+
+	return spec_oci_json(&s, &h);
+}
 
 /* a user namespace mapping us to root; no device rules, a bind /sys */
 static void rootless(json_t *j)
@@ -84,7 +70,6 @@ static void rootless(json_t *j)
 		/* @t dies with the "type" it is replaced by: test it first */
 		const char *t = json_string_value(json_object_get(m, "type"));
 		bool sysfs = t && !strcmp(t, "sysfs");
-		bool devpts = t && !strcmp(t, "devpts");
 
 		if (sysfs) {
 			json_object_set_new(m, "options",
@@ -94,10 +79,6 @@ static void rootless(json_t *j)
 			json_object_set_new(m, "type", json_string("none"));
 			json_object_set_new(m, "source", json_string("/sys"));
 		}
-		if (devpts) /* gid=5: unmapped */
-			json_array_remove(
-			    json_object_get(m, "options"),
-			    json_array_size(json_object_get(m, "options")) - 1);
 	}
 }
 
@@ -126,7 +107,7 @@ int oci_cmd_spec(const struct oci_globals *g, int argc, char **argv,
 			return hm_failx(e, 1, "spec: unknown argument %s",
 					argv[i]);
 	}
-	j = json_loads(default_spec, 0, NULL);
+	j = default_spec(rl);
 	if (rl)
 		rootless(j);
 	text = json_dumps(j, JSON_INDENT(2));

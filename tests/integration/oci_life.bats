@@ -476,5 +476,6 @@ PY
 	run -3 rt run --bundle "$T/b" t1 </dev/null
 	[ "$(printf '%s' "$output" | tr -d '\r')" = "$(printf '/dev/pts/0\nin-tty')" ]
 	[ ! -e "$T/oci/t1" ]
-	[ -z "$(ls -A "$T/oci")" ]
+	# the compiled filter of spec's seccomp profile is kept, for the next
+	[ -z "$(ls -A "$T/oci" | grep -vx .seccomp-cache)" ]
 }

@@ -2,9 +2,10 @@
 /*
  * The container side of a run (docs/architecture.md, "A container start", steps
  * 6-7; docs/run.md). This runs in the clone()d process, already in its new
- * namespaces: it waits for the parent's GO, builds the root filesystem, sets
- * hostname, network, tty, user, capabilities and no_new_privs, and execs the
- * command. Any failure goes to the parent as a struct hm_err over the sync
+ * namespaces: it builds the container's OCI spec (spec_oci.c), waits for
+ * the parent's GO, builds the root filesystem, sets hostname, network, tty,
+ * user, capabilities and no_new_privs, and execs the command, with the OCI
+ * runtime's functions where the two agree (docs/oci.md, "One path"). Any failure goes to the parent as a struct hm_err over the sync
  * socket, then _exit.
  */
 #include "runtime/init.h"
@@ -35,9 +36,10 @@
 #include "base/rootless.h"
 #include "base/util.h"
 #include "net/inside.h"
-#include "runtime/caps.h"
+#include "runtime/oci_container.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
+#include "runtime/spec_oci.h"
 
 __attribute__((noreturn)) static void die(int fd, const struct hm_err *e)
 {
@@ -278,62 +280,23 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
 	return 0;
 }
 
-static const char *env_get(char *const *env, const char *key)
+/*
+ * The command, found on the container's PATH and exec'd by the OCI
+ * runtime's functions (oci_container.h): Docker's 127 when not found, 126
+ * when it cannot run, the phrases engines read. Returns only on failure.
+ */
+static void exec_command(const struct oci_process *p, struct hm_err *e)
 {
-	size_t len = strlen(key);
+	cleanup_free char *path = NULL;
 
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(env[i], key, len) && env[i][len] == '=')
-			return env[i] + len + 1;
-	return NULL;
-}
-
-/* Docker's exec errors: 127 when not found, 126 when not runnable. */
-static int exec_fail(struct hm_err *e, int err, const char *cmd)
-{
-	if (err == ENOENT)
-		return hm_failx(e, HM_EXIT_NOT_FOUND, "exec \"%s\": %s", cmd,
-				strchr(cmd, '/') ? "no such file or directory"
-						 : "executable file not found "
-						   "in $PATH");
-	hm_fail(e, err, "exec \"%s\"", cmd);
-	e->exit_code = HM_EXIT_CANNOT_EXEC;
-	return -1;
-}
-
-/* execvpe() searches the caller's PATH; we want the container's. */
-static int exec_cmd(char *const *argv, char *const *env, struct hm_err *e)
-{
-	const char *cmd = argv[0], *path = env_get(env, "PATH");
-	int first_err = ENOENT;
-
-	if (!cmd || !*cmd)
-		return hm_failx(e, HM_EXIT_NOT_FOUND,
-				"no command given and "
-				"the image has none");
-	if (strchr(cmd, '/')) {
-		execve(cmd, argv, env);
-		return exec_fail(e, errno, cmd);
+	if (!p->args || !p->args[0] || !*p->args[0]) {
+		hm_failx(e, HM_EXIT_NOT_FOUND,
+			 "no command given and the image has none");
+		return;
 	}
-	if (!path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-		       "/sbin:/bin";
-	for (const char *p = path;; p++) {
-		const char *colon = strchr(p, ':');
-		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-		char full[PATH_MAX];
-
-		snprintf(full, sizeof(full), "%.*s/%s", (int)dlen,
-			 dlen ? p : ".", cmd);
-		execve(full, argv, env);
-		/* remember that it exists but cannot run (EACCES) */
-		if (errno != ENOENT && errno != ENOTDIR)
-			first_err = errno;
-		if (!colon)
-			break;
-		p = colon;
-	}
-	return exec_fail(e, first_err, cmd);
+	path = oci_process_find(p, e);
+	if (path)
+		oci_process_exec(p, path, e);
 }
 
 /* -w DIR: created if missing, as Docker does. */
@@ -386,8 +349,10 @@ static void mini_init(pid_t child)
 	}
 }
 
-static void become_command(const struct hm_spec *s, int sync_fd, bool console,
-			   bool with_init) __attribute__((noreturn));
+static void become_command(const struct hm_spec *s,
+			   const struct oci_process *proc, int sync_fd,
+			   bool console, bool with_init)
+    __attribute__((noreturn));
 
 /*
  * Close every fd but 0-2 and @keep (-1 entries ignored). What homo held
@@ -415,6 +380,33 @@ static int close_all_but(const int *keep, size_t n, struct hm_err *e)
 	}
 }
 
+/* Whether @gid exists here: not the tty group of a single-id rootless map */
+static bool gid_mapped(unsigned long gid)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/gid_map", "re");
+	unsigned long in, out, count;
+
+	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (gid >= in && gid - in < count)
+			return true;
+	return !f;
+}
+
+/* the container as an OCI spec: what rootfs_setup() builds it from */
+static int build_spec(struct init_args *a, struct oci_spec *o, struct hm_err *e)
+{
+	struct spec_oci_host h = {
+	    .root_path = a->merged,
+	    /* relative to the runtime dir in a user namespace */
+	    .etc_dir = a->spec->uidmap.count ? "" : a->cdir,
+	    .tty_gid = gid_mapped(5),
+	    .rootless = hm_rootless(),
+	};
+
+	a->oci = o;
+	return spec_oci_build(a->spec, &h, o, e);
+}
+
 /* GO from homo, with the overlay's mount fd in a user namespace. */
 static int recv_go(int fd, int *passed)
 {
@@ -427,12 +419,17 @@ void init_main(struct init_args *a)
 {
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
+	struct oci_spec oci;
 
 	int keep[] = {a->sync_fd, a->stdio[0], a->stdio[1], a->stdio[2]};
 
 	/* die with homo: without a daemon, nobody else would reap us */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
+		die(a->sync_fd, &e);
+	/* the spec while homo joins our cgroups and attaches the network;
+	 * in a new user namespace after GO, once its maps are written */
+	if (!s->uidmap.count && build_spec(a, &oci, &e) < 0)
 		die(a->sync_fd, &e);
 	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
@@ -451,13 +448,12 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 
-	if (rootfs_setup(a, &e) < 0)
+	if ((s->uidmap.count && build_spec(a, &oci, &e) < 0) ||
+	    rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
 	HM_TRACE("container: hostname, network, user");
-	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
-		hm_fail(&e, errno, "sethostname \"%s\"", s->hostname);
+	if (oci_kernel_settings(&oci, &e) < 0)
 		die(a->sync_fd, &e);
-	}
 	if (s->net != NET_HOST && inside_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
 	if (s->net == NET_BRIDGE && !hm_rootless() &&
@@ -472,28 +468,17 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 	/* the originals (and the overlay fd) go in become_command() */
-	become_command(s, a->sync_fd, true, s->init);
+	become_command(s, &oci.process, a->sync_fd, true, s->init);
 }
 
 void init_exec_main(const struct hm_spec *s, int sync_fd)
 {
-	become_command(s, sync_fd, false, false);
-}
+	struct oci_spec o;
+	struct hm_err e = {0};
 
-/*
- * What Docker's daemon adds unless the image or -e set it: HOSTNAME (the
- * container's), and TERM=xterm with a tty, for a run and an exec alike.
- */
-static char **daemon_env(char **env, const struct hm_spec *s)
-{
-	if (s->hostname && !env_get(env, "HOSTNAME")) {
-		cleanup_free char *h = xasprintf("HOSTNAME=%s", s->hostname);
-
-		env = strv_push(env, h);
-	}
-	if (s->tty && !env_get(env, "TERM"))
-		env = strv_push(env, "TERM=xterm");
-	return env;
+	if (spec_oci_process(s, &o, &e) < 0)
+		die(sync_fd, &e);
+	become_command(s, &o.process, sync_fd, false, false);
 }
 
 /*
@@ -501,13 +486,14 @@ static char **daemon_env(char **env, const struct hm_spec *s)
  * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
  * environment, fds, signals. Never returns.
  */
-static void become_command(const struct hm_spec *s, int sync_fd, bool console,
-			   bool with_init)
+static void become_command(const struct hm_spec *s,
+			   const struct oci_process *proc, int sync_fd,
+			   bool console, bool with_init)
 {
 	bool unconfined = s->seccomp_unconfined || s->privileged;
+	struct oci_process p = *proc;
 	struct hm_err e = {0};
 	struct user_ids u;
-	char **env = NULL;
 	sigset_t empty;
 
 	set_cmdline(console ? "homo-init" : "homo-exec", s->argv);
@@ -524,30 +510,24 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	 * it while we still hold it (as runc); with it, as late as possible */
 	if (!s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
-	if (caps_switch_user(u.uid, u.gid, u.groups, u.ngroups, s->caps, &e) <
-	    0)
+	/* the spec's process as the user of the image's passwd (the
+	 * workdir entered as root, as Docker); HOME from its entry unless
+	 * set; the capabilities, no_new_privs and umask the OCI way */
+	p.uid = u.uid;
+	p.gid = u.gid;
+	p.groups = u.groups;
+	p.ngroups = u.ngroups;
+	p.cwd = NULL;
+	p.env = spec_oci_env(s, u.home);
+	if (oci_process_creds(&p, &e) < 0)
 		die(sync_fd, &e);
 	init_die_with_parent(sync_fd); /* the credential change cleared it */
-	if (s->no_new_privs && caps_no_new_privs(&e) < 0)
-		die(sync_fd, &e);
-
-	/* HOME from the passwd entry unless the user set it, as Docker */
-	for (size_t i = 0; s->env && s->env[i]; i++)
-		env = strv_push(env, s->env[i]);
-	if (!env_get(env, "HOME")) {
-		char home[300];
-
-		snprintf(home, sizeof(home), "HOME=%s", u.home);
-		env = strv_push(env, home);
-	}
-	env = daemon_env(env, s);
 
 	/* no host fd may reach the command: all but stdio close on exec */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		hm_fail(&e, errno, "close_range");
 		die(sync_fd, &e);
 	}
-	umask(022);
 	/* before the --init fork: the mini-init is filtered too */
 	if (s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
 		die(sync_fd, &e);
@@ -578,6 +558,6 @@ static void become_command(const struct hm_spec *s, int sync_fd, bool console,
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	HM_TRACE("exec %s", s->argv[0]);
 	FAULT_POINT("run-before-exec");
-	exec_cmd(s->argv, env, &e);
+	exec_command(&p, &e);
 	die(sync_fd, &e);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "runtime/oci_spec.h"
 #include "runtime/spec.h"
 
 /* What the container's init needs; filled by the parent before clone(). */
@@ -31,6 +32,8 @@ struct init_args {
 	/* --network container: a pidfd of the init whose network namespace
 	 * the new one is born in (netjoin.h); -1: none */
 	int netns_fd;
+	/* the container as an OCI spec (spec_oci.h), built by init_main() */
+	struct oci_spec *oci;
 };
 
 /* Messages on the SOCK_SEQPACKET sync socket, one per packet. */

@@ -58,6 +58,22 @@ int oci_rootfs_prepare(const struct oci_spec *s, const char *rootfs,
 int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,
 		      bool no_pivot, struct hm_err *e);
 
+/**
+ * oci_pivot() - make @rootfs the root: pivot_root and the old
+ * root detached, or with @no_pivot (a root pivot_root refuses: an
+ * initramfs) the host's procfs and sysfs hidden (@rootfs absolute for
+ * that), MS_MOVE onto / and chroot. The cwd is the new /. homo run's init
+ * calls it too.
+ */
+int oci_pivot(const char *rootfs, bool no_pivot, struct hm_err *e);
+
+/**
+ * oci_rootfs_protect() - after the pivot: linux.sysctl, maskedPaths,
+ * readonlyPaths, root.readonly (oci_rootfs_finish()'s last steps; homo
+ * run's init calls it after its own pivot).
+ */
+int oci_rootfs_protect(const struct oci_spec *s, struct hm_err *e);
+
 /** oci_kernel_settings() - hostname and domainname (sysctl: finish). */
 int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e);
 

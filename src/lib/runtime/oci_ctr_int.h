@@ -2,7 +2,8 @@
 /*
  * Internal to the OCI container side (oci_rootfs.c, oci_mounts.c,
  * oci_cgroupfs.c, oci_devices.c, oci_process.c): what one file needs of
- * another. The interface is runtime/oci_container.h.
+ * another (and homo run's rootfs.c: its /dev is the OCI runtime's). The
+ * interface is runtime/oci_container.h.
  */
 #ifndef HOMO_OCI_CTR_INT_H
 #define HOMO_OCI_CTR_INT_H

@@ -161,8 +161,10 @@ int oci_process_creds(const struct oci_process *p, struct hm_err *e)
 
 	if (limits(p, e) < 0)
 		return -1;
-	/* no "capabilities": the process keeps what the runtime has */
-	if (p->has_caps && bounding(p->caps[OCI_CAP_BOUNDING], e) < 0)
+	/* no "capabilities": the process keeps what the runtime has; one
+	 * the runtime does not hold leaves the bounding set too, else root
+	 * would gain it at execve (file capabilities of root: all) */
+	if (p->has_caps && bounding(p->caps[OCI_CAP_BOUNDING] & have, e) < 0)
 		return -1;
 	if (switch_user(p, e) < 0)
 		return -1;

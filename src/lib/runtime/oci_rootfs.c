@@ -131,7 +131,7 @@ static int hide_host_kernel_fs(const char *rootfs, struct hm_err *e)
 	return r;
 }
 
-static int pivot(const char *rootfs, bool no_pivot, struct hm_err *e)
+int oci_pivot(const char *rootfs, bool no_pivot, struct hm_err *e)
 {
 	if (chdir(rootfs) < 0)
 		return hm_fail(e, errno, "chdir \"%s\"", rootfs);
@@ -249,6 +249,27 @@ static int read_only(const char *path, struct hm_err *e)
 	return 0;
 }
 
+int oci_rootfs_protect(const struct oci_spec *s, struct hm_err *e)
+{
+	if (sysctls(s, e) < 0)
+		return -1;
+	for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++)
+		if (mask(s->masked_paths[i], e) < 0)
+			return -1;
+	for (size_t i = 0; s->readonly_paths && s->readonly_paths[i]; i++)
+		if (read_only(s->readonly_paths[i], e) < 0)
+			return -1;
+	if (s->root_readonly) {
+		cleanup_close int fd = open("/", O_PATH | O_CLOEXEC);
+
+		if (fd < 0 ||
+		    oci_remount(fd, "/", oci_mount_flags(fd) | MS_RDONLY, e) <
+			0)
+			return hm_prefix(e, "make the root read-only");
+	}
+	return 0;
+}
+
 int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,
 		      bool no_pivot, struct hm_err *e)
 {
@@ -266,22 +287,8 @@ int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,
 				   ? hm_fail(e, errno, "open \"%s\"", rootfs)
 				   : -1;
 	}
-	if (pivot(rootfs, no_pivot, e) < 0 || sysctls(s, e) < 0)
+	if (oci_pivot(rootfs, no_pivot, e) < 0 || oci_rootfs_protect(s, e) < 0)
 		return -1;
-	for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++)
-		if (mask(s->masked_paths[i], e) < 0)
-			return -1;
-	for (size_t i = 0; s->readonly_paths && s->readonly_paths[i]; i++)
-		if (read_only(s->readonly_paths[i], e) < 0)
-			return -1;
-	if (s->root_readonly) {
-		cleanup_close int fd = open("/", O_PATH | O_CLOEXEC);
-
-		if (fd < 0 ||
-		    oci_remount(fd, "/", oci_mount_flags(fd) | MS_RDONLY, e) <
-			0)
-			return hm_prefix(e, "make the root read-only");
-	}
 	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
 		return hm_fail(e, errno, "set the propagation of / to %s",
 			       s->rootfs_propagation);

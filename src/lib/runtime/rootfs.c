@@ -2,7 +2,9 @@
 /*
  * The container's filesystem, built inside its own mount namespace so the
  * kernel drops every mount when the last process of the container exits:
- * a killed homo leaks none.
+ * a killed homo leaks none. Its mounts, devices, pivot and masks are the
+ * container's OCI spec (spec_oci.c) made by the OCI runtime's functions
+ * (oci_container.h, oci_ctr_int.h); what is homo's own stays here.
  *
  * Every mount target is opened with openat2(RESOLVE_IN_ROOT) relative to
  * the new root and mounted through its /proc/self/fd link, so a symlink in
@@ -15,8 +17,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -30,7 +34,8 @@
 #include "base/util.h"
 #include "image/layer_tar.h"
 #include "runtime/inroot.h"
-#include "runtime/volumes.h"
+#include "runtime/oci_container.h"
+#include "runtime/oci_ctr_int.h"
 
 /*
  * /proc, /sys and /dev must be real directories of the image (or missing).
@@ -88,82 +93,6 @@ static int remount_ro(int rootfd, const char *path, unsigned long extra,
 			MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, e);
 }
 
-/* Whether @gid exists here: not the tty group of a single-id rootless map */
-static bool gid_mapped(unsigned long gid)
-{
-	cleanup_fclose FILE *f = fopen("/proc/self/gid_map", "re");
-	unsigned long in, out, count;
-
-	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
-		if (gid >= in && gid - in < count)
-			return true;
-	return !f;
-}
-
-/* /dev: a small tmpfs with Docker's nodes, devpts, shm and mqueue. */
-static int setup_dev(int rootfd, bool userns, struct hm_err *e)
-{
-	static const struct {
-		const char *name;
-		unsigned maj, min;
-	} nodes[] = {
-	    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
-	    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-	};
-	static const struct {
-		const char *name, *target;
-	} links[] = {
-	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
-	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
-	    {"ptmx", "pts/ptmx"},
-	};
-	cleanup_close int dev = -1;
-
-	if (mount_dir(rootfd, "/dev", "tmpfs", "tmpfs",
-		      MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
-		      e) < 0)
-		return -1;
-	dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
-	if (dev < 0)
-		return hm_fail(e, errno, "open /dev in the container");
-	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
-		/* no mknod in a user namespace: the host's nodes, bound */
-		if (userns) {
-			cleanup_free char *src =
-			    xasprintf("/dev/%s", nodes[i].name);
-			cleanup_free char *dst =
-			    xasprintf("/dev/%s", nodes[i].name);
-			cleanup_close int fd = file_in_root(rootfd, dst, e);
-
-			if (fd < 0 ||
-			    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
-				return -1;
-			continue;
-		}
-		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666,
-			    makedev(nodes[i].maj, nodes[i].min)) < 0 ||
-		    fchmodat(dev, nodes[i].name, 0666, 0) < 0)
-			return hm_fail(e, errno, "mknod /dev/%s",
-				       nodes[i].name);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if (symlinkat(links[i].target, dev, links[i].name) < 0)
-			return hm_fail(e, errno, "symlink /dev/%s",
-				       links[i].name);
-	if (mount_dir(
-		rootfd, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-		gid_mapped(5) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
-			      : "newinstance,ptmxmode=0666,mode=0620",
-		e) < 0 ||
-	    mount_dir(rootfd, "/dev/shm", "shm", "tmpfs",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-		      e) < 0 ||
-	    mount_dir(rootfd, "/dev/mqueue", "mqueue", "mqueue",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
-		return -1;
-	return 0;
-}
-
 /*
  * Docker's --privileged: the host's device nodes under its /dev (@host),
  * made in the container's (@ctr) where it has none yet; not the trees the
@@ -213,44 +142,17 @@ static void host_devices(int host, int ctr, int depth)
 	}
 }
 
-/* --device: each node at its path (the host's, bound, in a user ns) */
-static int add_devices(int rootfd, const struct hm_spec *s, bool userns,
-		       struct hm_err *e)
+/*
+ * /dev's nodes from the spec (spec_oci.c): its devices, the default ones
+ * and the links, as the OCI runtime makes them (oci_make_devices); then
+ * --privileged's host nodes, where none is yet.
+ */
+static int make_devices(const struct init_args *a, int rootfd, bool userns,
+			struct hm_err *e)
 {
-	for (size_t i = 0; i < s->ndevices; i++) {
-		const struct hm_device *d = &s->devices[i];
-		cleanup_free char *dir = xstrdup(d->path);
-		char *base = strrchr(dir, '/');
-		cleanup_close int fd = -1;
-
-		*base++ = '\0';
-		if (userns) {
-			fd = file_in_root(rootfd, d->path, e);
-			if (fd < 0 || mount_at(d->host, fd, d->path, NULL,
-					       MS_BIND, NULL, e) < 0)
-				return -1;
-			continue;
-		}
-		fd = mkdir_in_root(rootfd, *dir ? dir : "/", e);
-		if (fd < 0)
-			return -1;
-		unlinkat(fd, base, 0); /* Docker's: the device wins */
-		if (mknodat(fd, base,
-			    (d->type == 'b' ? S_IFBLK : S_IFCHR) | d->mode,
-			    makedev(d->major, d->minor)) < 0 ||
-		    fchmodat(fd, base, d->mode, 0) < 0)
-			return hm_fail(e, errno, "--device: mknod \"%s\"",
-				       d->path);
-	}
-	return 0;
-}
-
-/* the devices of --privileged and --device, after setup_dev() */
-static int setup_devices(int rootfd, const struct hm_spec *s, struct hm_err *e)
-{
-	bool userns = s->uidmap.count != 0 || hm_rootless();
-
-	if (s->privileged && !userns) {
+	if (oci_make_devices(rootfd, a->oci, userns, e) < 0)
+		return -1;
+	if (a->spec->privileged && !userns) {
 		cleanup_close int host =
 		    open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		cleanup_close int ctr =
@@ -259,7 +161,7 @@ static int setup_devices(int rootfd, const struct hm_spec *s, struct hm_err *e)
 		if (host >= 0 && ctr >= 0)
 			host_devices(host, ctr, 0);
 	}
-	return add_devices(rootfd, s, userns, e);
+	return 0;
 }
 
 /*
@@ -297,29 +199,17 @@ static int bind_cgroup(const char *name, const char *host_dir, void *arg)
 	return 0;
 }
 
-static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
+/*
+ * The spec's cgroup mount: homo's own, a read-only tmpfs with the
+ * container's cgroup dirs bound (none when rootless: no cgroups).
+ */
+static int setup_cgroup(const struct init_args *a, int rootfd, struct hm_err *e)
 {
-	unsigned long ro = a->spec->privileged ? 0 : MS_RDONLY;
 	struct {
 		int rootfd;
 		struct hm_err *e;
 	} c = {rootfd, e};
 
-	if (hm_rootless() &&
-	    (a->spec->net == NET_HOST || a->spec->net == NET_CONTAINER)) {
-		/* no sysfs of a netns our user namespace does not own */
-		cleanup_close int fd = mkdir_in_root(rootfd, "/sys", e);
-
-		if (fd < 0 ||
-		    mount_at("/sys", fd, "/sys", NULL, MS_BIND | MS_REC, NULL,
-			     e) < 0 ||
-		    remount_ro(rootfd, "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			       e) < 0)
-			return -1;
-	} else if (mount_dir(rootfd, "/sys", "sysfs", "sysfs",
-			     MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, NULL,
-			     e) < 0)
-		return -1;
 	if (mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
 		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", e) < 0)
 		return -1;
@@ -327,51 +217,6 @@ static int setup_sys(const struct init_args *a, int rootfd, struct hm_err *e)
 		return -1;
 	return remount_ro(rootfd, "/sys/fs/cgroup",
 			  MS_NOSUID | MS_NODEV | MS_NOEXEC, e);
-}
-
-/* /etc/hostname, /etc/hosts, /etc/resolv.conf: homo's, bound over. */
-static int setup_etc(const struct init_args *a, int rootfd, struct hm_err *e)
-{
-	static const char *const files[] = {"hostname", "hosts", "resolv.conf"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		/* relative to the runtime dir in a user namespace */
-		cleanup_free char *src =
-		    a->overlay_fd >= 0 ? xstrdup(files[i])
-				       : xasprintf("%s/%s", a->cdir, files[i]);
-		cleanup_free char *dst = xasprintf("/etc/%s", files[i]);
-		cleanup_close int fd = -1;
-		bool own = false;
-
-		/* the user's mount there wins, as in Docker */
-		for (size_t v = 0; v < a->spec->nvolumes; v++)
-			own |= !strcmp(a->spec->volumes[v].dst, dst);
-		if (own)
-			continue;
-		fd = file_in_root(rootfd, dst, e);
-		if (fd < 0 ||
-		    mount_at(src, fd, dst, NULL, MS_BIND, NULL, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Make the volume now at path read-only with every mount below it: the bind
- * is MS_REC, and a remount changes only its top mount, so a mount below
- * the host directory (a tmpfs, another disk) stayed writable.
- */
-static int volume_ro(int rootfd, const char *path, struct hm_err *e)
-{
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-	cleanup_close int fd = open_in_root(rootfd, path, O_PATH);
-
-	if (fd < 0)
-		return hm_fail(e, errno, "open \"%s\" in the container", path);
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
-		    &attr, sizeof(attr)) < 0)
-		return hm_fail(e, errno, "make volume \"%s\" read-only", path);
-	return 0;
 }
 
 /* is @dir empty (the volume's data, on the host) */
@@ -412,31 +257,6 @@ static int copy_up(int rootfd, const struct hm_volume *v, struct hm_err *e)
 	return 0;
 }
 
-static int mount_volume(int rootfd, const struct hm_volume *v, struct hm_err *e)
-{
-	cleanup_free char *data = NULL;
-	cleanup_close int fd = -1;
-	unsigned long flags;
-	struct stat st;
-
-	if (v->type == MOUNT_TMPFS) {
-		if (volumes_tmpfs_parse(v->opts, &flags, &data, e) < 0)
-			return -1;
-		fd = mkdir_in_root(rootfd, v->dst, e);
-		return fd < 0 ? -1
-			      : mount_at("tmpfs", fd, v->dst, "tmpfs", flags,
-					 data, e);
-	}
-	if (stat(v->src, &st) < 0)
-		return hm_fail(e, errno, "volume \"%s\"", v->src);
-	fd = S_ISDIR(st.st_mode) ? mkdir_in_root(rootfd, v->dst, e)
-				 : file_in_root(rootfd, v->dst, e);
-	if (fd < 0 ||
-	    mount_at(v->src, fd, v->dst, NULL, MS_BIND | MS_REC, NULL, e) < 0)
-		return -1;
-	return v->ro ? volume_ro(rootfd, v->dst, e) : 0;
-}
-
 /* before any mount in the root: the image's files, nothing else */
 static int copy_ups(const struct init_args *a, int rootfd, struct hm_err *e)
 {
@@ -447,80 +267,68 @@ static int copy_ups(const struct init_args *a, int rootfd, struct hm_err *e)
 	return 0;
 }
 
-static int setup_volumes(const struct init_args *a, int rootfd,
-			 struct hm_err *e)
+/*
+ * The spec's mounts in order (/proc, /dev and below, /sys, the volumes,
+ * the /etc files) as the OCI runtime mounts them (oci_mount_entry), the
+ * devices once /dev is mounted, the cgroup entry homo's own.
+ */
+static int spec_mounts(const struct init_args *a, int rootfd, bool userns,
+		       struct hm_err *e)
 {
-	for (size_t i = 0; i < a->spec->nvolumes; i++)
-		if (mount_volume(rootfd, &a->spec->volumes[i], e) < 0)
+	const struct oci_spec *o = a->oci;
+	bool netns = oci_ns_find(o, CLONE_NEWNET) != NULL;
+
+	for (size_t i = 0; i < o->nmounts; i++) {
+		const struct oci_mount *m = &o->mounts[i];
+
+		/* one line per step: make bench's table of where a start
+		 * goes */
+		if (!strcmp(m->destination, "/dev"))
+			HM_TRACE("/proc mounted: /dev");
+		if (!strcmp(m->destination, "/sys")) {
+			if (make_devices(a, rootfd, userns, e) < 0)
+				return -1;
+			HM_TRACE("/dev made: /sys");
+		}
+		if (m->type && !strcmp(m->type, "cgroup")) {
+			if (setup_cgroup(a, rootfd, e) < 0)
+				return -1;
+			HM_TRACE("/sys mounted: volumes, /etc");
+			continue;
+		}
+		if (oci_mount_entry(rootfd, m, userns, netns, true, e) < 0)
 			return -1;
+	}
 	return 0;
 }
 
-static int pivot(int rootfd, struct hm_err *e)
+/*
+ * pivot_root into the root as the OCI runtime does, from the root itself
+ * (in a user namespace the init cannot walk the store's paths to it);
+ * where the kernel refuses (homo itself runs from an initramfs) MS_MOVE
+ * and chroot, which needs the root's path in this mount namespace.
+ */
+static int enter_root(int rootfd, struct hm_err *e)
 {
+	char link[64], path[PATH_MAX];
+	struct hm_err first;
+	ssize_t n;
+
 	if (fchdir(rootfd) < 0)
 		return hm_fail(e, errno, "chdir to the container's root");
-	if (syscall(SYS_pivot_root, ".", ".") == 0) {
-		/* the old root is stacked under the new one: detach it */
-		if (umount2(".", MNT_DETACH) < 0)
-			return hm_fail(e, errno, "detach the old root");
-	} else if (errno == EINVAL) {
-		/* e.g. homo itself runs from an initramfs: no pivot there */
-		HM_TRACE("pivot_root refused (EINVAL): using chroot");
-		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
-			return hm_fail(e, errno, "chroot into the container");
-	} else {
-		return hm_fail(e, errno, "pivot_root into the container");
+	if (oci_pivot(".", false, &first) == 0)
+		return 0;
+	if (first.errnum != EINVAL) {
+		*e = first;
+		return -1;
 	}
-	if (chdir("/") < 0)
-		return hm_fail(e, errno, "chdir /");
-	return 0;
-}
-
-/* Docker's masked and read-only paths (after pivot_root: plain paths). */
-static int mask_paths(struct hm_err *e)
-{
-	static const char *const masked[] = {
-	    "/proc/asound",
-	    "/proc/acpi",
-	    "/proc/kcore",
-	    "/proc/keys",
-	    "/proc/latency_stats",
-	    "/proc/timer_list",
-	    "/proc/timer_stats",
-	    "/proc/sched_debug",
-	    "/proc/scsi",
-	    "/sys/firmware",
-	    "/sys/devices/virtual/powercap",
-	};
-	static const char *const readonly[] = {
-	    "/proc/bus",	   "/proc/fs", "/proc/irq", "/proc/sys",
-	    "/proc/sysrq-trigger",
-	};
-	struct stat st;
-
-	for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
-		if (lstat(masked[i], &st) < 0)
-			continue; /* not on this kernel */
-		if (S_ISDIR(st.st_mode) ? mount("tmpfs", masked[i], "tmpfs",
-						MS_RDONLY, "size=0") < 0
-					: mount("/dev/null", masked[i], NULL,
-						MS_BIND, NULL) < 0)
-			return hm_fail(e, errno, "mask \"%s\"", masked[i]);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(readonly); i++) {
-		if (lstat(readonly[i], &st) < 0)
-			continue;
-		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC,
-			  NULL) < 0 ||
-		    mount(NULL, readonly[i], NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-			      MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
-			return hm_fail(e, errno, "make \"%s\" read-only",
-				       readonly[i]);
-	}
-	return 0;
+	HM_TRACE("pivot_root refused (EINVAL): using chroot");
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", rootfd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return hm_fail(e, errno, "the container's root");
+	path[n] = '\0';
+	return oci_pivot(path, true, e);
 }
 
 int rootfs_setup(const struct init_args *a, struct hm_err *e)
@@ -561,31 +369,16 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	    check_kernel_dir(rootfd, "dev", e) < 0 ||
 	    check_kernel_dir(rootfd, "sys", e) < 0)
 		return -1;
-	if (mount_dir(rootfd, "/proc", "proc", "proc",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
+	if (spec_mounts(a, rootfd, a->spec->uidmap.count != 0 || hm_rootless(),
+			e) < 0)
 		return -1;
-	/* one line per step: make bench's table of where a start goes */
-	HM_TRACE("/proc mounted: /dev");
-	if (setup_dev(rootfd, a->spec->uidmap.count != 0 || hm_rootless(), e) <
-		0 ||
-	    setup_devices(rootfd, a->spec, e) < 0)
-		return -1;
-	HM_TRACE("/dev made: /sys");
-	if (setup_sys(a, rootfd, e) < 0)
-		return -1;
-	HM_TRACE("/sys mounted: volumes, /etc");
-	if (setup_volumes(a, rootfd, e) < 0 || setup_etc(a, rootfd, e) < 0)
-		return -1;
-	/* --read-only: only the root mount; /dev, /proc, volumes keep theirs */
-	if (a->spec->read_only &&
-	    mount_at(NULL, rootfd, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY,
-		     NULL, e) < 0)
-		return hm_prefix(e, "make the root read-only");
 	HM_TRACE("pivot_root");
-	if (pivot(rootfd, e) < 0)
+	if (enter_root(rootfd, e) < 0)
 		return -1;
+	/* the spec's masks and read-only paths (none with --privileged);
+	 * --read-only: only the root mount, /dev, /proc, volumes keep theirs */
 	HM_TRACE("masked and read-only paths");
-	return a->spec->privileged ? 0 : mask_paths(e);
+	return oci_rootfs_protect(a->oci, e);
 }
 
 int rootfs_bind_console(const char *slave, struct hm_err *e)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * caps.c: capability names and Docker's add/drop rules, then the real
- * thing in forked children that report /proc/self/status back on a pipe.
+ * thing (homo run's mask applied by oci_process_creds) in forked children
+ * that report /proc/self/status back on a pipe.
  */
 #include "unit.h"
 
@@ -13,6 +14,7 @@
 
 #include "base/util.h"
 #include "runtime/caps.h"
+#include "runtime/oci_container.h"
 
 #define BIT(n) (UINT64_C(1) << (n))
 #define CHOWN 0
@@ -107,7 +109,7 @@ struct report {
 	int ngroups, nnp;
 };
 
-enum op { APPLY, SWITCH, SETUID_THEN_APPLY, NNP };
+enum op { APPLY, SWITCH, NNP };
 
 struct req {
 	enum op op;
@@ -145,6 +147,24 @@ static void fill(struct report *r)
 	r->ok = 1;
 }
 
+/* homo run's credentials: the OCI runtime's, with the record's mask */
+static int creds(uid_t uid, gid_t *groups, size_t n, uint64_t mask, bool nnp,
+		 struct hm_err *e)
+{
+	struct oci_process p = {.uid = uid,
+				.gid = uid,
+				.groups = groups,
+				.ngroups = n,
+				.has_caps = true,
+				.no_new_privs = nnp,
+				.umask = OCI_UNSET,
+				.oom_score_adj = OCI_UNSET};
+
+	p.caps[OCI_CAP_BOUNDING] = p.caps[OCI_CAP_EFFECTIVE] =
+	    p.caps[OCI_CAP_PERMITTED] = mask;
+	return oci_process_creds(&p, e);
+}
+
 static void child(const struct req *q, int fd)
 {
 	struct report r = {0};
@@ -154,20 +174,13 @@ static void child(const struct req *q, int fd)
 
 	switch (q->op) {
 	case APPLY:
-		rc = caps_apply(q->mask, 0, &e);
+		rc = creds(0, NULL, 0, q->mask, false, &e);
 		break;
 	case SWITCH:
-		rc = caps_switch_user(q->uid, q->uid, groups, 1, q->mask, &e);
-		break;
-	case SETUID_THEN_APPLY:
-		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 ||
-		    setresuid(q->uid, q->uid, q->uid) < 0)
-			rc = hm_fail(&e, errno, "setresuid");
-		else
-			rc = caps_apply(q->mask, q->uid, &e);
+		rc = creds(q->uid, groups, 1, q->mask, false, &e);
 		break;
 	case NNP:
-		rc = caps_no_new_privs(&e);
+		rc = creds(0, NULL, 0, caps_all(), true, &e);
 		break;
 	}
 	if (rc == 0)
@@ -262,10 +275,6 @@ static void test_switch_user(void **state)
 	assert_int_equal(r.uid, 0);
 	assert_int_equal(r.ngroups, 1);
 	assert_true(r.eff == def && r.bnd == def);
-	/* apply after a user switch made elsewhere (KEEPCAPS) */
-	r = run(SETUID_THEN_APPLY, def, 1000);
-	assert_int_equal(r.uid, 1000);
-	assert_true(r.eff == def && r.bnd == def);
 }
 
 /* After execve a non-root user has no capabilities left, root has @mask. */
@@ -282,7 +291,7 @@ static unsigned long long eff_after_exec(uid_t uid, uint64_t mask)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(p[1], 1);
-		if (caps_switch_user(uid, uid, NULL, 0, mask, &e) < 0)
+		if (creds(uid, NULL, 0, mask, false, &e) < 0)
 			_exit(3);
 		execl("/bin/cat", "cat", "/proc/self/status", (char *)NULL);
 		_exit(4);

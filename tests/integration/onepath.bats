@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# One container path (docs/architecture.md): homo's policy is written once,
+# as an OCI spec (runtime/spec_oci.c); `homo runtime spec` prints it and
+# `homo run`'s init builds the container from it with the OCI runtime's
+# steps (devices, exec, masks). These check that both say the same.
+bats_require_minimum_version 1.5.0
+load helpers
+
+
+@test "runtime spec is homo run's policy: its capabilities, Docker's masks and read-only paths, homo's seccomp filter" {
+	pull_busybox
+	mkdir "$T/s"
+	run -0 "$HOMO" runtime spec --bundle "$T/s"
+	c=$T/s/config.json
+	# the bounding set a plain run has, capability for capability
+	bnd=$(homo run --rm busybox sh -c 'sed -n "s/^CapBnd:\t//p" /proc/self/status')
+	want=0
+	for n in $(jq -r '.process.capabilities.bounding[]' "$c"); do
+		num=$(printf '#include <linux/capability.h>\n%s\n' "$n" | cpp -P | tail -1)
+		want=$((want | 1 << num))
+	done
+	[ "$(printf '%016x' "$want")" = "$bnd" ]
+	jq -e '.process.capabilities.inheritable == [] and .process.capabilities.ambient == []' "$c"
+	# every path homo run masks, the powercap one too
+	jq -e '.linux.maskedPaths | index("/sys/devices/virtual/powercap") and index("/proc/kcore")' "$c"
+	jq -e '.linux.readonlyPaths | index("/proc/sys")' "$c"
+	for p in $(jq -r '.linux.maskedPaths[]' "$c"); do
+		run -0 homo run --rm busybox sh -c "if [ -d $p ]; then [ -z \"\$(ls -A $p)\" ]; elif [ -e $p ]; then [ -z \"\$(head -c1 $p)\" ]; fi"
+	done
+	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$c"
+	jq -e '[.mounts[].destination] == ["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"]' "$c"
+}
+
+# $T/b: the busybox rootfs under `homo runtime spec`'s config.json, edited
+bundle() {
+	mkdir -p "$T/b/rootfs"
+	tar -xf "$BUSYBOX_TAR" -C "$T/b/rootfs"
+	"$HOMO" runtime spec --bundle "$T/b"
+	jq ".process.terminal = false | ${1:-.}" "$T/b/config.json" >"$T/b/c.json"
+	mv "$T/b/c.json" "$T/b/config.json"
+}
+
+# the OCI runtime's run of the bundle with CMD [SCRIPT] as its process:
+# CMD alone, or sh -c SCRIPT
+rt_run() {
+	jq --arg a "$1" --arg s "${2:-}" \
+		'.process.args = if $s == "" then [$a] else ["sh", "-c", $s] end' \
+		"$T/b/config.json" >"$T/b/c.json"
+	mv "$T/b/c.json" "$T/b/config.json"
+	ln -sfn "$HOMO" "$T/homo-runtime"
+	"$T/homo-runtime" --root "$T/oci" run --bundle "$T/b" "c$((++n))" </dev/null
+}
+
+@test "a command that cannot run: homo run and the OCI runtime say the same words (one exec path), homo run Docker's 126 and 127" {
+	pull_busybox
+	bundle
+	n=0
+	for c in 126:/etc/passwd 127:nosuchcmd 127:/no/such/file; do
+		run --separate-stderr homo run --rm busybox "${c#*:}"
+		st=$status err=${stderr#homo: }
+		# the runtime's create fails with 1, as runc's: engines read the words
+		run -1 --separate-stderr rt_run "${c#*:}"
+		echo "$c: homo run $st '$err', runtime $status '$stderr'"
+		[ "$st" = "${c%%:*}" ]
+		[ "${stderr#homo-runtime: }" = "$err" ]
+	done
+}
+
+@test "/dev and /proc of homo run are the OCI runtime's from the same spec: nodes, modes, links, mounts, masks, read-only paths" {
+	pull_busybox
+	bundle
+	n=0
+	list='ls -l /dev | awk "{ print \$1, \$3, \$4, \$5, \$6, \$NF }"; grep -E " /(dev|proc|sys/firmware)" /proc/self/mountinfo | cut -d" " -f5,6,9-'
+	run -0 --separate-stderr homo run --rm busybox sh -c "$list"
+	mine=$output
+	run -0 --separate-stderr rt_run sh "$list"
+	[ "$output" = "$mine" ]
+	[[ "$mine" == *"crw-rw-rw- root root 1, 3 null"* ]]
+}
