@@ -12,15 +12,18 @@ cd "$(dirname "$0")/../.."
 # namespace tests ("cgroup..."), OOM, --pids-limit and --cpus at work,
 # commit's freeze guard, the user namespace tests that mount (the rest
 # of userns.bats is id arithmetic the kernel has no say in), and rootless
-# limits in a delegated v2 subtree (rootless_cgroup.bats). bats costs
+# limits in a delegated v2 subtree (rootless_cgroup.bats), and the OCI
+# runtime's v2 resources and nested cgroupsPath (oci_life.bats). bats costs
 # ~10 s a test under TCG on an idle machine, 40-60 s under a load of 15.
 FILES="tests/integration/cgroup.bats tests/integration/userns.bats
 tests/integration/run.bats tests/integration/cve.bats
-tests/integration/commit.bats tests/integration/rootless_cgroup.bats"
+tests/integration/commit.bats tests/integration/rootless_cgroup.bats
+tests/integration/oci_life.bats"
 FILTER="^cgroup|^a memory hog|^a fork bomb stops|limits are visible|\
 commit a running|SIGKILL mid-commit|\
 ^--userns=auto: (root inside|commit and export)|\
-^rootless cgroup v2: (-m in a delegated|--cpus in cpu.max)"
+^rootless cgroup v2: (-m in a delegated|--cpus in cpu.max)|\
+^linux.resources on cgroup v2"
 TIMEOUT=900
 if [ "${1:-}" = --full ]; then
 	shift

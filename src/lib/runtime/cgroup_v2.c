@@ -318,6 +318,26 @@ static int busy_root(unsigned need, unsigned have, const char **opt,
 }
 
 /*
+ * @parent and every cgroup between the base and it (an OCI cgroupsPath
+ * "/a/b/c" nests), each with the controllers on for the next.
+ */
+static int make_parent(const char *parent, struct hm_err *e)
+{
+	char p[PATH_MAX + 1];
+	size_t n = strlen(cg2.base);
+
+	snprintf(p, sizeof(p), "%s/", parent); /* dir_of() fit it in PATH_MAX */
+	for (char *s = strchr(p + n + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return hm_fail(e, errno, "create cgroup \"%s\"", p);
+		enable(p, cg2.avail);
+		*s = '/';
+	}
+	return 0;
+}
+
+/*
  * <parent>/<id> with the controllers on. Another homo may rmdir the empty
  * parent at any moment until our cgroup is in it (and may then make it
  * again, without controllers): ENOENT, or a cgroup without them, retries.
@@ -339,10 +359,8 @@ static int make_cgroup(const char *id, unsigned need, const char **opt,
 		 */
 		if (enable(cg2.base, cg2.avail))
 			busy = true;
-		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-			return hm_fail(e, errno, "create cgroup \"%s\"",
-				       parent);
-		enable(parent, cg2.avail);
+		if (make_parent(parent, e) < 0)
+			return -1;
 		if (mkdir(dir, 0755) < 0) {
 			if (errno == ENOENT)
 				continue;
