@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The container side of a run (docs/architecture.md, "A container start", steps
- * 6-7; docs/run.md). This runs in the clone()d process, already in its new
- * namespaces: it builds the container's OCI spec (spec_oci.c), waits for
- * the parent's GO, builds the root filesystem, sets hostname, network, tty,
- * user, capabilities and no_new_privs, and execs the command, with the OCI
- * runtime's functions where the two agree (docs/oci.md, "One path"). Any failure goes to the parent as a struct hm_err over the sync
- * socket, then _exit.
+ * The container side of a run (docs/architecture.md, "A container start",
+ * steps 6-7; docs/run.md). This runs in the clone()d process, already in
+ * its new namespaces: it builds the container's OCI spec (spec_oci.c),
+ * waits for the parent's GO, builds the root filesystem, sets hostname,
+ * network, tty, user, capabilities and no_new_privs, and execs the
+ * command, with the OCI runtime's functions where the two agree
+ * (docs/oci.md, "One path"). Any failure goes to the parent as a struct
+ * hm_err over the sync socket, then _exit.
  */
 #include "runtime/init.h"
 
