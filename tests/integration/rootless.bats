@@ -7,17 +7,12 @@
 # teardown_file; after each test nothing of theirs may stay (rl_leaks).
 bats_require_minimum_version 1.5.0
 load helpers
+load rootless_user
 
 eval "helpers_$(declare -f setup)"
 eval "helpers_$(declare -f teardown)"
 
 # the first free 65536-aligned start after every line of both id files
-free_start() {
-	cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: '
-		NF == 3 && $2 + $3 > m { m = $2 + $3 }
-		END { m = m < 100000 ? 100000 : m; printf "%.0f\n", int((m + 65535) / 65536) * 65536 }'
-}
-
 setup_file() {
 	local start
 	RL_DIR=$(mktemp -d /tmp/homo-rootless.XXXXXX)
@@ -27,14 +22,8 @@ setup_file() {
 	install -m 0644 "$BUSYBOX_TAR" "$RL_DIR/busybox.tar"
 	install -m 0644 "${LEDE_TAR:?set LEDE_TAR}" "$RL_DIR/lede.tar"
 	RL_USER=hmrl$$ RL_SOLO=hmrs$$
-	for u in "$RL_USER" "$RL_SOLO"; do
-		useradd -M -d "$RL_DIR/home-$u" -s /bin/sh "$u"
-		install -d -m 0700 -o "$u" -g "$u" "$RL_DIR/home-$u"
-		sed -i "/^$u:/d" /etc/subuid /etc/subgid # useradd's own range
-	done
-	start=$(free_start)
-	echo "$RL_USER:$start:65536" >>/etc/subuid
-	echo "$RL_USER:$start:65536" >>/etc/subgid
+	start=$(rl_user_add "$RL_USER" "$RL_DIR/home-$RL_USER" range)
+	rl_user_add "$RL_SOLO" "$RL_DIR/home-$RL_SOLO"
 	# an image with owners and modes beyond root's, for ls -ln
 	mkdir "$RL_DIR/owners"
 	tar -xf "$BUSYBOX_TAR" -C "$RL_DIR/owners"
@@ -52,27 +41,13 @@ setup_file() {
 }
 
 # every process of uid $1 (and, with $2, of its range), by pid
-uid_pids() {
-	local p u
-	for p in /proc/[0-9]*; do
-		# a zombie awaiting its reaper (this host's init is slow) holds nothing
-		awk '/^State:/ { exit $2 != "Z" }' "$p/status" 2>/dev/null && continue
-		u=$(awk '/^Uid:/ { print $2; exit }' "$p/status" 2>/dev/null) || continue
-		[ -n "$u" ] || continue
-		if [ "$u" = "$1" ] || { [ -n "${2:-}" ] && [ "$u" -ge "$2" ] && [ "$u" -lt $(($2 + 65536)) ]; }; then
-			echo "${p#/proc/}"
-		fi
-	done
-}
-
 teardown_file() {
 	local u p
 	for u in "$RL_USER" "$RL_SOLO"; do
 		id -u "$u" >/dev/null 2>&1 || continue
-		for p in $(uid_pids "$(id -u "$u")" "$RL_START"); do kill -9 "$p" 2>/dev/null; done
+		for p in $(rl_pids "$(id -u "$u")" "$RL_START"); do kill -9 "$p" 2>/dev/null; done
 		rm -rf "/tmp/homo-$(id -u "$u")"
-		userdel "$u"
-		sed -i "/^$u:/d" /etc/subuid /etc/subgid
+		rl_user_del "$u"
 	done
 	rm -rf "$RL_DIR"
 }
@@ -114,7 +89,7 @@ rl_leaks() {
 	h=$(holder_pid "$run")
 	for _ in $(seq 100); do
 		left=""
-		for p in $(uid_pids "$uid" "$range"); do
+		for p in $(rl_pids "$uid" "$range"); do
 			[[ " $hs " == *" $p "* ]] || left+=" $p"
 		done
 		[ -z "$left" ] && break
@@ -153,18 +128,12 @@ teardown() {
 	rm -rf "/tmp/homo-$SOLO_UID"
 	# with the holders gone, nothing of the users may run
 	sleep 0.05
-	for p in $(uid_pids "$RL_UID" "$RL_START") $(uid_pids "$SOLO_UID"); do
+	for p in $(rl_pids "$RL_UID" "$RL_START") $(rl_pids "$SOLO_UID"); do
 		l+=$'\n'"process $p after its holder: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
 		kill -9 "$p" 2>/dev/null
 	done
 	rm -rf "$TD"
-	if [ -n "$(printf '%s' "$l" | sed '/^$/d')" ]; then
-		echo "# LEAKS after '$BATS_TEST_DESCRIPTION':" >&3
-		printf '%s\n' "$l" | sed '/^$/d; s/^/#   /' >&3
-		helpers_teardown || true
-		return 1
-	fi
-	helpers_teardown
+	rl_teardown_report "$l"
 }
 
 @test "rootless: the user's store and runroot by default; pull from a file and from stdin; images" {

@@ -7,6 +7,7 @@
 # root. On cgroup v1 nothing is delegated: rootless.bats tests the refusal.
 bats_require_minimum_version 1.5.0
 load helpers
+load rootless_user
 
 eval "helpers_$(declare -f setup)"
 eval "helpers_$(declare -f teardown)"
@@ -19,37 +20,15 @@ setup_file() {
 	install -m 0755 "$HOMO" "$RC_DIR/homo"
 	install -m 0644 "$BUSYBOX_TAR" "$RC_DIR/busybox.tar"
 	RC_USER=hmrc$$
-	useradd -M -d "$RC_DIR/home" -s /bin/sh "$RC_USER"
-	install -d -m 0700 -o "$RC_USER" -g "$RC_USER" "$RC_DIR/home"
-	sed -i "/^$RC_USER:/d" /etc/subuid /etc/subgid
-	start=$(cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: '
-		NF == 3 && $2 + $3 > m { m = $2 + $3 }
-		END { m = m < 100000 ? 100000 : m; printf "%d\n", int((m + 65535) / 65536) * 65536 }')
-	echo "$RC_USER:$start:65536" >>/etc/subuid
-	echo "$RC_USER:$start:65536" >>/etc/subgid
+	start=$(rl_user_add "$RC_USER" "$RC_DIR/home" range)
 	export RC_DIR RC_USER RC_START=$start
-}
-
-# every live process of the user and its range
-rc_pids() {
-	local p u uid
-	uid=$(id -u "$RC_USER")
-	for p in /proc/[0-9]*; do
-		awk '/^State:/ { exit $2 != "Z" }' "$p/status" 2>/dev/null && continue
-		u=$(awk '/^Uid:/ { print $2; exit }' "$p/status" 2>/dev/null) || continue
-		[ -n "$u" ] || continue
-		if [ "$u" = "$uid" ] || { [ "$u" -ge "$RC_START" ] && [ "$u" -lt $((RC_START + 65536)) ]; }; then
-			echo "${p#/proc/}"
-		fi
-	done
 }
 
 teardown_file() {
 	local p
 	[ -n "${RC_USER:-}" ] || return 0
-	for p in $(rc_pids); do kill -9 "$p" 2>/dev/null; done
-	userdel "$RC_USER"
-	sed -i "/^$RC_USER:/d" /etc/subuid /etc/subgid
+	for p in $(rl_pids "$(id -u "$RC_USER")" "$RC_START"); do kill -9 "$p" 2>/dev/null; done
+	rl_user_del "$RC_USER"
 	rm -rf "$RC_DIR"
 }
 
@@ -106,23 +85,17 @@ teardown() {
 		# what homo left in the subtree, before the test's own removal
 		[ -d "$DG/$HOMO_CGROUP_PARENT" ] && l+=$'\n'"cgroup $DG/$HOMO_CGROUP_PARENT"
 		h=$(cut -d' ' -f1 "$TD/run/homo/pause.pid" 2>/dev/null)
-		for p in $(rc_pids); do
+		for p in $(rl_pids "$(id -u "$RC_USER")" "$RC_START"); do
 			[ "$p" = "$h" ] && continue
 			l+=$'\n'"process $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
 		done
-		for p in $(rc_pids); do kill -9 "$p" 2>/dev/null; done
+		for p in $(rl_pids "$(id -u "$RC_USER")" "$RC_START"); do kill -9 "$p" 2>/dev/null; done
 		for c in "$DG/$HOMO_CGROUP_PARENT"/* "$DG/$HOMO_CGROUP_PARENT" "$DG/leaf" "$DG"; do
 			l+=$(rm_cg "$c")
 		done
 		rm -rf "$TD"
 	fi
-	if [ -n "$(printf '%s' "$l" | sed '/^$/d')" ]; then
-		echo "# LEAKS after '$BATS_TEST_DESCRIPTION':" >&3
-		printf '%s\n' "$l" | sed '/^$/d; s/^/#   /' >&3
-		helpers_teardown || true
-		return 1
-	fi
-	helpers_teardown
+	rl_teardown_report "$l"
 }
 
 @test "rootless cgroup v2: -m in a delegated subtree: a memory hog is OOM-killed, 137 and OOMKilled" {

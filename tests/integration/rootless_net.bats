@@ -10,6 +10,7 @@
 # a container) may stay but its namespace holder.
 bats_require_minimum_version 1.5.0
 load helpers
+load rootless_user
 
 eval "helpers_$(declare -f setup)"
 eval "helpers_$(declare -f teardown)"
@@ -21,14 +22,7 @@ setup_file() {
 	install -m 0755 "$HOMO" "$RN_DIR/homo"
 	install -m 0644 "$BUSYBOX_TAR" "$RN_DIR/busybox.tar"
 	RN_USER=hmrn$$
-	useradd -M -d "$RN_DIR/home" -s /bin/sh "$RN_USER"
-	install -d -m 0700 -o "$RN_USER" -g "$RN_USER" "$RN_DIR/home"
-	sed -i "/^$RN_USER:/d" /etc/subuid /etc/subgid
-	start=$(cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: '
-		NF == 3 && $2 + $3 > m { m = $2 + $3 }
-		END { m = m < 100000 ? 100000 : m; printf "%d\n", int((m + 65535) / 65536) * 65536 }')
-	echo "$RN_USER:$start:65536" >>/etc/subuid
-	echo "$RN_USER:$start:65536" >>/etc/subgid
+	start=$(rl_user_add "$RN_USER" "$RN_DIR/home" range)
 	# the helpers' tap device: Debian makes it 0666, this host may not
 	RN_TUN_MODE=$(stat -c %a /dev/net/tun)
 	chmod 0666 /dev/net/tun
@@ -37,25 +31,10 @@ setup_file() {
 
 teardown_file() {
 	local p
-	for p in $(rn_pids); do kill -9 "$p" 2>/dev/null; done
+	for p in $(rl_pids "$(id -u "$RN_USER")" "$RN_START"); do kill -9 "$p" 2>/dev/null; done
 	chmod "$RN_TUN_MODE" /dev/net/tun
-	userdel "$RN_USER"
-	sed -i "/^$RN_USER:/d" /etc/subuid /etc/subgid
+	rl_user_del "$RN_USER"
 	rm -rf "$RN_DIR"
-}
-
-# every live process of the user and its range
-rn_pids() {
-	local p u uid
-	uid=$(id -u "$RN_USER")
-	for p in /proc/[0-9]*; do
-		awk '/^State:/ { exit $2 != "Z" }' "$p/status" 2>/dev/null && continue
-		u=$(awk '/^Uid:/ { print $2; exit }' "$p/status" 2>/dev/null) || continue
-		[ -n "$u" ] || continue
-		if [ "$u" = "$uid" ] || { [ "$u" -ge "$RN_START" ] && [ "$u" -lt $((RN_START + 65536)) ]; }; then
-			echo "${p#/proc/}"
-		fi
-	done
 }
 
 holder() { cut -d' ' -f1 "$TD/run/homo/pause.pid" 2>/dev/null; }
@@ -66,7 +45,7 @@ rn_left() {
 	h=$(holder)
 	for _ in $(seq 150); do
 		left=""
-		for p in $(rn_pids); do
+		for p in $(rl_pids "$(id -u "$RN_USER")" "$RN_START"); do
 			[ "$p" = "$h" ] || left+=" $p:$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
 		done
 		[ -z "$left" ] && return 0
@@ -89,15 +68,10 @@ teardown() {
 	l=$(rn_left)
 	h=$(holder)
 	[ -z "$h" ] || kill "$h" 2>/dev/null || true
-	for p in $(rn_pids); do kill -9 "$p" 2>/dev/null; done
+	for p in $(rl_pids "$(id -u "$RN_USER")" "$RN_START"); do kill -9 "$p" 2>/dev/null; done
 	[ -z "${SRV:-}" ] || kill "$SRV" 2>/dev/null || true
 	rm -rf "$TD"
-	if [ -n "$l" ]; then
-		echo "# LEAKS after '$BATS_TEST_DESCRIPTION': $l" >&3
-		helpers_teardown || true
-		return 1
-	fi
-	helpers_teardown
+	rl_teardown_report "$l"
 }
 
 # homo as the user; HOMO_ROOTLESS_NET (the NAT helper) passed through
