@@ -29,10 +29,12 @@ static bool managed(const char *dir)
 	/* in homo's user namespace our files show as its root's, as we are */
 	if (stat(dir, &st) < 0 || st.st_uid != geteuid())
 		return false;
-	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
-	if (access(p, W_OK) < 0)
+	if (snprintf(p, sizeof(p), "%s/cgroup.procs", dir) >= (int)sizeof(p) ||
+	    access(p, W_OK) < 0)
 		return false;
-	snprintf(p, sizeof(p), "%s/cgroup.subtree_control", dir);
+	if (snprintf(p, sizeof(p), "%s/cgroup.subtree_control", dir) >=
+	    (int)sizeof(p))
+		return false;
 	return access(p, W_OK) == 0;
 }
 
