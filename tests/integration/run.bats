@@ -552,7 +552,11 @@ setup_file() {
 	pull_busybox
 	"$HOMO" run --name victim busybox probe sleep 60 &
 	pid=$!
-	sleep 0.5
+	# killed once the command runs (not in its set-up: slow under TCG)
+	for _ in $(seq 400); do
+		[ -n "$(homo ps -q --filter name=victim)" ] && break
+		sleep 0.05
+	done
 	kill -9 "$pid"
 	wait "$pid" || true
 	run homo ps
@@ -595,11 +599,11 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 	max=$(($(getconf CLK_TCK) * 3 / 10)) # 0.3 s over 2 s of waiting
 	for mode in "-d" "-d -t" foreground; do
 		if [ "$mode" = foreground ]; then
-			bg "$HOMO" run --name s busybox sh -c 'exec >&- 2>&-; sleep 3'
+			bg "$HOMO" run --name s busybox sh -c 'exec >&- 2>&-; sleep 6'
 			pid=${BG_PIDS[-1]}
 		else
 			"$HOMO" run $mode --name s busybox \
-				sh -c 'exec >&- 2>&- <&-; sleep 3' >/dev/null
+				sh -c 'exec >&- 2>&- <&-; sleep 6' >/dev/null
 			# the monitor: the homo that owns the running container
 			pid=$(sed -n 's/.*"Owner": \([0-9]*\),*$/\1/p' \
 				"$HOMO_ROOT"/containers/*/state.json)
@@ -610,7 +614,9 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 		done
 		before=$(cpu_ticks "$pid")
 		sleep 2
-		after=$(cpu_ticks "$pid") # still waiting: the command sleeps 3 s
+		# still waiting: the command sleeps 6 s (the wait above can take
+		# seconds under TCG)
+		after=$(cpu_ticks "$pid")
 		echo "$mode: $((after - before)) ticks in 2 s (max $max)" >&2
 		[ $((after - before)) -le "$max" ] || {
 			homo rm -f s >/dev/null
