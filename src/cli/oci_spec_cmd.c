@@ -29,9 +29,7 @@
 static json_t *default_spec(bool rl)
 {
 	char *argv[] = {"sh", NULL};
-	char *env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-		       "/usr/bin:/sbin:/bin",
-		       NULL};
+	char *env[] = {"PATH=" HM_DEFAULT_PATH, NULL};
 	struct hm_spec s = {
 	    .argv = argv,
 	    .env = env,

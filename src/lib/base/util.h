@@ -45,6 +45,10 @@ static inline int steal_fd(int *fd)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Docker's PATH for an image or a process that sets none */
+#define HM_DEFAULT_PATH \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /* Allocation failure is not recoverable for a CLI: these abort. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

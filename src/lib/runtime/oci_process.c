@@ -25,8 +25,6 @@
 #include "base/util.h"
 #include "runtime/caps.h"
 
-#define DEFAULT_PATH \
-	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define BIT(n) (UINT64_C(1) << (n))
 
 int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e)
@@ -183,7 +181,7 @@ static const char *env_path(char *const *env)
 	for (size_t i = 0; env && env[i]; i++)
 		if (util_has_prefix(env[i], "PATH="))
 			return env[i] + 5;
-	return DEFAULT_PATH;
+	return HM_DEFAULT_PATH;
 }
 
 static int exec_failed(const char *cmd, int err, struct hm_err *e)

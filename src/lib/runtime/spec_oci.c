@@ -14,9 +14,6 @@
 #include "runtime/seccomp.h"
 #include "runtime/volumes.h"
 
-#define DEFAULT_PATH \
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* Docker's masked and read-only paths (moby's oci/defaults.go) */
 static const char *const masked[] = {
     "/proc/asound",

@@ -130,9 +130,7 @@ char *image_name_from_source(const char *source)
 json_t *image_default_config(void)
 {
 	return json_pack("{s:[s], s:[s], s:s, s:s}", "cmd", "/bin/sh", "env",
-			 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-			 "/usr/bin:/sbin:/bin",
-			 "workdir", "/", "user", "");
+			 "PATH=" HM_DEFAULT_PATH, "workdir", "/", "user", "");
 }
 
 int image_compute_id(struct hm_image *img, struct hm_err *e)
