@@ -73,3 +73,69 @@ need_strace() {
 	[ "$output" = "created /c" ]
 	homo rm c >/dev/null
 }
+
+# The cgroups a container's pid is in, from the host's view: one line
+# "hierarchy:path" each (/proc/PID/cgroup)
+host_cgroups() { cat "/proc/$1/cgroup"; }
+
+@test "the init is born in its cgroup2 cgroup and joins its v1 ones itself: no pid is written to a cgroup.procs (whose migration waits for an RCU grace period)" {
+	need_strace
+	pull_busybox
+	run env "$NOLSAN" strace -f -qq -y -o "$T/trace" -e trace=write,clone3 "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# no process moved another into a cgroup ...
+	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
+	[ "$output" = 0 ]
+	# ... the init moved itself into each v1 hierarchy ("0" to tasks)
+	v1=$(awk '$3 == "cgroup" { n++ } END { print n + 0 }' /proc/self/mounts)
+	run grep -c '/tasks>, "0", 1) = 1' "$T/trace"
+	[ "$output" = "$v1" ]
+	# ... and was born in the cgroup2 one where there is one
+	if grep -q ' cgroup2 ' /proc/self/mounts; then
+		grep -q 'clone3(.*CLONE_INTO_CGROUP' "$T/trace"
+	fi
+	# a running container's init is in the container's cgroup in every
+	# hierarchy the host has (the path ends in its id)
+	homo run -d --net none --name c busybox sleep 60 >/dev/null
+	id=$(cid c)
+	pid=$(state_of c Pid)
+	run host_cgroups "$pid"
+	assert_status 0
+	[ "${#lines[@]}" -gt 0 ]
+	for l in "${lines[@]}"; do
+		[[ $l == *"/$id" ]] || { echo "not in its cgroup: $l"; return 1; }
+	done
+	homo rm -f c >/dev/null
+}
+
+@test "homo-runtime create: the init is in its cgroups in every hierarchy before start, without a cgroup.procs write" {
+	need_strace
+	pull_busybox
+	b=$T/bundle
+	mkdir -p "$b/rootfs"
+	tar -xf "$BUSYBOX_TAR" -C "$b/rootfs"
+	ln -sfn "$HOMO" "$T/homo-runtime"
+	(cd "$b" && "$T/homo-runtime" spec)
+	# its default cgroupsPath: $HOMO_CGROUP_PARENT/c1, the test's own
+	jq '.process.args = ["true"] | .process.terminal = false' \
+		"$b/config.json" >"$b/c"
+	mv "$b/c" "$b/config.json"
+	# strace follows the created init until delete ends it
+	env "$NOLSAN" strace -f -qq -y -o "$T/trace" -e trace=write,clone3 \
+		"$T/homo-runtime" --root "$T/oci" create --bundle "$b" \
+		--pid-file "$T/pid" c1 </dev/null >"$T/out" 2>&1 &
+	tracer=$!
+	for i in $(seq 200); do
+		[ -s "$T/pid" ] && break
+		sleep 0.05
+	done
+	run host_cgroups "$(cat "$T/pid")"
+	"$T/homo-runtime" --root "$T/oci" delete --force c1
+	wait "$tracer"
+	assert_status 0
+	for l in "${lines[@]}"; do
+		[[ $l == *"/c1" ]] || { echo "not in its cgroup: $l"; return 1; }
+	done
+	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
+	[ "$output" = 0 ]
+}

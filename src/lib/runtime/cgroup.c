@@ -10,8 +10,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/rootless.h"
 #include "base/util.h"
@@ -215,6 +218,52 @@ int cgroup_enter(const char *id, pid_t pid, struct hm_err *e)
 	if (pid <= 0)
 		return hm_fail(e, EINVAL, "enter cgroup: pid %d", (int)pid);
 	DISPATCH(enter(id, pid, e));
+}
+
+int cgroup_clone_fd(const char *id, int *fd, struct hm_err *e)
+{
+	const struct cgroup_ops *o = ops_for(id, e);
+
+	*fd = -1;
+	if (!o)
+		return -1;
+	return o->clone_fd ? o->clone_fd(id, fd, e) : 0;
+}
+
+/* clone3's arguments up to .cgroup (CLONE_ARGS_SIZE_VER2) */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+	    stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3 is refused (ENOSYS) by seccomp profiles that predate it, such
+ * as older Docker's: then clone, and the caller joins the cgroup2 one */
+pid_t cgroup_clone(unsigned long flags, int cgfd, bool *born_in)
+{
+	struct clone_args_v2 ca = {
+	    .flags = (flags & ~0xffUL) | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
+	    .exit_signal = flags & 0xff,
+	    .cgroup = cgfd >= 0 ? (uint64_t)cgfd : 0,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+
+	*born_in = pid >= 0 && cgfd >= 0;
+	if (pid >= 0 || errno != ENOSYS)
+		return pid;
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+int cgroup_enter_v1(const char *id, pid_t pid, struct hm_err *e)
+{
+	const struct cgroup_ops *o = ops_for(id, e);
+
+	if (!o)
+		return -1;
+	return o->enter_v1 ? o->enter_v1(id, pid, e) : 0;
 }
 
 int cgroup_destroy(const char *id, struct hm_err *e)

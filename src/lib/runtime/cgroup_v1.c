@@ -58,13 +58,14 @@ struct hier {
 	const char *name; /* its basename: the name under /sys/fs/cgroup */
 	unsigned ctrls;	  /* BIT(enum ctrl) of the wanted controllers in it */
 	bool cpuset;	  /* a new cgroup needs cpuset.cpus and .mems */
+	bool v2;	  /* a hybrid host's cgroup2 (cgroup_clone_fd()) */
 };
 
 /* One of those, as scan_mount() finds it; @dev (the superblock) counts a
  * hierarchy mounted twice once. */
 struct other {
 	char mnt[512], dev[32];
-	bool cpuset;
+	bool cpuset, v2;
 };
 
 /* Filled by detect(), once per process; homo is single-threaded. */
@@ -205,7 +206,7 @@ static bool below(const char *path, const char *mnt, size_t n)
 }
 
 static void add_other(struct other *o, int *no, const char *mnt,
-		      const char *dev, bool cpuset)
+		      const char *dev, bool cpuset, bool v2)
 {
 	for (int i = 0; i < *no; i++)
 		if (o[i].mnt[0] && !strcmp(o[i].dev, dev))
@@ -213,6 +214,7 @@ static void add_other(struct other *o, int *no, const char *mnt,
 	if (*no < MAX_OTHER) {
 		snprintf(o[*no].mnt, sizeof(o->mnt), "%s", mnt);
 		snprintf(o[*no].dev, sizeof(o->dev), "%s", dev);
+		o[*no].v2 = v2;
 		o[(*no)++].cpuset = cpuset;
 	}
 }
@@ -258,7 +260,7 @@ static void scan_mount(const char *line, char mnts[C_N + 1][512],
 				here |= BIT(i);
 	}
 	if (!here)
-		add_other(o, no, mnt, dev, cpuset);
+		add_other(o, no, mnt, dev, cpuset, !strcmp(type, "cgroup2"));
 	for (int i = 0; i < C_N; i++)
 		if ((here & BIT(i)) && !mnts[i][0]) {
 			memcpy(mnts[i], mnt, sizeof(mnt));
@@ -266,7 +268,7 @@ static void scan_mount(const char *line, char mnts[C_N + 1][512],
 		}
 }
 
-static void add_hier(const char *mnt, unsigned ctrls, bool cpuset)
+static void add_hier(const char *mnt, unsigned ctrls, bool cpuset, bool v2)
 {
 	struct hier *h = &cg.h[cg.n++];
 	const char *slash;
@@ -276,6 +278,7 @@ static void add_hier(const char *mnt, unsigned ctrls, bool cpuset)
 	h->name = slash ? slash + 1 : h->mnt;
 	h->ctrls = ctrls;
 	h->cpuset = cpuset;
+	h->v2 = v2;
 }
 
 static int detect(struct hm_err *e)
@@ -320,11 +323,11 @@ static int detect(struct hm_err *e)
 		for (int j = 0; j < C_N; j++)
 			if (bits[i] & BIT(j))
 				cg.of[j] = cg.n;
-		add_hier(mnts[i], bits[i], false);
+		add_hier(mnts[i], bits[i], false, false);
 	}
 	for (i = 0; i < no; i++)
 		if (o[i].mnt[0])
-			add_hier(o[i].mnt, 0, o[i].cpuset);
+			add_hier(o[i].mnt, 0, o[i].cpuset, o[i].v2);
 	return 0;
 }
 
@@ -465,6 +468,38 @@ static int v1_enter(const char *id, pid_t pid, struct hm_err *e)
 	for (int i = 0; i < cg.n; i++)
 		if (dir_of(dir, i, id, e) < 0 ||
 		    cg_write(dir, "cgroup.procs", s, false, e) < 0)
+			return -1;
+	return 0;
+}
+
+/* a hybrid host's cgroup2: the container is cloned into it */
+static int v1_clone_fd(const char *id, int *fd, struct hm_err *e)
+{
+	char dir[PATH_MAX];
+
+	for (int i = 0; i < cg.n; i++) {
+		if (!cg.h[i].v2)
+			continue;
+		if (dir_of(dir, i, id, e) < 0)
+			return -1;
+		*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*fd < 0)
+			return hm_fail(e, errno, "open cgroup \"%s\"", dir);
+		return 0;
+	}
+	return 0;
+}
+
+static int v1_enter_v1(const char *id, pid_t pid, struct hm_err *e)
+{
+	char dir[PATH_MAX], s[16];
+
+	snprintf(s, sizeof(s), "%d", (int)pid);
+	for (int i = 0; i < cg.n; i++)
+		if (!cg.h[i].v2 &&
+		    (dir_of(dir, i, id, e) < 0 ||
+		     cg_write(dir, pid ? "cgroup.procs" : "tasks", s, false,
+			      e) < 0))
 			return -1;
 	return 0;
 }
@@ -738,6 +773,8 @@ const struct cgroup_ops cgroup_v1_ops = {
     .detect = detect,
     .create = v1_create,
     .enter = v1_enter,
+    .clone_fd = v1_clone_fd,
+    .enter_v1 = v1_enter_v1,
     .destroy = v1_destroy,
     .oom_killed = v1_oom_killed,
     .freeze = v1_freeze,

@@ -494,6 +494,16 @@ static int v2_enter(const char *id, pid_t pid, struct hm_err *e)
 	return cg_write(dir, "cgroup.procs", s, false, e);
 }
 
+static int v2_clone_fd(const char *id, int *fd, struct hm_err *e)
+{
+	char dir[PATH_MAX];
+
+	if (dir_of(dir, id, e) < 0)
+		return -1;
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *fd < 0 ? hm_fail(e, errno, "open cgroup \"%s\"", dir) : 0;
+}
+
 /* ---- freeze, kill, destroy ---- */
 
 /* Wait until @dir/cgroup.events shows "@key @want", up to @wait_ns. */
@@ -689,6 +699,7 @@ const struct cgroup_ops cgroup_v2_ops = {
     .detect = detect,
     .create = v2_create,
     .enter = v2_enter,
+    .clone_fd = v2_clone_fd,
     .destroy = v2_destroy,
     .oom_killed = v2_oom_killed,
     .freeze = v2_freeze,

@@ -37,6 +37,7 @@
 #include "base/rootless.h"
 #include "base/util.h"
 #include "net/inside.h"
+#include "runtime/cgroup.h"
 #include "runtime/oci_container.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
@@ -427,6 +428,10 @@ void init_main(struct init_args *a)
 	/* die with homo: without a daemon, nobody else would reap us */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
+		die(a->sync_fd, &e);
+	/* born in our cgroup2 one; the v1 ones we join as homo attaches
+	 * the network, cheaper than homo moving us (cgroup.h) */
+	if (a->cgroup_self && cgroup_enter_v1(s->id, 0, &e) < 0)
 		die(a->sync_fd, &e);
 	/* the spec while homo joins our cgroups and attaches the network;
 	 * in a new user namespace after GO, once its maps are written */

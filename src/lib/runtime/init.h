@@ -32,6 +32,8 @@ struct init_args {
 	/* --network container: a pidfd of the init whose network namespace
 	 * the new one is born in (netjoin.h); -1: none */
 	int netns_fd;
+	/* the init joins its v1 cgroups itself (cgroup_enter_v1(id, 0)) */
+	bool cgroup_self;
 	/* the container as an OCI spec (spec_oci.h), built by init_main() */
 	struct oci_spec *oci;
 };

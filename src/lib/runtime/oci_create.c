@@ -38,7 +38,9 @@ struct create_ctx {
 	char *dir;	  /* <root>/<id>, ours once made */
 	const char *leaf; /* the cgroup id (oci_cgroup_select) */
 	bool cgroup_made;
-	int sync_fd; /* the runtime's end */
+	bool born_in; /* the init was born in its cgroup2 one */
+	int cgfd;     /* that cgroup2 dir, or -1 (cgroup_clone_fd()) */
+	int sync_fd;  /* the runtime's end */
 	pid_t pid;
 };
 
@@ -222,8 +224,8 @@ static __attribute__((noreturn)) void helper(struct create_ctx *c, int fd,
 		if (ns->path && ns->type != CLONE_NEWUSER && join(ns, &m.err))
 			goto fail;
 	}
-	m.pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, NULL,
-			       NULL, NULL, NULL);
+	m.pid =
+	    cgroup_clone(flags | CLONE_PARENT | SIGCHLD, c->cgfd, &m.born_in);
 	if (m.pid == 0)
 		oci_init_main(&c->a);
 	if (m.pid < 0) {
@@ -249,8 +251,13 @@ static int clone_init(struct create_ctx *c, struct hm_err *e)
 	c->sync_fd = sp[0];
 	c->a.sync_fd = sp[1];
 	c->a.new_userns = flags & CLONE_NEWUSER;
-	h = (pid_t)syscall(SYS_clone, (paths ? 0 : flags) | SIGCHLD, NULL, NULL,
-			   NULL, NULL);
+	if (!oci_ns_find(&c->spec, CLONE_NEWUSER))
+		c->a.cgroup_self = c->leaf;
+	if (cgroup_clone_fd(c->leaf, &c->cgfd, e) < 0)
+		return -1;
+	/* with namespaces to join, the helper clones the init */
+	h = paths ? (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL)
+		  : cgroup_clone(flags | SIGCHLD, c->cgfd, &c->born_in);
 	if (h == 0) {
 		close(sp[0]);
 		if (paths)
@@ -273,7 +280,33 @@ static int clone_init(struct create_ctx *c, struct hm_err *e)
 		return -1;
 	}
 	c->pid = m.pid;
+	c->born_in = m.born_in;
 	return 0;
+}
+
+/*
+ * The init in all its cgroups: born in the cgroup2 one (else moved), the
+ * v1 ones joined by itself (else by us), before the hooks see it.
+ */
+static int join_cgroups(struct create_ctx *c, struct hm_err *e)
+{
+	struct oci_sync_msg m;
+	ssize_t r;
+
+	if (c->cgfd >= 0 && !c->born_in && cgroup_enter(c->leaf, c->pid, e) < 0)
+		return -1;
+	if (!c->a.cgroup_self)
+		return cgroup_enter_v1(c->leaf, c->pid, e);
+	do
+		r = recv(c->sync_fd, &m, sizeof(m), 0);
+	while (r < 0 && errno == EINTR);
+	if (r == sizeof(m) && m.type == OCI_SYNC_JOINED)
+		return 0;
+	if (r == sizeof(m) && m.type == OCI_SYNC_ERR) {
+		*e = m.err;
+		return -1;
+	}
+	return hm_failx(e, 1, "the container's init died");
 }
 
 static int write_map(pid_t pid, const char *file, const struct oci_idmap *m,
@@ -321,7 +354,7 @@ static int release(struct create_ctx *c, struct hm_err *e)
 	size_t n;
 	ssize_t r;
 
-	if (cgroup_enter(c->leaf, c->pid, e) < 0 ||
+	if (join_cgroups(c, e) < 0 ||
 	    (c->a.new_userns &&
 	     (write_map(c->pid, "uid_map", s->uid_map, s->nuid_map, e) < 0 ||
 	      write_map(c->pid, "gid_map", s->gid_map, s->ngid_map, e) < 0)))
@@ -402,7 +435,7 @@ static void note_foreign(struct oci_init_args *a, int first)
 
 int oci_create(const struct oci_create_opts *o, pid_t *pid, struct hm_err *e)
 {
-	struct create_ctx c = {.o = o, .sync_fd = -1};
+	struct create_ctx c = {.o = o, .sync_fd = -1, .cgfd = -1};
 	int r = -1;
 
 	c.a = (struct oci_init_args){.spec = &c.spec,
@@ -430,6 +463,8 @@ out:
 	}
 	if (c.sync_fd >= 0)
 		close(c.sync_fd);
+	if (c.cgfd >= 0)
+		close(c.cgfd);
 	if (c.a.fifo_fd >= 0)
 		close(c.a.fifo_fd);
 	if (c.a.console_fd >= 0)

@@ -27,6 +27,7 @@
 #include "base/util.h"
 #include "runtime/oci_container.h"
 #include "runtime/oci_runtime.h"
+#include "runtime/cgroup.h"
 #include "runtime/oci_seccomp.h"
 
 #define GO_MAX (256 * 1024) /* the GO packet: header and state JSON */
@@ -135,6 +136,14 @@ void oci_init_main(struct oci_init_args *a)
 
 	for (size_t i = 0; i < a->nforeign; i++)
 		close(a->foreign[i]);
+	if (a->cgroup_self) {
+		struct oci_sync_msg j = {.type = OCI_SYNC_JOINED};
+
+		if (cgroup_enter_v1(a->cgroup_self, 0, &e) < 0)
+			report(a->sync_fd, &e);
+		if (send(a->sync_fd, &j, sizeof(j), MSG_NOSIGNAL) < 0)
+			_exit(1);
+	}
 	state = wait_go(a->sync_fd);
 
 	/* a NOTIFY agent gets the container's state with the listener */

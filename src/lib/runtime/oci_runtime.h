@@ -98,11 +98,13 @@ enum oci_sync_type {
 	OCI_SYNC_PID,	 /* helper -> runtime: the init's pid */
 	OCI_SYNC_READY,	 /* init -> runtime: created, waiting on the fifo */
 	OCI_SYNC_ERR,	 /* init -> runtime: struct hm_err, then it exits */
+	OCI_SYNC_JOINED, /* init -> runtime: in its v1 cgroups (cgroup_self) */
 };
 
 struct oci_sync_msg {
 	int type;
 	pid_t pid;
+	bool born_in; /* PID: born in its cgroup2 one (cgroup_clone()) */
 	struct hm_err err;
 };
 
@@ -114,6 +116,9 @@ struct oci_init_args {
 	char *exe; /* process.args[0] found by the init (oci_process_find) */
 	int sync_fd, fifo_fd, console_fd;
 	bool new_userns; /* wait for the maps, then become its root */
+	/* no user namespace: the init joins the v1 cgroups of this id itself
+	 * (cgroup_enter_v1(id, 0): no grace period), then OCI_SYNC_JOINED */
+	const char *cgroup_self;
 	/* fds from 3+preserve_fds the runtime was started with: the caller's,
 	 * which the init must not hold while it waits for start */
 	int *foreign;

@@ -24,6 +24,7 @@
 #include "base/util.h"
 #include "base/rootless.h"
 #include "runtime/attach.h"
+#include "runtime/cgroup.h"
 #include "runtime/rootless_net.h"
 #include "runtime/userns.h"
 
@@ -130,10 +131,19 @@ static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
 static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
 		   struct hm_err *e)
 {
+	int err;
+
 	/* @failed: the setup's callee has said why in @e */
-	if (failed || send_go(fd, pass_fd) < 0) {
-		if (!failed)
-			hm_fail(e, errno, "start the container's process");
+	if (!failed && send_go(fd, pass_fd) < 0) {
+		/* gone before GO (its own cgroup join failed): its report
+		 * waits in the socket */
+		err = errno;
+		if (sync_until_exec(fd, p, e) < 0)
+			return -1;
+		hm_fail(e, err, "start the container's process");
+		failed = true;
+	}
+	if (failed) {
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
 		return -1;
@@ -151,6 +161,18 @@ static int start_failed(struct hm_proc *p)
 	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);
 	p->pid = -1;
 	return -1;
+}
+
+/*
+ * The cgroups of the child @pid that its birth (@born_in its cgroup2 one)
+ * and its own join of the v1 ones (@a->cgroup_self) left to us.
+ */
+static int join_cgroups(const struct init_args *a, pid_t pid, bool born_in,
+			int cgfd, struct hm_err *e)
+{
+	if (cgfd >= 0 && !born_in)
+		return cgroup_enter(a->spec->id, pid, e);
+	return a->cgroup_self ? 0 : cgroup_enter_v1(a->spec->id, pid, e);
 }
 
 /* Into the network namespace of the process behind @pidfd; *@own, ours. */
@@ -180,7 +202,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	const struct hm_spec *s = a->spec;
 	unsigned long flags =
 	    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
-	cleanup_close int parent_fd = -1, cwd = -1, netns = -1;
+	cleanup_close int parent_fd = -1, cwd = -1, netns = -1, cgfd = -1;
+	bool born_in = false;
 	sigset_t set;
 	int sp[2], r;
 
@@ -192,6 +215,11 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		flags |= CLONE_NEWNET;
 	if (s->uidmap.count)
 		flags |= CLONE_NEWUSER;
+	/* the init joins its v1 cgroups itself, but from a user namespace
+	 * (an unprivileged host uid) it may not */
+	a->cgroup_self = !s->uidmap.count;
+	if (cgroup_clone_fd(s->id, &cgfd, e) < 0)
+		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return hm_fail(e, errno, "socketpair");
 	parent_fd = sp[0];
@@ -218,8 +246,7 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		close(sp[1]);
 		return start_failed(p);
 	}
-	/* fork semantics (no new stack): the child runs on a copy of ours */
-	p->pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	p->pid = cgroup_clone(flags, cgfd, &born_in);
 	if (p->pid == 0) {
 		close(parent_fd);
 		if (cwd >= 0) /* our cwd: the host's, never the init's */
@@ -241,14 +268,14 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		return start_failed(p);
 	}
 
-	HM_TRACE("join cgroups, send GO");
+	HM_TRACE("cgroups the init did not join, send GO");
 	if (s->uidmap.count && userns_setup(a, p->pid, e) < 0) {
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
 		return start_failed(p);
 	}
 	r = release(parent_fd, p, a->overlay_fd,
-		    cgroup_enter(s->id, p->pid, e) < 0 ||
+		    join_cgroups(a, p->pid, born_in, cgfd, e) < 0 ||
 			(s->net == NET_BRIDGE && !hm_rootless() &&
 			 network_attach(&s->netcfg, s->id, p->pid, e) < 0) ||
 			(s->net == NET_BRIDGE && hm_rootless() &&
