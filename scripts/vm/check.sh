@@ -18,12 +18,13 @@ cd "$(dirname "$0")/../.."
 FILES="tests/integration/cgroup.bats tests/integration/userns.bats
 tests/integration/run.bats tests/integration/cve.bats
 tests/integration/commit.bats tests/integration/rootless_cgroup.bats
-tests/integration/oci_life.bats"
+tests/integration/oci_life.bats tests/integration/startup.bats"
 FILTER="^cgroup|^a memory hog|^a fork bomb stops|limits are visible|\
 commit a running|SIGKILL mid-commit|\
 ^--userns=auto: (root inside|commit and export)|\
 ^rootless cgroup v2: (-m in a delegated|--cpus in cpu.max)|\
-^linux.resources on cgroup v2"
+^linux.resources on cgroup v2|\
+^the init is born in its cgroup2|^homo-runtime create: the init is in"
 TIMEOUT=900
 if [ "${1:-}" = --full ]; then
 	shift
