@@ -317,6 +317,9 @@ static json_t *security_opt(const struct hm_spec *s)
 
 	if (s->seccomp_unconfined)
 		json_array_append_new(a, json_string("seccomp=unconfined"));
+	else if (s->seccomp_profile) /* Docker's: the profile's JSON */
+		json_array_append_new(
+		    a, json_sprintf("seccomp=%s", s->seccomp_profile));
 	if (s->no_new_privs)
 		json_array_append_new(a, json_string("no-new-privileges"));
 	if (!json_array_size(a)) {

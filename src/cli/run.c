@@ -317,6 +317,45 @@ static int opt_publish(struct run_parse *rp, const char *arg, struct hm_err *e)
 	return cmd_net_publish(rp->s, arg, e);
 }
 
+/* --security-opt seccomp=FILE's name, for the errors of its profile */
+static const char *seccomp_file;
+
+/*
+ * seccomp=unconfined, builtin (homo's own: the default) or a profile file
+ * of Docker's format, kept in the record as JSON text (Docker keeps it in
+ * HostConfig.SecurityOpt) and checked by run_create().
+ */
+static int opt_seccomp(struct hm_spec *s, const char *v, struct hm_err *e)
+{
+	cleanup_free char *text = NULL;
+	json_error_t je;
+	json_t *j;
+
+	free(s->seccomp_profile);
+	s->seccomp_profile = NULL;
+	seccomp_file = NULL;
+	s->seccomp_unconfined = !strcmp(v, "unconfined");
+	if (s->seccomp_unconfined || !strcmp(v, "builtin"))
+		return 0;
+	if (!*v)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--security-opt seccomp=: expected a profile "
+				"file, unconfined or builtin");
+	text = util_read_file(v, NULL, e);
+	if (!text)
+		return hm_prefix(e, "--security-opt seccomp=%s", v);
+	j = json_loads(text, 0, &je);
+	if (!j)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"--security-opt seccomp=%s: invalid JSON: "
+				"line %d: %s",
+				v, je.line, je.text);
+	s->seccomp_profile = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	seccomp_file = v;
+	return 0;
+}
+
 static int opt_security(struct run_parse *rp, const char *arg, struct hm_err *e)
 {
 	if (!strcmp(arg, "no-new-privileges") ||
@@ -326,14 +365,14 @@ static int opt_security(struct run_parse *rp, const char *arg, struct hm_err *e)
 	else if (!strcmp(arg, "no-new-privileges=false") ||
 		 !strcmp(arg, "no-new-privileges:false"))
 		rp->s->no_new_privs = false;
-	else if (!strcmp(arg, "seccomp=unconfined") ||
-		 !strcmp(arg, "seccomp:unconfined"))
-		rp->s->seccomp_unconfined = true;
+	else if (!strncmp(arg, "seccomp=", 8) || !strncmp(arg, "seccomp:", 8))
+		return opt_seccomp(rp->s, arg + 8, e);
 	else
 		return hm_failx(e, HM_EXIT_FAIL,
 				"--security-opt \"%s\": only "
 				"no-new-privileges[=true|false] and "
-				"seccomp=unconfined are supported",
+				"seccomp=unconfined|builtin|PROFILE.json are "
+				"supported",
 				arg);
 	return 0;
 }
@@ -597,6 +636,20 @@ static int check_conflicts(struct hm_spec *s, struct hm_err *e)
 }
 
 /*
+ * The filter compiled (or read from the store's cache) now: a bad profile
+ * fails before anything is made, and run's start finds it prepared.
+ */
+static int prepare_seccomp(struct hm_ctx *ctx, const struct hm_spec *s,
+			   struct hm_err *e)
+{
+	if (seccomp_prepare_store(&ctx->store, s, e) == 0)
+		return 0;
+	if (seccomp_file && s->seccomp_profile)
+		hm_prefix(e, "--security-opt seccomp=%s", seccomp_file);
+	return -1;
+}
+
+/*
  * What run and create share: the options, their checks, the record.
  * Return: 0, 1 for --help, -1 with @e set.
  */
@@ -629,7 +682,7 @@ static int run_create(struct hm_ctx *ctx, bool run, struct hm_spec *s, int argc,
 	}
 	if (caps_resolve(s->cap_add, s->cap_drop, s->privileged, &s->caps, e) <
 		0 ||
-	    cmd_open_store(ctx, e) < 0 ||
+	    cmd_open_store(ctx, e) < 0 || prepare_seccomp(ctx, s, e) < 0 ||
 	    cmd_net_resolve(&ctx->store, s, e) < 0 ||
 	    container_create(&ctx->store, s, e) < 0)
 		return -1;
@@ -687,14 +740,6 @@ int cmd_run(struct hm_ctx *ctx, int argc, char **argv, struct hm_err *e)
 
 	if (r != 0)
 		return r > 0 ? cmd_help("run") : -1;
-	{
-		/* compiled (or read from the store's cache) here, so that the
-		 * init, a clone of us, only loads it; a failure here is
-		 * reported by the init, which then compiles it itself */
-		cleanup_free char *dir = store_path(&ctx->store, "seccomp");
-
-		seccomp_prepare(s.caps, s.seccomp_unconfined, dir, NULL);
-	}
 	HM_TRACE("created %.12s", s.id);
 	if (s.detach) {
 		/* the monitor, a fork of us, never returns here */

@@ -26,6 +26,7 @@
 #include "base/rootless.h"
 #include "runtime/rootless.h"
 #include "runtime/rootless_net.h"
+#include "runtime/seccomp.h"
 #include "runtime/spawn.h"
 #include "runtime/subid.h"
 #include "runtime/volumes.h"
@@ -415,6 +416,9 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		return -1;
 	for (int i = 0; stdio && i < 3; i++)
 		a.stdio[i] = stdio[i];
+	/* the filter the init loads, compiled here: a clone only loads it */
+	if (seccomp_prepare_store(st, s, e) < 0)
+		goto fail;
 	opts = overlay_options(s->layers, upper, work, e);
 	if (!opts)
 		goto fail;

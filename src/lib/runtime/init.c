@@ -496,7 +496,6 @@ static void become_command(const struct hm_spec *s,
 			   const struct oci_process *proc, int sync_fd,
 			   bool console, bool with_init)
 {
-	bool unconfined = s->seccomp_unconfined || s->privileged;
 	struct oci_process p = *proc;
 	struct hm_err e = {0};
 	struct user_ids u;
@@ -514,7 +513,7 @@ static void become_command(const struct hm_spec *s,
 		die(sync_fd, &e);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
 	 * it while we still hold it (as runc); with it, as late as possible */
-	if (!s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
+	if (!s->no_new_privs && seccomp_apply(s, &e) < 0)
 		die(sync_fd, &e);
 	/* the spec's process as the user of the image's passwd (the
 	 * workdir entered as root, as Docker); HOME from its entry unless
@@ -535,7 +534,7 @@ static void become_command(const struct hm_spec *s,
 		die(sync_fd, &e);
 	}
 	/* before the --init fork: the mini-init is filtered too */
-	if (s->no_new_privs && seccomp_apply(s->caps, unconfined, &e) < 0)
+	if (s->no_new_privs && seccomp_apply(s, &e) < 0)
 		die(sync_fd, &e);
 	if (with_init) {
 		sigset_t all;

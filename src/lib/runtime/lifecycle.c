@@ -22,6 +22,7 @@
 #include "base/util.h"
 #include "runtime/control.h"
 #include "runtime/monitor.h"
+#include "runtime/seccomp.h"
 #include "runtime/spawn.h"
 
 /*
@@ -510,8 +511,11 @@ int container_exec(struct hm_store *st, const char *id,
 	s.tty = o->tty;
 	s.interactive = o->interactive;
 	s.init = false;
+	/* the init's filter, compiled before the fork: the child loads it */
+	r = seccomp_prepare_store(st, &s, e);
 	/* pipes, as a run's: never the caller's files (spawn_stdio()) */
-	r = spawn_stdio(&s, child, &io, e);
+	if (r == 0)
+		r = spawn_stdio(&s, child, &io, e);
 	if (r == 0)
 		r = spawn_exec(&s, fd, child, &p, e);
 	spawn_close3(child);

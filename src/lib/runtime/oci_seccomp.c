@@ -450,10 +450,9 @@ static int generate(json_t *sc, uint32_t def, struct oci_seccomp *f, char **buf,
  * checks when it adds a rule: skipped on a hit) and the layout build()
  * generates ("tree": change the tag when build() changes).
  */
-static char *cache_path(const char *dir, json_t *sc)
+static char *cache_path(const char *dir, const char *text)
 {
 	const struct scmp_version *v = seccomp_version();
-	cleanup_free char *text = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
 	cleanup_free char *key = NULL;
 	char hex[SHA256_HEX_LEN + 1];
 	struct utsname u;
@@ -510,7 +509,12 @@ int oci_seccomp_compile_cached(json_t *profile, const char *cache_dir,
 				   "the default action");
 	f = xmalloc(sizeof(*f));
 	*f = (struct oci_seccomp){.listener = -1};
-	path = cache_dir ? cache_path(cache_dir, profile) : NULL;
+	if (cache_dir) {
+		cleanup_free char *text =
+		    json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS);
+
+		path = cache_path(cache_dir, text);
+	}
 	if (path)
 		r = cached(path, profile, def, f, &buf, &len, e);
 	if (r > 0) {
@@ -526,6 +530,70 @@ int oci_seccomp_compile_cached(json_t *profile, const char *cache_dir,
 	f->prog.filter = (struct sock_filter *)buf;
 	f->prog.len = (unsigned short)(len / sizeof(struct sock_filter));
 	*out = f;
+	return 0;
+}
+
+/* The program of a named profile from the cache: nothing to check. */
+static struct oci_seccomp *named_hit(const char *path)
+{
+	size_t off = 0, len = 0;
+	char *file = seccomp_cache_read(path, &off, &len);
+	struct oci_seccomp *f;
+
+	if (!file)
+		return NULL;
+	f = xmalloc(sizeof(*f));
+	*f = (struct oci_seccomp){.listener = -1};
+	f->prog.filter = xmalloc(len);
+	memcpy(f->prog.filter, file + off, len);
+	f->prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+	free(file);
+	return f;
+}
+
+int oci_seccomp_compile_named(const char *name, json_t *(*make)(const void *),
+			      const void *arg, const char *cache_dir,
+			      struct oci_seccomp **out, struct hm_err *e)
+{
+	/* "name:" never starts the JSON text of a profile's key */
+	cleanup_free char *text = xasprintf("name:%s", name);
+	cleanup_free char *path =
+	    cache_dir ? cache_path(cache_dir, text) : NULL;
+	cleanup_free char *buf = NULL;
+	json_t *profile;
+	size_t len = 0;
+	uint32_t def;
+	int r;
+
+	*out = path ? named_hit(path) : NULL;
+	if (*out)
+		return 0;
+	profile = make(arg);
+	r = parse_action(profile, "defaultAction", "defaultErrnoRet", PFX, &def,
+			 e);
+	if (r == 0) {
+		struct oci_seccomp f = {.listener = -1};
+
+		r = generate(profile, def, &f, &buf, &len, e);
+		/* what a hit could not give back */
+		if (r == 0 && (f.flags || f.notify))
+			r = hm_fail(e, 0,
+				    PFX ": flags or SCMP_ACT_NOTIFY in "
+					"a named profile");
+		free(f.metadata);
+		if (f.listener >= 0)
+			close(f.listener);
+	}
+	json_decref(profile);
+	if (r < 0)
+		return -1;
+	if (path)
+		seccomp_cache_write(cache_dir, path, buf, len);
+	*out = xmalloc(sizeof(**out));
+	**out = (struct oci_seccomp){.listener = -1};
+	(*out)->prog.filter = (struct sock_filter *)buf;
+	(*out)->prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+	buf = NULL;
 	return 0;
 }
 

@@ -46,6 +46,19 @@ int oci_seccomp_compile_cached(json_t *profile, const char *cache_dir,
 			       struct oci_seccomp **out, struct hm_err *e);
 
 /**
+ * oci_seccomp_compile_named() - oci_seccomp_compile_cached() for a profile
+ * that @name stands for exactly (no other profile ever has that name: homo's
+ * built-in one is named by its rule table's fingerprint and the
+ * capabilities that change it). A hit costs what reading the program does:
+ * the profile is neither made nor checked; @make(@arg) makes it (a new
+ * reference) only on a miss. Such a profile may not use flags or
+ * SCMP_ACT_NOTIFY, which a hit could not give back.
+ */
+int oci_seccomp_compile_named(const char *name, json_t *(*make)(const void *),
+			      const void *arg, const char *cache_dir,
+			      struct oci_seccomp **out, struct hm_err *e);
+
+/**
  * oci_seccomp_load() - install @f on the calling thread (with the flags
  * the profile asked for). Without no_new_privs this needs CAP_SYS_ADMIN:
  * the caller orders it accordingly.

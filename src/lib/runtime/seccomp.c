@@ -1,87 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The seccomp filter: Docker's default profile, the allow-list of
- * seccomp_table.c, turned into a BPF program by libseccomp for the
- * container's capabilities, compiled once by the parent (and cached in the
- * store with its digest), loaded by the init and each exec'd process. The
- * capability sets themselves are caps.c's.
+ * The seccomp filter of homo run and exec: the container's linux.seccomp
+ * profile (homo's own, seccomp_profile.c, or a profile file,
+ * seccomp_docker.c) compiled once by the parent with the OCI runtime's
+ * oci_seccomp.c (and cached in the store with its digest), loaded by the
+ * init and each exec'd process with oci_seccomp_load(). Also the cache
+ * file format and the BPF export oci_seccomp.c uses.
  */
 #include "runtime/seccomp.h"
 
 #include <errno.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/sha256.h"
 #include "base/util.h"
-
-static const uint64_t personalities[] = SECCOMP_PERSONALITIES;
+#include "runtime/oci_seccomp.h"
+#include "store/store.h"
 
 _Static_assert(SECCOMP_CLONE_NS_FLAGS ==
 		   (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
 		    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP),
 	       "every namespace flag of clone()");
-
-/*
- * Allow @nr unless the low 32 bits of argument @arg are @v (the kernel
- * reads an int there, so high bits must not get past). A rule holds one
- * comparison per argument and rules OR, so "differs" is written as "the
- * lowest bit where it differs is b", for each b: 32 masked-equal rules.
- */
-static int allow_unless(scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t v)
-{
-	for (unsigned b = 0; b < 32; b++) {
-		uint64_t mask = (UINT64_C(1) << (b + 1)) - 1;
-		uint64_t want = (v ^ (UINT64_C(1) << b)) & mask;
-		struct scmp_arg_cmp c = {arg, SCMP_CMP_MASKED_EQ, mask, want};
-		int r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &c);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, int nr)
-{
-	uint32_t allow = SCMP_ACT_ALLOW;
-	int rc = 0;
-
-	switch (r->how) {
-	case SECCOMP_ALLOW:
-		return seccomp_rule_add(ctx, allow, nr, 0);
-	case SECCOMP_ENOSYS:
-		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
-	case SECCOMP_CLONE:
-		return seccomp_rule_add(
-		    ctx, allow, nr, 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, SECCOMP_CLONE_NS_FLAGS, 0));
-	case SECCOMP_PERSONALITY:
-		/* datum_b, unused by EQ, spelled out: clang's
-		 * -Wmissing-field-initializers */
-		for (size_t i = 0; i < ARRAY_SIZE(personalities) && !rc; i++)
-			rc = seccomp_rule_add(
-			    ctx, allow, nr, 1,
-			    SCMP_A0(SCMP_CMP_EQ, personalities[i], 0));
-		return rc;
-	case SECCOMP_NOT_VSOCK:
-		return allow_unless(ctx, nr, 0, AF_VSOCK);
-	case SECCOMP_NOT_TIOCSTI:
-		return allow_unless(ctx, nr, 1, TIOCSTI);
-	}
-	return -EINVAL;
-}
 
 #if defined(__x86_64__)
 #define NATIVE SECCOMP_X86_64
@@ -95,65 +42,6 @@ bool seccomp_rule_applies(const struct seccomp_rule *r, uint64_t mask)
 {
 	return (!r->caps || (mask & r->caps)) && !(mask & r->nocaps) &&
 	       (!r->arches || (r->arches & NATIVE));
-}
-
-/*
- * The other ABIs this kernel runs, so a 64-bit process cannot switch to
- * i386 numbers (int $0x80) or x32 numbers (bit 30 set) to reach a refused
- * call under another number: each gets the same rules by name. A syscall
- * of any other architecture kills the process (the filter's bad-arch
- * action), as nothing here describes it.
- */
-static const uint32_t sub_arches[] = {
-#if defined(__x86_64__)
-    SCMP_ARCH_X86,
-    SCMP_ARCH_X32,
-#elif defined(__aarch64__)
-    SCMP_ARCH_ARM,
-#endif
-};
-
-static int build(scmp_filter_ctx ctx, uint64_t mask, struct hm_err *e)
-{
-	const struct seccomp_rule *rules;
-	size_t n;
-	int r;
-
-	/* homo decides about no_new_privs itself (--security-opt) */
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-				     SCMP_ACT_KILL_PROCESS);
-	/* a binary tree of syscall numbers instead of a linear chain: the
-	 * kernel runs the filter for every syscall number when it loads it
-	 * (its per-syscall action cache), so the path length is paid ~900
-	 * times at each start, and again at every syscall not cached */
-	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	if (r < 0)
-		return hm_fail(e, -r, "seccomp: filter attributes");
-	for (size_t i = 0; i < ARRAY_SIZE(sub_arches); i++) {
-		r = seccomp_arch_add(ctx, sub_arches[i]);
-		if (r < 0 && r != -EEXIST)
-			return hm_fail(e, -r, "seccomp: add architecture %#x",
-				       sub_arches[i]);
-	}
-	rules = seccomp_rules(&n);
-	for (size_t i = 0; i < n; i++) {
-		const struct seccomp_rule *rule = &rules[i];
-		int nr = seccomp_syscall_resolve_name(rule->name);
-
-		if (!seccomp_rule_applies(rule, mask))
-			continue;
-		/* a name this libseccomp does not know on any architecture */
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		r = add_rule(ctx, rule, nr);
-		if (r < 0)
-			return hm_fail(e, -r, "seccomp: rule for %s",
-				       rule->name);
-	}
-	return 0;
 }
 
 /* The capabilities that change the filter: only these key the cache. */
@@ -177,21 +65,25 @@ static uint64_t fnv(uint64_t h, const void *p, size_t len)
 }
 
 /*
- * What a compiled filter depends on besides the capabilities: the table,
- * the generated layout ("allow-list/tree/sha256": change it when build()
- * or the cache file's format changes), libseccomp's version (its syscall
- * tables) and the architecture. FNV-1a.
+ * What homo's built-in filter depends on besides the capabilities: the
+ * table and how seccomp_profile.c writes it ("oci-profile/1": change it
+ * when that file changes). oci_seccomp.c's cache key adds libseccomp's
+ * version, the architecture, the kernel and its own layout. FNV-1a.
  */
 static uint64_t table_fingerprint(void)
 {
-	const struct scmp_version *v = seccomp_version();
+	static uint64_t done; /* once a process: it cannot change */
+	const struct scmp_version *v;
 	uint64_t h = UINT64_C(14695981039346656037);
 	size_t n;
 	const struct seccomp_rule *rules = seccomp_rules(&n);
 	char extra[96];
 
-	snprintf(extra, sizeof(extra), "%u.%u.%u/%u/allow-list/tree/sha256",
-		 v->major, v->minor, v->micro, seccomp_arch_native());
+	if (done)
+		return done;
+	v = seccomp_version();
+	snprintf(extra, sizeof(extra), "%u.%u.%u/%u/oci-profile/1", v->major,
+		 v->minor, v->micro, seccomp_arch_native());
 	h = fnv(h, extra, strlen(extra));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t more[4] = {rules[i].caps, rules[i].nocaps,
@@ -200,15 +92,9 @@ static uint64_t table_fingerprint(void)
 		h = fnv(h, rules[i].name, strlen(rules[i].name) + 1);
 		h = fnv(h, more, sizeof(more));
 	}
+	done = h;
 	return h;
 }
-
-/* A compiled filter, kept for a clone of this process to load. */
-static struct {
-	bool valid;
-	uint64_t key; /* caps & cap_key_mask() */
-	struct sock_fprog prog;
-} prepared;
 
 /* The BPF program as libseccomp generates it (2.5 exports to an fd). */
 int seccomp_export(scmp_filter_ctx ctx, char **buf, size_t *len,
@@ -232,22 +118,6 @@ int seccomp_export(scmp_filter_ctx ctx, char **buf, size_t *len,
 		return hm_fail(e, errno, "read the seccomp filter");
 	}
 	return 0;
-}
-
-static int compile(uint64_t mask, char **buf, size_t *len, struct hm_err *e)
-{
-	scmp_filter_ctx ctx;
-	int r;
-
-	/* Docker's default action: EPERM for every call not allowed */
-	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	if (!ctx)
-		return hm_failx(e, HM_EXIT_FAIL, "seccomp: cannot initialise");
-	r = build(ctx, mask, e);
-	if (r == 0)
-		r = seccomp_export(ctx, buf, len, e);
-	seccomp_release(ctx);
-	return r;
 }
 
 /*
@@ -297,52 +167,114 @@ void seccomp_cache_write(const char *dir, const char *path, const char *prog,
 	util_write_file_atomic(path, buf, CACHE_HDR_LEN + len, false, NULL);
 }
 
-int seccomp_prepare(uint64_t cap_mask, bool unconfined, const char *cache_dir,
+/* The filter prepared for a clone of this process to load. */
+static struct {
+	char *key; /* what it was made from; NULL: nothing prepared */
+	struct oci_seccomp *f; /* NULL: a profile that filters nothing */
+} prepared;
+
+static bool confined(const struct hm_spec *s)
+{
+	return !s->privileged && !s->seccomp_unconfined;
+}
+
+int seccomp_spec_profile(const struct hm_spec *s, json_t **out,
+			 struct hm_err *e)
+{
+	*out = NULL;
+	if (!confined(s))
+		return 0;
+	if (!s->seccomp_profile) {
+		*out = seccomp_oci_profile(s->caps);
+		return 0;
+	}
+	return seccomp_docker_profile(s->seccomp_profile, s->caps, out, NULL,
+				      e);
+}
+
+static json_t *builtin(const void *caps)
+{
+	return seccomp_oci_profile(*(const uint64_t *)caps);
+}
+
+/* A profile file's filter, its errors naming the file's entries. */
+static int compile_docker(const struct hm_spec *s, const char *cache_dir,
+			  struct oci_seccomp **f, struct hm_err *e)
+{
+	cleanup_free size_t *idx = NULL;
+	json_t *p = NULL;
+	int r;
+
+	r = seccomp_docker_profile(s->seccomp_profile, s->caps, &p, &idx, e);
+	if (r == 0 && p) {
+		r = oci_seccomp_compile_cached(p, cache_dir, f, e);
+		if (r < 0)
+			seccomp_docker_error(e, idx);
+	}
+	json_decref(p);
+	return r;
+}
+
+int seccomp_prepare(const struct hm_spec *s, const char *cache_dir,
 		    struct hm_err *e)
 {
-	uint64_t key = cap_mask & cap_key_mask();
-	cleanup_free char *path = NULL;
-	char *buf = NULL, *file = NULL;
-	size_t off = 0, len = 0;
+	uint64_t mask = s->caps & cap_key_mask();
+	struct oci_seccomp *f = NULL;
+	char *key, hex[SHA256_HEX_LEN + 1];
+	int r;
 
-	if (unconfined || (prepared.valid && prepared.key == key))
+	if (!confined(s))
 		return 0;
-	if (cache_dir)
-		path = xasprintf("%s/%016llx-%016llx.bpf", cache_dir,
-				 (unsigned long long)table_fingerprint(),
-				 (unsigned long long)key);
-	if (path)
-		file = seccomp_cache_read(path, &off, &len);
-	if (file) {
-		/* the program alone: the kernel is given it as is */
-		buf = xmalloc(len);
-		memcpy(buf, file + off, len);
-		free(file);
+	/* exact and cheap: the built-in profile is never made on a hit */
+	if (!s->seccomp_profile) {
+		key = xasprintf("homo-builtin/%016llx/%016llx",
+				(unsigned long long)table_fingerprint(),
+				(unsigned long long)mask);
 	} else {
-		if (compile(key, &buf, &len, e) < 0)
-			return -1;
-		if (path)
-			seccomp_cache_write(cache_dir, path, buf, len);
+		sha256_hex(s->seccomp_profile, strlen(s->seccomp_profile), hex);
+		key = xasprintf("docker/%s/%016llx", hex,
+				(unsigned long long)s->caps);
 	}
-	free(prepared.prog.filter);
-	prepared.prog.filter = (struct sock_filter *)buf;
-	prepared.prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+	if (prepared.key && !strcmp(prepared.key, key)) {
+		free(key);
+		return 0;
+	}
+	r = s->seccomp_profile ? compile_docker(s, cache_dir, &f, e)
+			       : oci_seccomp_compile_named(key, builtin, &mask,
+							   cache_dir, &f, e);
+	if (r < 0) {
+		free(key);
+		return -1;
+	}
+	oci_seccomp_free(prepared.f);
+	free(prepared.key);
 	prepared.key = key;
-	prepared.valid = true;
+	prepared.f = f;
+	HM_TRACE("seccomp filter: prepared");
 	return 0;
 }
 
-int seccomp_apply(uint64_t mask, bool unconfined, struct hm_err *e)
+int seccomp_prepare_store(const struct hm_store *st, const struct hm_spec *s,
+			  struct hm_err *e)
 {
-	if (unconfined)
+	cleanup_free char *dir = store_path(st, "seccomp");
+
+	return seccomp_prepare(s, dir, e);
+}
+
+int seccomp_apply(const struct hm_spec *s, struct hm_err *e)
+{
+	if (!confined(s))
 		return 0;
-	HM_TRACE("seccomp filter: %s", prepared.valid ? "prepared" : "compile");
-	if (seccomp_prepare(mask, false, NULL, e) < 0)
+	if (!prepared.key)
+		return hm_failx(
+		    e, HM_EXIT_FAIL,
+		    "seccomp: no filter prepared for the container");
+	if (!prepared.f)
+		return 0;
+	HM_TRACE("seccomp filter: load");
+	if (oci_seccomp_load(prepared.f, e) < 0)
 		return -1;
-	/* flags 0: no TSYNC needed, the init has a single thread */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prepared.prog) <
-	    0)
-		return hm_fail(e, errno, "seccomp: load the filter");
-	HM_TRACE("seccomp filter loaded (%u instructions)", prepared.prog.len);
+	HM_TRACE("seccomp filter loaded");
 	return 0;
 }

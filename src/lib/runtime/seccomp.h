@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The seccomp filter (seccomp.c): Docker's default profile as a table of
- * allowed calls (seccomp_table.c), compiled ahead of time (and cached in
- * the store) by the parent and loaded by the container's processes.
+ * allowed calls (seccomp_table.c) written as an OCI profile
+ * (seccomp_profile.c), or a profile file of Docker's format
+ * (seccomp_docker.c), compiled ahead of time (and cached in the store) by
+ * the parent with oci_seccomp.c and loaded by the container's processes
+ * with oci_seccomp_load(): the OCI runtime's one loader.
  */
 #ifndef HOMO_SECCOMP_H
 #define HOMO_SECCOMP_H
@@ -15,6 +18,8 @@
 #include <seccomp.h>
 
 #include "base/error.h"
+#include "runtime/spec.h"
+#include "store/store.h"
 
 /* How an entry of the table lets its call through. */
 enum seccomp_how {
@@ -72,41 +77,60 @@ bool seccomp_rule_applies(const struct seccomp_rule *r, uint64_t mask);
 json_t *seccomp_oci_profile(uint64_t caps);
 
 /**
- * seccomp_apply() - load homo's default seccomp filter: Docker's
- * default profile, an allow-list (seccomp_rules()); every other call fails
- * with EPERM (clone3 with ENOSYS, so libc falls back to clone, whose
- * namespace flags the filter can see).
- * @caps: the container's capabilities; entries gated by a capability in
- *	@caps are added, as Docker does (SYS_ADMIN: mount, unshare, setns,
- *	namespaced clone...; SYS_PTRACE; SYS_MODULE; SYS_BOOT; SYS_TIME; ...).
- * @unconfined: load nothing (--privileged, --security-opt seccomp=unconfined).
- *
- * The native architecture and its compat ABIs (i386 and x32 on x86_64)
- * get the same rules; a syscall of any other architecture kills the
- * process. libseccomp is told not to set no_new_privs itself: without it,
- * loading needs CAP_SYS_ADMIN, so a caller that keeps no_new_privs off
- * loads the filter before dropping capabilities. execve stays allowed.
- *
- * Return: 0, or -1 with @e set.
+ * seccomp_spec_profile() - the "linux.seccomp" object of @s: homo's own
+ * (seccomp_oci_profile()) or its --security-opt seccomp=FILE profile
+ * (seccomp_docker_profile()); *@out NULL: no filter (--privileged,
+ * seccomp=unconfined, a profile that asks for none).
  */
-int seccomp_apply(uint64_t caps, bool unconfined, struct hm_err *e);
+int seccomp_spec_profile(const struct hm_spec *s, json_t **out,
+			 struct hm_err *e);
 
 /**
- * seccomp_prepare() - compile the filter for @caps ahead of time,
- * in the parent, so that a clone of this process (the container's init,
- * an exec'd process) only loads it: libseccomp takes a few milliseconds to
- * build it, loading a ready program takes microseconds.
- * @cache_dir: where compiled programs are kept between runs, keyed by the
- *	capabilities that change the filter, the table and libseccomp's
- *	version (written atomically; NULL: no cache). Each file holds the
- *	sha256 of its program: a file whose program does not match it is
- *	ignored, compiled again and rewritten, never loaded.
- *
- * seccomp_apply() uses the prepared program when it was made for
- * the same capabilities and compiles its own otherwise.
+ * seccomp_prepare() - compile @s's filter (seccomp_spec_profile()) with
+ * oci_seccomp.c, in the parent, so that a clone of this process (the
+ * container's init, an exec'd process) only loads it with
+ * seccomp_apply(): a bad profile is an error before anything is built.
+ * @cache_dir: where oci_seccomp.c keeps compiled programs (NULL: none).
+ *	homo's own profile is named there exactly by the rule table's
+ *	fingerprint and the capabilities that change it, so that a hit
+ *	neither writes nor hashes the profile.
+ * Preparing what is already prepared is free.
  */
-int seccomp_prepare(uint64_t caps, bool unconfined, const char *cache_dir,
+int seccomp_prepare(const struct hm_spec *s, const char *cache_dir,
 		    struct hm_err *e);
+
+/** seccomp_prepare_store() - seccomp_prepare() with @st's cache. */
+int seccomp_prepare_store(const struct hm_store *st, const struct hm_spec *s,
+			  struct hm_err *e);
+
+/**
+ * seccomp_apply() - load the filter seccomp_prepare() made for @s with
+ * oci_seccomp_load() (nothing when @s is unconfined or privileged). The
+ * filter does not set no_new_privs: without it, loading needs
+ * CAP_SYS_ADMIN, so a caller that keeps no_new_privs off loads it before
+ * dropping capabilities.
+ */
+int seccomp_apply(const struct hm_spec *s, struct hm_err *e);
+
+/**
+ * seccomp_docker_profile() - Docker's seccomp profile format (the text of
+ * `--security-opt seccomp=FILE`) as the OCI "linux.seccomp" object runc
+ * would get from dockerd for a container with the capabilities @caps
+ * (seccomp_docker.c): archMap's entry for this machine as architectures,
+ * entries kept or dropped by includes/excludes (caps, arches, minKernel),
+ * "name" as "names"; *@out NULL when it asks for no filter (neither
+ * defaultAction nor syscalls). @idx (or NULL): a new array, the file's
+ * index of each entry kept, for seccomp_docker_error().
+ */
+int seccomp_docker_profile(const char *text, uint64_t caps, json_t **out,
+			   size_t **idx, struct hm_err *e);
+
+/**
+ * seccomp_docker_error() - @e, an error of oci_seccomp.c about the profile
+ * seccomp_docker_profile() made, naming the file's fields instead
+ * ("seccomp profile: syscalls[7].action: ...").
+ */
+void seccomp_docker_error(struct hm_err *e, const size_t *idx);
 
 /**
  * seccomp_export() - the BPF program of @ctx, in a new buffer *@buf of

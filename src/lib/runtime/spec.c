@@ -82,6 +82,9 @@ json_t *spec_to_json(const struct hm_spec *s)
 	json_object_set_new(j, "devices", device_to_json(s));
 	json_object_set_new(j, "seccomp_unconfined",
 			    json_boolean(s->seccomp_unconfined));
+	if (s->seccomp_profile)
+		json_object_set_new(j, "seccomp_profile",
+				    json_string(s->seccomp_profile));
 	json_object_set_new(j, "entrypoint", strv_json(s->entrypoint));
 	json_object_set_new(j, "config_cmd", strv_json(s->config_cmd));
 	if (s->stop_signal && *s->stop_signal)
@@ -180,6 +183,12 @@ static void security_from_json(json_t *j, struct hm_spec *s)
 	s->privileged = sec_bool(j, "privileged", false, s);
 	s->no_new_privs = sec_bool(j, "no_new_privs", true, s);
 	s->seccomp_unconfined = sec_bool(j, "seccomp_unconfined", false, s);
+	/* absent: homo's own profile; of the wrong type: that too */
+	if (json_is_string(json_object_get(j, "seccomp_profile")))
+		s->seccomp_profile = xstrdup(
+		    json_string_value(json_object_get(j, "seccomp_profile")));
+	else if (json_object_get(j, "seccomp_profile"))
+		s->filled = strv_push(s->filled, "seccomp_profile");
 	s->cap_add = sec_strv(j, "cap_add", s);
 	s->cap_drop = sec_strv(j, "cap_drop", s);
 	if (json_is_integer(caps) && json_integer_value(caps) >= 0) {
@@ -327,6 +336,7 @@ void spec_free(struct hm_spec *s)
 	free(s->user);
 	free(s->hostname);
 	free(s->restart);
+	free(s->seccomp_profile);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	strv_free(s->volumes_from);

@@ -82,6 +82,9 @@ struct hm_spec {
 	bool tty, interactive, rm, read_only, privileged, init;
 	bool no_new_privs;
 	bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
+	/* --security-opt seccomp=FILE: the profile (Docker's format) as
+	 * JSON text; NULL: homo's own (seccomp.h) */
+	char *seccomp_profile;
 	enum hm_net net;
 	struct hm_netconf netcfg; /* NET_BRIDGE: --ip, -p, the address */
 	bool userns_auto;	  /* --userns=auto: pick the maps at create */

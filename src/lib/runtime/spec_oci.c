@@ -288,9 +288,18 @@ static json_t *linux_part(const struct hm_spec *s,
 		json_object_set_new(lx, "maskedPaths", m);
 		json_object_set_new(lx, "readonlyPaths", r);
 	}
-	if (h->seccomp && !s->privileged && !s->seccomp_unconfined)
-		json_object_set_new(lx, "seccomp",
-				    seccomp_oci_profile(s->caps));
+	/* the filter homo run's processes load (seccomp_prepare()); a
+	 * profile that cannot be read makes no spec rather than none */
+	if (h->seccomp) {
+		json_t *sc = NULL;
+
+		if (seccomp_spec_profile(s, &sc, NULL) < 0) {
+			json_decref(lx);
+			return NULL;
+		}
+		if (sc)
+			json_object_set_new(lx, "seccomp", sc);
+	}
 	return lx;
 }
 

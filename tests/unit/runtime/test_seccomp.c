@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * seccomp.c: the default filter loaded in forked children, each fact they
- * check reported as the exit status; then the compiled filter's cache.
+ * seccomp.c: the default filter prepared (oci_seccomp.c's compile, by its
+ * exact name) and loaded (oci_seccomp_load()) in forked children, each fact
+ * they check reported as the exit status; then the compiled filter's cache.
  */
 #include "unit.h"
 
@@ -134,6 +135,17 @@ static int default_caps(struct hm_err *e)
 	return oci_process_creds(&p, e);
 }
 
+/* What homo run does: prepare (@dir: the cache, or none), then load. */
+static int apply(uint64_t caps, bool unconfined, const char *dir,
+		 struct hm_err *e)
+{
+	struct hm_spec s = {.caps = caps, .seccomp_unconfined = unconfined};
+
+	return seccomp_prepare(&s, dir, e) < 0 ? -1 : seccomp_apply(&s, e);
+}
+
+static const char *cache_dir; /* test_seccomp_cache()'s */
+
 static void seccomp_child(enum sc_check what)
 {
 	uint64_t def = caps_default();
@@ -145,7 +157,7 @@ static void seccomp_child(enum sc_check what)
 		CHECK(1, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
 	switch (what) {
 	case SC_DEFAULT:
-		CHECK(2, seccomp_apply(def, false, &e) == 0);
+		CHECK(2, apply(def, false, NULL, &e) == 0);
 		CHECK(3, seccomp_mode() == 2);
 		CHECK(4, err_of(syscall(SYS_keyctl, 0, -3, 0)) == EPERM);
 		CHECK(5, clone3_err() == ENOSYS);
@@ -187,12 +199,12 @@ static void seccomp_child(enum sc_check what)
 		      err_of(syscall(SYS_personality, 0x100000000UL)) == EPERM);
 		break;
 	case SC_NO_CHROOT:
-		CHECK(2, seccomp_apply(def & ~BIT(SYS_CHROOT), false, &e) == 0);
+		CHECK(2, apply(def & ~BIT(SYS_CHROOT), false, NULL, &e) == 0);
 		CHECK(3, err_of(chroot("/")) == EPERM);
 		CHECK(4, err_of(syscall(SYS_getpid)) == 0);
 		break;
 	case SC_SYSADMIN:
-		CHECK(2, seccomp_apply(def | BIT(SYS_ADMIN), false, &e) == 0);
+		CHECK(2, apply(def | BIT(SYS_ADMIN), false, NULL, &e) == 0);
 		CHECK(3, seccomp_mode() == 2);
 		CHECK(4, err_of(unshare(0)) == 0);
 		CHECK(5, clone3_err() == 0);
@@ -200,19 +212,19 @@ static void seccomp_child(enum sc_check what)
 		CHECK(7, err_of(syscall(SYS_reboot, 0, 0, 0, NULL)) == EPERM);
 		break;
 	case SC_UNCONFINED:
-		CHECK(2, seccomp_apply(def, true, &e) == 0);
+		CHECK(2, apply(def, true, NULL, &e) == 0);
 		CHECK(3, seccomp_mode() == 0);
 		CHECK(4, clone3_err() == 0);
 		break;
-	case SC_CACHED: /* what seccomp_prepare() read or compiled */
-		CHECK(2, seccomp_apply(BIT(SYS_BOOT), false, &e) == 0);
+	case SC_CACHED: /* what the cache holds now, read in this child */
+		CHECK(2, apply(BIT(SYS_BOOT), false, cache_dir, &e) == 0);
 		CHECK(3, err_of(syscall(SYS_keyctl, 0, -3, 0)) == EPERM);
 		CHECK(4, err_of(syscall(SYS_getpid)) == 0);
 		break;
 	case SC_NO_NNP:
 		/* without no_new_privs and CAP_SYS_ADMIN the kernel refuses */
 		CHECK(2, default_caps(&e) == 0);
-		CHECK(3, seccomp_apply(def, false, &e) == -1);
+		CHECK(3, apply(def, false, NULL, &e) == -1);
 		CHECK(4, e.errnum == EACCES);
 		CHECK(5, strstr(e.msg, "seccomp") != NULL);
 		CHECK(6, seccomp_mode() == 0);
@@ -264,8 +276,8 @@ static void test_seccomp_needs_nnp(void **state)
 	run_seccomp(SC_NO_NNP);
 }
 
-/* The only file in @dir, into @path. */
-static void only_file(const char *dir, char *path, size_t len)
+/* How many files @dir holds; the last one seen into @path. */
+static int count_files(const char *dir, char *path, size_t len)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -278,7 +290,7 @@ static void only_file(const char *dir, char *path, size_t len)
 			snprintf(path, len, "%s/%s", dir, de->d_name);
 		}
 	closedir(d);
-	assert_int_equal(n, 1);
+	return n;
 }
 
 /*
@@ -299,40 +311,58 @@ static void allow_all_in_place(const char *path)
 	close(fd);
 }
 
-/* The cache: written once, read back, a damaged file replaced. */
+static int prepare(uint64_t caps, const char *dir)
+{
+	struct hm_spec s = {.caps = caps};
+	struct hm_err e = {0};
+	int r = seccomp_prepare(&s, dir, &e);
+
+	if (r < 0)
+		fail_msg("seccomp_prepare: %s", e.msg);
+	return r;
+}
+
+/*
+ * The cache (oci_seccomp.c's, homo's profile named by its table and
+ * capabilities): written once, read back, a damaged file replaced.
+ */
 static void test_seccomp_cache(void **state)
 {
 	char *dir = unit_tmpdir();
 	cleanup_free char *sub = xasprintf("%s/cache", dir);
 	cleanup_free char *good = NULL, *now = NULL;
 	struct hm_err e = {0};
-	char path[512] = "";
+	char path[512] = "", other[512] = "";
 	struct stat st, st2;
 	size_t len = 0, len2 = 0;
 
 	(void)state;
-	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
-	only_file(sub, path, sizeof(path));
-	assert_non_null(strstr(path, "0000000000400000.bpf")); /* SYS_BOOT */
+	cache_dir = sub;
+	assert_int_equal(prepare(BIT(SYS_BOOT), sub), 0);
+	assert_int_equal(count_files(sub, path, sizeof(path)), 1);
+	assert_non_null(strstr(path, "/oci-"));
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(st.st_size > 72 && st.st_size % 8 == 0);
 	good = util_read_file(path, &len, &e);
 	assert_non_null(good);
 	assert_memory_equal(good, "sha256:", 7);
-	/* the capabilities that change nothing share the entry */
-	assert_int_equal(
-	    seccomp_prepare(BIT(SYS_BOOT) | BIT(CHOWN), false, sub, &e), 0);
+	/* another filter, another entry; the capabilities that change
+	 * nothing share the first */
+	assert_int_equal(prepare(0, sub), 0);
+	assert_int_equal(count_files(sub, other, sizeof(other)), 2);
+	assert_int_equal(prepare(BIT(SYS_BOOT) | BIT(CHOWN), sub), 0);
+	assert_int_equal(count_files(sub, other, sizeof(other)), 2);
 	/* damaged: ignored, compiled again and rewritten */
 	assert_int_equal(truncate(path, 5), 0);
-	assert_int_equal(seccomp_prepare(0, false, sub, &e), 0);
-	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
+	assert_int_equal(prepare(0, sub), 0);
+	assert_int_equal(prepare(BIT(SYS_BOOT), sub), 0);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st2.st_size, st.st_size);
 	/* damaged in place at the same size: the digest says so, and the
 	 * program loaded is a fresh one, not the file's */
 	allow_all_in_place(path);
-	assert_int_equal(seccomp_prepare(0, false, sub, &e), 0);
-	assert_int_equal(seccomp_prepare(BIT(SYS_BOOT), false, sub, &e), 0);
+	assert_int_equal(prepare(0, sub), 0);
+	assert_int_equal(prepare(BIT(SYS_BOOT), sub), 0);
 	run_seccomp(SC_CACHED);
 	now = util_read_file(path, &len2, &e);
 	assert_non_null(now);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * seccomp_profile.c: homo's default filter written as an OCI profile and
- * compiled by oci_seccomp.c must refuse and allow exactly what seccomp.c's
- * own filter does, for several capability sets: the same probes run under
- * each filter in forked children, their errnos compared.
+ * seccomp_profile.c: homo's default filter as homo run loads it (the OCI
+ * profile compiled once, then read back from the cache by its exact name,
+ * without the profile) must refuse and allow exactly what the profile
+ * compiled afresh by oci_seccomp.c does, for several capability sets: the
+ * same probes run under each filter in forked children, their errnos
+ * compared; a control shows what the filter refuses really is refused.
  */
 #include "oci_seccomp_unit.h"
 
@@ -82,12 +84,38 @@ static int report_probes(void)
 	return write(pipe_fd, v, sizeof(v)) == sizeof(v) ? 0 : 1;
 }
 
-/* The probes' errnos under seccomp.c's filter (@oci NULL) or @oci's. */
+static char *cache; /* seccomp_prepare()'s, for the whole test */
+
+/*
+ * homo run's filter for @caps as a child gets it from the cache: written
+ * here first, then another filter prepared, so that the child reads it.
+ */
+static void cache_filter(uint64_t caps)
+{
+	struct hm_spec s = {.caps = caps},
+		       other = {.caps = caps ^ CAP(SYS_BOOT)};
+	struct hm_err e = {0};
+
+	if (seccomp_prepare(&s, cache, &e) < 0 ||
+	    seccomp_prepare(&other, cache, &e) < 0)
+		fail_msg("seccomp_prepare: %s", e.msg);
+}
+
+static int homo_filter(uint64_t caps, struct hm_err *e)
+{
+	struct hm_spec s = {.caps = caps};
+
+	return seccomp_prepare(&s, cache, e) < 0 ? -1 : seccomp_apply(&s, e);
+}
+
+/* The probes' errnos under homo run's filter (@oci NULL) or @oci's. */
 static void run_probes(uint64_t caps, struct oci_seccomp *oci, int v[NPROBES])
 {
 	int p[2];
 	pid_t pid;
 
+	if (!oci)
+		cache_filter(caps);
 	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	if (pid == 0) {
@@ -95,8 +123,8 @@ static void run_probes(uint64_t caps, struct oci_seccomp *oci, int v[NPROBES])
 
 		pipe_fd = p[1];
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-		    (oci ? oci_seccomp_load(oci, &e)
-			 : seccomp_apply(caps, false, &e)) < 0)
+		    (oci ? oci_seccomp_load(oci, &e) : homo_filter(caps, &e)) <
+			0)
 			_exit(99);
 		_exit(report_probes());
 	}
@@ -115,8 +143,10 @@ static void test_same_verdicts(void **state)
 	    DOCKER_CAPS | CAP(SYS_PTRACE) | CAP(SYSLOG), ~UINT64_C(0)};
 	static const int refused[] = {1, 2, 4, 5, 6, 8, 9, 11, 13, 14, 15};
 	int homo[NPROBES], oci[NPROBES], none[NPROBES], docker[NPROBES];
+	char *dir = unit_tmpdir();
 
 	(void)state;
+	cache = xasprintf("%s/cache", dir);
 	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
 		json_t *p = seccomp_oci_profile(sets[s]);
 
@@ -125,8 +155,8 @@ static void test_same_verdicts(void **state)
 		json_decref(p);
 		for (int i = 0; i < NPROBES; i++)
 			if (homo[i] != oci[i])
-				fail_msg("caps %#llx, probe %d: seccomp.c %d, "
-					 "OCI profile %d",
+				fail_msg("caps %#llx, probe %d: cached %d, "
+					 "compiled %d",
 					 (unsigned long long)sets[s], i,
 					 homo[i], oci[i]);
 		if (sets[s] == DOCKER_CAPS)
@@ -145,6 +175,8 @@ static void test_same_verdicts(void **state)
 		if (none[k] == docker[k])
 			fail_msg("probe %d: %d with no filter too", k, none[k]);
 	}
+	unit_rmtree(dir);
+	free(cache);
 }
 
 int main(void)
