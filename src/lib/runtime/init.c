@@ -301,16 +301,14 @@ static void exec_command(const struct oci_process *p, struct hm_err *e)
 		oci_process_exec(p, path, e);
 }
 
-/* -w DIR: created if missing, as Docker does. */
-static int enter_workdir(const char *dir, struct hm_err *e)
+/* exec's -w made if missing, as the init's was with the root (Docker) */
+static int make_workdir(const char *dir, struct hm_err *e)
 {
-	cleanup_close int fd = open_in_container(dir, O_PATH | O_DIRECTORY);
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0 && errno == ENOENT && util_mkdir_p(dir, 0755, e) == 0)
-		fd = open_in_container(dir, O_PATH | O_DIRECTORY);
-	if (fd >= 0 && fchdir(fd) == 0)
-		return 0;
-	return hm_fail(e, errno, "workdir \"%s\"", dir);
+	if (root < 0)
+		return hm_fail(e, errno, "open the container's root");
+	return oci_cwd_make(root, dir, e);
 }
 
 /*
@@ -489,8 +487,8 @@ void init_exec_main(const struct hm_spec *s, int sync_fd)
 
 /*
  * What the init and every "homo exec" process share, from stdio to
- * execve: tty or /dev/null stdin, user, workdir, capabilities, no_new_privs,
- * environment, fds, signals. Never returns.
+ * execve: tty or /dev/null stdin, user, workdir (exec's made here),
+ * capabilities, no_new_privs, environment, fds, signals. Never returns.
  */
 static void become_command(const struct hm_spec *s,
 			   const struct oci_process *proc, int sync_fd,
@@ -509,20 +507,19 @@ static void become_command(const struct hm_spec *s,
 		   : !s->interactive && stdin_null(&e) < 0)
 		die(sync_fd, &e);
 	if (resolve_user(s->user, &u, &e) < 0 ||
-	    enter_workdir(s->workdir, &e) < 0)
+	    (!console && make_workdir(proc->cwd, &e) < 0))
 		die(sync_fd, &e);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
 	 * it while we still hold it (as runc); with it, as late as possible */
 	if (!s->no_new_privs && seccomp_apply(s, &e) < 0)
 		die(sync_fd, &e);
-	/* the spec's process as the user of the image's passwd (the
-	 * workdir entered as root, as Docker); HOME from its entry unless
-	 * set; the capabilities, no_new_privs and umask the OCI way */
+	/* the spec's process as the user of the image's passwd; HOME from
+	 * its entry unless set; the workdir (entered as root, as Docker),
+	 * capabilities, no_new_privs and umask the OCI way */
 	p.uid = u.uid;
 	p.gid = u.gid;
 	p.groups = u.groups;
 	p.ngroups = u.ngroups;
-	p.cwd = NULL;
 	p.env = spec_oci_env(s, u.home);
 	if (oci_process_creds(&p, &e) < 0)
 		die(sync_fd, &e);

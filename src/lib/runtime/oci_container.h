@@ -74,6 +74,21 @@ int oci_pivot(const char *rootfs, bool no_pivot, struct hm_err *e);
  */
 int oci_rootfs_protect(const struct oci_spec *s, struct hm_err *e);
 
+/**
+ * oci_cwd_make() - the process's @cwd made inside the root @rootfd when
+ * missing (mkdir -p, 0755; no symlink nor magic link leads out of the
+ * root): runc's create and Docker's -w make it, before the pivot and
+ * root.readonly (oci_rootfs_finish() and homo run's rootfs_setup()).
+ */
+int oci_cwd_make(int rootfd, const char *cwd, struct hm_err *e);
+
+/**
+ * oci_cwd_enter() - chdir to @cwd in the root we are in (after the
+ * pivot, or in a container's mount namespace), refused when a magic link
+ * led out of it (CVE-2024-21626). The errno is in @e->errnum.
+ */
+int oci_cwd_enter(const char *cwd, struct hm_err *e);
+
 /** oci_kernel_settings() - hostname and domainname (sysctl: finish). */
 int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e);
 
@@ -81,8 +96,9 @@ int oci_kernel_settings(const struct oci_spec *s, struct hm_err *e);
  * oci_process_creds() - become @p's user with its capabilities: rlimits,
  * oomScoreAdj, additionalGids, gid, uid (keeping capabilities across the
  * switch), the bounding set, then effective/permitted/inheritable and
- * ambient, noNewPrivileges, umask (0022 when not given, as runc), chdir
- * to cwd (as the new user: a cwd the user cannot enter is an error).
+ * ambient, noNewPrivileges, umask (0022 when not given, as runc); cwd
+ * entered with oci_cwd_enter() as runc does: before the user switch, and
+ * only when that is refused (EACCES, EPERM) again after it as the user.
  * @keep_fds_from: not touched; the caller closes the rest.
  */
 int oci_process_creds(const struct oci_process *p, struct hm_err *e);

@@ -1,54 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `exec` (oci_runtime.h): another process in a created or running
- * container. A helper joins every namespace of the init (user first) and
- * clones the process as the runtime's child (CLONE_PARENT: a pid
- * namespace takes effect for children only); the runtime puts it in the
- * container's cgroup and sends GO; the process sets up its tty, the
- * container's seccomp filter and its credentials and execs. Its sync
- * socket is close-on-exec: end of file means the exec succeeded.
+ * container, joined as `homo exec` joins one (runtime/nsjoin.h): the
+ * runtime's children are born in the init's PID namespace; the process,
+ * forked, waits until the runtime has put it in the container's cgroup
+ * (GO), joins every other namespace of the init through its pidfd, sets up
+ * its tty, the container's seccomp filter and its credentials and execs.
+ * Its sync socket is close-on-exec: end of file means the exec succeeded.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <linux/close_range.h>
 
 #include "base/util.h"
 #include "runtime/cgroup.h"
+#include "runtime/nsjoin.h"
 #include "runtime/oci_container.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/oci_seccomp.h"
 
-/* joined in this order: the user namespace owns the others */
-static const struct {
-	const char *name;
-	int type;
-} ns_order[] = {
-    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-    {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP},
-    {"mnt", CLONE_NEWNS},
-};
-
-#define NS_N (sizeof(ns_order) / sizeof(ns_order[0]))
-
 struct exec_ctx {
 	const struct oci_exec_opts *o;
 	struct oci_seccomp *seccomp;
-	int sync[2], console_fd;
-	int ns[NS_N]; /* the init's namespaces we are not in; -1 */
+	int sync[2], console_fd, pidfd;
+	struct nsjoin ns;
 };
 
 static __attribute__((noreturn)) void child_fail(int fd, struct hm_err *e)
@@ -68,6 +52,8 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 
 	if (recv(fd, &m, sizeof(m), 0) != sizeof(m) || m.type != OCI_SYNC_GO)
 		_exit(1);
+	if (nsjoin_enter(&c->ns, &e) < 0)
+		child_fail(fd, &e);
 	if (p->terminal &&
 	    oci_console_take(c->console_fd, OCI_CONSOLE_SETSID, &e) < 0)
 		child_fail(fd, &e);
@@ -86,57 +72,6 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 	child_fail(fd, &e);
 }
 
-/* the helper: into the namespaces, then the process as our parent's */
-static __attribute__((noreturn)) void helper(struct exec_ctx *c)
-{
-	struct oci_sync_msg m = {.type = OCI_SYNC_PID};
-
-	for (size_t i = 0; i < NS_N; i++)
-		if (c->ns[i] >= 0 && setns(c->ns[i], ns_order[i].type) < 0) {
-			hm_fail(&m.err, errno,
-				"join the container's %s "
-				"namespace",
-				ns_order[i].name);
-			m.type = OCI_SYNC_ERR;
-			break;
-		}
-	if (m.type == OCI_SYNC_PID) {
-		m.pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL,
-				       NULL, NULL, NULL);
-		if (m.pid == 0)
-			exec_child(c);
-		if (m.pid < 0) {
-			hm_fail(&m.err, errno, "clone the process");
-			m.type = OCI_SYNC_ERR;
-		}
-	}
-	send(c->sync[1], &m, sizeof(m), MSG_NOSIGNAL);
-	_exit(0);
-}
-
-/* the init's namespaces that are not already ours */
-static int open_ns(struct exec_ctx *c, pid_t pid, struct hm_err *e)
-{
-	for (size_t i = 0; i < NS_N; i++) {
-		char path[64], self[64];
-		struct stat a, b;
-
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid,
-			 ns_order[i].name);
-		snprintf(self, sizeof(self), "/proc/self/ns/%s",
-			 ns_order[i].name);
-		if (stat(path, &a) < 0)
-			return hm_fail(e, errno, "\"%s\"", path);
-		if (stat(self, &b) == 0 && a.st_ino == b.st_ino &&
-		    a.st_dev == b.st_dev)
-			continue;
-		c->ns[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (c->ns[i] < 0)
-			return hm_fail(e, errno, "\"%s\"", path);
-	}
-	return 0;
-}
-
 static int connect_console(const char *path, struct hm_err *e)
 {
 	if (!path)
@@ -144,34 +79,25 @@ static int connect_console(const char *path, struct hm_err *e)
 	return oci_console_connect(path, e);
 }
 
-/* helper, pid, cgroup, GO; then EOF (it execs) or its error */
+/* the process forked, in the cgroup, GO; then EOF (it execs) or its error */
 static int launch(struct exec_ctx *c, const struct oci_state *st, pid_t *pid,
 		  struct hm_err *e)
 {
-	struct oci_sync_msg m;
+	struct oci_sync_msg m = {.type = OCI_SYNC_GO};
 	const char *leaf;
-	pid_t h;
 	ssize_t n;
 
-	h = fork();
-	if (h == 0) {
+	if (nsjoin_parent(&c->ns, e) < 0)
+		return -1;
+	*pid = fork();
+	if (*pid == 0) {
 		close(c->sync[0]);
-		helper(c);
+		exec_child(c);
 	}
 	close(c->sync[1]);
 	c->sync[1] = -1;
-	if (h < 0)
+	if (*pid < 0)
 		return hm_fail(e, errno, "fork");
-	while (waitpid(h, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (recv(c->sync[0], &m, sizeof(m), 0) != sizeof(m))
-		return hm_failx(e, 1, "the namespace helper died");
-	if (m.type != OCI_SYNC_PID) {
-		*e = m.err;
-		return -1;
-	}
-	*pid = m.pid;
-	m.type = OCI_SYNC_GO;
 	if ((st->cgroup && (oci_cgroup_select(st->cgroup, &leaf, e) < 0 ||
 			    cgroup_enter(leaf, *pid, e) < 0)) ||
 	    send(c->sync[0], &m, sizeof(m), MSG_NOSIGNAL) < 0)
@@ -192,15 +118,26 @@ kill:
 	return -1;
 }
 
+/* the init's pidfd, checked by its start time once open */
+static int init_pidfd(const struct oci_state *st, struct hm_err *e)
+{
+	int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+
+	if (fd >= 0 && util_proc_starttime(st->pid) == st->pid_start)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return hm_failx(e, 1, "cannot exec in a container that is stopped");
+}
+
 int oci_exec(const struct oci_exec_opts *o, pid_t *pid, struct hm_err *e)
 {
-	struct exec_ctx c = {.o = o, .sync = {-1, -1}, .console_fd = -1};
+	struct exec_ctx c = {
+	    .o = o, .sync = {-1, -1}, .console_fd = -1, .pidfd = -1};
 	struct oci_state st;
 	enum oci_status s;
 	int r = -1;
 
-	for (size_t i = 0; i < NS_N; i++)
-		c.ns[i] = -1;
 	if (oci_state_read(o->root, o->id, &st, e) < 0)
 		return -1;
 	s = oci_state_status(&st);
@@ -214,7 +151,8 @@ int oci_exec(const struct oci_exec_opts *o, pid_t *pid, struct hm_err *e)
 					&c.seccomp, e) < 0) ||
 	    (o->spec->process.terminal &&
 	     (c.console_fd = connect_console(o->console_socket, e)) < 0) ||
-	    open_ns(&c, st.pid, e) < 0)
+	    (c.pidfd = init_pidfd(&st, e)) < 0 ||
+	    nsjoin_open(&c.ns, c.pidfd, e) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
 		hm_fail(e, errno, "socketpair");
@@ -222,9 +160,8 @@ int oci_exec(const struct oci_exec_opts *o, pid_t *pid, struct hm_err *e)
 	}
 	r = launch(&c, &st, pid, e);
 out:
-	for (size_t i = 0; i < NS_N; i++)
-		if (c.ns[i] >= 0)
-			close(c.ns[i]);
+	if (c.pidfd >= 0)
+		close(c.pidfd);
 	for (int i = 0; i < 2; i++)
 		if (c.sync[i] >= 0)
 			close(c.sync[i]);

@@ -4,7 +4,8 @@
  * domainname, then the credentials in the one order that works (rlimits and
  * the oom score while still privileged; the bounding set while CAP_SETPCAP
  * is effective; the user switch with PR_SET_KEEPCAPS; the other four sets;
- * no_new_privs, umask, cwd as the new user), and the execve with its PATH
+ * no_new_privs, umask; the cwd before the switch, or as the new user
+ * where only it may enter), and the execve with its PATH
  * search and Docker's 126/127.
  */
 #include "runtime/oci_container.h"
@@ -156,7 +157,15 @@ static int set_caps(const uint64_t *sets, uint64_t have, struct hm_err *e)
 int oci_process_creds(const struct oci_process *p, struct hm_err *e)
 {
 	uint64_t have = held();
+	bool cwd_later = false;
 
+	/* as runc: a cwd only the runtime can enter is entered now, one
+	 * only the user can (a root-squashed mount) after the switch */
+	if (p->cwd && oci_cwd_enter(p->cwd, e) < 0) {
+		if (e->errnum != EACCES && e->errnum != EPERM)
+			return -1;
+		cwd_later = true;
+	}
 	if (limits(p, e) < 0)
 		return -1;
 	/* no "capabilities": the process keeps what the runtime has; one
@@ -171,8 +180,8 @@ int oci_process_creds(const struct oci_process *p, struct hm_err *e)
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hm_fail(e, errno, "PR_SET_NO_NEW_PRIVS");
 	umask(p->umask == OCI_UNSET ? 0022 : (mode_t)p->umask);
-	if (p->cwd && chdir(p->cwd) < 0)
-		return hm_fail(e, errno, "chdir to cwd \"%s\"", p->cwd);
+	if (cwd_later && oci_cwd_enter(p->cwd, e) < 0)
+		return -1;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <sched.h>
 #include <stdio.h>
@@ -276,21 +277,52 @@ int oci_rootfs_finish(const struct oci_spec *s, const char *rootfs,
 	unsigned long prop = oci_mnt_propagation(s->rootfs_propagation);
 
 	if (s->has_process && s->process.cwd) {
-		/* as runc: a missing cwd is made (not an error) */
 		cleanup_close int root =
 		    open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		cleanup_close int cwd =
-		    root < 0 ? -1 : mkdir_in_root(root, s->process.cwd, e);
 
-		if (cwd < 0)
-			return root < 0
-				   ? hm_fail(e, errno, "open \"%s\"", rootfs)
-				   : -1;
+		if (root < 0)
+			return hm_fail(e, errno, "open \"%s\"", rootfs);
+		if (oci_cwd_make(root, s->process.cwd, e) < 0)
+			return -1;
 	}
 	if (oci_pivot(rootfs, no_pivot, e) < 0 || oci_rootfs_protect(s, e) < 0)
 		return -1;
 	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
 		return hm_fail(e, errno, "set the propagation of / to %s",
 			       s->rootfs_propagation);
+	return 0;
+}
+
+/*
+ * The one workdir of every process (docs/oci-container.md): made before
+ * the pivot and root.readonly, as runc does for the OCI runtime and
+ * Docker for -w (homo exec makes its -w the same way once it is in the
+ * container), and entered inside the root we are in, by both.
+ */
+int oci_cwd_make(int rootfd, const char *cwd, struct hm_err *e)
+{
+	int fd = mkdir_in_root(rootfd, cwd, e);
+
+	if (fd < 0)
+		return hm_prefix(e, "cwd \"%s\"", cwd);
+	close(fd);
+	return 0;
+}
+
+int oci_cwd_enter(const char *cwd, struct hm_err *e)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return hm_fail(e, errno, "chdir to cwd \"%s\"", cwd);
+	/* as runc (CVE-2024-21626): a magic link (/proc/self/fd/N to an fd
+	 * of the runtime's) must not have led out of the root; glibc says
+	 * ENOENT for the kernel's "(unreachable)". Another error is the
+	 * process's own seccomp filter refusing getcwd: no answer. */
+	if (getcwd(buf, sizeof(buf)) ? buf[0] != '/' : errno == ENOENT)
+		return hm_failx(e, HM_EXIT_FAIL,
+				"chdir to cwd \"%s\": outside the container's "
+				"root",
+				cwd);
 	return 0;
 }

@@ -373,7 +373,9 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 			e) < 0)
 		return -1;
 	HM_TRACE("pivot_root");
-	if (enter_root(rootfd, e) < 0)
+	/* -w made before the pivot and --read-only (oci_container.h) */
+	if (oci_cwd_make(rootfd, a->oci->process.cwd, e) < 0 ||
+	    enter_root(rootfd, e) < 0)
 		return -1;
 	/* the spec's masks and read-only paths (none with --privileged);
 	 * --read-only: only the root mount, /dev, /proc, volumes keep theirs */

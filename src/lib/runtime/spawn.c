@@ -25,6 +25,7 @@
 #include "base/rootless.h"
 #include "runtime/attach.h"
 #include "runtime/cgroup.h"
+#include "runtime/nsjoin.h"
 #include "runtime/rootless_net.h"
 #include "runtime/userns.h"
 
@@ -294,6 +295,7 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	       struct hm_proc *p, struct hm_err *e)
 {
 	cleanup_close int parent_fd = -1;
+	struct nsjoin j;
 	sigset_t set;
 	int sp[2];
 	char go = SYNC_GO;
@@ -301,13 +303,9 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	hm_clear(e);
 	p->pid = -1;
 	p->pty_master = -1;
-	/* nothing in the container may open our /proc/PID/exe (the host's
-	 * homo binary) while we are in its namespaces: CVE-2019-5736 */
-	if (prctl(PR_SET_DUMPABLE, 0) < 0)
-		return hm_fail(e, errno, "make homo non-dumpable");
-	/* our children are born in its PID namespace; we stay outside */
-	if (setns(pidfd, CLONE_NEWPID) < 0)
-		return hm_fail(e, errno, "join the container's PID namespace");
+	/* non-dumpable, our children in its PID namespace (nsjoin.h) */
+	if (nsjoin_open(&j, pidfd, e) < 0 || nsjoin_parent(&j, e) < 0)
+		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return hm_fail(e, errno, "socketpair");
 	parent_fd = sp[0];
@@ -317,10 +315,6 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	p->pid = fork();
 	if (p->pid == 0) {
 		struct hm_err ce = {0};
-		/* the cgroup namespace after homo moved us to its cgroups
-		 * (GO), as the init did: it sees them as / too */
-		int flags =
-		    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 
 		close(parent_fd);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -330,21 +324,9 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 				_exit(HM_EXIT_FAIL);
 		if (recv(sp[1], &go, 1, 0) != 1)
 			_exit(HM_EXIT_FAIL);
-		if (s->net != NET_HOST)
-			flags |= CLONE_NEWNET;
-		if (s->uidmap.count)
-			flags |= CLONE_NEWUSER;
-		/* all at once through the pidfd: no pid-reuse window */
-		if (setns(pidfd, flags) < 0) {
-			hm_fail(&ce, errno, "join the container's namespaces");
+		/* in its cgroups by now: the namespaces, the OCI exec's way */
+		if (nsjoin_enter(&j, &ce) < 0)
 			init_exec_fail(sp[1], &ce);
-		}
-		if (s->uidmap.count &&
-		    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-			hm_fail(&ce, errno,
-				"become root in the user namespace");
-			init_exec_fail(sp[1], &ce);
-		}
 		init_die_with_parent(sp[1]); /* setns/setresuid cleared it */
 		init_exec_main(s, sp[1]);
 	}
