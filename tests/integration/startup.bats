@@ -105,6 +105,13 @@ host_cgroups() { cat "/proc/$1/cgroup"; }
 	for l in "${lines[@]}"; do
 		[[ $l == *"/$id" ]] || { echo "not in its cgroup: $l"; return 1; }
 	done
+	# homo exec's process joins the same way, and is in every cgroup
+	run env "$NOLSAN" strace -f -qq -y -o "$T/trace" -e trace=write "$HOMO" exec c sh -c 'sleep 30 & cat /proc/$!/cgroup >/dev/null; echo $!; sleep 1'
+	assert_status 0
+	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
+	[ "$output" = 0 ]
+	run grep -c '/tasks>, "0", 1) = 1' "$T/trace"
+	[ "$output" = "$v1" ]
 	homo rm -f c >/dev/null
 }
 

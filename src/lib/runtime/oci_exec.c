@@ -3,10 +3,11 @@
  * `exec` (oci_runtime.h): another process in a created or running
  * container, joined as `homo exec` joins one (runtime/nsjoin.h): the
  * runtime's children are born in the init's PID namespace; the process,
- * forked, waits until the runtime has put it in the container's cgroup
- * (GO), joins every other namespace of the init through its pidfd, sets up
- * its tty, the container's seccomp filter and its credentials and execs.
- * Its sync socket is close-on-exec: end of file means the exec succeeded.
+ * born in the container's cgroup2 cgroup, joins its v1 ones itself
+ * (cgroup.h), waits for GO, joins every other namespace of the init through its
+ * pidfd, sets up its tty, the container's seccomp filter and its credentials
+ * and execs. Its sync socket is close-on-exec: end of file means the exec
+ * succeeded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,7 @@ struct exec_ctx {
 	struct oci_seccomp *seccomp;
 	int sync[2], console_fd, pidfd;
 	struct nsjoin ns;
+	const char *leaf; /* its cgroup id, whose v1 cgroups it joins */
 };
 
 static __attribute__((noreturn)) void child_fail(int fd, struct hm_err *e)
@@ -50,6 +52,9 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 	struct hm_err e = {0};
 	int fd = c->sync[1];
 
+	/* born in the cgroup2 one; the v1 ones as the init joins them */
+	if (c->leaf && cgroup_enter_v1(c->leaf, 0, &e) < 0)
+		child_fail(fd, &e);
 	if (recv(fd, &m, sizeof(m), 0) != sizeof(m) || m.type != OCI_SYNC_GO)
 		_exit(1);
 	if (nsjoin_enter(&c->ns, &e) < 0)
@@ -79,17 +84,20 @@ static int connect_console(const char *path, struct hm_err *e)
 	return oci_console_connect(path, e);
 }
 
-/* the process forked, in the cgroup, GO; then EOF (it execs) or its error */
+/* the process forked into the cgroup, GO; then EOF (it execs) or its error */
 static int launch(struct exec_ctx *c, const struct oci_state *st, pid_t *pid,
 		  struct hm_err *e)
 {
 	struct oci_sync_msg m = {.type = OCI_SYNC_GO};
-	const char *leaf;
+	cleanup_close int cgfd = -1;
+	bool born_in = false;
 	ssize_t n;
 
-	if (nsjoin_parent(&c->ns, e) < 0)
+	if ((st->cgroup && (oci_cgroup_select(st->cgroup, &c->leaf, e) < 0 ||
+			    cgroup_clone_fd(c->leaf, &cgfd, e) < 0)) ||
+	    nsjoin_parent(&c->ns, e) < 0)
 		return -1;
-	*pid = fork();
+	*pid = cgroup_clone(SIGCHLD, cgfd, &born_in);
 	if (*pid == 0) {
 		close(c->sync[0]);
 		exec_child(c);
@@ -98,10 +106,10 @@ static int launch(struct exec_ctx *c, const struct oci_state *st, pid_t *pid,
 	c->sync[1] = -1;
 	if (*pid < 0)
 		return hm_fail(e, errno, "fork");
-	if ((st->cgroup && (oci_cgroup_select(st->cgroup, &leaf, e) < 0 ||
-			    cgroup_enter(leaf, *pid, e) < 0)) ||
-	    send(c->sync[0], &m, sizeof(m), MSG_NOSIGNAL) < 0)
+	if (cgfd >= 0 && !born_in && cgroup_enter(c->leaf, *pid, e) < 0)
 		goto kill;
+	/* refused: it is gone, its error (its cgroup join's) waits */
+	send(c->sync[0], &m, sizeof(m), MSG_NOSIGNAL);
 	do
 		n = recv(c->sync[0], &m, sizeof(m), 0);
 	while (n < 0 && errno == EINTR);

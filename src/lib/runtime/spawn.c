@@ -294,7 +294,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	       struct hm_proc *p, struct hm_err *e)
 {
-	cleanup_close int parent_fd = -1;
+	cleanup_close int parent_fd = -1, cgfd = -1;
+	bool born_in = false;
 	struct nsjoin j;
 	sigset_t set;
 	int sp[2];
@@ -304,7 +305,8 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	p->pid = -1;
 	p->pty_master = -1;
 	/* non-dumpable, our children in its PID namespace (nsjoin.h) */
-	if (nsjoin_open(&j, pidfd, e) < 0 || nsjoin_parent(&j, e) < 0)
+	if (nsjoin_open(&j, pidfd, e) < 0 || nsjoin_parent(&j, e) < 0 ||
+	    cgroup_clone_fd(s->id, &cgfd, e) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return hm_fail(e, errno, "socketpair");
@@ -312,12 +314,16 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	wait_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &p->oldmask);
 
-	p->pid = fork();
+	p->pid = cgroup_clone(SIGCHLD, cgfd, &born_in);
 	if (p->pid == 0) {
 		struct hm_err ce = {0};
 
 		close(parent_fd);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* born in the cgroup2 cgroup; the v1 ones as the init joins
+		 * them (cgroup.h), still with our credentials */
+		if (cgroup_enter_v1(s->id, 0, &ce) < 0)
+			init_exec_fail(sp[1], &ce);
 		/* the pipes, before anything of the container is near */
 		for (int i = 0; i < 3; i++)
 			if (stdio[i] >= 0 && dup2(stdio[i], i) < 0)
@@ -335,8 +341,9 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 		hm_fail(e, errno, "fork");
 		return start_failed(p);
 	}
-	if (release(parent_fd, p, -1, cgroup_enter(s->id, p->pid, e) < 0, e) <
-	    0)
+	if (release(parent_fd, p, -1,
+		    cgfd >= 0 && !born_in && cgroup_enter(s->id, p->pid, e) < 0,
+		    e) < 0)
 		return start_failed(p);
 	return 0;
 }
