@@ -79,8 +79,11 @@ static int read_more(struct gunzip *g)
 	st->next_in = g->in;
 	for (;;) {
 		/* a stalled download must not keep gunzip_end() waiting */
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			return hm_fail(&g->e, errno, "unpack: poll");
+		}
 		if (p[1].revents)
 			return hm_failx(&g->e, HM_EXIT_FAIL, "unpack: stopped");
 		n = read(g->fd, g->in + have, IN_SIZE - have);
