@@ -8,9 +8,11 @@
  * The outer read callback digests the file's bytes (the blob digest), the
  * inner one hands the decompressed stream to a hashing thread (the diff
  * id). gzip, the usual layer, skips the outer reader: gunzip.c reads,
- * digests and inflates it on a thread of its own, ahead of the extraction. Nothing may be written outside dest_dir: every name is resolved by
- * the kernel beneath it with symlinks refused before libarchive writes it,
- * and libarchive's ".." and absolute-path checks stay on as a backstop.
+ * digests and inflates it on a thread of its own, ahead of the extraction.
+ *
+ * Nothing may be written outside dest_dir: every name is resolved by the
+ * kernel beneath it with symlinks refused before libarchive writes it, and
+ * libarchive's ".." and absolute-path checks stay on as a backstop.
  */
 #include "image/archive.h" /* homo's; libarchive's is <archive.h> below */
 
