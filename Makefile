@@ -5,11 +5,12 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 BUILD := build
-PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto libseccomp libnftables
+PKGS := libcap libarchive libcurl jansson libnl-3.0 libnl-route-3.0 libcrypto libseccomp libnftables libisal
 
-# libcurl, libarchive, libcrypto, libnftables and libnl are loaded on first use
+# libcurl, libarchive, libcrypto, libnftables, libnl and libisal (image/gunzip.c)
+# are loaded on first use
 # (src/lib/base/lazylib.c): homo links only the libraries every command needs.
-LAZY_PKGS := libarchive libcurl libcrypto libnftables libnl-3.0 libnl-route-3.0
+LAZY_PKGS := libarchive libcurl libcrypto libnftables libnl-3.0 libnl-route-3.0 libisal
 # Computed when the Makefile is parsed: `demo` and `check` install the
 # packages first and then run a fresh $(MAKE), which computes them again
 # (see HOMO_DEPS_DONE below); on a fresh machine the first parse finds none.

@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential pkg-config
-      libcap-dev libarchive-dev libcurl4-openssl-dev libjansson-dev
+      libcap-dev libarchive-dev libcurl4-openssl-dev libjansson-dev libisal-dev
       libnl-3-dev libnl-route-3-dev libssl-dev libseccomp-dev
       libnftables-dev nftables
       libcmocka-dev bats busybox-static
