@@ -139,3 +139,37 @@ host_cgroups() { cat "/proc/$1/cgroup"; }
 	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
 	[ "$output" = 0 ]
 }
+
+# cgroup v1's own cpuset hierarchy (v2 has none, nor clone_children)
+need_cpuset_v1() {
+	! cgroup_v2 || skip "cgroup v2: no cpuset hierarchy of its own"
+	[ -f /sys/fs/cgroup/cpuset/cpuset.cpus ] ||
+		skip "no cgroup v1 cpuset hierarchy"
+}
+
+@test "cgroup v1: a container's cpuset cgroup is born with its parent's CPUs (clone_children): a start reads and writes none of its cpuset files" {
+	need_strace
+	need_cpuset_v1
+	pull_busybox
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" -e trace=openat "$HOMO" run --rm --net none busybox cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpuset/cpuset.mems
+	assert_status 0
+	# the container can run on what its parent (the host's root) has
+	[ "$output" = "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpuset/cpuset.mems)" ]
+	# its cgroup's cpuset files: not read, not written
+	run grep -c "cpuset/$HOMO_CGROUP_PARENT/[0-9a-f]\{64\}/cpuset\." "$T/trace"
+	[ "$output" = 0 ]
+	# the parent homo made was given them, once
+	grep -q "cpuset/$HOMO_CGROUP_PARENT/cgroup.clone_children" "$T/trace"
+}
+
+@test "cgroup v1: under a cpuset parent homo did not make (no CPUs, no clone_children) a container still gets its parent's CPUs" {
+	need_cpuset_v1
+	pull_busybox
+	mkdir "/sys/fs/cgroup/cpuset/$HOMO_CGROUP_PARENT"
+	[ "$(cat "/sys/fs/cgroup/cpuset/$HOMO_CGROUP_PARENT/cgroup.clone_children")" = 0 ]
+	run homo run --rm --net none busybox cat /sys/fs/cgroup/cpuset/cpuset.cpus
+	assert_status 0
+	[ "$output" = "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" ]
+	# homo removes an empty parent at the end, whoever made it
+	rmdir "/sys/fs/cgroup/cpuset/$HOMO_CGROUP_PARENT" 2>/dev/null || true
+}

@@ -333,9 +333,11 @@ static int detect(struct hm_err *e)
 
 /* ---- the v1 backend ---- */
 
+static int cpuset_parent(const char *dir, struct hm_err *e);
+
 /* mkdir, making the parent when it is missing: another homo may rmdir the
  * (empty) parent between our mkdirs, so ENOENT is retried. */
-static int make_dir(char *dir, struct hm_err *e)
+static int make_dir(char *dir, bool cpuset, struct hm_err *e)
 {
 	for (int tries = 0; tries < 8; tries++) {
 		char *slash;
@@ -349,10 +351,14 @@ static int make_dir(char *dir, struct hm_err *e)
 		*slash = '\0';
 		r = mkdir(dir, 0755);
 		if (r < 0 && errno == ENOENT) /* a nested OCI cgroupsPath */
-			r = make_dir(dir, e);
+			r = make_dir(dir, cpuset, e) < 0 ? -2 : 0;
 		else if (r < 0 && errno == EEXIST)
 			r = 0;
+		else if (r == 0 && cpuset && cpuset_parent(dir, e) < 0)
+			r = -2;
 		*slash = '/';
+		if (r == -2) /* @e says why */
+			return -1;
 		if (r < 0)
 			break;
 	}
@@ -381,6 +387,19 @@ static int fill_cpuset(const char *dir, struct hm_err *e)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * A parent homo makes in a cpuset hierarchy gets its own parent's CPUs and
+ * memory nodes, and cgroup.clone_children: each container's cgroup is then
+ * born with them, and a start reads and writes no cpuset file.
+ */
+static int cpuset_parent(const char *dir, struct hm_err *e)
+{
+	return fill_cpuset(dir, e) < 0 ||
+		       cg_write(dir, "cgroup.clone_children", "1", false, e) < 0
+		   ? -1
+		   : 0;
 }
 
 static int write_limits(const struct hier *h, const char *dir,
@@ -440,13 +459,10 @@ static int v1_create(const char *id, const struct cgroup_limits *l,
 	if (!l)
 		l = &none;
 	for (i = 0; i < cg.n; i++) {
-		if (dir_of(dir, i, id, e) < 0 || make_dir(dir, e) < 0)
+		if (dir_of(dir, i, id, e) < 0 ||
+		    make_dir(dir, cg.h[i].cpuset, e) < 0)
 			goto undo;
 		made |= BIT(i);
-		if (cg.h[i].cpuset &&
-		    (dir_of(dir, i, NULL, e) < 0 || fill_cpuset(dir, e) < 0 ||
-		     dir_of(dir, i, id, e) < 0 || fill_cpuset(dir, e) < 0))
-			goto undo;
 		if (write_limits(&cg.h[i], dir, l, e) < 0)
 			goto undo;
 	}
@@ -460,6 +476,25 @@ undo:
 	return -1;
 }
 
+/*
+ * Write @s (a pid, or "0": the caller) to @file of hierarchy @i's cgroup
+ * @dir. A cpuset cgroup under a parent homo did not make (nor set
+ * clone_children in) has no CPUs yet, which the kernel says with ENOSPC:
+ * it gets its parent's, and the write is tried again.
+ */
+static int join(int i, const char *dir, const char *file, const char *s,
+		struct hm_err *e)
+{
+	struct hm_err scratch;
+
+	e = hm_err_or(e, &scratch);
+	if (cg_write(dir, file, s, false, e) == 0)
+		return 0;
+	if (e->errnum != ENOSPC || !cg.h[i].cpuset || fill_cpuset(dir, e) < 0)
+		return -1;
+	return cg_write(dir, file, s, false, e);
+}
+
 static int v1_enter(const char *id, pid_t pid, struct hm_err *e)
 {
 	char dir[PATH_MAX], s[16];
@@ -467,7 +502,7 @@ static int v1_enter(const char *id, pid_t pid, struct hm_err *e)
 	snprintf(s, sizeof(s), "%d", (int)pid);
 	for (int i = 0; i < cg.n; i++)
 		if (dir_of(dir, i, id, e) < 0 ||
-		    cg_write(dir, "cgroup.procs", s, false, e) < 0)
+		    join(i, dir, "cgroup.procs", s, e) < 0)
 			return -1;
 	return 0;
 }
@@ -498,8 +533,7 @@ static int v1_enter_v1(const char *id, pid_t pid, struct hm_err *e)
 	for (int i = 0; i < cg.n; i++)
 		if (!cg.h[i].v2 &&
 		    (dir_of(dir, i, id, e) < 0 ||
-		     cg_write(dir, pid ? "cgroup.procs" : "tasks", s, false,
-			      e) < 0))
+		     join(i, dir, pid ? "cgroup.procs" : "tasks", s, e) < 0))
 			return -1;
 	return 0;
 }
