@@ -27,8 +27,31 @@ state_of() {
 	# the monitor: the sealed homo that started the container and stays
 	run grep -c 'libnl' "/proc/$owner/maps"
 	[ "$output" = 0 ]
-	# what it does link is still mapped: the check reads the right process
-	grep -q 'libjansson' "/proc/$owner/maps"
+	# the check reads the right process: the sealed copy of homo
+	grep -q 'memfd:homo' "/proc/$owner/maps"
+	homo rm -f c >/dev/null
+}
+
+@test "libcap, jansson and libseccomp are linked in from their archives: neither homo --version nor a container's homo maps them" {
+	for l in cap jansson seccomp; do
+		[ -f "$(${CC:-cc} -print-file-name=lib$l.a)" ] ||
+			skip "lib$l.a is not installed: the Makefile links the shared libraries"
+	done
+	run env LD_DEBUG=libs "$HOMO" --version
+	assert_status 0
+	assert_output_has "homo version"
+	# ld.so loads libc alone
+	assert_output_has "libc.so"
+	assert_output_lacks "libcap"
+	assert_output_lacks "libjansson"
+	assert_output_lacks "libseccomp"
+	pull_busybox
+	homo run -d --net none --name c busybox sleep 60 >/dev/null
+	owner=$(state_of c Owner)
+	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
+	grep -q 'memfd:homo' "/proc/$owner/maps"
+	run grep -cE 'lib(cap|jansson|seccomp)\.so' "/proc/$owner/maps"
+	[ "$output" = 0 ]
 	homo rm -f c >/dev/null
 }
 
