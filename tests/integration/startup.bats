@@ -196,3 +196,26 @@ need_cpuset_v1() {
 	# homo removes an empty parent at the end, whoever made it
 	rmdir "/sys/fs/cgroup/cpuset/$HOMO_CGROUP_PARENT" 2>/dev/null || true
 }
+
+@test "run --rm sweeps the kept exit codes of --rm containers at most once a minute: a start does not stat each of them" {
+	need_strace
+	pull_busybox
+	homo run --rm --net none busybox true
+	# 30 codes of 20 minutes ago: the next sweep drops them
+	for i in $(seq 30); do
+		f=$HOMO_ROOT/exits/$(printf '%064x' "$i")
+		echo 0 >"$f"
+		touch -d '-20 min' "$f"
+	done
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# swept a moment ago: none of them looked at, all still there
+	run grep -c '"0\{60\}[0-9a-f]\{4\}"' "$T/trace"
+	[ "$output" = 0 ]
+	[ "$(ls "$HOMO_ROOT/exits" | wc -l)" = 32 ]
+	# a minute later the next --rm run sweeps them, and keeps its own
+	touch -d '-61 sec' "$HOMO_ROOT/exits/.swept"
+	homo run --rm --net none --name last busybox sh -c 'exit 3' || true
+	[ "$(ls "$HOMO_ROOT/exits" | wc -l)" = 3 ]
+	[ -z "$(ls "$HOMO_ROOT/exits" | grep '^0\{60\}')" ]
+}
