@@ -219,3 +219,22 @@ need_cpuset_v1() {
 	[ "$(ls "$HOMO_ROOT/exits" | wc -l)" = 3 ]
 	[ -z "$(ls "$HOMO_ROOT/exits" | grep '^0\{60\}')" ]
 }
+
+@test "cgroup v1: homo's own cgroup parent stays, as Docker's /docker: a start neither makes nor removes it" {
+	need_strace
+	! cgroup_v2 || skip "cgroup v2: the parent goes with its last container"
+	pull_busybox
+	homo run --rm --net none busybox true
+	# there, and empty, in every hierarchy
+	for d in /sys/fs/cgroup/*/; do
+		[ -d "$d$HOMO_CGROUP_PARENT" ]
+		[ -z "$(find "$d$HOMO_CGROUP_PARENT" -mindepth 1 -type d)" ]
+	done
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" -e trace=mkdir,rmdir "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# the container's cgroups made and removed; the parent neither
+	grep -q "mkdir(\"/sys/fs/cgroup/pids/$HOMO_CGROUP_PARENT/[0-9a-f]\{64\}\", 0755) = 0" "$T/trace"
+	grep -q "rmdir(\"/sys/fs/cgroup/pids/$HOMO_CGROUP_PARENT/[0-9a-f]\{64\}\") = 0" "$T/trace"
+	run grep -c "dir(\"[^\"]*/$HOMO_CGROUP_PARENT\"" "$T/trace"
+	[ "$output" = 0 ]
+}

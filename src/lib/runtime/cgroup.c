@@ -64,6 +64,11 @@ const char *cgroup_parent_name(void)
 	return p && *p ? p : "homo";
 }
 
+bool cgroup_parent_kept(void)
+{
+	return !parent_override;
+}
+
 static int check_name(const char *what, const char *s, struct hm_err *e)
 {
 	size_t n = strlen(s);
