@@ -333,8 +333,6 @@ static int detect(struct hm_err *e)
 
 /* ---- the v1 backend ---- */
 
-static int cpuset_parent(const char *dir, struct hm_err *e);
-
 /* mkdir, making the parent when it is missing: another homo may rmdir the
  * (empty) parent between our mkdirs, so ENOENT is retried. */
 static int make_dir(char *dir, bool cpuset, struct hm_err *e)
@@ -354,7 +352,8 @@ static int make_dir(char *dir, bool cpuset, struct hm_err *e)
 			r = make_dir(dir, cpuset, e) < 0 ? -2 : 0;
 		else if (r < 0 && errno == EEXIST)
 			r = 0;
-		else if (r == 0 && cpuset && cpuset_parent(dir, e) < 0)
+		else if (r == 0 && cpuset &&
+			 cgroup_v1_cpuset_parent(dir, e) < 0)
 			r = -2;
 		*slash = '/';
 		if (r == -2) /* @e says why */
@@ -363,43 +362,6 @@ static int make_dir(char *dir, bool cpuset, struct hm_err *e)
 			break;
 	}
 	return hm_fail(e, errno, "create cgroup \"%s\"", dir);
-}
-
-/* A new cpuset cgroup has no CPUs nor memory nodes, and no process can
- * enter it: give @dir those of its parent where it has none. */
-static int fill_cpuset(const char *dir, struct hm_err *e)
-{
-	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-	char up[PATH_MAX], val[4096];
-
-	snprintf(up, sizeof(up), "%s/..", dir);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		if (cg_read(dir, files[i], val, sizeof(val), e) < 0)
-			return -1;
-		if (val[0] != '\n')
-			continue;
-		if (cg_read(up, files[i], val, sizeof(val), e) < 0 ||
-		    /* a new parent too (nested): fill it first */
-		    (val[0] == '\n' &&
-		     (fill_cpuset(up, e) < 0 ||
-		      cg_read(up, files[i], val, sizeof(val), e) < 0)) ||
-		    cg_write(dir, files[i], val, false, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * A parent homo makes in a cpuset hierarchy gets its own parent's CPUs and
- * memory nodes, and cgroup.clone_children: each container's cgroup is then
- * born with them, and a start reads and writes no cpuset file.
- */
-static int cpuset_parent(const char *dir, struct hm_err *e)
-{
-	return fill_cpuset(dir, e) < 0 ||
-		       cg_write(dir, "cgroup.clone_children", "1", false, e) < 0
-		   ? -1
-		   : 0;
 }
 
 static int write_limits(const struct hier *h, const char *dir,
@@ -498,7 +460,8 @@ static int join(int i, const char *dir, const char *file, const char *s,
 	e = hm_err_or(e, &scratch);
 	if (cg_write(dir, file, s, false, e) == 0)
 		return 0;
-	if (e->errnum != ENOSPC || !cg.h[i].cpuset || fill_cpuset(dir, e) < 0)
+	if (e->errnum != ENOSPC || !cg.h[i].cpuset ||
+	    cgroup_v1_fill_cpuset(dir, e) < 0)
 		return -1;
 	if (cgroup_parent_kept() && dir_of(up, i, NULL, &ign) == 0)
 		cg_write(up, "cgroup.clone_children", "1", false, &ign);
