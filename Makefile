@@ -15,7 +15,17 @@ LAZY_PKGS := libarchive libcurl libcrypto libnftables libnl-3.0 libnl-route-3.0 
 # packages first and then run a fresh $(MAKE), which computes them again
 # (see HOMO_DEPS_DONE below); on a fresh machine the first parse finds none.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -ldl -lpthread
+# libcap, jansson and libseccomp, which every start uses, are linked from their
+# archives where installed (the -dev packages ship them): each exec of homo,
+# two per start with the sealed re-exec, then maps and relocates three shared
+# objects fewer (docs/performance.md).
+STATIC_A := $(foreach l,cap jansson seccomp,$(wildcard $(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)))
+ifeq ($(words $(STATIC_A)),3)
+EAGER_LIBS := $(STATIC_A)
+else
+EAGER_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
+endif
+PKG_LIBS := $(EAGER_LIBS) -ldl -lpthread
 TEST_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-nonliteral

@@ -65,9 +65,15 @@ leaks() {
 	local out="" p c
 	# mounts: any mount point under the test dir
 	out+=$(awk -v t="$T" 'index($5, t) == 1 { print "mount " $5 }' /proc/self/mountinfo)
-	# cgroups of this test's parent, in every hierarchy (v2: the one)
+	# cgroups of this test's parent, in every hierarchy (v2: the one);
+	# homo keeps its own parent on cgroup v1 (Docker its /docker), so that
+	# an empty one is no leak: the test's own, removed here
 	for c in /sys/fs/cgroup/ /sys/fs/cgroup/*/; do
-		[ -d "$c$HOMO_CGROUP_PARENT" ] && out+=$'\n'"cgroup $c$HOMO_CGROUP_PARENT"
+		[ -d "$c$HOMO_CGROUP_PARENT" ] || continue
+		if [ -n "$(find "$c$HOMO_CGROUP_PARENT" -mindepth 1 -type d)" ] ||
+			! rmdir "$c$HOMO_CGROUP_PARENT" 2>/dev/null; then
+			out+=$'\n'"cgroup $c$HOMO_CGROUP_PARENT"
+		fi
 	done
 	# container processes: members of a cgroup under the test's parent (a
 	# pivoted process's /proc/PID/root reads "/", so it cannot tell); not a

@@ -27,8 +27,31 @@ state_of() {
 	# the monitor: the sealed homo that started the container and stays
 	run grep -c 'libnl' "/proc/$owner/maps"
 	[ "$output" = 0 ]
-	# what it does link is still mapped: the check reads the right process
-	grep -q 'libjansson' "/proc/$owner/maps"
+	# the check reads the right process: the sealed copy of homo
+	grep -q 'memfd:homo' "/proc/$owner/maps"
+	homo rm -f c >/dev/null
+}
+
+@test "libcap, jansson and libseccomp are linked in from their archives: neither homo --version nor a container's homo maps them" {
+	for l in cap jansson seccomp; do
+		[ -f "$(${CC:-cc} -print-file-name=lib$l.a)" ] ||
+			skip "lib$l.a is not installed: the Makefile links the shared libraries"
+	done
+	run env LD_DEBUG=libs "$HOMO" --version
+	assert_status 0
+	assert_output_has "homo version"
+	# ld.so loads libc alone
+	assert_output_has "libc.so"
+	assert_output_lacks "libcap"
+	assert_output_lacks "libjansson"
+	assert_output_lacks "libseccomp"
+	pull_busybox
+	homo run -d --net none --name c busybox sleep 60 >/dev/null
+	owner=$(state_of c Owner)
+	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
+	grep -q 'memfd:homo' "/proc/$owner/maps"
+	run grep -cE 'lib(cap|jansson|seccomp)\.so' "/proc/$owner/maps"
+	[ "$output" = 0 ]
 	homo rm -f c >/dev/null
 }
 
@@ -144,5 +167,81 @@ host_cgroups() { cat "/proc/$1/cgroup"; }
 		[[ $l == *"/c1" ]] || { echo "not in its cgroup: $l"; return 1; }
 	done
 	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
+	[ "$output" = 0 ]
+}
+
+# cgroup v1's own cpuset hierarchy (v2 has none, nor clone_children)
+need_cpuset_v1() {
+	! cgroup_v2 || skip "cgroup v2: no cpuset hierarchy of its own"
+	[ -f /sys/fs/cgroup/cpuset/cpuset.cpus ] ||
+		skip "no cgroup v1 cpuset hierarchy"
+}
+
+@test "cgroup v1: a container's cpuset cgroup is born with its parent's CPUs (clone_children): a start reads and writes none of its cpuset files" {
+	need_strace
+	need_cpuset_v1
+	pull_busybox
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" -e trace=openat "$HOMO" run --rm --net none busybox cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpuset/cpuset.mems
+	assert_status 0
+	# the container can run on what its parent (the host's root) has
+	[ "$output" = "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpuset/cpuset.mems)" ]
+	# its cgroup's cpuset files: not read, not written
+	run grep -c "cpuset/$HOMO_CGROUP_PARENT/[0-9a-f]\{64\}/cpuset\." "$T/trace"
+	[ "$output" = 0 ]
+	# the parent homo made was given them, once
+	grep -q "cpuset/$HOMO_CGROUP_PARENT/cgroup.clone_children" "$T/trace"
+}
+
+@test "cgroup v1: under a cpuset parent homo did not make (no CPUs, no clone_children) a container still gets its parent's CPUs" {
+	need_cpuset_v1
+	pull_busybox
+	mkdir "/sys/fs/cgroup/cpuset/$HOMO_CGROUP_PARENT"
+	[ "$(cat "/sys/fs/cgroup/cpuset/$HOMO_CGROUP_PARENT/cgroup.clone_children")" = 0 ]
+	run homo run --rm --net none busybox cat /sys/fs/cgroup/cpuset/cpuset.cpus
+	assert_status 0
+	[ "$output" = "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" ]
+	# homo removes an empty parent at the end, whoever made it
+	rmdir "/sys/fs/cgroup/cpuset/$HOMO_CGROUP_PARENT" 2>/dev/null || true
+}
+
+@test "run --rm sweeps the kept exit codes of --rm containers at most once a minute: a start does not stat each of them" {
+	need_strace
+	pull_busybox
+	homo run --rm --net none busybox true
+	# 30 codes of 20 minutes ago: the next sweep drops them
+	for i in $(seq 30); do
+		f=$HOMO_ROOT/exits/$(printf '%064x' "$i")
+		echo 0 >"$f"
+		touch -d '-20 min' "$f"
+	done
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# swept a moment ago: none of them looked at, all still there
+	run grep -c '"0\{60\}[0-9a-f]\{4\}"' "$T/trace"
+	[ "$output" = 0 ]
+	[ "$(ls "$HOMO_ROOT/exits" | wc -l)" = 32 ]
+	# a minute later the next --rm run sweeps them, and keeps its own
+	touch -d '-61 sec' "$HOMO_ROOT/exits/.swept"
+	homo run --rm --net none --name last busybox sh -c 'exit 3' || true
+	[ "$(ls "$HOMO_ROOT/exits" | wc -l)" = 3 ]
+	[ -z "$(ls "$HOMO_ROOT/exits" | grep '^0\{60\}')" ]
+}
+
+@test "cgroup v1: homo's own cgroup parent stays, as Docker's /docker: a start neither makes nor removes it" {
+	need_strace
+	! cgroup_v2 || skip "cgroup v2: the parent goes with its last container"
+	pull_busybox
+	homo run --rm --net none busybox true
+	# there, and empty, in every hierarchy
+	for d in /sys/fs/cgroup/*/; do
+		[ -d "$d$HOMO_CGROUP_PARENT" ]
+		[ -z "$(find "$d$HOMO_CGROUP_PARENT" -mindepth 1 -type d)" ]
+	done
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" -e trace=mkdir,rmdir "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# the container's cgroups made and removed; the parent neither
+	grep -q "mkdir(\"/sys/fs/cgroup/pids/$HOMO_CGROUP_PARENT/[0-9a-f]\{64\}\", 0755) = 0" "$T/trace"
+	grep -q "rmdir(\"/sys/fs/cgroup/pids/$HOMO_CGROUP_PARENT/[0-9a-f]\{64\}\") = 0" "$T/trace"
+	run grep -c "dir(\"[^\"]*/$HOMO_CGROUP_PARENT\"" "$T/trace"
 	[ "$output" = 0 ]
 }

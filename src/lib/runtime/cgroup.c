@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -62,6 +63,11 @@ const char *cgroup_parent_name(void)
 		return parent_override;
 
 	return p && *p ? p : "homo";
+}
+
+bool cgroup_parent_kept(void)
+{
+	return !parent_override;
 }
 
 static int check_name(const char *what, const char *s, struct hm_err *e)
@@ -240,13 +246,17 @@ struct clone_args_v2 {
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-/* clone3 is refused (ENOSYS) by seccomp profiles that predate it, such
- * as older Docker's: then clone, and the caller joins the cgroup2 one */
+/*
+ * clone3 is refused (ENOSYS) by seccomp profiles that predate it, such
+ * as older Docker's: then clone, and the caller joins the cgroup2 one.
+ * clone3 takes CLONE_PARENT only with no exit signal (EINVAL), where
+ * clone ignored it: either way the child gets the caller's own.
+ */
 pid_t cgroup_clone(unsigned long flags, int cgfd, bool *born_in)
 {
 	struct clone_args_v2 ca = {
 	    .flags = (flags & ~0xffUL) | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
-	    .exit_signal = flags & 0xff,
+	    .exit_signal = flags & CLONE_PARENT ? 0 : flags & 0xff,
 	    .cgroup = cgfd >= 0 ? (uint64_t)cgfd : 0,
 	};
 	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));

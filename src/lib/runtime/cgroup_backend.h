@@ -69,6 +69,24 @@ void cgroup_nap(unsigned *us);
 const char *cgroup_parent_name(void);
 
 /**
+ * cgroup_parent_kept() - whether the parent stays when its last container
+ * goes: homo's own ($HOMO_CGROUP_PARENT, else "homo") does, as Docker keeps
+ * its /docker, so that a start neither makes nor removes it (cgroup v1);
+ * one cgroup_set_parent() named (an OCI cgroupsPath) goes with its last.
+ */
+bool cgroup_parent_kept(void);
+
+/**
+ * cgroup_v1_fill_cpuset() - give the cpuset cgroup @dir its parent's CPUs
+ * and memory nodes where it has none (filling an empty parent first);
+ * cgroup_v1_cpuset_parent() - that, and cgroup.clone_children, for a
+ * parent homo made: each container's cgroup is then born with them, and a
+ * start reads and writes no cpuset file (cgroup_v1_cpuset.c).
+ */
+int cgroup_v1_fill_cpuset(const char *dir, struct hm_err *e);
+int cgroup_v1_cpuset_parent(const char *dir, struct hm_err *e);
+
+/**
  * cgroup_v1_write_devices() - the devices cgroup @dir: deny all, then
  * Docker's default list and @l's --device rules (cgroup_v1_devices.c).
  */

@@ -335,7 +335,7 @@ static int detect(struct hm_err *e)
 
 /* mkdir, making the parent when it is missing: another homo may rmdir the
  * (empty) parent between our mkdirs, so ENOENT is retried. */
-static int make_dir(char *dir, struct hm_err *e)
+static int make_dir(char *dir, bool cpuset, struct hm_err *e)
 {
 	for (int tries = 0; tries < 8; tries++) {
 		char *slash;
@@ -349,38 +349,19 @@ static int make_dir(char *dir, struct hm_err *e)
 		*slash = '\0';
 		r = mkdir(dir, 0755);
 		if (r < 0 && errno == ENOENT) /* a nested OCI cgroupsPath */
-			r = make_dir(dir, e);
+			r = make_dir(dir, cpuset, e) < 0 ? -2 : 0;
 		else if (r < 0 && errno == EEXIST)
 			r = 0;
+		else if (r == 0 && cpuset &&
+			 cgroup_v1_cpuset_parent(dir, e) < 0)
+			r = -2;
 		*slash = '/';
+		if (r == -2) /* @e says why */
+			return -1;
 		if (r < 0)
 			break;
 	}
 	return hm_fail(e, errno, "create cgroup \"%s\"", dir);
-}
-
-/* A new cpuset cgroup has no CPUs nor memory nodes, and no process can
- * enter it: give @dir those of its parent where it has none. */
-static int fill_cpuset(const char *dir, struct hm_err *e)
-{
-	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-	char up[PATH_MAX], val[4096];
-
-	snprintf(up, sizeof(up), "%s/..", dir);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		if (cg_read(dir, files[i], val, sizeof(val), e) < 0)
-			return -1;
-		if (val[0] != '\n')
-			continue;
-		if (cg_read(up, files[i], val, sizeof(val), e) < 0 ||
-		    /* a new parent too (nested): fill it first */
-		    (val[0] == '\n' &&
-		     (fill_cpuset(up, e) < 0 ||
-		      cg_read(up, files[i], val, sizeof(val), e) < 0)) ||
-		    cg_write(dir, files[i], val, false, e) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 static int write_limits(const struct hier *h, const char *dir,
@@ -418,12 +399,18 @@ static int write_limits(const struct hier *h, const char *dir,
 	return 0;
 }
 
-/* rmdir <mnt>/<parent> everywhere unless a container still uses it. */
+/*
+ * rmdir <mnt>/<parent> everywhere unless a container still uses it; not
+ * homo's own parent, which stays (cgroup_parent_kept()): making and
+ * removing it in each hierarchy cost a start 0.5 ms.
+ */
 static void remove_parents(void)
 {
 	char dir[PATH_MAX];
 	struct hm_err ign;
 
+	if (cgroup_parent_kept())
+		return;
 	for (int i = 0; i < cg.n; i++)
 		if (dir_of(dir, i, NULL, &ign) == 0)
 			rmdir(dir); /* ENOTEMPTY/EBUSY: in use; ENOENT: gone */
@@ -440,13 +427,10 @@ static int v1_create(const char *id, const struct cgroup_limits *l,
 	if (!l)
 		l = &none;
 	for (i = 0; i < cg.n; i++) {
-		if (dir_of(dir, i, id, e) < 0 || make_dir(dir, e) < 0)
+		if (dir_of(dir, i, id, e) < 0 ||
+		    make_dir(dir, cg.h[i].cpuset, e) < 0)
 			goto undo;
 		made |= BIT(i);
-		if (cg.h[i].cpuset &&
-		    (dir_of(dir, i, NULL, e) < 0 || fill_cpuset(dir, e) < 0 ||
-		     dir_of(dir, i, id, e) < 0 || fill_cpuset(dir, e) < 0))
-			goto undo;
 		if (write_limits(&cg.h[i], dir, l, e) < 0)
 			goto undo;
 	}
@@ -460,6 +444,30 @@ undo:
 	return -1;
 }
 
+/*
+ * Write @s (a pid, or "0": the caller) to @file of hierarchy @i's cgroup
+ * @dir. A cpuset cgroup under a parent homo did not make (nor set
+ * clone_children in) has no CPUs yet, which the kernel says with ENOSPC:
+ * it gets its parent's, and the write is tried again; homo's own parent
+ * (one an older homo made) gets clone_children for the next container.
+ */
+static int join(int i, const char *dir, const char *file, const char *s,
+		struct hm_err *e)
+{
+	char up[PATH_MAX];
+	struct hm_err scratch, ign;
+
+	e = hm_err_or(e, &scratch);
+	if (cg_write(dir, file, s, false, e) == 0)
+		return 0;
+	if (e->errnum != ENOSPC || !cg.h[i].cpuset ||
+	    cgroup_v1_fill_cpuset(dir, e) < 0)
+		return -1;
+	if (cgroup_parent_kept() && dir_of(up, i, NULL, &ign) == 0)
+		cg_write(up, "cgroup.clone_children", "1", false, &ign);
+	return cg_write(dir, file, s, false, e);
+}
+
 static int v1_enter(const char *id, pid_t pid, struct hm_err *e)
 {
 	char dir[PATH_MAX], s[16];
@@ -467,7 +475,7 @@ static int v1_enter(const char *id, pid_t pid, struct hm_err *e)
 	snprintf(s, sizeof(s), "%d", (int)pid);
 	for (int i = 0; i < cg.n; i++)
 		if (dir_of(dir, i, id, e) < 0 ||
-		    cg_write(dir, "cgroup.procs", s, false, e) < 0)
+		    join(i, dir, "cgroup.procs", s, e) < 0)
 			return -1;
 	return 0;
 }
@@ -498,8 +506,7 @@ static int v1_enter_v1(const char *id, pid_t pid, struct hm_err *e)
 	for (int i = 0; i < cg.n; i++)
 		if (!cg.h[i].v2 &&
 		    (dir_of(dir, i, id, e) < 0 ||
-		     cg_write(dir, pid ? "cgroup.procs" : "tasks", s, false,
-			      e) < 0))
+		     join(i, dir, pid ? "cgroup.procs" : "tasks", s, e) < 0))
 			return -1;
 	return 0;
 }

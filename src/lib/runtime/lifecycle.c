@@ -170,6 +170,30 @@ void container_unmark_stop(const struct hm_store *st, const char *id)
 
 /* how long "homo wait ID" finds the code of a --rm container it missed */
 #define KEEP_EXIT_S 600
+/* how often at most the codes nobody asked for are swept */
+#define SWEEP_EXITS_S 60
+
+/*
+ * Whether the sweep is due: <dir>/.swept's time is the last one's, and is
+ * set now if so. A --rm run then pays one stat, not one per code kept (600
+ * in ten minutes of a start a second).
+ */
+static bool sweep_due(const char *dir, time_t now)
+{
+	cleanup_free char *stamp = xasprintf("%s/.swept", dir);
+	struct stat sb;
+	int fd;
+
+	if (stat(stamp, &sb) == 0 && sb.st_mtime <= now &&
+	    sb.st_mtime + SWEEP_EXITS_S > now)
+		return false;
+	fd = open(stamp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		futimens(fd, NULL);
+		close(fd);
+	}
+	return true;
+}
 
 void container_keep_exit(struct hm_store *st, const char *id, int code)
 {
@@ -178,12 +202,13 @@ void container_keep_exit(struct hm_store *st, const char *id, int code)
 	time_t now = time(NULL);
 	struct dirent *de;
 	char text[16];
-	DIR *d;
+	DIR *d = NULL;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return;
 	/* the codes nobody asked for in time go: the directory stays small */
-	d = opendir(dir);
+	if (sweep_due(dir, now))
+		d = opendir(dir);
 	while (d && (de = readdir(d))) {
 		struct stat sb;
 

@@ -38,7 +38,8 @@ int container_wait(struct hm_store *st, const char *id, struct hm_state *out,
 /*
  * container_keep_exit() - keep the exit code of the --rm container @id,
  * being removed, for container_kept_exit() (<root>/exits/<id>, 10 minutes;
- * older ones are dropped here). Best effort: no error.
+ * older ones are dropped here, once a minute at most). Best effort: no
+ * error.
  */
 void container_keep_exit(struct hm_store *st, const char *id, int code);
 
