@@ -8,12 +8,14 @@
  */
 #include "runtime/oci_ctr_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -80,23 +82,29 @@ static char *v1_data(const char *opts)
 	return out;
 }
 
-/* one hierarchy at @dest/@name: a fresh mount, or the own cgroup bound */
-static int one_hierarchy(int rootfd, const char *dest, const char *mnt,
+/*
+ * One hierarchy at @name in the tmpfs @cg (@dest names it): a fresh mount,
+ * or the own cgroup bound. The tmpfs is ours and new: no symlink in it.
+ */
+static int one_hierarchy(int cg, const char *dest, const char *mnt,
 			 const char *fstype, char *opts,
 			 const struct oci_mnt_opts *o, bool cgns,
 			 struct hm_err *e)
 {
 	const char *name = strrchr(mnt, '/') + 1;
 	cleanup_free char *target = xasprintf("%s/%s", dest, name);
-	cleanup_close int fd = mkdir_in_root(rootfd, target, e);
+	cleanup_close int fd = -1;
 	cleanup_free char *own = NULL;
 	cleanup_free char *src = NULL;
 	bool v2 = !strcmp(fstype, "cgroup2");
 	unsigned long fl = o->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC |
 				       MS_RDONLY | MS_RELATIME);
 
+	if (mkdirat(cg, name, 0755) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\"", target);
+	fd = openat(cg, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return hm_fail(e, errno, "open \"%s\"", target);
 	if (util_has_prefix(opts, "rw,") || util_has_prefix(opts, "ro,"))
 		opts += 3;
 	else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
@@ -113,37 +121,39 @@ static int one_hierarchy(int rootfd, const char *dest, const char *mnt,
 	if (mount_at(src, fd, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)
 		return -1;
 	close(steal_fd(&fd));
-	fd = open_in_root(rootfd, target, O_PATH);
+	fd = openat(cg, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", target);
 	return fl ? oci_remount(fd, target, fl, e) : 0;
 }
 
 /* "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host */
-static int comount_links(int rootfd, const char *dest, struct hm_err *e)
+static int comount_links(int cg, const char *dest, struct hm_err *e)
 {
 	cleanup_close int host =
 	    open(CG_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_close int ctr =
-	    open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
 	cleanup_dir DIR *d = host >= 0 ? fdopendir(dup(host)) : NULL;
 	struct dirent *de;
 	char to[256];
 
-	while (d && ctr >= 0 && (de = readdir(d))) {
-		ssize_t n = readlinkat(host, de->d_name, to, sizeof(to) - 1);
+	while (d && (de = readdir(d))) {
+		ssize_t n;
 
+		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+			continue;
+		n = readlinkat(host, de->d_name, to, sizeof(to) - 1);
 		if (n <= 0 || memchr(to, '/', (size_t)n))
 			continue;
 		to[n] = '\0';
-		if (symlinkat(to, ctr, de->d_name) < 0 && errno != EEXIST)
+		if (symlinkat(to, cg, de->d_name) < 0 && errno != EEXIST)
 			return hm_fail(e, errno, "symlink %s/%s", dest,
 				       de->d_name);
 	}
 	return 0;
 }
 
-static int v1_hierarchies(int rootfd, const char *dest,
+/* every hierarchy the host has at /sys/fs/cgroup/NAME, into the tmpfs @cg */
+static int v1_hierarchies(int cg, const char *dest,
 			  const struct oci_mnt_opts *o, bool cgns,
 			  struct hm_err *e)
 {
@@ -163,11 +173,10 @@ static int v1_hierarchies(int rootfd, const char *dest,
 		    !util_has_prefix(mnt, CG_DIR "/") ||
 		    strchr(mnt + sizeof(CG_DIR), '/'))
 			continue;
-		if (one_hierarchy(rootfd, dest, mnt, fstype, opts, o, cgns, e) <
-		    0)
+		if (one_hierarchy(cg, dest, mnt, fstype, opts, o, cgns, e) < 0)
 			return -1;
 	}
-	return comount_links(rootfd, dest, e);
+	return comount_links(cg, dest, e);
 }
 
 /* cgroup v2: one mount */
@@ -205,13 +214,15 @@ int oci_mount_cgroups(int rootfd, const char *dest,
 		return v2_mount(rootfd, dest, o, cgns, e);
 	fd = mkdir_in_root(rootfd, dest, e);
 	if (fd < 0 ||
-	    mount_at("tmpfs", fd, dest, "tmpfs", fl, "mode=755", e) < 0 ||
-	    v1_hierarchies(rootfd, dest, o, cgns, e) < 0)
+	    mount_at("tmpfs", fd, dest, "tmpfs", fl, "mode=755", e) < 0)
 		return -1;
+	/* the tmpfs now there, for its dirs and its remount */
 	close(steal_fd(&fd));
-	fd = open_in_root(rootfd, dest, O_PATH);
+	fd = open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", dest);
+	if (v1_hierarchies(fd, dest, o, cgns, e) < 0)
+		return -1;
 	return (o->flags & MS_RDONLY) ? oci_remount(fd, dest, fl | MS_RDONLY, e)
 				      : 0;
 }
