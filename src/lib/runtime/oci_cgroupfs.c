@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -84,10 +85,11 @@ static char *v1_data(const char *opts)
 
 /*
  * One hierarchy at @name in the tmpfs @cg (@dest names it): a fresh mount,
- * or the own cgroup bound. The tmpfs is ours and new: no symlink in it.
+ * or the own cgroup bound (@own, when the caller knows its dir). The tmpfs
+ * is ours and new: no symlink in it.
  */
 static int one_hierarchy(int cg, const char *dest, const char *mnt,
-			 const char *fstype, char *opts,
+			 const char *fstype, char *opts, const char *own_dir,
 			 const struct oci_mnt_opts *o, bool cgns,
 			 struct hm_err *e)
 {
@@ -109,15 +111,17 @@ static int one_hierarchy(int cg, const char *dest, const char *mnt,
 		opts += 3;
 	else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
 		opts += 2;
-	if (cgns) {
+	if (cgns && !*own_dir) {
 		/* the hierarchy's controllers (and name=); not the host's
 		 * release agent, nor cgroup2's options of the init ns */
 		cleanup_free char *data = v2 ? NULL : v1_data(opts);
 
 		return mount_at(fstype, fd, target, fstype, fl, data, e);
 	}
-	own = own_cgroup(opts, v2);
-	src = xasprintf("%s%s", mnt, own);
+	/* in a cgroup namespace rooted at it, the own cgroup bound is the
+	 * fresh mount's view: the same root, "/" in mountinfo */
+	own = *own_dir ? xstrdup("") : own_cgroup(opts, v2);
+	src = xasprintf("%s%s", *own_dir ? own_dir : mnt, own);
 	if (mount_at(src, fd, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)
 		return -1;
 	close(steal_fd(&fd));
@@ -152,30 +156,94 @@ static int comount_links(int cg, const char *dest, struct hm_err *e)
 	return 0;
 }
 
-/* every hierarchy the host has at /sys/fs/cgroup/NAME, into the tmpfs @cg */
-static int v1_hierarchies(int cg, const char *dest,
-			  const struct oci_mnt_opts *o, bool cgns,
-			  struct hm_err *e)
+/* the host's hierarchies at /sys/fs/cgroup/NAME (oci_cgroups_scan) */
+static struct {
+	bool done;
+	int n;
+	struct {
+		/* the own cgroup's dir, known (oci_cgroups_own); else "" */
+		char mnt[512], fstype[16], opts[1024], own[512];
+	} h[32];
+} scan;
+
+void oci_cgroups_own(const char *name, const char *dir)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!*name) /* cgroup v2's one dir: a fresh cgroup2 mount */
+		return;
+	if (!scan.done)
+		scan.n = 0;
+	scan.done = true;
+	if (scan.n == (int)ARRAY_SIZE(scan.h) || strchr(name, '/') ||
+	    snprintf(scan.h[scan.n].mnt, sizeof(scan.h->mnt), CG_DIR "/%s",
+		     name) >= (int)sizeof(scan.h->mnt) ||
+	    snprintf(scan.h[scan.n].own, sizeof(scan.h->own), "%s", dir) >=
+		(int)sizeof(scan.h->own))
+		return;
+	snprintf(scan.h[scan.n].fstype, sizeof(scan.h->fstype), "cgroup");
+	scan.h[scan.n++].opts[0] = '\0';
+}
+
+/* the hierarchies of mountinfo */
+static void scan_mountinfo(void)
+{
+	/* closed before its buffer is freed (cleanups run in reverse) */
+	cleanup_free char *buf = NULL;
+	cleanup_fclose FILE *f = NULL;
 	char line[4096];
 
-	if (!f)
-		return hm_fail(e, errno, "open /proc/self/mountinfo");
-	while (fgets(line, sizeof(line), f)) {
+	buf = xmalloc(1 << 16);
+	f = fopen("/proc/self/mountinfo", "re");
+	scan.n = 0;
+	scan.done = f != NULL;
+	/* few reads: each one walks the namespace's mount list again */
+	if (f)
+		setvbuf(f, buf, _IOFBF, 1 << 16);
+	while (f && fgets(line, sizeof(line), f) &&
+	       scan.n < (int)ARRAY_SIZE(scan.h)) {
 		char mnt[1024], fstype[64], opts[1024];
-		char *sep = strstr(line, " - ");
+		char *sep = strstr(line, " - cgroup");
 
+		/* sscanf only the few cgroup lines: it is slow */
 		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
 		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
 			continue;
 		if (strncmp(fstype, "cgroup", 6) ||
 		    !util_has_prefix(mnt, CG_DIR "/") ||
-		    strchr(mnt + sizeof(CG_DIR), '/'))
+		    strchr(mnt + sizeof(CG_DIR), '/') ||
+		    strlen(mnt) >= sizeof(scan.h->mnt) ||
+		    strlen(fstype) >= sizeof(scan.h->fstype) ||
+		    strlen(opts) >= sizeof(scan.h->opts))
 			continue;
-		if (one_hierarchy(cg, dest, mnt, fstype, opts, o, cgns, e) < 0)
-			return -1;
+		strcpy(scan.h[scan.n].mnt, mnt);
+		strcpy(scan.h[scan.n].fstype, fstype);
+		strcpy(scan.h[scan.n].opts, opts);
+		scan.h[scan.n++].own[0] = '\0';
 	}
+}
+
+static int by_mnt(const void *a, const void *b)
+{
+	return strcmp(a, b); /* mnt is the entries' first member */
+}
+
+/* every hierarchy the host has at /sys/fs/cgroup/NAME, into the tmpfs @cg */
+static int v1_hierarchies(int cg, const char *dest,
+			  const struct oci_mnt_opts *o, bool cgns,
+			  struct hm_err *e)
+{
+	if (!scan.done)
+		scan_mountinfo();
+	if (!scan.done)
+		return hm_fail(e, errno, "open /proc/self/mountinfo");
+	/* used once: a later call (another container) reads it again */
+	scan.done = false;
+	/* by name: the same order whether read or given (oci_cgroups_own) */
+	qsort(scan.h, (size_t)scan.n, sizeof(scan.h[0]), by_mnt);
+	for (int i = 0; i < scan.n; i++)
+		if (one_hierarchy(cg, dest, scan.h[i].mnt, scan.h[i].fstype,
+				  scan.h[i].opts, scan.h[i].own, o, cgns,
+				  e) < 0)
+			return -1;
 	return comount_links(cg, dest, e);
 }
 

@@ -33,6 +33,7 @@
 #include "base/rootless.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
+#include "runtime/cgroup.h"
 #include "runtime/inroot.h"
 #include "runtime/oci_container.h"
 #include "runtime/oci_ctr_int.h"
@@ -135,6 +136,13 @@ static int make_devices(const struct init_args *a, int rootfd, bool userns,
 		if (host >= 0 && ctr >= 0)
 			host_devices(host, ctr, 0);
 	}
+	return 0;
+}
+
+static int own_cgroup(const char *name, const char *host_dir, void *arg)
+{
+	(void)arg;
+	oci_cgroups_own(name, host_dir);
 	return 0;
 }
 
@@ -252,6 +260,9 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	cleanup_close int rootfd = -1;
 
 	HM_TRACE("mount overlay on %s", a->merged);
+	/* v1: the container's cgroup dirs, known, for the cgroup entry: no
+	 * mountinfo to read (none: rootless without cgroups has a tmpfs) */
+	cgroup_each(a->spec->id, own_cgroup, NULL);
 	/* nothing we mount may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return hm_fail(e, errno, "make / private");
