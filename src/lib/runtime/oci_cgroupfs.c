@@ -156,50 +156,67 @@ static int comount_links(int cg, const char *dest, struct hm_err *e)
 	return 0;
 }
 
-/* the host's hierarchies at /sys/fs/cgroup/NAME (oci_cgroups_scan) */
+/* the host's hierarchies at /sys/fs/cgroup/NAME, to mount (small: its
+ * pages are touched in a new container, which faults each in) */
 static struct {
 	bool done;
 	int n;
 	struct {
-		/* the own cgroup's dir, known (oci_cgroups_own); else "" */
-		char mnt[512], fstype[16], opts[1024], own[512];
+		/* own: the own cgroup's dir, known (oci_cgroups_own); else ""
+		 */
+		char *mnt, *fstype, *opts, *own;
 	} h[32];
 } scan;
 
+static void scan_add(char *mnt, const char *fstype, const char *opts,
+		     const char *own)
+{
+	if (scan.n == (int)ARRAY_SIZE(scan.h)) {
+		free(mnt);
+		return;
+	}
+	scan.h[scan.n].mnt = mnt;
+	scan.h[scan.n].fstype = xstrdup(fstype);
+	scan.h[scan.n].opts = xstrdup(opts);
+	scan.h[scan.n++].own = xstrdup(own);
+}
+
+static void scan_clear(void)
+{
+	for (int i = 0; i < scan.n; i++) {
+		free(scan.h[i].mnt);
+		free(scan.h[i].fstype);
+		free(scan.h[i].opts);
+		free(scan.h[i].own);
+	}
+	scan.n = 0;
+	scan.done = false;
+}
+
 void oci_cgroups_own(const char *name, const char *dir)
 {
-	if (!*name) /* cgroup v2's one dir: a fresh cgroup2 mount */
+	if (!*name || strchr(name, '/')) /* v2's one dir: a cgroup2 mount */
 		return;
 	if (!scan.done)
-		scan.n = 0;
+		scan_clear();
 	scan.done = true;
-	if (scan.n == (int)ARRAY_SIZE(scan.h) || strchr(name, '/') ||
-	    snprintf(scan.h[scan.n].mnt, sizeof(scan.h->mnt), CG_DIR "/%s",
-		     name) >= (int)sizeof(scan.h->mnt) ||
-	    snprintf(scan.h[scan.n].own, sizeof(scan.h->own), "%s", dir) >=
-		(int)sizeof(scan.h->own))
-		return;
-	snprintf(scan.h[scan.n].fstype, sizeof(scan.h->fstype), "cgroup");
-	scan.h[scan.n++].opts[0] = '\0';
+	scan_add(xasprintf(CG_DIR "/%s", name), "cgroup", "", dir);
 }
 
 /* the hierarchies of mountinfo */
 static void scan_mountinfo(void)
 {
 	/* closed before its buffer is freed (cleanups run in reverse) */
-	cleanup_free char *buf = NULL;
-	cleanup_fclose FILE *f = NULL;
+	cleanup_free char *buf = xmalloc(1 << 16);
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[4096];
 
-	buf = xmalloc(1 << 16);
-	f = fopen("/proc/self/mountinfo", "re");
-	scan.n = 0;
+	scan_clear();
 	scan.done = f != NULL;
 	/* few reads: each one walks the namespace's mount list again */
 	if (f)
 		setvbuf(f, buf, _IOFBF, 1 << 16);
-	while (f && fgets(line, sizeof(line), f) &&
-	       scan.n < (int)ARRAY_SIZE(scan.h)) {
+	while (f && fgets(line, sizeof(line), f)) {
 		char mnt[1024], fstype[64], opts[1024];
 		char *sep = strstr(line, " - cgroup");
 
@@ -209,21 +226,16 @@ static void scan_mountinfo(void)
 			continue;
 		if (strncmp(fstype, "cgroup", 6) ||
 		    !util_has_prefix(mnt, CG_DIR "/") ||
-		    strchr(mnt + sizeof(CG_DIR), '/') ||
-		    strlen(mnt) >= sizeof(scan.h->mnt) ||
-		    strlen(fstype) >= sizeof(scan.h->fstype) ||
-		    strlen(opts) >= sizeof(scan.h->opts))
+		    strchr(mnt + sizeof(CG_DIR), '/'))
 			continue;
-		strcpy(scan.h[scan.n].mnt, mnt);
-		strcpy(scan.h[scan.n].fstype, fstype);
-		strcpy(scan.h[scan.n].opts, opts);
-		scan.h[scan.n++].own[0] = '\0';
+		scan_add(xstrdup(mnt), fstype, opts, "");
 	}
 }
 
 static int by_mnt(const void *a, const void *b)
 {
-	return strcmp(a, b); /* mnt is the entries' first member */
+	/* mnt is the entries' first member */
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* every hierarchy the host has at /sys/fs/cgroup/NAME, into the tmpfs @cg */
@@ -231,20 +243,20 @@ static int v1_hierarchies(int cg, const char *dest,
 			  const struct oci_mnt_opts *o, bool cgns,
 			  struct hm_err *e)
 {
+	int r = 0;
+
 	if (!scan.done)
 		scan_mountinfo();
 	if (!scan.done)
 		return hm_fail(e, errno, "open /proc/self/mountinfo");
-	/* used once: a later call (another container) reads it again */
-	scan.done = false;
 	/* by name: the same order whether read or given (oci_cgroups_own) */
 	qsort(scan.h, (size_t)scan.n, sizeof(scan.h[0]), by_mnt);
-	for (int i = 0; i < scan.n; i++)
-		if (one_hierarchy(cg, dest, scan.h[i].mnt, scan.h[i].fstype,
-				  scan.h[i].opts, scan.h[i].own, o, cgns,
-				  e) < 0)
-			return -1;
-	return comount_links(cg, dest, e);
+	for (int i = 0; i < scan.n && r == 0; i++)
+		r = one_hierarchy(cg, dest, scan.h[i].mnt, scan.h[i].fstype,
+				  scan.h[i].opts, scan.h[i].own, o, cgns, e);
+	/* used once: a later call (another container) reads it again */
+	scan_clear();
+	return r < 0 ? -1 : comount_links(cg, dest, e);
 }
 
 /* cgroup v2: one mount */
