@@ -83,10 +83,23 @@ static char *v1_data(const char *opts)
 	return out;
 }
 
+/* mount(2) on @at, which names the target in the new tmpfs by a path */
+static int mount_on(const char *src, const char *at, const char *target,
+		    const char *type, unsigned long flags, const char *data,
+		    struct hm_err *e)
+{
+	if (mount(src, at, type, flags, data) < 0)
+		return hm_fail(e, errno, "mount %s on \"%s\"",
+			       type ? type : src, target);
+	return 0;
+}
+
 /*
  * One hierarchy at @name in the tmpfs @cg (@dest names it): a fresh mount,
- * or the own cgroup bound (@own, when the caller knows its dir). The tmpfs
- * is ours and new: no symlink in it.
+ * or the own cgroup bound (@own_dir, when the caller knows it). The tmpfs
+ * is ours, new, and holds no symlink yet: its dir is reached by the path
+ * /proc/self/fd/CG/NAME, which after a bind leads to the bind (no reopen to
+ * remount it), as the floor's relative paths do.
  */
 static int one_hierarchy(int cg, const char *dest, const char *mnt,
 			 const char *fstype, char *opts, const char *own_dir,
@@ -95,6 +108,7 @@ static int one_hierarchy(int cg, const char *dest, const char *mnt,
 {
 	const char *name = strrchr(mnt, '/') + 1;
 	cleanup_free char *target = xasprintf("%s/%s", dest, name);
+	cleanup_free char *at = xasprintf("/proc/self/fd/%d/%s", cg, name);
 	cleanup_close int fd = -1;
 	cleanup_free char *own = NULL;
 	cleanup_free char *src = NULL;
@@ -104,9 +118,6 @@ static int one_hierarchy(int cg, const char *dest, const char *mnt,
 
 	if (mkdirat(cg, name, 0755) < 0 && errno != EEXIST)
 		return hm_fail(e, errno, "mkdir \"%s\"", target);
-	fd = openat(cg, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return hm_fail(e, errno, "open \"%s\"", target);
 	if (util_has_prefix(opts, "rw,") || util_has_prefix(opts, "ro,"))
 		opts += 3;
 	else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
@@ -116,19 +127,21 @@ static int one_hierarchy(int cg, const char *dest, const char *mnt,
 		 * release agent, nor cgroup2's options of the init ns */
 		cleanup_free char *data = v2 ? NULL : v1_data(opts);
 
-		return mount_at(fstype, fd, target, fstype, fl, data, e);
+		return mount_on(fstype, at, target, fstype, fl, data, e);
 	}
 	/* in a cgroup namespace rooted at it, the own cgroup bound is the
 	 * fresh mount's view: the same root, "/" in mountinfo */
 	own = *own_dir ? xstrdup("") : own_cgroup(opts, v2);
 	src = xasprintf("%s%s", *own_dir ? own_dir : mnt, own);
-	if (mount_at(src, fd, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)
+	if (mount_on(src, at, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)
 		return -1;
-	close(steal_fd(&fd));
-	fd = openat(cg, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (!fl || mount(NULL, at, NULL, MS_BIND | MS_REMOUNT | fl, NULL) == 0)
+		return 0;
+	/* a locked flag (a user namespace's): oci_remount keeps those */
+	fd = open(at, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", target);
-	return fl ? oci_remount(fd, target, fl, e) : 0;
+	return oci_remount(fd, target, fl, e);
 }
 
 /* "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host */
