@@ -286,6 +286,13 @@ teardown() {
 		[[ "$stderr" == *cgroup* ]]
 	done
 	[ -z "$(rl ps -aq)" ]
+	# inside, /sys/fs/cgroup is an empty read-only tmpfs: not the user's
+	run rl run --rm --net none bb sh -c 'ls -A /sys/fs/cgroup | wc -l
+		stat -f -c %T /sys/fs/cgroup; touch /sys/fs/cgroup/x'
+	assert_status 1
+	[ "$(sed -n 1p <<<"$output")" = 0 ]
+	[ "$(sed -n 2p <<<"$output")" = tmpfs ]
+	assert_output_has "Read-only file system"
 	id=$(rl run -d --net none bb sleep 1000)
 	for c in /sys/fs/cgroup/*/; do
 		[ -z "$(find "$c" -maxdepth 3 -name "$id" 2>/dev/null)" ]

@@ -34,87 +34,90 @@ int open_in_root(int rootfd, const char *path, int flags)
 			    sizeof(how));
 }
 
-/* mkdir -p inside the root; returns an O_PATH fd of the directory. */
+/*
+ * mkdir -p inside the root; returns an O_PATH fd of the directory. A missing
+ * one is made in its parent, made the same way first: the existing part of
+ * the path is not walked again component by component.
+ */
 int mkdir_in_root(int rootfd, const char *path, struct hm_err *e)
 {
-	cleanup_free char *p = xstrdup(path);
-	int fd = open_in_root(rootfd, p, O_PATH | O_DIRECTORY);
+	cleanup_free char *dir = NULL;
+	cleanup_close int parent = -1;
+	const char *base;
+	char *slash;
+	int fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
 
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOENT)
 		return hm_fail(e, errno, "open \"%s\" in the container", path);
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		char *slash;
-		cleanup_close int parent = -1;
-
-		*s = '\0';
-		slash = strrchr(p, '/');
-		if (slash && slash != p) {
-			*slash = '\0';
-			parent = open_in_root(rootfd, p, O_PATH | O_DIRECTORY);
-			*slash = '/';
-		} else {
-			parent =
-			    open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
-		}
-		if (parent < 0 ||
-		    (mkdirat(parent, slash ? slash + 1 : p, 0755) < 0 &&
-		     errno != EEXIST))
-			return hm_fail(e, errno,
-				       "mkdir \"%s\" in the container", p);
-		*s = c;
-		if (!c)
-			break;
-	}
+	dir = xstrdup(path);
+	for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+		dir[n - 1] = '\0';
+	slash = strrchr(dir, '/');
+	base = slash ? slash + 1 : dir;
+	if (slash && slash != dir)
+		*slash = '\0';
+	/* the parent is opened in the root: ".." as @base cannot leave it */
+	parent = mkdir_in_root(rootfd, slash && slash != dir ? dir : "/", e);
+	if (parent < 0)
+		return -1;
+	if (mkdirat(parent, base, 0755) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\" in the container", path);
 	fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\" in the container", path);
 	return fd;
 }
 
-/* An empty file to bind a file over (created inside the root if missing). */
+/*
+ * An empty file to bind a file over (created inside the root if missing):
+ * an O_PATH fd of it, or the new file's own fd.
+ */
 int file_in_root(int rootfd, const char *path, struct hm_err *e)
 {
 	cleanup_free char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	const char *parent = slash && slash != dir ? dir : "/";
+	cleanup_close int dfd = -1;
+	struct stat dst;
+	bool have;
 	int fd;
 
 	fd = open_in_root(rootfd, path, O_PATH);
 	if (fd >= 0)
 		return fd;
-	if (slash && slash != dir) {
+	if (slash)
 		*slash = '\0';
-		int dfd = mkdir_in_root(rootfd, dir, e);
+	dfd = open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0 && errno == ENOENT) {
+		int made = mkdir_in_root(rootfd, parent, e);
 
-		if (dfd < 0)
+		if (made < 0)
 			return -1;
-		close(dfd);
+		close(made);
+		dfd = open_in_root(rootfd, parent, O_RDONLY | O_DIRECTORY);
 	}
+	if (dfd < 0)
+		return hm_fail(e, errno, "open \"%s\" in the container",
+			       parent);
 	/*
 	 * The stub lands in upper/: give its directory back the mtime it
 	 * had, so that two containers that changed nothing there commit the
-	 * same layer (commit leaves the empty stubs out).
+	 * same layer (commit leaves the empty stubs out). One component in
+	 * a dir resolved in the root, never a link followed: O_EXCL.
 	 */
-	{
-		cleanup_close int dfd =
-		    open_in_root(rootfd, slash && slash != dir ? dir : "/",
-				 O_RDONLY | O_DIRECTORY);
-		struct stat dst;
-		bool have = dfd >= 0 && fstat(dfd, &dst) == 0;
-
-		fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT);
-		if (fd < 0)
-			return hm_fail(e, errno,
-				       "create \"%s\" in the container", path);
-		close(fd);
-		if (have)
-			futimens(dfd,
-				 (struct timespec[]){dst.st_atim, dst.st_mtim});
-	}
+	have = fstat(dfd, &dst) == 0;
+	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "create \"%s\" in the container",
+			       path);
+	if (have)
+		futimens(dfd, (struct timespec[]){dst.st_atim, dst.st_mtim});
+	if (fd >= 0)
+		return fd;
+	/* made meanwhile, or a dangling link: resolved in the root */
 	fd = open_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\" in the container", path);

@@ -16,9 +16,9 @@ int open_in_root(int rootfd, const char *path, int flags);
 int mkdir_in_root(int rootfd, const char *path, struct hm_err *e);
 
 /**
- * file_in_root() - an O_PATH fd of @path, an empty file created (with its
- * parents) when missing, to bind a file over; the parent directory keeps
- * its mtime.
+ * file_in_root() - an O_PATH fd of @path, or of an empty file created (with
+ * its parents) when missing (then its O_WRONLY fd), to bind a file over; the
+ * parent directory keeps its mtime.
  */
 int file_in_root(int rootfd, const char *path, struct hm_err *e);
 

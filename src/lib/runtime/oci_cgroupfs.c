@@ -8,12 +8,15 @@
  */
 #include "runtime/oci_ctr_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -80,82 +83,157 @@ static char *v1_data(const char *opts)
 	return out;
 }
 
-/* one hierarchy at @dest/@name: a fresh mount, or the own cgroup bound */
-static int one_hierarchy(int rootfd, const char *dest, const char *mnt,
-			 const char *fstype, char *opts,
+/* mount(2) on @at, which names the target in the new tmpfs by a path */
+static int mount_on(const char *src, const char *at, const char *target,
+		    const char *type, unsigned long flags, const char *data,
+		    struct hm_err *e)
+{
+	if (mount(src, at, type, flags, data) < 0)
+		return hm_fail(e, errno, "mount %s on \"%s\"",
+			       type ? type : src, target);
+	return 0;
+}
+
+/*
+ * One hierarchy at @name in the tmpfs @cg (@dest names it): a fresh mount,
+ * or the own cgroup bound (@own_dir, when the caller knows it). The tmpfs
+ * is ours, new, and holds no symlink yet: its dir is reached by the path
+ * /proc/self/fd/CG/NAME, which after a bind leads to the bind (no reopen to
+ * remount it), as the floor's relative paths do.
+ */
+static int one_hierarchy(int cg, const char *dest, const char *mnt,
+			 const char *fstype, char *opts, const char *own_dir,
 			 const struct oci_mnt_opts *o, bool cgns,
 			 struct hm_err *e)
 {
 	const char *name = strrchr(mnt, '/') + 1;
 	cleanup_free char *target = xasprintf("%s/%s", dest, name);
-	cleanup_close int fd = mkdir_in_root(rootfd, target, e);
+	cleanup_free char *at = xasprintf("/proc/self/fd/%d/%s", cg, name);
+	cleanup_close int fd = -1;
 	cleanup_free char *own = NULL;
 	cleanup_free char *src = NULL;
 	bool v2 = !strcmp(fstype, "cgroup2");
 	unsigned long fl = o->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC |
 				       MS_RDONLY | MS_RELATIME);
 
-	if (fd < 0)
-		return -1;
+	if (mkdirat(cg, name, 0755) < 0 && errno != EEXIST)
+		return hm_fail(e, errno, "mkdir \"%s\"", target);
 	if (util_has_prefix(opts, "rw,") || util_has_prefix(opts, "ro,"))
 		opts += 3;
 	else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
 		opts += 2;
-	if (cgns) {
+	if (cgns && !*own_dir) {
 		/* the hierarchy's controllers (and name=); not the host's
 		 * release agent, nor cgroup2's options of the init ns */
 		cleanup_free char *data = v2 ? NULL : v1_data(opts);
 
-		return mount_at(fstype, fd, target, fstype, fl, data, e);
+		return mount_on(fstype, at, target, fstype, fl, data, e);
 	}
-	own = own_cgroup(opts, v2);
-	src = xasprintf("%s%s", mnt, own);
-	if (mount_at(src, fd, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)
+	/* in a cgroup namespace rooted at it, the own cgroup bound is the
+	 * fresh mount's view: the same root, "/" in mountinfo */
+	own = *own_dir ? xstrdup("") : own_cgroup(opts, v2);
+	src = xasprintf("%s%s", *own_dir ? own_dir : mnt, own);
+	if (mount_on(src, at, target, NULL, MS_BIND | MS_REC, NULL, e) < 0)
 		return -1;
-	close(steal_fd(&fd));
-	fd = open_in_root(rootfd, target, O_PATH);
+	if (!fl || mount(NULL, at, NULL, MS_BIND | MS_REMOUNT | fl, NULL) == 0)
+		return 0;
+	/* a locked flag (a user namespace's): oci_remount keeps those */
+	fd = open(at, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", target);
-	return fl ? oci_remount(fd, target, fl, e) : 0;
+	return oci_remount(fd, target, fl, e);
 }
 
 /* "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host */
-static int comount_links(int rootfd, const char *dest, struct hm_err *e)
+static int comount_links(int cg, const char *dest, struct hm_err *e)
 {
 	cleanup_close int host =
 	    open(CG_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_close int ctr =
-	    open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
 	cleanup_dir DIR *d = host >= 0 ? fdopendir(dup(host)) : NULL;
 	struct dirent *de;
 	char to[256];
 
-	while (d && ctr >= 0 && (de = readdir(d))) {
-		ssize_t n = readlinkat(host, de->d_name, to, sizeof(to) - 1);
+	while (d && (de = readdir(d))) {
+		ssize_t n;
 
+		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+			continue;
+		n = readlinkat(host, de->d_name, to, sizeof(to) - 1);
 		if (n <= 0 || memchr(to, '/', (size_t)n))
 			continue;
 		to[n] = '\0';
-		if (symlinkat(to, ctr, de->d_name) < 0 && errno != EEXIST)
+		if (symlinkat(to, cg, de->d_name) < 0 && errno != EEXIST)
 			return hm_fail(e, errno, "symlink %s/%s", dest,
 				       de->d_name);
 	}
 	return 0;
 }
 
-static int v1_hierarchies(int rootfd, const char *dest,
-			  const struct oci_mnt_opts *o, bool cgns,
-			  struct hm_err *e)
+/* the host's hierarchies at /sys/fs/cgroup/NAME, to mount (small: its
+ * pages are touched in a new container, which faults each in) */
+static struct {
+	bool done;
+	int n;
+	struct {
+		/* own: the own cgroup's dir, known (oci_cgroups_own); else ""
+		 */
+		char *mnt, *fstype, *opts, *own;
+	} h[32];
+} scan;
+
+static void scan_add(char *mnt, const char *fstype, const char *opts,
+		     const char *own)
 {
+	if (scan.n == (int)ARRAY_SIZE(scan.h)) {
+		free(mnt);
+		return;
+	}
+	scan.h[scan.n].mnt = mnt;
+	scan.h[scan.n].fstype = xstrdup(fstype);
+	scan.h[scan.n].opts = xstrdup(opts);
+	scan.h[scan.n++].own = xstrdup(own);
+}
+
+static void scan_clear(void)
+{
+	for (int i = 0; i < scan.n; i++) {
+		free(scan.h[i].mnt);
+		free(scan.h[i].fstype);
+		free(scan.h[i].opts);
+		free(scan.h[i].own);
+	}
+	scan.n = 0;
+	scan.done = false;
+}
+
+void oci_cgroups_own(const char *name, const char *dir)
+{
+	if (!*name || strchr(name, '/')) /* v2's one dir: a cgroup2 mount */
+		return;
+	if (!scan.done)
+		scan_clear();
+	scan.done = true;
+	scan_add(xasprintf(CG_DIR "/%s", name), "cgroup", "", dir);
+}
+
+/* the hierarchies of mountinfo */
+static void scan_mountinfo(void)
+{
+	/* closed before its buffer is freed (cleanups run in reverse) */
+	cleanup_free char *buf = xmalloc(1 << 16);
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[4096];
 
-	if (!f)
-		return hm_fail(e, errno, "open /proc/self/mountinfo");
-	while (fgets(line, sizeof(line), f)) {
+	scan_clear();
+	scan.done = f != NULL;
+	/* few reads: each one walks the namespace's mount list again */
+	if (f)
+		setvbuf(f, buf, _IOFBF, 1 << 16);
+	while (f && fgets(line, sizeof(line), f)) {
 		char mnt[1024], fstype[64], opts[1024];
-		char *sep = strstr(line, " - ");
+		char *sep = strstr(line, " - cgroup");
 
+		/* sscanf only the few cgroup lines: it is slow */
 		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
 		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
 			continue;
@@ -163,11 +241,35 @@ static int v1_hierarchies(int rootfd, const char *dest,
 		    !util_has_prefix(mnt, CG_DIR "/") ||
 		    strchr(mnt + sizeof(CG_DIR), '/'))
 			continue;
-		if (one_hierarchy(rootfd, dest, mnt, fstype, opts, o, cgns, e) <
-		    0)
-			return -1;
+		scan_add(xstrdup(mnt), fstype, opts, "");
 	}
-	return comount_links(rootfd, dest, e);
+}
+
+static int by_mnt(const void *a, const void *b)
+{
+	/* mnt is the entries' first member */
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* every hierarchy the host has at /sys/fs/cgroup/NAME, into the tmpfs @cg */
+static int v1_hierarchies(int cg, const char *dest,
+			  const struct oci_mnt_opts *o, bool cgns,
+			  struct hm_err *e)
+{
+	int r = 0;
+
+	if (!scan.done)
+		scan_mountinfo();
+	if (!scan.done)
+		return hm_fail(e, errno, "open /proc/self/mountinfo");
+	/* by name: the same order whether read or given (oci_cgroups_own) */
+	qsort(scan.h, (size_t)scan.n, sizeof(scan.h[0]), by_mnt);
+	for (int i = 0; i < scan.n && r == 0; i++)
+		r = one_hierarchy(cg, dest, scan.h[i].mnt, scan.h[i].fstype,
+				  scan.h[i].opts, scan.h[i].own, o, cgns, e);
+	/* used once: a later call (another container) reads it again */
+	scan_clear();
+	return r < 0 ? -1 : comount_links(cg, dest, e);
 }
 
 /* cgroup v2: one mount */
@@ -205,13 +307,15 @@ int oci_mount_cgroups(int rootfd, const char *dest,
 		return v2_mount(rootfd, dest, o, cgns, e);
 	fd = mkdir_in_root(rootfd, dest, e);
 	if (fd < 0 ||
-	    mount_at("tmpfs", fd, dest, "tmpfs", fl, "mode=755", e) < 0 ||
-	    v1_hierarchies(rootfd, dest, o, cgns, e) < 0)
+	    mount_at("tmpfs", fd, dest, "tmpfs", fl, "mode=755", e) < 0)
 		return -1;
+	/* the tmpfs now there, for its dirs and its remount */
 	close(steal_fd(&fd));
-	fd = open_in_root(rootfd, dest, O_PATH);
+	fd = open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return hm_fail(e, errno, "open \"%s\"", dest);
+	if (v1_hierarchies(fd, dest, o, cgns, e) < 0)
+		return -1;
 	return (o->flags & MS_RDONLY) ? oci_remount(fd, dest, fl | MS_RDONLY, e)
 				      : 0;
 }

@@ -75,6 +75,15 @@ int oci_mount_cgroups(int rootfd, const char *dest,
 		      struct hm_err *e);
 
 /**
+ * oci_cgroups_own() - the caller's own cgroup of one v1 hierarchy (@name
+ * under /sys/fs/cgroup, its host @dir), for this process's next
+ * oci_mount_cgroups() on a v1 host: it binds the dirs so given (in a cgroup
+ * namespace rooted there, what a fresh mount shows) and reads no mountinfo
+ * to find the hierarchies (~0.15 ms in a new container).
+ */
+void oci_cgroups_own(const char *name, const char *dir);
+
+/**
  * oci_make_devices() - s->devices, then (unless /dev is a bind mount of the
  * spec) the default devices the spec has not listed and the /dev links.
  */

@@ -93,23 +93,19 @@ static int bind_host_node(int rootfd, const struct oci_device *d,
 	return mount_at(src, fd, d->path, NULL, MS_BIND, NULL, e);
 }
 
-static int make_node(int rootfd, const struct oci_device *d, bool userns,
-		     struct hm_err *e)
+/*
+ * @d as @base in the directory @dfd: a node already there (the image's, or
+ * listed twice) is replaced. The caller cleared the umask: the mode is
+ * @d's from mknod itself, chmod only for the bits mknod may drop.
+ */
+static int node_at(int dfd, const char *base, const struct oci_device *d,
+		   struct hm_err *e)
 {
-	cleanup_free char *dir = xstrdup(d->path);
-	char *base = strrchr(dir, '/');
-	cleanup_close int dfd = -1;
 	mode_t perm = d->file_mode == OCI_UNSET ? 0666 : (mode_t)d->file_mode;
 	uid_t uid = d->uid == OCI_UNSET ? 0 : (uid_t)d->uid;
 	gid_t gid = d->gid == OCI_UNSET ? 0 : (gid_t)d->gid;
+	struct stat st;
 
-	if (userns)
-		return bind_host_node(rootfd, d, e);
-	*base++ = '\0';
-	dfd = mkdir_in_root(rootfd, *dir ? dir : "/", e);
-	if (dfd < 0)
-		return -1;
-	/* a node already there (the image's, or listed twice) is replaced */
 	if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 		return hm_fail(e, errno, "remove \"%s\"", d->path);
 	if (mknodat(dfd, base, type_bits(d->type) | (perm & 07777),
@@ -117,13 +113,33 @@ static int make_node(int rootfd, const struct oci_device *d, bool userns,
 			? 0
 			: makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
 		return hm_fail(e, errno, "mknod \"%s\"", d->path);
-	/* the umask took bits off; an O_PATH fd cannot chmod: by name */
-	if (fchmodat(dfd, base, perm & 07777, AT_SYMLINK_NOFOLLOW) < 0 &&
+	/* an O_PATH fd cannot chmod: by name */
+	if ((perm & 07000) &&
+	    fchmodat(dfd, base, perm & 07777, AT_SYMLINK_NOFOLLOW) < 0 &&
 	    errno != EOPNOTSUPP)
 		return hm_fail(e, errno, "chmod \"%s\"", d->path);
-	if (fchownat(dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	/* ours already unless another owner is asked or the dir is setgid */
+	if ((uid != geteuid() || gid != getegid() ||
+	     (fstat(dfd, &st) == 0 && (st.st_mode & S_ISGID))) &&
+	    fchownat(dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return hm_fail(e, errno, "chown \"%s\"", d->path);
 	return 0;
+}
+
+static int make_node(int rootfd, const struct oci_device *d, bool userns,
+		     struct hm_err *e)
+{
+	cleanup_free char *dir = xstrdup(d->path);
+	char *base = strrchr(dir, '/');
+	cleanup_close int dfd = -1;
+
+	if (userns)
+		return bind_host_node(rootfd, d, e);
+	*base++ = '\0';
+	dfd = mkdir_in_root(rootfd, *dir ? dir : "/", e);
+	if (dfd < 0)
+		return -1;
+	return node_at(dfd, base, d, e);
 }
 
 static bool listed(const struct oci_spec *s, const char *path)
@@ -150,24 +166,44 @@ static bool dev_is_bound(const struct oci_spec *s)
 	return false;
 }
 
+/* the nodes; the umask cleared meanwhile (one thread: the init's) */
+static int make_nodes(int rootfd, const struct oci_spec *s, bool userns,
+		      bool dev, int dfd, struct hm_err *e)
+{
+	for (size_t i = 0; i < s->ndevices; i++)
+		if (make_node(rootfd, &s->devices[i], userns, e) < 0)
+			return -1;
+	/* the defaults, all in /dev: through its one fd */
+	for (size_t i = 0; dev && i < ARRAY_SIZE(defaults); i++) {
+		const struct oci_device *d = &defaults[i];
+
+		if (listed(s, d->path))
+			continue;
+		if (userns ? bind_host_node(rootfd, d, e) < 0
+			   : node_at(dfd, d->path + 5, d, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int oci_make_devices(int rootfd, const struct oci_spec *s, bool userns,
 		     struct hm_err *e)
 {
 	bool dev = !dev_is_bound(s);
 	cleanup_close int dfd = -1;
+	mode_t mask;
+	int r;
 
-	for (size_t i = 0; i < s->ndevices; i++)
-		if (make_node(rootfd, &s->devices[i], userns, e) < 0)
+	if (dev) {
+		dfd = mkdir_in_root(rootfd, "/dev", e);
+		if (dfd < 0)
 			return -1;
-	if (!dev)
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
-		if (!listed(s, defaults[i].path) &&
-		    make_node(rootfd, &defaults[i], userns, e) < 0)
-			return -1;
-	dfd = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
-	if (dfd < 0)
-		return hm_fail(e, errno, "open /dev in the container");
+	}
+	mask = umask(0);
+	r = make_nodes(rootfd, s, userns, dev, dfd, e);
+	umask(mask);
+	if (r < 0 || !dev)
+		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		/* the image's or an earlier mount's entry stays, as runc */
 		if (symlinkat(links[i].target, dfd, links[i].name) < 0 &&

@@ -279,6 +279,12 @@ static int reopen_dest(int rootfd, const char *dest, struct hm_err *e)
 	return fd;
 }
 
+/* anything for set_propagation() to do (else no fd of the mount needed) */
+static bool has_propagation(const struct oci_mnt_opts *o)
+{
+	return o->attr_set || o->attr_clr || o->nprop;
+}
+
 /* after the mount: the recursive attributes, then the propagation */
 static int set_propagation(int fd, const char *dest,
 			   const struct oci_mnt_opts *o, struct hm_err *e)
@@ -307,6 +313,8 @@ static int mount_bind(int rootfd, const struct oci_mount *m, const char *src,
 	if (fd < 0 || mount_at(src, fd, m->destination, NULL,
 			       MS_BIND | (o->flags & MS_REC), NULL, e) < 0)
 		return -1;
+	if (!rest && !has_propagation(o))
+		return 0;
 	now = reopen_dest(rootfd, m->destination, e);
 	if (now < 0)
 		return -1;
@@ -391,6 +399,8 @@ int oci_mount_entry(int rootfd, const struct oci_mount *entry, bool userns,
 		o.flags |= MS_BIND | MS_REC;
 		return mount_bind(rootfd, m, "/dev/mqueue", &o, e);
 	}
+	if (!has_propagation(&o))
+		return 0;
 	now = reopen_dest(rootfd, m->destination, e);
 	if (now < 0)
 		return -1;

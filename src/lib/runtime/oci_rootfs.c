@@ -228,25 +228,28 @@ static int mask(const char *path, struct hm_err *e)
 	return 0;
 }
 
+/*
+ * @path bound on itself read-only with every mount below it (runc leaves
+ * those), what it has besides (nosuid, nodev, noexec) kept: a detached
+ * clone made read-only, then attached; no remount, so no flag to learn.
+ */
 static int read_only(const char *path, struct hm_err *e)
 {
-	cleanup_close int fd = -1;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	cleanup_close int t =
+	    (int)syscall(SYS_open_tree, AT_FDCWD, path,
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (t < 0)
 		return errno == ENOENT
 			   ? 0
 			   : hm_fail(e, errno, "bind \"%s\" on itself", path);
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return hm_fail(e, errno, "open \"%s\"", path);
-	/* what the mount has (nosuid, nodev, noexec) is kept */
-	if (oci_remount(fd, path, oci_mount_flags(fd) | MS_RDONLY, e) < 0)
-		return -1;
-	/* and the mounts below it are read-only too (runc leaves them) */
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
-		    &(struct mount_attr){.attr_set = MOUNT_ATTR_RDONLY},
-		    sizeof(struct mount_attr)) < 0)
+	if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
+		    sizeof(ro)) < 0)
 		return hm_fail(e, errno, "make \"%s\" read-only", path);
+	if (syscall(SYS_move_mount, t, "", AT_FDCWD, path,
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0)
+		return hm_fail(e, errno, "bind \"%s\" on itself", path);
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include "base/rootless.h"
 #include "base/util.h"
 #include "image/layer_tar.h"
+#include "runtime/cgroup.h"
 #include "runtime/inroot.h"
 #include "runtime/oci_container.h"
 #include "runtime/oci_ctr_int.h"
@@ -65,32 +66,6 @@ static int check_kernel_dir(int rootfd, const char *name, struct hm_err *e)
 			"image's /%s is a symlink to \"%s\": refusing to mount "
 			"%s through it (it must be a directory)",
 			name, to, name);
-}
-
-static int mount_dir(int rootfd, const char *path, const char *src,
-		     const char *type, unsigned long flags, const char *data,
-		     struct hm_err *e)
-{
-	cleanup_close int fd = mkdir_in_root(rootfd, path, e);
-
-	if (fd < 0)
-		return -1;
-	return mount_at(src, fd, path, type, flags, data, e);
-}
-
-/*
- * Remount the mount now sitting at path read-only. The path is opened anew:
- * an fd taken before the mount names the directory underneath it.
- */
-static int remount_ro(int rootfd, const char *path, unsigned long extra,
-		      struct hm_err *e)
-{
-	cleanup_close int fd = open_in_root(rootfd, path, O_PATH);
-
-	if (fd < 0)
-		return hm_fail(e, errno, "open \"%s\" in the container", path);
-	return mount_at(NULL, fd, path, NULL,
-			MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL, e);
 }
 
 /*
@@ -164,59 +139,11 @@ static int make_devices(const struct init_args *a, int rootfd, bool userns,
 	return 0;
 }
 
-/*
- * The container's own cgroup dirs, read-only, so it can see its limits; on
- * cgroup v2 (name "") the one dir at /sys/fs/cgroup itself.
- */
-static int bind_cgroup(const char *name, const char *host_dir, void *arg)
+static int own_cgroup(const char *name, const char *host_dir, void *arg)
 {
-	struct {
-		int rootfd;
-		struct hm_err *e;
-	} *c = arg;
-	cleanup_free char *target =
-	    xasprintf("/sys/fs/cgroup%s%s", *name ? "/" : "", name);
-	cleanup_close int fd = mkdir_in_root(c->rootfd, target, c->e);
-
-	if (fd < 0 ||
-	    mount_at(host_dir, fd, target, NULL, MS_BIND, NULL, c->e) < 0 ||
-	    remount_ro(c->rootfd, target, MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		       c->e) < 0)
-		return -1;
-	/* "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host */
-	if (strchr(name, ',')) {
-		cleanup_free char *parts = xstrdup(name);
-		cleanup_close int cg = open_in_root(c->rootfd, "/sys/fs/cgroup",
-						    O_PATH | O_DIRECTORY);
-		char *save = NULL;
-
-		for (char *p = strtok_r(parts, ",", &save); p && cg >= 0;
-		     p = strtok_r(NULL, ",", &save))
-			if (symlinkat(name, cg, p) < 0 && errno != EEXIST)
-				return hm_fail(c->e, errno,
-					       "symlink /sys/fs/cgroup/%s", p);
-	}
+	(void)arg;
+	oci_cgroups_own(name, host_dir);
 	return 0;
-}
-
-/*
- * The spec's cgroup mount: homo's own, a read-only tmpfs with the
- * container's cgroup dirs bound (none when rootless: no cgroups).
- */
-static int setup_cgroup(const struct init_args *a, int rootfd, struct hm_err *e)
-{
-	struct {
-		int rootfd;
-		struct hm_err *e;
-	} c = {rootfd, e};
-
-	if (mount_dir(rootfd, "/sys/fs/cgroup", "tmpfs", "tmpfs",
-		      MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", e) < 0)
-		return -1;
-	if (cgroup_each(a->spec->id, bind_cgroup, &c) < 0)
-		return -1;
-	return remount_ro(rootfd, "/sys/fs/cgroup",
-			  MS_NOSUID | MS_NODEV | MS_NOEXEC, e);
 }
 
 /* is @dir empty (the volume's data, on the host) */
@@ -268,9 +195,10 @@ static int copy_ups(const struct init_args *a, int rootfd, struct hm_err *e)
 }
 
 /*
- * The spec's mounts in order (/proc, /dev and below, /sys, the volumes,
- * the /etc files) as the OCI runtime mounts them (oci_mount_entry), the
- * devices once /dev is mounted, the cgroup entry homo's own.
+ * The spec's mounts in order (/proc, /dev and below, /sys, /sys/fs/cgroup,
+ * the volumes, the /etc files) as the OCI runtime mounts them
+ * (oci_mount_entry; the cgroup entry fresh in our cgroup namespace, whose
+ * root is the container's cgroup), the devices once /dev is mounted.
  */
 static int spec_mounts(const struct init_args *a, int rootfd, bool userns,
 		       struct hm_err *e)
@@ -290,14 +218,10 @@ static int spec_mounts(const struct init_args *a, int rootfd, bool userns,
 				return -1;
 			HM_TRACE("/dev made: /sys");
 		}
-		if (m->type && !strcmp(m->type, "cgroup")) {
-			if (setup_cgroup(a, rootfd, e) < 0)
-				return -1;
-			HM_TRACE("/sys mounted: volumes, /etc");
-			continue;
-		}
 		if (oci_mount_entry(rootfd, m, userns, netns, true, e) < 0)
 			return -1;
+		if (!strcmp(m->destination, "/sys/fs/cgroup"))
+			HM_TRACE("/sys mounted: volumes, /etc");
 	}
 	return 0;
 }
@@ -336,6 +260,9 @@ int rootfs_setup(const struct init_args *a, struct hm_err *e)
 	cleanup_close int rootfd = -1;
 
 	HM_TRACE("mount overlay on %s", a->merged);
+	/* v1: the container's cgroup dirs, known, for the cgroup entry: no
+	 * mountinfo to read (none: rootless without cgroups has a tmpfs) */
+	cgroup_each(a->spec->id, own_cgroup, NULL);
 	/* nothing we mount may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return hm_fail(e, errno, "make / private");

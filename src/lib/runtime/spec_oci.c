@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "runtime/caps.h"
+#include "runtime/cgroup.h"
 #include "runtime/seccomp.h"
 #include "runtime/volumes.h"
 
@@ -189,6 +190,10 @@ static json_t *mounts(const struct hm_spec *s, const struct spec_oci_host *h)
 {
 	json_t *a = json_array();
 	json_t *sys = json_pack("[sss]", "nosuid", "noexec", "nodev");
+	/* rootless without a cgroup: an empty tmpfs, not the user's */
+	bool cgroups = !h->rootless || !cgroup_none();
+	json_t *cg = json_pack("[ssss]", "nosuid", "noexec", "nodev",
+			       cgroups ? "relatime" : "mode=755");
 
 	add_mount(a, "/proc", "proc", "proc",
 		  json_pack("[sss]", "nosuid", "noexec", "nodev"));
@@ -209,12 +214,14 @@ static json_t *mounts(const struct hm_spec *s, const struct spec_oci_host *h)
 		  json_pack("[sss]", "nosuid", "noexec", "nodev"));
 	if (userns(s, h))
 		device_binds(a, s);
-	if (!s->privileged)
+	/* Docker's: --privileged makes /sys and the cgroup mount rw */
+	if (!s->privileged) {
 		json_array_append_new(sys, json_string("ro"));
+		json_array_append_new(cg, json_string("ro"));
+	}
 	add_mount(a, "/sys", "sysfs", "sysfs", sys);
-	add_mount(a, "/sys/fs/cgroup", "cgroup", "cgroup",
-		  json_pack("[sssss]", "nosuid", "noexec", "nodev", "relatime",
-			    "ro"));
+	add_mount(a, "/sys/fs/cgroup", cgroups ? "cgroup" : "tmpfs",
+		  cgroups ? "cgroup" : "tmpfs", cg);
 	volume_mounts(a, s);
 	etc_mounts(a, s, h->etc_dir);
 	return a;

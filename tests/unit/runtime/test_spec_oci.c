@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * spec_oci.c: homo's record as an OCI spec, read back by the OCI parser:
- * the policy of a plain run (capabilities, masks, /dev, /sys read-only,
- * Docker's environment), what --privileged, --device, volumes, the /etc
- * files, a user namespace, --net host and seccomp=unconfined change.
+ * the policy of a plain run (capabilities, masks, /dev, /sys and the
+ * cgroup entry read-only, Docker's environment), what --privileged,
+ * --device, volumes, the /etc files, a user namespace, --net host and
+ * seccomp=unconfined change.
  */
 #include "unit.h"
 
@@ -92,6 +93,9 @@ static void test_plain_run(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		assert_string_equal(o.mounts[i].destination, order[i]);
 	assert_true(has(mount_of(&o, "/sys")->options, "ro"));
+	/* Docker's cgroup entry, read-only */
+	assert_string_equal(mount_of(&o, "/sys/fs/cgroup")->type, "cgroup");
+	assert_true(has(mount_of(&o, "/sys/fs/cgroup")->options, "ro"));
 	assert_true(has(mount_of(&o, "/dev/pts")->options, "gid=5"));
 	assert_non_null(oci_ns_find(&o, CLONE_NEWNET));
 	assert_non_null(oci_ns_find(&o, CLONE_NEWCGROUP));
@@ -138,13 +142,14 @@ static void test_privileged_and_devices(void **state)
 	assert_non_null(o.seccomp);
 	oci_spec_free(&o);
 
-	/* --privileged: no masks, sysfs writable, no filter */
+	/* --privileged: no masks, sysfs and cgroups writable, no filter */
 	s.privileged = true;
 	s.caps = caps_all();
 	o = build(&s, &h);
 	assert_null(o.masked_paths);
 	assert_null(o.readonly_paths);
 	assert_false(has(mount_of(&o, "/sys")->options, "ro"));
+	assert_false(has(mount_of(&o, "/sys/fs/cgroup")->options, "ro"));
 	assert_true(o.process.caps[OCI_CAP_BOUNDING] == caps_all());
 	assert_null(o.seccomp);
 	oci_spec_free(&o);
