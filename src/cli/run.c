@@ -636,13 +636,17 @@ static int check_conflicts(struct hm_spec *s, struct hm_err *e)
 }
 
 /*
- * The filter compiled (or read from the store's cache) now: a bad profile
- * fails before anything is made, and run's start finds it prepared.
+ * A --security-opt seccomp=FILE profile compiled (or read from the store's
+ * cache) now: a bad one fails before anything is made, and run's start
+ * finds it prepared. homo's own profile cannot be wrong: the start
+ * prepares it, so a run that fails its checks (a bad -v) leaves the store
+ * as it was, without even a cache entry.
  */
 static int prepare_seccomp(struct hm_ctx *ctx, const struct hm_spec *s,
 			   struct hm_err *e)
 {
-	if (seccomp_prepare_store(&ctx->store, s, e) == 0)
+	if (!s->seccomp_profile ||
+	    seccomp_prepare_store(&ctx->store, s, e) == 0)
 		return 0;
 	if (seccomp_file && s->seccomp_profile)
 		hm_prefix(e, "--security-opt seccomp=%s", seccomp_file);

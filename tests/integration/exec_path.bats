@@ -6,18 +6,7 @@
 # oci_cwd_enter as runc: before the user switch, never out of the root).
 bats_require_minimum_version 1.5.0
 load helpers
-
-rt() { "$T/homo-runtime" --root "$T/oci" "$@"; }
-
-# the busybox rootfs under `homo-runtime spec`'s config.json, edited by $1
-bundle() {
-	ln -sfn "$HOMO" "$T/homo-runtime"
-	mkdir -p "$T/b/rootfs"
-	tar -xf "$BUSYBOX_TAR" -C "$T/b/rootfs"
-	(cd "$T/b" && "$T/homo-runtime" spec)
-	jq ".process.terminal = false | ${1:-.}" "$T/b/config.json" >"$T/b/c.json"
-	mv "$T/b/c.json" "$T/b/config.json"
-}
+load oci_bundle
 
 # a process of user 1000 holding no capability that reads dirs: only root
 # may enter the 0700 /root of busybox

@@ -8,18 +8,7 @@
 # any cgroup or process left.
 bats_require_minimum_version 1.5.0
 load helpers
-
-rt() { "$T/homo-runtime" --root "$T/oci" "$@"; }
-
-# bundle JQ-FILTER: $T/b, the busybox rootfs and spec's config edited
-bundle() {
-	ln -sfn "$HOMO" "$T/homo-runtime"
-	mkdir -p "$T/b/rootfs"
-	tar -xf "$BUSYBOX_TAR" -C "$T/b/rootfs"
-	(cd "$T/b" && "$T/homo-runtime" spec)
-	jq ".process.terminal = false | ${1:-.}" "$T/b/config.json" >"$T/b/c.json"
-	mv "$T/b/c.json" "$T/b/config.json"
-}
+load oci_bundle
 
 # create ID [FLAGS...] from $T/b; the container's stdio is $T/ID.out/.err
 create() {

@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "base/util.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup.h"
@@ -39,6 +40,7 @@ struct create_ctx {
 	const char *leaf; /* the cgroup id (oci_cgroup_select) */
 	bool cgroup_made;
 	bool born_in; /* the init was born in its cgroup2 one */
+	bool joined;  /* its OCI_SYNC_JOINED came already (clone_init()) */
 	int cgfd;     /* that cgroup2 dir, or -1 (cgroup_clone_fd()) */
 	int sync_fd;  /* the runtime's end */
 	pid_t pid;
@@ -228,6 +230,8 @@ static __attribute__((noreturn)) void helper(struct create_ctx *c, int fd,
 	    cgroup_clone(flags | CLONE_PARENT | SIGCHLD, c->cgfd, &m.born_in);
 	if (m.pid == 0)
 		oci_init_main(&c->a);
+	/* a test holds the helper here: the init's word comes first */
+	FAULT_POINT("oci-helper-before-pid");
 	if (m.pid < 0) {
 		hm_fail(&m.err, errno, "clone the container's init");
 	fail:
@@ -273,8 +277,13 @@ static int clone_init(struct create_ctx *c, struct hm_err *e)
 	}
 	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
 		;
-	if (recv(c->sync_fd, &m, sizeof(m), 0) != sizeof(m))
-		return hm_failx(e, 1, "the namespace helper died");
+	/* the init shares the socket: its word that it joined its cgroups
+	 * may come before the helper's */
+	do {
+		if (recv(c->sync_fd, &m, sizeof(m), 0) != sizeof(m))
+			return hm_failx(e, 1, "the namespace helper died");
+		c->joined |= m.type == OCI_SYNC_JOINED;
+	} while (m.type == OCI_SYNC_JOINED);
 	if (m.type != OCI_SYNC_PID) {
 		*e = m.err;
 		return -1;
@@ -297,6 +306,8 @@ static int join_cgroups(struct create_ctx *c, struct hm_err *e)
 		return -1;
 	if (!c->a.cgroup_self)
 		return cgroup_enter_v1(c->leaf, c->pid, e);
+	if (c->joined)
+		return 0;
 	do
 		r = recv(c->sync_fd, &m, sizeof(m), 0);
 	while (r < 0 && errno == EINTR);
