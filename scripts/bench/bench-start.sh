@@ -70,7 +70,7 @@ function phase(s) {
 	if (s ~ /^homo run:/) return "0 homo process: exec, sealed re-exec, exit"
 	if (s ~ /^(run: options|create container|created|cgroups for|dirs|cgcreate)/) return "1 before clone: records, dirs, cgroups"
 	if (s ~ /^(clone init|clone)/) return "2 clone with the namespaces"
-	if (s ~ /^(join cgroups|cgattach|wake)/) return "3 cgroups attach, GO, wake"
+	if (s ~ /^(join cgroups|cgroups the init did not join|cgattach|wake)/) return "3 cgroups attach, GO, wake"
 	if (s ~ /^(mount overlay|overlay mounted|\/proc mounted|\/dev made|\/sys mounted|private|overlay|proc|dev|sys|cgbind|etc)/) return "4 overlay, /proc, /dev, /sys, /etc"
 	if (s ~ /^(pivot|masked|mask)/) return "5 pivot_root, masks"
 	if (s ~ /^(container:|seccomp|host)/) return "6 hostname, lo, user, seccomp"
