@@ -13,7 +13,8 @@ cd "$(dirname "$0")/../.."
 # commit's freeze guard, the user namespace tests that mount (the rest
 # of userns.bats is id arithmetic the kernel has no say in), and rootless
 # limits in a delegated v2 subtree (rootless_cgroup.bats), and the OCI
-# runtime's v2 resources and nested cgroupsPath (oci_life.bats). bats costs
+# runtime's v2 resources and nested cgroupsPath (oci_life.bats), and the
+# start's cgroup join (startup.bats: born in its cgroup2 one). bats costs
 # ~10 s a test under TCG on an idle machine, 40-60 s under a load of 15.
 FILES="tests/integration/cgroup.bats tests/integration/userns.bats
 tests/integration/run.bats tests/integration/cve.bats
