@@ -247,6 +247,10 @@ need_cpuset_v1() {
 }
 
 @test "the monitor of the container whose start compiled the seccomp filter (an empty cache) does not keep the compile's heap" {
+	# ASan's allocator keeps freed memory in its quarantine: the regular
+	# build's heap is what this checks (make check runs it)
+	[ -z "${HOMO_SANITIZER_LOGS:-}" ] ||
+		skip "an ASan build's allocator holds freed memory (quarantine)"
 	pull_busybox
 	[ ! -e "$HOMO_ROOT/seccomp" ] || rm -rf "$HOMO_ROOT/seccomp"
 	homo run -d --net none --name c busybox sleep 60 >/dev/null
