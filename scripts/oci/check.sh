@@ -27,6 +27,13 @@ fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# the programs make their bundles in TMPDIR (Go's os.TempDir()) and leave
+# some behind (/tmp/ocitest*, one or more a run): a dir of this run's own,
+# removed at the end; searchable by a user namespace's root, as /tmp is
+TMPDIR=$(mktemp -d /tmp/homo-oci-check.XXXXXX)
+chmod 755 "$TMPDIR"
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 cd "$SUITE"
 start=$(date +%s)
 progs=0
