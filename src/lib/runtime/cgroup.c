@@ -267,6 +267,14 @@ pid_t cgroup_clone(unsigned long flags, int cgfd, bool *born_in)
 	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 }
 
+int cgroup_join_rest(const char *id, pid_t pid, int cgfd, bool born_in,
+		     bool self, struct hm_err *e)
+{
+	if (cgfd >= 0 && !born_in)
+		return cgroup_enter(id, pid, e);
+	return self ? 0 : cgroup_enter_v1(id, pid, e);
+}
+
 int cgroup_enter_v1(const char *id, pid_t pid, struct hm_err *e)
 {
 	const struct cgroup_ops *o = ops_for(id, e);

@@ -191,6 +191,15 @@ int cgroup_clone_fd(const char *id, int *fd, struct hm_err *e);
 pid_t cgroup_clone(unsigned long flags, int cgfd, bool *born_in);
 
 /**
+ * cgroup_join_rest() - what a child's birth (cgroup_clone() into @cgfd,
+ * @born_in) and its own cgroup_enter_v1(@id, 0) (@self) left to its
+ * parent: nothing; its v1 cgroups; or, where clone3 was refused, all of
+ * them (cgroup_enter()). Return: 0, or -1 with @e set.
+ */
+int cgroup_join_rest(const char *id, pid_t pid, int cgfd, bool born_in,
+		     bool self, struct hm_err *e);
+
+/**
  * cgroup_enter_v1() - join @pid to the v1 cgroups of @id only (none on
  * cgroup v2): the rest of cgroup_enter() for a process cloned into its
  * cgroup2 one. @pid 0 is the caller, which must be single-threaded: it

@@ -302,11 +302,10 @@ static int join_cgroups(struct create_ctx *c, struct hm_err *e)
 	struct oci_sync_msg m;
 	ssize_t r;
 
-	if (c->cgfd >= 0 && !c->born_in && cgroup_enter(c->leaf, c->pid, e) < 0)
+	if (cgroup_join_rest(c->leaf, c->pid, c->cgfd, c->born_in,
+			     c->a.cgroup_self, e) < 0)
 		return -1;
-	if (!c->a.cgroup_self)
-		return cgroup_enter_v1(c->leaf, c->pid, e);
-	if (c->joined)
+	if (!c->a.cgroup_self || c->joined)
 		return 0;
 	do
 		r = recv(c->sync_fd, &m, sizeof(m), 0);

@@ -106,7 +106,8 @@ static int launch(struct exec_ctx *c, const struct oci_state *st, pid_t *pid,
 	c->sync[1] = -1;
 	if (*pid < 0)
 		return hm_fail(e, errno, "fork");
-	if (cgfd >= 0 && !born_in && cgroup_enter(c->leaf, *pid, e) < 0)
+	if (c->leaf &&
+	    cgroup_join_rest(c->leaf, *pid, cgfd, born_in, true, e) < 0)
 		goto kill;
 	/* refused: it is gone, its error (its cgroup join's) waits */
 	send(c->sync[0], &m, sizeof(m), MSG_NOSIGNAL);

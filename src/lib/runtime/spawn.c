@@ -164,18 +164,6 @@ static int start_failed(struct hm_proc *p)
 	return -1;
 }
 
-/*
- * The cgroups of the child @pid that its birth (@born_in its cgroup2 one)
- * and its own join of the v1 ones (@a->cgroup_self) left to us.
- */
-static int join_cgroups(const struct init_args *a, pid_t pid, bool born_in,
-			int cgfd, struct hm_err *e)
-{
-	if (cgfd >= 0 && !born_in)
-		return cgroup_enter(a->spec->id, pid, e);
-	return a->cgroup_self ? 0 : cgroup_enter_v1(a->spec->id, pid, e);
-}
-
 /* Into the network namespace of the process behind @pidfd; *@own, ours. */
 static int join_netns(int pidfd, int *own, struct hm_err *e)
 {
@@ -276,7 +264,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		return start_failed(p);
 	}
 	r = release(parent_fd, p, a->overlay_fd,
-		    join_cgroups(a, p->pid, born_in, cgfd, e) < 0 ||
+		    cgroup_join_rest(s->id, p->pid, cgfd, born_in,
+				     a->cgroup_self, e) < 0 ||
 			(s->net == NET_BRIDGE && !hm_rootless() &&
 			 network_attach(&s->netcfg, s->id, p->pid, e) < 0) ||
 			(s->net == NET_BRIDGE && hm_rootless() &&
@@ -342,7 +331,7 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 		return start_failed(p);
 	}
 	if (release(parent_fd, p, -1,
-		    cgfd >= 0 && !born_in && cgroup_enter(s->id, p->pid, e) < 0,
+		    cgroup_join_rest(s->id, p->pid, cgfd, born_in, true, e) < 0,
 		    e) < 0)
 		return start_failed(p);
 	return 0;
