@@ -322,29 +322,29 @@ json_t *spec_oci_json(const struct hm_spec *s, const struct spec_oci_host *h)
 	return j;
 }
 
-int spec_oci_build(const struct hm_spec *s, const struct spec_oci_host *h,
-		   struct oci_spec *o, struct hm_err *e)
+/* @j (consumed) read by the bundle's parser: the same checks for both */
+static int from_json(json_t *j, struct oci_spec *o, const char *what,
+		     struct hm_err *e)
 {
-	json_t *j = spec_oci_json(s, h);
 	int r;
 
 	if (!j)
-		return hm_failx(e, HM_EXIT_FAIL, "the container's OCI spec");
+		return hm_failx(e, HM_EXIT_FAIL, "%s", what);
 	r = oci_spec_from_json(j, o, e);
 	json_decref(j);
-	return r < 0 ? hm_prefix(e, "the container's OCI spec") : 0;
+	return r < 0 ? hm_prefix(e, "%s", what) : 0;
+}
+
+int spec_oci_build(const struct hm_spec *s, const struct spec_oci_host *h,
+		   struct oci_spec *o, struct hm_err *e)
+{
+	return from_json(spec_oci_json(s, h), o, "the container's OCI spec", e);
 }
 
 int spec_oci_process(const struct hm_spec *s, struct oci_spec *o,
 		     struct hm_err *e)
 {
-	json_t *j = json_pack("{s:s, s:{s:s}, s:o}", "ociVersion", "1.0.2",
-			      "root", "path", "/", "process", process(s));
-	int r;
-
-	if (!j)
-		return hm_failx(e, HM_EXIT_FAIL, "the process's OCI spec");
-	r = oci_spec_from_json(j, o, e);
-	json_decref(j);
-	return r < 0 ? hm_prefix(e, "the process's OCI spec") : 0;
+	return from_json(json_pack("{s:s, s:{s:s}, s:o}", "ociVersion", "1.0.2",
+				   "root", "path", "/", "process", process(s)),
+			 o, "the process's OCI spec", e);
 }
