@@ -52,6 +52,21 @@ bg() {
 	"$@" &
 	BG_PIDS+=($!)
 }
+# free_port [N]: a port P with P..P+N-1 (default 1) free on every address,
+# below the kernel's ephemeral range: a random port inside that range may
+# be any outgoing connection's local port at the moment it is bound
+free_port() {
+	local n=${1:-1} low p
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % (low - 20000 - n)))
+		[ -z "$(ss -Htuan "( sport >= :$p and sport < :$((p + n)) )")" ] &&
+			echo "$p" && return 0
+	done
+	echo "free_port: no $n free ports below $low" >&2
+	return 1
+}
+
 # ulimit -v cannot apply to a homo built with AddressSanitizer: its shadow
 # memory reserves terabytes of address space before main. Such a test is
 # skipped, with this reason, only in make check-asan-integration; the regular

@@ -97,7 +97,7 @@ make_cert() {
 serve() {
 	local a args i
 	for _ in $(seq 20); do
-		PORT=$((20000 + RANDOM % 20000))
+		PORT=$(free_port)
 		args=()
 		for a in "$@"; do args+=("${a//PORT/$PORT}"); done
 		bg "${args[@]}" </dev/null >/dev/null 2>&1

@@ -59,7 +59,7 @@ setup() {
 	TD=$RN_DIR/t$BATS_TEST_NUMBER
 	install -d -m 0755 "$TD"
 	install -d -m 0700 -o "$RN_USER" -g "$RN_USER" "$TD/run" "$TD/data"
-	PORT=$((20000 + (RANDOM % 20000)))
+	PORT=$(free_port 6)
 	rn pull -q "$RN_DIR/busybox.tar" bb >/dev/null
 }
 
