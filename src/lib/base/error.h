@@ -76,6 +76,8 @@ int hm_fail_json(struct hm_err *e, const char *path, int line,
  * Library code returns its errors; what cannot be returned goes to a
  * handler the program sets once at start (homo's main.c prints "homo:
  * warning: <msg>" and "homo: <msg>" to stderr). Forked children keep it.
+ * Progress on a terminal, enabled by the caller, is drawn by
+ * base/progress.c (one line) and base/progress_multi.c (a line per item).
  */
 typedef void (*hm_sink_fn)(const struct hm_err *e);
 
