@@ -399,8 +399,7 @@ store_is_empty() {
 }
 
 @test "pull: no progress when stderr is not a terminal, nor with -q on one" {
-	# (a terminal's line, "3 layers" or a lone layer digest's first 12
-	# hex digits, is drawn only after 100 ms: not asserted, it is timing)
+	# (a terminal's lines, one per layer: registry_progress.bats)
 	run --separate-stderr homo pull "$REG_open/test/multi:3"
 	assert_status 0
 	[ -z "$stderr" ]

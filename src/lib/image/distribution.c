@@ -20,7 +20,7 @@
 #include "base/digest.h"
 #include "base/fault.h"
 #include "base/lazylib.h"
-#include "base/progress.h"
+#include "base/progress_multi.h"
 #include "base/util.h"
 #include "image/archive.h"
 #include "image/blob_fetch.h"
@@ -51,6 +51,8 @@ struct pull {
 	char *blob_dir;	    /* blobs/sha256, absolute */
 	pthread_mutex_t mu; /* a layer's unpack returned: cv */
 	pthread_cond_t cv;
+	struct hm_progress_multi prog; /* a line per layer, on a terminal */
+	size_t *row_of;		       /* the line of p->ids[k] */
 };
 
 /* "sha256:<64 lowercase hex>" -> the hex, else NULL. */
@@ -348,7 +350,27 @@ static bool pending(const struct pull *p, const char *id)
 	return false;
 }
 
-/* The layers the store lacks: their descriptors, temps and diff ids. */
+static uint64_t desc_size(json_t *desc)
+{
+	json_int_t n = json_integer_value(json_object_get(desc, "size"));
+
+	return n > 0 ? (uint64_t)n : 0;
+}
+
+/* Layer @d's progress line, keyed as Docker's by its blob's 12 hex. */
+static size_t add_row(struct pull *p, json_t *d, enum progress_state st)
+{
+	char label[13];
+
+	snprintf(label, sizeof(label), "%.12s",
+		 sha256_hex(json_string_value(json_object_get(d, "digest"))));
+	return progress_multi_add(&p->prog, label, desc_size(d), st);
+}
+
+/*
+ * The layers the store lacks: their descriptors, temps and diff ids; a
+ * progress line for each layer but a repeat of one already planned.
+ */
 static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
 		       struct hm_image *img, json_t **descs)
 {
@@ -368,6 +390,7 @@ static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
 		img->layers = strv_push(img->layers, id);
 		if (store_layer_exists(p->s, id)) {
 			img->size += store_layer_size(p->s, id);
+			add_row(p, d, PROGRESS_EXISTS);
 			continue; /* the same content, stored once */
 		}
 		if (pending(p, id))
@@ -376,6 +399,7 @@ static int plan_layers(struct pull *p, json_t *man, json_t *diff_ids,
 		if (!p->tmps[p->n])
 			return -1;
 		p->ids[p->n] = xstrdup(id);
+		p->row_of[p->n] = add_row(p, d, PROGRESS_WAITING);
 		descs[p->n++] = d;
 	}
 	return 0;
@@ -405,33 +429,34 @@ static int start_job(struct pull *p, struct job *j, json_t *desc, size_t k)
 	return 0;
 }
 
-static uint64_t desc_size(const struct job *j)
+/*
+ * The started jobs' lines: downloading, or downloaded while their unpack
+ * drains the rest. Ended jobs' lines were set by pull_layers().
+ */
+static void show_jobs(struct pull *p, struct job *jobs, size_t started)
 {
-	json_int_t n = json_integer_value(json_object_get(j->desc, "size"));
-
-	return n > 0 ? (uint64_t)n : 0;
-}
-
-/* Bytes downloaded so far: ended jobs count whole. */
-static uint64_t downloaded(struct job *jobs, size_t started)
-{
-	uint64_t sum = 0;
-
 	for (size_t i = 0; i < started; i++) {
-		if (!jobs[i].fetching) {
-			sum += desc_size(&jobs[i]);
+		struct job *j = &jobs[i];
+		uint64_t have, from;
+		bool got;
+
+		if (!j->fetching)
 			continue;
-		}
-		pthread_mutex_lock(&jobs[i].b.mu);
-		sum += jobs[i].b.have;
-		pthread_mutex_unlock(&jobs[i].b.mu);
+		pthread_mutex_lock(&j->b.mu);
+		have = j->b.have;
+		from = j->b.resumed_from;
+		got = j->b.done && j->b.rc == 0;
+		pthread_mutex_unlock(&j->b.mu);
+		progress_multi_set(&p->prog, p->row_of[j->k],
+				   got ? PROGRESS_DOWNLOADED
+				       : PROGRESS_DOWNLOADING,
+				   have, from);
 	}
-	return sum;
+	progress_multi_draw(&p->prog, false);
 }
 
-/* A job whose unpack returned (the first such); @prog drawn meanwhile. */
-static struct job *wait_any(struct pull *p, struct job *jobs, size_t started,
-			    struct hm_progress *prog)
+/* A job whose unpack returned (the first such); progress drawn meanwhile. */
+static struct job *wait_any(struct pull *p, struct job *jobs, size_t started)
 {
 	struct job *j = NULL;
 	struct timespec until;
@@ -443,10 +468,13 @@ static struct job *wait_any(struct pull *p, struct job *jobs, size_t started,
 				j = &jobs[i];
 		if (j)
 			break;
-		if (!prog->enabled) {
+		if (!p->prog.enabled) {
 			pthread_cond_wait(&p->cv, &p->mu);
 			continue;
 		}
+		pthread_mutex_unlock(&p->mu);
+		show_jobs(p, jobs, started);
+		pthread_mutex_lock(&p->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100000000L;
 		if (until.tv_nsec >= 1000000000L) {
@@ -454,29 +482,9 @@ static struct job *wait_any(struct pull *p, struct job *jobs, size_t started,
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&p->cv, &p->mu, &until);
-		pthread_mutex_unlock(&p->mu);
-		progress_update(prog, downloaded(jobs, started));
-		pthread_mutex_lock(&p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return j;
-}
-
-/* One progress line for all the layers: their bytes downloaded. */
-static void layers_progress(struct pull *p, json_t **descs,
-			    struct hm_progress *prog, char *label, size_t n)
-{
-	uint64_t total = 0;
-
-	for (size_t k = 0; k < p->n; k++)
-		total += desc_size(&(struct job){.desc = descs[k]});
-	if (p->n == 1)
-		snprintf(label, n, "%.12s",
-			 sha256_hex(json_string_value(
-			     json_object_get(descs[0], "digest"))));
-	else
-		snprintf(label, n, "%zu layers", p->n);
-	progress_init(prog, label, total, p->o->progress);
 }
 
 static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
@@ -487,18 +495,18 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 	cleanup_free struct job *jobs = NULL;
 	struct job *j;
 	size_t started = 0, running = 0, ended = 0;
-	struct hm_progress prog;
-	char label[32];
 	int r = 0;
 
 	p->tmps = xcalloc(n + 1, sizeof(*p->tmps));
 	p->ids = xcalloc(n + 1, sizeof(*p->ids));
 	p->metas = xcalloc(n + 1, sizeof(*p->metas));
+	p->row_of = xcalloc(n + 1, sizeof(*p->row_of));
+	progress_multi_init(&p->prog, n, p->o->progress);
 	if (plan_layers(p, man, diff_ids, img, descs) < 0)
 		return -1;
 	jobs = xcalloc(p->n + 1, sizeof(*jobs));
 	p->blob_dir = absolute(store_path(p->s, "blobs/sha256"));
-	layers_progress(p, descs, &prog, label, sizeof(label));
+	progress_multi_draw(&p->prog, true);
 	while (r == 0 && ended < p->n) {
 		while (r == 0 && started < p->n && running < JOBS) {
 			r = start_job(p, &jobs[started], descs[started],
@@ -508,19 +516,22 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 		}
 		if (r)
 			break;
-		j = wait_any(p, jobs, started, &prog);
+		j = wait_any(p, jobs, started);
 		running--;
 		ended++;
 		if ((r = finish_job(p, j)) == 0) {
 			img->size += (uint64_t)json_integer_value(
 			    json_object_get(p->metas[j->k], "size"));
+			progress_multi_set(&p->prog, p->row_of[j->k],
+					   PROGRESS_COMPLETE, 0, 0);
+			progress_multi_draw(&p->prog, true);
 			FAULT_POINT("registry-after-layer");
 		}
 	}
 	/* the first failure is the one told: the others are stopped */
 	for (size_t k = 0; k < started; k++)
 		stop_job(&jobs[k]);
-	progress_finish(&prog);
+	/* the lines stay: on a failure as they were, the error under them */
 	for (size_t k = 0; k < started; k++)
 		free(jobs[k].what);
 	return r;
@@ -628,6 +639,8 @@ out:
 	free(p.blob_dir);
 	free(p.ids);
 	free(p.metas);
+	free(p.row_of);
+	progress_multi_free(&p.prog);
 	if (r < 0)
 		image_free(out);
 	reg_conn_free(&p.c);
