@@ -44,12 +44,24 @@ void progress_init(struct hm_progress *p, const char *label, uint64_t total,
 	p->last_ns = p->start_ns;
 }
 
+void progress_bar(char *bar, size_t w, uint64_t done, uint64_t total)
+{
+	uint64_t part = done > total ? total : done;
+	size_t fill = (size_t)((double)w * (double)part / (double)total);
+
+	bar[0] = ' ';
+	bar[1] = '[';
+	for (size_t i = 0; i < w; i++)
+		bar[i + 2] = i < fill ? '=' : i == fill ? '>' : ' ';
+	bar[w + 2] = ']';
+	bar[w + 3] = '\0';
+}
+
 static void draw(struct hm_progress *p, uint64_t now)
 {
 	char line[512], done[16], total[16], rate[16], bar[64];
 	double secs = (double)(now - p->start_ns) / 1e9;
-	size_t lab = strlen(p->label), room, w, fill;
-	uint64_t part = p->done > p->total ? p->total : p->done;
+	size_t lab = strlen(p->label), room, w;
 
 	util_format_size(done, sizeof(done), p->done);
 	util_format_size(rate, sizeof(rate),
@@ -61,13 +73,7 @@ static void draw(struct hm_progress *p, uint64_t now)
 		   : 0;
 	if (p->total && room >= 10) {
 		w = room > 50 ? 50 : room;
-		fill = (size_t)((double)w * (double)part / (double)p->total);
-		bar[0] = ' ';
-		bar[1] = '[';
-		for (size_t i = 0; i < w; i++)
-			bar[i + 2] = i < fill ? '=' : i == fill ? '>' : ' ';
-		bar[w + 2] = ']';
-		bar[w + 3] = '\0';
+		progress_bar(bar, w, p->done, p->total);
 	} else {
 		bar[0] = '\0';
 	}

@@ -9,6 +9,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct hm_progress {
@@ -40,6 +41,12 @@ void progress_init(struct hm_progress *p, const char *label, uint64_t total,
  * as "label [=====>    ]  12.3MB / 45.6MB  3.4MB/s".
  */
 void progress_update(struct hm_progress *p, uint64_t done);
+
+/**
+ * progress_bar() - " [=====>    ]" with @w columns inside the brackets,
+ * @done of @total (non-zero) filled, into @bar (at least @w + 4 bytes).
+ */
+void progress_bar(char *bar, size_t w, uint64_t done, uint64_t total);
 
 /** progress_finish() - clear the line if one was drawn. Safe to repeat. */
 void progress_finish(struct hm_progress *p);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/progress.h"
 #include "base/util.h"
 
 #define REDRAW_NS 100000000ULL /* 10 redraws a second */
@@ -80,20 +81,6 @@ void progress_multi_set(struct hm_progress_multi *m, size_t i,
 	r->from = from;
 }
 
-/* " [=====>    ]" of @w columns inside the brackets into @bar. */
-static void format_bar(char *bar, size_t w, uint64_t done, uint64_t total)
-{
-	uint64_t part = done > total ? total : done;
-	size_t fill = (size_t)((double)w * (double)part / (double)total);
-
-	bar[0] = ' ';
-	bar[1] = '[';
-	for (size_t i = 0; i < w; i++)
-		bar[i + 2] = i < fill ? '=' : i == fill ? '>' : ' ';
-	bar[w + 2] = ']';
-	bar[w + 3] = '\0';
-}
-
 void progress_multi_format(char *buf, size_t n, int columns,
 			   const struct progress_row *r, uint64_t rate)
 {
@@ -114,8 +101,8 @@ void progress_multi_format(char *buf, size_t n, int columns,
 		if ((size_t)columns > head + NUMBERS_WIDTH + 1)
 			room = (size_t)columns - 1 - head - NUMBERS_WIDTH;
 		if (r->total && room >= 10)
-			format_bar(bar, room > BAR_MAX ? BAR_MAX : room,
-				   r->done, r->total);
+			progress_bar(bar, room > BAR_MAX ? BAR_MAX : room,
+				     r->done, r->total);
 		if (r->total)
 			snprintf(buf, n, "%s: %s%s  %s / %s  %s/s", r->label,
 				 name, bar, done, total, speed);

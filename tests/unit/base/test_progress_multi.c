@@ -7,39 +7,7 @@
 
 #include "base/progress_multi.h"
 
-static int saved = -1, cap = -1;
-
-static int setup(void **state)
-{
-	(void)state;
-	cap = memfd_create("stderr", MFD_CLOEXEC);
-	saved = dup(STDERR_FILENO);
-	if (cap < 0 || saved < 0 || dup2(cap, STDERR_FILENO) < 0)
-		return -1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(cap);
-	return 0;
-}
-
-/* Everything written to stderr since the last call. */
-static char *captured(void)
-{
-	static char buf[4096];
-	static off_t seen;
-	ssize_t n = pread(cap, buf, sizeof(buf) - 1, seen);
-
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	seen += n;
-	return buf;
-}
+#include "stderr_capture.h"
 
 static const char *line(int columns, enum progress_state st, uint64_t done,
 			uint64_t total, uint64_t rate)
