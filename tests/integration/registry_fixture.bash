@@ -74,6 +74,12 @@ start_registry() {
 	export "REG_$name"
 }
 
+# the blob digest (hex) of layer $2 of image $1 (REGISTRY/NAME:TAG)
+registry_layer_hex() {
+	skopeo inspect --tls-verify=false "docker://$1" |
+		jq -r ".Layers[$2]" | cut -d: -f2
+}
+
 stop_registries() {
 	local p
 	for p in "$RF"/*/pid "$RF"/*/token.pid "$RF"/*.pid; do

@@ -35,10 +35,7 @@ teardown_file() {
 }
 
 # the blob digest (hex) of layer $1 of par/two:1
-layer_hex() {
-	skopeo inspect --tls-verify=false "docker://$REG_par/par/two:1" |
-		jq -r ".Layers[$1]" | cut -d: -f2
-}
+layer_hex() { registry_layer_hex "$REG_par/par/two:1" "$1"; }
 
 # a front to the registry holding blobs ($@: their hex, else all) after
 # 100000 bytes; sets STALL to its host:port

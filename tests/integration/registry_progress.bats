@@ -42,10 +42,7 @@ teardown_file() {
 }
 
 # the blob digest (hex) of layer $2 of prog/$1:1
-layer_hex() {
-	skopeo inspect --tls-verify=false "docker://$REG_prog/prog/$1:1" |
-		jq -r ".Layers[$2]" | cut -d: -f2
-}
+layer_hex() { registry_layer_hex "$REG_prog/prog/$1:1" "$2"; }
 
 # a terminal's bytes as the lines they leave: no "\r", no ANSI sequences
 plain() {
