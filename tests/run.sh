@@ -148,7 +148,7 @@ run_integration() {
 		DEBIAN_TAR="$PWD/$BUILD/images/debian.tar" \
 		EXE_PRELOAD="$PWD/$BUILD/exe_preload.so" \
 		SYSNR_BIN="$PWD/$BUILD/sysnr" \
-		checked_run "bats (${#files[@]} files)" bats --tap \
+		checked_run "bats (${#files[@]} files)" bats --tap --timing \
 		${HOMO_TEST_FILTER:+--filter "$HOMO_TEST_FILTER"} "${files[@]}"
 }
 
