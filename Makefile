@@ -16,9 +16,8 @@ LAZY_PKGS := libarchive libcurl libcrypto libnftables libnl-3.0 libnl-route-3.0 
 # (see HOMO_DEPS_DONE below); on a fresh machine the first parse finds none.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcap, jansson and libseccomp, which every start uses, are linked from their
-# archives where installed (the -dev packages ship them): each exec of homo,
-# two per start with the sealed re-exec, then maps and relocates three shared
-# objects fewer (docs/performance.md).
+# archives where installed (the -dev packages ship them): each exec of homo
+# then maps and relocates three shared objects fewer (docs/performance.md).
 STATIC_A := $(foreach l,cap jansson seccomp,$(wildcard $(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)))
 ifeq ($(words $(STATIC_A)),3)
 EAGER_LIBS := $(STATIC_A)
@@ -87,6 +86,22 @@ HOMO_GIT := $(shell git rev-parse --short HEAD 2>/dev/null)
 ifneq ($(HOMO_GIT),)
 $(BUILD)/cli/info.o $(FAULT_DIR)/cli/info.o: INCLUDES += -DHOMO_GIT_COMMIT='"$(HOMO_GIT)"'
 endif
+
+# The exec shim (src/shim/, docs/security.md "The last exec"): a static
+# program without libc that homo embeds (runtime/exec_shim.c .incbin's it)
+# and every container command is exec'd through. Its own flags: no
+# sanitizer, stack protector or PIE of the CFLAGS around it.
+SHIM := $(BUILD)/homo-exec
+SHIM_FLAGS := -Os -std=gnu11 $(WARN) -static -nostdlib -ffreestanding \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-pie -s \
+	-Wl,--build-id=none,-z,noseparate-code,-z,norelro
+
+$(SHIM): src/shim/exec_shim.c src/lib/runtime/exec_shim_proto.h
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_FLAGS) $(INCLUDES) -o $@ $<
+
+$(BUILD)/lib/runtime/exec_shim.o $(FAULT_DIR)/lib/runtime/exec_shim.o: $(SHIM)
+$(BUILD)/lib/runtime/exec_shim.o $(FAULT_DIR)/lib/runtime/exec_shim.o: INCLUDES += -DEXEC_SHIM_BIN='"$(abspath $(SHIM))"'
 
 $(BUILD)/libhomo.a: $(LIB_OBJ)
 	rm -f $@ && ar rcsP $@ $^

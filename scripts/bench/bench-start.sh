@@ -67,7 +67,7 @@ function add(k, x) {
 }
 # the phases both tables are grouped into
 function phase(s) {
-	if (s ~ /^homo run:/) return "0 homo process: exec, sealed re-exec, exit"
+	if (s ~ /^homo run:/) return "0 homo process: exec, link, exit"
 	if (s ~ /^(run: options|create container|created|cgroups for|dirs|cgcreate)/) return "1 before clone: records, dirs, cgroups"
 	if (s ~ /^(clone init|clone)/) return "2 clone with the namespaces"
 	if (s ~ /^(join cgroups|cgroups the init did not join|cgattach|wake)/) return "3 cgroups attach, GO, wake"
@@ -106,7 +106,7 @@ END {
 	printf "%-38s %9.3f\n", "first to last trace line", med("span")
 	printf "%-38s %9.3f\n", "outside it (fork, exec, link, exit)", med("out")
 	printf "%-38s %9.3f\n", "wall of these --debug runs", med("wall")
-	ph["0 homo process: exec, sealed re-exec, exit"] += med("out")
+	ph["0 homo process: exec, link, exit"] += med("out")
 	while ((getline line < floor) > 0) {
 		split(line, f, " ")
 		if (f[1] == "step" || f[1] == "total") continue

@@ -13,9 +13,9 @@
 #include "base/util.h"
 #include "common.h"
 #include "oci.h"
+#include "runtime/exec_shim.h"
 #include "runtime/init.h"
 #include "runtime/rootless.h"
-#include "runtime/sealed.h"
 
 const struct hm_cmd cmd_table[] = {
     {"pull", cmd_pull, "Pull an image from a registry, or a rootfs tarball",
@@ -290,8 +290,9 @@ static void usage(FILE *f)
 }
 
 /*
- * The commands that put processes in a container run from a sealed copy of
- * homo (runtime/sealed.h, CVE-2019-5736); the others need not pay for it.
+ * The commands that put processes in a container are non-dumpable: their
+ * clones are homo's binary until they exec the shim (runtime/exec_shim.h,
+ * CVE-2019-5736). The others keep core dumps and a readable /proc.
  */
 static bool starts_processes(const char *cmd)
 {
@@ -398,11 +399,8 @@ int main(int argc, char **argv)
 		if (strcmp(cmd_table[i].name, argv[optind]))
 			continue;
 		if (starts_processes(argv[optind])) {
-			HM_TRACE("homo %s: %s", argv[optind],
-				 sealed_running() ? "runs sealed"
-						  : "sealed re-exec");
-			if (sealed_reexec(argv, &e) < 0)
-				die(&e);
+			HM_TRACE("homo %s: non-dumpable", argv[optind]);
+			exec_shim_guard();
 			note_cmdline(argc, argv);
 		}
 		argc -= optind;

@@ -21,7 +21,7 @@
 #include "oci_int.h"
 #include "runtime/oci_seccomp.h"
 #include "runtime/oci_state.h"
-#include "runtime/sealed.h"
+#include "runtime/exec_shim.h"
 
 #define OCI_DEFAULT_ROOT "/run/homo-runtime"
 
@@ -256,7 +256,7 @@ static int cmd_features(const struct oci_globals *g, int argc, char **argv,
 static const struct {
 	const char *name;
 	oci_cmd_fn *fn;
-	bool sealed; /* puts a process in a container: runs sealed */
+	bool guard; /* puts a process in a container: non-dumpable */
 } commands[] = {
     {"state", cmd_state, false},      {"features", cmd_features, false},
     {"create", oci_cmd_create, true}, {"start", oci_cmd_start, false},
@@ -267,15 +267,15 @@ static const struct {
     {"spec", oci_cmd_spec, false},    {"update", oci_cmd_update, false},
 };
 
-/* the command @k at argv[i], run sealed if it puts processes in a
- * container (runtime/sealed.h, CVE-2019-5736: the init is our clone) */
+/* the command @k at argv[i], non-dumpable if it puts processes in a
+ * container (runtime/exec_shim.h, CVE-2019-5736: the init is our clone) */
 static int run_command(struct oci_globals *g, size_t k, int argc, char **argv,
 		       int i, struct hm_err *e)
 {
 	int r;
 
-	if (commands[k].sealed && sealed_reexec(argv, e) < 0)
-		return fail(g, e);
+	if (commands[k].guard)
+		exec_shim_guard();
 	r = commands[k].fn(g, argc - i, argv + i, e);
 	return r < 0 ? fail(g, e) : r;
 }

@@ -24,11 +24,11 @@ state_of() {
 	homo run -d --net none --name c busybox sleep 60 >/dev/null
 	owner=$(state_of c Owner)
 	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
-	# the monitor: the sealed homo that started the container and stays
+	# the monitor: the homo that started the container and stays
 	run grep -c 'libnl' "/proc/$owner/maps"
 	[ "$output" = 0 ]
-	# the check reads the right process: the sealed copy of homo
-	grep -q 'memfd:homo' "/proc/$owner/maps"
+	# the check reads the right process: homo's binary
+	[ "$(readlink "/proc/$owner/exe")" = "$(readlink -f "$HOMO")" ]
 	homo rm -f c >/dev/null
 }
 
@@ -49,7 +49,7 @@ state_of() {
 	homo run -d --net none --name c busybox sleep 60 >/dev/null
 	owner=$(state_of c Owner)
 	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
-	grep -q 'memfd:homo' "/proc/$owner/maps"
+	[ "$(readlink "/proc/$owner/exe")" = "$(readlink -f "$HOMO")" ]
 	run grep -cE 'lib(cap|jansson|seccomp)\.so' "/proc/$owner/maps"
 	[ "$output" = 0 ]
 	homo rm -f c >/dev/null

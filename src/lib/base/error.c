@@ -124,22 +124,11 @@ void hm_trace(const char *fmt, ...)
 	static struct timespec t0;
 	struct timespec t;
 
-	/* milliseconds since the first trace: where a slow start spends it;
-	 * the time base goes through the environment, so the sealed re-exec
-	 * of run/exec continues it and make bench sees what that costs */
+	/* milliseconds since the first trace: where a slow start spends it
+	 * (the container's init and the monitor, forks, share the base) */
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	if (!t0.tv_sec) {
-		const char *env = getenv("HOMO_TRACE_T0");
-		char v[48];
-
-		if (!env ||
-		    sscanf(env, "%ld.%ld", &t0.tv_sec, &t0.tv_nsec) != 2) {
-			t0 = t;
-			snprintf(v, sizeof(v), "%ld.%09ld", (long)t.tv_sec,
-				 t.tv_nsec);
-			setenv("HOMO_TRACE_T0", v, 1);
-		}
-	}
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = t;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);

@@ -38,6 +38,7 @@
 #include "base/util.h"
 #include "net/inside.h"
 #include "runtime/cgroup.h"
+#include "runtime/exec_shim.h"
 #include "runtime/oci_container.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
@@ -287,7 +288,8 @@ static int resolve_user(const char *spec, struct user_ids *u, struct hm_err *e)
  * runtime's functions (oci_container.h): Docker's 127 when not found, 126
  * when it cannot run, the phrases engines read. Returns only on failure.
  */
-static void exec_command(const struct oci_process *p, struct hm_err *e)
+static void exec_command(const struct oci_process *p, int sync_fd,
+			 struct hm_err *e)
 {
 	cleanup_free char *path = NULL;
 
@@ -298,7 +300,7 @@ static void exec_command(const struct oci_process *p, struct hm_err *e)
 	}
 	path = oci_process_find(p, e);
 	if (path)
-		oci_process_exec(p, path, e);
+		oci_process_exec(p, path, "homo", sync_fd, e);
 }
 
 /* exec's -w made if missing, as the init's was with the root (Docker) */
@@ -498,10 +500,15 @@ static void become_command(const struct hm_spec *s,
 	struct hm_err e = {0};
 	struct user_ids u;
 	sigset_t empty;
+	int keep[2] = {sync_fd, -1};
 
 	set_cmdline(console ? "homo-init" : "homo-exec", s->argv);
+	/* the shim to exec the command through, before any filter */
+	keep[1] = exec_shim_open(&e);
+	if (keep[1] < 0)
+		die(sync_fd, &e);
 	/* before any path of the image or the options is resolved */
-	if (close_all_but(&sync_fd, 1, &e) < 0)
+	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
 		die(sync_fd, &e);
 	if (s->tty ? setup_tty(sync_fd, console, &e) < 0
 		   : !s->interactive && stdin_null(&e) < 0)
@@ -560,6 +567,6 @@ static void become_command(const struct hm_spec *s,
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	HM_TRACE("exec %s", s->argv[0]);
 	FAULT_POINT("run-before-exec");
-	exec_command(&p, &e);
+	exec_command(&p, sync_fd, &e);
 	die(sync_fd, &e);
 }

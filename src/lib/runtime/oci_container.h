@@ -22,7 +22,7 @@
  *                          if it cannot run)
  *   (tty, wait on the exec fifo: the "created" state)
  *   oci_seccomp_load()     (oci_seccomp.h), as late as possible
- *   oci_process_exec()     execve with env
+ *   oci_process_exec()     exec with env, through the exec shim
  *
  * Library code: each returns 0 or -1 with @e naming the object (a mount's
  * destination, a device's path, a capability), never prints or exits.
@@ -116,11 +116,14 @@ int oci_process_creds(const struct oci_process *p, struct hm_err *e);
 char *oci_process_find(const struct oci_process *p, struct hm_err *e);
 
 /**
- * oci_process_exec() - execve @path (oci_process_find()'s; NULL: find it
- * now) with @p->args and @p->env. Returns only on failure, -1 with @e
- * (exit codes as oci_process_find()).
+ * oci_process_exec() - exec @path (oci_process_find()'s; NULL: find it
+ * now) with @p->args and @p->env, through the exec shim (exec_shim.h):
+ * if the command's own exec fails, the shim reports it on @errfd or, with
+ * -1, says so on stderr as @name. Returns only if the shim could not run
+ * (or the command was not found): -1 with @e (exit codes as
+ * oci_process_find()).
  */
 int oci_process_exec(const struct oci_process *p, const char *path,
-		     struct hm_err *e);
+		     const char *name, int errfd, struct hm_err *e);
 
 #endif

@@ -24,6 +24,7 @@
 
 #include "base/util.h"
 #include "runtime/cgroup.h"
+#include "runtime/exec_shim.h"
 #include "runtime/nsjoin.h"
 #include "runtime/oci_container.h"
 #include "runtime/oci_runtime.h"
@@ -53,7 +54,8 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 	int fd = c->sync[1];
 
 	/* born in the cgroup2 one; the v1 ones as the init joins them */
-	if (c->leaf && cgroup_enter_v1(c->leaf, 0, &e) < 0)
+	if ((c->leaf && cgroup_enter_v1(c->leaf, 0, &e) < 0) ||
+	    exec_shim_open(&e) < 0)
 		child_fail(fd, &e);
 	if (recv(fd, &m, sizeof(m), 0) != sizeof(m) || m.type != OCI_SYNC_GO)
 		_exit(1);
@@ -73,7 +75,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c)
 	    (c->seccomp && p->no_new_privs &&
 	     oci_seccomp_load(c->seccomp, &e) < 0))
 		child_fail(fd, &e);
-	oci_process_exec(p, NULL, &e);
+	oci_process_exec(p, NULL, "homo-runtime", fd, &e);
 	child_fail(fd, &e);
 }
 
@@ -88,6 +90,8 @@ static int connect_console(const char *path, struct hm_err *e)
 static int launch(struct exec_ctx *c, const struct oci_state *st, pid_t *pid,
 		  struct hm_err *e)
 {
+	const char *cmd =
+	    c->o->spec->process.args ? c->o->spec->process.args[0] : "";
 	struct oci_sync_msg m = {.type = OCI_SYNC_GO};
 	cleanup_close int cgfd = -1;
 	bool born_in = false;
@@ -118,7 +122,7 @@ static int launch(struct exec_ctx *c, const struct oci_state *st, pid_t *pid,
 		return 0;
 	if (n == sizeof(m) && m.type == OCI_SYNC_ERR)
 		*e = m.err;
-	else
+	else if (n < 0 || !exec_shim_decode(&m, (size_t)n, cmd, e))
 		hm_failx(e, 1, "the process died before its exec");
 kill:
 	kill(*pid, SIGKILL);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "runtime/exec_shim.h"
 #include "runtime/oci_runtime.h"
 
 char *oci_state_text(const struct oci_state *st, const char *status)
@@ -42,8 +43,11 @@ static __attribute__((noreturn)) void hook_child(const struct oci_hook *h,
 	if (in != 0)
 		close(in);
 	signal(SIGPIPE, SIG_DFL);
-	execve(h->path, h->args && h->args[0] ? h->args : argv0,
-	       h->env ? h->env : envp0);
+	/* in the container's mount namespace, a path of the image could be
+	 * /proc/self/exe: through the shim, as the process (exec_shim.h) */
+	exec_shim_exec("homo-runtime", -1, h->path,
+		       h->args && h->args[0] ? h->args : argv0,
+		       h->env ? h->env : envp0, NULL);
 	_exit(127);
 }
 

@@ -28,6 +28,7 @@
 #include "runtime/oci_container.h"
 #include "runtime/oci_runtime.h"
 #include "runtime/cgroup.h"
+#include "runtime/exec_shim.h"
 #include "runtime/oci_seccomp.h"
 
 #define GO_MAX (256 * 1024) /* the GO packet: header and state JSON */
@@ -92,7 +93,9 @@ static int build(struct oci_init_args *a, const char *state, struct hm_err *e)
 {
 	const struct oci_spec *s = a->spec;
 
-	if (after_go(a, e) < 0)
+	/* the shim the hooks and the process exec through, before any
+	 * filter (exec_shim.h) */
+	if (exec_shim_open(e) < 0 || after_go(a, e) < 0)
 		return -1;
 	if (!oci_ns_find(s, CLONE_NEWNS)) {
 		/* the host's mount namespace: never a mount in it, a chroot */
@@ -167,6 +170,6 @@ void oci_init_main(struct oci_init_args *a)
 	if (a->seccomp && s->process.no_new_privs &&
 	    oci_seccomp_load(a->seccomp, &e) < 0)
 		late_fail(&e);
-	oci_process_exec(&s->process, a->exe, &e);
+	oci_process_exec(&s->process, a->exe, "homo-runtime", -1, &e);
 	late_fail(&e);
 }

@@ -25,6 +25,7 @@
 
 #include "base/util.h"
 #include "runtime/caps.h"
+#include "runtime/exec_shim.h"
 
 #define BIT(n) (UINT64_C(1) << (n))
 
@@ -193,21 +194,6 @@ static const char *env_path(char *const *env)
 	return HM_DEFAULT_PATH;
 }
 
-static int exec_failed(const char *cmd, int err, struct hm_err *e)
-{
-	/* Podman reads the exit code from these phrases (docs/oci.md) */
-	if (err == ENOENT || err == ENOTDIR)
-		return hm_failx(e, HM_EXIT_NOT_FOUND,
-				"exec \"%s\": no such file or directory", cmd);
-	if (err == EACCES)
-		return hm_failx(e, HM_EXIT_CANNOT_EXEC,
-				"exec \"%s\": permission denied", cmd);
-	hm_fail(e, err, "exec \"%s\"", cmd);
-	if (e)
-		e->exit_code = HM_EXIT_CANNOT_EXEC;
-	return -1;
-}
-
 static bool in_groups(gid_t gid)
 {
 	gid_t groups[NGROUPS_MAX];
@@ -255,7 +241,8 @@ char *oci_process_find(const struct oci_process *p, struct hm_err *e)
 
 	if (strchr(cmd, '/')) {
 		err = exec_check(cmd);
-		return err ? (exec_failed(cmd, err, e), NULL) : xstrdup(cmd);
+		return err ? (exec_shim_failed(cmd, err, e), NULL)
+			   : xstrdup(cmd);
 	}
 	path = xstrdup(env_path(p->env));
 	for (char *dir = path, *next; dir; dir = next) {
@@ -273,14 +260,14 @@ char *oci_process_find(const struct oci_process *p, struct hm_err *e)
 			denied = true;
 	}
 	if (denied)
-		return exec_failed(cmd, EACCES, e), NULL;
+		return exec_shim_failed(cmd, EACCES, e), NULL;
 	return hm_failx(e, HM_EXIT_NOT_FOUND,
 			"exec \"%s\": executable file not found in $PATH", cmd),
 	       NULL;
 }
 
 int oci_process_exec(const struct oci_process *p, const char *path,
-		     struct hm_err *e)
+		     const char *name, int errfd, struct hm_err *e)
 {
 	char *const *env = p->env ? p->env : (char *const[]){NULL};
 	cleanup_free char *found = NULL;
@@ -291,6 +278,5 @@ int oci_process_exec(const struct oci_process *p, const char *path,
 			return -1;
 		path = found;
 	}
-	execve(path, p->args, env);
-	return exec_failed(path, errno, e);
+	return exec_shim_exec(name, errfd, path, p->args, env, e);
 }

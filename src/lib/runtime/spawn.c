@@ -25,6 +25,7 @@
 #include "base/rootless.h"
 #include "runtime/attach.h"
 #include "runtime/cgroup.h"
+#include "runtime/exec_shim.h"
 #include "runtime/nsjoin.h"
 #include "runtime/rootless_net.h"
 #include "runtime/userns.h"
@@ -52,10 +53,12 @@ static void reap(pid_t pid)
 
 /*
  * After GO: the child sends its tty master (with -t) and then either an
- * error (it exits) or nothing at all: EOF on the CLOEXEC socket means it
- * exec'd. On error the child is killed and reaped.
+ * error (it exits) or nothing at all: EOF on the CLOEXEC socket means the
+ * command exec'd (the exec shim closes it then, or reports why not). On error
+ * the child is killed and reaped.
  */
-static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
+static int sync_until_exec(int fd, struct hm_proc *p, const char *cmd,
+			   struct hm_err *e)
 {
 	struct sync_msg m;
 	ssize_t n;
@@ -77,6 +80,9 @@ static int sync_until_exec(int fd, struct hm_proc *p, struct hm_err *e)
 		}
 		if (passed >= 0)
 			close(passed);
+		/* the exec shim: the command's own exec failed */
+		if (exec_shim_decode(&m, (size_t)n, cmd, e))
+			break;
 		if (m.type != SYNC_ERR || (size_t)n != sizeof(m)) {
 			hm_fail(e, EPROTO, "bad message from the container");
 			break;
@@ -129,8 +135,8 @@ static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
  * The parent's setup of the child (cgroups, veth) is done (@failed: not):
  * send GO and wait until it exec'd; on any failure kill and reap it.
  */
-static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
-		   struct hm_err *e)
+static int release(int fd, struct hm_proc *p, const char *cmd, int pass_fd,
+		   bool failed, struct hm_err *e)
 {
 	int err;
 
@@ -139,7 +145,7 @@ static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
 		/* gone before GO (its own cgroup join failed): its report
 		 * waits in the socket */
 		err = errno;
-		if (sync_until_exec(fd, p, e) < 0)
+		if (sync_until_exec(fd, p, cmd, e) < 0)
 			return -1;
 		hm_fail(e, err, "start the container's process");
 		failed = true;
@@ -150,7 +156,7 @@ static int release(int fd, struct hm_proc *p, int pass_fd, bool failed,
 		return -1;
 	}
 	FAULT_POINT("run-after-go");
-	if (sync_until_exec(fd, p, e) < 0)
+	if (sync_until_exec(fd, p, cmd, e) < 0)
 		return -1;
 	p->starttime = util_proc_starttime(p->pid);
 	return 0;
@@ -263,7 +269,7 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		reap(p->pid);
 		return start_failed(p);
 	}
-	r = release(parent_fd, p, a->overlay_fd,
+	r = release(parent_fd, p, s->argv[0], a->overlay_fd,
 		    cgroup_join_rest(s->id, p->pid, cgfd, born_in,
 				     a->cgroup_self, e) < 0 ||
 			(s->net == NET_BRIDGE && !hm_rootless() &&
@@ -330,7 +336,7 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 		hm_fail(e, errno, "fork");
 		return start_failed(p);
 	}
-	if (release(parent_fd, p, -1,
+	if (release(parent_fd, p, s->argv[0], -1,
 		    cgroup_join_rest(s->id, p->pid, cgfd, born_in, true, e) < 0,
 		    e) < 0)
 		return start_failed(p);

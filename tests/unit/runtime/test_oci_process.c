@@ -238,7 +238,7 @@ static void exec_body(const struct oci_spec *s)
 	struct hm_err e;
 
 	prepare_and_pivot(s, false);
-	oci_process_exec(&s->process, NULL, &e);
+	oci_process_exec(&s->process, NULL, "t", -1, &e);
 	fprintf(stderr, "%s\n", e.msg);
 	_exit(e.exit_code);
 }

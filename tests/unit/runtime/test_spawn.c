@@ -6,6 +6,7 @@
  */
 #include "unit.h"
 
+#include "runtime/exec_shim_proto.h"
 #include "runtime/spawn.c"
 
 /* A stand-in for the container's process, to be killed and reaped. */
@@ -34,7 +35,7 @@ static int verdict(const void *m, size_t len, struct hm_proc *p,
 	if (len)
 		assert_int_equal(send(sp[1], m, len, 0), (ssize_t)len);
 	close(sp[1]);
-	r = sync_until_exec(sp[0], p, e);
+	r = sync_until_exec(sp[0], p, "cmd", e);
 	close(sp[0]);
 	return r;
 }
@@ -99,6 +100,20 @@ static void test_bad_message(void **state)
 	assert_reaped(p.pid);
 }
 
+/* The exec shim's report: the command's own execve failed (ENOEXEC). */
+static void test_shim_report(void **state)
+{
+	struct exec_shim_report m = {.type = EXEC_SHIM_REPORT, .err = ENOEXEC};
+	struct hm_proc p = stand_in();
+	struct hm_err e = {0};
+
+	(void)state;
+	assert_int_equal(verdict(&m, sizeof(m), &p, &e), -1);
+	assert_string_equal(e.msg, "exec \"cmd\": Exec format error");
+	assert_int_equal(e.exit_code, HM_EXIT_CANNOT_EXEC);
+	assert_reaped(p.pid);
+}
+
 /* NULL: the caller only wants the verdict. */
 static void test_null_err(void **state)
 {
@@ -118,6 +133,7 @@ int main(void)
 	    cmocka_unit_test(test_error_report),
 	    cmocka_unit_test(test_error_without_message),
 	    cmocka_unit_test(test_bad_message),
+	    cmocka_unit_test(test_shim_report),
 	    cmocka_unit_test(test_null_err),
 	};
 
