@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "base/rootless.h"
 #include "base/util.h"
 #include "runtime/exec_shim_proto.h"
 
@@ -46,7 +47,15 @@ static int shim_fd = -1;
 
 void exec_shim_guard(void)
 {
-	prctl(PR_SET_DUMPABLE, 0);
+	/*
+	 * Rootless, our mm belongs to the host's user namespace (homo made
+	 * its own after it started), so non-dumpable would shut out the
+	 * user's NAT helper, which opens the init's /proc/PID/ns/net. The
+	 * init needs none of it: nothing of its container runs yet, and exec's
+	 * child and the --init mini-init make themselves non-dumpable.
+	 */
+	if (!hm_rootless())
+		prctl(PR_SET_DUMPABLE, 0);
 }
 
 int exec_shim_fd(void)

@@ -20,6 +20,7 @@
  * container) non-dumpable: until they exec the shim they are homo's
  * binary, whose /proc/PID/exe, fd and mem a container's process must not
  * open. Called by the commands that put processes in a container.
+ * Rootless it does nothing (exec_shim.c says why).
  */
 void exec_shim_guard(void);
 
