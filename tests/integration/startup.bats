@@ -101,17 +101,20 @@ need_strace() {
 # "hierarchy:path" each (/proc/PID/cgroup)
 host_cgroups() { cat "/proc/$1/cgroup"; }
 
-@test "the init is born in its cgroup2 cgroup and joins its v1 ones itself: no pid is written to a cgroup.procs (whose migration waits for an RCU grace period)" {
+@test "the init is born in its cgroup2 cgroup and joins its v1 ones by its one thread: no pid is written to a cgroup.procs (whose migration waits for an RCU grace period)" {
 	need_strace
 	pull_busybox
 	run env "$NOLSAN" strace -f -qq -y -o "$T/trace" -e trace=write,clone3 "$HOMO" run --rm --net none busybox true
 	assert_status 0
-	# no process moved another into a cgroup ...
+	# no process moved another into a cgroup by its cgroup.procs ...
 	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
 	[ "$output" = 0 ]
-	# ... the init moved itself into each v1 hierarchy ("0" to tasks)
+	# ... homo moved the init (which shares its memory until it execs,
+	# so runs no code before GO) into each v1 hierarchy by its tasks
+	init=$(awk '/clone3\(.*CLONE_VM/ { print $NF }' "$T/trace")
+	[ -n "$init" ]
 	v1=$(awk '$3 == "cgroup" { n++ } END { print n + 0 }' /proc/self/mounts)
-	run grep -c '/tasks>, "0", 1) = 1' "$T/trace"
+	run grep -c "/tasks>, \"$init\", ${#init}) = ${#init}" "$T/trace"
 	[ "$output" = "$v1" ]
 	# ... and was born in the cgroup2 one where there is one
 	if grep -q ' cgroup2 ' /proc/self/mounts; then
@@ -129,13 +132,46 @@ host_cgroups() { cat "/proc/$1/cgroup"; }
 		[[ $l == *"/$id" ]] || { echo "not in its cgroup: $l"; return 1; }
 	done
 	# homo exec's process joins the same way, and is in every cgroup
-	run env "$NOLSAN" strace -f -qq -y -o "$T/trace" -e trace=write "$HOMO" exec c sh -c 'sleep 30 & cat /proc/$!/cgroup >/dev/null; echo $!; sleep 1'
+	run env "$NOLSAN" strace -f -qq -y -o "$T/trace" -e trace=write,clone3 "$HOMO" exec c sh -c 'sleep 2 >/dev/null 2>&1 & cat /proc/$!/cgroup >/dev/null; echo $!; sleep 1'
 	assert_status 0
 	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
 	[ "$output" = 0 ]
-	run grep -c '/tasks>, "0", 1) = 1' "$T/trace"
+	child=$(awk '/clone3\(.*CLONE_VM/ { print $NF }' "$T/trace")
+	[ -n "$child" ]
+	run grep -c "/tasks>, \"$child\", ${#child}) = ${#child}" "$T/trace"
 	[ "$output" = "$v1" ]
 	homo rm -f c >/dev/null
+}
+
+@test "the init and homo exec's child share homo's memory until they exec: homo keeps its own command line, the container's processes show their commands" {
+	pull_busybox
+	"$HOMO" run --rm --name vm busybox sleep 30 &
+	BG_PIDS+=($!)
+	homo_pid=$!
+	for _ in $(seq 100); do
+		[ "$(state_of vm Status)" = running ] && break
+		sleep 0.1
+	done
+	[ "$(state_of vm Status)" = running ]
+	pid=$(state_of vm Pid)
+	# the init's cmdline area was homo's: rewriting it as a forked
+	# init does ("homo-init -- ...") would have rewritten homo's own
+	[ "$(tr '\0' ' ' <"/proc/$homo_pid/cmdline")" = "$HOMO run --rm --name vm busybox sleep 30 " ]
+	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 30 " ]
+	# homo exec's child hides exec's command line as "homo-exec -- ..."
+	# until its own exec (the container sees it), then it is exec's again
+	"$HOMO" exec vm sleep 20 &
+	BG_PIDS+=($!)
+	exec_pid=$!
+	for _ in $(seq 100); do
+		child=$(cat "/proc/$exec_pid/task/$exec_pid/children" 2>/dev/null)
+		[ -n "$child" ] && [ "$(tr '\0' ' ' <"/proc/${child% }/cmdline")" = "sleep 20 " ] && break
+		sleep 0.1
+	done
+	[ "$(tr '\0' ' ' <"/proc/${child% }/cmdline")" = "sleep 20 " ]
+	[ "$(tr '\0' ' ' <"/proc/$exec_pid/cmdline")" = "$HOMO exec vm sleep 20 " ]
+	homo rm -f vm >/dev/null
+	wait "$homo_pid" "$exec_pid" || true
 }
 
 @test "homo-runtime create: the init is in its cgroups in every hierarchy before start, without a cgroup.procs write" {

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "base/idmap.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/number.h"
 #include "base/util.h"
@@ -192,4 +195,63 @@ int64_t idmap_ctr_id(const struct hm_idmap *m, uint32_t id)
 	if (id < m->host || id - m->host >= m->count)
 		return -1;
 	return (int64_t)m->ctr + (id - m->host);
+}
+
+/* One "CTR HOST COUNT" line of an id map file; false if it is not one. */
+static bool map_line(const char *l, struct hm_idmap *m)
+{
+	unsigned long v[3];
+	char *end;
+
+	for (int i = 0; i < 3; i++) {
+		errno = 0;
+		v[i] = strtoul(l, &end, 10);
+		if (end == l || errno || v[i] > UINT32_MAX)
+			return false;
+		l = end;
+	}
+	*m = (struct hm_idmap){(uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2]};
+	return true;
+}
+
+int idmap_find(int fd, uint32_t id, struct hm_idmap *m)
+{
+	char buf[512];
+	size_t have = 0;
+	ssize_t n = 0;
+	int found = 0;
+
+	/* whole lines at a time; a partial one moves to the front */
+	while (!found &&
+	       (n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *l = buf, *nl;
+
+		have += (size_t)n;
+		buf[have] = '\0';
+		while (!found && (nl = strchr(l, '\n'))) {
+			*nl = '\0';
+			found = map_line(l, m) && id >= m->ctr &&
+				id - m->ctr < m->count;
+			l = nl + 1;
+		}
+		have -= (size_t)(l - buf);
+		memmove(buf, l, have);
+		if (have == sizeof(buf) - 1) /* no line is that long */
+			return -1;
+	}
+	return n < 0 ? -1 : found;
+}
+
+int idmap_self(const char *which, uint32_t id, struct hm_idmap *m)
+{
+	char path[32];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", which);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = idmap_find(fd, id, m);
+	close(fd);
+	return r;
 }

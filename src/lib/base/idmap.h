@@ -80,4 +80,15 @@ int64_t idmap_host_id(const struct hm_idmap *m, uint32_t id);
 /** idmap_ctr_id() - the container id of host id @id, -1 if unmapped. */
 int64_t idmap_ctr_id(const struct hm_idmap *m, uint32_t id);
 
+/**
+ * idmap_self() - the line of our own /proc/self/@which ("uid_map",
+ * "gid_map") whose namespace ids hold @id, into @m. Read with read()
+ * into a small stack buffer: stdio's would be a fresh heap page, a page
+ * fault on every start. Return: 1 found, 0 not mapped, -1 unreadable.
+ */
+int idmap_self(const char *which, uint32_t id, struct hm_idmap *m);
+
+/** idmap_find() - idmap_self() on an open id map file @fd. */
+int idmap_find(int fd, uint32_t id, struct hm_idmap *m);
+
 #endif

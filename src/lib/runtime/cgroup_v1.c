@@ -502,11 +502,11 @@ static int v1_enter_v1(const char *id, pid_t pid, struct hm_err *e)
 {
 	char dir[PATH_MAX], s[16];
 
+	/* one thread, through tasks: the caller is single-threaded */
 	snprintf(s, sizeof(s), "%d", (int)pid);
 	for (int i = 0; i < cg.n; i++)
-		if (!cg.h[i].v2 &&
-		    (dir_of(dir, i, id, e) < 0 ||
-		     join(i, dir, pid ? "cgroup.procs" : "tasks", s, e) < 0))
+		if (!cg.h[i].v2 && (dir_of(dir, i, id, e) < 0 ||
+				    join(i, dir, "tasks", s, e) < 0))
 			return -1;
 	return 0;
 }

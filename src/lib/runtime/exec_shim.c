@@ -19,6 +19,7 @@
 
 #include "base/rootless.h"
 #include "base/util.h"
+#include "runtime/clone_vm.h"
 #include "runtime/exec_shim_proto.h"
 
 #ifndef EXEC_SHIM_BIN
@@ -43,7 +44,9 @@ __asm__(".pushsection .rodata\n"
 	".popsection\n");
 extern const char homo_exec_shim[], homo_exec_shim_end[];
 
+/* this process's: a clone sharing our memory (clone_vm.h) opens its own */
 static int shim_fd = -1;
+static unsigned long shim_gen;
 
 void exec_shim_guard(void)
 {
@@ -79,7 +82,7 @@ int exec_shim_open(struct hm_err *e)
 	size_t size = (size_t)(homo_exec_shim_end - homo_exec_shim);
 	cleanup_close int fd = -1;
 
-	if (shim_fd >= 0)
+	if (shim_fd >= 0 && shim_gen == clone_vm_generation())
 		return shim_fd;
 	fd = memfd_exec();
 	if (fd < 0)
@@ -91,6 +94,7 @@ int exec_shim_open(struct hm_err *e)
 	    (errno != EINVAL || fcntl(fd, F_ADD_SEALS, SEALS) < 0))
 		return hm_fail(e, errno, "seal the exec shim");
 	shim_fd = steal_fd(&fd);
+	shim_gen = clone_vm_generation();
 	return shim_fd;
 }
 

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/idmap.h"
 #include "base/number.h"
 #include "base/rootless.h"
 #include "base/util.h"
@@ -67,14 +68,11 @@ void init_set_cmdline_area(char *start, size_t len)
  * "@name -- CMD ARG..." (docker-init's form) instead of homo's: what fits
  * in the area, NUL-padded (the kernel reads the area, whatever its end).
  */
-static void set_cmdline(const char *name, char *const *argv)
+static void write_cmdline(const char *name, char *const *argv)
 {
 	const char *head[] = {name, "--"};
 	char *p = cmdline_start, *end = p + cmdline_len;
 
-	prctl(PR_SET_NAME, name);
-	if (!p)
-		return;
 	memset(p, 0, cmdline_len);
 	for (size_t i = 0; i < ARRAY_SIZE(head) + strv_len(argv); i++) {
 		const char *w = i < 2 ? head[i] : argv[i - 2];
@@ -85,6 +83,38 @@ static void set_cmdline(const char *name, char *const *argv)
 		memcpy(p, w, n);
 		p += n;
 	}
+}
+
+/*
+ * A process that shares homo's memory (@shared) would rewrite homo's own:
+ * a run's init is the container's first process, nothing sees it before
+ * its exec replaces the area; homo exec's parent hides its own instead.
+ */
+static void set_cmdline(const char *name, char *const *argv, bool shared)
+{
+	prctl(PR_SET_NAME, name);
+	if (cmdline_start && !shared)
+		write_cmdline(name, argv);
+}
+
+char *init_cmdline_hide(const char *name, char *const *argv)
+{
+	char *saved;
+
+	if (!cmdline_start)
+		return NULL;
+	saved = xmalloc(cmdline_len);
+	memcpy(saved, cmdline_start, cmdline_len);
+	write_cmdline(name, argv);
+	return saved;
+}
+
+void init_cmdline_restore(char *saved)
+{
+	if (!saved)
+		return;
+	memcpy(cmdline_start, saved, cmdline_len);
+	free(saved);
 }
 
 void init_exec_fail(int sync_fd, struct hm_err *e)
@@ -353,7 +383,7 @@ static void mini_init(pid_t child)
 
 static void become_command(const struct hm_spec *s,
 			   const struct oci_process *proc, int sync_fd,
-			   bool console, bool with_init)
+			   bool console, bool with_init, bool shared)
     __attribute__((noreturn));
 
 /*
@@ -383,19 +413,14 @@ static int close_all_but(const int *keep, size_t n, struct hm_err *e)
 }
 
 /* Whether @gid exists here: not the tty group of a single-id rootless map */
-static bool gid_mapped(unsigned long gid)
+static bool gid_mapped(uint32_t gid)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/gid_map", "re");
-	unsigned long in, out, count;
+	struct hm_idmap m;
 
-	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
-		if (gid >= in && gid - in < count)
-			return true;
-	return !f;
+	return idmap_self("gid_map", gid, &m) != 0;
 }
 
-/* the container as an OCI spec: what rootfs_setup() builds it from */
-static int build_spec(struct init_args *a, struct oci_spec *o, struct hm_err *e)
+int init_build_spec(struct init_args *a, struct oci_spec *o, struct hm_err *e)
 {
 	struct spec_oci_host h = {
 	    .root_path = a->merged,
@@ -417,8 +442,10 @@ static int recv_go(int fd, int *passed)
 	return util_recv_fd(fd, &go, 1, passed) == 1 && go == SYNC_GO ? 0 : -1;
 }
 
-void init_main(struct init_args *a)
+void init_main(struct init_args *parent_args)
 {
+	/* ours: homo's may be in memory we share with it (clone_vm.h) */
+	struct init_args args = *parent_args, *a = &args;
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
 	struct oci_spec oci;
@@ -430,12 +457,9 @@ void init_main(struct init_args *a)
 	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
 		die(a->sync_fd, &e);
 	/* born in our cgroup2 one; the v1 ones we join as homo attaches
-	 * the network, cheaper than homo moving us (cgroup.h) */
+	 * the network, cheaper than homo moving us (cgroup.h), unless we
+	 * share its memory: until GO we may only make system calls */
 	if (a->cgroup_self && cgroup_enter_v1(s->id, 0, &e) < 0)
-		die(a->sync_fd, &e);
-	/* the spec while homo joins our cgroups and attaches the network;
-	 * in a new user namespace after GO, once its maps are written */
-	if (!s->uidmap.count && build_spec(a, &oci, &e) < 0)
 		die(a->sync_fd, &e);
 	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
@@ -454,11 +478,12 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 
-	if ((s->uidmap.count && build_spec(a, &oci, &e) < 0) ||
+	/* without a user namespace, homo built it before the clone */
+	if ((s->uidmap.count && init_build_spec(a, &oci, &e) < 0) ||
 	    rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
 	HM_TRACE("container: hostname, network, user");
-	if (oci_kernel_settings(&oci, &e) < 0)
+	if (oci_kernel_settings(a->oci, &e) < 0)
 		die(a->sync_fd, &e);
 	if (s->net != NET_HOST && inside_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
@@ -474,17 +499,18 @@ void init_main(struct init_args *a)
 		die(a->sync_fd, &e);
 	}
 	/* the originals (and the overlay fd) go in become_command() */
-	become_command(s, &oci.process, a->sync_fd, true, s->init);
+	become_command(s, &a->oci->process, a->sync_fd, true, s->init,
+		       a->shared_vm);
 }
 
-void init_exec_main(const struct hm_spec *s, int sync_fd)
+void init_exec_main(const struct hm_spec *s, int sync_fd, bool shared)
 {
 	struct oci_spec o;
 	struct hm_err e = {0};
 
 	if (spec_oci_process(s, &o, &e) < 0)
 		die(sync_fd, &e);
-	become_command(s, &o.process, sync_fd, false, false);
+	become_command(s, &o.process, sync_fd, false, false, shared);
 }
 
 /*
@@ -494,7 +520,7 @@ void init_exec_main(const struct hm_spec *s, int sync_fd)
  */
 static void become_command(const struct hm_spec *s,
 			   const struct oci_process *proc, int sync_fd,
-			   bool console, bool with_init)
+			   bool console, bool with_init, bool shared)
 {
 	struct oci_process p = *proc;
 	struct hm_err e = {0};
@@ -502,7 +528,7 @@ static void become_command(const struct hm_spec *s,
 	sigset_t empty;
 	int keep[2] = {sync_fd, -1};
 
-	set_cmdline(console ? "homo-init" : "homo-exec", s->argv);
+	set_cmdline(console ? "homo-init" : "homo-exec", s->argv, shared);
 	/* the shim to exec the command through, before any filter */
 	keep[1] = exec_shim_open(&e);
 	if (keep[1] < 0)

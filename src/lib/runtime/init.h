@@ -34,7 +34,11 @@ struct init_args {
 	int netns_fd;
 	/* the init joins its v1 cgroups itself (cgroup_enter_v1(id, 0)) */
 	bool cgroup_self;
-	/* the container as an OCI spec (spec_oci.h), built by init_main() */
+	/* the init shares homo's memory until it execs (clone_vm.h) */
+	bool shared_vm;
+	/* the container as an OCI spec (spec_oci.h): built by homo before
+	 * the clone (init_build_spec()), or in a user namespace by the init
+	 * once its maps are written; valid in spawn_start() only */
 	struct oci_spec *oci;
 };
 
@@ -50,11 +54,19 @@ struct sync_msg {
 	struct hm_err err;
 };
 
+/**
+ * init_build_spec() - the container as an OCI spec, what rootfs_setup()
+ * builds it from, into @o (oci_spec_free() it) and @a->oci. Built before
+ * the clone, the init only reads it: a child that builds it pays a
+ * copy-on-write fault for every heap page it writes.
+ */
+int init_build_spec(struct init_args *a, struct oci_spec *o, struct hm_err *e);
+
 /* These run in the clone()d child and never return. */
 __attribute__((noreturn)) void init_main(struct init_args *a);
 /** init_exec_main() - the homo exec child, inside the namespaces. */
 __attribute__((noreturn)) void init_exec_main(const struct hm_spec *s,
-					      int sync_fd);
+					      int sync_fd, bool shared);
 /**
  * init_die_with_parent() - (again) be SIGKILLed when homo dies, and exit
  * if it already has. Any credential change (setuid, setns into a user
@@ -68,6 +80,15 @@ void init_die_with_parent(int sync_fd);
  * host path or option ("homo-init -- CMD...").
  */
 void init_set_cmdline_area(char *start, size_t len);
+/**
+ * init_cmdline_hide() - our own command line as "@name -- CMD ARG..." of
+ * @argv until init_cmdline_restore(): a child that shares our memory
+ * (clone_vm.h) and shows in a running container before its exec cannot
+ * rewrite its own without ours. Return: the saved area, or NULL.
+ */
+char *init_cmdline_hide(const char *name, char *const *argv);
+/** init_cmdline_restore() - put back what init_cmdline_hide() saved. */
+void init_cmdline_restore(char *saved);
 /** init_exec_fail() - report @e to the parent and exit. */
 __attribute__((noreturn)) void init_exec_fail(int sync_fd, struct hm_err *e);
 

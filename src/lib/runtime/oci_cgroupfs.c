@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "runtime/clone_vm.h"
 #include "runtime/inroot.h"
 
 #define CG_DIR "/sys/fs/cgroup"
@@ -173,6 +174,9 @@ static int comount_links(int cg, const char *dest, struct hm_err *e)
  * pages are touched in a new container, which faults each in) */
 static struct {
 	bool done;
+	/* whose (clone_vm_generation()): a clone sharing our memory has
+	 * its own, whatever one that died before left */
+	unsigned long gen;
 	int n;
 	struct {
 		/* own: the own cgroup's dir, known (oci_cgroups_own); else ""
@@ -210,9 +214,10 @@ void oci_cgroups_own(const char *name, const char *dir)
 {
 	if (!*name || strchr(name, '/')) /* v2's one dir: a cgroup2 mount */
 		return;
-	if (!scan.done)
+	if (!scan.done || scan.gen != clone_vm_generation())
 		scan_clear();
 	scan.done = true;
+	scan.gen = clone_vm_generation();
 	scan_add(xasprintf(CG_DIR "/%s", name), "cgroup", "", dir);
 }
 
@@ -226,6 +231,7 @@ static void scan_mountinfo(void)
 
 	scan_clear();
 	scan.done = f != NULL;
+	scan.gen = clone_vm_generation();
 	/* few reads: each one walks the namespace's mount list again */
 	if (f)
 		setvbuf(f, buf, _IOFBF, 1 << 16);
@@ -258,7 +264,7 @@ static int v1_hierarchies(int cg, const char *dest,
 {
 	int r = 0;
 
-	if (!scan.done)
+	if (!scan.done || scan.gen != clone_vm_generation())
 		scan_mountinfo();
 	if (!scan.done)
 		return hm_fail(e, errno, "open /proc/self/mountinfo");

@@ -35,15 +35,12 @@
 
 bool rootless_detect(uid_t *uid)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/uid_map", "re");
-	unsigned long in, out, count;
+	struct hm_idmap m;
 
-	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
-		if (in == 0) {
-			*uid = (uid_t)out;
-			return out != 0;
-		}
-	return false;
+	if (idmap_self("uid_map", 0, &m) != 1)
+		return false;
+	*uid = (uid_t)m.host;
+	return m.host != 0;
 }
 
 void rootless_default_paths(uid_t uid, char **root, char **runroot)

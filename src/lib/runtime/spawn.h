@@ -68,6 +68,15 @@ int spawn_stdio(const struct hm_spec *s, int child[3], struct hm_io *io,
 /** spawn_close3() - close the fds of @fds that are open, set them -1. */
 void spawn_close3(int fds[3]);
 
+/* The most one splice moves: a whole (enlarged) pipe at once. */
+#define SPAWN_RELAY_CHUNK (1 << 20)
+
+/**
+ * spawn_signals() - the signals homo blocks before the clone (none is
+ * lost) and spawn_wait() forwards to the command, with SIGCHLD, SIGWINCH.
+ */
+void spawn_signals(sigset_t *set);
+
 /**
  * spawn_wait() - forward signals, relay the tty, stdin and the output
  * (@io, NULL: no pipes), reap the process, relay what it left in the

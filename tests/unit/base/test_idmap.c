@@ -2,6 +2,9 @@
 /* Unit tests of base/idmap.c: maps, /etc/subuid lines, the auto pick. */
 #include "unit.h"
 
+#include <string.h>
+#include <unistd.h>
+
 #include "base/idmap.h"
 #include "base/util.h"
 
@@ -201,6 +204,55 @@ static void test_ids(void **state)
 	assert_int_equal(idmap_ctr_id(&m, 165536), -1);
 }
 
+/* an id map file's lines, in a pipe: @lines of "CTR HOST COUNT" */
+static int map_pipe(const char *text)
+{
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
+	close(p[1]);
+	return p[0];
+}
+
+static void test_find(void **state)
+{
+	struct hm_idmap m;
+	char text[4096] = "";
+	int fd;
+
+	(void)state;
+	/* the kernel's padded columns; the line that holds the id */
+	fd = map_pipe("         0     100000      65536\n     65536       1000          1\n");
+	assert_int_equal(idmap_find(fd, 65536, &m), 1);
+	assert_int_equal(m.ctr, 65536);
+	assert_int_equal(m.host, 1000);
+	assert_int_equal(m.count, 1);
+	close(fd);
+	fd = map_pipe("0 100000 65536\n");
+	assert_int_equal(idmap_find(fd, 65536, &m), 0);
+	close(fd);
+	/* an empty map (a new user namespace's): nothing is mapped */
+	fd = map_pipe("");
+	assert_int_equal(idmap_find(fd, 0, &m), 0);
+	close(fd);
+	/* more than the 512-byte buffer: lines straddle its reads */
+	for (unsigned i = 0; i < 100; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "%10u %10u %10u\n", i * 10, 5000 + i, 10u);
+	fd = map_pipe(text);
+	assert_int_equal(idmap_find(fd, 995, &m), 1);
+	assert_int_equal(m.ctr, 990);
+	assert_int_equal(m.host, 5099);
+	close(fd);
+	/* our own: root of the host's namespace is mapped to itself */
+	if (getuid() == 0) {
+		assert_int_equal(idmap_self("uid_map", 0, &m), 1);
+		assert_int_equal(m.host, 0);
+	}
+	assert_int_equal(idmap_self("no_such_map", 0, &m), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +262,7 @@ int main(void)
 	    cmocka_unit_test(test_subid_parse),
 	    cmocka_unit_test(test_place),
 	    cmocka_unit_test(test_pick),
+	    cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
