@@ -65,6 +65,15 @@ need_strace() {
 		skip "strace is not installed (scripts/install-deps.sh)"
 }
 
+@test "a start reads no time zone: its UTC timestamps are formatted without strftime's tzset" {
+	need_strace
+	pull_busybox
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" -e trace=openat,open "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	run grep -c localtime "$T/trace"
+	[ "$output" = 0 ]
+}
+
 @test "run --rm tears its container down once: the removal does not rmdir the cgroups and dirs again" {
 	need_strace
 	pull_busybox

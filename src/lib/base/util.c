@@ -457,16 +457,47 @@ void util_format_duration(char *out, size_t n, int64_t s)
 		snprintf(out, n, "%lld days", (long long)(s / 86400));
 }
 
+/*
+ * The proleptic Gregorian date of day @z since 1970-01-01 (the inverse of
+ * the usual days-from-civil; eras of 400 years, March-based years).
+ */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 void util_now_rfc3339(char *out, size_t n)
 {
 	struct timespec ts;
-	struct tm tm;
-	char base[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%s.%09ldZ", base, ts.tv_nsec);
+	util_rfc3339(&ts, out, n);
+}
+
+void util_rfc3339(const struct timespec *ts, char *out, size_t n)
+{
+	int64_t secs, days, y;
+	int m, d, sod;
+
+	/* not gmtime_r() and strftime(): glibc's call tzset(), which reads
+	 * /etc/localtime on every start, for a time that is UTC anyway */
+	secs = (int64_t)ts->tv_sec;
+	days = (secs >= 0 ? secs : secs - 86399) / 86400;
+	sod = (int)(secs - days * 86400);
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, n, "%04lld-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+		 (long long)y, m, d, sod / 3600, sod / 60 % 60, sod % 60,
+		 ts->tv_nsec);
 }
 
 int64_t util_parse_rfc3339(const char *s)

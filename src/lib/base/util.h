@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -125,6 +126,8 @@ void util_format_duration(char *out, size_t n, int64_t seconds);
 
 /** util_now_rfc3339() - current UTC time with nanoseconds. */
 void util_now_rfc3339(char *out, size_t n);
+/** util_rfc3339() - @ts as UTC RFC 3339 with nanoseconds ("...Z"). */
+void util_rfc3339(const struct timespec *ts, char *out, size_t n);
 
 /** util_parse_rfc3339() - back to seconds since the epoch; -1 if bad. */
 int64_t util_parse_rfc3339(const char *s);

@@ -32,10 +32,38 @@ static void test_rfc3339_roundtrip(void **state)
 
 	(void)state;
 	util_now_rfc3339(now, sizeof(now));
+	/* UTC, nanoseconds: 2026-12-02T13:45:01.123456789Z */
+	assert_int_equal(strlen(now), 30);
+	assert_true(now[4] == '-' && now[10] == 'T' && now[19] == '.');
+	assert_int_equal(now[29], 'Z');
 	t = util_parse_rfc3339(now);
 	assert_true(t > 1700000000);
 	assert_true(llabs(t - (int64_t)time(NULL)) <= 1);
 	assert_int_equal(util_parse_rfc3339("garbage"), -1);
+}
+
+/* against glibc's gmtime_r and strftime, which it replaces */
+static void test_rfc3339_dates(void **state)
+{
+	static const time_t at[] = {0, 86399, 86400, 951782400 /* 2000-02-29 */,
+				    951868800, 4107542400 /* 2100-03-01 */,
+				    1798761599, 253402300799 /* 9999-12-31 */};
+	char mine[64], want[64], base[32];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(at) + 2000; i++) {
+		/* and 2000 days from 1970 to 2200, at odd seconds */
+		time_t t = i < ARRAY_SIZE(at) ? at[i]
+					      : (time_t)(i * 3677 * 1000 + i);
+		struct timespec ts = {.tv_sec = t, .tv_nsec = 123456789};
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.123456789Z", base);
+		util_rfc3339(&ts, mine, sizeof(mine));
+		assert_string_equal(mine, want);
+	}
 }
 
 static void test_files(void **state)
@@ -151,6 +179,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_rfc3339_roundtrip),
+	    cmocka_unit_test(test_rfc3339_dates),
 	    cmocka_unit_test(test_files),
 	    cmocka_unit_test(test_cleanup_attrs),
 	    cmocka_unit_test(test_strv),
