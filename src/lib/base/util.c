@@ -495,9 +495,8 @@ void util_rfc3339(const struct timespec *ts, char *out, size_t n)
 	days = (secs >= 0 ? secs : secs - 86399) / 86400;
 	sod = (int)(secs - days * 86400);
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, n, "%04lld-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-		 (long long)y, m, d, sod / 3600, sod / 60 % 60, sod % 60,
-		 ts->tv_nsec);
+	snprintf(out, n, "%04lld-%02d-%02dT%02d:%02d:%02d.%09ldZ", (long long)y,
+		 m, d, sod / 3600, sod / 60 % 60, sod % 60, ts->tv_nsec);
 }
 
 int64_t util_parse_rfc3339(const char *s)

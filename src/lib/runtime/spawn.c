@@ -218,8 +218,8 @@ static int init_start(void *arg)
  * GO it only makes system calls, and we only wait from GO until it has
  * exec'd. A --init stays (it reaps the command), so it gets fork's copy.
  */
-static pid_t clone_init(struct init_start *st, unsigned long flags,
-			int cgfd, struct clone_vm *vm, bool *born_in)
+static pid_t clone_init(struct init_start *st, unsigned long flags, int cgfd,
+			struct clone_vm *vm, bool *born_in)
 {
 	pid_t pid;
 
@@ -406,9 +406,9 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 		init_cmdline_restore(cmdline);
 		return start_failed(p);
 	}
-	r = release(parent_fd, p, s->argv[0], -1,
-		    cgroup_join_rest(s->id, p->pid, cgfd, born_in, false, e) < 0,
-		    e);
+	r = release(
+	    parent_fd, p, s->argv[0], -1,
+	    cgroup_join_rest(s->id, p->pid, cgfd, born_in, false, e) < 0, e);
 	init_cmdline_restore(cmdline);
 	return r < 0 ? start_failed(p) : 0;
 }

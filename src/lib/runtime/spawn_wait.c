@@ -239,8 +239,7 @@ static void from_client(struct relay *r, struct pollfd *fds, size_t n)
 {
 	size_t len = 0;
 
-	switch (
-	    attach_handle(r->att, fds, n, r->in.buf, FEED_SIZE, &len)) {
+	switch (attach_handle(r->att, fds, n, r->in.buf, FEED_SIZE, &len)) {
 	case ATT_INPUT:
 		if (r->in.to >= 0 && len) {
 			r->in.off = 0;

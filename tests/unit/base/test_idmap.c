@@ -210,7 +210,8 @@ static int map_pipe(const char *text)
 	int p[2];
 
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(write(p[1], text, strlen(text)),
+			 (ssize_t)strlen(text));
 	close(p[1]);
 	return p[0];
 }
@@ -223,7 +224,8 @@ static void test_find(void **state)
 
 	(void)state;
 	/* the kernel's padded columns; the line that holds the id */
-	fd = map_pipe("         0     100000      65536\n     65536       1000          1\n");
+	fd = map_pipe("         0     100000      65536\n     65536       1000 "
+		      "         1\n");
 	assert_int_equal(idmap_find(fd, 65536, &m), 1);
 	assert_int_equal(m.ctr, 65536);
 	assert_int_equal(m.host, 1000);

@@ -45,16 +45,17 @@ static void test_rfc3339_roundtrip(void **state)
 /* against glibc's gmtime_r and strftime, which it replaces */
 static void test_rfc3339_dates(void **state)
 {
-	static const time_t at[] = {0, 86399, 86400, 951782400 /* 2000-02-29 */,
-				    951868800, 4107542400 /* 2100-03-01 */,
+	static const time_t at[] = {0,		86399,
+				    86400,	951782400 /* 2000-02-29 */,
+				    951868800,	4107542400 /* 2100-03-01 */,
 				    1798761599, 253402300799 /* 9999-12-31 */};
 	char mine[64], want[64], base[32];
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(at) + 2000; i++) {
 		/* and 2000 days from 1970 to 2200, at odd seconds */
-		time_t t = i < ARRAY_SIZE(at) ? at[i]
-					      : (time_t)(i * 3677 * 1000 + i);
+		time_t t =
+		    i < ARRAY_SIZE(at) ? at[i] : (time_t)(i * 3677 * 1000 + i);
 		struct timespec ts = {.tv_sec = t, .tv_nsec = 123456789};
 		struct tm tm;
 
