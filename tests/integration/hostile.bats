@@ -197,7 +197,9 @@ sparse_ok() {
 		echo "$1: $(stat -c %b "$1") blocks allocated" >&2
 		return 1
 	}
-	[ "$(sha256sum <"$1")" = "$2" ]
+	# the same bytes, read from the data extents only (sha256sum read
+	# the 2 GiB of holes, 6 s a file here)
+	[ "$(python3 "$BATS_TEST_DIRNAME/sparse_sum.py" "$1")" = "$2" ]
 }
 
 # kib FILE: its allocated size in KiB
@@ -210,7 +212,7 @@ kib() { du -k "$1" | cut -f1; }
 		head -c 8192 /dev/urandom | dd of=/big bs=8192 seek=1000 2>/dev/null
 		dd if=/dev/zero of=/big bs=1 count=0 seek=2147483648 2>/dev/null'
 	orig=$(ls "$HOMO_ROOT"/containers/*/upper/big)
-	sum=$(sha256sum <"$orig")
+	sum=$(python3 "$BATS_TEST_DIRNAME/sparse_sum.py" "$orig")
 	sparse_ok "$orig" "$sum"
 	# commit: the layer keeps the holes (unfixed: 2 GiB allocated)
 	run timeout 60 "$HOMO" commit -q sp sp:1
