@@ -127,6 +127,10 @@ load commit_fixture
 	run homo run -d --name live busybox sh -c '
 		i=0; while :; do i=$((i+1)); echo $i >/counter; sleep 0.02; done'
 	assert_status 0
+	# running, and writing: run -d returns before the shell's first write
+	upper=$(ls -d "$HOMO_ROOT"/containers/*/upper)
+	for _ in $(seq 600); do [ -s "$upper/counter" ] && break; sleep 0.05; done
+	[ -s "$upper/counter" ]
 	run homo commit -q live snap
 	assert_status 0
 	run homo ps
