@@ -109,9 +109,12 @@ static int send_go(int fd, int pass_fd)
 
 /*
  * The new user namespace: the id maps first (until then the init is
- * nobody), then the overlay, whose idmapped layers need the namespace.
+ * nobody), then the overlay, whose idmapped layers need the namespace:
+ * its mount fd into *@ovl (GO passes it). Not into @a, which an init
+ * sharing our memory may still be copying.
  */
-static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
+static int userns_setup(const struct init_args *a, pid_t pid, int *ovl,
+			struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
 	cleanup_free char *upper = xasprintf("%s/upper", a->cdir);
@@ -119,9 +122,9 @@ static int userns_setup(struct init_args *a, pid_t pid, struct hm_err *e)
 
 	if (userns_write_maps(pid, &s->uidmap, &s->gidmap, e) < 0)
 		return -1;
-	a->overlay_fd = userns_overlay(a->store_root, s->layers, upper, work,
-				       a->merged, pid, e);
-	return a->overlay_fd < 0 ? -1 : 0;
+	*ovl = userns_overlay(a->store_root, s->layers, upper, work, a->merged,
+			      pid, e);
+	return *ovl < 0 ? -1 : 0;
 }
 
 /*
@@ -256,7 +259,7 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	struct init_start st;
 	bool born_in = false;
 	sigset_t set;
-	int sp[2], r;
+	int sp[2], r, ovl = -1;
 
 	hm_clear(e);
 	FAULT_POINT("run-after-cgroup");
@@ -314,12 +317,12 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	}
 
 	HM_TRACE("cgroups the init did not join, send GO");
-	if (s->uidmap.count && userns_setup(a, p->pid, e) < 0) {
+	if (s->uidmap.count && userns_setup(a, p->pid, &ovl, e) < 0) {
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
 		return start_failed(p);
 	}
-	r = release(parent_fd, p, s->argv[0], a->overlay_fd,
+	r = release(parent_fd, p, s->argv[0], ovl,
 		    cgroup_join_rest(s->id, p->pid, cgfd, born_in,
 				     a->cgroup_self, e) < 0 ||
 			(s->net == NET_BRIDGE && !hm_rootless() &&
@@ -327,10 +330,9 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 			(s->net == NET_BRIDGE && hm_rootless() &&
 			 rootless_nat(a, p->pid, e) < 0),
 		    e);
-	if (a->overlay_fd >= 0) /* the init has its own copy now */
-		close(a->overlay_fd);
-	a->overlay_fd = -1;
-	a->oci = NULL;
+	if (ovl >= 0) /* the init has its own copy now */
+		close(ovl);
+	a->oci = NULL; /* exec'd or gone: nobody reads it any more */
 	if (r < 0)
 		return start_failed(p);
 	HM_TRACE("the command runs");
