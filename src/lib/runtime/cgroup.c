@@ -236,12 +236,6 @@ int cgroup_clone_fd(const char *id, int *fd, struct hm_err *e)
 	return o->clone_fd ? o->clone_fd(id, fd, e) : 0;
 }
 
-/* clone3's arguments up to .cgroup (CLONE_ARGS_SIZE_VER2) */
-struct clone_args_v2 {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-	    stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
@@ -252,13 +246,18 @@ struct clone_args_v2 {
  * clone3 takes CLONE_PARENT only with no exit signal (EINVAL), where
  * clone ignored it: either way the child gets the caller's own.
  */
-pid_t cgroup_clone(unsigned long flags, int cgfd, bool *born_in)
+struct cgroup_clone_args cgroup_clone_args(unsigned long flags, int cgfd)
 {
-	struct clone_args_v2 ca = {
+	return (struct cgroup_clone_args){
 	    .flags = (flags & ~0xffUL) | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
 	    .exit_signal = flags & CLONE_PARENT ? 0 : flags & 0xff,
 	    .cgroup = cgfd >= 0 ? (uint64_t)cgfd : 0,
 	};
+}
+
+pid_t cgroup_clone(unsigned long flags, int cgfd, bool *born_in)
+{
+	struct cgroup_clone_args ca = cgroup_clone_args(flags, cgfd);
 	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 
 	*born_in = pid >= 0 && cgfd >= 0;

@@ -181,6 +181,20 @@ int cgroup_enter(const char *id, pid_t pid, struct hm_err *e);
  */
 int cgroup_clone_fd(const char *id, int *fd, struct hm_err *e);
 
+/* clone3's arguments up to .cgroup (CLONE_ARGS_SIZE_VER2) */
+struct cgroup_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+	    stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+/**
+ * cgroup_clone_args() - clone3's arguments for @flags (CLONE_* and the
+ * exit signal, as clone()'s), born in the cgroup2 dir @cgfd where it is
+ * not -1: what cgroup_clone() and clone_vm_run() (which adds a stack)
+ * pass to the kernel.
+ */
+struct cgroup_clone_args cgroup_clone_args(unsigned long flags, int cgfd);
+
 /**
  * cgroup_clone() - a child with fork semantics (no new stack: it runs on a
  * copy of ours; @flags: CLONE_* and the exit signal, as clone()'s), born in

@@ -10,10 +10,6 @@
 
 #include "runtime/cgroup.h"
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
 /*
  * Mapped, not populated: an init touches 3-4 pages of it (16 KiB, mincore
  * after its exec, with -t, -u and -w; homo exec's child the same); 1 MiB
@@ -21,20 +17,14 @@
  */
 #define STACK_SIZE (1UL << 20)
 
-/* clone3's arguments up to .cgroup (CLONE_ARGS_SIZE_VER2) */
-struct clone3_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-	    stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-
 /*
  * clone3 with a new stack cannot return into C in the child (its frame
  * is on the other stack), and glibc 2.36 has no clone3 wrapper: the child
  * calls @fn(@arg) here and exits with its result. Returns the kernel's
  * result (a pid, or -errno) in the parent.
  */
-long hm_clone3_call(struct clone3_args *ca, size_t size, int (*fn)(void *),
-		    void *arg);
+long hm_clone3_call(struct cgroup_clone_args *ca, size_t size,
+		    int (*fn)(void *), void *arg);
 /*
  * The sanitizers keep a thread's stack bounds in its TLS, which a child
  * on another stack but our TLS would corrupt: under them the child gets
@@ -139,16 +129,13 @@ pid_t clone_vm_run(struct clone_vm *c, unsigned long flags, int cgfd,
 	}
 #endif
 #ifdef HAVE_CLONE3_CALL
-	struct clone3_args ca = {
-	    .flags = (flags & ~0xffUL) | CLONE_VM |
-		     (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
-	    .exit_signal = flags & 0xff,
-	    .stack = (uint64_t)(uintptr_t)c->stack,
-	    .stack_size = c->size,
-	    .cgroup = cgfd >= 0 ? (uint64_t)cgfd : 0,
-	};
-	long r = hm_clone3_call(&ca, sizeof(ca), fn, arg);
+	struct cgroup_clone_args ca = cgroup_clone_args(flags, cgfd);
+	long r;
 
+	ca.flags |= CLONE_VM;
+	ca.stack = (uint64_t)(uintptr_t)c->stack;
+	ca.stack_size = c->size;
+	r = hm_clone3_call(&ca, sizeof(ca), fn, arg);
 	if (r >= 0) {
 		*born_in = cgfd >= 0;
 		return (pid_t)r;
