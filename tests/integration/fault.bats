@@ -681,14 +681,41 @@ plant_config() {
 	# this shell is alive, but it did not start at clock tick 1
 	mkdir -p "$HOMO_ROOT/layers/.tmp-$$.1-deadbeef/diff/big"
 	head -c 1M /dev/zero >"$HOMO_ROOT/layers/.tmp-$$.1-deadbeef/diff/big/f"
-	echo '{}' >"$HOMO_ROOT/images/bb/latest.json.tmp-$$.1"
+	echo '{}' >"$HOMO_ROOT/tmp/latest.json.tmp-$$.1-1"
 	run homo system check
 	assert_status 1
 	assert_output_has ".tmp-$$.1-deadbeef"
-	assert_output_has "latest.json.tmp-$$.1"
+	assert_output_has "latest.json.tmp-$$.1-1"
 	# any command that takes the lock sweeps it
 	run homo run --rm bb true
 	assert_status 0
+	[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ]
+	check_or_repair
+}
+
+@test "killed between a record's write and its rename: the temp is in tmp/, the next command sweeps it, the records are whole" {
+	pull_busybox bb
+	homo create --name keep --net none bb true >/dev/null
+	run fault record-before-rename rename keep kept
+	killed
+	[ -n "$(find "$HOMO_ROOT/tmp" -name "*.tmp-*")" ]
+	# nowhere else: a start's sweep need not read each container's dir
+	[ -z "$(find "$HOMO_ROOT" -path "$HOMO_ROOT/tmp" -prune -o -name "*.tmp-*" -print)" ]
+	# the record as it was, and the next command that locks sweeps it
+	run homo rename keep kept
+	assert_status 0
+	[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ]
+	check_or_repair
+	homo rm -f kept >/dev/null
+}
+
+@test "a store an older homo wrote (no tmp/, a record's temp beside it): the first sweep finds it there and makes tmp/" {
+	pull_busybox bb
+	rmdir "$HOMO_ROOT/tmp"
+	echo '{}' >"$HOMO_ROOT/images/bb/latest.json.tmp-999999999"
+	run homo run --rm --net none bb true
+	assert_status 0
+	[ -d "$HOMO_ROOT/tmp" ]
 	[ -z "$(find "$HOMO_ROOT" -name "*.tmp-*")" ]
 	check_or_repair
 }

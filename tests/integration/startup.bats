@@ -272,6 +272,20 @@ need_cpuset_v1() {
 	[ -z "$(ls "$HOMO_ROOT/exits" | grep '^0\{60\}')" ]
 }
 
+@test "a start reads no other container's directory: the debris sweep reads the store's top directories and tmp/, however many containers there are" {
+	need_strace
+	pull_busybox
+	for i in 1 2 3; do homo create --net none busybox true >/dev/null; done
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" -e trace=openat,open,newfstatat,stat "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	grep -q "\"$HOMO_ROOT/tmp\"" "$T/trace"
+	for id in $("$HOMO" ps -aq --no-trunc); do
+		run grep -c "containers/$id" "$T/trace"
+		[ "$output" = 0 ]
+	done
+	homo rm -f $("$HOMO" ps -aq) >/dev/null
+}
+
 @test "cgroup v1: homo's own cgroup parent stays, as Docker's /docker: a start neither makes nor removes it" {
 	need_strace
 	! cgroup_v2 || skip "cgroup v2: the parent goes with its last container"

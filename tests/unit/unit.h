@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 /* A fresh temp dir for a test; removed by unit_rmtree(). */
 static inline char *unit_tmpdir(void)
@@ -30,6 +31,20 @@ static inline void unit_rmtree(char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	free(dir);
+}
+
+/* The entries of @dir but "." and "..". */
+static inline int unit_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 #endif

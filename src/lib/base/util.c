@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "base/number.h"
 
 void cleanup_freep(void *p)
@@ -253,10 +254,45 @@ bool util_tmp_owner_gone(const char *tag)
 	return start && util_proc_starttime((pid_t)pid) != start;
 }
 
-int util_write_file_atomic(const char *path, const void *data, size_t len,
-			   bool durable, struct hm_err *e)
+/* util_atomic_tmpdir(): the one tree whose records take their temps from
+ * one directory (the store's tmp/), and that directory */
+static char *atomic_root, *atomic_tmpdir;
+
+void util_atomic_tmpdir(const char *root, const char *tmpdir)
 {
-	cleanup_free char *tmp = xasprintf("%s.tmp-%s", path, util_tmp_owner());
+	free(atomic_root);
+	free(atomic_tmpdir);
+	atomic_root = root ? xstrdup(root) : NULL;
+	atomic_tmpdir = tmpdir ? xstrdup(tmpdir) : NULL;
+}
+
+void util_atomic_tmpdir_drop(const char *root)
+{
+	if (atomic_root && !strcmp(atomic_root, root))
+		util_atomic_tmpdir(NULL, NULL);
+}
+
+/* Whether @path is below the root of util_atomic_tmpdir() */
+static bool atomic_in_root(const char *path)
+{
+	size_t rl = atomic_root ? strlen(atomic_root) : 0;
+
+	return rl && !strncmp(path, atomic_root, rl) && path[rl] == '/';
+}
+
+/* "<tmpdir>/<base>.tmp-<owner>-<n>" */
+static char *atomic_tmp_in_dir(const char *path)
+{
+	static unsigned n; /* threads of one process: each its own name */
+
+	return xasprintf("%s/%s.tmp-%s-%u", atomic_tmpdir,
+			 strrchr(path, '/') + 1, util_tmp_owner(),
+			 __atomic_add_fetch(&n, 1, __ATOMIC_RELAXED));
+}
+
+static int write_atomic_via(const char *tmp, const char *path, const void *data,
+			    size_t len, bool durable, struct hm_err *e)
+{
 	cleanup_close int fd = -1;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -272,11 +308,38 @@ int util_write_file_atomic(const char *path, const void *data, size_t len,
 		unlink(tmp);
 		return -1;
 	}
+	FAULT_POINT("record-before-rename");
 	if (rename(tmp, path) < 0) {
 		hm_fail(e, errno, "rename \"%s\"", tmp);
 		unlink(tmp);
 		return -1;
 	}
+	return 0;
+}
+
+int util_write_file_atomic(const char *path, const void *data, size_t len,
+			   bool durable, struct hm_err *e)
+{
+	cleanup_free char *tmp = NULL;
+	struct hm_err scratch;
+	int r = -1;
+
+	e = hm_err_or(e, &scratch);
+	if (atomic_in_root(path)) {
+		tmp = atomic_tmp_in_dir(path);
+		r = write_atomic_via(tmp, path, data, len, durable, e);
+		/* tmp/ gone (store_open makes it) or on another file system
+		 * than @path (a mount below the root): the temp beside it */
+		if (r < 0 && e->errnum != ENOENT && e->errnum != EXDEV)
+			return -1;
+	}
+	if (r < 0) {
+		free(tmp);
+		tmp = xasprintf("%s.tmp-%s", path, util_tmp_owner());
+		r = write_atomic_via(tmp, path, data, len, durable, e);
+	}
+	if (r < 0)
+		return -1;
 	if (durable) {
 		cleanup_free char *dir = xstrdup(path);
 		char *slash = strrchr(dir, '/');

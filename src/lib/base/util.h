@@ -84,13 +84,23 @@ const char *util_tmp_owner(void);
 bool util_tmp_owner_gone(const char *tag);
 
 /**
- * util_write_file_atomic() - write @len bytes to "@path.tmp-OWNER" (see
- * util_tmp_owner()) and rename
- * it to @path. With @durable the data and the directory are fsync'd, for
- * records whose loss would corrupt the store.
+ * util_write_file_atomic() - write @len bytes to a temp file and rename it
+ * to @path: "@path.tmp-OWNER" (see util_tmp_owner()), or, for a @path
+ * below the root given to util_atomic_tmpdir(), "TMPDIR/BASE.tmp-OWNER-N".
+ * With @durable the data and @path's directory are fsync'd, for records
+ * whose loss would corrupt the store.
  */
 int util_write_file_atomic(const char *path, const void *data, size_t len,
 			   bool durable, struct hm_err *e);
+
+/**
+ * util_atomic_tmpdir() - records below @root take their temps from @tmpdir
+ * (on @root's file system), so that a sweep for a killed writer's temps
+ * reads one directory, not every record's (store_open(); NULL, NULL: none).
+ */
+void util_atomic_tmpdir(const char *root, const char *tmpdir);
+/** util_atomic_tmpdir_drop() - forget @root's tmpdir, if it is @root's. */
+void util_atomic_tmpdir_drop(const char *root);
 
 /**
  * util_write_file_new() - create @path (it must not exist) and write @len

@@ -93,6 +93,9 @@ int container_claim_name(const struct hm_store *st, const char *name,
 		return hm_fail(e, errno, "symlink \"%s\"", link);
 	if (readlink(link, owner, sizeof(owner) - 1) < 0)
 		owner[0] = '\0';
+	/* ours already: a rename killed after its claim, tried again */
+	if (owner[0] && !strcmp(owner, id))
+		return 0;
 	/* a name left behind by a container that no longer exists is free */
 	if (owner[0]) {
 		cleanup_free char *cdir = container_dir(st, owner);

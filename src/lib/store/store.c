@@ -17,7 +17,8 @@
 #include "base/util.h"
 
 static const char *const store_dirs[] = {
-    "blobs", "blobs/sha256", "layers", "l", "images", "containers", "net",
+    "blobs",  "blobs/sha256", "layers", "l",
+    "images", "containers",   "net",	"tmp",
 };
 
 /*
@@ -66,6 +67,11 @@ int store_open(struct hm_store *s, const char *root, const char *runroot,
 	s->root = xstrdup(root);
 	s->runroot = xstrdup(runroot);
 	s->lock_fd = -1;
+	{
+		cleanup_free char *tmp = store_path(s, "tmp");
+
+		util_atomic_tmpdir(s->root, tmp);
+	}
 	/* Fast path: an existing store needs no mkdir at all. */
 	if (stat(root, &st) == 0 && S_ISDIR(st.st_mode)) {
 		cleanup_free char *probe = store_path(s, "containers");
@@ -93,6 +99,8 @@ void store_close(struct hm_store *s)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	s->lock_fd = -1;
+	if (s->root)
+		util_atomic_tmpdir_drop(s->root);
 	free(s->root);
 	free(s->runroot);
 	s->root = s->runroot = NULL;
@@ -216,25 +224,33 @@ static void find_in_subdirs(const char *dir, store_debris_fn fn, void *arg)
 	}
 }
 
-void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
+/* the top dirs, where a killed writer leaves ".tmp-<owner>-<rand>" */
+static const char *const debris_dirs[] = {
+    "layers", "containers", "blobs/sha256", "net", "images", "volumes", "tmp"};
+
+/* the top dirs whose subdirs hold records: a homo before tmp/ wrote a
+ * record's temp beside it, "<dir>/<sub>/<file>.tmp-<owner>" */
+static void find_in_records(const struct hm_store *s, store_debris_fn fn,
+			    void *arg)
 {
-	static const char *const dirs[] = {
-	    "layers", "containers", "blobs/sha256", "net", "images", "volumes"};
-	/* the top dirs whose subdirs hold records written atomically: a
-	 * killed write leaves "<dir>/<sub>/<file>.tmp-<pid>" */
 	static const char *const record_dirs[] = {"images", "containers",
 						  "volumes"};
 
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		cleanup_free char *p = store_path(s, "%s", dirs[i]);
-
-		find_in_dir(p, fn, arg);
-	}
 	for (size_t i = 0; i < ARRAY_SIZE(record_dirs); i++) {
 		cleanup_free char *p = store_path(s, "%s", record_dirs[i]);
 
 		find_in_subdirs(p, fn, arg);
 	}
+}
+
+void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(debris_dirs); i++) {
+		cleanup_free char *p = store_path(s, "%s", debris_dirs[i]);
+
+		find_in_dir(p, fn, arg);
+	}
+	find_in_records(s, fn, arg);
 }
 
 static void remove_debris(const char *path, void *arg)
@@ -246,7 +262,21 @@ static void remove_debris(const char *path, void *arg)
 
 void store_clean_debris(const struct hm_store *s)
 {
-	store_find_debris(s, remove_debris, NULL);
+	cleanup_free char *tmp = store_path(s, "tmp");
+
+	for (size_t i = 0; i < ARRAY_SIZE(debris_dirs); i++) {
+		cleanup_free char *p = store_path(s, "%s", debris_dirs[i]);
+
+		find_in_dir(p, remove_debris, NULL);
+	}
+	/* Records take their temps from tmp/ (util_atomic_tmpdir()), so the
+	 * sweep reads seven directories however many containers there are.
+	 * A store without tmp/ was last written by an older homo: its
+	 * records' temps are looked for once, where it wrote them. */
+	if (access(tmp, F_OK) < 0 && errno == ENOENT) {
+		find_in_records(s, remove_debris, NULL);
+		mkdir(tmp, 0700);
+	}
 }
 
 /* ---- JSON ---- */

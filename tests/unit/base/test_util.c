@@ -107,6 +107,60 @@ static void test_files(void **state)
 	unit_rmtree(dir);
 }
 
+/* Below a registered root a record's temp is made in its tmpdir; without
+ * the tmpdir, or outside the root, beside the record. */
+static void test_atomic_tmpdir(void **state)
+{
+	char *dir = unit_tmpdir();
+	char *root = xasprintf("%s/root", dir);
+	char *tmp = xasprintf("%s/root/tmp", dir);
+	char *sub = xasprintf("%s/root/c", dir);
+	char *rec = xasprintf("%s/root/c/state.json", dir);
+	char *other = xasprintf("%s/rootx", dir); /* a prefix, not below */
+	char *orec = xasprintf("%s/rootx/f", dir);
+	struct hm_err e;
+	char *text;
+
+	(void)state;
+	assert_int_equal(util_mkdir_p(tmp, 0700, &e), 0);
+	assert_int_equal(util_mkdir_p(sub, 0700, &e), 0);
+	assert_int_equal(util_mkdir_p(other, 0700, &e), 0);
+	util_atomic_tmpdir(root, tmp);
+	assert_int_equal(util_write_file_atomic(rec, "a", 1, false, &e), 0);
+	assert_int_equal(util_write_file_atomic(orec, "b", 1, true, &e), 0);
+	text = util_read_file(rec, NULL, &e);
+	assert_string_equal(text, "a");
+	free(text);
+	assert_int_equal(unit_count_entries(tmp), 0);
+	assert_int_equal(unit_count_entries(sub), 1);
+	/* the temp is made in tmp/: with a file in its place the write
+	 * fails there (ENOTDIR is no reason to fall back) */
+	assert_int_equal(rmdir(tmp), 0);
+	assert_int_equal(util_write_file_new(tmp, "", 0, &e), 0);
+	assert_int_equal(util_write_file_atomic(rec, "x", 1, false, &e), -1);
+	assert_int_equal(e.errnum, ENOTDIR);
+	text = xasprintf("\"%s/state.json.tmp-%s-", tmp, util_tmp_owner());
+	assert_non_null(strstr(e.msg, text));
+	free(text);
+	/* outside the root (a name that only starts like it): beside it */
+	assert_int_equal(util_write_file_atomic(orec, "d", 1, false, &e), 0);
+	/* no tmp/ (an older store): beside the record, as before */
+	assert_int_equal(unlink(tmp), 0);
+	assert_int_equal(util_write_file_atomic(rec, "c", 1, true, &e), 0);
+	text = util_read_file(rec, NULL, &e);
+	assert_string_equal(text, "c");
+	free(text);
+	assert_int_equal(unit_count_entries(sub), 1);
+	util_atomic_tmpdir_drop(root);
+	free(root);
+	free(tmp);
+	free(sub);
+	free(rec);
+	free(other);
+	free(orec);
+	unit_rmtree(dir);
+}
+
 static void test_cleanup_attrs(void **state)
 {
 	int fd;
@@ -178,6 +232,7 @@ static void test_starttime(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_atomic_tmpdir),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_rfc3339_roundtrip),
 	    cmocka_unit_test(test_rfc3339_dates),

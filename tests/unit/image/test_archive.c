@@ -171,19 +171,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 /* Whatever the test did: the cwd is back, nothing escaped the layer. */
 static int teardown(void **state)
 {
@@ -192,8 +179,8 @@ static int teardown(void **state)
 	bool same_cwd, alone, empty, plain;
 
 	same_cwd = getcwd(cwd, sizeof(cwd)) && strcmp(cwd, f->cwd) == 0;
-	alone = count_entries(f->root) == 2;
-	empty = count_entries(f->outside) == 0;
+	alone = unit_count_entries(f->root) == 2;
+	empty = unit_count_entries(f->outside) == 0;
 	plain =
 	    getxattr(f->outside, "trusted.overlay.opaque", xa, sizeof(xa)) < 0;
 	unit_rmtree(f->root); /* first, so a failure leaves no debris */
@@ -682,7 +669,7 @@ static void test_not_tar(void **state)
 	z = compress(&b, ARCHIVE_FILTER_GZIP);
 	expect_fail(f, unpack_buf(f, &z), "not a tar archive inside the gzip");
 	free(z.p);
-	assert_int_equal(count_entries(f->dest), 0);
+	assert_int_equal(unit_count_entries(f->dest), 0);
 }
 
 static void test_zip(void **state)

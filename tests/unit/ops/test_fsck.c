@@ -192,6 +192,17 @@ static void test_corrupt_image(void **state)
 }
 
 /* The sweep reaches a killed atomic write inside a record's directory. */
+static unsigned debris_count;
+
+static void count_debris(const char *path, void *arg)
+{
+	(void)path;
+	(void)arg;
+	debris_count++;
+}
+
+/* Temps beside records, as a homo before tmp/ left them: system check finds
+ * them; the lock's sweep looks for them once, in a store without tmp/. */
 static void test_debris_below(void **state)
 {
 	char *dir = unit_tmpdir();
@@ -200,6 +211,8 @@ static void test_debris_below(void **state)
 	char *a = xasprintf("%s/state.json.tmp-999999999", cdir);
 	char *b = NULL,
 	     *mine = xasprintf("%s/state.json.tmp-%d", cdir, (int)getpid());
+	char *tmp = store_path(&s, "tmp");
+	char *dead = store_path(&s, "tmp/state.json.tmp-999999999.1-1");
 	struct hm_err e;
 
 	(void)state;
@@ -207,16 +220,29 @@ static void test_debris_below(void **state)
 	add_image(&s, "img", LAYER_A, NULL);
 	b = store_path(&s, "images/img/latest.json.tmp-999999999");
 	assert_int_equal(mkdir(cdir, 0700), 0);
-	assert_int_equal(util_write_file_atomic(a, "x", 1, false, &e), 0);
-	assert_int_equal(util_write_file_atomic(b, "x", 1, false, &e), 0);
-	assert_int_equal(util_write_file_atomic(mine, "x", 1, false, &e), 0);
+	assert_int_equal(util_write_file_new(a, "x", 1, &e), 0);
+	assert_int_equal(util_write_file_new(b, "x", 1, &e), 0);
+	assert_int_equal(util_write_file_new(mine, "x", 1, &e), 0);
+	assert_int_equal(util_write_file_new(dead, "x", 1, &e), 0);
+	debris_count = 0;
+	store_find_debris(&s, count_debris, NULL);
+	assert_int_equal(debris_count, 3); /* a, b and dead */
+	/* tmp/ there: the sweep reads the top dirs and tmp/ alone */
+	store_clean_debris(&s);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(a, F_OK), 0);
+	/* an older homo's store: its records' dirs, once */
+	assert_int_equal(rmdir(tmp), 0);
 	store_clean_debris(&s);
 	assert_int_equal(access(a, F_OK), -1);
 	assert_int_equal(access(b, F_OK), -1);
 	assert_int_equal(access(mine, F_OK), 0); /* a live maker's: kept */
+	assert_int_equal(access(tmp, F_OK), 0);	 /* and tmp/ made */
 	free(a);
 	free(b);
 	free(mine);
+	free(tmp);
+	free(dead);
 	free(cdir);
 	store_close(&s);
 	unit_rmtree(dir);

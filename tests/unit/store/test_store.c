@@ -482,8 +482,9 @@ static void test_debris(void **state)
 	char *dead = store_path(&s, "layers/.tmp-999999999-abc");
 	/* pid 1 is alive, but not the process that made these names */
 	char *reused = store_path(&s, "layers/.tmp-1.%llu-abc", init_start + 1);
+	/* a record's temp lives in tmp/ (util_atomic_tmpdir()) */
 	char *rec =
-	    store_path(&s, "images/x/latest.json.tmp-1.%llu", init_start + 1);
+	    store_path(&s, "tmp/latest.json.tmp-1.%llu-7", init_start + 1);
 	char *img = store_path(&s, "images/x");
 	/* an older homo's name, pid only: its maker may be alive */
 	char *old = store_path(&s, "layers/.tmp-1-abc");
