@@ -8,6 +8,7 @@ set -eu
 N=${1:-100}
 command -v crun >/dev/null || exit 1
 b=$BENCH_TMP/bundle
+rm -rf "$b"
 mkdir -p "$b/rootfs"
 tar -xf "$BUSYBOX_TAR" -C "$b/rootfs"
 (cd "$b" && crun spec && jq '.process.args = ["true"] | .process.terminal = false | .root.readonly = false' config.json >c && mv c config.json)

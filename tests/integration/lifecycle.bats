@@ -37,6 +37,30 @@ eventually() {
 	homo rm -f svc
 }
 
+@test "a monitor idle for a second leaves the code it started with to the page cache: under 2 MiB resident; it still relays and records" {
+	[ -z "${HOMO_SANITIZER_LOGS:-}" ] ||
+		skip "an ASan build's monitor maps its shadow memory"
+	pull_busybox
+	homo run -d --name m --net none busybox \
+		sh -c 'sleep 5; echo out; exit 3' >/dev/null
+	pid=$(state_of m Owner)
+	# it sheds once the container has been quiet for a second
+	for i in $(seq 40); do
+		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+		[ "$rss" -lt 2048 ] && break
+		sleep 0.1
+	done
+	echo "monitor $pid: VmRSS $rss kB" >&2
+	[ "$rss" -lt 2048 ]
+	# its code faults back in as it works: the output, the exit code
+	run homo wait m
+	assert_status 0
+	[ "$output" = 3 ]
+	run homo logs m
+	[ "$output" = out ]
+	homo rm m >/dev/null
+}
+
 @test "logs: both streams in order, --tail, -t, -f follows until the exit" {
 	pull_busybox
 	homo run -d --name l busybox sh -c 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; sleep 1; echo last' >/dev/null

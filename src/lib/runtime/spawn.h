@@ -53,6 +53,10 @@ struct hm_io {
 	bool echo;
 	struct hm_log *log;
 	struct hm_attach *attach; /* a monitor's attach clients, or NULL */
+	/* called once, when nothing has come for @idle_ms (a monitor sheds
+	 * its code then: off the start's path, and only once it is idle) */
+	void (*on_idle)(void);
+	int idle_ms;
 };
 
 /**

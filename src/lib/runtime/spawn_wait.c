@@ -60,6 +60,8 @@ struct relay {
 	bool exited;
 	bool in_stdin;	       /* the feed reads our stdin (else clients') */
 	struct hm_attach *att; /* the monitor's attach clients, or NULL */
+	void (*on_idle)(void); /* hm_io's, until called */
+	int idle_ms;
 };
 
 /* poll(): signals, 3 streams, stdin, the feed, the attach socket+clients */
@@ -288,9 +290,15 @@ static void relay(struct relay *r, struct hm_proc *p)
 		n = poll(fds, nfds,
 			 r->exited    ? DRAIN_IDLE_MS
 			 : r->sfd < 0 ? 100
+			 : r->on_idle ? r->idle_ms
 				      : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0 && !r->exited && r->on_idle) {
+			r->on_idle();
+			r->on_idle = NULL;
+			continue;
+		}
 		if (n < 0 || (fds[0].revents & (POLLERR | POLLNVAL)))
 			break;
 		if (n == 0 && r->exited)
@@ -346,6 +354,8 @@ int spawn_wait(const struct hm_spec *s, struct hm_proc *p,
 	r->in.own = p->pty_master < 0;
 	r->in_stdin = io->echo;
 	r->att = io->attach;
+	r->on_idle = io->on_idle;
+	r->idle_ms = io->idle_ms;
 	for (int i = 0; i < 3; i++)
 		r->ch[i].att = io->attach;
 	if (io->in >= 0 && r->in.to != io->in)
