@@ -11,7 +11,7 @@
 #include "base/fdwalk.h"
 #include "base/util.h"
 
-#define DEEP 3000 /* "d/" x 3000: 6000 bytes, past PATH_MAX */
+#define DEEP 2100 /* "d/" x 2100: 4200 bytes, past PATH_MAX (4096) */
 
 /* A chain of DEEP directories "d" under @dir, a file "f" (6 bytes) and a
  * "z" directory in each. */
