@@ -62,16 +62,15 @@ static int check_version(struct hm_store *s, struct hm_err *e)
 int store_open(struct hm_store *s, const char *root, const char *runroot,
 	       struct hm_err *e)
 {
+	cleanup_free char *tmp = NULL;
 	struct stat st;
 
 	s->root = xstrdup(root);
 	s->runroot = xstrdup(runroot);
 	s->lock_fd = -1;
-	{
-		cleanup_free char *tmp = store_path(s, "tmp");
-
-		util_atomic_tmpdir(s->root, tmp);
-	}
+	tmp = store_path(s, "tmp");
+	/* records' temps in tmp/: the sweep need not read every record dir */
+	util_atomic_tmpdir(s->root, tmp);
 	/* Fast path: an existing store needs no mkdir at all. */
 	if (stat(root, &st) == 0 && S_ISDIR(st.st_mode)) {
 		cleanup_free char *probe = store_path(s, "containers");
@@ -275,7 +274,10 @@ void store_clean_debris(const struct hm_store *s)
 	 * records' temps are looked for once, where it wrote them. */
 	if (access(tmp, F_OK) < 0 && errno == ENOENT) {
 		find_in_records(s, remove_debris, NULL);
-		mkdir(tmp, 0700);
+		/* if this fails, records keep their temps beside them
+		 * (util_write_file_atomic's fallback) and the next sweep
+		 * looks there again: slower, never wrong */
+		(void)mkdir(tmp, 0700);
 	}
 }
 
