@@ -162,7 +162,7 @@ static int monitor_pipes(const struct hm_spec *s, int out[2], int err[2],
  * Once the container has run quiet for SHED_IDLE_MS (after the start, and
  * after each restart), the monitor gives back the code it ran to start it:
  * shared page cache that fault-around mapped 64 KiB a fault, most of its
- * resident set (2.1 MiB to ~1.2, docs/performance.md). After a quiet
+ * resident set (2.1 MiB to 0.9-1.2, docs/performance.md). After a quiet
  * second, not at once: the start's report is on the path of run -d, and
  * the shed, run beside homo's exit, cost it 1.5-3 ms on two CPUs.
  */

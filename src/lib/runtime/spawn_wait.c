@@ -294,7 +294,8 @@ static void relay(struct relay *r, struct hm_proc *p)
 				      : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n == 0 && !r->exited && r->on_idle) {
+		/* the timeout was idle_ms (not the 100 ms of no signalfd) */
+		if (n == 0 && !r->exited && r->sfd >= 0 && r->on_idle) {
 			r->on_idle();
 			r->on_idle = NULL;
 			continue;
