@@ -220,6 +220,11 @@ ASAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow \
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan \
 	CFLAGS="-O1 -g $(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)"
 
+# The second trees (ASan, clang) are built with a job per CPU when make was
+# not given -j itself (CI's make is not): a serial build of two binaries
+# and the unit tests took minutes of CI. Tests still run alone after it.
+SUB_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+
 # The unit tests under the sanitizers.
 asan:
 	@$(ASAN_MAKE) check-unit
@@ -229,7 +234,7 @@ asan:
 # (test programs, not homo); scripts/check-asan.sh collects the reports
 # (docs/testing.md).
 check-asan-integration: images $(PROBE) $(BUILD)/floor
-	@$(ASAN_MAKE) CI=1 build-asan/homo build-asan/homo-fault
+	@$(ASAN_MAKE) $(SUB_J) CI=1 build-asan/homo build-asan/homo-fault
 	@mkdir -p build-asan && ln -sfn $(abspath $(IMAGES)) build-asan/images
 	@ln -sfn $(abspath $(PROBE)) build-asan/probe
 	@ln -sfn $(abspath $(PRELOAD)) build-asan/exe_preload.so
@@ -258,8 +263,9 @@ check-asan-ci:
 # The whole tree (homo, homo-fault, unit tests) built by clang with -Werror
 # in its own tree, and the unit tests run: clang warns where gcc does not.
 check-clang:
-	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang CI=1 \
-		build-clang/homo-fault check-unit
+	@$(MAKE) --no-print-directory $(SUB_J) CC=clang BUILD=build-clang CI=1 \
+		build-clang/homo-fault all $(UNIT_BIN:$(BUILD)/%=build-clang/%)
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang CI=1 check-unit
 
 # src/lib/base/lazy_syms.h is generated (scripts/dev/gen-lazy-syms.py): not formatted
 FMT_FILES = $(filter-out src/lib/base/lazy_syms.h,$(shell find src -name '*.[ch]')) \
