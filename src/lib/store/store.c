@@ -242,13 +242,20 @@ static void find_in_records(const struct hm_store *s, store_debris_fn fn,
 	}
 }
 
-void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
+/* ... and in the top dirs themselves */
+static void find_in_tops(const struct hm_store *s, store_debris_fn fn,
+			 void *arg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(debris_dirs); i++) {
 		cleanup_free char *p = store_path(s, "%s", debris_dirs[i]);
 
 		find_in_dir(p, fn, arg);
 	}
+}
+
+void store_find_debris(const struct hm_store *s, store_debris_fn fn, void *arg)
+{
+	find_in_tops(s, fn, arg);
 	find_in_records(s, fn, arg);
 }
 
@@ -263,11 +270,7 @@ void store_clean_debris(const struct hm_store *s)
 {
 	cleanup_free char *tmp = store_path(s, "tmp");
 
-	for (size_t i = 0; i < ARRAY_SIZE(debris_dirs); i++) {
-		cleanup_free char *p = store_path(s, "%s", debris_dirs[i]);
-
-		find_in_dir(p, remove_debris, NULL);
-	}
+	find_in_tops(s, remove_debris, NULL);
 	/* Records take their temps from tmp/ (util_atomic_tmpdir()), so the
 	 * sweep reads seven directories however many containers there are.
 	 * A store without tmp/ was last written by an older homo: its
