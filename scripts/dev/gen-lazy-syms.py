@@ -71,13 +71,18 @@ LIBS = {
         rtnl_route_nh_alloc rtnl_route_nh_free rtnl_route_nh_set_gateway
         rtnl_route_nh_set_ifindex rtnl_route_put rtnl_route_set_dst
         rtnl_route_set_family
+        nl_sendto nl_socket_get_fd nlmsg_alloc_size nlmsg_free nlmsg_hdr
+        nlmsg_put nlmsg_data nlmsg_parse nla_put nla_put_string
+        nla_nest_start nla_nest_end nla_strlcpy
     """.split(),
 }
 
 SRC = "#include <archive.h>\n#include <archive_entry.h>\n" \
       "#include <curl/curl.h>\n#include <openssl/evp.h>\n" \
       "#include <nftables/libnftables.h>\n#include <netlink/errno.h>\n" \
-      "#include <netlink/netlink.h>\n#include <netlink/route/addr.h>\n" \
+      "#include <netlink/netlink.h>\n#include <netlink/msg.h>\n" \
+      "#include <netlink/attr.h>\n#include <netlink/socket.h>\n" \
+      "#include <netlink/route/addr.h>\n" \
       "#include <netlink/route/link.h>\n" \
       "#include <netlink/route/link/veth.h>\n#include <netlink/route/route.h>\n"
 

@@ -31,7 +31,10 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <netlink/errno.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/socket.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>

@@ -2,8 +2,9 @@
 /*
  * The nftables tables "ip homo" and "netdev homo" (firewall.h), through
  * libnftables: homo hands it the same text "nft -f" would read, in one
- * transaction, and reads rules back as JSON to delete them by handle. See
- * docs/network.md for why libnftables and not libnftnl.
+ * transaction, and reads rules back as JSON to delete them by handle. The
+ * per-container guard, on every bridged start's path, goes through
+ * netlink instead (guard.c): docs/network.md says why both.
  *
  * libnftables calls exit() when an allocation fails (its xmalloc, and
  * libgmp's allocator aborts), with no hook to return instead. So each
@@ -26,9 +27,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* after netinet/in.h, which linux/in.h then defers to */
+#include <linux/netfilter.h>
+
 #include "base/fault.h"
 #include "base/lazylib.h"
 #include "base/util.h"
+#include "net/guard.h"
+#include "net/nfnl.h"
 
 #define TABLE "ip homo"
 #define DEFAULT_BRIDGE "homo0"
@@ -316,8 +322,9 @@ int firewall_net_remove(const char *bridge, struct hm_err *e)
 	return nft_run("delete the network's table", cmds, e);
 }
 
-/* Delete @id's guard chain; adding it first makes a missing one no error,
- * and a flush empties it for kernels that delete only empty chains. */
+/* Delete @id's guard chain in a libnftables transaction (the prune's);
+ * adding it first makes a missing one no error, and a flush empties it
+ * for kernels that delete only empty chains. */
 static void put_unguard(FILE *f, const char *id)
 {
 	fprintf(f,
@@ -328,33 +335,99 @@ static void put_unguard(FILE *f, const char *id)
 		id, id, id);
 }
 
-/*
- * The container's guard on the host end of its veth, what enters the
- * bridge from it: IPv4 and ARP from its own MAC and address, nothing else
- * (a previous start's chain, on its old veth, is replaced).
- */
-static void put_guard(FILE *f, const struct firewall_ctr *c)
+/* A base chain put_base() rewrites whole: the rules it adds, and those
+ * the kernel holds. */
+struct owned {
+	char table[32], chain[32];
+	int want, have;
+};
+
+struct owned_set {
+	struct owned c[8];
+	size_t n;
+	const char *table; /* the one being counted */
+};
+
+static struct owned *owned_find(struct owned_set *s, const char *table,
+				const char *chain)
 {
-	put_unguard(f, c->id);
-	fprintf(f,
-		"add chain " GUARD " " GUARD_PREFIX "%s { type filter hook "
-		"ingress device \"%s\" priority filter; policy drop; }\n"
-		"add rule " GUARD " " GUARD_PREFIX "%s ether saddr %s "
-		"ip saddr %s accept\n"
-		"add rule " GUARD " " GUARD_PREFIX "%s ether saddr %s "
-		"arp hlen 6 arp plen 4 arp saddr ether %s arp saddr ip %s "
-		"accept\n",
-		c->id, c->veth, c->id, c->mac, c->addr, c->id, c->mac, c->mac,
-		c->addr);
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->c[i].table, table) &&
+		    !strcmp(s->c[i].chain, chain))
+			return &s->c[i];
+	return NULL;
+}
+
+static void owned_count(const char *chain, void *arg)
+{
+	struct owned_set *s = arg;
+	struct owned *o = owned_find(s, s->table, chain);
+
+	if (o)
+		o->have++;
+}
+
+/* From put_base()'s text: the chains it flushes, and the rules it adds to
+ * them; false if there are more than @s holds. */
+static bool owned_parse(struct owned_set *s, char *text)
+{
+	char *sp = NULL;
+
+	for (char *l = strtok_r(text, "\n", &sp); l;
+	     l = strtok_r(NULL, "\n", &sp)) {
+		char fam[8], t[32], c[32];
+		struct owned *o;
+
+		if (sscanf(l, "flush chain %7s %31s %31s", fam, t, c) == 3) {
+			if (strcmp(fam, "ip") || s->n == ARRAY_SIZE(s->c))
+				return false;
+			o = &s->c[s->n++];
+			snprintf(o->table, sizeof(o->table), "%s", t);
+			snprintf(o->chain, sizeof(o->chain), "%s", c);
+		} else if (sscanf(l, "add rule %7s %31s %31s", fam, t, c) ==
+			       3 &&
+			   (o = owned_find(s, t, c))) {
+			o->want++;
+		}
+	}
+	return true;
+}
+
+/*
+ * Whether the kernel holds as many rules in each base chain of @bridge as
+ * put_base() writes there (read from its own text, so the two cannot
+ * disagree): a start that publishes no port then need not rewrite them.
+ * A flushed table or chain ("nft flush ruleset", a firewall reload)
+ * shows, and the start repairs it; a rule edited in place does not. One
+ * netlink dump a table, no libnftables.
+ */
+static bool base_intact(const char *bridge, const char *cidr)
+{
+	cleanup_free char *text = NULL;
+	struct owned_set s = {0};
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return false;
+	put_base(f, bridge, cidr);
+	if (fclose(f) != 0 || !owned_parse(&s, text))
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (i && !strcmp(s.c[i].table, s.c[i - 1].table))
+			continue; /* counted with the one before */
+		s.table = s.c[i].table;
+		if (nfnl_count_rules(NFPROTO_IPV4, s.table, owned_count, &s,
+				     NULL) < 0)
+			return false;
+	}
+	for (size_t i = 0; i < s.n; i++)
+		if (s.c[i].want != s.c[i].have)
+			return false;
+	return true;
 }
 
 int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e)
-{
-	return firewall_add(bridge, cidr, NULL, e);
-}
-
-int firewall_add(const char *bridge, const char *cidr,
-		 const struct firewall_ctr *ctr, struct hm_err *e)
 {
 	cleanup_free char *cmds = NULL;
 	size_t len = 0;
@@ -364,10 +437,25 @@ int firewall_add(const char *bridge, const char *cidr,
 	if (!f)
 		return hm_fail(e, errno, "nftables: open_memstream");
 	put_base(f, bridge, cidr);
-	if (ctr)
-		put_guard(f, ctr);
-	for (size_t i = 0; ctr && i < ctr->nports; i++) {
-		const struct hm_port *p = &ctr->ports[i];
+	if (fclose(f) != 0)
+		return hm_fail(e, errno, "nftables: build the rules");
+	return nft_run("set up table homo", cmds, e);
+}
+
+/* The base chains and @c's port rules in one libnftables transaction. */
+static int add_ports(const char *bridge, const char *cidr,
+		     const struct firewall_ctr *c, struct hm_err *e)
+{
+	cleanup_free char *cmds = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&cmds, &len);
+	if (!f)
+		return hm_fail(e, errno, "nftables: open_memstream");
+	put_base(f, bridge, cidr);
+	for (size_t i = 0; i < c->nports; i++) {
+		const struct hm_port *p = &c->ports[i];
 		char ip[16], match[32] = "";
 
 		if (p->host_ip) {
@@ -377,29 +465,29 @@ int firewall_add(const char *bridge, const char *cidr,
 		fprintf(f,
 			"add rule " TABLE " ports %s%s dport %u dnat to %s:%u "
 			"comment \"%s\"\n",
-			match, port_proto_name(p), p->host_port, ctr->addr,
-			p->ctr_port, ctr->id);
+			match, port_proto_name(p), p->host_port, c->addr,
+			p->ctr_port, c->id);
 	}
 	if (fclose(f) != 0)
 		return hm_fail(e, errno, "nftables: build the rules");
-	return nft_run(ctr ? "guard the veth, publish the ports"
-			   : "set up table homo",
+	return nft_run(c->nports ? "publish the ports" : "set up table homo",
 		       cmds, e);
+}
+
+int firewall_add(const char *bridge, const char *cidr,
+		 const struct firewall_ctr *ctr, struct hm_err *e)
+{
+	/* the guard first: a start whose ports fail has nothing else in */
+	if (guard_add(ctr, e) < 0)
+		return -1;
+	if (!ctr->nports && base_intact(bridge, cidr))
+		return 0;
+	return add_ports(bridge, cidr, ctr, e);
 }
 
 int firewall_remove(const char *id, struct hm_err *e)
 {
-	cleanup_free char *cmds = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	f = open_memstream(&cmds, &len);
-	if (!f)
-		return hm_fail(e, errno, "nftables: open_memstream");
-	put_unguard(f, id);
-	if (fclose(f) != 0)
-		return hm_fail(e, errno, "nftables: build the rules");
-	return nft_run("remove the veth guard", cmds, e);
+	return guard_remove(id, e);
 }
 
 #define LIST_FLAGS (NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE)

@@ -31,8 +31,11 @@
  *   postrouting, localnet: as in ip homo, for its bridge and subnet
  *   forward (filter): drop what goes between it and another homo bridge
  *
- * The base chains are rewritten in the same transaction as every change,
- * so a flushed or damaged table heals itself.
+ * The base chains are rewritten in the same transaction as every change
+ * of "ip homo" (published ports, a new bridge); a start without ports
+ * counts their rules instead (one netlink dump) and rewrites them only
+ * when they differ, so a flushed table heals itself at the next start.
+ * The guards go through netlink (guard.c), not libnftables.
  */
 
 /* What one container adds: its guard and its published ports. */
@@ -46,9 +49,10 @@ struct firewall_ctr {
 };
 
 /**
- * firewall_load() - load libnftables, as the functions below do first;
- * once loaded it stays. A caller that reserves what only they can release
- * (an address whose teardown removes rules) calls it before.
+ * firewall_load() - load libnftables, as the functions below do first
+ * when they need it; once loaded it stays. A caller that reserves what
+ * only it can release (published ports, whose teardown removes rules)
+ * calls it before.
  */
 int firewall_load(struct hm_err *e);
 
@@ -57,8 +61,9 @@ int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e);
 
 /**
  * firewall_add() - guard @ctr's veth (replacing a guard of an earlier
- * start) and DNAT its ports, tagged with its id; the table is set up in
- * the same transaction.
+ * start; guard.c), then DNAT its ports, tagged with its id, in one
+ * libnftables transaction that also rewrites the base chains. Without
+ * ports, that transaction runs only if the base chains lack rules.
  */
 int firewall_add(const char *bridge, const char *cidr,
 		 const struct firewall_ctr *ctr, struct hm_err *e);

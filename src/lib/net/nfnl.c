@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nf_tables over netlink (nfnl.h): messages built with libnl's nl_msg and
+ * nla_put calls, sent as one NFNL_MSG_BATCH_BEGIN ... BATCH_END datagram,
+ * the kernel's answers read with the kernel's own NLMSG_* macros.
+ *
+ * The kernel handles a batch inside the sendmsg() that carries it, so its
+ * answers are all queued when that returns: they are read without waiting
+ * (as nft does), and no count of them is needed (a batch that fails early,
+ * out of memory, answers once for all).
+ */
+#include "net/nfnl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "base/lazylib.h"
+#include "base/util.h"
+#include "net/netlink.h"
+
+/* A start's guard is 7 messages; a rule of ours fits in a page. */
+#define MAX_MSGS 16
+#define MSG_SIZE 4096
+/* a dump's datagrams are at most 32 KiB (net/netlink/af_netlink.c) */
+#define RECV_SIZE 32768
+
+struct nfnl_batch {
+	struct nl_msg *msg[MAX_MSGS];
+	char what[MAX_MSGS][96]; /* "add chain ctr_<id>", for its error */
+	size_t n;
+	struct nlattr *exprs; /* the open rule's NFTA_RULE_EXPRESSIONS */
+	int err;	      /* the first libnl error, negative */
+};
+
+struct nfnl_batch *nfnl_batch_new(void)
+{
+	return calloc(1, sizeof(struct nfnl_batch));
+}
+
+void nfnl_batch_free(struct nfnl_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		nlmsg_free(b->msg[i]);
+	free(b);
+}
+
+void nfnl_batch_freep(struct nfnl_batch **b)
+{
+	nfnl_batch_free(*b);
+}
+
+/* libnl result @r: its first failure is the batch's */
+static void check(struct nfnl_batch *b, int r)
+{
+	if (r < 0 && !b->err)
+		b->err = r;
+}
+
+/* The message being built (the last), or NULL after a failure. */
+static struct nl_msg *cur(struct nfnl_batch *b)
+{
+	return b->err || !b->n ? NULL : b->msg[b->n - 1];
+}
+
+static void put_be32(struct nfnl_batch *b, int type, uint32_t v)
+{
+	uint32_t be = htonl(v);
+
+	if (cur(b))
+		check(b, nla_put(cur(b), type, sizeof(be), &be));
+}
+
+static void put_str(struct nfnl_batch *b, int type, const char *s)
+{
+	if (cur(b))
+		check(b, nla_put_string(cur(b), type, s));
+}
+
+static struct nlattr *nest(struct nfnl_batch *b, int type)
+{
+	struct nlattr *a = cur(b) ? nla_nest_start(cur(b), type) : NULL;
+
+	if (cur(b) && !a)
+		check(b, -NLE_NOMEM);
+	return a;
+}
+
+static void nest_end(struct nfnl_batch *b, struct nlattr *a)
+{
+	if (cur(b) && a)
+		check(b, nla_nest_end(cur(b), a));
+}
+
+/*
+ * Start message @type (NFT_MSG_*) of @family, with @flags beside
+ * NLM_F_REQUEST and NLM_F_ACK, described as @verb @name in its error.
+ */
+static void msg(struct nfnl_batch *b, int type, int flags, uint8_t family,
+		const char *verb, const char *name)
+{
+	struct nfgenmsg g = {.nfgen_family = family, .version = NFNETLINK_V0};
+	struct nlmsghdr *h;
+	struct nl_msg *m;
+
+	if (b->err)
+		return;
+	if (b->n == MAX_MSGS) { /* a caller's mistake, not the kernel's */
+		check(b, -NLE_RANGE);
+		return;
+	}
+	if (!(m = nlmsg_alloc_size(MSG_SIZE))) {
+		check(b, -NLE_NOMEM);
+		return;
+	}
+	snprintf(b->what[b->n], sizeof(b->what[0]), "%s %s", verb, name);
+	b->msg[b->n++] = m;
+	h = nlmsg_put(m, NL_AUTO_PORT, (uint32_t)b->n,
+		      (NFNL_SUBSYS_NFTABLES << 8) | type, sizeof(g),
+		      NLM_F_REQUEST | NLM_F_ACK | flags);
+	if (!h) {
+		check(b, -NLE_NOMEM);
+		return;
+	}
+	memcpy(nlmsg_data(h), &g, sizeof(g));
+}
+
+void nfnl_table_add(struct nfnl_batch *b, uint8_t family, const char *table)
+{
+	msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, family, "add table", table);
+	put_str(b, NFTA_TABLE_NAME, table);
+}
+
+/* a chain message's table and name */
+static void chain_msg(struct nfnl_batch *b, int type, int flags, uint8_t family,
+		      const char *verb, const char *table, const char *chain)
+{
+	msg(b, type, flags, family, verb, chain);
+	put_str(b, NFTA_CHAIN_TABLE, table);
+	put_str(b, NFTA_CHAIN_NAME, chain);
+}
+
+void nfnl_chain_add(struct nfnl_batch *b, uint8_t family, const char *table,
+		    const char *chain)
+{
+	chain_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, family, "add chain", table,
+		  chain);
+}
+
+void nfnl_chain_ingress(struct nfnl_batch *b, const char *table,
+			const char *chain, const char *dev, uint32_t policy)
+{
+	struct nlattr *hook;
+
+	chain_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, NFPROTO_NETDEV,
+		  "add chain", table, chain);
+	hook = nest(b, NFTA_CHAIN_HOOK);
+	put_be32(b, NFTA_HOOK_HOOKNUM, NF_NETDEV_INGRESS);
+	put_be32(b, NFTA_HOOK_PRIORITY, 0);
+	put_str(b, NFTA_HOOK_DEV, dev);
+	nest_end(b, hook);
+	put_str(b, NFTA_CHAIN_TYPE, "filter");
+	put_be32(b, NFTA_CHAIN_POLICY, policy);
+}
+
+void nfnl_chain_flush(struct nfnl_batch *b, uint8_t family, const char *table,
+		      const char *chain)
+{
+	msg(b, NFT_MSG_DELRULE, 0, family, "flush chain", chain);
+	put_str(b, NFTA_RULE_TABLE, table);
+	put_str(b, NFTA_RULE_CHAIN, chain);
+}
+
+void nfnl_chain_del(struct nfnl_batch *b, uint8_t family, const char *table,
+		    const char *chain)
+{
+	chain_msg(b, NFT_MSG_DELCHAIN, 0, family, "delete chain", table, chain);
+}
+
+void nfnl_rule(struct nfnl_batch *b, uint8_t family, const char *table,
+	       const char *chain)
+{
+	msg(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, family,
+	    "add rule to", chain);
+	put_str(b, NFTA_RULE_TABLE, table);
+	put_str(b, NFTA_RULE_CHAIN, chain);
+	b->exprs = nest(b, NFTA_RULE_EXPRESSIONS);
+}
+
+void nfnl_rule_end(struct nfnl_batch *b)
+{
+	nest_end(b, b->exprs);
+	b->exprs = NULL;
+}
+
+/* One expression: its list element, name and data; end with expr_end(). */
+struct expr {
+	struct nlattr *elem, *data;
+};
+
+static struct expr expr(struct nfnl_batch *b, const char *name)
+{
+	struct expr x = {nest(b, NFTA_LIST_ELEM), NULL};
+
+	put_str(b, NFTA_EXPR_NAME, name);
+	x.data = nest(b, NFTA_EXPR_DATA);
+	return x;
+}
+
+static void expr_end(struct nfnl_batch *b, struct expr x)
+{
+	nest_end(b, x.data);
+	nest_end(b, x.elem);
+}
+
+void nfnl_meta(struct nfnl_batch *b, uint32_t key)
+{
+	struct expr x = expr(b, "meta");
+
+	put_be32(b, NFTA_META_KEY, key);
+	put_be32(b, NFTA_META_DREG, NFT_REG_1);
+	expr_end(b, x);
+}
+
+void nfnl_payload(struct nfnl_batch *b, uint32_t base, uint32_t offset,
+		  uint32_t len)
+{
+	struct expr x = expr(b, "payload");
+
+	put_be32(b, NFTA_PAYLOAD_DREG, NFT_REG_1);
+	put_be32(b, NFTA_PAYLOAD_BASE, base);
+	put_be32(b, NFTA_PAYLOAD_OFFSET, offset);
+	put_be32(b, NFTA_PAYLOAD_LEN, len);
+	expr_end(b, x);
+}
+
+void nfnl_cmp_eq(struct nfnl_batch *b, const void *data, size_t len)
+{
+	struct expr x = expr(b, "cmp");
+	struct nlattr *d;
+
+	put_be32(b, NFTA_CMP_SREG, NFT_REG_1);
+	put_be32(b, NFTA_CMP_OP, NFT_CMP_EQ);
+	d = nest(b, NFTA_CMP_DATA);
+	if (cur(b))
+		check(b, nla_put(cur(b), NFTA_DATA_VALUE, (int)len, data));
+	nest_end(b, d);
+	expr_end(b, x);
+}
+
+void nfnl_verdict(struct nfnl_batch *b, uint32_t code)
+{
+	struct expr x = expr(b, "immediate");
+	struct nlattr *d, *v;
+
+	put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	d = nest(b, NFTA_IMMEDIATE_DATA);
+	v = nest(b, NFTA_DATA_VERDICT);
+	put_be32(b, NFTA_VERDICT_CODE, code);
+	nest_end(b, v);
+	nest_end(b, d);
+	expr_end(b, x);
+}
+
+/* A NETLINK_NETFILTER socket of this network namespace. */
+static struct nl_sock *nfnl_open(struct hm_err *e)
+{
+	cleanup_nlsock struct nl_sock *sk = NULL;
+	int err;
+
+	if (netlink_load(e) < 0)
+		return NULL;
+	if (!(sk = nl_socket_alloc())) {
+		hm_fail(e, ENOMEM, "nftables: netlink socket");
+		return NULL;
+	}
+	if ((err = nl_connect(sk, NETLINK_NETFILTER)) < 0) {
+		netlink_fail(e, err, "nftables: netlink socket");
+		return NULL;
+	}
+	return steal_ptr(&sk);
+}
+
+/* a batch's begin or end: a bare header for the nf_tables subsystem */
+static size_t put_batch_mark(char *p, int type, uint32_t seq)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)p;
+	struct nfgenmsg *g = NLMSG_DATA(h);
+
+	memset(p, 0, NLMSG_SPACE(sizeof(*g)));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*g));
+	h->nlmsg_type = (uint16_t)type;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	h->nlmsg_seq = seq;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+	return NLMSG_SPACE(sizeof(*g));
+}
+
+/* @b framed as one batch, in a buffer of *@len bytes (free it). */
+static char *frame(const struct nfnl_batch *b, size_t *len)
+{
+	size_t n = 2 * NLMSG_SPACE(sizeof(struct nfgenmsg)), off;
+	char *buf;
+
+	for (size_t i = 0; i < b->n; i++)
+		n += NLMSG_ALIGN(nlmsg_hdr(b->msg[i])->nlmsg_len);
+	buf = xmalloc(n);
+	off = put_batch_mark(buf, NFNL_MSG_BATCH_BEGIN, 0);
+	for (size_t i = 0; i < b->n; i++) {
+		struct nlmsghdr *h = nlmsg_hdr(b->msg[i]);
+
+		memcpy(buf + off, h, h->nlmsg_len);
+		memset(buf + off + h->nlmsg_len, 0,
+		       NLMSG_ALIGN(h->nlmsg_len) - h->nlmsg_len);
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	off +=
+	    put_batch_mark(buf + off, NFNL_MSG_BATCH_END, (uint32_t)b->n + 1);
+	*len = off;
+	return buf;
+}
+
+/*
+ * The first error among the answers in @buf (@len bytes): 0 when none,
+ * else its errno, with *@seq the message it answers.
+ */
+static int first_error(const char *buf, size_t len, uint32_t *seq)
+{
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	int n = (int)len;
+
+	for (; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		const struct nlmsgerr *er = NLMSG_DATA(h);
+
+		if (h->nlmsg_type != NLMSG_ERROR ||
+		    h->nlmsg_len < NLMSG_LENGTH(sizeof(*er)) || !er->error)
+			continue;
+		*seq = h->nlmsg_seq;
+		return -er->error;
+	}
+	return 0;
+}
+
+int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e)
+{
+	cleanup_nlsock struct nl_sock *sk = NULL;
+	cleanup_free char *buf = NULL, *ans = NULL;
+	size_t len;
+	ssize_t r;
+	uint32_t seq = 0;
+	int err = 0, answers = 0;
+
+	if (b->err)
+		return netlink_fail(e, b->err, "nftables: %s", what);
+	if (!(sk = nfnl_open(e)))
+		return -1;
+	buf = frame(b, &len);
+	if ((r = nl_sendto(sk, buf, len)) < 0)
+		return netlink_fail(e, (int)r, "nftables: %s", what);
+	ans = xmalloc(RECV_SIZE);
+	while (!err) {
+		r = recv(nl_socket_get_fd(sk), ans, RECV_SIZE, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r < 0)
+			return hm_fail(e, errno, "nftables: %s: receive", what);
+		answers++;
+		err = first_error(ans, (size_t)r, &seq);
+	}
+	if (err) {
+		const char *obj =
+		    seq >= 1 && seq <= b->n ? b->what[seq - 1] : "the batch";
+
+		return hm_fail(e, err, "nftables: %s: %s", what, obj);
+	}
+	if (!answers) /* every message asks for one */
+		return hm_failx(e, HM_EXIT_FAIL,
+				"nftables: %s: the kernel did not answer",
+				what);
+	return 0;
+}
+
+/* The GETRULE dump request of @table, sent on @sk. */
+static int dump_request(struct nl_sock *sk, uint8_t family, const char *table,
+			struct hm_err *e)
+{
+	struct nfgenmsg g = {.nfgen_family = family, .version = NFNETLINK_V0};
+	struct nl_msg *m = nlmsg_alloc_size(MSG_SIZE);
+	int r = -NLE_NOMEM;
+
+	if (m && nlmsg_put(m, NL_AUTO_PORT, 1,
+			   (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE,
+			   sizeof(g), NLM_F_REQUEST | NLM_F_DUMP)) {
+		memcpy(nlmsg_data(nlmsg_hdr(m)), &g, sizeof(g));
+		r = nla_put_string(m, NFTA_RULE_TABLE, table);
+	}
+	if (r == 0 &&
+	    (r = nl_sendto(sk, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len)) > 0)
+		r = 0;
+	if (m)
+		nlmsg_free(m);
+	return r < 0 ? netlink_fail(e, r, "nftables: list table %s", table) : 0;
+}
+
+/*
+ * One datagram of the dump: @fn per rule. Return: 1 at its end, 0 for
+ * more, or the negative errno it ended with.
+ */
+static int dump_part(const char *buf, size_t len,
+		     void (*fn)(const char *chain, void *arg), void *arg)
+{
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	int n = (int)len;
+
+	for (; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		struct nlattr *tb[NFTA_RULE_MAX + 1];
+		char chain[NFT_CHAIN_MAXNAMELEN];
+
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *er = NLMSG_DATA(h);
+
+			return h->nlmsg_len < NLMSG_LENGTH(sizeof(*er))
+				   ? -EPROTO
+				   : (er->error ? er->error : 1);
+		}
+		if (nlmsg_parse((struct nlmsghdr *)h, sizeof(struct nfgenmsg),
+				tb, NFTA_RULE_MAX, NULL) < 0 ||
+		    !tb[NFTA_RULE_CHAIN])
+			return -EPROTO;
+		nla_strlcpy(chain, tb[NFTA_RULE_CHAIN], sizeof(chain));
+		fn(chain, arg);
+	}
+	return 0;
+}
+
+int nfnl_count_rules(uint8_t family, const char *table,
+		     void (*fn)(const char *chain, void *arg), void *arg,
+		     struct hm_err *e)
+{
+	cleanup_nlsock struct nl_sock *sk = NULL;
+	cleanup_free char *buf = NULL;
+	ssize_t r;
+	int end = 0;
+
+	if (!(sk = nfnl_open(e)) || dump_request(sk, family, table, e) < 0)
+		return -1;
+	buf = xmalloc(RECV_SIZE);
+	while (!end) {
+		r = recv(nl_socket_get_fd(sk), buf, RECV_SIZE, MSG_TRUNC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return hm_fail(e, errno, "nftables: list table %s",
+				       table);
+		if (r > RECV_SIZE)
+			return hm_fail(e, EMSGSIZE, "nftables: list table %s",
+				       table);
+		end = dump_part(buf, (size_t)r, fn, arg);
+	}
+	if (end == -ENOENT) /* no such table: no rules */
+		return 0;
+	if (end < 0)
+		return hm_fail(e, -end, "nftables: list table %s", table);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOMO_NFNL_H
+#define HOMO_NFNL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+/*
+ * nf_tables over netlink, built with libnl's message and attribute calls,
+ * for what a start and a teardown change: a batch of messages the kernel
+ * applies as one transaction, and a count of a table's rules. No
+ * libnftables: no ruleset cache, no parser, nothing that can exit(), so it
+ * runs in homo's process (firewall.c keeps libnftables, in a child, for
+ * the rest; docs/network.md says why).
+ *
+ * The builders record their first failure (an allocation) in the batch,
+ * and nfnl_commit() reports it: a caller builds without checking each step.
+ * Rule expressions load into register 1 and compare it, as nft does.
+ */
+
+struct nfnl_batch;
+
+/** nfnl_batch_new() - an empty batch; NULL when out of memory. */
+struct nfnl_batch *nfnl_batch_new(void);
+void nfnl_batch_free(struct nfnl_batch *b);
+void nfnl_batch_freep(struct nfnl_batch **b);
+#define cleanup_nfnl __attribute__((cleanup(nfnl_batch_freep)))
+
+/* Tables and chains (@family: NFPROTO_*). An add of what exists is no
+ * error, as "nft add" (no NLM_F_EXCL). */
+void nfnl_table_add(struct nfnl_batch *b, uint8_t family, const char *table);
+void nfnl_chain_add(struct nfnl_batch *b, uint8_t family, const char *table,
+		    const char *chain);
+/** nfnl_chain_ingress() - a netdev filter chain on @dev's ingress hook,
+ * priority 0, policy @policy (NF_DROP, NF_ACCEPT). */
+void nfnl_chain_ingress(struct nfnl_batch *b, const char *table,
+			const char *chain, const char *dev, uint32_t policy);
+/** nfnl_chain_flush() - delete every rule of @chain. */
+void nfnl_chain_flush(struct nfnl_batch *b, uint8_t family, const char *table,
+		      const char *chain);
+void nfnl_chain_del(struct nfnl_batch *b, uint8_t family, const char *table,
+		    const char *chain);
+
+/* A rule appended to @chain: nfnl_rule() then its expressions, in order,
+ * ended by nfnl_rule_end(). */
+void nfnl_rule(struct nfnl_batch *b, uint8_t family, const char *table,
+	       const char *chain);
+/** nfnl_meta() - load meta key @key (NFT_META_*). */
+void nfnl_meta(struct nfnl_batch *b, uint32_t key);
+/** nfnl_payload() - load @len bytes at @offset from header @base
+ * (NFT_PAYLOAD_LL_HEADER, NFT_PAYLOAD_NETWORK_HEADER). */
+void nfnl_payload(struct nfnl_batch *b, uint32_t base, uint32_t offset,
+		  uint32_t len);
+/** nfnl_cmp_eq() - the loaded bytes equal @data, else the rule ends. */
+void nfnl_cmp_eq(struct nfnl_batch *b, const void *data, size_t len);
+/** nfnl_verdict() - @code (NF_ACCEPT, NF_DROP). */
+void nfnl_verdict(struct nfnl_batch *b, uint32_t code);
+void nfnl_rule_end(struct nfnl_batch *b);
+
+/**
+ * nfnl_commit() - send @b as one transaction and read the kernel's answer.
+ * The kernel applies it all or nothing, while homo sends it.
+ *
+ * Return: 0; or -1 with @e ("nftables: @what: <strerror>", errnum the
+ * kernel's errno: ENOENT for a missing table or chain to delete).
+ */
+int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e);
+
+/**
+ * nfnl_count_rules() - count the rules of table @table per chain: @fn is
+ * called once per rule with its chain's name. A missing table has none.
+ * Return: 0, or -1 with @e.
+ */
+int nfnl_count_rules(uint8_t family, const char *table,
+		     void (*fn)(const char *chain, void *arg), void *arg,
+		     struct hm_err *e);
+
+#endif
