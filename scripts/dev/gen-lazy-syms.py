@@ -59,21 +59,18 @@ LIBS = {
                 "nft_ctx_buffer_output", "nft_ctx_buffer_error",
                 "nft_ctx_get_output_buffer", "nft_ctx_get_error_buffer",
                 "nft_run_cmd_from_buffer"],
-    # libnl-3's functions too: dlsym() finds them through libnl-route's needs
     "LIB_NL": """
         nl_addr_parse nl_addr_put nl_connect nl_geterror nl_socket_alloc
-        nl_socket_free rtnl_addr_add rtnl_addr_alloc rtnl_addr_put
-        rtnl_addr_set_ifindex rtnl_addr_set_local rtnl_link_add rtnl_link_alloc
-        rtnl_link_delete rtnl_link_put rtnl_link_set_addr rtnl_link_set_flags
-        rtnl_link_set_master rtnl_link_set_name rtnl_link_set_ns_pid
-        rtnl_link_set_type rtnl_link_veth_alloc rtnl_link_veth_get_peer
-        rtnl_route_add rtnl_route_add_nexthop rtnl_route_alloc
-        rtnl_route_nh_alloc rtnl_route_nh_free rtnl_route_nh_set_gateway
-        rtnl_route_nh_set_ifindex rtnl_route_put rtnl_route_set_dst
-        rtnl_route_set_family
-        nl_sendto nl_socket_get_fd nlmsg_alloc_size nlmsg_free nlmsg_hdr
-        nlmsg_put nlmsg_data nlmsg_parse nla_put nla_put_string
+        nl_socket_free nl_sendto nl_socket_get_fd nl_send_auto nl_wait_for_ack
+        nlmsg_alloc_simple nlmsg_alloc_size nlmsg_append nlmsg_free nlmsg_hdr
+        nlmsg_put nlmsg_data nlmsg_parse nla_put nla_put_string nla_put_u32
         nla_nest_start nla_nest_end nla_strlcpy
+    """.split(),
+    # only what the bridge's creation and deletion need (netlink.c)
+    "LIB_NL_ROUTE": """
+        rtnl_link_add rtnl_link_alloc rtnl_link_delete rtnl_link_put
+        rtnl_link_set_addr rtnl_link_set_flags rtnl_link_set_name
+        rtnl_link_set_type
     """.split(),
 }
 
@@ -82,9 +79,7 @@ SRC = "#include <archive.h>\n#include <archive_entry.h>\n" \
       "#include <nftables/libnftables.h>\n#include <netlink/errno.h>\n" \
       "#include <netlink/netlink.h>\n#include <netlink/msg.h>\n" \
       "#include <netlink/attr.h>\n#include <netlink/socket.h>\n" \
-      "#include <netlink/route/addr.h>\n" \
-      "#include <netlink/route/link.h>\n" \
-      "#include <netlink/route/link/veth.h>\n#include <netlink/route/route.h>\n"
+      "#include <netlink/route/link.h>\n"
 
 
 def split_params(s):

@@ -13,19 +13,23 @@ cd "$(dirname "$0")/../.."
 # commit's freeze guard, the user namespace tests that mount (the rest
 # of userns.bats is id arithmetic the kernel has no say in), and rootless
 # limits in a delegated v2 subtree (rootless_cgroup.bats), and the OCI
-# runtime's v2 resources and nested cgroupsPath (oci_life.bats), and the
-# start's cgroup join (startup.bats: born in its cgroup2 one). bats costs
+# runtime's v2 resources and nested cgroupsPath (oci_life.bats), the
+# start's cgroup join (startup.bats: born in its cgroup2 one), and the veth
+# guard, whose nf_tables messages homo builds itself (net.bats). bats costs
 # ~10 s a test under TCG on an idle machine, 40-60 s under a load of 15.
 FILES="tests/integration/cgroup.bats tests/integration/userns.bats
 tests/integration/run.bats tests/integration/cve.bats
 tests/integration/commit.bats tests/integration/rootless_cgroup.bats
-tests/integration/oci_life.bats tests/integration/startup.bats"
+tests/integration/oci_life.bats tests/integration/startup.bats
+tests/integration/net.bats"
 FILTER="^cgroup|^a memory hog|^a fork bomb stops|limits are visible|\
 commit a running|SIGKILL mid-commit|\
 ^--userns=auto: (root inside|commit and export)|\
 ^rootless cgroup v2: (-m in a delegated|--cpus in cpu.max)|\
 ^linux.resources on cgroup v2|\
-^the init is born in its cgroup2|^homo-runtime create: the init is in"
+^the init is born in its cgroup2|^homo-runtime create: the init is in|\
+^the guard, built over netlink|^the kernel refuses the guard|\
+^a container cannot forge"
 TIMEOUT=900
 if [ "${1:-}" = --full ]; then
 	shift

@@ -347,6 +347,33 @@ base_rules() {
 	nothing_left
 }
 
+@test "a bridged start maps libnl-3 only: not libnl-route (the bridge's) nor libnftables (published ports')" {
+	# before: each bridged start loaded libnl-route (74 constructors) and
+	# libnftables, 2-4 ms of dlopen
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true # the bridge exists
+	assert_status 0
+	bg_homo run --rm --init --name m busybox sleep 1000
+	pid=$!
+	retry guard_has 1
+	run grep -oE 'lib(nl-3|nl-route-3|nftables)\.so[^ ]*' "/proc/$pid/maps"
+	assert_output_has "libnl-3.so"
+	assert_output_lacks "libnl-route"
+	assert_output_lacks "libnftables"
+	kill -TERM "$pid"
+	wait_status "$pid"
+	# published ports: libnftables too
+	bg_homo run --rm --init --name p -p 18086:80 busybox sleep 1000
+	pid=$!
+	retry guard_has 1
+	run grep -oE 'libnftables\.so' "/proc/$pid/maps"
+	assert_output_has "libnftables.so"
+	kill -TERM "$pid"
+	wait_status "$pid"
+	nothing_left
+}
+
 @test "the kernel refuses the guard: run fails with one line naming it, leaves nothing" {
 	bridge_default
 	pull_busybox

@@ -5,13 +5,21 @@
 #include "base/error.h"
 
 /*
- * libcrypto, libcurl, libarchive, libnftables and libnl-route (with
- * libnl-3), loaded on first use (lazylib.c says why). Each module that calls
+ * libcrypto, libcurl, libarchive, libnftables, libnl-3 and libnl-route,
+ * loaded on first use (lazylib.c says why). Each module that calls
  * one of them calls lazy_load() at its entry points, before the first call into
  * the library, so that a library that cannot be loaded (missing, or EMFILE,
  * ENOMEM) is an ordinary error its caller cleans up after.
  */
-enum lazy_lib { LIB_CRYPTO, LIB_CURL, LIB_ARCHIVE, LIB_NFT, LIB_NL, LIB_COUNT };
+enum lazy_lib {
+	LIB_CRYPTO,
+	LIB_CURL,
+	LIB_ARCHIVE,
+	LIB_NFT,
+	LIB_NL,	      /* libnl-3 */
+	LIB_NL_ROUTE, /* libnl-route-3, loaded after libnl-3 */
+	LIB_COUNT
+};
 
 /**
  * lazy_load() - load @lib and resolve every function homo calls in it.

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "base/fault.h"
+#include "net/netlink.h"
 #include "net/nfnl.h"
 
 #define TABLE "homo"
@@ -48,11 +49,7 @@ struct sender {
 static int sender_parse(const struct firewall_ctr *c, struct sender *s,
 			struct hm_err *e)
 {
-	unsigned char *m = s->mac;
-	char end;
-
-	if (sscanf(c->mac, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &m[0],
-		   &m[1], &m[2], &m[3], &m[4], &m[5], &end) != 6)
+	if (netlink_mac_parse(c->mac, s->mac) < 0)
 		return hm_failx(e, HM_EXIT_FAIL, "guard: bad MAC address %s",
 				c->mac);
 	if (inet_pton(AF_INET, c->addr, &s->addr) != 1)

@@ -8,7 +8,7 @@
 #include "base/error.h"
 
 /*
- * The kernel's link, address and route tables through libnl-route, for both
+ * The kernel's link, address and route tables through libnl, for both
  * sides of networking (network.c on the host, inside.c in the container):
  * the only file that includes libnl headers. Callers see libnl's objects
  * as opaque pointers.
@@ -41,6 +41,9 @@ int netlink_fail(struct hm_err *e, int nl_err, const char *fmt, ...)
  * cannot be found, calls this before. Return: 0, or -1 with @e.
  */
 int netlink_load(struct hm_err *e);
+
+/** netlink_mac_parse() - "02:42:0a:58:00:02" into @mac. Return: 0 or -1. */
+int netlink_mac_parse(const char *s, unsigned char mac[6]);
 
 /**
  * netlink_open() - a NETLINK_ROUTE socket of the calling thread's network
