@@ -162,12 +162,13 @@ void nfnl_chain_add(struct nfnl_batch *b, uint8_t family, const char *table,
 }
 
 void nfnl_chain_ingress(struct nfnl_batch *b, const char *table,
-			const char *chain, const char *dev, uint32_t policy)
+			const char *chain, const char *dev, uint32_t policy,
+			bool excl)
 {
 	struct nlattr *hook;
 
-	chain_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, NFPROTO_NETDEV,
-		  "add chain", table, chain);
+	chain_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | (excl ? NLM_F_EXCL : 0),
+		  NFPROTO_NETDEV, "add chain", table, chain);
 	hook = nest(b, NFTA_CHAIN_HOOK);
 	put_be32(b, NFTA_HOOK_HOOKNUM, NF_NETDEV_INGRESS);
 	put_be32(b, NFTA_HOOK_PRIORITY, 0);

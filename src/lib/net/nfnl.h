@@ -2,6 +2,7 @@
 #ifndef HOMO_NFNL_H
 #define HOMO_NFNL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,9 +35,11 @@ void nfnl_table_add(struct nfnl_batch *b, uint8_t family, const char *table);
 void nfnl_chain_add(struct nfnl_batch *b, uint8_t family, const char *table,
 		    const char *chain);
 /** nfnl_chain_ingress() - a netdev filter chain on @dev's ingress hook,
- * priority 0, policy @policy (NF_DROP, NF_ACCEPT). */
+ * priority 0, policy @policy (NF_DROP, NF_ACCEPT); with @excl, one that
+ * exists already is an error (EEXIST). */
 void nfnl_chain_ingress(struct nfnl_batch *b, const char *table,
-			const char *chain, const char *dev, uint32_t policy);
+			const char *chain, const char *dev, uint32_t policy,
+			bool excl);
 /** nfnl_chain_flush() - delete every rule of @chain. */
 void nfnl_chain_flush(struct nfnl_batch *b, uint8_t family, const char *table,
 		      const char *chain);
