@@ -427,22 +427,8 @@ static bool base_intact(const char *bridge, const char *cidr)
 	return true;
 }
 
-int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e)
-{
-	cleanup_free char *cmds = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	f = open_memstream(&cmds, &len);
-	if (!f)
-		return hm_fail(e, errno, "nftables: open_memstream");
-	put_base(f, bridge, cidr);
-	if (fclose(f) != 0)
-		return hm_fail(e, errno, "nftables: build the rules");
-	return nft_run("set up table homo", cmds, e);
-}
-
-/* The base chains and @c's port rules in one libnftables transaction. */
+/* The base chains and @c's port rules (@c: NULL, none) in one libnftables
+ * transaction. */
 static int add_ports(const char *bridge, const char *cidr,
 		     const struct firewall_ctr *c, struct hm_err *e)
 {
@@ -454,7 +440,7 @@ static int add_ports(const char *bridge, const char *cidr,
 	if (!f)
 		return hm_fail(e, errno, "nftables: open_memstream");
 	put_base(f, bridge, cidr);
-	for (size_t i = 0; i < c->nports; i++) {
+	for (size_t i = 0; c && i < c->nports; i++) {
 		const struct hm_port *p = &c->ports[i];
 		char ip[16], match[32] = "";
 
@@ -470,8 +456,14 @@ static int add_ports(const char *bridge, const char *cidr,
 	}
 	if (fclose(f) != 0)
 		return hm_fail(e, errno, "nftables: build the rules");
-	return nft_run(c->nports ? "publish the ports" : "set up table homo",
+	return nft_run(c && c->nports ? "publish the ports"
+				      : "set up table homo",
 		       cmds, e);
+}
+
+int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e)
+{
+	return add_ports(bridge, cidr, NULL, e);
 }
 
 int firewall_add(const char *bridge, const char *cidr,

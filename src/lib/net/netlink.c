@@ -133,7 +133,8 @@ static struct nl_msg *msg_new(int type, int flags, void *hdr, size_t len)
 	return m;
 }
 
-struct nl_sock *netlink_open(struct hm_err *e)
+struct nl_sock *netlink_open_proto(int protocol, const char *what,
+				   struct hm_err *e)
 {
 	cleanup_nlsock struct nl_sock *sk = NULL;
 	int err;
@@ -141,14 +142,19 @@ struct nl_sock *netlink_open(struct hm_err *e)
 	if (netlink_load(e) < 0)
 		return NULL;
 	if (!(sk = nl_socket_alloc())) {
-		hm_fail(e, ENOMEM, "netlink socket");
+		hm_fail(e, ENOMEM, "%s", what);
 		return NULL;
 	}
-	if ((err = nl_connect(sk, NETLINK_ROUTE)) < 0) {
-		netlink_fail(e, err, "netlink socket");
+	if ((err = nl_connect(sk, protocol)) < 0) {
+		netlink_fail(e, err, "%s", what);
 		return NULL;
 	}
 	return steal_ptr(&sk);
+}
+
+struct nl_sock *netlink_open(struct hm_err *e)
+{
+	return netlink_open_proto(NETLINK_ROUTE, "netlink socket", e);
 }
 
 /*

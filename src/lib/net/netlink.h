@@ -52,6 +52,13 @@ int netlink_mac_parse(const char *s, unsigned char mac[6]);
 struct nl_sock *netlink_open(struct hm_err *e);
 
 /**
+ * netlink_open_proto() - a socket of netlink family @protocol
+ * (NETLINK_NETFILTER: nfnl.c); @what begins its error message.
+ */
+struct nl_sock *netlink_open_proto(int protocol, const char *what,
+				   struct hm_err *e);
+
+/**
  * netlink_link_up() - set IFF_UP on link @name (an ioctl: no socket needed).
  */
 int netlink_link_up(const char *name, struct hm_err *e);

@@ -2,7 +2,7 @@
 /*
  * nf_tables over netlink (nfnl.h): messages built with libnl's nl_msg and
  * nla_put calls, sent as one NFNL_MSG_BATCH_BEGIN ... BATCH_END datagram,
- * the kernel's answers read with the kernel's own NLMSG_* macros.
+ * the kernel's answers read with the NLMSG_* layout (msg_ok, msg_next).
  *
  * The kernel handles a batch inside the sendmsg() that carries it, so its
  * answers are all queued when that returns: they are read without waiting
@@ -22,6 +22,7 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,20 +281,8 @@ void nfnl_verdict(struct nfnl_batch *b, uint32_t code)
 /* A NETLINK_NETFILTER socket of this network namespace. */
 static struct nl_sock *nfnl_open(struct hm_err *e)
 {
-	cleanup_nlsock struct nl_sock *sk = NULL;
-	int err;
-
-	if (netlink_load(e) < 0)
-		return NULL;
-	if (!(sk = nl_socket_alloc())) {
-		hm_fail(e, ENOMEM, "nftables: netlink socket");
-		return NULL;
-	}
-	if ((err = nl_connect(sk, NETLINK_NETFILTER)) < 0) {
-		netlink_fail(e, err, "nftables: netlink socket");
-		return NULL;
-	}
-	return steal_ptr(&sk);
+	return netlink_open_proto(NETLINK_NETFILTER, "nftables: netlink socket",
+				  e);
 }
 
 /* a batch's begin or end: a bare header for the nf_tables subsystem */
@@ -337,15 +326,34 @@ static char *frame(const struct nfnl_batch *b, size_t *len)
 }
 
 /*
+ * The kernel's NLMSG_OK and NLMSG_NEXT over a size_t: the macros compare
+ * the header's u32 length with an int, which clang's -Wsign-compare refuses.
+ */
+static bool msg_ok(const struct nlmsghdr *h, size_t n)
+{
+	return n >= sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	       h->nlmsg_len <= n;
+}
+
+static const struct nlmsghdr *msg_next(const struct nlmsghdr *h, size_t *n)
+{
+	size_t step = NLMSG_ALIGN(h->nlmsg_len);
+
+	step = step < *n ? step : *n;
+	*n -= step;
+	return (const struct nlmsghdr *)((const char *)h + step);
+}
+
+/*
  * The first error among the answers in @buf (@len bytes): 0 when none,
  * else its errno, with *@seq the message it answers.
  */
 static int first_error(const char *buf, size_t len, uint32_t *seq)
 {
 	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-	int n = (int)len;
+	size_t n = len;
 
-	for (; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+	for (; msg_ok(h, n); h = msg_next(h, &n)) {
 		const struct nlmsgerr *er = NLMSG_DATA(h);
 
 		if (h->nlmsg_type != NLMSG_ERROR ||
@@ -428,9 +436,9 @@ static int dump_part(const char *buf, size_t len,
 		     void (*fn)(const char *chain, void *arg), void *arg)
 {
 	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-	int n = (int)len;
+	size_t n = len;
 
-	for (; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+	for (; msg_ok(h, n); h = msg_next(h, &n)) {
 		struct nlattr *tb[NFTA_RULE_MAX + 1];
 		char chain[NFT_CHAIN_MAXNAMELEN];
 
