@@ -29,7 +29,7 @@ commit a running|SIGKILL mid-commit|\
 ^linux.resources on cgroup v2|\
 ^the init is born in its cgroup2|^homo-runtime create: the init is in|\
 ^the guard, built over netlink|^the kernel refuses the guard|\
-^a container cannot forge"
+^the guard's socket is closed by a child|^a container cannot forge"
 TIMEOUT=900
 if [ "${1:-}" = --full ]; then
 	shift

@@ -76,6 +76,16 @@ skip_under_asan() {
 		skip "ulimit -v cannot apply to an ASan build: $1"
 }
 
+# the homo-nfnl-close children of this test's store (net/nfnl.c)
+nfnl_closers() {
+	local p
+	for p in $(grep -lx homo-nfnl-close /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
+		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "HOMO_ROOT=$HOMO_ROOT" &&
+			echo "$p"
+	done
+	return 0
+}
+
 leaks() {
 	local out="" p c
 	# mounts: any mount point under the test dir
@@ -104,6 +114,15 @@ leaks() {
 	for p in $(grep -lx homo-monitor /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
 		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "HOMO_ROOT=$HOMO_ROOT" &&
 			out+=$'\n'"monitor $p"
+	done
+	# the children that close a deleted guard's netfilter socket (net/
+	# nfnl.c): each ends two RCU grace periods after its homo's close
+	for p in $(seq 100); do
+		[ -z "$(nfnl_closers)" ] && break
+		sleep 0.02
+	done
+	for p in $(nfnl_closers); do
+		out+=$'\n'"nftables socket closer $p"
 	done
 	# network: never homo's table in the host's namespace; in the test's
 	# own, no veth of homo's (the kernel destroys them asynchronously: poll

@@ -61,6 +61,7 @@ guard_chains() {
 	inns nft list table netdev homo 2>/dev/null | grep -c 'chain ctr_' || true
 }
 guard_has() { [ "$(guard_chains)" -eq "$1" ]; }
+no_closers() { [ -z "$(nfnl_closers)" ]; }
 
 httpd_cmd='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www'
 
@@ -384,6 +385,31 @@ base_rules() {
 	assert_status 125
 	assert_one_error_line
 	[[ "$stderr" == "homo: nftables: guard the veth: add chain ctr_"*": Invalid argument" ]]
+	nothing_left
+}
+
+@test "the guard's socket is closed by a child: run --rm returns, the guard deleted, before the kernel releases it" {
+	# before: homo closed the socket itself, and that close waited for the
+	# kernel to free the deleted guard (nf_tables' destroy work, an RCU
+	# grace period): 6-14 ms of each bridged run --rm on this machine
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true
+	assert_status 0
+	# the child stops itself once homo's copy is closed; homo returns
+	HOMO_FAULT_STOP=nfnl-close-child run nsenter --net="/run/netns/$NETNS" \
+		"${HOMO_FAULT_BIN:-$(dirname "$HOMO")/homo-fault}" run --rm busybox true
+	assert_status 0
+	guard_has 0
+	pid=$(nfnl_closers)
+	[ -n "$pid" ]
+	[ "$(awk '$1 == "State:" { print $2 }' "/proc/$pid/status")" = T ]
+	# it holds the socket and nothing else: no store lock, no stdio
+	run ls -l "/proc/$pid/fd"
+	assert_output_has "socket:"
+	[ "$(ls "/proc/$pid/fd" | wc -l)" -eq 1 ]
+	kill -CONT "$pid"
+	retry no_closers
 	nothing_left
 }
 

@@ -170,6 +170,10 @@ ssize_t util_send_fd(int sock, const void *buf, size_t len, int fd);
  */
 ssize_t util_recv_fd(int sock, void *buf, size_t len, int *fd);
 
+/** util_close_all_but() - close every fd of ours but @a and @b (which may
+ * be equal); for a child that keeps only those (close_range(2)). */
+void util_close_all_but(int a, int b);
+
 /** util_has_prefix() */
 static inline bool util_has_prefix(const char *s, const char *prefix)
 {

@@ -166,6 +166,7 @@ int guard_remove(const char *id, struct hm_err *e)
 	chain_name(id, chain);
 	nfnl_chain_flush(b, NFPROTO_NETDEV, TABLE, chain);
 	nfnl_chain_del(b, NFPROTO_NETDEV, TABLE, chain);
+	nfnl_batch_close_in_child(b);
 	if (nfnl_commit(b, "remove the veth guard", err) == 0)
 		return 0;
 	if (err->errnum != ENOENT) /* no table or chain: no guard */

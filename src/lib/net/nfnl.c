@@ -13,9 +13,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/membarrier.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/errno.h>
@@ -26,8 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "base/fault.h"
 #include "base/lazylib.h"
 #include "base/util.h"
 #include "net/netlink.h"
@@ -44,6 +52,7 @@ struct nfnl_batch {
 	size_t n;
 	struct nlattr *exprs; /* the open rule's NFTA_RULE_EXPRESSIONS */
 	int err;	      /* the first libnl error, negative */
+	bool close_in_child;  /* nfnl_batch_close_in_child() */
 };
 
 struct nfnl_batch *nfnl_batch_new(void)
@@ -278,11 +287,117 @@ void nfnl_verdict(struct nfnl_batch *b, uint32_t code)
 	expr_end(b, x);
 }
 
-/* A NETLINK_NETFILTER socket of this network namespace. */
-static struct nl_sock *nfnl_open(struct hm_err *e)
+void nfnl_batch_close_in_child(struct nfnl_batch *b)
 {
-	return netlink_open_proto(NETLINK_NETFILTER, "nftables: netlink socket",
-				  e);
+	b->close_in_child = true;
+}
+
+/*
+ * One NETLINK_NETFILTER socket a process, kept open from its first use:
+ * every close of one runs nf_tables' NETLINK_URELEASE notifier, which
+ * takes the namespace's commit lock and waits there until the kernel has
+ * freed whatever any transaction deleted (its destroy work, after an RCU
+ * grace period: 6-14 ms on this machine). A start's guard, made seconds
+ * or microseconds after an earlier container's teardown, would wait for
+ * that teardown's grace period. The socket belongs to the namespace it was
+ * opened in; a failure mid-answer drops it (unread answers would be taken
+ * for the next batch's).
+ */
+static struct {
+	struct nl_sock *sk;
+	ino_t netns;
+} kept;
+
+/* the last closer, reaped by the next one if it has ended: a monitor, the
+ * one process that lives on, tears down once per start, seconds apart */
+static pid_t closer;
+
+static void drop_kept(void)
+{
+	if (kept.sk)
+		nl_socket_free(kept.sk);
+	kept.sk = NULL;
+}
+
+/*
+ * After an error the rest of a batch's answers are still queued (the
+ * kernel answered them all in the sendmsg()): read them, or drop the
+ * socket, so that none is taken for the next batch's.
+ */
+static void drain_kept(char *buf)
+{
+	ssize_t r;
+
+	do
+		r = recv(nl_socket_get_fd(kept.sk), buf, RECV_SIZE,
+			 MSG_DONTWAIT);
+	while (r > 0 || (r < 0 && errno == EINTR));
+	if (r == 0 || errno != EAGAIN)
+		drop_kept();
+}
+
+/* The kept socket of this network namespace, opened on first use. */
+static struct nl_sock *nfnl_socket(struct hm_err *e)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0) {
+		hm_fail(e, errno, "nftables: our network namespace");
+		return NULL;
+	}
+	if (kept.sk && kept.netns == st.st_ino)
+		return kept.sk;
+	drop_kept();
+	kept.sk = netlink_open_proto(NETLINK_NETFILTER,
+				     "nftables: netlink socket", e);
+	kept.netns = st.st_ino;
+	return kept.sk;
+}
+
+/*
+ * The kept socket, after a batch that deleted, goes to a child of ours for
+ * its last close, so that neither we nor the next start wait for the
+ * kernel's release (above), which nothing observable depends on: the
+ * kernel applied the batch before it answered. The child keeps the socket
+ * and a pipe and nothing else (no lock, no stdout), waits for our copy to
+ * be closed (EOF on the pipe), then, with the socket alone, for two RCU
+ * grace periods (membarrier(MEMBARRIER_CMD_GLOBAL) is synchronize_rcu()):
+ * by then the destroy work is done, and its close does not hold the commit
+ * lock while it waits. If no child can be made, we close it and wait.
+ */
+static void close_in_child(void)
+{
+	int fd = nl_socket_get_fd(kept.sk), p[2] = {-1, -1};
+	pid_t pid = -1;
+	char c;
+
+	if (closer > 0 && waitpid(closer, NULL, WNOHANG) != 0)
+		closer = 0;
+	if (pipe2(p, O_CLOEXEC) == 0)
+		pid = fork();
+	if (pid == 0) {
+		/* a session of its own: no terminal's signal, no SIGHUP when
+		 * we exit (an orphaned process group) */
+		setsid();
+		prctl(PR_SET_NAME, "homo-nfnl-close");
+		util_close_all_but(fd, p[0]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(p[0]);
+		FAULT_POINT("nfnl-close-child"); /* net.bats stops it here */
+		for (int i = 0; i < 2; i++)
+			if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0,
+				    0) < 0)
+				break;
+		_exit(0);
+	}
+	if (p[0] >= 0)
+		close(p[0]);
+	drop_kept(); /* not the last copy, if the child was made */
+	if (p[1] >= 0)
+		close(p[1]); /* the child may go on */
+	if (pid > 0)
+		closer = pid;
 }
 
 /* a batch's begin or end: a bare header for the nf_tables subsystem */
@@ -367,7 +482,7 @@ static int first_error(const char *buf, size_t len, uint32_t *seq)
 
 int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e)
 {
-	cleanup_nlsock struct nl_sock *sk = NULL;
+	struct nl_sock *sk;
 	cleanup_free char *buf = NULL, *ans = NULL;
 	size_t len;
 	ssize_t r;
@@ -376,11 +491,13 @@ int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e)
 
 	if (b->err)
 		return netlink_fail(e, b->err, "nftables: %s", what);
-	if (!(sk = nfnl_open(e)))
+	if (!(sk = nfnl_socket(e)))
 		return -1;
 	buf = frame(b, &len);
-	if ((r = nl_sendto(sk, buf, len)) < 0)
+	if ((r = nl_sendto(sk, buf, len)) < 0) {
+		drop_kept();
 		return netlink_fail(e, (int)r, "nftables: %s", what);
+	}
 	ans = xmalloc(RECV_SIZE);
 	while (!err) {
 		r = recv(nl_socket_get_fd(sk), ans, RECV_SIZE, MSG_DONTWAIT);
@@ -388,8 +505,11 @@ int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e)
 			continue;
 		if (r < 0 && errno == EAGAIN)
 			break;
-		if (r < 0)
-			return hm_fail(e, errno, "nftables: %s: receive", what);
+		if (r < 0) {
+			hm_fail(e, errno, "nftables: %s: receive", what);
+			drop_kept();
+			return -1;
+		}
 		answers++;
 		err = first_error(ans, (size_t)r, &seq);
 	}
@@ -397,12 +517,15 @@ int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e)
 		const char *obj =
 		    seq >= 1 && seq <= b->n ? b->what[seq - 1] : "the batch";
 
+		drain_kept(ans);
 		return hm_fail(e, err, "nftables: %s: %s", what, obj);
 	}
 	if (!answers) /* every message asks for one */
 		return hm_failx(e, HM_EXIT_FAIL,
 				"nftables: %s: the kernel did not answer",
 				what);
+	if (b->close_in_child)
+		close_in_child();
 	return 0;
 }
 
@@ -465,26 +588,32 @@ int nfnl_count_rules(uint8_t family, const char *table,
 		     void (*fn)(const char *chain, void *arg), void *arg,
 		     struct hm_err *e)
 {
-	cleanup_nlsock struct nl_sock *sk = NULL;
+	struct nl_sock *sk;
 	cleanup_free char *buf = NULL;
 	ssize_t r;
 	int end = 0;
 
-	if (!(sk = nfnl_open(e)) || dump_request(sk, family, table, e) < 0)
+	if (!(sk = nfnl_socket(e)))
 		return -1;
+	if (dump_request(sk, family, table, e) < 0) {
+		drop_kept();
+		return -1;
+	}
 	buf = xmalloc(RECV_SIZE);
 	while (!end) {
 		r = recv(nl_socket_get_fd(sk), buf, RECV_SIZE, MSG_TRUNC);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
-			return hm_fail(e, errno, "nftables: list table %s",
-				       table);
-		if (r > RECV_SIZE)
-			return hm_fail(e, EMSGSIZE, "nftables: list table %s",
-				       table);
+		if (r < 0 || r > RECV_SIZE) {
+			hm_fail(e, r < 0 ? errno : EMSGSIZE,
+				"nftables: list table %s", table);
+			drop_kept(); /* the rest of the dump is unread */
+			return -1;
+		}
 		end = dump_part(buf, (size_t)r, fn, arg);
 	}
+	if (end == -EPROTO) /* we stopped reading mid-dump */
+		drop_kept();
 	if (end == -ENOENT) /* no such table: no rules */
 		return 0;
 	if (end < 0)

@@ -63,6 +63,14 @@ void nfnl_verdict(struct nfnl_batch *b, uint32_t code);
 void nfnl_rule_end(struct nfnl_batch *b);
 
 /**
+ * nfnl_batch_close_in_child() - @b deletes: once nfnl_commit() has applied
+ * it, its socket's last close is left to a short-lived child of ours, as
+ * that close waits for the kernel to free what was deleted (an RCU grace
+ * period, milliseconds) though nothing observable depends on it.
+ */
+void nfnl_batch_close_in_child(struct nfnl_batch *b);
+
+/**
  * nfnl_commit() - send @b as one transaction and read the kernel's answer.
  * The kernel applies it all or nothing, while homo sends it.
  *

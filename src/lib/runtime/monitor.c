@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -268,18 +267,6 @@ __attribute__((noreturn)) static void monitor_main(struct hm_store *st,
 	_exit(0);
 }
 
-/* Close every fd but @a and @b. */
-static void close_all_but(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-
-	if (lo > 0)
-		syscall(SYS_close_range, 0, lo - 1, 0);
-	if (hi > lo + 1)
-		syscall(SYS_close_range, lo + 1, hi - 1, 0);
-	syscall(SYS_close_range, hi + 1, ~0U, 0);
-}
-
 static int monitor_launch(struct hm_store *st, struct hm_spec *s, int client_fd,
 			  struct hm_err *e)
 {
@@ -303,7 +290,7 @@ static int monitor_launch(struct hm_store *st, struct hm_spec *s, int client_fd,
 		 * belongs to the open file, which we would share), no fd */
 		store_unlock(st);
 		/* stdio too: null_stdio() makes them anew */
-		close_all_but(fds[1], client_fd >= 0 ? client_fd : fds[1]);
+		util_close_all_but(fds[1], client_fd >= 0 ? client_fd : fds[1]);
 		setsid();
 		null_stdio();
 		monitor_main(st, s, fds[1], client_fd);
