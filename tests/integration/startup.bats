@@ -110,7 +110,7 @@ need_strace() {
 # "hierarchy:path" each (/proc/PID/cgroup)
 host_cgroups() { cat "/proc/$1/cgroup"; }
 
-@test "the init is born in its cgroup2 cgroup and joins its v1 ones by its one thread: no pid is written to a cgroup.procs (whose migration waits for an RCU grace period)" {
+@test "the init is born in its cgroup2 cgroup and joins its v1 ones itself: no pid is written to a cgroup.procs or tasks file (the kernel's threadgroup lock, whose first writer waits for an RCU grace period)" {
 	need_strace
 	pull_busybox
 	run env "$NOLSAN" strace -f -qq -y -o "$T/trace" -e trace=write,clone3 "$HOMO" run --rm --net none busybox true
@@ -118,12 +118,17 @@ host_cgroups() { cat "/proc/$1/cgroup"; }
 	# no process moved another into a cgroup by its cgroup.procs ...
 	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
 	[ "$output" = 0 ]
-	# ... homo moved the init (which shares its memory until it execs,
-	# so runs no code before GO) into each v1 hierarchy by its tasks
+	# ... nor into a tasks file: a write of a pid takes the kernel's
+	# threadgroup lock, as cgroup.procs does (before: homo wrote the
+	# init's pid to each v1 hierarchy's, 6-17 ms of a lone start); the
+	# init (sharing homo's memory until it execs: right after GO) writes
+	# "0", itself, its one thread, to each v1 hierarchy's tasks
+	run grep -c '/tasks>, "[1-9]' "$T/trace"
+	[ "$output" = 0 ]
 	init=$(awk '/clone3\(.*CLONE_NEWPID/ { print $NF }' "$T/trace")
 	[ -n "$init" ]
 	v1=$(awk '$3 == "cgroup" { n++ } END { print n + 0 }' /proc/self/mounts)
-	run grep -c "/tasks>, \"$init\", ${#init}) = ${#init}" "$T/trace"
+	run grep -c "^$init write([0-9]*</sys/fs/cgroup/.*/tasks>, \"0\", 1) = 1" "$T/trace"
 	[ "$output" = "$v1" ]
 	# ... and was born in the cgroup2 one where there is one
 	if grep -q ' cgroup2 ' /proc/self/mounts; then
@@ -145,9 +150,11 @@ host_cgroups() { cat "/proc/$1/cgroup"; }
 	assert_status 0
 	run grep -c 'cgroup.procs>, "[0-9]' "$T/trace"
 	[ "$output" = 0 ]
+	run grep -c '/tasks>, "[1-9]' "$T/trace"
+	[ "$output" = 0 ]
 	child=$(awk '/clone3\(/ { print $NF; exit }' "$T/trace")
 	[ -n "$child" ]
-	run grep -c "/tasks>, \"$child\", ${#child}) = ${#child}" "$T/trace"
+	run grep -c "^$child write([0-9]*</sys/fs/cgroup/.*/tasks>, \"0\", 1) = 1" "$T/trace"
 	[ "$output" = "$v1" ]
 	homo rm -f c >/dev/null
 }

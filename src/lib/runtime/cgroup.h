@@ -217,10 +217,11 @@ int cgroup_join_rest(const char *id, pid_t pid, int cgfd, bool born_in,
  * cgroup_enter_v1() - join @pid to the v1 cgroups of @id only (none on
  * cgroup v2): the rest of cgroup_enter() for a process cloned into its
  * cgroup2 one. @pid (0: the caller) must be single-threaded until it is
- * in, as every caller's is (a clone waiting for GO): its one thread goes
- * through each "tasks" file, which does not take the global write lock
- * that a cgroup.procs write takes (and its grace period: 0.2 ms for ten
- * hierarchies instead of 5-15 ms here).
+ * in, as every caller's is: its one thread goes through each "tasks"
+ * file. Only the caller's own "0" there skips the kernel's global
+ * threadgroup lock, whose first writer after a quiet moment waits for an
+ * RCU grace period (0.2 ms for ten hierarchies instead of 6-17 ms here):
+ * a process joins itself wherever it can (init.c, spawn.c).
  * Return: 0, or -1 with @e naming the file that refused it.
  */
 int cgroup_enter_v1(const char *id, pid_t pid, struct hm_err *e);

@@ -456,13 +456,17 @@ void init_main(struct init_args *parent_args)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (close_all_but(keep, ARRAY_SIZE(keep), &e) < 0)
 		die(a->sync_fd, &e);
-	/* born in our cgroup2 one; the v1 ones we join as homo attaches
-	 * the network, cheaper than homo moving us (cgroup.h), unless we
-	 * share its memory: until GO we may only make system calls */
-	if (a->cgroup_self && cgroup_enter_v1(s->id, 0, &e) < 0)
+	/* born in our cgroup2 one; the v1 ones we join ourselves, cheaper
+	 * than homo moving us (cgroup.h): as homo attaches the network, or,
+	 * sharing its memory (until GO only system calls), right after GO,
+	 * while homo only waits, before anything else */
+	if (a->cgroup_self && !a->shared_vm &&
+	    cgroup_enter_v1(s->id, 0, &e) < 0)
 		die(a->sync_fd, &e);
 	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
+	if (a->cgroup_self && a->shared_vm && cgroup_enter_v1(s->id, 0, &e) < 0)
+		die(a->sync_fd, &e);
 	/* in a user namespace we were nobody until the maps were written */
 	if (s->uidmap.count &&
 	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {

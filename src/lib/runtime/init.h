@@ -32,7 +32,8 @@ struct init_args {
 	/* --network container: a pidfd of the init whose network namespace
 	 * the new one is born in (netjoin.h); -1: none */
 	int netns_fd;
-	/* the init joins its v1 cgroups itself (cgroup_enter_v1(id, 0)) */
+	/* the init joins its v1 cgroups itself (cgroup_enter_v1(id, 0)):
+	 * before GO, or right after it when it shares homo's memory */
 	bool cgroup_self;
 	/* the init shares homo's memory until it execs (clone_vm.h) */
 	bool shared_vm;

@@ -270,11 +270,14 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	if (s->uidmap.count)
 		flags |= CLONE_NEWUSER;
 	a->shared_vm = !s->init;
-	/* the forked init joins its v1 cgroups itself (as we attach the
-	 * network); one sharing our memory may not run that code before
-	 * GO, and from a user namespace (an unprivileged host uid) it may
-	 * not: we move it */
-	a->cgroup_self = !s->uidmap.count && !a->shared_vm;
+	/* the init joins its v1 cgroups itself, its one thread through each
+	 * "tasks" file: our write of its pid would take the kernel's global
+	 * threadgroup lock, whose first writer after a quiet moment waits
+	 * for an RCU grace period (6-17 ms of a lone start here). A forked
+	 * init does it as we attach the network, one sharing our memory right
+	 * after GO (before it, only system calls); from a user namespace (an
+	 * unprivileged host uid) it may not: we move it */
+	a->cgroup_self = !s->uidmap.count;
 	if (cgroup_clone_fd(s->id, &cgfd, e) < 0 ||
 	    (a->shared_vm && clone_vm_stack(&vm, e) < 0))
 		return -1;
@@ -348,8 +351,9 @@ struct exec_start {
 };
 
 /*
- * Until GO only system calls: it shares our memory (clone_vm.h), and we
- * move it into its v1 cgroups; from GO on we only wait for its exec.
+ * Until GO only system calls: it shares our memory (clone_vm.h); from GO
+ * on we only wait for its exec, and it joins its v1 cgroups itself first
+ * (as the init does: spawn_start()), still in our mount namespace.
  */
 static int exec_start(void *arg)
 {
@@ -365,7 +369,9 @@ static int exec_start(void *arg)
 			_exit(HM_EXIT_FAIL);
 	if (recv(st.sync_fd, &go, 1, 0) != 1)
 		_exit(HM_EXIT_FAIL);
-	/* in its cgroups by now: the namespaces, the OCI exec's way */
+	if (cgroup_enter_v1(st.s->id, 0, &e) < 0)
+		init_exec_fail(st.sync_fd, &e);
+	/* in its cgroups: the namespaces, the OCI exec's way */
 	if (nsjoin_enter(&st.j, &e) < 0)
 		init_exec_fail(st.sync_fd, &e);
 	init_die_with_parent(st.sync_fd); /* setns/setresuid cleared it */
@@ -408,9 +414,9 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 		init_cmdline_restore(cmdline);
 		return start_failed(p);
 	}
-	r = release(
-	    parent_fd, p, s->argv[0], -1,
-	    cgroup_join_rest(s->id, p->pid, cgfd, born_in, false, e) < 0, e);
+	r = release(parent_fd, p, s->argv[0], -1,
+		    cgroup_join_rest(s->id, p->pid, cgfd, born_in, true, e) < 0,
+		    e);
 	init_cmdline_restore(cmdline);
 	return r < 0 ? start_failed(p) : 0;
 }
