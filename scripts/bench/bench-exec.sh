@@ -2,8 +2,9 @@
 # homo exec of a running container against crun exec of a running crun
 # container of the same rootfs (issue 19: at most 0.5x), interleaved by
 # build/floor's rounds (crun from its helper in a private mount namespace:
-# crun refuses this host's hybrid cgroup layout), medians of N. Store,
-# runroot and bundle on tmpfs.
+# crun refuses this host's hybrid cgroup layout), medians of N; then L
+# lone execs of each, half a second apart. Store, runroot and bundle on
+# tmpfs.
 set -eu
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_EXEC_RUNS:-100}
@@ -33,4 +34,18 @@ crun_ns crun run -d -b "$b" homo-bench-exec </dev/null >/dev/null 2>&1
 out=$("$FLOOR" -l "${layers[0]}" -t "$ftmp" -n "$N" -c "homo-bench-exec-floor" \
 	-H "${H[*]} exec bx true" -C "crun exec homo-bench-exec true")
 read -r h c _ < <(printf '%s\n' "$out" | awk -F'|' '$1 == "start" { print $2, $3, $4 }')
+# lone execs, half a second apart (bench-start.sh says why)
+L=${BENCH_LONE_RUNS:-15}
+lone_h=$(for i in $(seq "$L"); do
+	sleep 0.5
+	time_ms "${H[@]}" exec bx true
+done | median)
+lone_c=$(crun_ns bash -c '
+	. "$1/lib.sh"
+	for i in $(seq "$2"); do
+		sleep 0.5
+		time_ms crun exec homo-bench-exec true
+	done | median
+' _ "$(dirname "$0")" "$L")
 echo "homo exec CTR true|$h|crun exec CTR true|$c|ms"
+echo "homo exec, a lone one (0.5 s apart)|$lone_h|crun exec, a lone one|$lone_c|ms"

@@ -32,7 +32,14 @@ done | median)
 # by hyperfine -N, no shell's fork in either figure (issue 19: 0.5x)
 d=$(hf_median 30 "${H[@]}" run -d --net none busybox sleep 600)
 c=$(bash "$(dirname "$0")/crun.sh" 30 2>/dev/null || echo)
+# lone ones, half a second apart (bench-start.sh says why; its "crun
+# run, a lone start" is the peer)
+lone_d=$(for i in $(seq "${BENCH_LONE_RUNS:-15}"); do
+	sleep 0.5
+	time_ms "${H[@]}" run -d --net none busybox sleep 600
+done | median)
 echo "homo run -d --net none (return)|$d|crun run (true)|$c|ms"
+echo "homo run -d, a lone one (0.5 s apart)|$lone_d|||ms"
 echo "homo ps, 100 running containers|$ps_ms|goal|50|ms"
 echo "monitor RSS per container|$rss|goal|2048|KiB"
 echo "monitor PSS per container|$pss|||KiB"

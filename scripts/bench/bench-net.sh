@@ -16,4 +16,8 @@ unshare -n bash -c '
 	b=$(hf_median "$4" "${H[@]}" run --rm busybox true)
 	n=$(hf_median "$4" "${H[@]}" run --rm --net none busybox true)
 	echo "homo run --rm busybox true (bridge)|$b|--net none|$n|ms"
-' _ "$(dirname "$0")" "$root" "$run" "$N"
+	# lone starts, half a second apart (bench-start.sh says why)
+	lb=$(for i in $(seq "$5"); do sleep 0.5; time_ms "${H[@]}" run --rm busybox true; done | median)
+	ln=$(for i in $(seq "$5"); do sleep 0.5; time_ms "${H[@]}" run --rm --net none busybox true; done | median)
+	echo "the same, lone starts (0.5 s apart)|$lb|--net none, lone|$ln|ms"
+' _ "$(dirname "$0")" "$root" "$run" "$N" "${BENCH_LONE_RUNS:-15}"

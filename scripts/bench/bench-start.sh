@@ -3,7 +3,8 @@
 # run" of the same rootfs (the store's layer dir, bound read-only: crun has
 # no overlay) and build/floor (the same work as homo in-process, with a
 # netns) in one interleaved run, medians of N rounds; the floor without a
-# netns (N more, after); "homo --version"
+# netns (N more, after); both again as lone starts, half a second apart
+# (L each); "homo --version"
 # (exec, dynamic linking, exit). Then the floor's step table next to homo's
 # own, from the timestamps of its --debug trace (M runs), and both grouped
 # into the same phases. The tables go to $BENCH_TMP/tables for run.sh.
@@ -137,7 +138,28 @@ END {
 	sed -n '/^$/,$p' "$BENCH_TMP/homo-steps"
 } >>"$tables"
 
+# a lone start: each run half a second after the last, as a user's one
+# command meets it. The rounds above run back to back, which keeps warm
+# the kernel's cgroup migration lock (the global threadgroup rwsem), whose
+# first writer after a quiet moment waits for an RCU grace period: crun
+# writes its init's pid to cgroup.procs; homo's init joins by itself
+# (docs/cgroups.md). crun in a private mount namespace, as above.
+L=${BENCH_LONE_RUNS:-15}
+lone_h=$(for i in $(seq "$L"); do
+	sleep 0.5
+	time_ms "${H[@]}" run --rm --net none busybox true
+done | median)
+lone_c=$(unshare -m --propagation private bash -c '
+	. "$1/lib.sh"
+	mount -t tmpfs tmpfs /sys/fs/cgroup/unified
+	for i in $(seq "$3"); do
+		sleep 0.5
+		time_ms crun run -b "$2" bench
+	done | median
+' _ "$(dirname "$0")" "$b" "$L")
+
 echo "homo run --rm --net none busybox true|$h|crun run (same rootfs)|$c|ms"
+echo "the same, a lone start (0.5 s apart)|$lone_h|crun run, a lone start|$lone_c|ms"
 echo "homo run --rm --net none busybox true|$h|floor (in-process, netns)|$f|ms"
 echo "floor, netns|$f|floor, no netns|$nonet|ms"
 echo "homo --version|$version|||ms"
