@@ -62,8 +62,9 @@ NOLSAN="ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0"
 # the syscalls of a homo command (all its processes), one line each
 # the tasks files process $1 wrote "0" to, by itself, in $T/trace
 tasks_zeroed() {
-	grep -o "^$1 write([0-9]*</sys/fs/cgroup/[^>]*/tasks>, \"0\", 1" "$T/trace" |
-		sort -u | wc -l
+	# (strace pads a pid to five columns)
+	grep -o "^$1 \+write([0-9]*</sys/fs/cgroup/[^>]*/tasks>, \"0\", 1" "$T/trace" |
+		sed 's/^[0-9]* *//' | sort -u | wc -l
 }
 
 need_strace() {
