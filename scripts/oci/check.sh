@@ -33,7 +33,20 @@ mkdir -p "$OUT"
 TMPDIR=$(mktemp -d /tmp/homo-oci-check.XXXXXX)
 chmod 755 "$TMPDIR"
 export TMPDIR
-trap 'rm -rf "$TMPDIR"' EXIT
+# the programs' fixed cgroupsPaths (/cgrouptest, testdir/cgrouptest/
+# container from each hierarchy's root): a runtime removes the container's
+# cgroup, not every parent it made on the way (testdir was left after each
+# run); rmdir takes only empty ones
+cleanup() {
+	rm -rf "$TMPDIR"
+	for h in /sys/fs/cgroup/*/; do
+		for d in testdir/cgrouptest/container testdir/cgrouptest testdir \
+		    cgrouptest; do
+			rmdir "$h$d" 2>/dev/null || true
+		done
+	done
+}
+trap cleanup EXIT
 cd "$SUITE"
 start=$(date +%s)
 progs=0
