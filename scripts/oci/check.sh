@@ -38,6 +38,10 @@ export TMPDIR
 # cgroup, not every parent it made on the way (testdir was left after each
 # run); rmdir takes only empty ones
 cleanup() {
+	# a container a runtime failed to delete keeps its rootfs mounts in
+	# its bundle (this private namespace's), which rm -rf cannot remove
+	awk -v t="$TMPDIR/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 	rm -rf "$TMPDIR"
 	for h in /sys/fs/cgroup/*/; do
 		for d in testdir/cgrouptest/container testdir/cgrouptest testdir \
