@@ -76,10 +76,11 @@ skip_under_asan() {
 		skip "ulimit -v cannot apply to an ASan build: $1"
 }
 
-# the homo-nfnl-close children of this test's store (net/nfnl.c)
-nfnl_closers() {
+# the processes named $1 of this test's store (by HOMO_ROOT): its
+# monitors (homo-monitor), its guard sockets' closers (homo-nfnl-close)
+store_procs() {
 	local p
-	for p in $(grep -lx homo-nfnl-close /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
+	for p in $(grep -lx "$1" /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
 		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "HOMO_ROOT=$HOMO_ROOT" &&
 			echo "$p"
 	done
@@ -111,17 +112,16 @@ leaks() {
 		out+=$'\n'"process $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
 	done
 	# monitors of detached containers of this test's store
-	for p in $(grep -lx homo-monitor /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
-		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "HOMO_ROOT=$HOMO_ROOT" &&
-			out+=$'\n'"monitor $p"
+	for p in $(store_procs homo-monitor); do
+		out+=$'\n'"monitor $p"
 	done
 	# the children that close a deleted guard's netfilter socket (net/
 	# nfnl.c): each ends two RCU grace periods after its homo's close
 	for p in $(seq 100); do
-		[ -z "$(nfnl_closers)" ] && break
+		[ -z "$(store_procs homo-nfnl-close)" ] && break
 		sleep 0.02
 	done
-	for p in $(nfnl_closers); do
+	for p in $(store_procs homo-nfnl-close); do
 		out+=$'\n'"nftables socket closer $p"
 	done
 	# network: never homo's table in the host's namespace; in the test's

@@ -61,10 +61,10 @@ guard_chains() {
 	inns nft list table netdev homo 2>/dev/null | grep -c 'chain ctr_' || true
 }
 guard_has() { [ "$(guard_chains)" -eq "$1" ]; }
-no_closers() { [ -z "$(nfnl_closers)" ]; }
+no_closers() { [ -z "$(store_procs homo-nfnl-close)" ]; }
 closer_stopped() {
 	local p
-	p=$(nfnl_closers)
+	p=$(store_procs homo-nfnl-close)
 	[ -n "$p" ] && [ "$(awk '$1 == "State:" { print $2 }' "/proc/$p/status")" = T ]
 }
 
@@ -409,7 +409,7 @@ base_rules() {
 	# the child may not have named itself yet when homo has returned (a
 	# slow CPU: make check-vm's emulated one): it will, and stop
 	retry closer_stopped
-	pid=$(nfnl_closers)
+	pid=$(store_procs homo-nfnl-close)
 	# it holds the socket and nothing else: no store lock, no stdio
 	run ls -l "/proc/$pid/fd"
 	assert_output_has "socket:"
