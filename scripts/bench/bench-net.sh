@@ -1,6 +1,7 @@
 #!/bin/bash
 # Start-to-exit latency of "homo run --rm busybox true" with the default
-# bridge network against --net none, medians of N, same run. Everything
+# bridge network against --net none, and with a published port against
+# without, medians of N, same run. Everything
 # happens inside a network namespace made for the benchmark (unshare -n):
 # the bridge, veths and nftables table never touch the host's network.
 set -eu
@@ -20,4 +21,10 @@ unshare -n bash -c '
 	lb=$(for i in $(seq "$5"); do sleep 0.5; time_ms "${H[@]}" run --rm busybox true; done | median)
 	ln=$(for i in $(seq "$5"); do sleep 0.5; time_ms "${H[@]}" run --rm --net none busybox true; done | median)
 	echo "the same, lone starts (0.5 s apart)|$lb|--net none, lone|$ln|ms"
+	# a published port: its DNAT rule in, and pruned at the teardown
+	"${H[@]}" run --rm -p 18080:80 busybox true
+	p=$(hf_median "$4" "${H[@]}" run --rm -p 18080:80 busybox true)
+	echo "homo run --rm -p 18080:80 busybox true|$p|bridge without -p|$b|ms"
+	lp=$(for i in $(seq "$5"); do sleep 0.5; time_ms "${H[@]}" run --rm -p 18080:80 busybox true; done | median)
+	echo "the same, lone starts|$lp|bridge without -p, lone|$lb|ms"
 ' _ "$(dirname "$0")" "$root" "$run" "$N" "${BENCH_LONE_RUNS:-15}"

@@ -33,6 +33,7 @@ allocations() {
 port_rules() {
 	inns nft list chain ip homo ports | grep -c 'dnat to' || true
 }
+ports_have() { [ "$(port_rules)" -eq "$1" ]; }
 
 # no veth of homo's left in the test's netns (destroyed asynchronously)
 no_veths() {
@@ -353,9 +354,10 @@ base_rules() {
 	nothing_left
 }
 
-@test "a bridged start maps libnl-3 only: not libnl-route (the bridge's) nor libnftables (published ports')" {
+@test "a bridged start maps libnl-3 only: not libnl-route (the bridge's) nor libnftables, published ports or not" {
 	# before: each bridged start loaded libnl-route (74 constructors) and
-	# libnftables, 2-4 ms of dlopen
+	# libnftables, 2-4 ms of dlopen; with -p, libnftables until its ports
+	# went over netlink
 	bridge_default
 	pull_busybox
 	run homo run --rm busybox true # the bridge exists
@@ -369,12 +371,13 @@ base_rules() {
 	assert_output_lacks "libnftables"
 	kill -TERM "$pid"
 	wait_status "$pid"
-	# published ports: libnftables too
+	# published ports: the same, the base chains being in place
 	bg_homo run --rm --init --name p -p 18086:80 busybox sleep 1000
 	pid=$!
 	retry guard_has 1
-	run grep -oE 'libnftables\.so' "/proc/$pid/maps"
-	assert_output_has "libnftables.so"
+	retry ports_have 1
+	run grep -oE 'lib(nl-route-3|nftables)\.so' "/proc/$pid/maps"
+	assert_output_lacks "libn"
 	kill -TERM "$pid"
 	wait_status "$pid"
 	nothing_left
@@ -416,6 +419,49 @@ base_rules() {
 	[ "$(ls "/proc/$pid/fd" | wc -l)" -eq 1 ]
 	kill -CONT "$pid"
 	retry no_closers
+	nothing_left
+}
+
+@test "published ports go over netlink: they read back as nft's rules, need no libnftables, and a prune deletes hundreds" {
+	# before: each start with -p ran a libnftables child and its teardown
+	# three (two listings and a delete); each child's exit waits a grace
+	# period holding the commit lock: run --rm -p took 30-34 ms, not 9
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true # the bridge and the base chains exist
+	assert_status 0
+	before=$(base_rules)
+	# libnftables cannot load: ports still publish and go
+	mkdir "$T/badlib"
+	: >"$T/badlib/libnftables.so.1"
+	LD_LIBRARY_PATH=$T/badlib bg_homo run --rm --init --name p --ip 10.88.0.8 \
+		-p 18087:80 -p 127.0.0.1:18088:53/udp busybox sh -c "$httpd_cmd"
+	pid=$!
+	retry inns busybox wget -qO- http://127.0.0.1:18087/
+	id=$(homo inspect p | grep -m1 '"Id"' | grep -o '[0-9a-f]\{64\}')
+	run inns nft list chain ip homo ports
+	assert_output_has "tcp dport 18087 dnat to 10.88.0.8:80 comment \"$id\""
+	assert_output_has "ip daddr 127.0.0.1 udp dport 18088 dnat to 10.88.0.8:53 comment \"$id\""
+	[ "$(port_rules)" -eq 2 ]
+	[ "$(base_rules | grep -v 'dnat to')" = "$before" ] # not rewritten
+	kill -TERM "$pid"
+	wait_status "$pid"
+	[ "$(port_rules)" -eq 0 ]
+	# 300 rules and 150 guards of containers no pool holds (a crash's):
+	# the next teardown with ports prunes them, past a batch's 256 messages
+	for i in $(seq 300); do
+		echo "add rule ip homo ports tcp dport $((20000 + i)) dnat to 10.88.0.250:80 comment \"$(printf '%064x' "$i")\""
+	done >"$T/stale.nft"
+	for i in $(seq 150); do
+		echo "add chain netdev homo ctr_$(printf '%064x' "$i")"
+	done >>"$T/stale.nft"
+	inns nft -f "$T/stale.nft"
+	[ "$(port_rules)" -eq 300 ]
+	LD_LIBRARY_PATH=$T/badlib run homo run --rm -p 18089:80 busybox true
+	assert_status 0
+	[ "$(port_rules)" -eq 0 ]
+	[ "$(guard_chains)" -eq 0 ]
+	[ "$(inns nft list table netdev homo | grep -c chain)" -eq 0 ]
 	nothing_left
 }
 
@@ -540,6 +586,8 @@ nothing_left() {
 	pull_busybox
 	run homo run --rm busybox true # the bridge and the table exist
 	assert_status 0
+	# libnftables rewrites the base chains only when they are not intact
+	inns nft flush table ip homo
 	mkdir "$T/badlib"
 	: >"$T/badlib/libnftables.so.1"
 	LD_LIBRARY_PATH=$T/badlib run --separate-stderr homo run --rm -p 18081:80 busybox true
@@ -563,13 +611,15 @@ nothing_left() {
 	pull_busybox
 	run homo run --rm busybox true # the bridge and the table exist
 	assert_status 0
-	# the real thing: too little address space for its dlopen, then for
+	# the real thing (on a flushed table: only then does libnftables
+	# run): too little address space for its dlopen, then for
 	# its allocations; from the least in which homo itself starts (below
 	# it ld.so fails before main: no homo code to test)
 	for lo in $(seq 4000 250 20000); do
 		bash -c "ulimit -v $lo; exec \"\$HOMO\" --version" >/dev/null 2>&1 && break
 	done
 	for v in $(seq "$lo" 500 $((lo + 7000))); do
+		inns nft flush table ip homo
 		run --separate-stderr bash -c "ulimit -v $v; exec nsenter --net=/run/netns/$NETNS \"\$HOMO\" run --rm -p 18081:80 busybox true"
 		[ "$status" -eq 0 ] && continue
 		[ "$status" -eq 125 ] || { echo "ulimit -v $v: status $status: $stderr" >&2; false; }
@@ -590,6 +640,7 @@ nothing_left() {
 	run homo run --rm busybox true
 	assert_status 0
 	for n in 8 9 10 11 12; do
+		inns nft flush table ip homo # the child runs
 		run --separate-stderr bash -c "ulimit -n $n; exec nsenter --net=/run/netns/$NETNS \"\$HOMO\" run --rm -p 18081:80 busybox true"
 		[ "$status" -eq 0 ] && continue
 		assert_status 125

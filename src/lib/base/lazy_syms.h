@@ -137,6 +137,8 @@ LAZY(LIB_NL, int, nla_put_u32, (struct nl_msg *a0, int a1, uint32_t a2), (a0, a1
 LAZY(LIB_NL, struct nlattr *, nla_nest_start, (struct nl_msg *a0, int a1), (a0, a1))
 LAZY(LIB_NL, int, nla_nest_end, (struct nl_msg *a0, struct nlattr *a1), (a0, a1))
 LAZY(LIB_NL, size_t, nla_strlcpy, (char *a0, const struct nlattr *a1, size_t a2), (a0, a1, a2))
+LAZY(LIB_NL, void *, nla_data, (const struct nlattr *a0), (a0))
+LAZY(LIB_NL, int, nla_len, (const struct nlattr *a0), (a0))
 LAZY(LIB_NL_ROUTE, int, rtnl_link_add, (struct nl_sock *a0, struct rtnl_link *a1, int a2), (a0, a1, a2))
 LAZY(LIB_NL_ROUTE, struct rtnl_link *, rtnl_link_alloc, (void), ())
 LAZY(LIB_NL_ROUTE, int, rtnl_link_delete, (struct nl_sock *a0, const struct rtnl_link *a1), (a0, a1))

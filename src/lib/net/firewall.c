@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The nftables tables "ip homo" and "netdev homo" (firewall.h), through
- * libnftables: homo hands it the same text "nft -f" would read, in one
- * transaction, and reads rules back as JSON to delete them by handle. The
- * per-container guard, on every bridged start's path, goes through
- * netlink instead (guard.c): docs/network.md says why both.
+ * The nftables tables "ip homo" and "netdev homo" (firewall.h). The base
+ * chains of a bridge go through libnftables: homo hands it the same text
+ * "nft -f" would read, in one transaction. What each container adds and
+ * removes, on every start's path, goes through nf_tables netlink in
+ * homo's process: its guard (guard.c), its published ports (dnat.c), and
+ * their prune. docs/network.md says why both.
  *
  * libnftables calls exit() when an allocation fails (its xmalloc, and
  * libgmp's allocator aborts), with no hook to return instead. So each
@@ -15,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -33,28 +33,25 @@
 #include "base/fault.h"
 #include "base/lazylib.h"
 #include "base/util.h"
+#include "net/dnat.h"
 #include "net/guard.h"
 #include "net/nfnl.h"
 
 #define TABLE "ip homo"
 #define DEFAULT_BRIDGE "homo0"
 #define USER_BRIDGE "hm-"
-#define GUARD "netdev homo"
-#define GUARD_PREFIX "ctr_"
 
 /* The child's exit status when nftables refused the commands. */
 #define NFT_REFUSED 1
 
 /*
- * The child: run @cmds, leave nft's output in @out (when >= 0) or its
- * error in @err, then its result (0 or NFT_REFUSED) in a byte on @done.
- * @out and @err become its stdout and stderr (where libnftables' own
- * message goes before its exit()), and it closes every other fd: what
- * libnftables opens must not fail for the parent's (a low ulimit -n). No
- * cleanup: the process ends here.
+ * The child: run @cmds, leave nft's error in @err, then its result (0 or
+ * NFT_REFUSED) in a byte on @done. @err becomes its stderr (where
+ * libnftables' own message goes before its exit()), and it closes every
+ * other fd: what libnftables opens must not fail for the parent's (a low
+ * ulimit -n). No cleanup: the process ends here.
  */
-static _Noreturn void nft_child(unsigned flags, const char *cmds, int out,
-				int err, int done, bool fail)
+static _Noreturn void nft_child(const char *cmds, int err, int done, bool fail)
 {
 	unsigned char result;
 	struct nft_ctx *c;
@@ -63,8 +60,7 @@ static _Noreturn void nft_child(unsigned flags, const char *cmds, int out,
 
 	/* an exit() flushes stdio: not the parent's pending output twice */
 	__fpurge(stdout);
-	if ((out >= 0 && dup2(out, STDOUT_FILENO) < 0) ||
-	    dup2(err, STDERR_FILENO) < 0 || dup2(done, 3) < 0)
+	if (dup2(err, STDERR_FILENO) < 0 || dup2(done, 3) < 0)
 		_exit(HM_EXIT_FAIL);
 	close_range(4, ~0U, 0);
 	if (fail) { /* homo-fault's stand-in for an allocation failing */
@@ -77,15 +73,11 @@ static _Noreturn void nft_child(unsigned flags, const char *cmds, int out,
 	c = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!c)
 		_exit(HM_EXIT_FAIL);
-	nft_ctx_output_set_flags(c, flags);
-	if (nft_ctx_buffer_output(c) < 0 || nft_ctx_buffer_error(c) < 0)
+	if (nft_ctx_buffer_error(c) < 0)
 		_exit(HM_EXIT_FAIL);
 	r = nft_run_cmd_from_buffer(c, cmds);
-	s = r == 0 ? nft_ctx_get_output_buffer(c) : nft_ctx_get_error_buffer(c);
-	if (r == 0 && out < 0)
-		s = NULL;
-	if (s && util_write_all(r == 0 ? STDOUT_FILENO : STDERR_FILENO, s,
-				strlen(s)) < 0)
+	s = nft_ctx_get_error_buffer(c);
+	if (r != 0 && s && util_write_all(STDERR_FILENO, s, strlen(s)) < 0)
 		_exit(HM_EXIT_FAIL);
 	/* the parent goes on at once; the exit itself is slow (closing the
 	 * nfnetlink socket takes 5-10 ms) */
@@ -171,53 +163,40 @@ int firewall_load(struct hm_err *e)
 }
 
 /*
- * Run @cmds in a child (see the top); *@out, when asked for, is nft's
- * output. Return: 0; 1 when nftables refused them, or -1 when it could not
- * run them (@e says which, with the first line of nft's message).
+ * Run @cmds in a child (see the top). Return: 0, or -1 when nftables
+ * refused them or could not run them (@e says which, with the first line
+ * of nft's message).
  */
-static int nft_exec(unsigned flags, const char *what, const char *cmds,
-		    char **out, struct hm_err *e)
+static int nft_run(const char *what, const char *cmds, struct hm_err *e)
 {
-	cleanup_close int ofd = -1, efd = -1, done = -1;
+	cleanup_close int efd = -1, done = -1;
 	cleanup_free char *text = NULL;
 	bool fail = FAULT_ONCE("nft-exit");
 	int status, p[2];
 	pid_t pid;
 
 	HM_TRACE("nft: %s", what);
-	if (out)
-		*out = NULL;
 	/* loaded here: the child inherits it, and a failure is ours */
 	if (firewall_load(e) < 0)
 		return -1;
 	reap_exiting();
-	if ((out && (ofd = memfd_create("homo-nft-out", MFD_CLOEXEC)) < 0) ||
-	    (efd = memfd_create("homo-nft-err", MFD_CLOEXEC)) < 0)
+	if ((efd = memfd_create("homo-nft-err", MFD_CLOEXEC)) < 0)
 		return hm_fail(e, errno, "nftables: %s: memfd_create", what);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return hm_fail(e, errno, "nftables: %s: pipe", what);
 	done = p[0];
 	pid = fork();
 	if (pid == 0)
-		nft_child(flags, cmds, ofd, efd, p[1], fail);
+		nft_child(cmds, efd, p[1], fail);
 	close(p[1]);
 	if (pid < 0)
 		return hm_fail(e, errno, "nftables: %s: fork", what);
 	if (child_status(pid, done, &status) < 0)
 		return hm_fail(e, errno, "nftables: %s: wait", what);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		if (out)
-			*out = read_memfd(ofd);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	}
 	text = read_memfd(efd);
-	child_failed(what, status, text, e);
-	return WIFEXITED(status) && WEXITSTATUS(status) == NFT_REFUSED ? 1 : -1;
-}
-
-static int nft_run(const char *what, const char *cmds, struct hm_err *e)
-{
-	return nft_exec(0, what, cmds, NULL, e) ? -1 : 0;
+	return child_failed(what, status, text, e);
 }
 
 /* The chains every bridge's ports need, rewritten whole (idempotent). */
@@ -322,19 +301,6 @@ int firewall_net_remove(const char *bridge, struct hm_err *e)
 	return nft_run("delete the network's table", cmds, e);
 }
 
-/* Delete @id's guard chain in a libnftables transaction (the prune's);
- * adding it first makes a missing one no error, and a flush empties it
- * for kernels that delete only empty chains. */
-static void put_unguard(FILE *f, const char *id)
-{
-	fprintf(f,
-		"add table " GUARD "\n"
-		"add chain " GUARD " " GUARD_PREFIX "%s\n"
-		"flush chain " GUARD " " GUARD_PREFIX "%s\n"
-		"delete chain " GUARD " " GUARD_PREFIX "%s\n",
-		id, id, id);
-}
-
 /* A base chain put_base() rewrites whole: the rules it adds, and those
  * the kernel holds. */
 struct owned {
@@ -358,10 +324,10 @@ static struct owned *owned_find(struct owned_set *s, const char *table,
 	return NULL;
 }
 
-static void owned_count(const char *chain, void *arg)
+static void owned_count(const struct nfnl_rule_info *r, void *arg)
 {
 	struct owned_set *s = arg;
-	struct owned *o = owned_find(s, s->table, chain);
+	struct owned *o = owned_find(s, s->table, r->chain);
 
 	if (o)
 		o->have++;
@@ -417,8 +383,8 @@ static bool base_intact(const char *bridge, const char *cidr)
 		if (i && !strcmp(s.c[i].table, s.c[i - 1].table))
 			continue; /* counted with the one before */
 		s.table = s.c[i].table;
-		if (nfnl_count_rules(NFPROTO_IPV4, s.table, owned_count, &s,
-				     NULL) < 0)
+		if (nfnl_list_rules(NFPROTO_IPV4, s.table, NULL, owned_count,
+				    &s, NULL) < 0)
 			return false;
 	}
 	for (size_t i = 0; i < s.n; i++)
@@ -472,8 +438,8 @@ int firewall_add(const char *bridge, const char *cidr,
 	/* the guard first: a start whose ports fail has nothing else in */
 	if (guard_add(ctr, e) < 0)
 		return -1;
-	if (!ctr->nports && base_intact(bridge, cidr))
-		return 0;
+	if (base_intact(bridge, cidr))
+		return ctr->nports ? dnat_add(ctr, e) : 0;
 	return add_ports(bridge, cidr, ctr, e);
 }
 
@@ -482,96 +448,24 @@ int firewall_remove(const char *id, struct hm_err *e)
 	return guard_remove(id, e);
 }
 
-#define LIST_FLAGS (NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE)
-
-/* The JSON listing of @cmd; *@out NULL when there is nothing to list. */
-static int list_json(const char *cmd, json_t **out, struct hm_err *e)
-{
-	cleanup_free char *text = NULL;
-	json_error_t jerr;
-	int r = nft_exec(LIST_FLAGS, cmd, cmd, &text, e);
-
-	*out = NULL;
-	/* "list" of a missing table or chain: nothing to prune */
-	if (r == 1 && strstr(e->msg, "No such file or directory")) {
-		hm_clear(e);
-		return 0;
-	}
-	if (r)
-		return -1;
-	*out = json_loads(text, 0, &jerr);
-	if (!*out)
-		return hm_failx(e, HM_EXIT_FAIL,
-				"nftables: unreadable listing: %s", jerr.text);
-	return 0;
-}
-
-/* The port rules (commented with their container's id) @drop says go. */
-static void put_drop_ports(FILE *f, json_t *j,
-			   bool (*drop)(const char *tag, void *arg), void *arg)
-{
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(j, "nftables"), i, x)
-	{
-		json_t *rule = json_object_get(x, "rule");
-		const char *tag =
-		    json_string_value(json_object_get(rule, "comment"));
-		json_t *h = json_object_get(rule, "handle");
-
-		if (rule && tag && json_is_integer(h) && drop(tag, arg))
-			fprintf(f, "delete rule " TABLE " ports handle %lld\n",
-				(long long)json_integer_value(h));
-	}
-}
-
-/* The guard chains (named after their container's id) @drop says go. */
-static void put_drop_guards(FILE *f, json_t *j,
-			    bool (*drop)(const char *tag, void *arg), void *arg)
-{
-	const size_t n = strlen(GUARD_PREFIX);
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(j, "nftables"), i, x)
-	{
-		json_t *ch = json_object_get(x, "chain");
-		const char *t = json_string_value(json_object_get(ch, "table"));
-		const char *name =
-		    json_string_value(json_object_get(ch, "name"));
-
-		if (t && name && !strcmp(t, "homo") &&
-		    !strncmp(name, GUARD_PREFIX, n) && drop(name + n, arg))
-			put_unguard(f, name + n);
-	}
-}
-
 int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
 		   struct hm_err *e)
 {
-	cleanup_free char *cmds = NULL;
-	json_t *ports = NULL, *guards = NULL;
-	size_t len = 0;
-	FILE *f;
-	int r = 0;
+	bool more = true;
 
-	if (list_json("list chain " TABLE " ports", &ports, e) < 0)
-		return -1;
-	if (list_json("list chains netdev", &guards, e) < 0) {
-		json_decref(ports);
-		return -1;
+	/* a batch at a time: hundreds of containers may have gone */
+	while (more) {
+		cleanup_nfnl struct nfnl_batch *b = nfnl_batch_new();
+
+		more = false;
+		if (!b)
+			return hm_fail(e, ENOMEM, "nftables: prune");
+		if (dnat_prune(b, drop, arg, &more, e) < 0 ||
+		    guard_prune(b, drop, arg, &more, e) < 0)
+			return -1;
+		nfnl_batch_close_in_child(b);
+		if (nfnl_commit(b, "delete rules of containers gone", e) < 0)
+			return -1;
 	}
-	f = open_memstream(&cmds, &len);
-	if (f) {
-		put_drop_ports(f, ports, drop, arg);
-		put_drop_guards(f, guards, drop, arg);
-	}
-	json_decref(ports);
-	json_decref(guards);
-	if (!f || fclose(f) != 0)
-		return hm_fail(e, errno, "nftables: build the rules");
-	if (len)
-		r = nft_run("delete rules of containers gone", cmds, e);
-	return r;
+	return 0;
 }

@@ -31,11 +31,11 @@
  *   postrouting, localnet: as in ip homo, for its bridge and subnet
  *   forward (filter): drop what goes between it and another homo bridge
  *
- * The base chains are rewritten in the same transaction as every change
- * of "ip homo" (published ports, a new bridge); a start without ports
- * counts their rules instead (one netlink dump) and rewrites them only
- * when they differ, so a flushed table heals itself at the next start.
- * The guards go through netlink (guard.c), not libnftables.
+ * Each start counts the base chains' rules (one netlink dump) and
+ * rewrites them, in one libnftables transaction with its ports, only when
+ * they differ, so a flushed table heals itself at the next start. With
+ * the base in place, a container's guard and ports, and their removal, go
+ * through nf_tables netlink (guard.c, dnat.c), not libnftables.
  */
 
 /* What one container adds: its guard and its published ports. */
@@ -50,9 +50,7 @@ struct firewall_ctr {
 
 /**
  * firewall_load() - load libnftables, as the functions below do first
- * when they need it; once loaded it stays. A caller that reserves what
- * only it can release (published ports, whose teardown removes rules)
- * calls it before.
+ * when they need it; once loaded it stays.
  */
 int firewall_load(struct hm_err *e);
 
@@ -61,9 +59,9 @@ int firewall_setup(const char *bridge, const char *cidr, struct hm_err *e);
 
 /**
  * firewall_add() - guard @ctr's veth (replacing a guard of an earlier
- * start; guard.c), then DNAT its ports, tagged with its id, in one
- * libnftables transaction that also rewrites the base chains. Without
- * ports, that transaction runs only if the base chains lack rules.
+ * start; guard.c), then DNAT its ports, tagged with its id (dnat.c); when
+ * the base chains lack rules, the ports go in one libnftables transaction
+ * that rewrites them too.
  */
 int firewall_add(const char *bridge, const char *cidr,
 		 const struct firewall_ctr *ctr, struct hm_err *e);

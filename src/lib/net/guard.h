@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "net/firewall.h"
+#include "net/nfnl.h"
 
 /*
  * A container's veth guard, chain "netdev homo ctr_<id>" (firewall.h),
@@ -20,5 +21,13 @@ int guard_add(const struct firewall_ctr *c, struct hm_err *e);
 
 /** guard_remove() - delete container @id's guard; none is success. */
 int guard_remove(const char *id, struct hm_err *e);
+
+/**
+ * guard_prune() - queue in @b the deletes of the guards of the containers
+ * @drop says go (it is given their ids); *@more set when @b filled up
+ * before all were queued.
+ */
+int guard_prune(struct nfnl_batch *b, bool (*drop)(const char *tag, void *arg),
+		void *arg, bool *more, struct hm_err *e);
 
 #endif

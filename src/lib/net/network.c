@@ -348,10 +348,10 @@ int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
 	cleanup_free char *hosts = NULL, *path = NULL;
 	struct alloc al = {nc, name};
 
-	/* before the address: the release of its ports needs libnftables
-	 * loaded (its guard needs only libnl); libnl before the clone: the
-	 * init sets up eth0 after its pivot_root */
-	if ((nc->nports && firewall_load(e) < 0) || netlink_load(e) < 0 ||
+	/* libnl before the clone: the init sets up eth0 after its
+	 * pivot_root (the guard, ports and their release need nothing
+	 * else: nf_tables netlink) */
+	if (netlink_load(e) < 0 ||
 	    network_with_lock(st, id, &al, alloc_locked, e) < 0)
 		return -1;
 	snprintf(unruled, sizeof(unruled), "%s", id);

@@ -12,9 +12,11 @@
 #include "net/nfnl.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/membarrier.h>
@@ -39,17 +41,12 @@
 #include "base/lazylib.h"
 #include "base/util.h"
 #include "net/netlink.h"
-
-/* A start's guard is 7 messages; a rule of ours fits in a page. */
-#define MAX_MSGS 16
-#define MSG_SIZE 4096
-/* a dump's datagrams are at most 32 KiB (net/netlink/af_netlink.c) */
-#define RECV_SIZE 32768
+#include "net/nfnl_int.h"
 
 struct nfnl_batch {
-	struct nl_msg *msg[MAX_MSGS];
-	char what[MAX_MSGS][96]; /* "add chain ctr_<id>", for its error */
-	size_t n;
+	struct nl_msg **msg;
+	char (*what)[96]; /* "add chain ctr_<id>", for its error */
+	size_t n, cap;
 	struct nlattr *exprs; /* the open rule's NFTA_RULE_EXPRESSIONS */
 	int err;	      /* the first libnl error, negative */
 	bool close_in_child;  /* nfnl_batch_close_in_child() */
@@ -66,6 +63,8 @@ void nfnl_batch_free(struct nfnl_batch *b)
 		return;
 	for (size_t i = 0; i < b->n; i++)
 		nlmsg_free(b->msg[i]);
+	free(b->msg);
+	free(b->what);
 	free(b);
 }
 
@@ -116,9 +115,30 @@ static void nest_end(struct nfnl_batch *b, struct nlattr *a)
 		check(b, nla_nest_end(cur(b), a));
 }
 
+/* room for twice as many messages */
+static int grow(struct nfnl_batch *b)
+{
+	size_t cap = b->cap ? 2 * b->cap : 8;
+	struct nl_msg **m = realloc(b->msg, cap * sizeof(*m));
+	char(*w)[96];
+
+	if (!m)
+		return -1;
+	b->msg = m;
+	w = realloc(b->what, cap * sizeof(*w));
+	if (!w)
+		return -1;
+	b->what = w;
+	b->cap = cap;
+	return 0;
+}
+
 /*
  * Start message @type (NFT_MSG_*) of @family, with @flags beside
- * NLM_F_REQUEST and NLM_F_ACK, described as @verb @name in its error.
+ * NLM_F_REQUEST, described as @verb @name in its error. No NLM_F_ACK:
+ * frame() asks for one answer, the last message's; the kernel answers a
+ * failed message anyway, and a batch of hundreds of deletes would fill
+ * the socket's receive buffer with acks (ENOBUFS).
  */
 static void msg(struct nfnl_batch *b, int type, int flags, uint8_t family,
 		const char *verb, const char *name)
@@ -129,11 +149,15 @@ static void msg(struct nfnl_batch *b, int type, int flags, uint8_t family,
 
 	if (b->err)
 		return;
-	if (b->n == MAX_MSGS) { /* a caller's mistake, not the kernel's */
+	if (b->n == NFNL_MAX_MSGS) { /* a caller's mistake, not the kernel's */
 		check(b, -NLE_RANGE);
 		return;
 	}
-	if (!(m = nlmsg_alloc_size(MSG_SIZE))) {
+	if (b->n == b->cap && grow(b) < 0) {
+		check(b, -NLE_NOMEM);
+		return;
+	}
+	if (!(m = nlmsg_alloc_size(NFNL_MSG_SIZE))) {
 		check(b, -NLE_NOMEM);
 		return;
 	}
@@ -141,7 +165,7 @@ static void msg(struct nfnl_batch *b, int type, int flags, uint8_t family,
 	b->msg[b->n++] = m;
 	h = nlmsg_put(m, NL_AUTO_PORT, (uint32_t)b->n,
 		      (NFNL_SUBSYS_NFTABLES << 8) | type, sizeof(g),
-		      NLM_F_REQUEST | NLM_F_ACK | flags);
+		      NLM_F_REQUEST | flags);
 	if (!h) {
 		check(b, -NLE_NOMEM);
 		return;
@@ -287,6 +311,65 @@ void nfnl_verdict(struct nfnl_batch *b, uint32_t code)
 	expr_end(b, x);
 }
 
+void nfnl_immediate(struct nfnl_batch *b, uint32_t reg, const void *data,
+		    size_t len)
+{
+	struct expr x = expr(b, "immediate");
+	struct nlattr *d;
+
+	put_be32(b, NFTA_IMMEDIATE_DREG, reg);
+	d = nest(b, NFTA_IMMEDIATE_DATA);
+	if (cur(b))
+		check(b, nla_put(cur(b), NFTA_DATA_VALUE, (int)len, data));
+	nest_end(b, d);
+	expr_end(b, x);
+}
+
+void nfnl_dnat_ipv4(struct nfnl_batch *b, uint32_t addr_reg, uint32_t port_reg)
+{
+	struct expr x = expr(b, "nat");
+
+	put_be32(b, NFTA_NAT_TYPE, NFT_NAT_DNAT);
+	put_be32(b, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+	put_be32(b, NFTA_NAT_REG_ADDR_MIN, addr_reg);
+	put_be32(b, NFTA_NAT_REG_PROTO_MIN, port_reg);
+	put_be32(b, NFTA_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+	expr_end(b, x);
+}
+
+void nfnl_rule_comment(struct nfnl_batch *b, const char *comment)
+{
+	unsigned char u[2 + NFNL_COMMENT_MAX];
+	size_t n = strlen(comment) + 1;
+
+	if (n > NFNL_COMMENT_MAX) {
+		check(b, -NLE_RANGE);
+		return;
+	}
+	u[0] = NFNL_UDATA_COMMENT;
+	u[1] = (unsigned char)n;
+	memcpy(u + 2, comment, n);
+	if (cur(b))
+		check(b, nla_put(cur(b), NFTA_RULE_USERDATA, (int)(2 + n), u));
+}
+
+void nfnl_rule_del(struct nfnl_batch *b, uint8_t family, const char *table,
+		   const char *chain, uint64_t handle)
+{
+	uint64_t be = htobe64(handle);
+
+	msg(b, NFT_MSG_DELRULE, 0, family, "delete a rule of", chain);
+	put_str(b, NFTA_RULE_TABLE, table);
+	put_str(b, NFTA_RULE_CHAIN, chain);
+	if (cur(b))
+		check(b, nla_put(cur(b), NFTA_RULE_HANDLE, sizeof(be), &be));
+}
+
+size_t nfnl_batch_len(const struct nfnl_batch *b)
+{
+	return b->n;
+}
+
 void nfnl_batch_close_in_child(struct nfnl_batch *b)
 {
 	b->close_in_child = true;
@@ -312,7 +395,7 @@ static struct {
  * one process that lives on, tears down once per start, seconds apart */
 static pid_t closer;
 
-static void drop_kept(void)
+void nfnl_drop_kept(void)
 {
 	if (kept.sk)
 		nl_socket_free(kept.sk);
@@ -329,15 +412,14 @@ static void drain_kept(char *buf)
 	ssize_t r;
 
 	do
-		r = recv(nl_socket_get_fd(kept.sk), buf, RECV_SIZE,
+		r = recv(nl_socket_get_fd(kept.sk), buf, NFNL_RECV_SIZE,
 			 MSG_DONTWAIT);
 	while (r > 0 || (r < 0 && errno == EINTR));
 	if (r == 0 || errno != EAGAIN)
-		drop_kept();
+		nfnl_drop_kept();
 }
 
-/* The kept socket of this network namespace, opened on first use. */
-static struct nl_sock *nfnl_socket(struct hm_err *e)
+struct nl_sock *nfnl_socket(struct hm_err *e)
 {
 	struct stat st;
 
@@ -347,7 +429,7 @@ static struct nl_sock *nfnl_socket(struct hm_err *e)
 	}
 	if (kept.sk && kept.netns == st.st_ino)
 		return kept.sk;
-	drop_kept();
+	nfnl_drop_kept();
 	kept.sk = netlink_open_proto(NETLINK_NETFILTER,
 				     "nftables: netlink socket", e);
 	kept.netns = st.st_ino;
@@ -393,7 +475,7 @@ static void close_in_child(void)
 	}
 	if (p[0] >= 0)
 		close(p[0]);
-	drop_kept(); /* not the last copy, if the child was made */
+	nfnl_drop_kept(); /* not the last copy, if the child was made */
 	if (p[1] >= 0)
 		close(p[1]); /* the child may go on */
 	if (pid > 0)
@@ -416,7 +498,8 @@ static size_t put_batch_mark(char *p, int type, uint32_t seq)
 	return NLMSG_SPACE(sizeof(*g));
 }
 
-/* @b framed as one batch, in a buffer of *@len bytes (free it). */
+/* @b framed as one batch, in a buffer of *@len bytes (free it); its last
+ * message asks for the kernel's ack (msg() says why only that one). */
 static char *frame(const struct nfnl_batch *b, size_t *len)
 {
 	size_t n = 2 * NLMSG_SPACE(sizeof(struct nfgenmsg)), off;
@@ -432,6 +515,9 @@ static char *frame(const struct nfnl_batch *b, size_t *len)
 		memcpy(buf + off, h, h->nlmsg_len);
 		memset(buf + off + h->nlmsg_len, 0,
 		       NLMSG_ALIGN(h->nlmsg_len) - h->nlmsg_len);
+		if (i == b->n - 1)
+			((struct nlmsghdr *)(buf + off))->nlmsg_flags |=
+			    NLM_F_ACK;
 		off += NLMSG_ALIGN(h->nlmsg_len);
 	}
 	off +=
@@ -440,17 +526,13 @@ static char *frame(const struct nfnl_batch *b, size_t *len)
 	return buf;
 }
 
-/*
- * The kernel's NLMSG_OK and NLMSG_NEXT over a size_t: the macros compare
- * the header's u32 length with an int, which clang's -Wsign-compare refuses.
- */
-static bool msg_ok(const struct nlmsghdr *h, size_t n)
+bool nfnl_msg_ok(const struct nlmsghdr *h, size_t n)
 {
 	return n >= sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
 	       h->nlmsg_len <= n;
 }
 
-static const struct nlmsghdr *msg_next(const struct nlmsghdr *h, size_t *n)
+const struct nlmsghdr *nfnl_msg_next(const struct nlmsghdr *h, size_t *n)
 {
 	size_t step = NLMSG_ALIGN(h->nlmsg_len);
 
@@ -468,7 +550,7 @@ static int first_error(const char *buf, size_t len, uint32_t *seq)
 	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
 	size_t n = len;
 
-	for (; msg_ok(h, n); h = msg_next(h, &n)) {
+	for (; nfnl_msg_ok(h, n); h = nfnl_msg_next(h, &n)) {
 		const struct nlmsgerr *er = NLMSG_DATA(h);
 
 		if (h->nlmsg_type != NLMSG_ERROR ||
@@ -491,23 +573,26 @@ int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e)
 
 	if (b->err)
 		return netlink_fail(e, b->err, "nftables: %s", what);
+	if (!b->n)
+		return 0;
 	if (!(sk = nfnl_socket(e)))
 		return -1;
 	buf = frame(b, &len);
 	if ((r = nl_sendto(sk, buf, len)) < 0) {
-		drop_kept();
+		nfnl_drop_kept();
 		return netlink_fail(e, (int)r, "nftables: %s", what);
 	}
-	ans = xmalloc(RECV_SIZE);
+	ans = xmalloc(NFNL_RECV_SIZE);
 	while (!err) {
-		r = recv(nl_socket_get_fd(sk), ans, RECV_SIZE, MSG_DONTWAIT);
+		r = recv(nl_socket_get_fd(sk), ans, NFNL_RECV_SIZE,
+			 MSG_DONTWAIT);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN)
 			break;
 		if (r < 0) {
 			hm_fail(e, errno, "nftables: %s: receive", what);
-			drop_kept();
+			nfnl_drop_kept();
 			return -1;
 		}
 		answers++;
@@ -526,97 +611,5 @@ int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e)
 				what);
 	if (b->close_in_child)
 		close_in_child();
-	return 0;
-}
-
-/* The GETRULE dump request of @table, sent on @sk. */
-static int dump_request(struct nl_sock *sk, uint8_t family, const char *table,
-			struct hm_err *e)
-{
-	struct nfgenmsg g = {.nfgen_family = family, .version = NFNETLINK_V0};
-	struct nl_msg *m = nlmsg_alloc_size(MSG_SIZE);
-	int r = -NLE_NOMEM;
-
-	if (m && nlmsg_put(m, NL_AUTO_PORT, 1,
-			   (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE,
-			   sizeof(g), NLM_F_REQUEST | NLM_F_DUMP)) {
-		memcpy(nlmsg_data(nlmsg_hdr(m)), &g, sizeof(g));
-		r = nla_put_string(m, NFTA_RULE_TABLE, table);
-	}
-	if (r == 0 &&
-	    (r = nl_sendto(sk, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len)) > 0)
-		r = 0;
-	if (m)
-		nlmsg_free(m);
-	return r < 0 ? netlink_fail(e, r, "nftables: list table %s", table) : 0;
-}
-
-/*
- * One datagram of the dump: @fn per rule. Return: 1 at its end, 0 for
- * more, or the negative errno it ended with.
- */
-static int dump_part(const char *buf, size_t len,
-		     void (*fn)(const char *chain, void *arg), void *arg)
-{
-	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-	size_t n = len;
-
-	for (; msg_ok(h, n); h = msg_next(h, &n)) {
-		struct nlattr *tb[NFTA_RULE_MAX + 1];
-		char chain[NFT_CHAIN_MAXNAMELEN];
-
-		if (h->nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *er = NLMSG_DATA(h);
-
-			return h->nlmsg_len < NLMSG_LENGTH(sizeof(*er))
-				   ? -EPROTO
-				   : (er->error ? er->error : 1);
-		}
-		if (nlmsg_parse((struct nlmsghdr *)h, sizeof(struct nfgenmsg),
-				tb, NFTA_RULE_MAX, NULL) < 0 ||
-		    !tb[NFTA_RULE_CHAIN])
-			return -EPROTO;
-		nla_strlcpy(chain, tb[NFTA_RULE_CHAIN], sizeof(chain));
-		fn(chain, arg);
-	}
-	return 0;
-}
-
-int nfnl_count_rules(uint8_t family, const char *table,
-		     void (*fn)(const char *chain, void *arg), void *arg,
-		     struct hm_err *e)
-{
-	struct nl_sock *sk;
-	cleanup_free char *buf = NULL;
-	ssize_t r;
-	int end = 0;
-
-	if (!(sk = nfnl_socket(e)))
-		return -1;
-	if (dump_request(sk, family, table, e) < 0) {
-		drop_kept();
-		return -1;
-	}
-	buf = xmalloc(RECV_SIZE);
-	while (!end) {
-		r = recv(nl_socket_get_fd(sk), buf, RECV_SIZE, MSG_TRUNC);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || r > RECV_SIZE) {
-			hm_fail(e, r < 0 ? errno : EMSGSIZE,
-				"nftables: list table %s", table);
-			drop_kept(); /* the rest of the dump is unread */
-			return -1;
-		}
-		end = dump_part(buf, (size_t)r, fn, arg);
-	}
-	if (end == -EPROTO) /* we stopped reading mid-dump */
-		drop_kept();
-	if (end == -ENOENT) /* no such table: no rules */
-		return 0;
-	if (end < 0)
-		return hm_fail(e, -end, "nftables: list table %s", table);
 	return 0;
 }

@@ -11,17 +11,24 @@
 /*
  * nf_tables over netlink, built with libnl's message and attribute calls,
  * for what a start and a teardown change: a batch of messages the kernel
- * applies as one transaction, and a count of a table's rules. No
+ * applies as one transaction, and listings of rules and chains. No
  * libnftables: no ruleset cache, no parser, nothing that can exit(), so it
  * runs in homo's process (firewall.c keeps libnftables, in a child, for
  * the rest; docs/network.md says why).
  *
  * The builders record their first failure (an allocation) in the batch,
  * and nfnl_commit() reports it: a caller builds without checking each step.
- * Rule expressions load into register 1 and compare it, as nft does.
+ * Rule expressions load into register 1 and compare it, as nft does
+ * (nfnl_immediate() names its register: a DNAT takes two).
  */
 
 struct nfnl_batch;
+
+/* A batch's most messages: the prune's deletes go in batches this long. */
+#define NFNL_MAX_MSGS 256
+/* A rule comment's longest, its NUL included (nft's NFT_USERDATA_MAXLEN
+ * allows more; homo's are container ids) */
+#define NFNL_COMMENT_MAX 128
 
 /** nfnl_batch_new() - an empty batch; NULL when out of memory. */
 struct nfnl_batch *nfnl_batch_new(void);
@@ -60,7 +67,22 @@ void nfnl_payload(struct nfnl_batch *b, uint32_t base, uint32_t offset,
 void nfnl_cmp_eq(struct nfnl_batch *b, const void *data, size_t len);
 /** nfnl_verdict() - @code (NF_ACCEPT, NF_DROP). */
 void nfnl_verdict(struct nfnl_batch *b, uint32_t code);
+/** nfnl_immediate() - load @data into register @reg (NFT_REG_*). */
+void nfnl_immediate(struct nfnl_batch *b, uint32_t reg, const void *data,
+		    size_t len);
+/** nfnl_dnat_ipv4() - DNAT to the address in @addr_reg and the port in
+ * @port_reg, as nft's "dnat to ADDR:PORT". */
+void nfnl_dnat_ipv4(struct nfnl_batch *b, uint32_t addr_reg, uint32_t port_reg);
 void nfnl_rule_end(struct nfnl_batch *b);
+/** nfnl_rule_comment() - the open rule's comment, as nft's "comment" (at
+ * most NFNL_COMMENT_MAX - 1 bytes). */
+void nfnl_rule_comment(struct nfnl_batch *b, const char *comment);
+/** nfnl_rule_del() - delete the rule @handle of @chain. */
+void nfnl_rule_del(struct nfnl_batch *b, uint8_t family, const char *table,
+		   const char *chain, uint64_t handle);
+
+/** nfnl_batch_len() - the messages in @b. */
+size_t nfnl_batch_len(const struct nfnl_batch *b);
 
 /**
  * nfnl_batch_close_in_child() - @b deletes: once nfnl_commit() has applied
@@ -79,12 +101,29 @@ void nfnl_batch_close_in_child(struct nfnl_batch *b);
  */
 int nfnl_commit(struct nfnl_batch *b, const char *what, struct hm_err *e);
 
+/* A rule, as a listing shows it. */
+struct nfnl_rule_info {
+	const char *chain;
+	uint64_t handle;
+	const char *comment; /* "" when none */
+};
+
 /**
- * nfnl_count_rules() - count the rules of table @table per chain: @fn is
- * called once per rule with its chain's name. A missing table has none.
+ * nfnl_list_rules() - the rules of table @table, or of its chain @chain
+ * when not NULL: @fn is called once per rule. A missing table or chain has
+ * none. @fn must not use nfnl_commit() or a listing (it is called while
+ * the kernel's dump is read); it may build a batch.
  * Return: 0, or -1 with @e.
  */
-int nfnl_count_rules(uint8_t family, const char *table,
+int nfnl_list_rules(uint8_t family, const char *table, const char *chain,
+		    void (*fn)(const struct nfnl_rule_info *r, void *arg),
+		    void *arg, struct hm_err *e);
+
+/**
+ * nfnl_list_chains() - the chains of table @table: @fn is called with
+ * each one's name, with nfnl_list_rules()'s limits.
+ */
+int nfnl_list_chains(uint8_t family, const char *table,
 		     void (*fn)(const char *chain, void *arg), void *arg,
 		     struct hm_err *e);
 
