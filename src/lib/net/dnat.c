@@ -65,30 +65,16 @@ int dnat_add(const struct firewall_ctr *c, struct hm_err *e)
 	return nfnl_commit(b, "publish the ports", e);
 }
 
-struct prune {
-	struct nfnl_batch *b;
-	bool (*drop)(const char *tag, void *arg);
-	void *arg;
-	bool *more;
-};
-
 static void prune_rule(const struct nfnl_rule_info *r, void *arg)
 {
-	struct prune *p = arg;
+	struct nfnl_prune *p = arg;
 
-	if (!r->comment[0] || !p->drop(r->comment, p->arg))
-		return;
-	if (nfnl_batch_len(p->b) == NFNL_MAX_MSGS) {
-		*p->more = true;
-		return;
-	}
-	nfnl_rule_del(p->b, NFPROTO_IPV4, TABLE, CHAIN, r->handle);
+	if (r->comment[0] && p->drop(r->comment, p->arg) &&
+	    nfnl_prune_room(p, 1))
+		nfnl_rule_del(p->b, NFPROTO_IPV4, TABLE, CHAIN, r->handle);
 }
 
-int dnat_prune(struct nfnl_batch *b, bool (*drop)(const char *tag, void *arg),
-	       void *arg, bool *more, struct hm_err *e)
+int dnat_prune(struct nfnl_prune *p, struct hm_err *e)
 {
-	struct prune p = {b, drop, arg, more};
-
-	return nfnl_list_rules(NFPROTO_IPV4, TABLE, CHAIN, prune_rule, &p, e);
+	return nfnl_list_rules(NFPROTO_IPV4, TABLE, CHAIN, prune_rule, p, e);
 }

@@ -2,8 +2,6 @@
 #ifndef HOMO_DNAT_H
 #define HOMO_DNAT_H
 
-#include <stdbool.h>
-
 #include "base/error.h"
 #include "net/firewall.h"
 #include "net/nfnl.h"
@@ -23,10 +21,9 @@
 int dnat_add(const struct firewall_ctr *c, struct hm_err *e);
 
 /**
- * dnat_prune() - queue in @b the deletes of the port rules whose comment
- * @drop says goes; *@more set when @b filled up before all were queued.
+ * dnat_prune() - queue in @p the deletes of the port rules whose comment
+ * it says goes.
  */
-int dnat_prune(struct nfnl_batch *b, bool (*drop)(const char *tag, void *arg),
-	       void *arg, bool *more, struct hm_err *e);
+int dnat_prune(struct nfnl_prune *p, struct hm_err *e);
 
 #endif

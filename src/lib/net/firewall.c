@@ -451,17 +451,17 @@ int firewall_remove(const char *id, struct hm_err *e)
 int firewall_prune(bool (*drop)(const char *tag, void *arg), void *arg,
 		   struct hm_err *e)
 {
-	bool more = true;
+	struct nfnl_prune p = {NULL, drop, arg, true};
 
 	/* a batch at a time: hundreds of containers may have gone */
-	while (more) {
+	while (p.more) {
 		cleanup_nfnl struct nfnl_batch *b = nfnl_batch_new();
 
-		more = false;
+		p.b = b;
+		p.more = false;
 		if (!b)
 			return hm_fail(e, ENOMEM, "nftables: prune");
-		if (dnat_prune(b, drop, arg, &more, e) < 0 ||
-		    guard_prune(b, drop, arg, &more, e) < 0)
+		if (dnat_prune(&p, e) < 0 || guard_prune(&p, e) < 0)
 			return -1;
 		nfnl_batch_close_in_child(b);
 		if (nfnl_commit(b, "delete rules of containers gone", e) < 0)

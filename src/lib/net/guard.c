@@ -175,32 +175,19 @@ int guard_remove(const char *id, struct hm_err *e)
 	return 0;
 }
 
-struct prune {
-	struct nfnl_batch *b;
-	bool (*drop)(const char *tag, void *arg);
-	void *arg;
-	bool *more;
-};
-
 static void prune_chain(const char *chain, void *arg)
 {
-	struct prune *p = arg;
+	struct nfnl_prune *p = arg;
 	const size_t n = strlen(PREFIX);
 
-	if (strncmp(chain, PREFIX, n) || !p->drop(chain + n, p->arg))
+	if (strncmp(chain, PREFIX, n) || !p->drop(chain + n, p->arg) ||
+	    !nfnl_prune_room(p, 2))
 		return;
-	if (nfnl_batch_len(p->b) + 2 > NFNL_MAX_MSGS) {
-		*p->more = true;
-		return;
-	}
 	nfnl_chain_flush(p->b, NFPROTO_NETDEV, TABLE, chain);
 	nfnl_chain_del(p->b, NFPROTO_NETDEV, TABLE, chain);
 }
 
-int guard_prune(struct nfnl_batch *b, bool (*drop)(const char *tag, void *arg),
-		void *arg, bool *more, struct hm_err *e)
+int guard_prune(struct nfnl_prune *p, struct hm_err *e)
 {
-	struct prune p = {b, drop, arg, more};
-
-	return nfnl_list_chains(NFPROTO_NETDEV, TABLE, prune_chain, &p, e);
+	return nfnl_list_chains(NFPROTO_NETDEV, TABLE, prune_chain, p, e);
 }

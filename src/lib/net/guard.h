@@ -23,11 +23,9 @@ int guard_add(const struct firewall_ctr *c, struct hm_err *e);
 int guard_remove(const char *id, struct hm_err *e);
 
 /**
- * guard_prune() - queue in @b the deletes of the guards of the containers
- * @drop says go (it is given their ids); *@more set when @b filled up
- * before all were queued.
+ * guard_prune() - queue in @p the deletes of the guards of the containers
+ * it says go (it is given their ids).
  */
-int guard_prune(struct nfnl_batch *b, bool (*drop)(const char *tag, void *arg),
-		void *arg, bool *more, struct hm_err *e);
+int guard_prune(struct nfnl_prune *p, struct hm_err *e);
 
 #endif

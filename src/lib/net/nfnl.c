@@ -370,6 +370,14 @@ size_t nfnl_batch_len(const struct nfnl_batch *b)
 	return b->n;
 }
 
+bool nfnl_prune_room(struct nfnl_prune *p, size_t n)
+{
+	if (p->b->n + n <= NFNL_MAX_MSGS)
+		return true;
+	p->more = true;
+	return false;
+}
+
 void nfnl_batch_close_in_child(struct nfnl_batch *b)
 {
 	b->close_in_child = true;

@@ -84,6 +84,19 @@ void nfnl_rule_del(struct nfnl_batch *b, uint8_t family, const char *table,
 /** nfnl_batch_len() - the messages in @b. */
 size_t nfnl_batch_len(const struct nfnl_batch *b);
 
+/* A prune's deletes, queued while a listing is read: @drop says which
+ * tags (container ids) go; @more is set when @b filled up first. */
+struct nfnl_prune {
+	struct nfnl_batch *b;
+	bool (*drop)(const char *tag, void *arg);
+	void *arg;
+	bool more;
+};
+
+/** nfnl_prune_room() - whether @p's batch takes @n more messages; if
+ * not, @p->more is set (the caller commits and lists again). */
+bool nfnl_prune_room(struct nfnl_prune *p, size_t n);
+
 /**
  * nfnl_batch_close_in_child() - @b deletes: once nfnl_commit() has applied
  * it, its socket's last close is left to a short-lived child of ours, as

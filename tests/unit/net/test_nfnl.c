@@ -181,8 +181,8 @@ static void test_ports(void **state)
 	struct firewall_ctr a = {"a", NULL, NULL, "10.88.0.2", p, 2};
 	struct firewall_ctr c = {"b", NULL, NULL, "10.88.0.3", p, 1};
 	struct seen s = {0};
+	struct nfnl_prune pr = {NULL, drop_b, NULL, false};
 	struct hm_err e;
-	bool more = false;
 
 	(void)state;
 	if (unshare(CLONE_NEWNET) < 0)
@@ -214,11 +214,12 @@ static void test_ports(void **state)
 	/* b's rule and guard go, a's stay */
 	nfnl_batch_free(b);
 	b = nfnl_batch_new();
-	assert_int_equal(dnat_prune(b, drop_b, NULL, &more, &e), 0);
+	pr.b = b;
+	assert_int_equal(dnat_prune(&pr, &e), 0);
 	assert_int_equal(nfnl_batch_len(b), 1);
-	assert_int_equal(guard_prune(b, drop_b, NULL, &more, &e), 0);
+	assert_int_equal(guard_prune(&pr, &e), 0);
 	assert_int_equal(nfnl_batch_len(b), 3); /* flush and delete */
-	assert_false(more);
+	assert_false(pr.more);
 	assert_int_equal(nfnl_commit(b, "prune", &e), 0);
 	s.n = 0;
 	assert_int_equal(
@@ -237,8 +238,9 @@ static void test_ports(void **state)
 	b = nfnl_batch_new();
 	for (int i = 0; i < NFNL_MAX_MSGS - 1; i++)
 		nfnl_table_add(b, NFPROTO_INET, "t");
-	assert_int_equal(guard_prune(b, drop_all, NULL, &more, &e), 0);
-	assert_true(more);
+	pr = (struct nfnl_prune){b, drop_all, NULL, false};
+	assert_int_equal(guard_prune(&pr, &e), 0);
+	assert_true(pr.more);
 	assert_int_equal(nfnl_batch_len(b), NFNL_MAX_MSGS - 1);
 	/* a bad address is refused before the kernel */
 	a.addr = "10.88.0";
