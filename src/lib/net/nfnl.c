@@ -283,17 +283,24 @@ void nfnl_payload(struct nfnl_batch *b, uint32_t base, uint32_t offset,
 	expr_end(b, x);
 }
 
-void nfnl_cmp_eq(struct nfnl_batch *b, const void *data, size_t len)
+/* attribute @type holding a value (struct nft_data): @len bytes */
+static void put_value(struct nfnl_batch *b, int type, const void *data,
+		      size_t len)
 {
-	struct expr x = expr(b, "cmp");
-	struct nlattr *d;
+	struct nlattr *d = nest(b, type);
 
-	put_be32(b, NFTA_CMP_SREG, NFT_REG_1);
-	put_be32(b, NFTA_CMP_OP, NFT_CMP_EQ);
-	d = nest(b, NFTA_CMP_DATA);
 	if (cur(b))
 		check(b, nla_put(cur(b), NFTA_DATA_VALUE, (int)len, data));
 	nest_end(b, d);
+}
+
+void nfnl_cmp_eq(struct nfnl_batch *b, const void *data, size_t len)
+{
+	struct expr x = expr(b, "cmp");
+
+	put_be32(b, NFTA_CMP_SREG, NFT_REG_1);
+	put_be32(b, NFTA_CMP_OP, NFT_CMP_EQ);
+	put_value(b, NFTA_CMP_DATA, data, len);
 	expr_end(b, x);
 }
 
@@ -315,13 +322,9 @@ void nfnl_immediate(struct nfnl_batch *b, uint32_t reg, const void *data,
 		    size_t len)
 {
 	struct expr x = expr(b, "immediate");
-	struct nlattr *d;
 
 	put_be32(b, NFTA_IMMEDIATE_DREG, reg);
-	d = nest(b, NFTA_IMMEDIATE_DATA);
-	if (cur(b))
-		check(b, nla_put(cur(b), NFTA_DATA_VALUE, (int)len, data));
-	nest_end(b, d);
+	put_value(b, NFTA_IMMEDIATE_DATA, data, len);
 	expr_end(b, x);
 }
 
