@@ -635,7 +635,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 			homo rm -f s >/dev/null
 			return 1
 		}
-		[ "$(homo wait s)" = 0 ]
+		run homo wait s
+		[ "$output" = 0 ] || { echo "$mode: wait: $output" >&2; false; }
 		homo rm s >/dev/null
 	done
 }
