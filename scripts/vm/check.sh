@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../.."
 # limits in a delegated v2 subtree (rootless_cgroup.bats), and the OCI
 # runtime's v2 resources and nested cgroupsPath (oci_life.bats), the
 # start's cgroup join (startup.bats: born in its cgroup2 one), and the veth
-# guard, whose nf_tables messages homo builds itself (net.bats). bats costs
+# guard and the published ports, whose nf_tables messages homo builds
+# itself (net.bats). bats costs
 # ~10 s a test under TCG on an idle machine, 40-60 s under a load of 15.
 FILES="tests/integration/cgroup.bats tests/integration/userns.bats
 tests/integration/run.bats tests/integration/cve.bats
@@ -29,7 +30,8 @@ commit a running|SIGKILL mid-commit|\
 ^linux.resources on cgroup v2|\
 ^the init is born in its cgroup2|^homo-runtime create: the init is in|\
 ^the guard, built over netlink|^the kernel refuses the guard|\
-^the guard's socket is closed by a child|^a container cannot forge"
+^the guard's socket is closed by a child|^a container cannot forge|\
+^published ports go over netlink"
 TIMEOUT=900
 if [ "${1:-}" = --full ]; then
 	shift
