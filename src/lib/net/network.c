@@ -385,9 +385,11 @@ static int release_locked(const struct hm_store *st, const char *id,
 		had_ports = en->nports > 0;
 		ipam_release(&pool, id);
 		/* rules first: an interrupted teardown leaves an entry, which
-		 * the next teardown or allocation releases again */
-		if ((firewall_remove(id, e) < 0 ||
-		     (had_ports && prune(st, path, &pool, e) < 0)) &&
+		 * the next teardown or allocation releases again; with ports,
+		 * the prune takes its guard too (its id holds no address now),
+		 * in the same transaction */
+		if ((had_ports ? prune(st, path, &pool, e)
+			       : firewall_remove(id, e)) < 0 &&
 		    strcmp(id, unruled) != 0)
 			r = -1;
 		if (r == 0 && ipam_save(path, &pool, e) < 0)
