@@ -73,7 +73,8 @@ static _Noreturn void nft_child(const char *cmds, int err, int done, bool fail)
 	c = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!c)
 		_exit(HM_EXIT_FAIL);
-	if (nft_ctx_buffer_error(c) < 0)
+	/* its output buffered too: nothing of nft's reaches our stdout */
+	if (nft_ctx_buffer_output(c) < 0 || nft_ctx_buffer_error(c) < 0)
 		_exit(HM_EXIT_FAIL);
 	r = nft_run_cmd_from_buffer(c, cmds);
 	s = nft_ctx_get_error_buffer(c);
