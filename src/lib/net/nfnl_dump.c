@@ -28,7 +28,6 @@ struct dump {
 	int type; /* NFT_MSG_GETRULE, NFT_MSG_GETCHAIN */
 	uint8_t family;
 	const char *table, *chain; /* the kernel's filter: rules only */
-	int (*parse)(const struct nlmsghdr *h, struct dump *d);
 	void (*rule_fn)(const struct nfnl_rule_info *r, void *arg);
 	void (*chain_fn)(const char *chain, void *arg);
 	void *arg;
@@ -120,8 +119,8 @@ static int parse_chain(const struct nlmsghdr *h, struct dump *d)
 }
 
 /*
- * One datagram of the dump, each object to @d's parser. Return: 1 at its
- * end, 0 for more, or the negative errno it ended with.
+ * One datagram of the dump, each object to the parser of @d's type. Return: 1
+ * at its end, 0 for more, or the negative errno it ended with.
  */
 static int dump_part(const char *buf, size_t len, struct dump *d)
 {
@@ -138,7 +137,8 @@ static int dump_part(const char *buf, size_t len, struct dump *d)
 				   ? -EPROTO
 				   : (er->error ? er->error : 1);
 		}
-		if (d->parse(h, d) < 0)
+		if ((d->type == NFT_MSG_GETRULE ? parse_rule(h, d)
+						: parse_chain(h, d)) < 0)
 			return -EPROTO;
 	}
 	return 0;
@@ -184,8 +184,7 @@ int nfnl_list_rules(uint8_t family, const char *table, const char *chain,
 		    void (*fn)(const struct nfnl_rule_info *r, void *arg),
 		    void *arg, struct hm_err *e)
 {
-	struct dump d = {NFT_MSG_GETRULE, family, table, chain,
-			 parse_rule,	  fn,	  NULL,	 arg};
+	struct dump d = {NFT_MSG_GETRULE, family, table, chain, fn, NULL, arg};
 
 	return dump(&d, e);
 }
@@ -194,8 +193,7 @@ int nfnl_list_chains(uint8_t family, const char *table,
 		     void (*fn)(const char *chain, void *arg), void *arg,
 		     struct hm_err *e)
 {
-	struct dump d = {NFT_MSG_GETCHAIN, family, table, NULL,
-			 parse_chain,	   NULL,   fn,	  arg};
+	struct dump d = {NFT_MSG_GETCHAIN, family, table, NULL, NULL, fn, arg};
 
 	return dump(&d, e);
 }
