@@ -397,11 +397,41 @@ base_rules() {
 	pull_busybox
 	run homo run --rm busybox true
 	assert_status 0
+	# the guard fails on homo's network thread, after GO: the init, told
+	# so, ends without its exec (the command never runs)
+	mkdir "$T/out"
 	HOMO_FAULT=guard-refused run --separate-stderr nsenter --net="/run/netns/$NETNS" \
-		"${HOMO_FAULT_BIN:-$(dirname "$HOMO")/homo-fault}" run --rm busybox true
+		"${HOMO_FAULT_BIN:-$(dirname "$HOMO")/homo-fault}" run --rm \
+		-v "$T/out:/out" busybox touch /out/ran
 	assert_status 125
 	assert_one_error_line
 	[[ "$stderr" == "homo: nftables: guard the veth: add chain ctr_"*": Invalid argument" ]]
+	[ ! -e "$T/out/ran" ]
+	nothing_left
+}
+
+@test "a bridged start makes its network on a thread of homo's, while the init sets up its root" {
+	# before: homo made the veth and the guard before GO, the init waiting
+	# (0.6 ms of a lone bridged start); now a thread makes them after GO
+	# and configures eth0 from inside, and the init waits only before its
+	# command
+	local main go ready
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true
+	assert_status 0
+	run --separate-stderr homo --debug run --rm busybox sh -c 'ip -4 -o addr show eth0; ip route'
+	assert_status 0
+	assert_output_has "eth0    inet 10.88.0."
+	assert_output_has "default via 10.88.0.1 dev eth0"
+	# "=>  1.234 [pid] what": homo's own pid is the one that clones
+	main=$(awk '/ clone init /{print $3}' <<<"$stderr")
+	go=$(awk '/ send GO$/{print $2}' <<<"$stderr")
+	ready=$(awk '/ network: ready$/{print $2, $3}' <<<"$stderr")
+	[ -n "$main" ] && [ -n "$go" ] && [ -n "$ready" ]
+	[ "${ready#* }" != "$main" ] && [ "${ready#* }" != "[1]" ]
+	awk -v a="$go" -v b="${ready%% *}" 'BEGIN { exit !(b > a) }'
+	grep -q '^=> *[0-9.]* \[1\] container: wait for the network$' <<<"$stderr"
 	nothing_left
 }
 

@@ -5,8 +5,9 @@
 #include "base/error.h"
 
 /*
- * The container side of networking, run by the init inside the new network
- * namespace; the host side is network.c.
+ * The container side of networking, inside its network namespace: lo for
+ * any container (the init), eth0 on the bridge (homo's network thread,
+ * from the host: inside_configure()); the host side is network.c.
  */
 
 /**
@@ -21,5 +22,14 @@ int inside_lo_up(struct hm_err *e);
  */
 int inside_eth0_up(const char *addr, unsigned prefix, const char *gw,
 		   struct hm_err *e);
+
+/**
+ * inside_configure() - into the network namespace @netns (an fd), then lo
+ * and eth0 up as above. The calling thread stays in @netns (a thread's
+ * own, unlike its mount or user namespace): call it on a thread that
+ * ends after, never on homo's main thread.
+ */
+int inside_configure(int netns, const char *addr, unsigned prefix,
+		     const char *gw, struct hm_err *e);
 
 #endif

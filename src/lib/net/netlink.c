@@ -256,7 +256,7 @@ int netlink_bridge_create(struct nl_sock *sk, const char *name, const char *mac,
 
 int netlink_veth_create(struct nl_sock *sk, const char *name, int master,
 			const char *peer_name, const char *peer_mac,
-			pid_t peer_pid, struct hm_err *e)
+			int peer_netns, struct hm_err *e)
 {
 	struct ifinfomsg host = {
 	    .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
@@ -288,7 +288,7 @@ int netlink_veth_create(struct nl_sock *sk, const char *name, int master,
 		check(&err, nla_put_string(m, IFLA_IFNAME, peer_name));
 		check(&err, nla_put(m, IFLA_ADDRESS, sizeof(mac), mac));
 		check(&err,
-		      nla_put_u32(m, IFLA_NET_NS_PID, (uint32_t)peer_pid));
+		      nla_put_u32(m, IFLA_NET_NS_FD, (uint32_t)peer_netns));
 	}
 	nest_end(m, p, &err);
 	nest_end(m, data, &err);

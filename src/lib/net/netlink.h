@@ -89,12 +89,12 @@ int netlink_bridge_create(struct nl_sock *sk, const char *name, const char *mac,
 /**
  * netlink_veth_create() - a veth pair in one RTM_NEWLINK: @name up on the
  * bridge @master (an ifindex), its peer created directly in the network
- * namespace of @peer_pid as @peer_name with MAC @peer_mac (moving a link
- * between namespaces afterwards costs ~30 ms of RCU grace periods).
+ * namespace @peer_netns (an fd) as @peer_name with MAC @peer_mac (moving a
+ * link between namespaces afterwards costs ~30 ms of RCU grace periods).
  */
 int netlink_veth_create(struct nl_sock *sk, const char *name, int master,
 			const char *peer_name, const char *peer_mac,
-			pid_t peer_pid, struct hm_err *e);
+			int peer_netns, struct hm_err *e);
 
 /**
  * netlink_link_delete() - delete link @name; a missing one is success.

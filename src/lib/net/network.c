@@ -582,7 +582,7 @@ int network_bridge_down(const char *bridge, struct hm_err *e)
  * "Object exists" on a quick restart.
  */
 static int veth_create(struct nl_sock *sk, const struct hm_netconf *nc,
-		       const char *id, pid_t pid, char name[IFNAMSIZ],
+		       const char *id, int netns, char name[IFNAMSIZ],
 		       struct hm_err *e)
 {
 	char rnd[5];
@@ -593,10 +593,10 @@ static int veth_create(struct nl_sock *sk, const struct hm_netconf *nc,
 	HM_TRACE("veth %s", name);
 	if (!br)
 		return hm_fail(e, errno, "find bridge %s", nc->bridge);
-	return netlink_veth_create(sk, name, br, "eth0", nc->mac, pid, e);
+	return netlink_veth_create(sk, name, br, "eth0", nc->mac, netns, e);
 }
 
-int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
+int network_attach(const struct hm_netconf *nc, const char *id, int netns,
 		   struct hm_err *e)
 {
 	cleanup_nlsock struct nl_sock *sk = NULL;
@@ -617,9 +617,9 @@ int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
 	if (!bridge_ready(nc->bridge) &&
 	    bridge_setup(sk, nc->bridge, nc->gateway, cidr, e) < 0)
 		return -1;
-	if (veth_create(sk, nc, id, pid, veth, e) < 0)
+	if (veth_create(sk, nc, id, netns, veth, e) < 0)
 		return -1;
-	/* before the init's GO: the container never sends unguarded */
+	/* before eth0 is up: the container never sends unguarded */
 	if (firewall_add(nc->bridge, cidr, &ctr, e) < 0)
 		return -1;
 	unruled[0] = '\0';

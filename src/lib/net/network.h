@@ -91,12 +91,13 @@ int network_prepare(struct hm_store *st, const char *id, struct hm_netconf *nc,
 		    struct hm_err *e);
 
 /**
- * network_attach() - connect the container whose init is @pid: make the
- * bridge if it is missing, create the veth pair with eth0 born in @pid's
- * namespace, publish the ports. Runs between clone() and the init's GO;
- * the init then configures eth0 itself (inside_eth0_up()).
+ * network_attach() - connect the container whose network namespace is
+ * @netns (an fd): make the bridge if it is missing, create the veth pair
+ * with eth0 born in that namespace, guard it, publish the ports. eth0 is
+ * then configured from inside (inside_configure()). spawn.c runs both on a
+ * thread of its own while the init sets up its root.
  */
-int network_attach(const struct hm_netconf *nc, const char *id, pid_t pid,
+int network_attach(const struct hm_netconf *nc, const char *id, int netns,
 		   struct hm_err *e);
 
 /**

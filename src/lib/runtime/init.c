@@ -442,6 +442,27 @@ static int recv_go(int fd, int *passed)
 	return util_recv_fd(fd, &go, 1, passed) == 1 && go == SYNC_GO ? 0 : -1;
 }
 
+/*
+ * On homo's bridge as root, homo's network thread attaches and configures
+ * eth0 while we set up the root (spawn.c); we wait for it before anything
+ * that may need eth0 (a --sysctl of it, the command).
+ */
+static bool net_by_homo(const struct hm_spec *s)
+{
+	return s->net == NET_BRIDGE && !hm_rootless();
+}
+
+static void wait_net(int fd)
+{
+	char m;
+	ssize_t n;
+
+	while ((n = recv(fd, &m, 1, 0)) < 0 && errno == EINTR)
+		;
+	if (n != 1 || m != SYNC_NET)
+		_exit(HM_EXIT_FAIL); /* homo tells why */
+}
+
 void init_main(struct init_args *parent_args)
 {
 	/* ours: homo's may be in memory we share with it (clone_vm.h) */
@@ -486,14 +507,14 @@ void init_main(struct init_args *parent_args)
 	if ((s->uidmap.count && init_build_spec(a, &oci, &e) < 0) ||
 	    rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
+	if (net_by_homo(s)) {
+		HM_TRACE("container: wait for the network");
+		wait_net(a->sync_fd);
+	}
 	HM_TRACE("container: hostname, network, user");
 	if (oci_kernel_settings(a->oci, &e) < 0)
 		die(a->sync_fd, &e);
-	if (s->net != NET_HOST && inside_lo_up(&e) < 0)
-		die(a->sync_fd, &e);
-	if (s->net == NET_BRIDGE && !hm_rootless() &&
-	    inside_eth0_up(s->netcfg.address, s->netcfg.prefix,
-			   s->netcfg.gateway, &e) < 0)
+	if (s->net != NET_HOST && !net_by_homo(s) && inside_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
 	/* a detached or logged container writes into the monitor's pipes */
 	for (int i = 0; i < 3; i++) {

@@ -48,6 +48,10 @@ enum sync_type {
 	SYNC_GO = 1,  /* parent -> child: cgroups joined, go on */
 	SYNC_PTY = 2, /* child -> parent: the tty master (SCM_RIGHTS) */
 	SYNC_ERR = 3, /* child -> parent: struct hm_err, then it exits */
+	/* parent's network thread -> child, after GO (bridged, as root):
+	 * eth0 is up; or it failed (the parent says why) */
+	SYNC_NET = 4,
+	SYNC_NET_FAILED = 5,
 };
 
 struct sync_msg {

@@ -24,6 +24,7 @@
 #include "runtime/exec_shim.h"
 #include "runtime/nsjoin.h"
 #include "runtime/rootless_net.h"
+#include "runtime/spawn_net.h"
 #include "runtime/userns.h"
 
 static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,
@@ -128,13 +129,14 @@ static int userns_setup(const struct init_args *a, pid_t pid, int *ovl,
 }
 
 /*
- * The parent's setup of the child (cgroups, veth) is done (@failed: not):
- * send GO and wait until it exec'd; on any failure kill and reap it.
+ * The parent's setup of the child (cgroups) is done (@failed: not): send
+ * GO, start @net's thread (if any) and wait until the child exec'd, and
+ * for the thread; on any failure kill and reap the child.
  */
 static int release(int fd, struct hm_proc *p, const char *cmd, int pass_fd,
-		   bool failed, struct hm_err *e)
+		   bool failed, struct spawn_net *net, struct hm_err *e)
 {
-	int err;
+	int err, r;
 
 	/* @failed: the setup's callee has said why in @e */
 	if (!failed && send_go(fd, pass_fd) < 0) {
@@ -151,8 +153,20 @@ static int release(int fd, struct hm_proc *p, const char *cmd, int pass_fd,
 		reap(p->pid);
 		return -1;
 	}
+	if (net && spawn_net_start(net, e) < 0) {
+		kill(p->pid, SIGKILL);
+		reap(p->pid);
+		return -1;
+	}
 	FAULT_POINT("run-after-go");
-	if (sync_until_exec(fd, p, cmd, e) < 0)
+	r = sync_until_exec(fd, p, cmd, e);
+	/* the network failed: the init, told so, ended without its exec */
+	if (net && spawn_net_finish(net, r < 0 ? NULL : e) < 0 && r == 0) {
+		kill(p->pid, SIGKILL);
+		reap(p->pid);
+		return -1;
+	}
+	if (r < 0)
 		return -1;
 	p->starttime = util_proc_starttime(p->pid);
 	return 0;
@@ -256,8 +270,11 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	cleanup_close int parent_fd = -1, cwd = -1, netns = -1, cgfd = -1;
 	__attribute__((cleanup(oci_spec_freep))) struct oci_spec oci = {0};
 	__attribute__((cleanup(clone_vm_freep))) struct clone_vm vm = {0};
+	struct spawn_net net = {.netns = -1};
 	struct init_start st;
 	bool born_in = false;
+	/* homo's bridge, as root: the network on a thread (spawn_net.h) */
+	bool bridged = s->net == NET_BRIDGE && !hm_rootless();
 	sigset_t set;
 	int sp[2], r, ovl = -1;
 
@@ -320,20 +337,23 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	}
 
 	HM_TRACE("cgroups the init did not join, send GO");
-	if (s->uidmap.count && userns_setup(a, p->pid, &ovl, e) < 0) {
+	if ((s->uidmap.count && userns_setup(a, p->pid, &ovl, e) < 0) ||
+	    (bridged && spawn_net_open(&net, s, p->pid, parent_fd, e) < 0)) {
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
+		spawn_net_finish(&net, NULL);
+		if (ovl >= 0)
+			close(ovl);
 		return start_failed(p);
 	}
 	r = release(parent_fd, p, s->argv[0], ovl,
 		    cgroup_join_rest(s->id, p->pid, cgfd, born_in,
 				     a->cgroup_self, e) < 0 ||
-			(s->net == NET_BRIDGE && !hm_rootless() &&
-			 network_attach(&s->netcfg, s->id, p->pid, e) < 0) ||
 			(s->net == NET_BRIDGE && hm_rootless() &&
 			 rootless_nat(a, p->pid, e) < 0),
-		    e);
-	if (ovl >= 0) /* the init has its own copy now */
+		    bridged ? &net : NULL, e);
+	spawn_net_finish(&net, NULL); /* a failure before its start */
+	if (ovl >= 0)		      /* the init has its own copy now */
 		close(ovl);
 	a->oci = NULL; /* exec'd or gone: nobody reads it any more */
 	if (r < 0)
@@ -416,7 +436,7 @@ int spawn_exec(const struct hm_spec *s, int pidfd, const int stdio[3],
 	}
 	r = release(parent_fd, p, s->argv[0], -1,
 		    cgroup_join_rest(s->id, p->pid, cgfd, born_in, true, e) < 0,
-		    e);
+		    NULL, e);
 	init_cmdline_restore(cmdline);
 	return r < 0 ? start_failed(p) : 0;
 }
