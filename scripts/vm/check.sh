@@ -31,7 +31,7 @@ commit a running|SIGKILL mid-commit|\
 ^the init is born in its cgroup2|^homo-runtime create: the init is in|\
 ^the guard, built over netlink|^the kernel refuses the guard|\
 ^the guard's socket is closed by a child|^a container cannot forge|\
-^published ports go over netlink"
+^published ports go over netlink|^a bridged start makes its network on a thread"
 TIMEOUT=900
 if [ "${1:-}" = --full ]; then
 	shift
