@@ -444,14 +444,9 @@ static int recv_go(int fd, int *passed)
 
 /*
  * On homo's bridge as root, homo's network thread attaches and configures
- * eth0 while we set up the root (spawn.c); we wait for it before anything
- * that may need eth0 (a --sysctl of it, the command).
+ * eth0 while we set up the root (spawn_net.h); we wait for it before
+ * anything that may need eth0 (a sysctl of it, the command).
  */
-static bool net_by_homo(const struct hm_spec *s)
-{
-	return s->net == NET_BRIDGE && !hm_rootless();
-}
-
 static void wait_net(int fd)
 {
 	char m;
@@ -507,14 +502,14 @@ void init_main(struct init_args *parent_args)
 	if ((s->uidmap.count && init_build_spec(a, &oci, &e) < 0) ||
 	    rootfs_setup(a, &e) < 0)
 		die(a->sync_fd, &e);
-	if (net_by_homo(s)) {
+	if (a->net_thread) {
 		HM_TRACE("container: wait for the network");
 		wait_net(a->sync_fd);
 	}
 	HM_TRACE("container: hostname, network, user");
 	if (oci_kernel_settings(a->oci, &e) < 0)
 		die(a->sync_fd, &e);
-	if (s->net != NET_HOST && !net_by_homo(s) && inside_lo_up(&e) < 0)
+	if (s->net != NET_HOST && !a->net_thread && inside_lo_up(&e) < 0)
 		die(a->sync_fd, &e);
 	/* a detached or logged container writes into the monitor's pipes */
 	for (int i = 0; i < 3; i++) {

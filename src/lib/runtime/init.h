@@ -37,6 +37,9 @@ struct init_args {
 	bool cgroup_self;
 	/* the init shares homo's memory until it execs (clone_vm.h) */
 	bool shared_vm;
+	/* homo's network thread makes lo and eth0 (spawn_net.h): the init
+	 * waits for its SYNC_NET before its kernel settings and command */
+	bool net_thread;
 	/* the container as an OCI spec (spec_oci.h): built by homo before
 	 * the clone (init_build_spec()), or in a user namespace by the init
 	 * once its maps are written; valid in spawn_start() only */

@@ -287,6 +287,7 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	if (s->uidmap.count)
 		flags |= CLONE_NEWUSER;
 	a->shared_vm = !s->init;
+	a->net_thread = bridged;
 	/* the init joins its v1 cgroups itself, its one thread through each
 	 * "tasks" file: our write of its pid would take the kernel's global
 	 * threadgroup lock, whose first writer after a quiet moment waits
