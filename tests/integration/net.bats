@@ -410,6 +410,22 @@ base_rules() {
 	nothing_left
 }
 
+@test "homo killed while its network thread works: the next command leaves nothing" {
+	local fault=${HOMO_FAULT_BIN:-$(dirname "$HOMO")/homo-fault}
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true
+	assert_status 0
+	# killed with the veth and its guard made, eth0 not yet configured
+	HOMO_FAULT=run-net-thread run nsenter --net="/run/netns/$NETNS" \
+		"$fault" run --name k busybox true
+	[ "$status" -eq 137 ]
+	run homo ps -a
+	assert_output_has "Exited ("
+	homo rm k >/dev/null
+	nothing_left
+}
+
 @test "a bridged start makes its network on a thread of homo's, while the init sets up its root" {
 	# before: homo made the veth and the guard before GO, the init waiting
 	# (0.6 ms of a lone bridged start); now a thread makes them after GO

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "base/util.h"
 #include "net/inside.h"
 #include "net/network.h"
@@ -39,6 +40,7 @@ static void *net_main(void *arg)
 	char m;
 
 	n->r = network_attach(nc, n->spec->id, n->netns, &n->e);
+	FAULT_POINT("run-net-thread"); /* the veth and guard made, not eth0 */
 	if (n->r == 0)
 		n->r = inside_configure(n->netns, nc->address, nc->prefix,
 					nc->gateway, &n->e);
