@@ -12,6 +12,13 @@ HOMO_TEST_NETNS=1
 
 # bridge networking, whatever the suite's default
 bridge_default() { unset HOMO_NETWORK_DEFAULT; }
+# bridged, busybox pulled, the bridge and its tables made by a first start
+bridge_up() {
+	bridge_default
+	pull_busybox
+	run homo run --rm busybox true
+	assert_status 0
+}
 
 # a background homo in the test's netns; nsenter execs, so $! is homo's pid
 bg_homo() { bg nsenter --net="/run/netns/$NETNS" "$HOMO" "$@"; }
@@ -328,10 +335,7 @@ base_rules() {
 @test "the guard, built over netlink, reads back as its rules; a start without ports rewrites no intact base chain and repairs a flushed one" {
 	# before: every bridged start ran two libnftables transactions (one
 	# rewriting the base chains, with new handles), 36-39 ms over --net none
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true # the bridge and the table exist
-	assert_status 0
+	bridge_up
 	before=$(base_rules)
 	[ "$(grep -c masquerade <<<"$before")" -eq 3 ]
 	bg_homo run --rm --init --name g --ip 10.88.0.7 busybox sleep 1000
@@ -393,10 +397,7 @@ base_rules() {
 }
 
 @test "the kernel refuses the guard: run fails with one line naming it, leaves nothing" {
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true
-	assert_status 0
+	bridge_up
 	# the guard fails on homo's network thread, after GO: the init, told
 	# so, ends without its exec (the command never runs)
 	mkdir "$T/out"
@@ -412,10 +413,7 @@ base_rules() {
 
 @test "homo killed while its network thread works: the next command leaves nothing" {
 	local fault=${HOMO_FAULT_BIN:-$(dirname "$HOMO")/homo-fault}
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true
-	assert_status 0
+	bridge_up
 	# killed with the veth and its guard made, eth0 not yet configured
 	HOMO_FAULT=run-net-thread run nsenter --net="/run/netns/$NETNS" \
 		"$fault" run --name k busybox true
@@ -432,10 +430,7 @@ base_rules() {
 	# and configures eth0 from inside, and the init waits only before its
 	# command
 	local main go ready
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true
-	assert_status 0
+	bridge_up
 	run --separate-stderr homo --debug run --rm busybox sh -c 'ip -4 -o addr show eth0; ip route'
 	assert_status 0
 	assert_output_has "eth0    inet 10.88.0."
@@ -456,10 +451,7 @@ base_rules() {
 	# kernel to free the deleted guard (nf_tables' destroy work, an RCU
 	# grace period): 6-14 ms of each bridged run --rm on this machine
 	local fault=${HOMO_FAULT_BIN:-$(dirname "$HOMO")/homo-fault}
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true
-	assert_status 0
+	bridge_up
 	# the child stops itself once homo's copy is closed; homo returns
 	HOMO_FAULT_STOP=nfnl-close-child bg nsenter --net="/run/netns/$NETNS" \
 		"$fault" run --rm --name c busybox sleep 1000
@@ -652,10 +644,7 @@ nothing_left() {
 # in a child, so either is an error it cleans up after
 @test "libnftables cannot load or exits (broken, simulated exit): run -p fails with one line, leaves nothing" {
 	# (the ulimit -v case is the next test)
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true # the bridge and the table exist
-	assert_status 0
+	bridge_up
 	# libnftables rewrites the base chains only when they are not intact
 	inns nft flush table ip homo
 	mkdir "$T/badlib"
@@ -677,10 +666,7 @@ nothing_left() {
 @test "libnftables cannot load or exits under ulimit -v: run -p fails with one line, leaves nothing" {
 	local v seen=""
 	skip_under_asan "libnftables' dlopen and allocations under ulimit -v"
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true # the bridge and the table exist
-	assert_status 0
+	bridge_up
 	# the real thing (on a flushed table: only then does libnftables
 	# run): too little address space for its dlopen, then for
 	# its allocations; from the least in which homo itself starts (below
@@ -705,10 +691,7 @@ nothing_left() {
 
 @test "too few fds around the nftables child: run -p fails cleanly or works" {
 	local n
-	bridge_default
-	pull_busybox
-	run homo run --rm busybox true
-	assert_status 0
+	bridge_up
 	for n in 8 9 10 11 12; do
 		inns nft flush table ip homo # the child runs
 		run --separate-stderr bash -c "ulimit -n $n; exec nsenter --net=/run/netns/$NETNS \"\$HOMO\" run --rm -p 18081:80 busybox true"
