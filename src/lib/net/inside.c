@@ -19,7 +19,8 @@ int inside_lo_up(struct hm_err *e)
 	return netlink_link_up("lo", e);
 }
 
-int inside_eth0_up(const char *addr, unsigned prefix, const char *gw,
+/* @addr/@prefix on this namespace's eth0, the link up, the route via @gw */
+static int eth0_up(const char *addr, unsigned prefix, const char *gw,
 		   struct hm_err *e)
 {
 	cleanup_nlsock struct nl_sock *sk = NULL;
@@ -44,7 +45,7 @@ int inside_configure(int netns, const char *addr, unsigned prefix,
 	if (setns(netns, CLONE_NEWNET) < 0)
 		return hm_fail(e, errno,
 			       "enter the container's network namespace");
-	if (inside_lo_up(e) < 0 || inside_eth0_up(addr, prefix, gw, e) < 0)
+	if (inside_lo_up(e) < 0 || eth0_up(addr, prefix, gw, e) < 0)
 		return -1;
 	return 0;
 }

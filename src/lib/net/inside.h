@@ -17,17 +17,11 @@
 int inside_lo_up(struct hm_err *e);
 
 /**
- * inside_eth0_up() - configure the eth0 that network_attach() created in
- * this namespace: @addr/@prefix on it, the link up, a default route via @gw.
- */
-int inside_eth0_up(const char *addr, unsigned prefix, const char *gw,
-		   struct hm_err *e);
-
-/**
  * inside_configure() - into the network namespace @netns (an fd), then lo
- * and eth0 up as above. The calling thread stays in @netns (a thread's
- * own, unlike its mount or user namespace): call it on a thread that
- * ends after, never on homo's main thread.
+ * up, and the eth0 network_attach() created there: @addr/@prefix on it,
+ * the link up, a default route via @gw. The calling thread stays in
+ * @netns (a thread's own, unlike its mount or user namespace): call it on
+ * a thread that ends after, never on homo's main thread.
  */
 int inside_configure(int netns, const char *addr, unsigned prefix,
 		     const char *gw, struct hm_err *e);
