@@ -148,12 +148,9 @@ static int release(int fd, struct hm_proc *p, const char *cmd, int pass_fd,
 		hm_fail(e, err, "start the container's process");
 		failed = true;
 	}
+	if (!failed && net && spawn_net_start(net, e) < 0)
+		failed = true;
 	if (failed) {
-		kill(p->pid, SIGKILL);
-		reap(p->pid);
-		return -1;
-	}
-	if (net && spawn_net_start(net, e) < 0) {
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
 		return -1;
