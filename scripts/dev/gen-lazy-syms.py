@@ -14,8 +14,12 @@ LIBS = {
     "LIB_CRYPTO": ["EVP_DigestFinal_ex", "EVP_DigestInit_ex", "EVP_DigestUpdate",
                    "EVP_MD_CTX_free", "EVP_MD_CTX_new", "EVP_sha256"],
     "LIB_CURL": ["curl_easy_cleanup", "curl_easy_init", "curl_easy_perform",
+                 "curl_easy_reset",
                  "curl_easy_strerror", "curl_global_init", "curl_slist_append",
-                 "curl_slist_free_all"],
+                 "curl_slist_free_all", "curl_multi_init", "curl_multi_cleanup",
+                 "curl_multi_add_handle", "curl_multi_remove_handle",
+                 "curl_multi_perform", "curl_multi_poll", "curl_multi_wakeup",
+                 "curl_multi_info_read"],
     "LIB_ARCHIVE": """
         archive_errno archive_error_string archive_filter_code archive_filter_name
         archive_read_new archive_read_free archive_read_open archive_read_open_fd
@@ -64,7 +68,7 @@ LIBS = {
         nl_socket_free nl_sendto nl_socket_get_fd nl_send_auto nl_wait_for_ack
         nlmsg_alloc_simple nlmsg_alloc_size nlmsg_append nlmsg_free nlmsg_hdr
         nlmsg_put nlmsg_data nlmsg_parse nla_put nla_put_string nla_put_u32
-        nla_nest_start nla_nest_end nla_strlcpy
+        nla_nest_start nla_nest_end nla_strlcpy nla_data nla_len
     """.split(),
     # only what the bridge's creation and deletion need (netlink.c)
     "LIB_NL_ROUTE": """

@@ -153,6 +153,28 @@ image_field() {
 	[ "$output" = ok ]
 }
 
+@test "pull: a blob's 401 (a token that expired) is answered mid-pull: a new token, then the blob" {
+	HOMO_ROOT=$T/fill "$HOMO" pull -q "$BUSYBOX_TAR" busybox >/dev/null
+	HOMO_ROOT=$T/fill "$HOMO" save busybox -o "$T/bb.tar"
+	rm -rf "$T/fill"
+	sk_copy "oci-archive:$T/bb.tar" "docker://$REG_tok/tok/expire:1"
+	# the first GET of each blob reaches the registry without our token
+	python3 "$REGTOOL" serve-log "$T/log.port" "$REG_tok" "$T/log" noauth-blobs 3>&- &
+	BG_PIDS+=($!)
+	wait_port_file "$T/log.port"
+	proxy=127.0.0.1:$(cat "$T/log.port")
+	run --separate-stderr homo pull -q "$proxy/tok/expire:1"
+	assert_status 0
+	# the config (on the main thread) and the layer (on the download
+	# thread): each twice, refused, then with the new token
+	[ "$(grep -c '/blobs/' "$T/log")" -eq 4 ]
+	for b in $(grep '/blobs/' "$T/log" | cut -d' ' -f2 | sort -u); do
+		[ "$(grep -F " $b " "$T/log" | cut -d' ' -f3 | tr '\n' ' ')" = "auth auth " ]
+	done
+	run homo run --rm --net none "$proxy/tok/expire:1" /bin/echo ok
+	[ "$output" = ok ]
+}
+
 # the GETs of blob sha256:$2 in registry $1's access log: "STATUS BYTES"
 blob_log() {
 	grep "\"GET /v2/[^ ]*/blobs/sha256:$2 " "$RF/$1/log" | awk '{ print $9, $10 }'

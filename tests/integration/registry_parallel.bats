@@ -25,6 +25,14 @@ setup_file() {
 	tar -cf "$w/b.tar" -C "$w/root" .
 	python3 "$REGTOOL" push "$REG_par" par/two:1 layer="$w/a.tar" \
 		layer="$w/b.tar" arch=amd64 >/dev/null
+	# five small layers of their own
+	for l in 1 2 3 4 5; do
+		echo "$l" >"$w/$l"
+		tar -cf "$w/$l.tar" -C "$w" "$l"
+	done
+	python3 "$REGTOOL" push "$REG_par" par/five:1 layer="$w/1.tar" \
+		layer="$w/2.tar" layer="$w/3.tar" layer="$w/4.tar" \
+		layer="$w/5.tar" arch=amd64 >/dev/null
 	rm -rf "$w"
 	HEX_A=$(layer_hex 0)
 	HEX_B=$(layer_hex 1)
@@ -141,6 +149,28 @@ marked() {
 	done
 	[ "$n" -eq 2 ]
 	rm -rf "$T/second"
+}
+
+@test "registry pull: the layers download on one curl multi handle, which keeps its connections: five layers over at most three, the manifest and config over one" {
+	python3 "$REGTOOL" serve-log "$T/log.port" "$REG_par" "$T/log" 3>&- &
+	BG_PIDS+=($!)
+	wait_port_file "$T/log.port"
+	proxy=127.0.0.1:$(cat "$T/log.port")
+	layers=$(skopeo inspect --tls-verify=false "docker://$REG_par/par/five:1" |
+		jq -r '.Layers[]' | cut -d: -f2)
+	[ "$(printf '%s\n' "$layers" | wc -l)" -eq 5 ]
+	run homo pull -q "$proxy/par/five:1"
+	assert_status 0
+	# each layer fetched once; three at a time (Docker's bound), and the
+	# two that start later take connections the first ones left
+	[ "$(grep -cF "$layers" "$T/log")" -eq 5 ]
+	conns=$(grep -F "$layers" "$T/log" | cut -d' ' -f1 | sort -u | wc -l)
+	echo "connections for five layers: $conns" >&3
+	[ "$conns" -le 3 ]
+	# the manifest and the config, one after the other: on one connection
+	[ "$(grep -cvF "$layers" "$T/log")" -ge 2 ]
+	[ "$(grep -vF "$layers" "$T/log" | cut -d' ' -f1 | sort -u | wc -l)" -eq 1 ]
+	[ "$(cat "$HOMO_ROOT"/layers/*/diff/[1-5] | sort | tr -d '\n')" = 12345 ]
 }
 
 # the GETs of blob sha256:$2 in registry $1's access log: "STATUS BYTES"

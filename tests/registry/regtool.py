@@ -27,6 +27,12 @@
       blobs named (all if none), sending nothing more, until the client
       closes it (at most two minutes): a download under way, for as long
       as a test needs one.
+  regtool.py serve-log PORTFILE UPSTREAM LOG [noauth-blobs]
+      A proxy to UPSTREAM (host:port), HTTP/1.1 with keep-alive, that
+      appends "PORT PATH auth|none" to LOG for each GET: the client's port
+      names the connection that carried it, then whether it came with an
+      Authorization header. With noauth-blobs, the first GET of each blob
+      goes upstream without that header (a token that expired: a 401).
   regtool.py no-unshare CMD [ARG...]
       Run CMD with unshare(2) failing EPERM (a seccomp filter, as Docker's
       default profile has without CAP_SYS_ADMIN); x86_64 and aarch64.
@@ -281,6 +287,49 @@ def stall_main(portfile, upstream, limit, *hexes):
     serve(portfile, H)
 
 
+def relay(h, upstream, path, hdrs):
+    """Answer handler h's GET with upstream's answer to it, whole."""
+    c = http.client.HTTPConnection(upstream)
+    c.request("GET", path, headers=hdrs)
+    r = c.getresponse()
+    body = r.read()
+    h.send_response(r.status)
+    for k, v in r.getheaders():
+        if k.lower() not in ("transfer-encoding", "connection",
+                             "content-length"):
+            h.send_header(k, v)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def log_main(portfile, upstream, log, mode=""):
+    lock = threading.Lock()
+    seen = set()
+
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            drop = ["host"]
+            with lock, open(log, "a") as f:
+                if (mode == "noauth-blobs" and "/blobs/" in self.path
+                        and self.path not in seen):
+                    seen.add(self.path)
+                    drop.append("authorization")
+                authz = self.headers.get("Authorization")
+                f.write("%d %s %s\n" % (self.client_address[1], self.path,
+                                        "auth" if authz else "none"))
+            relay(self, upstream, self.path,
+                  {k: v for k, v in self.headers.items()
+                   if k.lower() not in drop})
+
+    serve(portfile, H)
+
+
 def no_unshare_main(argv):
     # classic BPF: arch, then syscall nr; unshare -> ERRNO(EPERM), else allow
     arch, nr = {"x86_64": (0xC000003E, 272),
@@ -317,18 +366,7 @@ def redirect_main(portfile, upstream, cred, log):
             pass
 
         def relay(self, path, hdrs):
-            c = http.client.HTTPConnection(upstream)
-            c.request("GET", path, headers=hdrs)
-            r = c.getresponse()
-            body = r.read()
-            self.send_response(r.status)
-            for k, v in r.getheaders():
-                if k.lower() not in ("transfer-encoding", "connection",
-                                     "content-length"):
-                    self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            relay(self, upstream, path, hdrs)
 
         def do_GET(self):
             hdrs = {k: v for k, v in self.headers.items()
@@ -387,6 +425,8 @@ if __name__ == "__main__":
         cut_main(*sys.argv[2:])
     elif cmd == "serve-stall":
         stall_main(*sys.argv[2:])
+    elif cmd == "serve-log":
+        log_main(*sys.argv[2:])
     elif cmd == "no-unshare":
         no_unshare_main(sys.argv[2:])
     else:

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One registry blob (blob_fetch.h): a feeder thread appends the download
- * to the partial file; a pump thread sends what has landed to a socket the
- * unpack reads. A condition variable tells the pump of new bytes.
+ * One registry blob (blob_fetch.h): its transfer, on the pull's download
+ * thread (reg_multi.h), appends to the partial file; a pump thread sends
+ * what has landed to a socket the unpack reads. A condition variable tells
+ * the pump of new bytes, and blob_fetch_end() of the transfer's end.
  */
 #include "image/blob_fetch.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,25 +77,15 @@ static int feed_sink(void *arg, const void *buf, size_t len)
 	return 0;
 }
 
-static void *feed(void *arg)
+static struct reg_xfer *xfer_from(struct blob_fetch *b, uint64_t from)
 {
-	struct blob_fetch *b = arg;
-	struct reg_resp resp;
-	int rc = 0;
+	return reg_xfer_new(&b->conn, b->path, (long long)from, feed_sink, b,
+			    &b->resp, b->what);
+}
 
-	if (b->have < b->size) {
-		rc = reg_get(&b->conn, b->path, NULL, (long long)b->have,
-			     feed_sink, b, &resp, b->what, &b->e);
-		/* a range the server would not serve: once more, whole */
-		if (rc < 0 && b->resumed_from && b->e.errnum == EIO &&
-		    !b->abort && ftruncate(b->fd, 0) == 0) {
-			pthread_mutex_lock(&b->mu);
-			b->have = b->resumed_from = 0;
-			pthread_mutex_unlock(&b->mu);
-			rc = reg_get(&b->conn, b->path, NULL, 0, feed_sink, b,
-				     &resp, b->what, &b->e);
-		}
-	}
+/* The download ended (@rc: 0, or -1 with b->e set): tell the pump. */
+static void fed(struct blob_fetch *b, int rc)
+{
 	pthread_mutex_lock(&b->mu);
 	if (rc == 0 && b->have != b->size)
 		rc = hm_failx(&b->e, HM_EXIT_FAIL,
@@ -106,7 +98,31 @@ static void *feed(void *arg)
 	b->done = true;
 	pthread_cond_broadcast(&b->cv);
 	pthread_mutex_unlock(&b->mu);
-	return NULL;
+}
+
+/* On the multi thread: the transfer's end. b may be freed once fed(). */
+static void on_done(struct reg_multi_task *t, int rc, const struct hm_err *e)
+{
+	struct blob_fetch *b =
+	    (struct blob_fetch *)((char *)t -
+				  offsetof(struct blob_fetch, task));
+
+	reg_xfer_free(t->x);
+	t->x = NULL;
+	if (rc < 0)
+		b->e = *e;
+	/* a range the server would not serve: once more, whole */
+	if (rc < 0 && b->resumed_from && b->e.errnum == EIO &&
+	    !__atomic_load_n(&b->abort, __ATOMIC_ACQUIRE) &&
+	    ftruncate(b->fd, 0) == 0) {
+		pthread_mutex_lock(&b->mu);
+		b->have = b->resumed_from = 0;
+		pthread_mutex_unlock(&b->mu);
+		t->x = xfer_from(b, 0);
+		reg_multi_add(b->multi, t);
+		return;
+	}
+	fed(b, rc);
 }
 
 /* The partial file: ours alone (flock), resumed from what it holds. */
@@ -140,13 +156,20 @@ static int open_partial(struct blob_fetch *b, struct hm_err *e)
 	return 0;
 }
 
-int blob_fetch_start(struct blob_fetch *b, struct hm_err *e)
+int blob_fetch_start(struct blob_fetch *b, struct reg_multi *rm,
+		     struct hm_err *e)
 {
 	if (open_partial(b, e) < 0)
 		return -1;
-	if ((errno = pthread_create(&b->feeder, NULL, feed, b)))
-		return hm_fail(e, errno, "pthread_create");
+	b->multi = rm;
 	b->feeding = true;
+	if (b->have == b->size) { /* whole already: nothing to fetch */
+		fed(b, 0);
+		return 0;
+	}
+	b->task.done = on_done;
+	b->task.x = xfer_from(b, b->have);
+	reg_multi_add(rm, &b->task);
 	return 0;
 }
 
@@ -238,8 +261,11 @@ int blob_fetch_end(struct blob_fetch *b, bool ok, struct hm_err *e)
 		close(b->sock[0]); /* a pump blocked in send() returns */
 	if (b->pumping)
 		pthread_join(b->pump, NULL);
-	if (b->feeding)
-		pthread_join(b->feeder, NULL);
+	/* the multi thread ends the transfer within a second of the abort */
+	pthread_mutex_lock(&b->mu);
+	while (b->feeding && !b->done)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
 	if (b->fd >= 0) {
 		settle_file(b, ok);
 		close(b->fd);

@@ -3,9 +3,9 @@
 #define HOMO_BLOB_FETCH_H
 
 /*
- * A registry blob downloaded on its own thread into a partial file kept
- * in the store (blobs/sha256/partial-<hex>), while a reader takes the bytes
- * as they land, through a socket, in order: several layers download at
+ * A registry blob downloaded (on the pull's download thread) into a partial
+ * file kept in the store (blobs/sha256/partial-<hex>), while a reader takes the
+ * bytes as they land, through a socket, in order: several layers download at
  * once, each is unpacked as it arrives, and nothing is read twice from
  * the network. A partial file left by a failed or killed pull is resumed
  * with a range request.
@@ -17,10 +17,11 @@
 
 #include "base/digest.h"
 #include "base/error.h"
+#include "image/reg_multi.h"
 #include "image/registry.h"
 
 struct blob_fetch {
-	struct reg_conn conn; /* this thread's own */
+	struct reg_conn conn; /* its own: a 401 sets its token */
 	char *path;	      /* "/v2/<repo>/blobs/sha256:<hex>" */
 	char *partial;	      /* the partial file */
 	char *final;	      /* blobs/sha256/<hex>: kept there on success */
@@ -34,8 +35,11 @@ struct blob_fetch {
 	bool done, abort, transient;
 	int rc;
 	struct hm_err e;
-	pthread_t feeder, pump;
-	bool feeding, pumping;
+	struct reg_multi *multi;    /* the download's thread */
+	struct reg_multi_task task; /* the download, in it */
+	struct reg_resp resp;
+	pthread_t pump;
+	bool feeding, pumping; /* a download (done to come), pump to join */
 	int sock[2];
 };
 
@@ -48,8 +52,13 @@ void blob_fetch_init(struct blob_fetch *b, const struct reg_conn *c,
 		     const char *blob_dir, const char *hex, uint64_t size,
 		     const char *what);
 
-/** blob_fetch_start() - start downloading. Return: 0, or -1 with @e set. */
-int blob_fetch_start(struct blob_fetch *b, struct hm_err *e);
+/**
+ * blob_fetch_start() - start downloading, on @rm's thread (a blob the
+ * partial file holds whole is not fetched again). Return: 0, or -1 with
+ * @e set.
+ */
+int blob_fetch_start(struct blob_fetch *b, struct reg_multi *rm,
+		     struct hm_err *e);
 
 /**
  * blob_fetch_stream() - an fd to read the whole blob from, in order, to
@@ -67,7 +76,8 @@ int blob_fetch_stream(struct blob_fetch *b, struct hm_err *e);
 void blob_fetch_abort(struct blob_fetch *b);
 
 /**
- * blob_fetch_end() - stop (if need be) and wait for the threads. @ok: the
+ * blob_fetch_end() - stop (if need be) and wait for the pump and the
+ * download's end. @ok: the
  * caller verified the blob: it is kept in the blob cache. Otherwise the
  * partial file stays for a resume only if the transfer broke off (a
  * network error); a bad blob is removed.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * registry_pull() (distribution.h): reference -> manifest (through an index
- * if need be) -> config -> layers, each streamed from curl on a thread of
- * its own through a socket pair into archive_unpack_with() on another,
- * several layers at once.
+ * if need be) -> config -> layers, downloaded at once on one thread (a curl
+ * multi handle, reg_multi.h), each streamed through a socket pair into
+ * archive_unpack_with() on a thread of its own.
  */
 #include "image/distribution.h"
 
@@ -26,6 +26,7 @@
 #include "image/blob_fetch.h"
 #include "image/oci.h"
 #include "image/oci_format.h"
+#include "image/reg_multi.h"
 #include "image/registry.h"
 #include "store/reference.h"
 
@@ -52,6 +53,7 @@ struct pull {
 	pthread_mutex_t mu; /* a layer's unpack returned: cv */
 	pthread_cond_t cv;
 	struct hm_progress_multi prog; /* a line per layer, on a terminal */
+	struct reg_multi dl;	       /* the layers' downloads */
 	size_t *row_of;		       /* the line of p->ids[k] */
 };
 
@@ -214,8 +216,9 @@ static json_t *resolve_manifest(struct pull *p)
 }
 
 /*
- * ---- layers: JOBS at a time, each downloaded and unpacked on threads of
- * its own; each checked as it ends, all committed in order (commit()) ----
+ * ---- layers: JOBS at a time, downloaded on the multi thread and each
+ * unpacked on a thread of its own; each checked as it ends, all committed
+ * in order (commit()) ----
  */
 
 #define JOBS 3 /* as Docker's max-concurrent-downloads */
@@ -418,7 +421,7 @@ static int start_job(struct pull *p, struct job *j, json_t *desc, size_t k)
 	blob_fetch_init(&j->b, &p->c, p->blob_dir, sha256_hex(dg),
 			size > 0 ? (uint64_t)size : 0, j->what);
 	j->fetching = true;
-	if (blob_fetch_start(&j->b, p->e) < 0)
+	if (blob_fetch_start(&j->b, &p->dl, p->e) < 0)
 		return -1;
 	j->fd = blob_fetch_stream(&j->b, p->e);
 	if (j->fd < 0)
@@ -507,6 +510,8 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 	jobs = xcalloc(p->n + 1, sizeof(*jobs));
 	p->blob_dir = absolute(store_path(p->s, "blobs/sha256"));
 	progress_multi_draw(&p->prog, true);
+	if (p->n && reg_multi_start(&p->dl, p->e) < 0)
+		return -1;
 	while (r == 0 && ended < p->n) {
 		while (r == 0 && started < p->n && running < JOBS) {
 			r = start_job(p, &jobs[started], descs[started],
@@ -531,6 +536,7 @@ static int pull_layers(struct pull *p, json_t *man, json_t *diff_ids,
 	/* the first failure is the one told: the others are stopped */
 	for (size_t k = 0; k < started; k++)
 		stop_job(&jobs[k]);
+	reg_multi_stop(&p->dl);
 	/* the lines stay: on a failure as they were, the error under them */
 	for (size_t k = 0; k < started; k++)
 		free(jobs[k].what);

@@ -148,6 +148,8 @@ void reg_conn_free(struct reg_conn *c)
 	free(c->repo);
 	free(c->authz);
 	free(c->basic);
+	if (c->easy)
+		curl_easy_cleanup(c->easy);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -290,27 +292,43 @@ static void set_method(struct req *r, struct curl_slist **h)
 	curl_easy_setopt(r->curl, CURLOPT_CUSTOMREQUEST, m);
 }
 
-static CURLcode perform(struct reg_conn *c, const char *url, const char *accept,
-			const char *authz, long long resume, struct req *r,
-			char *errbuf)
+/*
+ * @r's easy handle for @url (with @h, the header list it keeps): @c's own
+ * (@keep), or a new one for a multi handle; the options every registry
+ * request has. NULL when curl has no memory.
+ */
+/*
+ * @c's own handle, for its requests one after another: kept (and reset for
+ * each), so that its connections are used again, the TLS session too.
+ */
+static CURL *conn_easy(struct reg_conn *c)
 {
-	struct curl_slist *h = NULL;
-	char *line = NULL;
-	CURLcode rc;
+	if (c->easy)
+		curl_easy_reset(c->easy);
+	else
+		c->easy = curl_easy_init();
+	return c->easy;
+}
 
-	r->curl = curl_easy_init();
+static CURL *easy_new(struct reg_conn *c, bool keep, const char *url,
+		      const char *accept, const char *authz, long long resume,
+		      struct req *r, struct curl_slist **h, char *errbuf)
+{
+	char *line = NULL;
+
+	r->curl = keep ? conn_easy(c) : curl_easy_init();
 	if (!r->curl)
-		return CURLE_OUT_OF_MEMORY;
+		return NULL;
 	if (accept) {
 		line = xasprintf("Accept: %s", accept);
-		h = curl_slist_append(h, line);
+		*h = curl_slist_append(*h, line);
 		free(line);
 	}
 	if (authz)
-		h = curl_slist_append(h, authz);
-	set_method(r, &h);
+		*h = curl_slist_append(*h, authz);
+	set_method(r, h);
 	curl_easy_setopt(r->curl, CURLOPT_URL, url);
-	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, *h);
 	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -338,8 +356,32 @@ static CURLcode perform(struct reg_conn *c, const char *url, const char *accept,
 		curl_easy_setopt(r->curl, CURLOPT_XFERINFODATA, c->cancel);
 		curl_easy_setopt(r->curl, CURLOPT_NOPROGRESS, 0L);
 	}
-	rc = curl_easy_perform(r->curl);
-	curl_easy_cleanup(r->curl);
+	return r->curl;
+}
+
+/*
+ * A request's handle, done: @c's own is reset (its connections stay; it
+ * points at nothing of the request's any more), another one freed.
+ */
+static void easy_done(CURL *curl, bool keep)
+{
+	if (keep)
+		curl_easy_reset(curl);
+	else
+		curl_easy_cleanup(curl);
+}
+
+/* One request, here and now (the token's: no 401 to answer). */
+static CURLcode perform(struct reg_conn *c, const char *url, const char *accept,
+			const char *authz, struct req *r, char *errbuf)
+{
+	struct curl_slist *h = NULL;
+	CURLcode rc = CURLE_OUT_OF_MEMORY;
+
+	if (easy_new(c, true, url, accept, authz, 0, r, &h, errbuf)) {
+		rc = curl_easy_perform(r->curl);
+		easy_done(r->curl, true);
+	}
 	curl_slist_free_all(h);
 	return rc;
 }
@@ -454,7 +496,7 @@ static int fetch_token(struct reg_conn *c, const struct reg_challenge *ch,
 			ch->scope || *c->repo ? scope : "");
 	if (c->basic)
 		authz = xasprintf("Authorization: Basic %s", c->basic);
-	rc = perform(c, url, "application/json", authz, 0, &r, errbuf);
+	rc = perform(c, url, "application/json", authz, &r, errbuf);
 	free(r.challenge);
 	if (rc != CURLE_OK && !m.over) {
 		free(m.buf);
@@ -504,49 +546,137 @@ static int authorize(struct reg_conn *c, const struct req *r, const char *what,
 	return ret;
 }
 
+/* ---- a request's attempts: here (request()) or in a multi handle ---- */
+
+struct reg_xfer {
+	struct reg_conn *c;
+	char *url;
+	const char *method, *accept, *what;
+	const struct reg_body *body;
+	long long resume_from;
+	reg_sink_fn sink;
+	void *arg;
+	struct reg_resp *resp;
+	int attempt;
+	bool keep;    /* on c's own handle (request()), not a multi's */
+	struct req r; /* the attempt under way */
+	struct curl_slist *h;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static struct reg_xfer *xfer_new(struct reg_conn *c, const char *method,
+				 const struct reg_body *body, const char *path,
+				 const char *accept, long long resume_from,
+				 reg_sink_fn sink, void *arg,
+				 struct reg_resp *resp, const char *what)
+{
+	struct reg_xfer *x = xcalloc(1, sizeof(*x));
+
+	*x = (struct reg_xfer){.c = c,
+			       .url = path[0] == '/'
+					  ? xasprintf("%s%s", c->base, path)
+					  : xstrdup(path),
+			       .method = method,
+			       .accept = accept,
+			       .what = what,
+			       .body = body,
+			       .resume_from = resume_from,
+			       .sink = sink,
+			       .arg = arg,
+			       .resp = resp};
+	return x;
+}
+
+struct reg_xfer *reg_xfer_new(struct reg_conn *c, const char *path,
+			      long long resume_from, reg_sink_fn sink,
+			      void *arg, struct reg_resp *resp,
+			      const char *what)
+{
+	return xfer_new(c, NULL, NULL, path, NULL, resume_from, sink, arg, resp,
+			what);
+}
+
+void *reg_xfer_arm(struct reg_xfer *x)
+{
+	x->r = (struct req){.resp = x->resp,
+			    .sink = x->sink,
+			    .arg = x->arg,
+			    .method = x->method,
+			    .body = x->body};
+	memset(x->resp, 0, sizeof(*x->resp));
+	x->errbuf[0] = '\0';
+	x->h = NULL;
+	if (easy_new(x->c, x->keep, x->url, x->accept, x->c->authz,
+		     x->resume_from, &x->r, &x->h, x->errbuf))
+		return x->r.curl;
+	curl_slist_free_all(x->h);
+	x->h = NULL;
+	return NULL;
+}
+
+/* The attempt's handle and headers; the challenge stays for the caller. */
+static void disarm(struct reg_xfer *x)
+{
+	if (x->r.curl)
+		easy_done(x->r.curl, x->keep);
+	x->r.curl = NULL;
+	curl_slist_free_all(x->h);
+	x->h = NULL;
+}
+
+int reg_xfer_end(struct reg_xfer *x, int code, struct hm_err *e)
+{
+	struct req *r = &x->r;
+	CURLcode rc = (CURLcode)code;
+	int ret;
+
+	disarm(x);
+	if (rc == CURLE_WRITE_ERROR && r->sink_errno) {
+		errno = r->sink_errno;
+		ret = hm_fail(e, r->sink_errno, "%s", x->what);
+	} else if (rc != CURLE_OK) {
+		ret = fail_curl(rc, x->errbuf, x->what, e);
+	} else if (x->resp->status == 401 && x->attempt++ == 0) {
+		ret = authorize(x->c, r, x->what, e) < 0 ? -1 : 1;
+	} else if (!ok_status(x->resp->status)) {
+		ret = fail_http(x->c, r, x->what, e);
+	} else {
+		ret = 0;
+	}
+	free(r->challenge);
+	r->challenge = NULL;
+	return ret;
+}
+
+void reg_xfer_free(struct reg_xfer *x)
+{
+	if (!x)
+		return;
+	disarm(x);
+	free(x->r.challenge);
+	free(x->url);
+	free(x);
+}
+
 static int request(struct reg_conn *c, const char *method,
 		   const struct reg_body *body, const char *path,
 		   const char *accept, long long resume_from, reg_sink_fn sink,
 		   void *arg, struct reg_resp *resp, const char *what,
 		   struct hm_err *e)
 {
-	cleanup_free char *url =
-	    path[0] == '/' ? xasprintf("%s%s", c->base, path) : xstrdup(path);
-	char errbuf[CURL_ERROR_SIZE];
-	CURLcode rc;
+	struct reg_xfer *x = xfer_new(c, method, body, path, accept,
+				      resume_from, sink, arg, resp, what);
+	int ret;
 
-	for (int attempt = 0;; attempt++) {
-		struct req r = {.resp = resp,
-				.sink = sink,
-				.arg = arg,
-				.method = method,
-				.body = body};
+	x->keep = true;
+	do {
+		CURL *easy = reg_xfer_arm(x);
 
-		memset(resp, 0, sizeof(*resp));
-		errbuf[0] = '\0';
-		rc = perform(c, url, accept, c->authz, resume_from, &r, errbuf);
-		if (rc == CURLE_WRITE_ERROR && r.sink_errno) {
-			free(r.challenge);
-			errno = r.sink_errno;
-			return hm_fail(e, r.sink_errno, "%s", what);
-		}
-		if (rc != CURLE_OK) {
-			free(r.challenge);
-			return fail_curl(rc, errbuf, what, e);
-		}
-		if (resp->status == 401 && attempt == 0) {
-			int a = authorize(c, &r, what, e);
-
-			free(r.challenge);
-			if (a < 0)
-				return -1;
-			continue;
-		}
-		free(r.challenge);
-		if (!ok_status(resp->status))
-			return fail_http(c, &r, what, e);
-		return 0;
-	}
+		ret = reg_xfer_end(
+		    x, easy ? curl_easy_perform(easy) : CURLE_OUT_OF_MEMORY, e);
+	} while (ret == 1);
+	reg_xfer_free(x);
+	return ret;
 }
 
 int reg_get(struct reg_conn *c, const char *path, const char *accept,
@@ -599,4 +729,5 @@ void reg_conn_dup(struct reg_conn *dst, const struct reg_conn *src)
 	dst->repo = xstrdup(src->repo);
 	dst->authz = src->authz ? xstrdup(src->authz) : NULL;
 	dst->basic = src->basic ? xstrdup(src->basic) : NULL;
+	dst->easy = NULL; /* a handle is one thread's */
 }

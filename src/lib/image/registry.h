@@ -36,6 +36,7 @@ struct reg_conn {
 	char *basic;   /* base64 "user:pass" from config.json, or NULL */
 	bool verify;   /* verify TLS */
 	bool progress; /* for the caller */
+	void *easy;    /* its requests' curl handle (connections kept) */
 	/* set (atomically) by another thread: the transfer under way stops
 	 * within a second, failing with errnum ECANCELED; may be NULL */
 	const bool *cancel;
@@ -88,6 +89,23 @@ int reg_get(struct reg_conn *c, const char *path, const char *accept,
 int reg_send(struct reg_conn *c, const char *method, const char *path,
 	     const struct reg_body *body, struct reg_resp *resp,
 	     const char *what, struct hm_err *e);
+
+/*
+ * A GET for a curl multi handle (reg_multi.h): the same request as
+ * reg_get()'s, one attempt at a time. reg_xfer_arm() makes the next
+ * attempt's easy handle (NULL: curl has no memory); once curl ended it with
+ * a CURLcode, and the handle is out of the multi handle, reg_xfer_end()
+ * frees the handle and says: 0 done (a 2xx), 1 authorized after a 401
+ * (arm again), -1 failed with @e set, as reg_get() fails.
+ */
+struct reg_xfer;
+struct reg_xfer *reg_xfer_new(struct reg_conn *c, const char *path,
+			      long long resume_from, reg_sink_fn sink,
+			      void *arg, struct reg_resp *resp,
+			      const char *what);
+void *reg_xfer_arm(struct reg_xfer *x);
+int reg_xfer_end(struct reg_xfer *x, int code, struct hm_err *e);
+void reg_xfer_free(struct reg_xfer *x);
 
 /**
  * reg_get_buf() - reg_get() into a malloc'd buffer of at most @max bytes
