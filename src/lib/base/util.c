@@ -209,16 +209,28 @@ int util_fsync_dir(const char *path, struct hm_err *e)
 	return 0;
 }
 
-const char *util_tmp_owner(void)
+unsigned long long util_self_starttime(void)
 {
-	static char tag[48];
+	static unsigned long long start;
 	static pid_t for_pid;
 
 	/* per process: a forked monitor has its own */
 	if (for_pid != getpid()) {
 		for_pid = getpid();
+		start = util_proc_starttime(for_pid);
+	}
+	return start;
+}
+
+const char *util_tmp_owner(void)
+{
+	static char tag[48];
+	static pid_t for_pid;
+
+	if (for_pid != getpid()) {
+		for_pid = getpid();
 		snprintf(tag, sizeof(tag), "%d.%llu", (int)for_pid,
-			 util_proc_starttime(for_pid));
+			 util_self_starttime());
 	}
 	return tag;
 }
@@ -379,8 +391,12 @@ int util_write_str(const char *path, const char *s, struct hm_err *e)
 
 int util_mkdir_p(const char *path, mode_t mode, struct hm_err *e)
 {
-	cleanup_free char *p = xstrdup(path);
+	cleanup_free char *p = NULL;
 
+	/* the usual case, its parent there: one call, not one a component */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	p = xstrdup(path);
 	for (char *s = p + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;

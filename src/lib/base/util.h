@@ -149,6 +149,10 @@ uint64_t util_dir_size(const char *path);
  * zombie. */
 unsigned long long util_proc_starttime(pid_t pid);
 
+/** util_self_starttime() - util_proc_starttime() of this process, read once
+ * per process (a fork reads its own). */
+unsigned long long util_self_starttime(void);
+
 /** util_write_all() - all of @data to @fd (EINTR retried); 0, or -1 with
  * errno set. */
 int util_write_all(int fd, const void *data, size_t len);

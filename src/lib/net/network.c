@@ -241,7 +241,7 @@ static int alloc_locked(const struct hm_store *st, const char *id, void *arg,
 	struct hm_netconf *nc = al->nc;
 	struct pool_ref ref;
 	const struct ipam_entry *en;
-	struct ipam_owner me = {getpid(), util_proc_starttime(getpid())};
+	struct ipam_owner me = {getpid(), util_self_starttime()};
 	struct ipam pool;
 	bool had_ports = false, stale;
 	uint32_t want = 0, addr;

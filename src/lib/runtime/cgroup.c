@@ -135,14 +135,14 @@ void cgroup_nap(unsigned *us)
  * child is a valid domain to move a process into (EOPNOTSUPP). The
  * user's processes are the user's to move, not homo's.
  */
-static const struct cgroup_ops *rootless_backend(void)
+static const struct cgroup_ops *rootless_backend(const char *mountinfo)
 {
 	cleanup_free char *root = NULL, *caller = NULL, *why = NULL,
 			  *own = NULL;
 	struct hm_err ign;
 	uid_t uid = hm_rootless_uid();
 
-	if (cgroup_v2_ops.detect(&ign) < 0)
+	if (!mountinfo || cgroup_v2_ops.detect(mountinfo, &ign) < 0)
 		return &cgroup_none_ops; /* its default reason: cgroup v1 */
 	root = cgroup_v2_find_delegated(cgroup_v2_mount(), &caller);
 	own = xasprintf("%s%s", cgroup_v2_mount(), caller);
@@ -168,23 +168,36 @@ static const struct cgroup_ops *rootless_backend(void)
 	return &cgroup_none_ops;
 }
 
-const struct cgroup_ops *cgroup_backend(struct hm_err *e)
+/* Which backend serves this host: one read of the mounts for both. */
+static void detect(void)
 {
+	cleanup_free char *info =
+	    util_read_file("/proc/self/mountinfo", NULL, &be.err);
+
 	/* rootless: docs/rootless.md */
-	if (hm_rootless() && !be.state) {
-		be.ops = rootless_backend();
+	if (hm_rootless()) {
+		be.ops = rootless_backend(info);
 		be.state = 1;
+		return;
+	}
+	if (!info) {
+		be.state = -1;
+		return;
 	}
 	/* v2 where a cgroup2 mount has our controllers, else v1 */
-	if (!be.state) {
-		be.ops = &cgroup_v2_ops;
-		if (cgroup_v2_ops.detect(&be.err) < 0) {
-			be.ops = &cgroup_v1_ops;
-			be.state = cgroup_v1_ops.detect(&be.err) < 0 ? -1 : 1;
-		} else {
-			be.state = 1;
-		}
+	be.ops = &cgroup_v2_ops;
+	if (cgroup_v2_ops.detect(info, &be.err) < 0) {
+		be.ops = &cgroup_v1_ops;
+		be.state = cgroup_v1_ops.detect(info, &be.err) < 0 ? -1 : 1;
+	} else {
+		be.state = 1;
 	}
+}
+
+const struct cgroup_ops *cgroup_backend(struct hm_err *e)
+{
+	if (!be.state)
+		detect();
 	if (be.state < 0) {
 		if (e)
 			*e = be.err;

@@ -86,8 +86,9 @@ typedef int (*cgroup_each_fn)(const char *name, const char *host_dir,
  */
 struct cgroup_ops {
 	const char *name;
-	/* probe the host once; -1 with @e when this backend cannot serve it */
-	int (*detect)(struct hm_err *e);
+	/* probe the host once, by @mountinfo (/proc/self/mountinfo's text);
+	 * -1 with @e when this backend cannot serve it */
+	int (*detect)(const char *mountinfo, struct hm_err *e);
 	int (*create)(const char *id, const struct cgroup_limits *l,
 		      struct hm_err *e);
 	int (*enter)(const char *id, pid_t pid, struct hm_err *e);

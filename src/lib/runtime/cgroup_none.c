@@ -21,8 +21,9 @@ void cgroup_none_set_why(const char *w)
 	snprintf(why, sizeof(why), "%s", w);
 }
 
-static int none_detect(struct hm_err *e)
+static int none_detect(const char *mountinfo, struct hm_err *e)
 {
+	(void)mountinfo;
 	(void)e;
 	return 0;
 }

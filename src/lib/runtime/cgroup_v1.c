@@ -281,17 +281,14 @@ static void add_hier(const char *mnt, unsigned ctrls, bool cpuset, bool v2)
 	h->v2 = v2;
 }
 
-static int detect(struct hm_err *e)
+static int detect(const char *mountinfo, struct hm_err *e)
 {
 	char mnts[C_N + 1][512] = {{0}}, *line, *save = NULL;
-	cleanup_free char *info = NULL;
+	cleanup_free char *info = xstrdup(mountinfo);
 	unsigned bits[C_N] = {0}, have = 0;
 	struct other o[MAX_OTHER];
 	int i, no = 0;
 
-	info = util_read_file("/proc/self/mountinfo", NULL, e);
-	if (!info)
-		return -1;
 	for (line = strtok_r(info, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		scan_mount(line, mnts, bits, o, &no);

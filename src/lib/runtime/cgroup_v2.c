@@ -195,14 +195,11 @@ static unsigned ctrl_bits(const char *dir, const char *file)
  * them to v1. Of several such mounts the last one wins, as a mount on top
  * hides what is below it.
  */
-static int detect(struct hm_err *e)
+static int detect(const char *mountinfo, struct hm_err *e)
 {
-	cleanup_free char *info =
-	    util_read_file("/proc/self/mountinfo", NULL, e);
+	cleanup_free char *info = xstrdup(mountinfo);
 	char *line, *save = NULL, mnt[512], type[16];
 
-	if (!info)
-		return -1;
 	cg2.mnt[0] = '\0';
 	for (line = strtok_r(info, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

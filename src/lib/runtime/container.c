@@ -187,7 +187,7 @@ static int make_dir(const struct hm_store *st, struct hm_spec *s,
 	    s->net == NET_BRIDGE && hm_rootless() ? rootless_net_dns() : NULL);
 	memcpy(state.created, s->created, sizeof(state.created));
 	state.owner = getpid();
-	state.owner_start = util_proc_starttime(state.owner);
+	state.owner_start = util_self_starttime();
 	if (write_text(tmp, "config.json", text, e) < 0 ||
 	    state_save_new(tmp, &state, e) < 0 ||
 	    write_text(tmp, "hostname", hostname, e) < 0 ||
@@ -358,7 +358,7 @@ out:
 	}
 	store_unlock(st);
 	if (r == 0)
-		container_event(st, s->id, "create", NULL, NULL);
+		container_event_of(st, s->id, s, "create", NULL, NULL);
 	return r;
 }
 
@@ -457,7 +457,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	state.pid = p->pid;
 	state.starttime = p->starttime;
 	state.owner = getpid();
-	state.owner_start = util_proc_starttime(state.owner);
+	state.owner_start = util_self_starttime();
 	state.oom_killed = false;
 	state.user_stopped = false;
 	state.error[0] = '\0';
@@ -469,7 +469,7 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 		goto fail;
 	}
 	FAULT_POINT("run-after-state");
-	container_event(st, s->id, "start", NULL, NULL);
+	container_event_of(st, s->id, s, "start", NULL, NULL);
 	return 0;
 fail:
 	save_exited(cdir, &state, e->exit_code ? e->exit_code : HM_EXIT_FAIL,
@@ -500,7 +500,7 @@ int container_stopped(struct hm_store *st, const struct hm_spec *s, int status,
 		HM_TRACE("exited with %d%s", code, oom ? " (OOM killed)" : "");
 		r = state_record_exit(cdir, state, code, NULL, e);
 		snprintf(num, sizeof(num), "%d", code);
-		container_event(st, s->id, "die", "exitCode", num);
+		container_event_of(st, s->id, s, "die", "exitCode", num);
 	} else {
 		*state =
 		    (struct hm_state){.status = ST_EXITED, .exit_code = code};

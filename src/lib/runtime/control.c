@@ -14,25 +14,33 @@
 #include "runtime/container.h"
 #include "store/events.h"
 
-void container_event(const struct hm_store *st, const char *id,
-		     const char *action, const char *key, const char *val)
+void container_event_of(const struct hm_store *st, const char *id,
+			const struct hm_spec *s, const char *action,
+			const char *key, const char *val)
 {
-	struct hm_spec s;
 	const char *attrs[7] = {0};
 	size_t n = 0;
-	bool have = container_load_spec(st, id, &s, NULL) == 0;
 
-	if (have) {
+	if (s) {
 		attrs[n++] = "image";
-		attrs[n++] = s.image;
+		attrs[n++] = s->image;
 		attrs[n++] = "name";
-		attrs[n++] = s.name;
+		attrs[n++] = s->name;
 	}
 	if (key) {
 		attrs[n++] = key;
 		attrs[n++] = val;
 	}
 	event_log(st, "container", action, id, attrs);
+}
+
+void container_event(const struct hm_store *st, const char *id,
+		     const char *action, const char *key, const char *val)
+{
+	struct hm_spec s;
+	bool have = container_load_spec(st, id, &s, NULL) == 0;
+
+	container_event_of(st, id, have ? &s : NULL, action, key, val);
 	if (have)
 		spec_free(&s);
 }

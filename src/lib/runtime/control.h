@@ -7,6 +7,8 @@
 #include "base/error.h"
 #include "store/store.h"
 
+struct hm_spec;
+
 /*
  * pause, unpause, rename: what is done to a container's record and
  * cgroups without starting or stopping it.
@@ -57,5 +59,13 @@ int container_rename(struct hm_store *st, const char *id, const char *name,
  */
 void container_event(const struct hm_store *st, const char *id,
 		     const char *action, const char *key, const char *val);
+
+/**
+ * container_event_of() - container_event() by the spec @s the caller has
+ * (NULL: no name or image), without reading it again from the store.
+ */
+void container_event_of(const struct hm_store *st, const char *id,
+			const struct hm_spec *s, const char *action,
+			const char *key, const char *val);
 
 #endif

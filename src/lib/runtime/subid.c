@@ -286,7 +286,7 @@ static int write_claim(int k, const struct hm_idmap *m, bool is_auto,
 	cleanup_free char *path = claim_path(k, m, id);
 	cleanup_free char *text =
 	    xasprintf("%s\n%s %d %llu\n", root, is_auto ? "auto" : "manual",
-		      getpid(), util_proc_starttime(getpid()));
+		      getpid(), util_self_starttime());
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
 	if (fd < 0)

@@ -68,6 +68,7 @@ int store_open(struct hm_store *s, const char *root, const char *runroot,
 	s->root = xstrdup(root);
 	s->runroot = xstrdup(runroot);
 	s->lock_fd = -1;
+	s->swept = false;
 	tmp = store_path(s, "tmp");
 	/* records' temps in tmp/: the sweep need not read every record dir */
 	util_atomic_tmpdir(s->root, tmp);
@@ -129,9 +130,13 @@ int store_lock(struct hm_store *s, struct hm_err *e)
 
 	if (store_lock_nosweep(s, e) < 0)
 		return -1;
-	/* whoever takes the lock next sweeps what a killed homo left */
-	if (!held)
+	/* whoever takes the lock next sweeps what a killed homo left: once
+	 * a process (a start locks twice); what dies meanwhile is the next
+	 * command's to sweep */
+	if (!held && !s->swept) {
 		store_clean_debris(s);
+		s->swept = true;
+	}
 	return 0;
 }
 
@@ -140,7 +145,7 @@ void store_sweep(struct hm_store *s)
 	cleanup_free char *path = NULL;
 	cleanup_close int fd = -1;
 
-	if (s->lock_fd >= 0)
+	if (s->lock_fd >= 0 || s->swept)
 		return; /* swept when it was taken */
 	path = store_path(s, "lock");
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -148,6 +153,7 @@ void store_sweep(struct hm_store *s)
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return;
 	store_clean_debris(s);
+	s->swept = true;
 }
 
 void store_unlock(struct hm_store *s)

@@ -24,6 +24,7 @@ struct hm_store {
 	char *root;    /* persistent: /var/lib/homo */
 	char *runroot; /* runtime only: /run/homo */
 	int lock_fd;   /* flock(2) held on root/lock, -1 when unlocked */
+	bool swept;    /* its debris swept once, by this process */
 };
 
 /* The store's format (<root>/version): what this homo reads and writes. */
@@ -40,7 +41,8 @@ void store_close(struct hm_store *s);
 
 /**
  * store_lock() - take the store lock (blocking); nests once per open.
- * Taking it sweeps the debris of dead processes (store_clean_debris()).
+ * Taking it first (once a process) sweeps the debris of dead processes
+ * (store_clean_debris()).
  */
 int store_lock(struct hm_store *s, struct hm_err *e);
 /** store_lock_nosweep() - the lock without the sweep (system check). */
