@@ -301,6 +301,26 @@ need_cpuset_v1() {
 	homo rm -f $("$HOMO" ps -aq) >/dev/null
 }
 
+@test "a start reads each answer once: the mounts, its own start time, its config (only the removal reads it); it sweeps the store once" {
+	need_strace
+	pull_busybox
+	run env "$NOLSAN" strace -f -qq -o "$T/trace" -e trace=openat,open "$HOMO" run --rm --net none busybox true
+	assert_status 0
+	# the cgroup backends' detection: one read of the mounts for v1 and v2
+	run grep -c '"/proc/self/mountinfo"' "$T/trace"
+	[ "$output" = 1 ]
+	# homo's own start time (temp names, the state's owner), not the init's
+	run grep -c "\"/proc/$(sed -n '1s/^\([0-9]*\) .*/\1/p' "$T/trace")/stat\"" "$T/trace"
+	[ "$output" = 1 ]
+	# the events take the name and image from the spec in hand: the
+	# removal alone reads config.json (its name to release, its event)
+	run grep -c 'config.json", O_RDONLY' "$T/trace"
+	[ "$output" -le 2 ]
+	# the store's debris: swept by the first lock, not by the removal's
+	run grep -c "\"$HOMO_ROOT/layers\", O_RDONLY" "$T/trace"
+	[ "$output" = 1 ]
+}
+
 @test "cgroup v1: homo's own cgroup parent stays, as Docker's /docker: a start neither makes nor removes it" {
 	need_strace
 	! cgroup_v2 || skip "cgroup v2: the parent goes with its last container"
