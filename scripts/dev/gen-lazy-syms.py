@@ -19,7 +19,7 @@ LIBS = {
                  "curl_slist_free_all", "curl_multi_init", "curl_multi_cleanup",
                  "curl_multi_add_handle", "curl_multi_remove_handle",
                  "curl_multi_perform", "curl_multi_poll", "curl_multi_wakeup",
-                 "curl_multi_info_read"],
+                 "curl_multi_info_read", "curl_multi_strerror"],
     "LIB_ARCHIVE": """
         archive_errno archive_error_string archive_filter_code archive_filter_name
         archive_read_new archive_read_free archive_read_open archive_read_open_fd

@@ -60,6 +60,18 @@ snapshot() {
 	store_snapshot | grep -v -e '/partial-' -e '/\.tmp-'
 }
 
+# after a failed pull: nothing of it runs, the store is as $1 (a snapshot)
+# and has no image; then a pull of $2 completes and leaves no temp or
+# partial blob
+as_before_then_pull() {
+	[ -z "$(marked)" ]
+	[ "$(snapshot)" = "$1" ]
+	[ -z "$(ls "$HOMO_ROOT/images" 2>/dev/null)" ]
+	run homo pull -q "$2"
+	assert_status 0
+	[ -z "$(find "$HOMO_ROOT" -name '*.tmp-*' -o -name 'partial-*')" ]
+}
+
 # processes started with HOMO_TEST_MARK=$T in their environment: homo and
 # any child of it
 marked() {
@@ -91,13 +103,8 @@ marked() {
 	[ "$(marked)" = "$pid" ]
 	kill -9 "$pid"
 	wait "$pid" || true
-	[ -z "$(marked)" ]
-	[ "$(snapshot)" = "$before" ]
-	[ -z "$(ls "$HOMO_ROOT/images" 2>/dev/null)" ]
 	# the next pull completes, fetching only the rest of each blob
-	run homo pull -q "$REG_par/par/two:1"
-	assert_status 0
-	[ -z "$(find "$HOMO_ROOT" -name '*.tmp-*' -o -name 'partial-*')" ]
+	as_before_then_pull "$before" "$REG_par/par/two:1"
 	[[ "$(blob_log par "$HEX_A" | tail -1)" == "206 "* ]]
 	[[ "$(blob_log par "$HEX_B" | tail -1)" == "206 "* ]]
 	run homo run --rm --net none "$REG_par/par/two:1" /bin/cat /b
@@ -171,6 +178,18 @@ marked() {
 	[ "$(grep -cvF "$layers" "$T/log")" -ge 2 ]
 	[ "$(grep -vF "$layers" "$T/log" | cut -d' ' -f1 | sort -u | wc -l)" -eq 1 ]
 	[ "$(cat "$HOMO_ROOT"/layers/*/diff/[1-5] | sort | tr -d '\n')" = 12345 ]
+}
+
+@test "registry pull: the multi handle itself fails (no memory): every download ends, one line, 125, the store as before; the next pull completes" {
+	mkdir -p "$HOMO_ROOT/blobs/sha256"
+	homo images >/dev/null
+	before=$(snapshot)
+	run --separate-stderr env HOMO_FAULT=registry-multi-fails HOMO_TEST_MARK="$T" \
+		timeout 20 "$HOMO_FAULT_BIN" pull -q "$REG_par/par/five:1"
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == "homo: $REG_par/par/five:1: layer sha256:"*": download: Out of memory" ]]
+	as_before_then_pull "$before" "$REG_par/par/five:1"
 }
 
 # the GETs of blob sha256:$2 in registry $1's access log: "STATUS BYTES"

@@ -9,7 +9,9 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/fault.h"
 #include "base/util.h"
 
 /* The multi handle wakes to check cancel flags at least this often. */
@@ -23,12 +25,45 @@ static void task_start(struct reg_multi *rm, struct reg_multi_task *t)
 	if (easy) {
 		curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
 		if (curl_multi_add_handle(rm->m, easy) == CURLM_OK) {
-			rm->active++;
+			t->easy = easy;
+			t->active = rm->active;
+			rm->active = t;
 			return;
 		}
 	}
 	/* no memory for it: ended at once, as curl would end it */
 	t->done(t, reg_xfer_end(t->x, CURLE_OUT_OF_MEMORY, &e), &e);
+}
+
+/* @t's handle out of the multi handle, @t out of the list. */
+static void task_remove(struct reg_multi *rm, struct reg_multi_task *t)
+{
+	struct reg_multi_task **p = &rm->active;
+
+	curl_multi_remove_handle(rm->m, t->easy);
+	t->easy = NULL;
+	while (*p != t)
+		p = &(*p)->active;
+	*p = t->active;
+}
+
+/*
+ * The multi handle itself failed (no memory, a poll(2) that failed):
+ * every transfer in it ends with that error, as a broken connection
+ * would (its partial blob kept to resume).
+ */
+static void fail_all(struct reg_multi *rm, CURLMcode mc)
+{
+	while (rm->active) {
+		struct reg_multi_task *t = rm->active;
+		struct hm_err e = {0};
+
+		task_remove(rm, t);
+		hm_failx(&e, HM_EXIT_FAIL, "%s: download: %s",
+			 reg_xfer_what(t->x), curl_multi_strerror(mc));
+		e.errnum = EIO;
+		t->done(t, -1, &e);
+	}
 }
 
 /* The transfers curl ended: out of the handle, then to their owners. */
@@ -47,8 +82,7 @@ static void reap(struct reg_multi *rm)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
-		curl_multi_remove_handle(rm->m, easy);
-		rm->active--;
+		task_remove(rm, t);
 		r = reg_xfer_end(t->x, (int)rc, &e);
 		if (r == 1)
 			task_start(rm, t); /* authorized: once more */
@@ -63,6 +97,7 @@ static void *loop(void *arg)
 
 	for (;;) {
 		struct reg_multi_task *q;
+		CURLMcode mc;
 		bool stop;
 		int running;
 
@@ -79,9 +114,17 @@ static void *loop(void *arg)
 		}
 		if (stop && !rm->active)
 			break;
-		curl_multi_perform(rm->m, &running);
-		reap(rm);
-		curl_multi_poll(rm->m, NULL, 0, POLL_MS, NULL);
+		mc = curl_multi_perform(rm->m, &running);
+		if (mc == CURLM_OK) {
+			reap(rm);
+			mc = curl_multi_poll(rm->m, NULL, 0, POLL_MS, NULL);
+		}
+		if (rm->active && FAULT_ONCE("registry-multi-fails"))
+			mc = CURLM_OUT_OF_MEMORY;
+		if (mc != CURLM_OK) {
+			fail_all(rm, mc);
+			usleep(POLL_MS * 100); /* not a busy loop if it lasts */
+		}
 	}
 	return NULL;
 }

@@ -30,15 +30,17 @@ typedef void (*reg_multi_done_fn)(struct reg_multi_task *t, int r,
 struct reg_multi_task {
 	struct reg_xfer *x; /* the caller's */
 	reg_multi_done_fn done;
-	struct reg_multi_task *next; /* the queue's */
+	struct reg_multi_task *next;   /* the queue's */
+	struct reg_multi_task *active; /* the multi thread's list */
+	void *easy;		       /* its handle, while in the list */
 };
 
 struct reg_multi {
 	void *m; /* CURLM */
 	pthread_t th;
 	pthread_mutex_t mu;
-	struct reg_multi_task *queue; /* added, not yet in m */
-	size_t active;		      /* in m (the thread's own) */
+	struct reg_multi_task *queue;  /* added, not yet in m */
+	struct reg_multi_task *active; /* in m (the thread's own) */
 	bool stop, started;
 };
 

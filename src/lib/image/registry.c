@@ -648,6 +648,11 @@ int reg_xfer_end(struct reg_xfer *x, int code, struct hm_err *e)
 	return ret;
 }
 
+const char *reg_xfer_what(const struct reg_xfer *x)
+{
+	return x->what;
+}
+
 void reg_xfer_free(struct reg_xfer *x)
 {
 	if (!x)

@@ -106,6 +106,8 @@ struct reg_xfer *reg_xfer_new(struct reg_conn *c, const char *path,
 void *reg_xfer_arm(struct reg_xfer *x);
 int reg_xfer_end(struct reg_xfer *x, int code, struct hm_err *e);
 void reg_xfer_free(struct reg_xfer *x);
+/** reg_xfer_what() - its @what, for a message of the caller's. */
+const char *reg_xfer_what(const struct reg_xfer *x);
 
 /**
  * reg_get_buf() - reg_get() into a malloc'd buffer of at most @max bytes
