@@ -293,11 +293,6 @@ static void set_method(struct req *r, struct curl_slist **h)
 }
 
 /*
- * @r's easy handle for @url (with @h, the header list it keeps): @c's own
- * (@keep), or a new one for a multi handle; the options every registry
- * request has. NULL when curl has no memory.
- */
-/*
  * @c's own handle, for its requests one after another: kept (and reset for
  * each), so that its connections are used again, the TLS session too.
  */
@@ -310,6 +305,11 @@ static CURL *conn_easy(struct reg_conn *c)
 	return c->easy;
 }
 
+/*
+ * @r's easy handle for @url (with @h, the header list it keeps): @c's own
+ * (@keep), or a new one for a multi handle; the options every registry
+ * request has. NULL when curl has no memory.
+ */
 static CURL *easy_new(struct reg_conn *c, bool keep, const char *url,
 		      const char *accept, const char *authz, long long resume,
 		      struct req *r, struct curl_slist **h, char *errbuf)
