@@ -301,3 +301,20 @@ load commit_fixture
 	assert_status 0
 	[ "$output" = "no problems found" ]
 }
+
+@test "commit truncates a copy only where its file ends in a hole: one ftruncate for three files" {
+	command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+	pull_busybox
+	homo run --net none --name tr busybox sh -c '
+		echo a >/a; head -c 10000 /dev/urandom >/b
+		echo c | dd of=/c bs=4096 seek=1 2>/dev/null
+		dd if=/dev/zero of=/c bs=1 count=0 seek=1048576 2>/dev/null'
+	run env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0" \
+		strace -f -qq -o "$T/trace" -e trace=ftruncate "$HOMO" commit -q tr tr:1
+	assert_status 0
+	run grep -c '^[0-9 ]*ftruncate(' "$T/trace"
+	[ "$output" = 1 ]
+	# the copy keeps its size and its hole at the end
+	[ "$(homo run --rm --net none tr:1 sh -c 'wc -c </c; cat /a; wc -c </b')" = "$(printf '1048576\na\n10000')" ]
+	homo rm tr >/dev/null
+}

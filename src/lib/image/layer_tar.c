@@ -454,8 +454,9 @@ static int file_data(struct walk *w, int in, int ddfd, const char *name,
 	}
 	if (pos < size && feed_hole(w, size - pos) < 0)
 		return -1;
-	/* a hole at the end of the copy */
-	if (out >= 0 && !cloned && ftruncate(out, (off_t)size) < 0)
+	/* a hole at the end of the copy (else the data's end is its size) */
+	if (out >= 0 && !cloned && pos < size &&
+	    ftruncate(out, (off_t)size) < 0)
 		return hm_fail(w->e, errno, "truncate the copy of \"%s\"",
 			       w->rel);
 	return 0;
