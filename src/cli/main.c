@@ -36,8 +36,9 @@ const struct hm_cmd cmd_table[] = {
      "                       the image of an index to pull (default\n"
      "                       linux/<this machine's>)\n"
      "      --tls-verify=false\n"
-     "                       plain HTTP (or unverified HTTPS) to this\n"
-     "                       registry; localhost and 127.0.0.0/8 always are\n"
+     "                       an insecure registry: HTTPS unverified, or\n"
+     "                       plain HTTP if it has no TLS; localhost and\n"
+     "                       127.0.0.0/8 always are\n"
      "      --sha256 HEX     refuse the download unless its sha256 is HEX\n"
      "                       (tarballs)\n"
      "      --max-size SIZE  refuse a tarball or a layer that unpacks to\n"
@@ -50,7 +51,7 @@ const struct hm_cmd cmd_table[] = {
      "lacks, the config and an OCI manifest. Prints the manifest digest.\n\n"
      "Options:\n"
      "  -q, --quiet          no progress\n"
-     "      --tls-verify=false  plain HTTP, as pull's\n"},
+     "      --tls-verify=false  an insecure registry, as pull's\n"},
     {"login", cmd_login, "Log in to a registry",
      "Usage: homo login [OPTIONS] [REGISTRY]\n\n"
      "Check a user name and password against REGISTRY (default docker.io)\n"
@@ -60,7 +61,7 @@ const struct hm_cmd cmd_table[] = {
      "  -u, --username USER  the user (asked on a terminal otherwise)\n"
      "      --password-stdin the password from standard input\n"
      "  -p, --password PASS  the password (seen by ps: prefer the above)\n"
-     "      --tls-verify=false  plain HTTP, as pull's\n"},
+     "      --tls-verify=false  an insecure registry, as pull's\n"},
     {"logout", cmd_logout, "Log out from a registry",
      "Usage: homo logout [REGISTRY]\n\n"
      "Remove REGISTRY's credentials (default docker.io) from\n"

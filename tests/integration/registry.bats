@@ -14,6 +14,7 @@ setup_file() {
 	start_registry open open
 	start_registry tok token
 	start_registry basic basic
+	start_registry tls tls
 	HOMO_ROOT=$RF/fill HOMO_RUNROOT=$RF/fill-run fill_registry "$REG_open"
 	sk_copy --src-tls-verify=false --dest-creds tester:s3cret \
 		"docker://$REG_open/test/busybox:1" "docker://$REG_basic/auth/busybox:1"
@@ -172,6 +173,38 @@ image_field() {
 		[ "$(grep -F " $b " "$T/log" | cut -d' ' -f3 | tr '\n' ' ')" = "auth auth " ]
 	done
 	run homo run --rm --net none "$proxy/tok/expire:1" /bin/echo ok
+	[ "$output" = ok ]
+}
+
+# run "$@" where reg.homo.test is 127.0.0.1: /etc/hosts bound over in a
+# mount namespace of its own (the host's file untouched)
+as_reg_homo_test() {
+	echo "127.0.0.1 reg.homo.test" >"$T/hosts"
+	unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' \
+		sh "$T/hosts" "$@"
+}
+
+@test "pull over HTTPS from a registry by name: its CA from \$CURL_CA_BUNDLE; unknown, one line and 125; --tls-verify=false does without" {
+	sk_copy --src-tls-verify=false "docker://$REG_open/test/busybox:1" \
+		"docker://$REG_tls/tls/busybox:1"
+	ref=reg.homo.test:${REG_tls##*:}/tls/busybox:1
+	# the system's CAs do not know it
+	run --separate-stderr as_reg_homo_test "$HOMO" pull -q "$ref"
+	assert_status 125
+	assert_one_error_line
+	[[ "$stderr" == "homo: $ref: "*"certificate"* ]]
+	[ -z "$(ls "$HOMO_ROOT/images" 2>/dev/null)" ]
+	# a private CA, as the curl command takes it
+	run --separate-stderr as_reg_homo_test env CURL_CA_BUNDLE="$RF/tls/cert.pem" "$HOMO" pull -q "$ref"
+	assert_status 0
+	id=$output
+	homo rmi "$ref" >/dev/null
+	# an insecure registry: HTTPS unverified (not plain HTTP, which this
+	# one does not speak)
+	run --separate-stderr as_reg_homo_test "$HOMO" pull -q --tls-verify=false "$ref"
+	assert_status 0
+	[ "$output" = "$id" ]
+	run homo run --rm --net none "$ref" /bin/echo ok
 	[ "$output" = ok ]
 }
 

@@ -34,6 +34,15 @@ start_registry() {
     realm: homo-test
     path: $dir/htpasswd"
 		;;
+	tls)
+		# HTTPS, a certificate for a name that is not loopback's
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=reg.homo.test \
+			-addext "subjectAltName=DNS:reg.homo.test" \
+			-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+		auth="  tls:
+    certificate: $dir/cert.pem
+    key: $dir/key.pem"
+		;;
 	token)
 		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=homo-test \
 			-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null

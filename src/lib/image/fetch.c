@@ -203,8 +203,9 @@ static const char *reason_of(long status)
  * built with a bundle path (Debian's is), so without this only the system
  * store could be trusted.
  */
-static void set_ca(CURL *c)
+void fetch_set_ca(void *curl)
 {
+	CURL *c = curl;
 	const char *bundle = getenv("CURL_CA_BUNDLE");
 	const char *dir = getenv("SSL_CERT_DIR");
 
@@ -239,7 +240,7 @@ static void set_options(struct xfer *x, const char *url, char *errbuf)
 	/* A library must not have curl install SIGALRM handlers. */
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "homo");
-	set_ca(c);
+	fetch_set_ca(c);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

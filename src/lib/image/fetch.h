@@ -44,6 +44,13 @@ struct fetch_result {
  *
  * Return: 0, or -1 with @e set; @out_fd then holds a partial download.
  */
+/**
+ * fetch_set_ca() - on the curl easy handle @curl, a private CA as the curl
+ * command takes it: $CURL_CA_BUNDLE, else $SSL_CERT_FILE and $SSL_CERT_DIR
+ * (libcurl itself ignores them). Registry requests use it too.
+ */
+void fetch_set_ca(void *curl);
+
 int fetch_url(const char *url, int out_fd, const struct fetch_opts *o,
 	      struct fetch_result *r, struct hm_err *e);
 

@@ -17,6 +17,7 @@
 
 #include "base/lazylib.h"
 #include "base/util.h"
+#include "image/fetch.h"
 
 #define MAX_ERR_BODY 8192
 #define MAX_TOKEN_BODY (1 << 20)
@@ -126,17 +127,19 @@ static bool is_loopback(const char *domain)
 int reg_conn_init(struct reg_conn *c, const char *domain, const char *repo,
 		  bool tls_verify, struct hm_err *e)
 {
-	bool plain = is_loopback(domain) || !tls_verify;
+	/* insecure, as Docker's: HTTPS unverified, plain HTTP if it must */
+	bool insecure = is_loopback(domain) || !tls_verify;
 
 	memset(c, 0, sizeof(*c));
 	if (lazy_load(LIB_CURL, domain, e) < 0)
 		return -1;
 	c->domain = xstrdup(domain);
 	c->repo = xstrdup(repo);
-	c->base = xasprintf(
-	    "%s://%s", plain ? "http" : "https",
-	    strcmp(domain, "docker.io") ? domain : "registry-1.docker.io");
-	c->verify = tls_verify;
+	c->host = xstrdup(strcmp(domain, "docker.io") ? domain
+						      : "registry-1.docker.io");
+	c->base = xasprintf("https://%s", c->host);
+	c->verify = !insecure;
+	c->plain_ok = insecure;
 	c->basic = reg_auth_find(domain);
 	return 0;
 }
@@ -145,6 +148,7 @@ void reg_conn_free(struct reg_conn *c)
 {
 	free(c->domain);
 	free(c->base);
+	free(c->host);
 	free(c->repo);
 	free(c->authz);
 	free(c->basic);
@@ -343,6 +347,7 @@ static CURL *easy_new(struct reg_conn *c, bool keep, const char *url,
 	curl_easy_setopt(r->curl, CURLOPT_USERAGENT, "homo");
 	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, c->verify ? 1L : 0L);
 	curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, c->verify ? 2L : 0L);
+	fetch_set_ca(r->curl);
 	if (resume > 0)
 		curl_easy_setopt(r->curl, CURLOPT_RESUME_FROM_LARGE,
 				 (curl_off_t)resume);
@@ -551,6 +556,7 @@ static int authorize(struct reg_conn *c, const struct req *r, const char *what,
 struct reg_xfer {
 	struct reg_conn *c;
 	char *url;
+	char *rel; /* the path below c->base, or NULL (a URL of its own) */
 	const char *method, *accept, *what;
 	const struct reg_body *body;
 	long long resume_from;
@@ -576,6 +582,7 @@ static struct reg_xfer *xfer_new(struct reg_conn *c, const char *method,
 			       .url = path[0] == '/'
 					  ? xasprintf("%s%s", c->base, path)
 					  : xstrdup(path),
+			       .rel = path[0] == '/' ? xstrdup(path) : NULL,
 			       .method = method,
 			       .accept = accept,
 			       .what = what,
@@ -624,6 +631,26 @@ static void disarm(struct reg_xfer *x)
 	x->h = NULL;
 }
 
+/*
+ * An insecure registry (loopback, --tls-verify=false) that does not speak
+ * TLS: it and this request go over plain HTTP from now on, as Docker and
+ * Podman fall back. Return: whether it did.
+ */
+static bool plain_fallback(struct reg_xfer *x, CURLcode rc)
+{
+	struct reg_conn *c = x->c;
+
+	if (rc != CURLE_SSL_CONNECT_ERROR || !c->plain_ok || !x->rel)
+		return false;
+	c->plain_ok = false;
+	free(c->base);
+	c->base = xasprintf("http://%s", c->host);
+	free(x->url);
+	x->url = xasprintf("%s%s", c->base, x->rel);
+	HM_TRACE("%s: no TLS there: plain HTTP", c->host);
+	return true;
+}
+
 int reg_xfer_end(struct reg_xfer *x, int code, struct hm_err *e)
 {
 	struct req *r = &x->r;
@@ -635,7 +662,9 @@ int reg_xfer_end(struct reg_xfer *x, int code, struct hm_err *e)
 		errno = r->sink_errno;
 		ret = hm_fail(e, r->sink_errno, "%s", x->what);
 	} else if (rc != CURLE_OK) {
-		ret = fail_curl(rc, x->errbuf, x->what, e);
+		ret = plain_fallback(x, rc)
+			  ? 1
+			  : fail_curl(rc, x->errbuf, x->what, e);
 	} else if (x->resp->status == 401 && x->attempt++ == 0) {
 		ret = authorize(x->c, r, x->what, e) < 0 ? -1 : 1;
 	} else if (!ok_status(x->resp->status)) {
@@ -660,6 +689,7 @@ void reg_xfer_free(struct reg_xfer *x)
 	disarm(x);
 	free(x->r.challenge);
 	free(x->url);
+	free(x->rel);
 	free(x);
 }
 
@@ -731,6 +761,7 @@ void reg_conn_dup(struct reg_conn *dst, const struct reg_conn *src)
 	*dst = *src;
 	dst->domain = xstrdup(src->domain);
 	dst->base = xstrdup(src->base);
+	dst->host = xstrdup(src->host);
 	dst->repo = xstrdup(src->repo);
 	dst->authz = src->authz ? xstrdup(src->authz) : NULL;
 	dst->basic = src->basic ? xstrdup(src->basic) : NULL;

@@ -31,10 +31,12 @@ void reg_challenge_free(struct reg_challenge *c);
 struct reg_conn {
 	char *domain;  /* as the reference names it: "docker.io", "h:5000" */
 	char *base;    /* "https://registry-1.docker.io" */
+	char *host;    /* "registry-1.docker.io" */
 	char *repo;    /* "library/busybox" */
 	char *authz;   /* "Authorization: ..." once known, else NULL */
 	char *basic;   /* base64 "user:pass" from config.json, or NULL */
 	bool verify;   /* verify TLS */
+	bool plain_ok; /* insecure: plain HTTP if it does not speak TLS */
 	bool progress; /* for the caller */
 	void *easy;    /* its requests' curl handle (connections kept) */
 	/* set (atomically) by another thread: the transfer under way stops
@@ -43,10 +45,11 @@ struct reg_conn {
 };
 
 /**
- * reg_conn_init() - a connection to @repo on @domain. Plain HTTP for
- * localhost and 127.0.0.0/8, or when @tls_verify is false; HTTPS verified
- * otherwise. Credentials for @domain are read from $DOCKER_CONFIG/config.json
- * (default ~/.docker/config.json) if it exists.
+ * reg_conn_init() - a connection to @repo on @domain: HTTPS, verified;
+ * for localhost, 127.0.0.0/8 and [::1], or when @tls_verify is false
+ * (an insecure registry, as Docker's), unverified, and plain HTTP from
+ * the first request that finds no TLS there. Credentials for @domain are read
+ * from $DOCKER_CONFIG/config.json (default ~/.docker/config.json) if it exists.
  */
 int reg_conn_init(struct reg_conn *c, const char *domain, const char *repo,
 		  bool tls_verify, struct hm_err *e);
