@@ -555,8 +555,8 @@ static int authorize(struct reg_conn *c, const struct req *r, const char *what,
 
 struct reg_xfer {
 	struct reg_conn *c;
-	char *url;
-	char *rel; /* the path below c->base, or NULL (a URL of its own) */
+	char *rel; /* the path below c->base (its URL made at each attempt), */
+	char *url; /* or a URL of its own (an upload's Location) */
 	const char *method, *accept, *what;
 	const struct reg_body *body;
 	long long resume_from;
@@ -579,10 +579,8 @@ static struct reg_xfer *xfer_new(struct reg_conn *c, const char *method,
 	struct reg_xfer *x = xcalloc(1, sizeof(*x));
 
 	*x = (struct reg_xfer){.c = c,
-			       .url = path[0] == '/'
-					  ? xasprintf("%s%s", c->base, path)
-					  : xstrdup(path),
 			       .rel = path[0] == '/' ? xstrdup(path) : NULL,
+			       .url = path[0] == '/' ? NULL : xstrdup(path),
 			       .method = method,
 			       .accept = accept,
 			       .what = what,
@@ -605,6 +603,10 @@ struct reg_xfer *reg_xfer_new(struct reg_conn *c, const char *path,
 
 void *reg_xfer_arm(struct reg_xfer *x)
 {
+	/* below c->base as it is now: http:// after a plain_fallback() */
+	cleanup_free char *url =
+	    x->rel ? xasprintf("%s%s", x->c->base, x->rel) : NULL;
+
 	x->r = (struct req){.resp = x->resp,
 			    .sink = x->sink,
 			    .arg = x->arg,
@@ -613,7 +615,7 @@ void *reg_xfer_arm(struct reg_xfer *x)
 	memset(x->resp, 0, sizeof(*x->resp));
 	x->errbuf[0] = '\0';
 	x->h = NULL;
-	if (easy_new(x->c, x->keep, x->url, x->accept, x->c->authz,
+	if (easy_new(x->c, x->keep, url ? url : x->url, x->accept, x->c->authz,
 		     x->resume_from, &x->r, &x->h, x->errbuf))
 		return x->r.curl;
 	curl_slist_free_all(x->h);
@@ -633,8 +635,8 @@ static void disarm(struct reg_xfer *x)
 
 /*
  * An insecure registry (loopback, --tls-verify=false) that does not speak
- * TLS: it and this request go over plain HTTP from now on, as Docker and
- * Podman fall back. Return: whether it did.
+ * TLS: its requests go over plain HTTP from now on, this one's next
+ * attempt too, as Docker and Podman fall back. Return: whether it did.
  */
 static bool plain_fallback(struct reg_xfer *x, CURLcode rc)
 {
@@ -645,8 +647,6 @@ static bool plain_fallback(struct reg_xfer *x, CURLcode rc)
 	c->plain_ok = false;
 	free(c->base);
 	c->base = xasprintf("http://%s", c->host);
-	free(x->url);
-	x->url = xasprintf("%s%s", c->base, x->rel);
 	HM_TRACE("%s: no TLS there: plain HTTP", c->host);
 	return true;
 }

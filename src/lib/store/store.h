@@ -24,7 +24,7 @@ struct hm_store {
 	char *root;    /* persistent: /var/lib/homo */
 	char *runroot; /* runtime only: /run/homo */
 	int lock_fd;   /* flock(2) held on root/lock, -1 when unlocked */
-	bool swept;    /* its debris swept once, by this process */
+	bool swept;    /* its debris swept once (a fork's copy: done too) */
 };
 
 /* The store's format (<root>/version): what this homo reads and writes. */
