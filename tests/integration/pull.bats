@@ -368,3 +368,29 @@ out.close()' "$1"
 	[ -z "$(find "$T" -name "$tag*" ! -path "$HOMO_ROOT/layers/*/diff/*")" ]
 	[ "$(stat -c %h /etc/passwd)" = "$nlink" ]
 }
+
+@test "a directory's run of files costs one path check, not one a file; a symlink met in the run is replaced, not followed" {
+	command -v strace >/dev/null || skip "strace is not installed (scripts/install-deps.sh)"
+	out=$T/outside-$RANDOM
+	mkdir "$out"
+	{
+		echo "d one"
+		for i in $(seq 40); do echo "f one/f$i"; done
+		echo "d two"
+		for i in $(seq 20); do echo "f two/g$i"; done
+		echo "s two/l $out"
+		echo "f two/g21"
+		echo "f two/l"
+	} | hostile_tar "$T/run.tar"
+	run env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq \
+		-o "$T/trace" -e trace=openat2 "$HOMO" pull -q "$T/run.tar" runs
+	assert_status 0
+	# one, one/f1, two, two/g1, two/l, two/g21: one check each (the old
+	# build made 65, one an entry)
+	n=$(grep -c 'openat2([0-9]*, "\(\./\)\?\(one\|two\)' "$T/trace")
+	[ "$n" -eq 6 ] || { grep openat2 "$T/trace" | head >&2; echo "$n checks" >&2; return 1; }
+	l=$(ls -d "$HOMO_ROOT"/layers/*/diff/two/l)
+	[ -f "$l" ] && [ ! -L "$l" ] && [ "$(cat "$l")" = pwned ]
+	[ -z "$(ls -A "$out")" ]
+	rmdir "$out"
+}

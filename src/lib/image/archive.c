@@ -36,6 +36,7 @@
 #include "base/rootless.h"
 #include "base/util.h"
 #include "image/archive_err.h"
+#include "image/checked_dirs.h"
 #include "image/gunzip.h"
 #include "image/whiteout.h"
 
@@ -52,7 +53,8 @@
  * No ARCHIVE_EXTRACT_SECURE_SYMLINKS by default: it costs an open, fstatat
  * and close per path component of every entry, which made unpacking 1.6x
  * slower; check_path() gets the same guarantee from one openat2() per
- * entry, and turns the flag on for an entry it cannot check that way.
+ * entry (per run of files in a directory: checked_dirs.h), and turns the
+ * flag on for an entry it cannot check that way.
  * No ARCHIVE_EXTRACT_FFLAGS: an immutable or append-only flag from an
  * untrusted tarball would make the layer impossible to remove, and
  * overlayfs ignores those flags on a lower layer anyway.
@@ -93,6 +95,7 @@ struct unpack {
 	size_t name_cap;
 	char *link; /* the same for a hard-link target */
 	size_t link_cap;
+	struct checked_dirs checked; /* which entries need check_path() */
 };
 
 /* A callback failed: keep its message in e and make libarchive give up. */
@@ -425,21 +428,28 @@ static int copy_data(struct unpack *u, const char *name)
 static int extract_one(struct unpack *u, struct archive_entry *ent)
 {
 	const char *name = NULL, *base;
-	int r, check;
+	int r, check = 0;
+	bool plain;
 
 	if (clean_names(u, ent, &name) < 0)
 		return -1;
 	base = strrchr(name, '/');
 	base = base ? base + 1 : name;
-	if (util_has_prefix(base, WHITEOUT_PREFIX))
+	if (util_has_prefix(base, WHITEOUT_PREFIX)) {
+		checked_dirs_note(&u->checked, name, false, false);
 		return whiteout_apply(name, base, archive_entry_perm(ent),
 				      (uid_t)archive_entry_uid(ent),
 				      (gid_t)archive_entry_gid(ent), u->e);
-	if (archive_entry_xattr_count(ent))
-		drop_overlay_xattrs(ent);
-	check = check_path(u, name, archive_entry_hardlink(ent));
+	}
+	plain = archive_entry_filetype(ent) == AE_IFREG &&
+		!archive_entry_hardlink(ent);
+	if (!checked_dirs_skip(&u->checked, name, plain))
+		check = check_path(u, name, archive_entry_hardlink(ent));
 	if (check < 0)
 		return -1;
+	checked_dirs_note(&u->checked, name, plain, check == 0);
+	if (archive_entry_xattr_count(ent))
+		drop_overlay_xattrs(ent);
 	if (check)
 		archive_write_disk_set_options(
 		    u->disk, extract_flags | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
@@ -754,6 +764,7 @@ out:
 	free(u.buf);
 	free(u.name);
 	free(u.link);
+	checked_dirs_free(&u.checked);
 	return r;
 }
 

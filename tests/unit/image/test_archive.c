@@ -489,6 +489,32 @@ static void test_symlink_escape(void **state)
 	assert_int_equal(st_at(f, "p").st_mode, S_IFREG | 0600);
 }
 
+/*
+ * A run of files in one directory is checked once (checked_dirs.h): a
+ * name in it made a symlink to a directory outside (or a hard link to
+ * such a symlink), then written as a file in the middle of a run, is
+ * replaced, not followed. The outside directory stays empty (teardown).
+ */
+static void test_symlink_among_files(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(UNPACK(f, DIR("d/", 0755), REG("d/a", 0644, "a"),
+				SYM("d/x", f->outside), REG("d/b", 0644, "b"),
+				REG("d/c", 0644, "c"),
+				REG("d/x", 0600, "mine")),
+			 0);
+	assert_int_equal(st_at(f, "d/x").st_mode, S_IFREG | 0600);
+	assert_int_equal(st_at(f, "d/x").st_size, 4);
+	assert_int_equal(UNPACK(f, SYM("e/s", f->outside),
+				REG("e/a", 0644, "a"), HARD("e/h", "e/s"),
+				REG("e/b", 0644, "b"), REG("e/c", 0644, "c"),
+				REG("e/h", 0600, "mine")),
+			 0);
+	assert_int_equal(st_at(f, "e/h").st_mode, S_IFREG | 0600);
+	assert_int_equal(st_at(f, "e/s").st_mode & S_IFMT, S_IFLNK);
+}
+
 /* A directory entry over a symlink must not chmod the symlink's target. */
 static void test_dir_over_symlink(void **state)
 {
@@ -775,15 +801,25 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-	    T(test_plain),	     T(test_compressed),
-	    T(test_trailing_zeros),  T(test_pipe),
-	    T(test_dotdot),	     T(test_absolute),
-	    T(test_symlink_escape),  T(test_dir_over_symlink),
-	    T(test_hardlink_escape), T(test_whiteouts),
-	    T(test_whiteout_escape), T(test_overlay_xattrs),
-	    T(test_long_name),	     T(test_without_openat2),
-	    T(test_not_tar),	     T(test_zip),
-	    T(test_truncated),	     T(test_enospc),
+	    T(test_plain),
+	    T(test_compressed),
+	    T(test_trailing_zeros),
+	    T(test_pipe),
+	    T(test_dotdot),
+	    T(test_absolute),
+	    T(test_symlink_escape),
+	    T(test_symlink_among_files),
+	    T(test_dir_over_symlink),
+	    T(test_hardlink_escape),
+	    T(test_whiteouts),
+	    T(test_whiteout_escape),
+	    T(test_overlay_xattrs),
+	    T(test_long_name),
+	    T(test_without_openat2),
+	    T(test_not_tar),
+	    T(test_zip),
+	    T(test_truncated),
+	    T(test_enospc),
 	    T(test_max_bytes),
 #undef T
 	};
