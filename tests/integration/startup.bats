@@ -356,3 +356,35 @@ need_cpuset_v1() {
 	[ "$anon" -lt 1024 ]
 	homo rm -f c >/dev/null
 }
+
+@test "a container's network namespace is made on a thread of homo's while it writes the records, and the init is born in it: the clone pays none of it" {
+	need_strace
+	pull_busybox
+	host=$(readlink /proc/self/ns/net)
+	for net in none bridge; do
+		# the bridge, its rules and veths in a network namespace of the
+		# test's own, gone with it (its host end: homo's "host")
+		run env "$NOLSAN" unshare -n sh -c 'ip link set lo up && exec "$@"' \
+			_ strace -f -qq -o "$T/trace" -e trace=unshare,clone3 \
+			"$HOMO" run --rm --net "$net" busybox readlink /proc/1/ns/net
+		assert_status 0
+		[[ "$output" == net:* ]]
+		[ "$output" != "$host" ]
+		# one unshare, by another task than homo's main one
+		main=$(sed -n '1s/^\([0-9]*\) .*/\1/p' "$T/trace")
+		run grep 'unshare(CLONE_NEWNET) = 0' "$T/trace"
+		[ "${#lines[@]}" = 1 ]
+		[[ "${lines[0]}" != "$main "* ]]
+		# the init's clone: every other namespace, not the network's
+		run grep "^$main .*clone3({flags=[^}]*CLONE_NEWPID" "$T/trace"
+		[ "${#lines[@]}" = 1 ]
+		[[ "${lines[0]}" != *CLONE_NEWNET* ]]
+	done
+	# no process of ours keeps the namespace: not the monitor, not the init
+	homo run -d --net none --name c busybox sleep 60 >/dev/null
+	pid=$(homo inspect -f '{{.State.Pid}}' c)
+	owner=$(state_of c Owner)
+	run bash -c "ls -l /proc/$owner/fd /proc/$pid/fd | grep -c 'net:\['"
+	[ "$output" = 0 ]
+	homo rm -f c >/dev/null
+}

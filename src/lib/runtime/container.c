@@ -23,6 +23,7 @@
 #include "runtime/lifecycle.h"
 #include "runtime/logs.h"
 #include "runtime/netjoin.h"
+#include "runtime/netns_early.h"
 #include "base/rootless.h"
 #include "runtime/rootless.h"
 #include "runtime/rootless_net.h"
@@ -411,10 +412,16 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 			      .stdio = {-1, -1, -1},
 			      .overlay_fd = -1,
 			      .netns_fd = -1};
+	__attribute__((cleanup(netns_early_drop))) struct netns_early early = {
+	    .fd = -1};
 	struct hm_state state;
 	struct hm_err w, scratch;
 
 	e = hm_err_or(e, &scratch); /* the failure is recorded */
+	/* its own network namespace, made beside what follows */
+	if ((s->net == NET_NONE || s->net == NET_BRIDGE) && !s->uidmap.count &&
+	    !hm_rootless())
+		netns_early_start(&early);
 	if (state_load(cdir, &state, e) < 0)
 		return -1;
 	for (int i = 0; stdio && i < 3; i++)
@@ -445,6 +452,8 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 			     e) < 0) ||
 	    (s->net == NET_CONTAINER &&
 	     (a.netns_fd = netjoin_open(st, s, cdir, e)) < 0) ||
+	    (s->net != NET_CONTAINER &&
+	     (a.netns_fd = netns_early_take(&early), false)) ||
 	    spawn_start(&a, p, e) < 0) {
 		if (a.netns_fd >= 0)
 			close(a.netns_fd);

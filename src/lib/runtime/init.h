@@ -29,8 +29,9 @@ struct init_args {
 	 * relative to it) and gets the overlay homo made for it with GO.
 	 */
 	int overlay_fd;
-	/* --network container: a pidfd of the init whose network namespace
-	 * the new one is born in (netjoin.h); -1: none */
+	/* the network namespace the init is born in: with --network
+	 * container:, a pidfd of the init whose it is (netjoin.h); else one
+	 * made for it (netns_early.h); -1: none */
 	int netns_fd;
 	/* the init joins its v1 cgroups itself (cgroup_enter_v1(id, 0)):
 	 * before GO, or right after it when it shares homo's memory */

@@ -177,16 +177,16 @@ static int start_failed(struct hm_proc *p)
 	return -1;
 }
 
-/* Into the network namespace of the process behind @pidfd; *@own, ours. */
-static int join_netns(int pidfd, int *own, struct hm_err *e)
+/* Into the network namespace @fd (or of the process behind it, a pidfd);
+ * *@own, ours. */
+static int join_netns(int fd, bool other, int *own, struct hm_err *e)
 {
 	*own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (*own < 0)
 		return hm_fail(e, errno, "open our network namespace");
-	if (setns(pidfd, CLONE_NEWNET) < 0)
-		return hm_fail(e, errno,
-			       "join the other container's network "
-			       "namespace");
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return hm_fail(e, errno, "join the %s network namespace",
+			       other ? "other container's" : "container's");
 	return 0;
 }
 
@@ -279,7 +279,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	FAULT_POINT("run-after-cgroup");
 	p->pid = -1;
 	p->pty_master = -1;
-	if (s->net != NET_HOST && s->net != NET_CONTAINER)
+	/* its own, unless made already (netns_early.h) */
+	if (s->net != NET_HOST && s->net != NET_CONTAINER && a->netns_fd < 0)
 		flags |= CLONE_NEWNET;
 	if (s->uidmap.count)
 		flags |= CLONE_NEWUSER;
@@ -312,8 +313,10 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 		return start_failed(p);
 	}
 	HM_TRACE("clone init (flags 0x%lx)", flags);
-	/* --network container: born in the other's namespace (we go back) */
-	if (a->netns_fd >= 0 && join_netns(a->netns_fd, &netns, e) < 0) {
+	/* born in the other's namespace (--network container:), or in the
+	 * one made for it (netns_early.h); we go back */
+	if (a->netns_fd >= 0 &&
+	    join_netns(a->netns_fd, s->net == NET_CONTAINER, &netns, e) < 0) {
 		close(sp[1]);
 		return start_failed(p);
 	}
