@@ -255,6 +255,21 @@ static void clone_vm_freep(struct clone_vm *vm)
 	clone_vm_free(vm);
 }
 
+/* The namespaces the init's clone makes: a network one unless it joins
+ * another's or one was made for it (netns_early.h). */
+static unsigned long clone_flags(const struct init_args *a)
+{
+	const struct hm_spec *s = a->spec;
+	unsigned long flags =
+	    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
+
+	if (s->net != NET_HOST && s->net != NET_CONTAINER && a->netns_fd < 0)
+		flags |= CLONE_NEWNET;
+	if (s->uidmap.count)
+		flags |= CLONE_NEWUSER;
+	return flags;
+}
+
 /*
  * Until it returns the init has exec'd or is gone (killed and reaped):
  * the spec and the stack it may share are freed on the way out.
@@ -262,8 +277,7 @@ static void clone_vm_freep(struct clone_vm *vm)
 int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 {
 	const struct hm_spec *s = a->spec;
-	unsigned long flags =
-	    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
+	unsigned long flags = clone_flags(a);
 	cleanup_close int parent_fd = -1, cwd = -1, netns = -1, cgfd = -1;
 	__attribute__((cleanup(oci_spec_freep))) struct oci_spec oci = {0};
 	__attribute__((cleanup(clone_vm_freep))) struct clone_vm vm = {0};
@@ -279,11 +293,6 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	FAULT_POINT("run-after-cgroup");
 	p->pid = -1;
 	p->pty_master = -1;
-	/* its own, unless made already (netns_early.h) */
-	if (s->net != NET_HOST && s->net != NET_CONTAINER && a->netns_fd < 0)
-		flags |= CLONE_NEWNET;
-	if (s->uidmap.count)
-		flags |= CLONE_NEWUSER;
 	a->shared_vm = !s->init;
 	a->net_thread = bridged;
 	/* the init joins its v1 cgroups itself, its one thread through each
