@@ -424,25 +424,42 @@ base_rules() {
 	nothing_left
 }
 
-@test "a bridged start makes its network on a thread of homo's, while the init sets up its root" {
+@test "a bridged start makes its network on a thread of homo's, while the init sets up its root; started before the init's clone, unless the init is forked (--init)" {
 	# before: homo made the veth and the guard before GO, the init waiting
-	# (0.6 ms of a lone bridged start); now a thread makes them after GO
-	# and configures eth0 from inside, and the init waits only before its
-	# command
-	local main go ready
+	# (0.6 ms of a lone bridged start); then a thread made them after GO
+	# and configured eth0 from inside, the init waiting only before its
+	# command; now, the network namespace made beforehand (netns_early.h),
+	# the thread starts before the clone
 	bridge_up
 	run --separate-stderr homo --debug run --rm busybox sh -c 'ip -4 -o addr show eth0; ip route'
 	assert_status 0
 	assert_output_has "eth0    inet 10.88.0."
 	assert_output_has "default via 10.88.0.1 dev eth0"
-	# "=>  1.234 [pid] what": homo's own pid is the one that clones
-	main=$(awk '/ clone init /{print $3}' <<<"$stderr")
-	go=$(awk '/ send GO$/{print $2}' <<<"$stderr")
-	ready=$(awk '/ network: ready$/{print $2, $3}' <<<"$stderr")
-	[ -n "$main" ] && [ -n "$go" ] && [ -n "$ready" ]
-	[ "${ready#* }" != "$main" ] && [ "${ready#* }" != "[1]" ]
-	awk -v a="$go" -v b="${ready%% *}" 'BEGIN { exit !(b > a) }'
+	# "=>  1.234 [pid] what" (a thread shows its process's pid): which
+	# task is which, strace says below
+	grep -q '^=> *[0-9.]* \[[0-9]*\] network: ready$' <<<"$stderr"
 	grep -q '^=> *[0-9.]* \[1\] container: wait for the network$' <<<"$stderr"
+	# the threads homo makes (the namespace's, the network's), and the
+	# init's clone, in the order made
+	for init in "" --init; do
+		run inns strace -f -qq -o "$T/trace" -e trace=clone3 "$HOMO" run --rm $init busybox true
+		assert_status 0
+		run bash -c "grep -o 'clone3({flags=[A-Z_]*' '$T/trace' | sed 's/.*=//'"
+		if [ -z "$init" ]; then
+			# the network's thread before the clone; it sends SYNC_NET
+			# when done, and the init keeps it if it comes before GO
+			[ "${lines[*]}" = "CLONE_VM CLONE_VM CLONE_VM" ]
+			run grep -n 'CLONE_THREAD' "$T/trace"
+			[ "${#lines[@]}" = 2 ]
+			run grep -n 'CLONE_NEWPID' "$T/trace"
+			[ "${#lines[@]}" = 1 ]
+			[ "$(grep -n CLONE_THREAD "$T/trace" | tail -n 1 | cut -d: -f1)" -lt "${lines[0]%%:*}" ]
+		else
+			# a forked init would be born holding the locks the thread
+			# held (it hung so): the thread starts after GO
+			[ "$(grep -n CLONE_THREAD "$T/trace" | tail -n 1 | cut -d: -f1)" -gt "$(grep -n CLONE_NEWPID "$T/trace" | cut -d: -f1)" ]
+		fi
+	done
 	nothing_left
 }
 

@@ -434,27 +434,40 @@ int init_build_spec(struct init_args *a, struct oci_spec *o, struct hm_err *e)
 	return spec_oci_build(a->spec, &h, o, e);
 }
 
-/* GO from homo, with the overlay's mount fd in a user namespace. */
-static int recv_go(int fd, int *passed)
+/*
+ * GO from homo, with the overlay's mount fd in a user namespace. homo's
+ * network thread may have been quicker (it starts before our clone where
+ * our network namespace was made for us: spawn_net.h): its word, kept in
+ * *@net for wait_net().
+ */
+static int recv_go(int fd, int *passed, char *net)
 {
-	char go;
+	char m;
 
-	return util_recv_fd(fd, &go, 1, passed) == 1 && go == SYNC_GO ? 0 : -1;
+	for (;;) {
+		if (util_recv_fd(fd, &m, 1, passed) != 1)
+			return -1;
+		if (m == SYNC_GO)
+			return 0;
+		if (*net || (m != SYNC_NET && m != SYNC_NET_FAILED))
+			return -1;
+		*net = m;
+	}
 }
 
 /*
  * On homo's bridge as root, homo's network thread attaches and configures
  * eth0 while we set up the root (spawn_net.h); we wait for it before
- * anything that may need eth0 (a sysctl of it, the command).
+ * anything that may need eth0 (a sysctl of it, the command), unless it
+ * spoke before GO (@net).
  */
-static void wait_net(int fd)
+static void wait_net(int fd, char net)
 {
-	char m;
-	ssize_t n;
+	ssize_t n = 1;
 
-	while ((n = recv(fd, &m, 1, 0)) < 0 && errno == EINTR)
+	while (!net && (n = recv(fd, &net, 1, 0)) < 0 && errno == EINTR)
 		;
-	if (n != 1 || m != SYNC_NET)
+	if (n != 1 || net != SYNC_NET)
 		_exit(HM_EXIT_FAIL); /* homo tells why */
 }
 
@@ -465,6 +478,7 @@ void init_main(struct init_args *parent_args)
 	const struct hm_spec *s = a->spec;
 	struct hm_err e = {0};
 	struct oci_spec oci;
+	char net = 0; /* the network thread's word, if before GO */
 
 	int keep[] = {a->sync_fd, a->stdio[0], a->stdio[1], a->stdio[2]};
 
@@ -479,7 +493,7 @@ void init_main(struct init_args *parent_args)
 	if (a->cgroup_self && !a->shared_vm &&
 	    cgroup_enter_v1(s->id, 0, &e) < 0)
 		die(a->sync_fd, &e);
-	if (recv_go(a->sync_fd, &a->overlay_fd) < 0)
+	if (recv_go(a->sync_fd, &a->overlay_fd, &net) < 0)
 		_exit(HM_EXIT_FAIL); /* parent gone or failed: nothing to say */
 	if (a->cgroup_self && a->shared_vm && cgroup_enter_v1(s->id, 0, &e) < 0)
 		die(a->sync_fd, &e);
@@ -504,7 +518,7 @@ void init_main(struct init_args *parent_args)
 		die(a->sync_fd, &e);
 	if (a->net_thread) {
 		HM_TRACE("container: wait for the network");
-		wait_net(a->sync_fd);
+		wait_net(a->sync_fd, net);
 	}
 	HM_TRACE("container: hostname, network, user");
 	if (oci_kernel_settings(a->oci, &e) < 0)

@@ -255,6 +255,27 @@ static void clone_vm_freep(struct clone_vm *vm)
 	clone_vm_free(vm);
 }
 
+static void spawn_net_finishp(struct spawn_net *n)
+{
+	spawn_net_finish(n, NULL);
+}
+
+/*
+ * Bridged, in a network namespace made already (netns_early.h): the
+ * network's thread starts now, beside the clone, not after GO (its
+ * SYNC_NET may then come first: the init keeps it). Only for an init that
+ * shares our memory: a forked one (--init; clone3, so no fork handlers)
+ * would be born holding whatever lock the thread held at that moment, a
+ * malloc arena's, and wait on it forever.
+ */
+static int net_before_clone(const struct init_args *a, struct spawn_net *n,
+			    int fd, struct hm_err *e)
+{
+	if (spawn_net_open_ns(n, a->spec, a->netns_fd, fd, e) < 0)
+		return -1;
+	return spawn_net_start(n, e);
+}
+
 /* The namespaces the init's clone makes: a network one unless it joins
  * another's or one was made for it (netns_early.h). */
 static unsigned long clone_flags(const struct init_args *a)
@@ -281,7 +302,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	cleanup_close int parent_fd = -1, cwd = -1, netns = -1, cgfd = -1;
 	__attribute__((cleanup(oci_spec_freep))) struct oci_spec oci = {0};
 	__attribute__((cleanup(clone_vm_freep))) struct clone_vm vm = {0};
-	struct spawn_net net = {.netns = -1};
+	__attribute__((cleanup(spawn_net_finishp))) struct spawn_net net = {
+	    .netns = -1}; /* may start before the clone: joined on return */
 	struct init_start st;
 	bool born_in = false;
 	/* homo's bridge, as root: the network on a thread (spawn_net.h) */
@@ -313,11 +335,12 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 	spawn_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &p->oldmask);
 	a->sync_fd = sp[1];
-
 	/* in a user namespace the init builds the spec once its maps are
 	 * set, and starts in the runtime dir (init_args) */
-	if (s->uidmap.count ? enter_rundir(a, &cwd, e) < 0
-			    : init_build_spec(a, &oci, e) < 0) {
+	if ((bridged && a->netns_fd >= 0 && a->shared_vm &&
+	     net_before_clone(a, &net, parent_fd, e) < 0) ||
+	    (s->uidmap.count ? enter_rundir(a, &cwd, e) < 0
+			     : init_build_spec(a, &oci, e) < 0)) {
 		close(sp[1]);
 		return start_failed(p);
 	}
@@ -348,7 +371,8 @@ int spawn_start(struct init_args *a, struct hm_proc *p, struct hm_err *e)
 
 	HM_TRACE("cgroups the init did not join, send GO");
 	if ((s->uidmap.count && userns_setup(a, p->pid, &ovl, e) < 0) ||
-	    (bridged && spawn_net_open(&net, s, p->pid, parent_fd, e) < 0)) {
+	    (bridged && net.netns < 0 &&
+	     spawn_net_open(&net, s, p->pid, parent_fd, e) < 0)) {
 		kill(p->pid, SIGKILL);
 		reap(p->pid);
 		spawn_net_finish(&net, NULL);

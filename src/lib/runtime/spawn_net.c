@@ -33,6 +33,18 @@ int spawn_net_open(struct spawn_net *n, const struct hm_spec *s, pid_t pid,
 	return 0;
 }
 
+int spawn_net_open_ns(struct spawn_net *n, const struct hm_spec *s, int ns,
+		      int fd, struct hm_err *e)
+{
+	*n = (struct spawn_net){.spec = s, .fd = fd};
+	n->netns = fcntl(ns, F_DUPFD_CLOEXEC, 0);
+	if (n->netns < 0)
+		return hm_fail(e, errno,
+			       "hold the container's network "
+			       "namespace");
+	return 0;
+}
+
 static void *net_main(void *arg)
 {
 	struct spawn_net *n = arg;
@@ -55,7 +67,11 @@ static void *net_main(void *arg)
 int spawn_net_start(struct spawn_net *n, struct hm_err *e)
 {
 	pthread_attr_t at;
-	int err = pthread_attr_init(&at);
+	int err;
+
+	if (n->running) /* started before the clone */
+		return 0;
+	err = pthread_attr_init(&at);
 
 	/* 1 MiB, not the default 8: the libnftables child forked from here
 	 * runs on it too, and address space is the limit under ulimit -v */
