@@ -91,6 +91,25 @@ run_tree() {
 	fi | count
 }
 
+# A bats statement "[ a ] && [ b ]" fails a test only as its last line:
+# errexit skips every command of an && list but the last, so a false
+# first test passes in silence. Assertions go one a line; an && list of
+# tests alone on a line is reported (a predicate function's several lines
+# and "test && action" are not such a line).
+BATS_CHAIN='^\s*(!\s*)?\[\[? [^&|]*\]\]?\s*&&\s*((!\s*)?\[\[? [^&|]*\]\]?\s*&&\s*)*(!\s*)?\[\[? [^&|]*\]\]?\s*$'
+run_bats_lint() {
+	local hits
+	echo "# lint: tests/integration, one assertion a line"
+	hits=$(grep -nE "$BATS_CHAIN" tests/integration/*.bats tests/integration/*.bash)
+	if [ -z "$hits" ] &&
+		printf '\t[ -n x ] && [ -z "" ]\n' | grep -qE "$BATS_CHAIN"; then
+		echo "ok - bats: no assertion that cannot fail (\"[ a ] && [ b ]\")"
+	else
+		printf '%s\n' "${hits:-the check missed a planted chain}" | sed 's/^/# /'
+		echo "not ok - bats: no assertion that cannot fail (\"[ a ] && [ b ]\")"
+	fi | count
+}
+
 # The runner's own self-test: a suite that is missing, crashes or stops
 # short must fail the run. Each case runs tests/run.sh again, on a PATH
 # without bats or with a fake one, or on a build without unit binaries.
@@ -153,12 +172,12 @@ run_integration() {
 }
 
 case "$mode" in
---unit) run_tree; run_self; run_unit ;;
+--unit) run_tree; run_bats_lint; run_self; run_unit ;;
 --unit-only) run_unit ;; # for run_self
---tree) run_tree ;;
+--tree) run_tree; run_bats_lint ;;
 --integration) shift; run_integration "$@" ;;
 --slow) run_integration tests/slow/*.bats ;;
-*) run_tree; run_self; run_unit; run_integration ;;
+*) run_tree; run_bats_lint; run_self; run_unit; run_integration ;;
 esac
 
 pass=$(grep -c '^pass$' "$tally")

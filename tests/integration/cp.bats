@@ -19,7 +19,8 @@ load helpers
 	# SRC/. : the contents
 	mkdir "$T/c"
 	homo cp s:/d/. "$T/c"
-	[ -d "$T/c/sub" ] && [ ! -e "$T/c/d" ]
+	[ -d "$T/c/sub" ]
+	[ ! -e "$T/c/d" ]
 	# a file to a file name, and into a directory
 	homo cp s:/d/sub/f "$T/file"
 	[ "$(cat "$T/file")" = a ]
@@ -29,7 +30,8 @@ load helpers
 	homo cp s:/d/sub/l "$T/l1"
 	[ -L "$T/l1" ]
 	homo cp -L s:/d/sub/l "$T/l2"
-	[ ! -L "$T/l2" ] && [ "$(cat "$T/l2")" = a ]
+	[ ! -L "$T/l2" ]
+	[ "$(cat "$T/l2")" = a ]
 	# Docker's refusals
 	run --separate-stderr homo cp s:/d "$T/file"
 	assert_status 125

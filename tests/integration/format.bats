@@ -29,7 +29,8 @@ col() {
 	run homo inspect -f '{{if eq .State.ExitCode 0}}ok{{else}}failed {{.State.ExitCode}}{{end}}' web
 	[ "$output" = "failed 3" ]
 	run homo inspect -f '{{range .Config.Env}}{{println .}}{{end}}' web
-	[ "${#lines[@]}" -eq 3 ] && [ "${lines[2]}" = B=2 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = B=2 ]
 	run homo inspect -f '{{$w := .Config.WorkingDir}}{{printf "%s=%q" "wd" $w}}' web
 	[ "$output" = 'wd="/tmp"' ]
 	run homo inspect -f '{{- .Name -}}
@@ -126,7 +127,8 @@ col() {
 		done
 	done
 	c=$(col 0 NAMES)
-	[ "${lines[1]:$c}" = x ] && [ "${lines[2]:$c}" = a-container-with-a-rather-long-name ]
+	[ "${lines[1]:$c}" = x ]
+	[ "${lines[2]:$c}" = a-container-with-a-rather-long-name ]
 	[[ "$output" == *"Exited (2) "* ]]
 	run homo ps --format '{{.ID}}\t{{.Names}}'
 	[[ "$output" =~ ^[0-9a-f]{12}$'\t'a-container-with-a-rather-long-name$ ]]

@@ -69,8 +69,9 @@ ran_or_refused() {
 	run --separate-stderr homo run --rm evil true
 	assert_status 125
 	assert_one_error_line
-	[ ! -e /proc/homo-hostile ] && [ ! -e /sys/homo-hostile ] &&
-		[ ! -e /dev/homo-hostile ] && [ ! -e /tmp/homo-hostile ]
+	for d in /proc /sys /dev /tmp; do
+		[ ! -e "$d/homo-hostile" ]
+	done
 	assert_host_unchanged
 }
 
@@ -163,8 +164,9 @@ ran_or_refused() {
 		run --separate-stderr homo run --rm -v "$T/src/marker:/link/$tag-f" evil \
 			cat "/link/$tag-f"
 		ran_or_refused
-		[ ! -e "/etc/$tag-f" ] && [ ! -e "/$tag-f" ] &&
-			[ -z "$(ls -A "$T/hostside")" ]
+		[ ! -e "/etc/$tag-f" ]
+		[ ! -e "/$tag-f" ]
+		[ -z "$(ls -A "$T/hostside")" ]
 		homo rmi evil >/dev/null
 	done
 	! grep -q "$tag" /proc/self/mountinfo

@@ -158,7 +158,8 @@ wait_state() {
 	run -0 rt delete --force c2
 	gone "$pid"
 	run -0 rt delete -f c1
-	[ ! -e "$T/oci/c1" ] && [ ! -e "$T/oci/c2" ]
+	[ ! -e "$T/oci/c1" ]
+	[ ! -e "$T/oci/c2" ]
 	run -0 rt delete --force c1
 	run -1 rt delete c1
 	assert_output_has 'container "c1" does not exist'
@@ -236,7 +237,8 @@ hooks_filter() {
 	for k in prestart createRuntime createContainer; do
 		jq -e '.id == "c1" and .pid > 0' "$T/hook.$k"
 	done
-	[ ! -e "$T/hook.poststart" ] && [ ! -e "$T/b/rootfs/hook.startContainer" ]
+	[ ! -e "$T/hook.poststart" ]
+	[ ! -e "$T/b/rootfs/hook.startContainer" ]
 	run -0 rt start c1
 	wait_state c1 stopped
 	jq -e '.id == "c1"' "$T/b/rootfs/hook.startContainer"

@@ -364,7 +364,9 @@ out.close()' "$1"
 	assert_status 0
 	[ -f "$(ls -d "$HOMO_ROOT"/layers/*/diff/etc/"$tag")" ]
 	# nothing anywhere outside the layers, no hard link to a host file
-	[ ! -e "/etc/$tag" ] && [ ! -e "/tmp/$tag" ] && [ ! -e "/$tag" ]
+	[ ! -e "/etc/$tag" ]
+	[ ! -e "/tmp/$tag" ]
+	[ ! -e "/$tag" ]
 	[ -z "$(find "$T" -name "$tag*" ! -path "$HOMO_ROOT/layers/*/diff/*")" ]
 	[ "$(stat -c %h /etc/passwd)" = "$nlink" ]
 }
@@ -390,7 +392,9 @@ out.close()' "$1"
 	n=$(grep -c 'openat2([0-9]*, "\(\./\)\?\(one\|two\)' "$T/trace")
 	[ "$n" -eq 6 ] || { grep openat2 "$T/trace" | head >&2; echo "$n checks" >&2; return 1; }
 	l=$(ls -d "$HOMO_ROOT"/layers/*/diff/two/l)
-	[ -f "$l" ] && [ ! -L "$l" ] && [ "$(cat "$l")" = pwned ]
+	[ -f "$l" ]
+	[ ! -L "$l" ]
+	[ "$(cat "$l")" = pwned ]
 	[ -z "$(ls -A "$out")" ]
 	rmdir "$out"
 }

@@ -220,7 +220,8 @@ blob_log() {
 	hex=${partial##*partial-}
 	have=$(stat -c %s "$partial")
 	size=$(curl -sI "http://$REG_open/v2/test/busybox/blobs/sha256:$hex" | tr -d '\r' | awk 'tolower($1) == "content-length:" { print $2 }')
-	[ "$have" -gt 0 ] && [ "$have" -lt "$size" ]
+	[ "$have" -gt 0 ]
+	[ "$have" -lt "$size" ]
 	run homo pull -q "$REG_open/test/busybox:1"
 	assert_status 0
 	[ "$(blob_log open "$hex" | tail -1)" = "206 $((size - have))" ]

@@ -160,7 +160,8 @@ GW='gw=$(ip route | awk "/^default/ { print \$3; exit }"); [ -n "$gw" ] || exit 
 	rn restart -t 1 web
 	[ "$(get_i "$PORT")" = published ]
 	new=$(pgrep -u "$RN_USER" -x slirp4netns)
-	[ -n "$new" ] && [ "$new" != "$old" ]
+	[ -n "$new" ]
+	[ "$new" != "$old" ]
 	[ "$(rn port web)" = "80/tcp -> 0.0.0.0:$PORT" ]
 	rn stop -t 1 web
 	[ -z "$(rn_left)" ]

@@ -262,7 +262,8 @@ setup_file() {
 	echo "usage $ns ns, $periods periods, $throttled throttled"
 	[ "$throttled" -gt 0 ]
 	bound=$((periods * 50000000 * 12 / 10 + 100000000))
-	[ "$ns" -gt 0 ] && [ "$ns" -lt "$bound" ]
+	[ "$ns" -gt 0 ]
+	[ "$ns" -lt "$bound" ]
 }
 
 @test "default capabilities, --cap-add/--cap-drop and --privileged" {
@@ -378,7 +379,8 @@ setup_file() {
 		cat "$T/rnd" | homo run $rm -i busybox cat >"$T/back"
 		[ "$(sha256sum <"$T/back" | cut -d' ' -f1)" = "$want" ]
 		run --separate-stderr homo run $rm busybox sh -c 'echo out; echo err >&2'
-		[ "$output" = out ] && [ "$stderr" = err ]
+		[ "$output" = out ]
+		[ "$stderr" = err ]
 		# stdin's EOF reaches the command (timeout: a bound against a hang)
 		run timeout 60 bash -c "printf abc | $HOMO run $rm -i busybox cat"
 		assert_status 0
@@ -430,7 +432,8 @@ setup_file() {
 	[ "$output" = abc ]
 	run --separate-stderr homo exec d sh -c 'echo out; echo err >&2; exit 5'
 	assert_status 5
-	[ "$output" = out ] && [ "$stderr" = err ]
+	[ "$output" = out ]
+	[ "$stderr" = err ]
 	run bash -c "$HOMO exec d sh -c 'head -c 5000000 /dev/zero; exit 3' | wc -c; exit \${PIPESTATUS[0]}"
 	assert_status 3
 	[ "$output" -eq 5000000 ]

@@ -23,7 +23,8 @@ state_of() {
 	pull_busybox
 	homo run -d --net none --name c busybox sleep 60 >/dev/null
 	owner=$(state_of c Owner)
-	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
+	[ -n "$owner" ]
+	[ -r "/proc/$owner/maps" ]
 	# the monitor: the homo that started the container and stays
 	run grep -c 'libnl' "/proc/$owner/maps"
 	[ "$output" = 0 ]
@@ -48,7 +49,8 @@ state_of() {
 	pull_busybox
 	homo run -d --net none --name c busybox sleep 60 >/dev/null
 	owner=$(state_of c Owner)
-	[ -n "$owner" ] && [ -r "/proc/$owner/maps" ]
+	[ -n "$owner" ]
+	[ -r "/proc/$owner/maps" ]
 	[ "$(readlink "/proc/$owner/exe")" = "$(readlink -f "$HOMO")" ]
 	run grep -cE 'lib(cap|jansson|seccomp)\.so' "/proc/$owner/maps"
 	[ "$output" = 0 ]
