@@ -449,11 +449,12 @@ int container_start(struct hm_store *st, const struct hm_spec *s,
 	if (cgroup_create(s->id, &s->limits, e) < 0 ||
 	    (s->net == NET_BRIDGE && !hm_rootless() &&
 	     network_prepare(st, s->id, &run.netcfg, cdir, s->hostname, s->name,
-			     e) < 0) ||
-	    (s->net == NET_CONTAINER &&
-	     (a.netns_fd = netjoin_open(st, s, cdir, e)) < 0) ||
-	    (s->net != NET_CONTAINER &&
-	     (a.netns_fd = netns_early_take(&early), false)) ||
+			     e) < 0))
+		goto fail;
+	/* the other's namespace, or the one made meanwhile (if made) */
+	a.netns_fd = s->net == NET_CONTAINER ? netjoin_open(st, s, cdir, e)
+					     : netns_early_take(&early);
+	if ((s->net == NET_CONTAINER && a.netns_fd < 0) ||
 	    spawn_start(&a, p, e) < 0) {
 		if (a.netns_fd >= 0)
 			close(a.netns_fd);
