@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "base/thread.h"
+
 /* small: the thread makes a few system calls */
 #define EARLY_STACK ((size_t)64 << 10)
 
@@ -28,24 +30,6 @@ static void *make(void *arg)
 	return NULL;
 }
 
-/*
- * On another CPU than ours: a new thread starts on its parent's CPU, and
- * there, while we work, it would wait for a tick (4 ms) or for us to
- * block. Waking an idle CPU costs 0.1-0.4 ms on a VM, still less.
- */
-static int elsewhere(pthread_attr_t *at)
-{
-	cpu_set_t cpus;
-	int cpu = sched_getcpu();
-
-	if (cpu < 0 || sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
-		return 0;
-	CPU_CLR(cpu, &cpus);
-	if (CPU_COUNT(&cpus) == 0)
-		return 0;
-	return pthread_attr_setaffinity_np(at, sizeof(cpus), &cpus);
-}
-
 void netns_early_start(struct netns_early *n)
 {
 	pthread_attr_t at;
@@ -54,7 +38,8 @@ void netns_early_start(struct netns_early *n)
 	if (pthread_attr_init(&at) != 0)
 		return;
 	if (pthread_attr_setstacksize(&at, EARLY_STACK) == 0 &&
-	    elsewhere(&at) == 0 && pthread_create(&n->tid, &at, make, n) == 0)
+	    thread_elsewhere(&at) == 0 &&
+	    pthread_create(&n->tid, &at, make, n) == 0)
 		n->running = true;
 	pthread_attr_destroy(&at);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "base/thread.h"
 #include "base/util.h"
 #include "net/inside.h"
 #include "net/network.h"
@@ -77,6 +78,9 @@ int spawn_net_start(struct spawn_net *n, struct hm_err *e)
 	 * runs on it too, and address space is the limit under ulimit -v */
 	if (!err)
 		err = pthread_attr_setstacksize(&at, NET_STACK);
+	/* before the clone, we go on working: it must not wait for us */
+	if (!err)
+		err = thread_elsewhere(&at);
 	if (!err)
 		err = pthread_create(&n->tid, &at, net_main, n);
 	pthread_attr_destroy(&at);
